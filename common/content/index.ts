@@ -1,0 +1,52 @@
+import { z } from 'zod';
+import {
+  type ChatKey,
+  decryptJson,
+  type Envelope,
+  encryptJson,
+  type MasterKey,
+} from '../crypto';
+
+/**
+ * The plaintext that lives inside envelopes — the contract between clients that the server never reads.
+ * Decrypted values are validated like any other input: a peer's client can be buggy or hostile.
+ */
+export const ChatMeta = z.object({
+  title: z.string().max(200),
+  summary: z.string().max(2000).optional(),
+  tags: z.array(z.string().max(50)).max(20).optional(),
+});
+export type ChatMeta = z.infer<typeof ChatMeta>;
+
+export const MessageBody = z.object({
+  text: z.string().max(64 * 1024),
+  senderName: z.string().max(100),
+  category: z.string().max(50).optional(),
+  /** Client time of writing (ms since epoch), shown as the message time. */
+  sentAt: z.number().int(),
+});
+export type MessageBody = z.infer<typeof MessageBody>;
+
+export const DraftBody = z.object({ text: z.string() });
+export type DraftBody = z.infer<typeof DraftBody>;
+
+export function encryptChatMeta(key: ChatKey, chatId: string, meta: ChatMeta): Envelope {
+  return encryptJson(key, ChatMeta.parse(meta), { kind: 'chat-meta', chatId });
+}
+export function decryptChatMeta(key: ChatKey, chatId: string, envelope: string): ChatMeta {
+  return ChatMeta.parse(decryptJson(key, envelope, { kind: 'chat-meta', chatId }));
+}
+
+export function encryptMessageBody(key: ChatKey, chatId: string, messageId: string, body: MessageBody): Envelope {
+  return encryptJson(key, MessageBody.parse(body), { kind: 'message-body', chatId, messageId });
+}
+export function decryptMessageBody(key: ChatKey, chatId: string, messageId: string, envelope: string): MessageBody {
+  return MessageBody.parse(decryptJson(key, envelope, { kind: 'message-body', chatId, messageId }));
+}
+
+export function encryptDraft(key: MasterKey, userId: string, chatId: string, draft: DraftBody): Envelope {
+  return encryptJson(key, DraftBody.parse(draft), { kind: 'draft', userId, chatId });
+}
+export function decryptDraft(key: MasterKey, userId: string, chatId: string, envelope: string): DraftBody {
+  return DraftBody.parse(decryptJson(key, envelope, { kind: 'draft', userId, chatId }));
+}

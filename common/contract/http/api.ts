@@ -1,0 +1,33 @@
+import * as auth from './auth';
+import * as chats from './chats';
+import * as devices from './devices';
+import * as drafts from './drafts';
+import * as messages from './messages';
+import * as users from './users';
+
+/** Every HTTP endpoint of the server, by name. The server registers exactly these; clients call only these. */
+export const api = {
+  register: auth.register,
+  prelogin: auth.prelogin,
+  login: auth.login,
+  refresh: auth.refresh,
+  logout: auth.logout,
+  me: auth.me,
+  listDevices: devices.listDevices,
+  revokeDevice: devices.revokeDevice,
+  lookupUser: users.lookupUser,
+  createChat: chats.createChat,
+  listChats: chats.listChats,
+  getChat: chats.getChat,
+  updateChatMeta: chats.updateChatMeta,
+  storeMyChatKey: chats.storeMyChatKey,
+  updateMyChatState: chats.updateMyChatState,
+  sendMessage: messages.sendMessage,
+  listMessages: messages.listMessages,
+  markMessages: messages.markMessages,
+  putDraft: drafts.putDraft,
+  getDraft: drafts.getDraft,
+} as const;
+
+export type Api = typeof api;
+export type RouteName = keyof Api;

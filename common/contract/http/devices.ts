@@ -1,0 +1,29 @@
+import { z } from 'zod';
+import { DeviceKind, DeviceName, Id, Platform, Timestamp } from '../primitives';
+import { route } from './route';
+
+export const DeviceInfo = z.object({
+  deviceId: Id,
+  kind: DeviceKind,
+  name: DeviceName,
+  platform: Platform,
+  createdAt: Timestamp,
+  lastSeenAt: Timestamp,
+  current: z.boolean(),
+});
+export type DeviceInfo = z.infer<typeof DeviceInfo>;
+
+export const listDevices = route({
+  method: 'GET',
+  path: '/devices',
+  auth: 'device',
+  response: z.object({ devices: z.array(DeviceInfo) }),
+});
+
+/** A phone may unlink any device of its account; any device may unlink itself (desktop "log out"). */
+export const revokeDevice = route({
+  method: 'DELETE',
+  path: '/devices/:deviceId',
+  auth: 'device',
+  params: z.strictObject({ deviceId: Id }),
+});

@@ -1,0 +1,57 @@
+import { z } from 'zod';
+import { Envelope, Id, MessageStatus, Timestamp } from '../primitives';
+import { ChatIdParams } from './chats';
+import { route } from './route';
+
+export const MessageRecord = z.object({
+  messageId: Id,
+  chatId: Id,
+  senderUserId: Id,
+  senderDeviceId: Id,
+  clientKey: z.string(),
+  ciphertext: Envelope,
+  status: MessageStatus,
+  createdAt: Timestamp,
+});
+export type MessageRecord = z.infer<typeof MessageRecord>;
+
+/** Seed format `timestamp:localSeq:device`, but any short printable key unique per device is accepted. */
+export const ClientKey = z.string().regex(/^[A-Za-z0-9:._-]{1,128}$/, { message: 'must be 1–128 of [A-Za-z0-9:._-]' });
+
+export const sendMessage = route({
+  method: 'POST',
+  path: '/chats/:chatId/messages',
+  auth: 'device',
+  params: ChatIdParams,
+  body: z.strictObject({ messageId: Id, clientKey: ClientKey, ciphertext: Envelope }),
+  response: MessageRecord,
+  status: 201,
+});
+
+export const MAX_PAGE = 100;
+
+export const listMessages = route({
+  method: 'GET',
+  path: '/chats/:chatId/messages',
+  auth: 'device',
+  params: ChatIdParams,
+  query: z.strictObject({
+    limit: z.coerce.number().int().min(1).max(MAX_PAGE).default(50),
+    /** Cursor from the previous page: messages strictly older than this one. */
+    before: Id.optional(),
+  }),
+  response: z.object({ messages: z.array(MessageRecord), nextBefore: Id.nullable() }),
+});
+
+export const markMessages = route({
+  method: 'POST',
+  path: '/chats/:chatId/receipts',
+  auth: 'device',
+  params: ChatIdParams,
+  body: z.strictObject({
+    messageIds: z.array(Id).min(1).max(MAX_PAGE),
+    status: z.enum(['delivered', 'read']),
+  }),
+  response: z.object({ updated: z.array(z.object({ messageId: Id, status: MessageStatus })) }),
+});
+

@@ -1,0 +1,46 @@
+import { z } from 'zod';
+import { ENVELOPE_PATTERN } from '../crypto/envelope';
+import { SEALED_BOX_PATTERN } from '../crypto/sealed-box';
+
+/**
+ * Field schemas shared by every wire. They import only constants from the crypto module (no libsodium),
+ * so the server can validate shapes without ever holding a key.
+ */
+
+export const Id = z.uuid({ message: 'must be a UUID' });
+
+export const Base64UrlKey = z
+  .string()
+  .regex(/^[A-Za-z0-9_-]{43}$/, { message: 'must be a 32-byte key in base64url' });
+
+/** Bounds keep a client from parking arbitrary amounts of data in any one field. */
+export const MAX_ENVELOPE_CHARS = 256 * 1024;
+
+export const Envelope = z
+  .string()
+  .max(MAX_ENVELOPE_CHARS, { message: `must be at most ${MAX_ENVELOPE_CHARS} characters` })
+  .regex(ENVELOPE_PATTERN, { message: 'must be a v1 ciphertext envelope' });
+
+export const SealedBox = z
+  .string()
+  .max(16 * 1024, { message: 'must be at most 16384 characters' })
+  .regex(SEALED_BOX_PATTERN, { message: 'must be a v1 sealed box' });
+
+export const Username = z
+  .string()
+  .regex(/^[a-z0-9][a-z0-9_.]{2,31}$/, {
+    message: 'must be 3–32 characters: lowercase letters, digits, "_" or "."; starting with a letter or digit',
+  });
+
+export const DeviceName = z.string().trim().min(1).max(64);
+export const Platform = z.enum(['ios', 'android', 'web', 'macos', 'windows', 'linux']);
+export const DeviceKind = z.enum(['phone', 'desktop']);
+export const Timestamp = z.iso.datetime({ offset: true });
+
+export const BearerToken = z.string().regex(/^[A-Za-z0-9_-]{43}$/, { message: 'must be a token' });
+
+export const MessageStatus = z.enum(['sent', 'delivered', 'read']);
+export type MessageStatus = z.infer<typeof MessageStatus>;
+
+/** Forward-only order of message statuses: a status never moves back. */
+export const MESSAGE_STATUS_RANK: Record<MessageStatus, number> = { sent: 0, delivered: 1, read: 2 };

@@ -1,0 +1,91 @@
+import { CryptoError } from './errors';
+import { type Brand, fromBase64Url, toBase64Url, utf8 } from './encoding';
+import type { SymmetricKey } from './keys';
+import { sodium } from './sodium';
+
+/**
+ * A versioned AEAD ciphertext (XChaCha20-Poly1305): `v1.<nonce>.<ciphertext>`, base64url parts.
+ * This is the only shape user content takes outside of memory — on the wire, on the server, on disk.
+ */
+export type Envelope = Brand<string, 'Envelope'>;
+
+export const ENVELOPE_VERSION = 1;
+export const ENVELOPE_PATTERN = /^v1\.[A-Za-z0-9_-]{32}\.[A-Za-z0-9_-]{22,}$/;
+
+/**
+ * What a ciphertext is, and whose. It becomes the additional data, so an envelope only opens in the
+ * exact row and field it was written for: the server can't swap a message body into another message,
+ * another chat, or a draft slot, even though it holds all the ciphertexts.
+ */
+export type EnvelopeContext =
+  | { readonly kind: 'chat-meta'; readonly chatId: string }
+  | { readonly kind: 'message-body'; readonly chatId: string; readonly messageId: string }
+  | { readonly kind: 'draft'; readonly userId: string; readonly chatId: string }
+  | { readonly kind: 'chat-key'; readonly chatId: string; readonly userId: string }
+  | { readonly kind: 'identity-secret-key'; readonly userId: string }
+  | { readonly kind: 'master-key'; readonly username: string }
+  | { readonly kind: 'settings'; readonly userId: string };
+
+export function additionalData(context: EnvelopeContext): Uint8Array {
+  const parts = Object.entries(context)
+    .filter(([field]) => field !== 'kind')
+    .map(([, value]) => {
+      if (value.includes('/')) throw new Error(`additional-data part may not contain "/": ${value}`);
+      return value;
+    });
+  return utf8.encode(['symc', `v${ENVELOPE_VERSION}`, context.kind, ...parts].join('/'));
+}
+
+export function encryptBytes(key: SymmetricKey, plaintext: Uint8Array, context: EnvelopeContext): Envelope {
+  const s = sodium();
+  const nonce = s.randombytes_buf(s.crypto_aead_xchacha20poly1305_ietf_NPUBBYTES);
+  const ciphertext = s.crypto_aead_xchacha20poly1305_ietf_encrypt(
+    plaintext,
+    additionalData(context),
+    null,
+    nonce,
+    key,
+  );
+  return `v${ENVELOPE_VERSION}.${toBase64Url(nonce)}.${toBase64Url(ciphertext)}` as Envelope;
+}
+
+export function decryptBytes(key: SymmetricKey, envelope: string, context: EnvelopeContext): Uint8Array {
+  const parts = envelope.split('.');
+  if (parts.length !== 3 || !/^v\d+$/.test(parts[0] ?? '')) {
+    throw new CryptoError('malformed_encoding', 'not an envelope');
+  }
+  if (parts[0] !== `v${ENVELOPE_VERSION}`) {
+    throw new CryptoError('unsupported_version', `envelope version ${parts[0]} is not supported`);
+  }
+  const nonce = fromBase64Url(parts[1] ?? '', 'envelope nonce');
+  const ciphertext = fromBase64Url(parts[2] ?? '', 'envelope ciphertext');
+  try {
+    return sodium().crypto_aead_xchacha20poly1305_ietf_decrypt(
+      null,
+      ciphertext,
+      additionalData(context),
+      nonce,
+      key,
+    );
+  } catch {
+    // One error for a wrong key, a tampered byte and a wrong row: telling them apart helps only an attacker.
+    throw new CryptoError('decrypt_failed', 'the envelope does not open with this key in this context');
+  }
+}
+
+export function encryptText(key: SymmetricKey, text: string, context: EnvelopeContext): Envelope {
+  return encryptBytes(key, utf8.encode(text), context);
+}
+
+export function decryptText(key: SymmetricKey, envelope: string, context: EnvelopeContext): string {
+  return utf8.decode(decryptBytes(key, envelope, context));
+}
+
+export function encryptJson(key: SymmetricKey, value: unknown, context: EnvelopeContext): Envelope {
+  return encryptText(key, JSON.stringify(value), context);
+}
+
+/** Decrypts and JSON-parses; the caller validates the shape (the contract's schemas). */
+export function decryptJson(key: SymmetricKey, envelope: string, context: EnvelopeContext): unknown {
+  return JSON.parse(decryptText(key, envelope, context));
+}

@@ -1,0 +1,16 @@
+export type CryptoErrorCode =
+  | 'decrypt_failed'
+  | 'unsupported_version'
+  | 'malformed_encoding'
+  | 'bad_key_length';
+
+/** Every failure of the crypto module: callers branch on `code`, never on the message. */
+export class CryptoError extends Error {
+  constructor(
+    readonly code: CryptoErrorCode,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'CryptoError';
+  }
+}

@@ -1,0 +1,92 @@
+import type { ApiClient, ChatSummary, MessageRecord } from '../../../common/contract';
+import {
+  decryptChatMeta,
+  decryptMessageBody,
+  encryptChatMeta,
+  encryptMessageBody,
+  type ChatMeta,
+  type MessageBody,
+} from '../../../common/content';
+import {
+  type ChatKey,
+  chatKeyFromBytes,
+  decodePublicKey,
+  generateChatKey,
+  openSealedBytes,
+  randomId,
+  sealBytes,
+  unwrapChatKey,
+  wrapChatKey,
+} from '../../../common/crypto';
+import type { PhoneSession } from './account';
+
+/**
+ * Start a chat: a fresh chat key, wrapped under my master key for me and sealed to each other member's
+ * identity public key (they re-wrap it under their own master key on first open).
+ */
+export async function startChat(
+  client: ApiClient,
+  me: PhoneSession,
+  input: { title: string; memberUsernames: readonly string[] },
+): Promise<{ chat: ChatSummary; chatKey: ChatKey }> {
+  const chatId = randomId();
+  const chatKey = generateChatKey();
+  const members = [];
+  for (const username of input.memberUsernames) {
+    const user = await client.call('lookupUser', { params: { username } });
+    members.push({ userId: user.userId, sealedChatKey: sealBytes(chatKey, decodePublicKey(user.identityPublicKey)) });
+  }
+  const chat = await client.call('createChat', {
+    body: {
+      chatId,
+      encryptedMeta: encryptChatMeta(chatKey, chatId, { title: input.title }),
+      members,
+      myWrappedChatKey: wrapChatKey(chatKey, me.masterKey, chatId, me.userId),
+    },
+  });
+  return { chat, chatKey };
+}
+
+/** My chat key for a chat: unwrap my copy, or open the sealed copy someone gave me and store it wrapped. */
+export async function chatKeyFor(client: ApiClient, me: PhoneSession, chat: ChatSummary): Promise<ChatKey> {
+  if (chat.wrappedChatKey) return unwrapChatKey(chat.wrappedChatKey, me.masterKey, chat.chatId, me.userId);
+  if (!chat.sealedChatKey) throw new Error(`no key for chat ${chat.chatId}`);
+  const chatKey = chatKeyFromBytes(openSealedBytes(chat.sealedChatKey, me.identity));
+  await client.call('storeMyChatKey', {
+    params: { chatId: chat.chatId },
+    body: { wrappedChatKey: wrapChatKey(chatKey, me.masterKey, chat.chatId, me.userId) },
+  });
+  return chatKey;
+}
+
+export function readChatMeta(chat: ChatSummary, chatKey: ChatKey): ChatMeta {
+  return decryptChatMeta(chatKey, chat.chatId, chat.encryptedMeta);
+}
+
+let localSeq = 0;
+
+export async function sendText(
+  client: ApiClient,
+  me: PhoneSession,
+  chatId: string,
+  chatKey: ChatKey,
+  text: string,
+  senderName: string = me.username,
+): Promise<MessageRecord> {
+  const messageId = randomId();
+  const sentAt = Date.now();
+  const body: MessageBody = { text, senderName, sentAt };
+  return client.call('sendMessage', {
+    params: { chatId },
+    body: {
+      messageId,
+      // Seed format: timestamp:localSeq:device.
+      clientKey: `${sentAt}:${++localSeq}:${me.deviceId}`,
+      ciphertext: encryptMessageBody(chatKey, chatId, messageId, body),
+    },
+  });
+}
+
+export function readMessage(message: MessageRecord, chatKey: ChatKey): MessageBody {
+  return decryptMessageBody(chatKey, message.chatId, message.messageId, message.ciphertext);
+}

@@ -1,0 +1,38 @@
+import express, { type Express } from 'express';
+import { errorHandler, notFoundHandler } from './http/error-handler';
+import { requestLog } from './http/request-log';
+import { accountsRouter } from './modules/accounts/accounts.routes';
+import { chatsRouter } from './modules/chats/chats.routes';
+import { devicesRouter } from './modules/devices/devices.routes';
+import { draftsRouter } from './modules/drafts/drafts.routes';
+import { messagesRouter } from './modules/messages/messages.routes';
+import { usersRouter } from './modules/users/users.routes';
+import type { ServerDeps } from './server-deps';
+
+/** The HTTP app: each domain registers its routes from the shared contract; nothing here knows a schema. */
+export function createApp(deps: ServerDeps): Express {
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('trust proxy', deps.config.trustProxyHops);
+  app.use(requestLog(deps.logger, deps.metrics));
+
+  app.get('/healthz', async (_req, res) => {
+    await deps.db.$queryRawUnsafe('SELECT 1');
+    res.json({ status: 'ok' });
+  });
+  app.get('/metrics', async (_req, res) => {
+    res.type(deps.metrics.registry.contentType).send(await deps.metrics.registry.metrics());
+  });
+
+  app.use(express.json({ limit: deps.config.maxBodyBytes }));
+  app.use(accountsRouter(deps));
+  app.use(devicesRouter(deps));
+  app.use(usersRouter(deps));
+  app.use(chatsRouter(deps));
+  app.use(messagesRouter(deps));
+  app.use(draftsRouter(deps));
+
+  app.use(notFoundHandler);
+  app.use(errorHandler(deps.logger));
+  return app;
+}

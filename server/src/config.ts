@@ -1,0 +1,76 @@
+import path from 'node:path';
+import { z } from 'zod';
+
+/**
+ * All server configuration comes from the environment, parsed once at start-up. A bad value stops the
+ * server with a sentence naming the variable, instead of surfacing later as a strange failure.
+ */
+const EnvSchema = z.object({
+  HOST: z.string().default('127.0.0.1'),
+  PORT: z.coerce.number().int().min(0).max(65535).default(8787),
+  /** Where the embedded SQLite database lives when DATABASE_URL is unset. */
+  DATA_DIR: z.string().default(path.join(process.cwd(), '.data', 'server')),
+  /** `file:/abs/path.db` (SQLite) or `postgresql://…` (PostgreSQL). Default: SQLite in DATA_DIR. */
+  DATABASE_URL: z.string().optional(),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  ACCESS_TOKEN_TTL_SECONDS: z.coerce.number().int().min(10).default(15 * 60),
+  REFRESH_TOKEN_TTL_SECONDS: z.coerce.number().int().min(60).default(30 * 24 * 3600),
+  /** Requests per minute per client IP on each /auth endpoint. */
+  AUTH_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).default(20),
+  MAX_BODY_BYTES: z.coerce.number().int().min(1024).default(1024 * 1024),
+  MAX_LINKED_DEVICES: z.coerce.number().int().min(1).default(5),
+  /**
+   * Cost of the server-side Argon2id hash of each account's auth key. `minimal` is for tests and
+   * benchmarks only — never for a deployment.
+   */
+  AUTH_KEY_HASH_PROFILE: z.enum(['interactive', 'moderate', 'minimal']).default('interactive'),
+  /** Trust X-Forwarded-For from this many proxies (rate limits per real client IP). */
+  TRUST_PROXY_HOPS: z.coerce.number().int().min(0).default(0),
+});
+
+export type Config = Readonly<{
+  host: string;
+  port: number;
+  dataDir: string;
+  databaseUrl: string;
+  logLevel: z.infer<typeof EnvSchema>['LOG_LEVEL'];
+  accessTokenTtlSeconds: number;
+  refreshTokenTtlSeconds: number;
+  authRateLimitPerMinute: number;
+  maxBodyBytes: number;
+  maxLinkedDevices: number;
+  authKeyHashProfile: z.infer<typeof EnvSchema>['AUTH_KEY_HASH_PROFILE'];
+  trustProxyHops: number;
+}>;
+
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const parsed = EnvSchema.safeParse(env);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`);
+    throw new ConfigError(`Invalid server configuration — ${problems.join('; ')}`);
+  }
+  const e = parsed.data;
+  const dataDir = path.resolve(e.DATA_DIR);
+  const databaseUrl = e.DATABASE_URL ?? `file:${path.join(dataDir, 'symc.db')}`;
+  if (!/^(file:|postgres(ql)?:\/\/)/.test(databaseUrl)) {
+    throw new ConfigError('Invalid server configuration — DATABASE_URL must start with file: or postgresql://');
+  }
+  return {
+    host: e.HOST,
+    port: e.PORT,
+    dataDir,
+    databaseUrl,
+    logLevel: e.LOG_LEVEL,
+    accessTokenTtlSeconds: e.ACCESS_TOKEN_TTL_SECONDS,
+    refreshTokenTtlSeconds: e.REFRESH_TOKEN_TTL_SECONDS,
+    authRateLimitPerMinute: e.AUTH_RATE_LIMIT_PER_MINUTE,
+    maxBodyBytes: e.MAX_BODY_BYTES,
+    maxLinkedDevices: e.MAX_LINKED_DEVICES,
+    authKeyHashProfile: e.AUTH_KEY_HASH_PROFILE,
+    trustProxyHops: e.TRUST_PROXY_HOPS,
+  };
+}

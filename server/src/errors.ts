@@ -1,0 +1,32 @@
+import type { ErrorCode } from '../../common/contract';
+
+/**
+ * A failure the server expects and reports to the client as `{ error: { code, message } }`.
+ * Anything else that escapes a handler is a bug: logged, and answered with a generic 500.
+ */
+export class AppError extends Error {
+  constructor(
+    readonly code: ErrorCode,
+    message: string,
+    readonly status: number,
+    readonly issues?: ReadonlyArray<{ path: string; message: string }>,
+  ) {
+    super(message);
+    this.name = 'AppError';
+  }
+}
+
+export const errors = {
+  validation: (message: string, issues?: ReadonlyArray<{ path: string; message: string }>) =>
+    new AppError('validation_failed', message, 400, issues),
+  unauthenticated: (message = 'sign in first') => new AppError('unauthenticated', message, 401),
+  tokenExpired: () => new AppError('token_expired', 'the access token has expired; refresh it', 401),
+  forbidden: (message: string) => new AppError('forbidden', message, 403),
+  notFound: (what: string) => new AppError('not_found', `${what} not found`, 404),
+  conflict: (message: string) => new AppError('conflict', message, 409),
+  staleVersion: (message: string) => new AppError('stale_version', message, 409),
+  gone: (message: string) => new AppError('gone', message, 410),
+  invalidCredentials: () => new AppError('invalid_credentials', 'wrong username or password', 401),
+  usernameTaken: () => new AppError('username_taken', 'that username is taken', 409),
+  deviceLimit: (max: number) => new AppError('device_limit', `an account can link at most ${max} devices`, 409),
+};

@@ -1,0 +1,27 @@
+import { Router } from 'express';
+import { api } from '../../../../common/contract';
+import { mountRoute } from '../../http/mount-route';
+import type { ServerDeps } from '../../server-deps';
+import { requireMembership } from './chat-access';
+import { listChatSummaries, loadChatSummary } from './chat-summary';
+import * as chats from './chats.use-cases';
+
+export function chatsRouter(deps: ServerDeps): Router {
+  const router = Router();
+  mountRoute(router, deps, api.createChat, ({ auth, body }) => chats.createChat(deps, auth, body));
+  mountRoute(router, deps, api.listChats, async ({ auth }) => ({ chats: await listChatSummaries(deps.db, auth.userId) }));
+  mountRoute(router, deps, api.getChat, async ({ auth, params }) => {
+    await requireMembership(deps.db, params.chatId, auth.userId);
+    return loadChatSummary(deps.db, params.chatId, auth.userId);
+  });
+  mountRoute(router, deps, api.updateChatMeta, ({ auth, params, body }) =>
+    chats.updateChatMeta(deps, auth, params.chatId, body),
+  );
+  mountRoute(router, deps, api.storeMyChatKey, ({ auth, params, body }) =>
+    chats.storeMyChatKey(deps, auth, params.chatId, body.wrappedChatKey),
+  );
+  mountRoute(router, deps, api.updateMyChatState, ({ auth, params, body }) =>
+    chats.updateMyChatState(deps, auth, params.chatId, body),
+  );
+  return router;
+}

@@ -1,0 +1,158 @@
+import {
+  type api,
+  type BodyOf,
+  MESSAGE_STATUS_RANK,
+  type MessageRecord,
+  type MessageStatus,
+  type QueryOf,
+  type ResponseOf,
+} from '../../../../common/contract';
+import type { AuthContext } from '../../http/authenticate';
+import { errors } from '../../errors';
+import type { ServerDeps } from '../../server-deps';
+import { appendChange } from '../changes/change-log';
+import { memberIds, requireMembership } from '../chats/chat-access';
+
+type MessageRow = {
+  id: string;
+  chatId: string;
+  senderUserId: string;
+  senderDeviceId: string;
+  clientKey: string;
+  ciphertext: string;
+  status: string;
+  createdAt: Date;
+};
+
+export function toMessageRecord(row: MessageRow): MessageRecord {
+  return {
+    messageId: row.id,
+    chatId: row.chatId,
+    senderUserId: row.senderUserId,
+    senderDeviceId: row.senderDeviceId,
+    clientKey: row.clientKey,
+    ciphertext: row.ciphertext,
+    status: row.status as MessageStatus,
+    createdAt: row.createdAt.toISOString(),
+  };
+}
+
+export interface SendResult {
+  readonly message: MessageRecord;
+  /** true when the same (device, clientKey) was sent before: nothing new was stored. */
+  readonly replayed: boolean;
+}
+
+/**
+ * Idempotent by the sender device's client key: a retry after a lost response (or an outbox replay)
+ * returns the stored message instead of storing it twice. The same key with a different message id is a
+ * client bug and is refused.
+ */
+export async function sendMessage(
+  deps: ServerDeps,
+  auth: AuthContext,
+  chatId: string,
+  body: BodyOf<typeof api.sendMessage>,
+): Promise<SendResult> {
+  await requireMembership(deps.db, chatId, auth.userId);
+  const previous = await deps.db.message.findUnique({
+    where: { senderDeviceId_clientKey: { senderDeviceId: auth.deviceId, clientKey: body.clientKey } },
+  });
+  if (previous) {
+    if (previous.id !== body.messageId || previous.chatId !== chatId) {
+      throw errors.conflict('this client key was already used for another message');
+    }
+    return { message: toMessageRecord(previous), replayed: true };
+  }
+  if (await deps.db.message.findUnique({ where: { id: body.messageId }, select: { id: true } })) {
+    throw errors.conflict('a message with this id exists already');
+  }
+  const now = new Date();
+  const { row, committed } = await deps.db.$transaction(async (tx) => {
+    const row = await tx.message.create({
+      data: {
+        id: body.messageId,
+        chatId,
+        senderUserId: auth.userId,
+        senderDeviceId: auth.deviceId,
+        clientKey: body.clientKey,
+        ciphertext: body.ciphertext,
+        createdAt: now,
+      },
+    });
+    await tx.chat.update({ where: { id: chatId }, data: { updatedAt: now } });
+    const committed = await appendChange(tx, await memberIds(tx, chatId), {
+      kind: 'message:new',
+      chatId,
+      entityId: row.id,
+    });
+    return { row, committed };
+  });
+  deps.changes.publish(committed);
+  return { message: toMessageRecord(row), replayed: false };
+}
+
+export async function listMessages(
+  deps: ServerDeps,
+  auth: AuthContext,
+  chatId: string,
+  query: QueryOf<typeof api.listMessages>,
+): Promise<ResponseOf<typeof api.listMessages>> {
+  await requireMembership(deps.db, chatId, auth.userId);
+  let olderThan: { createdAt: Date; id: string } | undefined;
+  if (query.before) {
+    const anchor = await deps.db.message.findUnique({ where: { id: query.before } });
+    if (!anchor || anchor.chatId !== chatId) throw errors.validation('query.before: not a message of this chat');
+    olderThan = { createdAt: anchor.createdAt, id: anchor.id };
+  }
+  // Newest first, one extra row to know whether another page exists; returned oldest → newest.
+  const rows = await deps.db.message.findMany({
+    where: {
+      chatId,
+      ...(olderThan
+        ? {
+            OR: [
+              { createdAt: { lt: olderThan.createdAt } },
+              { createdAt: olderThan.createdAt, id: { lt: olderThan.id } },
+            ],
+          }
+        : {}),
+    },
+    orderBy: [{ createdAt: 'desc' }, { id: 'desc' }],
+    take: query.limit + 1,
+  });
+  const page = rows.slice(0, query.limit);
+  const hasMore = rows.length > query.limit;
+  return {
+    messages: page.reverse().map(toMessageRecord),
+    nextBefore: hasMore ? (page[0]?.id ?? null) : null,
+  };
+}
+
+/** Statuses only move forward (sent → delivered → read); a sender can't mark its own messages. */
+export async function markMessages(
+  deps: ServerDeps,
+  auth: AuthContext,
+  chatId: string,
+  body: BodyOf<typeof api.markMessages>,
+): Promise<ResponseOf<typeof api.markMessages>> {
+  await requireMembership(deps.db, chatId, auth.userId);
+  const target = MESSAGE_STATUS_RANK[body.status];
+  const rows = await deps.db.message.findMany({ where: { chatId, id: { in: body.messageIds } } });
+  if (rows.length !== new Set(body.messageIds).size) throw errors.notFound('one of the messages');
+  const toUpdate = rows.filter(
+    (r) => r.senderUserId !== auth.userId && MESSAGE_STATUS_RANK[r.status as MessageStatus] < target,
+  );
+  if (toUpdate.length === 0) return { updated: [] };
+  const committed = await deps.db.$transaction(async (tx) => {
+    const members = await memberIds(tx, chatId);
+    const all = [];
+    for (const row of toUpdate) {
+      await tx.message.update({ where: { id: row.id }, data: { status: body.status } });
+      all.push(...(await appendChange(tx, members, { kind: 'message:status', chatId, entityId: row.id })));
+    }
+    return all;
+  });
+  deps.changes.publish(committed);
+  return { updated: toUpdate.map((r) => ({ messageId: r.id, status: body.status })) };
+}

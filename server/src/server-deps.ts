@@ -1,0 +1,16 @@
+import type { Config } from './config';
+import type { Db } from './db/client';
+import type { ChangeBus } from './modules/changes/change-log';
+import type { Logger } from './observability/logger';
+import type { Metrics } from './observability/metrics';
+
+/** Everything a route module may use; built once in createServer and passed down explicitly. */
+export interface ServerDeps {
+  readonly config: Config;
+  readonly db: Db;
+  readonly logger: Logger;
+  readonly metrics: Metrics;
+  readonly changes: ChangeBus;
+  /** Keys the fake KDF salts of unknown usernames (prelogin); random per process. */
+  readonly preloginSecret: Uint8Array;
+}

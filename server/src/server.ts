@@ -1,0 +1,65 @@
+import { mkdirSync } from 'node:fs';
+import type { AddressInfo } from 'node:net';
+import type { Server } from 'node:http';
+import type pino from 'pino';
+import { initCrypto } from '../../common/crypto';
+import { sodium } from '../../common/crypto/sodium';
+import { createApp } from './app';
+import type { Config } from './config';
+import { createDb, isPostgresUrl } from './db/client';
+import { applyPendingMigrations } from './db/migrate';
+import { ChangeBus } from './modules/changes/change-log';
+import { createLogger } from './observability/logger';
+import { createMetrics } from './observability/metrics';
+import type { ServerDeps } from './server-deps';
+
+export interface RunningServer {
+  readonly url: string;
+  readonly port: number;
+  readonly deps: ServerDeps;
+  close(): Promise<void>;
+}
+
+/**
+ * Starts the server: migrations first (a server never runs against an older schema), then HTTP.
+ * `close()` stops accepting, waits for in-flight requests and disconnects the database.
+ */
+export async function startServer(config: Config, logDestination?: pino.DestinationStream): Promise<RunningServer> {
+  await initCrypto();
+  const logger = createLogger(config.logLevel, logDestination);
+  if (!isPostgresUrl(config.databaseUrl)) mkdirSync(config.dataDir, { recursive: true });
+  const applied = await applyPendingMigrations(config.databaseUrl);
+  if (applied.length > 0) logger.info({ migrations: applied }, 'applied database migrations');
+
+  const db = createDb(config.databaseUrl);
+  const deps: ServerDeps = {
+    config,
+    db,
+    logger,
+    metrics: createMetrics(),
+    changes: new ChangeBus(),
+    preloginSecret: sodium().randombytes_buf(32),
+  };
+  const app = createApp(deps);
+  const server: Server = await new Promise((resolve, reject) => {
+    const s = app.listen(config.port, config.host, () => resolve(s));
+    s.once('error', reject);
+  });
+  const port = (server.address() as AddressInfo).port;
+  const url = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;
+  logger.info({ url, database: isPostgresUrl(config.databaseUrl) ? 'postgresql' : 'sqlite' }, 'symc server listening');
+
+  return {
+    url,
+    port,
+    deps,
+    async close() {
+      await new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeIdleConnections();
+      });
+      await db.$disconnect();
+      logger.info('symc server stopped');
+    },
+  };
+}

@@ -1,0 +1,46 @@
+import { Client } from 'pg';
+import { initCrypto } from '../../common/crypto';
+import { readMessage, sendText, startChat } from '../../mobile-pairing/src/core/chats';
+import { signUpPhone } from './support/phone';
+import { startTestServer, type TestServer } from './support/test-server';
+
+const ADMIN_URL = process.env.PG_ADMIN_URL ?? 'postgresql://postgres@127.0.0.1:5432/postgres';
+
+/** The same server, on PostgreSQL by DATABASE_URL: migrations apply at start and the API works end to end. */
+describe('server on PostgreSQL', () => {
+  const database = `symc_server_test_${process.pid}_${Date.now()}`;
+  let server: TestServer;
+
+  beforeAll(async () => {
+    await initCrypto();
+    const admin = new Client({ connectionString: ADMIN_URL });
+    await admin.connect();
+    await admin.query(`CREATE DATABASE "${database}"`);
+    await admin.end();
+    server = await startTestServer({ DATABASE_URL: ADMIN_URL.replace(/\/[^/]*$/, `/${database}`) });
+  });
+
+  afterAll(async () => {
+    await server?.stop();
+    const admin = new Client({ connectionString: ADMIN_URL });
+    await admin.connect();
+    await admin.query(`DROP DATABASE IF EXISTS "${database}" WITH (FORCE)`);
+    await admin.end();
+  });
+
+  it('signs up, starts a chat, sends and reads a message, with the change log in order', async () => {
+    const alice = await signUpPhone(server, 'pgalice');
+    const bob = await signUpPhone(server, 'pgbob');
+    const { chat, chatKey } = await startChat(alice.api, alice.session, { title: 'On Postgres', memberUsernames: [bob.session.username] });
+    await sendText(alice.api, alice.session, chat.chatId, chatKey, 'hello from postgres');
+    await sendText(alice.api, alice.session, chat.chatId, chatKey, 'second');
+    const page = await alice.api.call('listMessages', { params: { chatId: chat.chatId }, query: {} });
+    expect(page.messages.map((m) => readMessage(m, chatKey).text)).toEqual(['hello from postgres', 'second']);
+    const log = await server.server.deps.db.changeLog.findMany({ where: { userId: bob.session.userId }, orderBy: { seq: 'asc' } });
+    expect(log.map((c) => [c.seq, c.kind])).toEqual([
+      [1, 'chat:new'],
+      [2, 'message:new'],
+      [3, 'message:new'],
+    ]);
+  });
+});
