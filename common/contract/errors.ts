@@ -8,6 +8,8 @@ export const ERROR_CODES = [
   'unauthenticated',
   'token_expired',
   'forbidden',
+  'device_revoked',
+  'check_code_mismatch',
   'not_found',
   'conflict',
   'username_taken',

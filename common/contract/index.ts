@@ -4,3 +4,4 @@
 export * from './primitives';
 export * from './errors';
 export * from './http';
+export * from './pairing-link';

@@ -6,6 +6,7 @@ import { chatsRouter } from './modules/chats/chats.routes';
 import { devicesRouter } from './modules/devices/devices.routes';
 import { draftsRouter } from './modules/drafts/drafts.routes';
 import { messagesRouter } from './modules/messages/messages.routes';
+import { pairingRouter } from './modules/pairing/pairing.routes';
 import { usersRouter } from './modules/users/users.routes';
 import type { ServerDeps } from './server-deps';
 
@@ -31,6 +32,7 @@ export function createApp(deps: ServerDeps): Express {
   app.use(chatsRouter(deps));
   app.use(messagesRouter(deps));
   app.use(draftsRouter(deps));
+  app.use(pairingRouter(deps));
 
   app.use(notFoundHandler);
   app.use(errorHandler(deps.logger));

@@ -1,6 +1,7 @@
 import type { Config } from './config';
 import type { Db } from './db/client';
 import type { ChangeBus } from './modules/changes/change-log';
+import type { PairingEvents } from './modules/pairing/pairing-events';
 import type { Logger } from './observability/logger';
 import type { Metrics } from './observability/metrics';
 
@@ -11,6 +12,7 @@ export interface ServerDeps {
   readonly logger: Logger;
   readonly metrics: Metrics;
   readonly changes: ChangeBus;
+  readonly pairingEvents: PairingEvents;
   /** Keys the fake KDF salts of unknown usernames (prelogin); random per process. */
   readonly preloginSecret: Uint8Array;
 }

@@ -9,6 +9,7 @@ import type { Config } from './config';
 import { createDb, isPostgresUrl } from './db/client';
 import { applyPendingMigrations } from './db/migrate';
 import { ChangeBus } from './modules/changes/change-log';
+import { PairingEvents } from './modules/pairing/pairing-events';
 import { createLogger } from './observability/logger';
 import { createMetrics } from './observability/metrics';
 import type { ServerDeps } from './server-deps';
@@ -38,6 +39,7 @@ export async function startServer(config: Config, logDestination?: pino.Destinat
     logger,
     metrics: createMetrics(),
     changes: new ChangeBus(),
+    pairingEvents: new PairingEvents(),
     preloginSecret: sodium().randombytes_buf(32),
   };
   const app = createApp(deps);

@@ -29,7 +29,7 @@ describe('devices', () => {
     const desktop = await linkDesktopDirectly(server, session.userId);
     expect((await desktop.api.call('me', {})).deviceId).toBe(desktop.deviceId);
     await api.call('revokeDevice', { params: { deviceId: desktop.deviceId } });
-    await expect(desktop.api.call('me', {})).rejects.toMatchObject({ status: 401, code: 'unauthenticated' });
+    await expect(desktop.api.call('me', {})).rejects.toMatchObject({ status: 403, code: 'device_revoked' });
     expect((await api.call('listDevices', {})).devices.map((d) => d.deviceId)).toEqual([session.deviceId]);
     const log = await server.server.deps.db.changeLog.findMany({ where: { userId: session.userId, kind: 'device:revoked' } });
     expect(log.map((c) => c.entityId)).toEqual([desktop.deviceId]);
@@ -44,7 +44,7 @@ describe('devices', () => {
     expect(res.body.error.code).toBe('forbidden');
     expect(dbSnapshot(server.dbFile)).toEqual(before);
     await desktop.api.call('revokeDevice', { params: { deviceId: desktop.deviceId } });
-    await expect(desktop.api.call('me', {})).rejects.toMatchObject({ status: 401 });
+    await expect(desktop.api.call('me', {})).rejects.toMatchObject({ status: 403, code: 'device_revoked' });
   });
 
   it('another user’s device id answers 404 and nothing changes', async () => {
@@ -66,6 +66,9 @@ describe('devices', () => {
     });
     await server.client(() => second.tokens.accessToken).call('revokeDevice', { params: { deviceId: session.deviceId } });
     const res = await raw(server, 'GET', '/me', { token: session.tokens.accessToken });
-    expect(res.status).toBe(401);
+    expect(res.status).toBe(403);
+    expect(res.body.error.code).toBe('device_revoked');
+    const refreshed = await raw(server, 'POST', '/auth/refresh', { body: { refreshToken: session.tokens.refreshToken } });
+    expect(refreshed.status).toBe(403);
   });
 });

@@ -3,6 +3,7 @@ import * as chats from './chats';
 import * as devices from './devices';
 import * as drafts from './drafts';
 import * as messages from './messages';
+import * as pairing from './pairing';
 import * as users from './users';
 
 /** Every HTTP endpoint of the server, by name. The server registers exactly these; clients call only these. */
@@ -27,6 +28,12 @@ export const api = {
   markMessages: messages.markMessages,
   putDraft: drafts.putDraft,
   getDraft: drafts.getDraft,
+  createPairingSession: pairing.createPairingSession,
+  getPairingSession: pairing.getPairingSession,
+  findPairingByCode: pairing.findPairingByCode,
+  scanPairing: pairing.scanPairing,
+  waitForPairing: pairing.waitForPairing,
+  confirmPairing: pairing.confirmPairing,
 } as const;
 
 export type Api = typeof api;

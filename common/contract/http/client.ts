@@ -6,7 +6,7 @@ import { api, type Api, type RouteName } from './api';
 export class ApiError extends Error {
   constructor(
     readonly status: number,
-    readonly code: ErrorCode | 'network_error' | 'bad_response',
+    readonly code: ErrorCode | 'network_error' | 'bad_response' | 'aborted',
     message: string,
   ) {
     super(message);
@@ -39,7 +39,11 @@ export function pathFor(template: string, params: Record<string, unknown>): stri
  */
 export function createApiClient(options: ApiClientOptions) {
   const doFetch = options.fetch ?? fetch;
-  async function call<N extends RouteName>(name: N, input: CallInput<Api[N]>): Promise<CallOutput<Api[N]>> {
+  async function call<N extends RouteName>(
+    name: N,
+    input: CallInput<Api[N]>,
+    callOptions: { signal?: AbortSignal } = {},
+  ): Promise<CallOutput<Api[N]>> {
     const spec = api[name];
     const loose = input as { params?: Record<string, unknown>; query?: Record<string, unknown>; body?: unknown };
     let url = options.baseUrl + pathFor(spec.path, loose.params ?? {});
@@ -59,8 +63,10 @@ export function createApiClient(options: ApiClientOptions) {
         method: spec.method,
         headers,
         ...(hasBody ? { body: JSON.stringify(loose.body ?? {}) } : {}),
+        ...(callOptions.signal ? { signal: callOptions.signal } : {}),
       });
     } catch (error) {
+      if (callOptions.signal?.aborted) throw new ApiError(0, 'aborted', 'the request was cancelled');
       throw new ApiError(0, 'network_error', `cannot reach the server: ${(error as Error).message}`);
     }
     if (!response.ok) {

@@ -6,3 +6,11 @@ export { DeviceInfo } from './devices';
 export { ChatSummary, NewChatMember, MAX_CHAT_MEMBERS } from './chats';
 export { MessageRecord, ClientKey, MAX_PAGE } from './messages';
 export { DraftRecord } from './drafts';
+export {
+  PairingInfo,
+  PairingBundle,
+  PairingCode,
+  PairingStatus,
+  DesktopPlatform,
+  PAIRING_WAIT_MAX_SECONDS,
+} from './pairing';

@@ -37,9 +37,14 @@ export async function authenticate(
     where: { accessTokenHash: sha256Hex(token) },
     include: { device: true },
   });
-  if (!session || session.revokedAt || session.device.revokedAt) {
+  if (session?.device.revokedAt) {
+    // Distinct from 401: the device must not refresh, it must wipe itself.
+    metrics.authFailures.inc({ reason: 'revoked_device' });
+    throw errors.deviceRevoked();
+  }
+  if (!session || session.revokedAt) {
     metrics.authFailures.inc({ reason: 'unknown_or_revoked_token' });
-    throw errors.unauthenticated('this access token is not valid (signed out or device unlinked)');
+    throw errors.unauthenticated('this access token is not valid (signed out or expired)');
   }
   if (session.accessExpiresAt.getTime() <= Date.now()) {
     metrics.authFailures.inc({ reason: 'expired_token' });

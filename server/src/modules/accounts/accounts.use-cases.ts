@@ -94,8 +94,9 @@ export async function refresh(deps: Deps, body: BodyOf<typeof api.refresh>): Pro
     where: { refreshTokenHash: sha256Hex(body.refreshToken) },
     include: { device: true },
   });
-  if (!session || session.revokedAt || session.device.revokedAt) {
-    throw errors.unauthenticated('this refresh token is not valid (used already, signed out or device unlinked)');
+  if (session?.device.revokedAt) throw errors.deviceRevoked();
+  if (!session || session.revokedAt) {
+    throw errors.unauthenticated('this refresh token is not valid (used already or signed out)');
   }
   if (session.refreshExpiresAt.getTime() <= Date.now()) {
     throw errors.unauthenticated('this refresh token has expired; sign in again');

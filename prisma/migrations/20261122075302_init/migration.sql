@@ -44,6 +44,7 @@ CREATE TABLE "Session" (
 CREATE TABLE "PairingSession" (
     "id" TEXT NOT NULL PRIMARY KEY,
     "pollTokenHash" TEXT NOT NULL,
+    "pairingCode" TEXT NOT NULL,
     "desktopPublicKey" TEXT NOT NULL,
     "deviceName" TEXT NOT NULL,
     "platform" TEXT NOT NULL,
@@ -141,6 +142,9 @@ CREATE UNIQUE INDEX "Session_refreshTokenHash_key" ON "Session"("refreshTokenHas
 
 -- CreateIndex
 CREATE INDEX "Session_deviceId_idx" ON "Session"("deviceId");
+
+-- CreateIndex
+CREATE UNIQUE INDEX "PairingSession_pairingCode_key" ON "PairingSession"("pairingCode");
 
 -- CreateIndex
 CREATE INDEX "PairingSession_expiresAt_idx" ON "PairingSession"("expiresAt");

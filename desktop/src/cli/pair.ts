@@ -1,0 +1,82 @@
+import os from 'node:os';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { initCrypto } from '../../../common/crypto';
+import { FileKeyVault } from '../core/keys/file-key-vault';
+import { DesktopPairing } from '../core/pairing/desktop-pairing';
+import { qrTerminal } from '../core/pairing/qr';
+
+const USAGE = `Usage: npm run desktop:pair -- [--server URL] [--data DIR] [--name NAME]
+
+Links this computer to your phone, headless: prints the QR code in the terminal and waits for the phone.
+  --server URL   Symc server (default http://127.0.0.1:8787)
+  --data DIR     where the device's keys are kept (default ~/.symc-desktop)
+  --name NAME    how the phone will see this computer (default: the host name)`;
+
+function platform(): 'macos' | 'windows' | 'linux' {
+  if (process.platform === 'darwin') return 'macos';
+  if (process.platform === 'win32') return 'windows';
+  return 'linux';
+}
+
+async function main(): Promise<number> {
+  let args;
+  try {
+    args = parseArgs({
+      options: { server: { type: 'string' }, data: { type: 'string' }, name: { type: 'string' }, help: { type: 'boolean' } },
+    }).values;
+  } catch (error) {
+    process.stderr.write(`${(error as Error).message}\n\n${USAGE}\n`);
+    return 2;
+  }
+  if (args.help) {
+    process.stdout.write(`${USAGE}\n`);
+    return 0;
+  }
+  await initCrypto();
+  const dataDir = path.resolve(args.data ?? path.join(os.homedir(), '.symc-desktop'));
+  const pairing = new DesktopPairing({
+    serverUrl: (args.server ?? 'http://127.0.0.1:8787').replace(/\/$/, ''),
+    vault: new FileKeyVault(path.join(dataDir, 'keys')),
+    deviceName: args.name ?? os.hostname(),
+    platform: platform(),
+  });
+  pairing.subscribe((state) => {
+    if (state.kind !== 'showing') return;
+    void qrTerminal(state.link).then((qr) => {
+      process.stdout.write(
+        `\n${qr}\nScan this with Symc on your phone (Settings → Link a desktop), or paste the link:\n  ${state.link}\n` +
+          `No camera? Type the code ${state.pairingCode}.\n` +
+          `Check code (type it on the phone): ${state.checkCode}\n` +
+          `QR ${state.rotation}, refreshes in ${Math.round((state.rotatesAt - Date.now()) / 1000)} s.\n`,
+      );
+    });
+  });
+  process.on('SIGINT', () => pairing.cancel());
+  const final = await pairing.start();
+  switch (final.kind) {
+    case 'paired':
+      process.stdout.write(`Linked as device ${final.deviceId} of ${final.username}. Keys saved in ${dataDir}.\n`);
+      return 0;
+    case 'timed-out':
+      process.stderr.write('No phone approved in time. Run the command again to show a new code.\n');
+      return 1;
+    case 'denied':
+      process.stderr.write('The phone denied this link request.\n');
+      return 1;
+    case 'failed':
+      process.stderr.write(`${final.message}\n`);
+      return 1;
+    default:
+      process.stderr.write('Pairing was cancelled.\n');
+      return 1;
+  }
+}
+
+main().then(
+  (code) => process.exit(code),
+  (error: unknown) => {
+    process.stderr.write(`Pairing failed: ${(error as Error).message}\n`);
+    process.exit(1);
+  },
+);

@@ -1,0 +1,152 @@
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { decodePublicKey, initCrypto, sealJson, toBase64Url } from '../common/crypto';
+import { FileKeyVault } from '../desktop/src/core/keys/file-key-vault';
+import { DesktopPairing } from '../desktop/src/core/pairing/desktop-pairing';
+import type { PairingState } from '../desktop/src/core/pairing/pairing-state';
+import { DeviceSession } from '../desktop/src/core/session/device-session';
+import { approvePairing, listLinkedDevices, lookupPairing, parsePairingInput, unlinkDevice } from '../mobile-pairing/src/core/pairing';
+import { signUpPhone } from '../server/test/support/phone';
+import { startTestServer, type TestServer } from '../server/test/support/test-server';
+
+/** Resolves with the first state the desktop publishes that matches. */
+function whenState<K extends PairingState['kind']>(pairing: DesktopPairing, kind: K): Promise<Extract<PairingState, { kind: K }>> {
+  return new Promise((resolve) => {
+    const off = pairing.subscribe((state) => {
+      if (state.kind === kind) {
+        queueMicrotask(() => off());
+        resolve(state as Extract<PairingState, { kind: K }>);
+      }
+    });
+  });
+}
+
+describe('QR pairing, end to end over the real HTTP API', () => {
+  let server: TestServer;
+  let vaultDir: string;
+  beforeAll(async () => {
+    await initCrypto();
+    server = await startTestServer();
+  });
+  afterAll(() => server.stop());
+  beforeEach(() => {
+    vaultDir = mkdtempSync(path.join(os.tmpdir(), 'symc-vault-'));
+  });
+  afterEach(() => rmSync(vaultDir, { recursive: true, force: true }));
+
+  it('desktop shows a QR, the phone approves with the check code, the desktop ends with tokens and the master key; unlinking wipes it', async () => {
+    const phone = await signUpPhone(server, 'e2ephone');
+    const vault = new FileKeyVault(vaultDir);
+    const pairing = new DesktopPairing({ serverUrl: server.url, vault, deviceName: 'Office PC', platform: 'windows' });
+    const showing = whenState(pairing, 'showing');
+    const done = pairing.start();
+
+    // What the user sees on the desktop: the QR (its link) and the check code.
+    const screen = await showing;
+    expect(screen.link).toMatch(/^symc:\/\/pair\?v=1&id=/);
+    expect(screen.qrSvg).toContain('<svg');
+
+    // The phone scans the link, shows who is asking, and the user types the check code.
+    const pending = await lookupPairing(phone.api, parsePairingInput(screen.link));
+    expect(pending.info).toMatchObject({ deviceName: 'Office PC', platform: 'windows', status: 'pending' });
+    await approvePairing(phone.api, phone.session, pending, screen.checkCode);
+
+    const final = await done;
+    expect(final).toMatchObject({ kind: 'paired', userId: phone.session.userId, username: phone.session.username });
+
+    // The desktop holds the phone's master key and working tokens.
+    const session = await DeviceSession.restore(vault);
+    expect(session).not.toBeNull();
+    expect(Buffer.from(session!.masterKey).equals(Buffer.from(phone.session.masterKey))).toBe(true);
+    expect((await session!.call('me', {})).deviceId).toBe(session!.deviceId);
+    expect(readdirSync(vaultDir).sort()).toEqual(['credentials.key', 'master-key.key']);
+
+    // The phone lists and unlinks the desktop; the desktop's next request is refused and it wipes itself.
+    const devices = await listLinkedDevices(phone.api);
+    const desktopRow = devices.find((d) => d.kind === 'desktop');
+    expect(desktopRow).toMatchObject({ name: 'Office PC', platform: 'windows', deviceId: session!.deviceId });
+    await unlinkDevice(phone.api, desktopRow!.deviceId);
+    const events: string[] = [];
+    session!.onEvent((e) => events.push(e.type));
+    await expect(session!.call('listChats', {})).rejects.toMatchObject({ status: 403, code: 'device_revoked' });
+    expect(events).toEqual(['revoked']);
+    expect(readdirSync(vaultDir)).toEqual([]);
+    expect(await DeviceSession.restore(vault)).toBeNull();
+  });
+
+  it('an expired access token is refreshed transparently and the rotated tokens are persisted', async () => {
+    const phone = await signUpPhone(server, 'e2erefresh');
+    const vault = new FileKeyVault(vaultDir);
+    const pairing = new DesktopPairing({ serverUrl: server.url, vault, deviceName: 'Laptop', platform: 'linux' });
+    const showing = whenState(pairing, 'showing');
+    const done = pairing.start();
+    const screen = await showing;
+    await approvePairing(phone.api, phone.session, await lookupPairing(phone.api, parsePairingInput(screen.link)), screen.checkCode);
+    await done;
+    const session = (await DeviceSession.restore(vault))!;
+    const oldToken = session.accessToken;
+    await server.server.deps.db.session.updateMany({
+      where: { deviceId: session.deviceId },
+      data: { accessExpiresAt: new Date(Date.now() - 1000) },
+    });
+    expect((await session.call('me', {})).deviceId).toBe(session.deviceId);
+    expect(session.accessToken).not.toBe(oldToken);
+    expect((await DeviceSession.restore(vault))!.accessToken).toBe(session.accessToken);
+  });
+
+  it('when the sealed bundle was tampered with, the desktop reports it and stores nothing', async () => {
+    const phone = await signUpPhone(server, 'e2etamper');
+    const vault = new FileKeyVault(vaultDir);
+    const pairing = new DesktopPairing({ serverUrl: server.url, vault, deviceName: 'Laptop', platform: 'linux' });
+    const showing = whenState(pairing, 'showing');
+    const done = pairing.start();
+    const screen = await showing;
+    const pending = await lookupPairing(phone.api, parsePairingInput(screen.link));
+    // The bundle arrives with one byte flipped (a compromised server or a corrupted hand-over).
+    const bundle = { v: 1, userId: phone.session.userId, username: phone.session.username, masterKey: toBase64Url(phone.session.masterKey) };
+    const sealed = Buffer.from(sealJson(bundle, decodePublicKey(pending.desktopPublicKey)).slice(3), 'base64url');
+    sealed[40] = (sealed[40] ?? 0) ^ 0x01;
+    await phone.api.call('scanPairing', {
+      body: { pairingId: pending.info.pairingId, decision: 'approve', checkCode: screen.checkCode, sealedBundle: `v1.${sealed.toString('base64url')}` },
+    });
+
+    const final = await done;
+    expect(final).toMatchObject({ kind: 'failed', code: 'bundle_invalid' });
+    expect(readdirSync(vaultDir)).toEqual([]);
+    // The device the server created for the failed hand-over was unlinked again.
+    expect((await listLinkedDevices(phone.api)).map((d) => d.kind)).toEqual(['phone']);
+  });
+
+  it('the QR rotates with a new key and session, then offers retry', async () => {
+    const vault = new FileKeyVault(vaultDir);
+    const pairing = new DesktopPairing({
+      serverUrl: server.url,
+      vault,
+      deviceName: 'Laptop',
+      platform: 'macos',
+      rotateEveryMs: 300,
+      maxRotations: 3,
+    });
+    const shown: Array<Extract<PairingState, { kind: 'showing' }>> = [];
+    pairing.subscribe((s) => {
+      if (s.kind === 'showing') shown.push(s);
+    });
+    const final = await pairing.start();
+    expect(final).toEqual({ kind: 'timed-out' });
+    expect(shown.map((s) => [s.rotation, s.rotationsLeft])).toEqual([
+      [1, 2],
+      [2, 1],
+      [3, 0],
+    ]);
+    expect(new Set(shown.map((s) => s.link)).size).toBe(3);
+    expect(new Set(shown.map((s) => s.checkCode)).size).toBeGreaterThan(1);
+  });
+
+  it('when the server is unreachable, pairing fails with a readable message', async () => {
+    const pairing = new DesktopPairing({ serverUrl: 'http://127.0.0.1:9', vault: new FileKeyVault(vaultDir), deviceName: 'x', platform: 'linux' });
+    const final = await pairing.start();
+    expect(final).toMatchObject({ kind: 'failed', code: 'network' });
+    expect((final as { message: string }).message).toMatch(/Cannot reach the server/);
+  });
+});

@@ -1,0 +1,106 @@
+import { parseArgs } from 'node:util';
+import { ApiError, createApiClient, PairingLinkError } from '../../../common/contract';
+import { initCrypto } from '../../../common/crypto';
+import { createAccount, signIn } from '../core/account';
+import { approvePairing, denyPairing, listLinkedDevices, lookupPairing, parsePairingInput, PairingRefused, unlinkDevice } from '../core/pairing';
+import { loadPhone, savePhone } from './phone-state';
+
+const USAGE = `Usage: npm run phone -- <command> [options]
+
+The phone side, headless. Commands:
+  signup  --username U --password P [--server URL]   create an account (keys are made here)
+  signin  --username U --password P [--server URL]   sign in on this "phone"
+  approve --link LINK|--code CODE --check-code NNNNNN  link a desktop (shows who asks, checks the code)
+  deny    --link LINK|--code CODE                   refuse a desktop's request
+  devices                                           list linked devices
+  unlink  --device ID                               unlink a device
+Common: --state FILE (default ./.data/phone.json) keeps this phone's session (0600; holds the master key).`;
+
+const COMMANDS = ['signup', 'signin', 'approve', 'deny', 'devices', 'unlink'];
+
+async function run(argv: string[]): Promise<string> {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: {
+      server: { type: 'string' },
+      username: { type: 'string' },
+      password: { type: 'string' },
+      state: { type: 'string' },
+      link: { type: 'string' },
+      code: { type: 'string' },
+      'check-code': { type: 'string' },
+      device: { type: 'string' },
+      'kdf-profile': { type: 'string' },
+    },
+  });
+  const command = positionals[0];
+  if (!command || !COMMANDS.includes(command)) throw new UsageError(command ? `Unknown command "${command}".` : 'Name a command.');
+  const stateFile = values.state ?? '.data/phone.json';
+  const need = (name: keyof typeof values): string => {
+    const value = values[name];
+    if (typeof value !== 'string' || value === '') throw new UsageError(`"${command}" needs --${name}.`);
+    return value;
+  };
+
+  if (command === 'signup' || command === 'signin') {
+    const serverUrl = (values.server ?? 'http://127.0.0.1:8787').replace(/\/$/, '');
+    const client = createApiClient({ baseUrl: serverUrl });
+    const input = { username: need('username'), password: need('password'), device: { name: 'Headless phone', platform: 'web' as const } };
+    const profile = values['kdf-profile'] === 'minimal' ? 'minimal' : 'interactive';
+    const session = command === 'signup' ? await createAccount(client, { ...input, kdfProfile: profile }) : await signIn(client, input);
+    savePhone(stateFile, serverUrl, session);
+    return `Signed in as ${session.username} (device ${session.deviceId}). Session saved in ${stateFile}.`;
+  }
+
+  const { serverUrl, session } = loadPhone(stateFile);
+  const client = createApiClient({ baseUrl: serverUrl, accessToken: () => session.tokens.accessToken });
+  switch (command) {
+    case 'approve':
+    case 'deny': {
+      const input = parsePairingInput(values.link ?? values.code ?? need('link'));
+      const pending = await lookupPairing(client, input);
+      const who = `${pending.info.deviceName} (${pending.info.platform}), asked at ${pending.info.createdAt}`;
+      if (command === 'deny') {
+        await denyPairing(client, pending);
+        return `Denied ${who}.`;
+      }
+      await approvePairing(client, session, pending, need('check-code'));
+      return `Linked ${who}.`;
+    }
+    case 'devices': {
+      const devices = await listLinkedDevices(client);
+      return devices
+        .map((d) => `${d.deviceId}  ${d.kind.padEnd(7)}  ${d.name} (${d.platform})  last seen ${d.lastSeenAt}${d.current ? '  ← this phone' : ''}`)
+        .join('\n');
+    }
+    case 'unlink':
+      await unlinkDevice(client, need('device'));
+      return 'Unlinked. The device has lost access and will wipe its data.';
+    default:
+      throw new UsageError(`Unknown command "${command}".`);
+  }
+}
+
+class UsageError extends Error {}
+
+function explain(error: unknown): string {
+  if (error instanceof UsageError) return `${error.message}\n\n${USAGE}`;
+  if (error instanceof PairingLinkError || error instanceof PairingRefused) return error.message;
+  if (error instanceof ApiError) return error.status === 0 ? `Cannot reach the server: ${error.message}` : `The server refused: ${error.message}`;
+  if (error instanceof TypeError && /parseArgs|option/i.test(error.message)) return `${error.message}\n\n${USAGE}`;
+  return (error as Error).message;
+}
+
+async function main(): Promise<number> {
+  await initCrypto();
+  try {
+    process.stdout.write(`${await run(process.argv.slice(2))}\n`);
+    return 0;
+  } catch (error) {
+    process.stderr.write(`${explain(error)}\n`);
+    return error instanceof UsageError ? 2 : 1;
+  }
+}
+
+void main().then((code) => process.exit(code));

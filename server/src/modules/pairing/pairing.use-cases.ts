@@ -1,0 +1,210 @@
+import {
+  checkCodeFor,
+  checkCodesEqual,
+  decodePublicKey,
+  randomId,
+  randomToken,
+  sha256Hex,
+} from '../../../../common/crypto';
+import type { api, BodyOf, PairingInfo, PairingStatus, ResponseOf } from '../../../../common/contract';
+import { AppError, errors } from '../../errors';
+import type { AuthContext } from '../../http/authenticate';
+import type { ServerDeps } from '../../server-deps';
+import { openSession } from '../accounts/tokens';
+import { formatPairingCode, newPairingCode } from './pairing-code';
+
+
+type Row = NonNullable<Awaited<ReturnType<ServerDeps['db']['pairingSession']['findUnique']>>>;
+
+/** Stored status plus the clock: a pending or approved session past its expiry is expired. */
+export function effectiveStatus(row: Row, now = Date.now()): PairingStatus {
+  if ((row.status === 'pending' || row.status === 'approved') && row.expiresAt.getTime() <= now) return 'expired';
+  return row.status as PairingStatus;
+}
+
+function toInfo(row: Row): PairingInfo {
+  return {
+    pairingId: row.id,
+    pairingCode: formatPairingCode(row.pairingCode),
+    desktopPublicKey: row.desktopPublicKey,
+    deviceName: row.deviceName,
+    platform: row.platform as PairingInfo['platform'],
+    createdAt: row.createdAt.toISOString(),
+    expiresAt: row.expiresAt.toISOString(),
+    status: effectiveStatus(row),
+  };
+}
+
+const GONE_MESSAGES: Partial<Record<PairingStatus, string>> = {
+  expired: 'this pairing code has expired; show a new QR code on the desktop',
+  denied: 'this pairing was denied on the phone',
+  cancelled: 'this pairing was cancelled after too many wrong check codes',
+  consumed: 'this pairing code was used already',
+};
+
+export async function createSession(
+  deps: ServerDeps,
+  body: BodyOf<typeof api.createPairingSession>,
+  requestOrigin: string,
+): Promise<ResponseOf<typeof api.createPairingSession>> {
+  const now = Date.now();
+  // Housekeeping: expired sessions are worthless after an hour (kept that long for clear error messages).
+  await deps.db.pairingSession.deleteMany({ where: { expiresAt: { lt: new Date(now - 3600_000) } } });
+  const pollToken = randomToken();
+  const expiresAt = new Date(now + deps.config.pairingTtlSeconds * 1000);
+  for (let attempt = 0; ; attempt++) {
+    const pairingCode = newPairingCode();
+    try {
+      const row = await deps.db.pairingSession.create({
+        data: {
+          id: randomId(),
+          pollTokenHash: sha256Hex(pollToken),
+          pairingCode,
+          desktopPublicKey: body.desktopPublicKey,
+          deviceName: body.deviceName,
+          platform: body.platform,
+          status: 'pending',
+          expiresAt,
+        },
+      });
+      return {
+        pairingId: row.id,
+        pollToken,
+        pairingCode: formatPairingCode(pairingCode),
+        expiresAt: expiresAt.toISOString(),
+        serverOrigin: deps.config.publicUrl ?? requestOrigin,
+      };
+    } catch (error) {
+      // A 40-bit code collision with a live session is rare; try another code.
+      if (attempt >= 3) throw error;
+    }
+  }
+}
+
+async function findOr404(deps: ServerDeps, pairingId: string): Promise<Row> {
+  const row = await deps.db.pairingSession.findUnique({ where: { id: pairingId } });
+  if (!row) throw errors.notFound('pairing session');
+  return row;
+}
+
+export async function getInfo(deps: ServerDeps, pairingId: string): Promise<PairingInfo> {
+  return toInfo(await findOr404(deps, pairingId));
+}
+
+export async function findByCode(deps: ServerDeps, pairingCode: string): Promise<PairingInfo> {
+  const row = await deps.db.pairingSession.findUnique({ where: { pairingCode } });
+  if (!row) throw errors.notFound('pairing code');
+  return toInfo(row);
+}
+
+/**
+ * The phone's answer. Approval requires: a pending, unexpired session (approved once only), a signed-in
+ * phone (enforced by the route), the check code the desktop shows, and room under the device cap. The
+ * server double-checks the code the phone already checked, and counts misses: after the allowed
+ * attempts the session is cancelled, so the 6-digit code can't be brute-forced.
+ */
+export async function scan(
+  deps: ServerDeps,
+  auth: AuthContext,
+  body: BodyOf<typeof api.scanPairing>,
+): Promise<ResponseOf<typeof api.scanPairing>> {
+  const row = await findOr404(deps, body.pairingId);
+  const status = effectiveStatus(row);
+  if (status === 'approved' || status === 'consumed') throw errors.conflict('this pairing was approved already');
+  if (status !== 'pending') throw errors.gone(GONE_MESSAGES[status] ?? 'this pairing is no longer valid');
+
+  if (body.decision === 'deny') {
+    await deps.db.pairingSession.updateMany({ where: { id: row.id, status: 'pending' }, data: { status: 'denied' } });
+    deps.pairingEvents.changed(row.id);
+    return { status: 'denied' };
+  }
+
+  if (!checkCodesEqual(body.checkCode, checkCodeFor(decodePublicKey(row.desktopPublicKey)))) {
+    const attempts = row.checkAttempts + 1;
+    const cancel = attempts >= deps.config.pairingMaxCheckAttempts;
+    await deps.db.pairingSession.update({
+      where: { id: row.id },
+      data: { checkAttempts: attempts, ...(cancel ? { status: 'cancelled' } : {}) },
+    });
+    if (cancel) {
+      deps.pairingEvents.changed(row.id);
+      throw new AppError('check_code_mismatch', 'wrong check code; the pairing was cancelled — start again on the desktop', 403);
+    }
+    const left = deps.config.pairingMaxCheckAttempts - attempts;
+    throw new AppError('check_code_mismatch', `wrong check code; ${left} attempt${left === 1 ? '' : 's'} left`, 403);
+  }
+
+  const active = await deps.db.device.count({ where: { userId: auth.userId, revokedAt: null } });
+  if (active >= deps.config.maxLinkedDevices) throw errors.deviceLimit(deps.config.maxLinkedDevices);
+
+  // Conditional update: of two concurrent approvals exactly one wins.
+  const approvedAt = new Date();
+  const updated = await deps.db.pairingSession.updateMany({
+    where: { id: row.id, status: 'pending' },
+    data: {
+      status: 'approved',
+      approvedAt,
+      approvedByUserId: auth.userId,
+      sealedBundle: body.sealedBundle,
+      // The desktop gets a full TTL from approval to confirm, however late in the QR's life the scan was.
+      expiresAt: new Date(approvedAt.getTime() + deps.config.pairingTtlSeconds * 1000),
+    },
+  });
+  if (updated.count === 0) throw errors.conflict('this pairing was approved already');
+  deps.pairingEvents.changed(row.id);
+  return { status: 'approved' };
+}
+
+async function findForDesktop(deps: ServerDeps, pairingId: string, pollToken: string): Promise<Row> {
+  const row = await findOr404(deps, pairingId);
+  if (row.pollTokenHash !== sha256Hex(pollToken)) throw errors.forbidden('wrong poll token for this pairing');
+  return row;
+}
+
+export async function wait(
+  deps: ServerDeps,
+  body: BodyOf<typeof api.waitForPairing>,
+  signal: AbortSignal,
+): Promise<ResponseOf<typeof api.waitForPairing>> {
+  const row = await findForDesktop(deps, body.pairingId, body.pollToken);
+  if (effectiveStatus(row) === 'pending') {
+    const untilExpiry = row.expiresAt.getTime() - Date.now();
+    const ms = Math.max(0, Math.min(deps.config.pairingWaitSeconds * 1000, untilExpiry + 50));
+    await deps.pairingEvents.waitForChange(row.id, ms, signal);
+  }
+  return { status: effectiveStatus(await findOr404(deps, row.id)) };
+}
+
+/**
+ * Single use: the approved session is consumed in the same transaction that creates the desktop device
+ * and its tokens, and the sealed bundle is erased from the server as it is handed over.
+ */
+export async function confirm(
+  deps: ServerDeps,
+  body: BodyOf<typeof api.confirmPairing>,
+): Promise<ResponseOf<typeof api.confirmPairing>> {
+  const row = await findForDesktop(deps, body.pairingId, body.pollToken);
+  const status = effectiveStatus(row);
+  if (status === 'pending') return { status: 'pending' };
+  if (status !== 'approved' || !row.sealedBundle || !row.approvedByUserId) {
+    throw errors.gone(GONE_MESSAGES[status] ?? 'this pairing is no longer valid');
+  }
+  const userId = row.approvedByUserId;
+  const sealedBundle = row.sealedBundle;
+  const deviceId = randomId();
+  const tokens = await deps.db.$transaction(async (tx) => {
+    const consumed = await tx.pairingSession.updateMany({
+      where: { id: row.id, status: 'approved' },
+      data: { status: 'consumed', consumedAt: new Date(), sealedBundle: null, desktopDeviceId: deviceId },
+    });
+    if (consumed.count === 0) throw errors.gone(GONE_MESSAGES.consumed!);
+    const active = await tx.device.count({ where: { userId, revokedAt: null } });
+    if (active >= deps.config.maxLinkedDevices) throw errors.deviceLimit(deps.config.maxLinkedDevices);
+    await tx.device.create({
+      data: { id: deviceId, userId, kind: 'desktop', name: row.deviceName, platform: row.platform },
+    });
+    return openSession(tx, deviceId, deps.config);
+  });
+  deps.pairingEvents.changed(row.id);
+  return { status: 'approved', userId, deviceId, sealedBundle, ...tokens };
+}
