@@ -5,3 +5,4 @@ export * from './primitives';
 export * from './errors';
 export * from './http';
 export * from './pairing-link';
+export * from './sse';

@@ -32,6 +32,12 @@ const EnvSchema = z.object({
   PAIRING_WAIT_SECONDS: z.coerce.number().int().min(1).max(25).default(25),
   /** Public origin put in pairing links (e.g. https://chat.example.com). Default: the request's origin. */
   PUBLIC_URL: z.url().optional(),
+  /** Chats a fresh device gets (phase 3 ends there). */
+  SYNC_MAX_CHATS: z.coerce.number().int().min(1).max(10_000).default(100),
+  /** Largest history batch (`message:sync`), by messages and by ciphertext bytes. */
+  SYNC_BATCH_MESSAGES: z.coerce.number().int().min(1).max(10_000).default(500),
+  SYNC_BATCH_BYTES: z.coerce.number().int().min(1024).default(512 * 1024),
+  SSE_HEARTBEAT_SECONDS: z.coerce.number().min(0.05).max(300).default(20),
   /** Trust X-Forwarded-For from this many proxies (rate limits per real client IP). */
   TRUST_PROXY_HOPS: z.coerce.number().int().min(0).default(0),
 });
@@ -53,6 +59,10 @@ export type Config = Readonly<{
   pairingMaxCheckAttempts: number;
   pairingWaitSeconds: number;
   publicUrl: string | undefined;
+  syncMaxChats: number;
+  syncBatchMessages: number;
+  syncBatchBytes: number;
+  sseHeartbeatMs: number;
 }>;
 
 export class ConfigError extends Error {
@@ -88,5 +98,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     pairingMaxCheckAttempts: e.PAIRING_MAX_CHECK_ATTEMPTS,
     pairingWaitSeconds: e.PAIRING_WAIT_SECONDS,
     publicUrl: e.PUBLIC_URL?.replace(/\/$/, ''),
+    syncMaxChats: e.SYNC_MAX_CHATS,
+    syncBatchMessages: e.SYNC_BATCH_MESSAGES,
+    syncBatchBytes: e.SYNC_BATCH_BYTES,
+    sseHeartbeatMs: Math.round(e.SSE_HEARTBEAT_SECONDS * 1000),
   };
 }

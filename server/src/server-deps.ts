@@ -2,6 +2,7 @@ import type { Config } from './config';
 import type { Db } from './db/client';
 import type { ChangeBus } from './modules/changes/change-log';
 import type { PairingEvents } from './modules/pairing/pairing-events';
+import type { SseWriter } from './modules/sync/sse-writer';
 import type { Logger } from './observability/logger';
 import type { Metrics } from './observability/metrics';
 
@@ -13,6 +14,8 @@ export interface ServerDeps {
   readonly metrics: Metrics;
   readonly changes: ChangeBus;
   readonly pairingEvents: PairingEvents;
+  /** Open sync streams, ended on shutdown so the server can stop promptly. */
+  readonly streams: Set<SseWriter>;
   /** Keys the fake KDF salts of unknown usernames (prelogin); random per process. */
   readonly preloginSecret: Uint8Array;
 }

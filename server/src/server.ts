@@ -40,6 +40,7 @@ export async function startServer(config: Config, logDestination?: pino.Destinat
     metrics: createMetrics(),
     changes: new ChangeBus(),
     pairingEvents: new PairingEvents(),
+    streams: new Set(),
     preloginSecret: sodium().randombytes_buf(32),
   };
   const app = createApp(deps);
@@ -58,6 +59,8 @@ export async function startServer(config: Config, logDestination?: pino.Destinat
     async close() {
       await new Promise<void>((resolve) => {
         server.close(() => resolve());
+        // Streams never end by themselves: end them, and the desktops reconnect to another instance or later.
+        for (const stream of deps.streams) stream.end();
         server.closeIdleConnections();
       });
       await db.$disconnect();

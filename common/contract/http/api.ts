@@ -4,6 +4,7 @@ import * as devices from './devices';
 import * as drafts from './drafts';
 import * as messages from './messages';
 import * as pairing from './pairing';
+import * as sync from './sync';
 import * as users from './users';
 
 /** Every HTTP endpoint of the server, by name. The server registers exactly these; clients call only these. */
@@ -34,6 +35,8 @@ export const api = {
   scanPairing: pairing.scanPairing,
   waitForPairing: pairing.waitForPairing,
   confirmPairing: pairing.confirmPairing,
+  syncHello: sync.syncHello,
+  syncMessages: sync.syncMessages,
 } as const;
 
 export type Api = typeof api;

@@ -14,3 +14,4 @@ export {
   DesktopPlatform,
   PAIRING_WAIT_MAX_SECONDS,
 } from './pairing';
+export { OutboxItem, MAX_OUTBOX } from './sync';

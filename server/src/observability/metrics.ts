@@ -1,4 +1,4 @@
-import { Counter, collectDefaultMetrics, Histogram, Registry } from 'prom-client';
+import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
 
 /** One registry per app instance (tests start several servers in one process). */
 export function createMetrics() {
@@ -19,6 +19,26 @@ export function createMetrics() {
       buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
       registers: [registry],
     }),
+    syncPhases: new Counter({
+      name: 'symc_sync_phase_completed_total',
+      help: 'Fresh-sync phases streamed to completion',
+      labelNames: ['phase'] as const,
+      registers: [registry],
+    }),
+    syncPhaseDuration: new Histogram({
+      name: 'symc_sync_phase_duration_seconds',
+      help: 'Time to stream one fresh-sync phase',
+      labelNames: ['phase'] as const,
+      buckets: [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
+      registers: [registry],
+    }),
+    syncErrors: new Counter({
+      name: 'symc_sync_errors_total',
+      help: 'sync:error events sent, by code',
+      labelNames: ['code'] as const,
+      registers: [registry],
+    }),
+    sseConnections: new Gauge({ name: 'symc_sse_connections', help: 'Open sync streams', registers: [registry] }),
     authFailures: new Counter({
       name: 'symc_auth_failures_total',
       help: 'Refused sign-ins and token checks by reason',

@@ -14,15 +14,19 @@ export interface TestServer {
   /** Every line the server logged, for assertions that nothing secret was logged. */
   readonly logs: string[];
   client(accessToken?: () => string | null): ApiClient;
-  stop(): Promise<void>;
+  /** Stops the server; `keepData` leaves the database for a restart (`startTestServer(env, { dataDir, port })`). */
+  stop(options?: { keepData?: boolean }): Promise<void>;
 }
 
 /**
  * A real server on 127.0.0.1 (random port) over a real SQLite file in a fresh temp dir, with its logs
  * captured. The auth-key hash runs at libsodium's minimum cost so a test suite can sign up many users.
  */
-export async function startTestServer(env: Record<string, string> = {}): Promise<TestServer> {
-  const dataDir = mkdtempSync(path.join(os.tmpdir(), 'symc-server-test-'));
+export async function startTestServer(
+  env: Record<string, string> = {},
+  reuse: { dataDir?: string; port?: number } = {},
+): Promise<TestServer> {
+  const dataDir = reuse.dataDir ?? mkdtempSync(path.join(os.tmpdir(), 'symc-server-test-'));
   const logs: string[] = [];
   const sink = new Writable({
     write(chunk: Buffer, _encoding, callback) {
@@ -32,7 +36,7 @@ export async function startTestServer(env: Record<string, string> = {}): Promise
   });
   const config = loadConfig({
     HOST: '127.0.0.1',
-    PORT: '0',
+    PORT: String(reuse.port ?? 0),
     DATA_DIR: dataDir,
     LOG_LEVEL: 'debug',
     AUTH_KEY_HASH_PROFILE: 'minimal',
@@ -47,9 +51,9 @@ export async function startTestServer(env: Record<string, string> = {}): Promise
     dbFile: path.join(dataDir, 'symc.db'),
     logs,
     client: (accessToken) => createApiClient({ baseUrl: server.url, ...(accessToken ? { accessToken } : {}) }),
-    async stop() {
+    async stop(options: { keepData?: boolean } = {}) {
       await server.close();
-      rmSync(dataDir, { recursive: true, force: true });
+      if (!options.keepData) rmSync(dataDir, { recursive: true, force: true });
     },
   };
 }

@@ -7,7 +7,7 @@ import { requireMembership } from '../chats/chat-access';
 
 type DraftRow = { chatId: string; ciphertext: string | null; version: number; updatedByDevice: string; updatedAt: Date };
 
-function toDraftRecord(row: DraftRow): DraftRecord {
+export function toDraftRecord(row: DraftRow): DraftRecord {
   return {
     chatId: row.chatId,
     ciphertext: row.ciphertext,

@@ -77,6 +77,7 @@ export async function sendMessage(
         senderDeviceId: auth.deviceId,
         clientKey: body.clientKey,
         ciphertext: body.ciphertext,
+        size: body.ciphertext.length,
         createdAt: now,
       },
     });

@@ -26,6 +26,8 @@ CREATE TABLE "Device" (
     "lastSeenAt" TIMESTAMP(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
     "revokedAt" TIMESTAMP(3),
     "syncCursor" INTEGER,
+    "syncPlanSeq" INTEGER,
+    "syncPlan" TEXT,
 
     CONSTRAINT "Device_pkey" PRIMARY KEY ("id")
 );
@@ -100,6 +102,7 @@ CREATE TABLE "Message" (
     "senderDeviceId" TEXT NOT NULL,
     "clientKey" TEXT NOT NULL,
     "ciphertext" TEXT NOT NULL,
+    "size" INTEGER NOT NULL,
     "status" TEXT NOT NULL DEFAULT 'sent',
     "createdAt" TIMESTAMP(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
 

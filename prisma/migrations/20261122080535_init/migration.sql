@@ -24,6 +24,8 @@ CREATE TABLE "Device" (
     "lastSeenAt" DATETIME NOT NULL DEFAULT CURRENT_TIMESTAMP,
     "revokedAt" DATETIME,
     "syncCursor" INTEGER,
+    "syncPlanSeq" INTEGER,
+    "syncPlan" TEXT,
     CONSTRAINT "Device_userId_fkey" FOREIGN KEY ("userId") REFERENCES "User" ("id") ON DELETE CASCADE ON UPDATE CASCADE
 );
 
@@ -95,6 +97,7 @@ CREATE TABLE "Message" (
     "senderDeviceId" TEXT NOT NULL,
     "clientKey" TEXT NOT NULL,
     "ciphertext" TEXT NOT NULL,
+    "size" INTEGER NOT NULL,
     "status" TEXT NOT NULL DEFAULT 'sent',
     "createdAt" DATETIME NOT NULL DEFAULT CURRENT_TIMESTAMP,
     CONSTRAINT "Message_chatId_fkey" FOREIGN KEY ("chatId") REFERENCES "Chat" ("id") ON DELETE CASCADE ON UPDATE CASCADE,

@@ -1,0 +1,100 @@
+import { z } from 'zod';
+import { ChatSummary } from './http/chats';
+import { DraftRecord } from './http/drafts';
+import { MessageRecord } from './http/messages';
+import { Id, MessageStatus, Timestamp } from './primitives';
+
+/**
+ * The sync stream (`GET /sse/connect`), one schema per event name. The server writes only these; the
+ * desktop parses every event with these and reports (then skips) anything that doesn't match.
+ *
+ * Event ids:
+ * - live events carry the change-log seq (`id: 1234`); `Last-Event-ID: 1234` resumes right after it;
+ * - fresh-sync events carry `f<snapshotSeq>:<chatIndex>:<offset>` — the position in the device's stored
+ *   sync plan, so a cut in the middle of phase 3 resumes at the same chat and message, not from scratch.
+ */
+
+export const SyncPhase = z.union([z.literal(1), z.literal(2), z.literal(3)]);
+export type SyncPhase = z.infer<typeof SyncPhase>;
+
+export const SyncPlan = z.object({
+  /** Phase 1: the last opened chat (empty if the user never opened one). */
+  phase1: z.array(Id).max(1),
+  /** Phase 2: the most recently updated chats after it (10). */
+  phase2: z.array(Id),
+  /** Phase 3: the rest, up to the device's chat budget (100 in all). */
+  phase3: z.array(Id),
+});
+export type SyncPlan = z.infer<typeof SyncPlan>;
+
+export const ManifestChat = ChatSummary;
+
+export const SyncEvents = {
+  connected: z.object({
+    deviceId: Id,
+    serverTime: Timestamp,
+    mode: z.enum(['fresh', 'resume-fresh', 'live']),
+    /** The seq the server resumes after (live mode), or the snapshot seq (fresh modes). */
+    cursor: z.int(),
+  }),
+  'sync:initial': z.object({
+    snapshotSeq: z.int(),
+    lastOpenedChatId: Id.nullable(),
+    chats: z.array(ManifestChat),
+    plan: SyncPlan,
+    totals: z.object({
+      chats: z.int(),
+      messages: z.int(),
+      bytes: z.int(),
+      /** All of the user's chats on the server, including those beyond the plan. */
+      chatsOnServer: z.int(),
+    }),
+  }),
+  /** A batch of history (seed name). Messages of one or more chats of the same phase. */
+  'message:sync': z.object({
+    phase: SyncPhase,
+    messages: z.array(MessageRecord),
+    /** Chats whose history is complete with this batch. */
+    chatsCompleted: z.array(Id),
+  }),
+  phase_1_last_chat_ready: z.object({ chats: z.int(), messages: z.int(), bytes: z.int() }),
+  phase_2_last_10_chats_ready: z.object({ chats: z.int(), messages: z.int(), bytes: z.int() }),
+  phase_3_last_100_chats_ready: z.object({ chats: z.int(), messages: z.int(), bytes: z.int() }),
+  /** History is complete up to `cursor`; live changes after it follow. */
+  cache_primed: z.object({ cursor: z.int() }),
+  'sync:error': z.object({ code: z.string(), message: z.string(), retryable: z.boolean() }),
+
+  'message:new': z.object({ message: MessageRecord }),
+  'message:status': z.object({ chatId: Id, messageId: Id, status: MessageStatus }),
+  'chat:update': z.object({ chat: ChatSummary }),
+  'draft:update': z.object({ draft: DraftRecord }),
+  'device:revoked': z.object({ deviceId: Id }),
+} as const;
+
+export type SyncEventName = keyof typeof SyncEvents;
+export type SyncEventPayload<N extends SyncEventName> = z.infer<(typeof SyncEvents)[N]>;
+export const SYNC_EVENT_NAMES = Object.keys(SyncEvents) as SyncEventName[];
+
+export const LIVE_EVENT_NAMES = ['message:new', 'message:status', 'chat:update', 'draft:update', 'device:revoked'] as const;
+export type LiveEventName = (typeof LIVE_EVENT_NAMES)[number];
+
+/** Fresh-sync position: `f<snapshotSeq>:<chatIndex>:<offset>`. */
+export interface FreshPosition {
+  readonly snapshotSeq: number;
+  readonly chatIndex: number;
+  readonly offset: number;
+}
+
+export function formatFreshPosition(p: FreshPosition): string {
+  return `f${p.snapshotSeq}:${p.chatIndex}:${p.offset}`;
+}
+
+export type ParsedEventId = { kind: 'live'; seq: number } | ({ kind: 'fresh' } & FreshPosition) | { kind: 'none' };
+
+export function parseEventId(id: string | undefined | null): ParsedEventId {
+  if (!id) return { kind: 'none' };
+  if (/^\d{1,15}$/.test(id)) return { kind: 'live', seq: Number(id) };
+  const m = /^f(\d{1,15}):(\d{1,6}):(\d{1,9})$/.exec(id);
+  if (m) return { kind: 'fresh', snapshotSeq: Number(m[1]), chatIndex: Number(m[2]), offset: Number(m[3]) };
+  return { kind: 'none' };
+}

@@ -1,0 +1,231 @@
+import { existsSync, mkdirSync, rmSync } from 'node:fs';
+import path from 'node:path';
+import Database from 'better-sqlite3';
+import type { ChatSummary, DraftRecord, MessageRecord } from '../../../../common/contract';
+import { migrate } from './migrations';
+import { type ChatRow, chatToRow, type DraftRow, draftToRow, type LocalMessageStatus, type MessageRow, messageToRow, type OutboxRow } from './rows';
+
+export interface StorageBudget {
+  readonly maxChats: number;
+  readonly maxBytes: number;
+}
+export const DEFAULT_BUDGET: StorageBudget = { maxChats: 100, maxBytes: 50 * 1024 * 1024 };
+
+export interface StorageStats {
+  readonly chats: number;
+  readonly messages: number;
+  readonly bytes: number;
+  readonly budget: StorageBudget;
+}
+
+/** Forward-only statuses in SQL: a replayed or late 'sent' never downgrades a 'read'. */
+const RANK = (col: string) => `CASE ${col} WHEN 'queued' THEN 0 WHEN 'sent' THEN 1 WHEN 'delivered' THEN 2 WHEN 'read' THEN 3 ELSE 0 END`;
+
+/**
+ * The desktop's encrypted local store (better-sqlite3, WAL). Holds ciphertext only. Every apply method
+ * runs in one transaction and is idempotent by id: a batch applied twice changes nothing, and a batch cut
+ * off halfway (crash, exception) leaves no trace. The sync position is written in the same transaction as
+ * the data it covers, so "what I have" and "where I am" can never disagree.
+ */
+export class LocalStore {
+  readonly db: Database.Database;
+  private readonly stmts;
+
+  private constructor(readonly file: string) {
+    mkdirSync(path.dirname(file), { recursive: true });
+    this.db = new Database(file);
+    this.db.pragma('journal_mode = WAL');
+    this.db.pragma('synchronous = NORMAL');
+    this.db.pragma('foreign_keys = ON');
+    migrate(this.db);
+    this.stmts = {
+      upsertChat: this.db.prepare(`
+        INSERT INTO chats (id, encrypted_meta, meta_version, wrapped_chat_key, sealed_chat_key, members, created_by,
+                           created_at, updated_at, last_opened_at, pinned, server_message_count)
+        VALUES (@id, @encrypted_meta, @meta_version, @wrapped_chat_key, @sealed_chat_key, @members, @created_by,
+                @created_at, @updated_at, @last_opened_at, @pinned, @server_message_count)
+        ON CONFLICT(id) DO UPDATE SET
+          encrypted_meta = CASE WHEN excluded.meta_version >= meta_version THEN excluded.encrypted_meta ELSE encrypted_meta END,
+          meta_version = MAX(meta_version, excluded.meta_version),
+          wrapped_chat_key = COALESCE(excluded.wrapped_chat_key, wrapped_chat_key),
+          sealed_chat_key = excluded.sealed_chat_key,
+          members = excluded.members,
+          updated_at = MAX(updated_at, excluded.updated_at),
+          last_opened_at = excluded.last_opened_at,
+          pinned = excluded.pinned,
+          server_message_count = excluded.server_message_count`),
+      insertMessage: this.db.prepare(`
+        INSERT OR IGNORE INTO messages (id, chat_id, sender_user_id, sender_device_id, client_key, ciphertext, status, created_at, size)
+        VALUES (@id, @chat_id, @sender_user_id, @sender_device_id, @client_key, @ciphertext, @status, @created_at, @size)`),
+      // A message we sent from the outbox comes back from the server: take its timestamp and status.
+      confirmMessage: this.db.prepare(`
+        UPDATE messages SET created_at = @created_at,
+          status = CASE WHEN ${RANK('@status')} > ${RANK('status')} THEN @status ELSE status END
+        WHERE id = @id`),
+      addChatBytes: this.db.prepare('UPDATE chats SET bytes = bytes + ?, updated_at = MAX(updated_at, ?) WHERE id = ?'),
+      setStatus: this.db.prepare(`UPDATE messages SET status = @status WHERE id = @id AND ${RANK('@status')} > ${RANK('status')}`),
+      markComplete: this.db.prepare('UPDATE chats SET history_complete = 1 WHERE id = ?'),
+      getState: this.db.prepare('SELECT value FROM sync_state WHERE key = ?'),
+      setState: this.db.prepare('INSERT INTO sync_state (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value'),
+      chatExists: this.db.prepare('SELECT 1 FROM chats WHERE id = ?'),
+      upsertDraft: this.db.prepare(`
+        INSERT INTO drafts (chat_id, ciphertext, version, updated_by_device, updated_at, pending)
+        VALUES (@chat_id, @ciphertext, @version, @updated_by_device, @updated_at, @pending)
+        ON CONFLICT(chat_id) DO UPDATE SET ciphertext = excluded.ciphertext, version = excluded.version,
+          updated_by_device = excluded.updated_by_device, updated_at = excluded.updated_at, pending = excluded.pending
+        WHERE excluded.version > drafts.version OR (excluded.version = drafts.version AND excluded.pending = 0)`),
+    };
+  }
+
+  static open(file: string): LocalStore {
+    return new LocalStore(file);
+  }
+
+  /** Runs `fn` in one transaction (nested calls join the outer one). */
+  transaction<T>(fn: () => T): T {
+    return this.db.transaction(fn)();
+  }
+
+  // ---- sync position and progress -------------------------------------------------------------
+  getState(key: SyncStateKey): string | null {
+    return (this.stmts.getState.get(key) as { value: string } | undefined)?.value ?? null;
+  }
+  setState(key: SyncStateKey, value: string): void {
+    this.stmts.setState.run(key, value);
+  }
+
+  // ---- chats ---------------------------------------------------------------------------------
+  upsertChats(chats: readonly ChatSummary[]): void {
+    for (const chat of chats) this.stmts.upsertChat.run(chatToRow(chat));
+  }
+  hasChat(chatId: string): boolean {
+    return this.stmts.chatExists.get(chatId) !== undefined;
+  }
+  markHistoryComplete(chatIds: readonly string[]): void {
+    for (const id of chatIds) this.stmts.markComplete.run(id);
+  }
+  listChats(): ChatRow[] {
+    return this.db.prepare('SELECT * FROM chats ORDER BY updated_at DESC, id').all() as ChatRow[];
+  }
+  getChat(chatId: string): ChatRow | null {
+    return (this.db.prepare('SELECT * FROM chats WHERE id = ?').get(chatId) as ChatRow | undefined) ?? null;
+  }
+  setPinned(chatId: string, pinned: boolean): void {
+    this.db.prepare('UPDATE chats SET pinned = ? WHERE id = ?').run(pinned ? 1 : 0, chatId);
+  }
+
+  // ---- messages ------------------------------------------------------------------------------
+  /** Inserts new messages (ignores ones already stored, but moves their status forward). Returns the new ones. */
+  putMessages(messages: ReadonlyArray<MessageRecord>): MessageRecord[] {
+    const inserted: MessageRecord[] = [];
+    for (const message of messages) {
+      const row = messageToRow(message);
+      if (this.stmts.insertMessage.run(row).changes === 1) {
+        this.stmts.addChatBytes.run(row.size, row.created_at, row.chat_id);
+        inserted.push(message);
+      } else {
+        this.stmts.confirmMessage.run({ id: row.id, created_at: row.created_at, status: row.status });
+      }
+    }
+    return inserted;
+  }
+  putQueuedMessage(message: Omit<MessageRecord, 'status'>): void {
+    const row = messageToRow({ ...message, status: 'queued' });
+    if (this.stmts.insertMessage.run(row).changes === 1) this.stmts.addChatBytes.run(row.size, row.created_at, row.chat_id);
+  }
+  setMessageStatus(messageId: string, status: LocalMessageStatus): boolean {
+    return this.stmts.setStatus.run({ id: messageId, status }).changes === 1;
+  }
+  /** Newest last. `before` pages back by (created_at, id). */
+  listMessages(chatId: string, limit: number, before?: { createdAt: string; id: string }): MessageRow[] {
+    const rows = before
+      ? this.db
+          .prepare(
+            'SELECT * FROM messages WHERE chat_id = ? AND (created_at < ? OR (created_at = ? AND id < ?)) ORDER BY created_at DESC, id DESC LIMIT ?',
+          )
+          .all(chatId, before.createdAt, before.createdAt, before.id, limit)
+      : this.db.prepare('SELECT * FROM messages WHERE chat_id = ? ORDER BY created_at DESC, id DESC LIMIT ?').all(chatId, limit);
+    return (rows as MessageRow[]).reverse();
+  }
+  getMessage(messageId: string): MessageRow | null {
+    return (this.db.prepare('SELECT * FROM messages WHERE id = ?').get(messageId) as MessageRow | undefined) ?? null;
+  }
+  allMessageIds(): string[] {
+    return (this.db.prepare('SELECT id FROM messages ORDER BY id').all() as Array<{ id: string }>).map((r) => r.id);
+  }
+
+  // ---- drafts --------------------------------------------------------------------------------
+  /** Applies a draft unless the local one is newer (the higher version wins). Returns whether it applied. */
+  putDraft(draft: DraftRecord, pending = false): boolean {
+    return this.stmts.upsertDraft.run(draftToRow(draft, pending)).changes === 1;
+  }
+  getDraft(chatId: string): DraftRow | null {
+    return (this.db.prepare('SELECT * FROM drafts WHERE chat_id = ?').get(chatId) as DraftRow | undefined) ?? null;
+  }
+
+  // ---- outbox --------------------------------------------------------------------------------
+  enqueueOutbox(item: Omit<OutboxRow, 'attempts' | 'last_error'>): void {
+    this.db
+      .prepare('INSERT OR IGNORE INTO outbox (message_id, chat_id, client_key, ciphertext, created_at) VALUES (@message_id, @chat_id, @client_key, @ciphertext, @created_at)')
+      .run(item);
+  }
+  listOutbox(): OutboxRow[] {
+    return this.db.prepare('SELECT * FROM outbox ORDER BY created_at, message_id').all() as OutboxRow[];
+  }
+  removeOutbox(messageId: string): void {
+    this.db.prepare('DELETE FROM outbox WHERE message_id = ?').run(messageId);
+  }
+  failOutbox(messageId: string, error: string): void {
+    this.db.prepare('UPDATE outbox SET attempts = attempts + 1, last_error = ? WHERE message_id = ?').run(error, messageId);
+  }
+
+  // ---- budget --------------------------------------------------------------------------------
+  stats(budget: StorageBudget): StorageStats {
+    const row = this.db
+      .prepare('SELECT (SELECT COUNT(*) FROM chats) AS chats, (SELECT COUNT(*) FROM messages) AS messages, (SELECT COALESCE(SUM(bytes), 0) FROM chats) AS bytes')
+      .get() as { chats: number; messages: number; bytes: number };
+    return { ...row, budget };
+  }
+
+  /**
+   * Evicts the least recently updated chats (never a protected one: open or pinned, nor one with unsent
+   * messages) until the store fits the budget. Returns the evicted chat ids.
+   */
+  enforceBudget(budget: StorageBudget, protectedIds: ReadonlySet<string>): string[] {
+    const evicted: string[] = [];
+    const candidates = this.db
+      .prepare(
+        `SELECT id FROM chats WHERE pinned = 0 AND id NOT IN (SELECT chat_id FROM outbox) ORDER BY updated_at ASC, id DESC`,
+      )
+      .all() as Array<{ id: string }>;
+    let { chats, bytes } = this.stats(budget);
+    for (const { id } of candidates) {
+      if (chats <= budget.maxChats && bytes <= budget.maxBytes) break;
+      if (protectedIds.has(id)) continue;
+      const chat = this.getChat(id)!;
+      this.db.prepare('DELETE FROM messages WHERE chat_id = ?').run(id);
+      this.db.prepare('DELETE FROM drafts WHERE chat_id = ?').run(id);
+      this.db.prepare('DELETE FROM chats WHERE id = ?').run(id);
+      chats -= 1;
+      bytes -= chat.bytes;
+      evicted.push(id);
+    }
+    return evicted;
+  }
+
+  close(): void {
+    if (this.db.open) this.db.close();
+  }
+
+  /** Logout / unlink: the database and its WAL are deleted from disk. */
+  wipe(): void {
+    this.close();
+    for (const suffix of ['', '-wal', '-shm', '-journal']) {
+      if (existsSync(this.file + suffix)) rmSync(this.file + suffix, { force: true });
+    }
+  }
+}
+
+export type SyncStateKey = 'last_event_id' | 'cursor' | 'progress' | 'snapshot_seq' | 'plan' | 'last_opened_chat_id';
+
+export type { ChatRow, DraftRow, MessageRow, OutboxRow };

@@ -1,0 +1,80 @@
+import type Database from 'better-sqlite3';
+
+/**
+ * The desktop's local schema, append-only: migration N brings `user_version` from N-1 to N.
+ * Invariant: every column that carries user content holds ciphertext exactly as the server sent it.
+ */
+export const MIGRATIONS: readonly string[] = [
+  // 1: chats, messages, drafts, outbox, sync state, settings.
+  `
+  CREATE TABLE chats (
+    id TEXT PRIMARY KEY,
+    encrypted_meta TEXT NOT NULL,
+    meta_version INTEGER NOT NULL,
+    wrapped_chat_key TEXT,
+    sealed_chat_key TEXT,
+    members TEXT NOT NULL,
+    created_by TEXT NOT NULL,
+    created_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL,
+    last_opened_at TEXT,
+    pinned INTEGER NOT NULL DEFAULT 0,
+    server_message_count INTEGER NOT NULL DEFAULT 0,
+    history_complete INTEGER NOT NULL DEFAULT 0,
+    bytes INTEGER NOT NULL DEFAULT 0
+  );
+  CREATE INDEX chats_by_update ON chats (updated_at DESC, id);
+
+  CREATE TABLE messages (
+    id TEXT PRIMARY KEY,
+    chat_id TEXT NOT NULL,
+    sender_user_id TEXT NOT NULL,
+    sender_device_id TEXT NOT NULL,
+    client_key TEXT NOT NULL,
+    ciphertext TEXT NOT NULL,
+    -- 'queued' (local only, waiting in the outbox) < 'sent' < 'delivered' < 'read'
+    status TEXT NOT NULL,
+    created_at TEXT NOT NULL,
+    size INTEGER NOT NULL
+  );
+  CREATE INDEX messages_by_chat_time ON messages (chat_id, created_at, id);
+
+  CREATE TABLE drafts (
+    chat_id TEXT PRIMARY KEY,
+    ciphertext TEXT,
+    version INTEGER NOT NULL,
+    updated_by_device TEXT NOT NULL,
+    updated_at TEXT NOT NULL,
+    -- 1 while a local edit has not reached the server yet
+    pending INTEGER NOT NULL DEFAULT 0
+  );
+
+  CREATE TABLE outbox (
+    message_id TEXT PRIMARY KEY,
+    chat_id TEXT NOT NULL,
+    client_key TEXT NOT NULL,
+    ciphertext TEXT NOT NULL,
+    created_at TEXT NOT NULL,
+    attempts INTEGER NOT NULL DEFAULT 0,
+    last_error TEXT
+  );
+
+  CREATE TABLE sync_state (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+  CREATE TABLE settings (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+  `,
+];
+
+export function migrate(db: Database.Database): number {
+  const current = db.pragma('user_version', { simple: true }) as number;
+  if (current > MIGRATIONS.length) {
+    throw new Error(`the local database is from a newer Symc (schema ${current}); update the app`);
+  }
+  for (let version = current; version < MIGRATIONS.length; version++) {
+    // Each migration and its version bump commit together, or not at all.
+    db.transaction(() => {
+      db.exec(MIGRATIONS[version]!);
+      db.pragma(`user_version = ${version + 1}`);
+    })();
+  }
+  return MIGRATIONS.length;
+}

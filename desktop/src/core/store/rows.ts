@@ -1,0 +1,94 @@
+import type { ChatSummary, DraftRecord, MessageRecord } from '../../../../common/contract';
+
+/** Row types as stored (snake_case, ciphertext); domain code converts with the functions below. */
+export interface ChatRow {
+  id: string;
+  encrypted_meta: string;
+  meta_version: number;
+  wrapped_chat_key: string | null;
+  sealed_chat_key: string | null;
+  members: string;
+  created_by: string;
+  created_at: string;
+  updated_at: string;
+  last_opened_at: string | null;
+  pinned: number;
+  server_message_count: number;
+  history_complete: number;
+  bytes: number;
+}
+
+export interface MessageRow {
+  id: string;
+  chat_id: string;
+  sender_user_id: string;
+  sender_device_id: string;
+  client_key: string;
+  ciphertext: string;
+  status: LocalMessageStatus;
+  created_at: string;
+  size: number;
+}
+
+export type LocalMessageStatus = 'queued' | 'sent' | 'delivered' | 'read';
+
+export interface DraftRow {
+  chat_id: string;
+  ciphertext: string | null;
+  version: number;
+  updated_by_device: string;
+  updated_at: string;
+  pending: number;
+}
+
+export interface OutboxRow {
+  message_id: string;
+  chat_id: string;
+  client_key: string;
+  ciphertext: string;
+  created_at: string;
+  attempts: number;
+  last_error: string | null;
+}
+
+export function chatToRow(chat: ChatSummary): Omit<ChatRow, 'history_complete' | 'bytes'> {
+  return {
+    id: chat.chatId,
+    encrypted_meta: chat.encryptedMeta,
+    meta_version: chat.metaVersion,
+    wrapped_chat_key: chat.wrappedChatKey,
+    sealed_chat_key: chat.sealedChatKey,
+    members: JSON.stringify(chat.members),
+    created_by: chat.createdByUserId,
+    created_at: chat.createdAt,
+    updated_at: chat.updatedAt,
+    last_opened_at: chat.lastOpenedAt,
+    pinned: chat.pinned ? 1 : 0,
+    server_message_count: chat.messageCount,
+  };
+}
+
+export function messageToRow(m: MessageRecord | (Omit<MessageRecord, 'status'> & { status: LocalMessageStatus })): MessageRow {
+  return {
+    id: m.messageId,
+    chat_id: m.chatId,
+    sender_user_id: m.senderUserId,
+    sender_device_id: m.senderDeviceId,
+    client_key: m.clientKey,
+    ciphertext: m.ciphertext,
+    status: m.status,
+    created_at: m.createdAt,
+    size: m.ciphertext.length,
+  };
+}
+
+export function draftToRow(d: DraftRecord, pending = false): DraftRow {
+  return {
+    chat_id: d.chatId,
+    ciphertext: d.ciphertext,
+    version: d.version,
+    updated_by_device: d.updatedByDevice,
+    updated_at: d.updatedAt,
+    pending: pending ? 1 : 0,
+  };
+}

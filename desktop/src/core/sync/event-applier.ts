@@ -1,0 +1,123 @@
+import type { z } from 'zod';
+import {
+  type MessageRecord,
+  type SyncEventName,
+  type SyncEventPayload,
+  SyncEvents,
+} from '../../../../common/contract';
+import type { ChatKeyring } from '../crypto/chat-keyring';
+import type { LocalStore } from '../store/local-store';
+import type { RawEvent } from './sse-connection';
+
+export type SyncProblemCode = 'malformed_json' | 'invalid_payload' | 'unknown_event' | 'undecryptable_chat';
+
+export interface SyncProblem {
+  readonly code: SyncProblemCode;
+  readonly event: string;
+  readonly message: string;
+}
+
+export type ParsedEvent = { [N in SyncEventName]: { name: N; payload: SyncEventPayload<N>; id: string | null } }[SyncEventName];
+
+/** Parses one raw event against the contract. Anything that doesn't match is a problem, never an exception. */
+export function parseEvent(raw: RawEvent): { ok: true; event: ParsedEvent } | { ok: false; problem: SyncProblem } {
+  const schema = (SyncEvents as Record<string, z.ZodType>)[raw.name];
+  if (!schema) return { ok: false, problem: { code: 'unknown_event', event: raw.name, message: `unknown event "${raw.name}"` } };
+  let json: unknown;
+  try {
+    json = JSON.parse(raw.data);
+  } catch {
+    return { ok: false, problem: { code: 'malformed_json', event: raw.name, message: `"${raw.name}" carried malformed JSON` } };
+  }
+  const parsed = schema.safeParse(json);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    return {
+      ok: false,
+      problem: {
+        code: 'invalid_payload',
+        event: raw.name,
+        message: `"${raw.name}" does not match the contract${issue ? ` (${issue.path.join('.')}: ${issue.message})` : ''}`,
+      },
+    };
+  }
+  return { ok: true, event: { name: raw.name, payload: parsed.data, id: raw.id } as ParsedEvent };
+}
+
+export interface ApplyResult {
+  readonly inserted: MessageRecord[];
+  readonly problems: SyncProblem[];
+  /** Live messages for chats this store doesn't have (evicted, or not yet announced): fetch the chat, then retry. */
+  readonly missingChats: string[];
+}
+
+/**
+ * Applies parsed events to the store. Call inside one store transaction: the data and the Last-Event-ID
+ * that covers it are written together. Messages of a chat whose key this device can't open are skipped
+ * and reported; the rest of the batch applies.
+ */
+export function applyEvents(store: LocalStore, keyring: ChatKeyring, events: readonly ParsedEvent[]): ApplyResult {
+  const inserted: MessageRecord[] = [];
+  const problems: SyncProblem[] = [];
+  const missingChats = new Set<string>();
+  const decryptable = new Map<string, boolean>();
+  const canDecrypt = (chatId: string): boolean | 'missing' => {
+    if (!decryptable.has(chatId)) {
+      const chat = store.getChat(chatId);
+      if (!chat) return 'missing';
+      decryptable.set(chatId, keyring.keyFor(chat) !== null);
+    }
+    return decryptable.get(chatId)!;
+  };
+  const acceptMessages = (event: string, messages: readonly MessageRecord[], live: boolean): MessageRecord[] => {
+    const ok: MessageRecord[] = [];
+    const refused = new Set<string>();
+    for (const message of messages) {
+      const state = canDecrypt(message.chatId);
+      if (state === true) ok.push(message);
+      else if (state === 'missing' && live) missingChats.add(message.chatId);
+      else refused.add(message.chatId);
+    }
+    for (const chatId of refused) {
+      problems.push({ code: 'undecryptable_chat', event, message: `skipped messages of chat ${chatId}: this device has no key for it` });
+    }
+    return ok;
+  };
+
+  for (const event of events) {
+    switch (event.name) {
+      case 'sync:initial':
+        store.upsertChats(event.payload.chats);
+        store.setState('snapshot_seq', String(event.payload.snapshotSeq));
+        store.setState('plan', JSON.stringify(event.payload.plan));
+        store.setState('last_opened_chat_id', event.payload.lastOpenedChatId ?? '');
+        break;
+      case 'message:sync':
+        inserted.push(...store.putMessages(acceptMessages(event.name, event.payload.messages, false)));
+        store.markHistoryComplete(event.payload.chatsCompleted.filter((id) => store.hasChat(id)));
+        break;
+      case 'message:new':
+        inserted.push(...store.putMessages(acceptMessages(event.name, [event.payload.message], true)));
+        break;
+      case 'message:status':
+        store.setMessageStatus(event.payload.messageId, event.payload.status);
+        break;
+      case 'chat:update':
+        store.upsertChats([event.payload.chat]);
+        decryptable.delete(event.payload.chat.chatId);
+        break;
+      case 'draft:update':
+        if (store.hasChat(event.payload.draft.chatId)) store.putDraft(event.payload.draft);
+        break;
+      case 'cache_primed':
+        store.setState('cursor', String(event.payload.cursor));
+        break;
+      default:
+        break;
+    }
+    // The position advances past every event, applied or skipped: a bad event is reported once, not
+    // re-fetched forever. (Except live messages waiting for their chat: the engine retries those first.)
+    if (event.id !== null && missingChats.size === 0) store.setState('last_event_id', event.id);
+  }
+  return { inserted, problems, missingChats: [...missingChats] };
+}

@@ -1,0 +1,305 @@
+import { ApiError, type MessageRecord, type SyncPhase } from '../../../../common/contract';
+import type { ChatKeyring } from '../crypto/chat-keyring';
+import type { DeviceSession } from '../session/device-session';
+import { DEFAULT_BUDGET, type LocalStore, type StorageBudget } from '../store/local-store';
+import { applyEvents, type ParsedEvent, parseEvent, type SyncProblem } from './event-applier';
+import { Outbox } from './outbox';
+import { openSseConnection, type RawEvent } from './sse-connection';
+import { initialProgress, type SyncProgress, withPhase } from './sync-progress';
+
+export interface SyncEngineOptions {
+  readonly session: DeviceSession;
+  readonly store: LocalStore;
+  readonly keyring: ChatKeyring;
+  readonly budget?: StorageBudget;
+  readonly fetch?: typeof fetch;
+  /** Reconnect backoff: doubles from `initialMs` up to `maxMs`, with jitter; resets once events flow. */
+  readonly backoff?: { readonly initialMs: number; readonly maxMs: number };
+}
+
+type Listener<T> = (value: T) => void;
+
+const READY_EVENTS: Record<string, SyncPhase> = {
+  phase_1_last_chat_ready: 1,
+  phase_2_last_10_chats_ready: 2,
+  phase_3_last_100_chats_ready: 3,
+};
+
+/**
+ * The desktop's sync: hello (outbox) → stream (fresh phases, or the changes after the cursor) → live,
+ * reconnecting with backoff and resuming from the position stored with the data. Events are applied in
+ * arrival order; each history batch is one transaction, consecutive live events share one.
+ */
+export class SyncEngine {
+  private progressValue: SyncProgress = initialProgress();
+  private readonly progressListeners = new Set<Listener<SyncProgress>>();
+  private readonly problemListeners = new Set<Listener<SyncProblem>>();
+  private readonly messageListeners = new Set<Listener<MessageRecord[]>>();
+  private readonly eventListeners = new Set<Listener<readonly ParsedEvent[]>>();
+  private readonly queue: RawEvent[] = [];
+  private draining: Promise<void> = Promise.resolve();
+  private connection: { close(): void } | null = null;
+  private stopped = true;
+  private wake: (() => void) | null = null;
+  private budget: StorageBudget;
+  readonly outbox: Outbox;
+  /** Chats never evicted while shown. */
+  readonly protectedChats = new Set<string>();
+
+  constructor(private readonly options: SyncEngineOptions) {
+    this.budget = options.budget ?? DEFAULT_BUDGET;
+    this.outbox = new Outbox(options.session, options.store, options.keyring);
+    options.session.onEvent((event) => {
+      if (event.type === 'revoked' || event.type === 'signed-out') this.shutDown(event.type === 'revoked' ? 'revoked' : 'stopped');
+    });
+  }
+
+  get progress(): SyncProgress {
+    return this.progressValue;
+  }
+  onProgress(listener: Listener<SyncProgress>): () => void {
+    this.progressListeners.add(listener);
+    listener(this.progressValue);
+    return () => this.progressListeners.delete(listener);
+  }
+  onProblem(listener: Listener<SyncProblem>): () => void {
+    this.problemListeners.add(listener);
+    return () => this.problemListeners.delete(listener);
+  }
+  /** Messages newly stored (history or live), for notifications and the search index. */
+  onMessages(listener: Listener<MessageRecord[]>): () => void {
+    this.messageListeners.add(listener);
+    return () => this.messageListeners.delete(listener);
+  }
+
+  /** Every applied run of events, in order (diagnostics, tests). */
+  onEvents(listener: Listener<readonly ParsedEvent[]>): () => void {
+    this.eventListeners.add(listener);
+    return () => this.eventListeners.delete(listener);
+  }
+
+  setBudget(budget: StorageBudget): string[] {
+    this.budget = budget;
+    return this.options.store.transaction(() => this.options.store.enforceBudget(budget, this.protectedChats));
+  }
+  getBudget(): StorageBudget {
+    return this.budget;
+  }
+
+  start(): void {
+    if (!this.stopped) return;
+    this.stopped = false;
+    void this.loop();
+  }
+
+  /** Stops syncing (the store stays). Resolves when pending events are applied. */
+  async stop(): Promise<void> {
+    this.shutDown('stopped');
+    await this.draining;
+  }
+
+  /** Cuts the current stream (as a network failure would); the engine reconnects by itself. */
+  dropConnection(): void {
+    this.connection?.close();
+  }
+
+  private shutDown(connection: 'stopped' | 'revoked'): void {
+    this.stopped = true;
+    this.connection?.close();
+    this.connection = null;
+    this.wake?.();
+    this.setProgress({ ...this.progressValue, connection });
+  }
+
+  private async loop(): Promise<void> {
+    const { initialMs, maxMs } = this.options.backoff ?? { initialMs: 500, maxMs: 30_000 };
+    let failures = 0;
+    while (!this.stopped) {
+      const flowed = await this.connectOnce().catch((error: unknown) => {
+        this.setProgress({ ...this.progressValue, connection: 'offline', lastError: (error as Error).message });
+        return false;
+      });
+      await this.draining;
+      if (this.stopped) break;
+      failures = flowed ? 0 : failures + 1;
+      const delay = failures === 0 ? 0 : Math.min(maxMs, initialMs * 2 ** (failures - 1)) * (0.5 + Math.random() / 2);
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, delay);
+        this.wake = () => {
+          clearTimeout(timer);
+          resolve();
+        };
+      });
+      this.wake = null;
+    }
+  }
+
+  /** One connection: hello with the outbox, then the stream until it drops. Resolves whether events flowed. */
+  private async connectOnce(): Promise<boolean> {
+    const { session, store } = this.options;
+    this.setProgress({ ...this.progressValue, connection: 'connecting' });
+    const cursor = store.getState('cursor');
+    await this.outbox.flush(cursor === null ? null : Number(cursor));
+    let flowed = false;
+    await new Promise<void>((resolve) => {
+      const url = `${session.serverUrl}/sse/connect?chats=${this.budget.maxChats}`;
+      this.connection = openSseConnection(
+        url,
+        () => {
+          const lastEventId = store.getState('last_event_id');
+          return {
+            authorization: `Bearer ${session.accessToken}`,
+            ...(lastEventId ? { 'last-event-id': lastEventId } : {}),
+          };
+        },
+        {
+          onOpen: () => this.setProgress({ ...this.progressValue, connection: 'connected', lastError: null }),
+          onEvent: (event) => {
+            flowed = true;
+            this.queue.push(event);
+            this.draining = this.draining.then(() => this.drain());
+          },
+          onDown: ({ status, message }) => {
+            this.connection = null;
+            void this.handleDown(status, message).finally(resolve);
+          },
+        },
+        this.options.fetch,
+      );
+    });
+    return flowed;
+  }
+
+  private async handleDown(status: number | undefined, message: string): Promise<void> {
+    if (this.stopped) return;
+    this.setProgress({ ...this.progressValue, connection: 'offline', lastError: status ? `server answered ${status}` : message });
+    // 401: the access token expired; 403: probably unlinked — a plain API call refreshes, or wipes.
+    if (status === 401 || status === 403) {
+      try {
+        await this.options.session.call('me', {});
+      } catch (error) {
+        if (!(error instanceof ApiError) || error.status !== 0) this.setProgress({ ...this.progressValue, lastError: (error as Error).message });
+      }
+    }
+  }
+
+  private async drain(): Promise<void> {
+    const raw = this.queue.splice(0);
+    if (raw.length === 0 || this.stopped) return;
+    const parsed: ParsedEvent[] = [];
+    for (const event of raw) {
+      const result = parseEvent(event);
+      if (result.ok) parsed.push(result.event);
+      else this.report(result.problem);
+    }
+    // History batches one transaction each; runs of other events one transaction together.
+    let run: ParsedEvent[] = [];
+    for (const event of parsed) {
+      if (event.name === 'message:sync') {
+        await this.applyRun(run);
+        run = [];
+        await this.applyRun([event]);
+      } else run.push(event);
+    }
+    await this.applyRun(run);
+  }
+
+  private async applyRun(events: ParsedEvent[]): Promise<void> {
+    if (events.length === 0 || this.stopped) return;
+    const { store, keyring, session } = this.options;
+    let result = store.transaction(() => applyEvents(store, keyring, events));
+    if (result.missingChats.length > 0) {
+      for (const chatId of result.missingChats) {
+        const chat = await session.call('getChat', { params: { chatId } }).catch(() => null);
+        if (chat) store.transaction(() => store.upsertChats([chat]));
+      }
+      result = store.transaction(() => applyEvents(store, keyring, events));
+      for (const chatId of result.missingChats) this.report({ code: 'undecryptable_chat', event: 'message:new', message: `skipped a message of unknown chat ${chatId}` });
+    }
+    for (const problem of result.problems) this.report(problem);
+    for (const event of events) this.track(event);
+    for (const listener of this.eventListeners) listener(events);
+    const evicted = store.transaction(() => store.enforceBudget(this.budget, this.protectedChats));
+    for (const chatId of evicted) keyring.forget(chatId);
+    if (result.inserted.length > 0) {
+      for (const listener of this.messageListeners) listener(result.inserted);
+      this.acknowledge(result.inserted, events);
+    }
+    if (events.some((e) => e.name === 'device:revoked' && e.payload.deviceId === session.deviceId)) {
+      await session.call('me', {}).catch(() => undefined);
+    }
+  }
+
+  /** Delivered receipts for live messages from others: the sender's ticks move on. */
+  private acknowledge(inserted: MessageRecord[], events: ParsedEvent[]): void {
+    if (!events.some((e) => e.name === 'message:new')) return;
+    const byChat = new Map<string, string[]>();
+    for (const m of inserted) {
+      if (m.senderUserId === this.options.session.userId || m.status !== 'sent') continue;
+      byChat.set(m.chatId, [...(byChat.get(m.chatId) ?? []), m.messageId]);
+    }
+    for (const [chatId, messageIds] of byChat) {
+      void this.options.session
+        .call('markMessages', { params: { chatId }, body: { messageIds: messageIds.slice(0, 100), status: 'delivered' } })
+        .catch(() => undefined);
+    }
+  }
+
+  private track(event: ParsedEvent): void {
+    const now = Date.now();
+    let p = this.progressValue;
+    switch (event.name) {
+      case 'connected':
+        p = { ...p, mode: event.payload.mode, connectedAt: now };
+        break;
+      case 'sync:initial': {
+        const plan = event.payload.plan;
+        p = { ...p, totals: { chats: event.payload.totals.chats, messages: event.payload.totals.messages, bytes: event.payload.totals.bytes } };
+        for (const phase of [1, 2, 3] as const) p = withPhase(p, phase, { expectedChats: plan[`phase${phase}`].length });
+        p = withPhase(p, 1, { state: 'running', startedAt: now });
+        break;
+      }
+      case 'message:sync': {
+        const cur = p.phases[event.payload.phase];
+        p = withPhase(p, event.payload.phase, {
+          state: cur.state === 'done' ? 'done' : 'running',
+          startedAt: cur.startedAt ?? now,
+          messages: cur.messages + event.payload.messages.length,
+          bytes: cur.bytes + event.payload.messages.reduce((n, m) => n + m.ciphertext.length, 0),
+          chats: cur.chats + event.payload.chatsCompleted.length,
+        });
+        break;
+      }
+      case 'cache_primed':
+        p = { ...p, primed: true };
+        break;
+      case 'sync:error':
+        p = { ...p, lastError: event.payload.message };
+        if (event.payload.code === 'cursor_ahead') {
+          // Our position is unusable on this server: start over with a fresh sync.
+          this.options.store.transaction(() => {
+            this.options.store.setState('last_event_id', '');
+            this.options.store.setState('cursor', '');
+          });
+        }
+        break;
+      default: {
+        const phase = READY_EVENTS[event.name];
+        if (phase) {
+          p = withPhase(p, phase, { state: 'done', doneAt: now, startedAt: p.phases[phase].startedAt ?? now });
+          if (phase < 3) p = withPhase(p, (phase + 1) as SyncPhase, { state: 'running', startedAt: p.phases[(phase + 1) as SyncPhase].startedAt ?? now });
+        }
+      }
+    }
+    this.setProgress(p);
+  }
+
+  private report(problem: SyncProblem): void {
+    for (const listener of this.problemListeners) listener(problem);
+  }
+
+  private setProgress(progress: SyncProgress): void {
+    this.progressValue = progress;
+    for (const listener of this.progressListeners) listener(progress);
+  }
+}

@@ -1,0 +1,81 @@
+import net from 'node:net';
+
+/**
+ * A TCP proxy on 127.0.0.1 between the desktop and the server, to make the network fail on purpose:
+ * cut every open connection now, after the next N bytes from the server, or refuse all traffic (offline).
+ */
+export class CuttingProxy {
+  private readonly sockets = new Set<net.Socket>();
+  private server!: net.Server;
+  private offline = false;
+  private cutAfter: number | null = null;
+  port = 0;
+  cuts = 0;
+
+  constructor(private targetPort: number) {}
+
+  async start(): Promise<this> {
+    this.server = net.createServer((client) => {
+      if (this.offline) {
+        client.destroy();
+        return;
+      }
+      const upstream = net.connect(this.targetPort, '127.0.0.1');
+      this.sockets.add(client).add(upstream);
+      const close = () => {
+        client.destroy();
+        upstream.destroy();
+        this.sockets.delete(client);
+        this.sockets.delete(upstream);
+      };
+      client.on('data', (chunk) => upstream.write(chunk));
+      upstream.on('data', (chunk: Buffer) => {
+        if (this.cutAfter !== null) {
+          if (chunk.length >= this.cutAfter) {
+            client.write(chunk.subarray(0, this.cutAfter));
+            this.cutAfter = null;
+            this.cuts++;
+            this.cutAll();
+            return;
+          }
+          this.cutAfter -= chunk.length;
+        }
+        client.write(chunk);
+      });
+      client.on('close', close).on('error', close);
+      upstream.on('close', close).on('error', close);
+    });
+    await new Promise<void>((resolve) => this.server.listen(0, '127.0.0.1', resolve));
+    this.port = (this.server.address() as net.AddressInfo).port;
+    return this;
+  }
+
+  get url(): string {
+    return `http://127.0.0.1:${this.port}`;
+  }
+
+  /** Points the proxy at a restarted server. */
+  retarget(port: number): void {
+    this.targetPort = port;
+  }
+
+  cutAll(): void {
+    for (const socket of this.sockets) socket.destroy();
+    this.sockets.clear();
+  }
+
+  /** Cuts everything once `bytes` more bytes came from the server (mid-event, mid-batch, anywhere). */
+  cutAfterBytes(bytes: number): void {
+    this.cutAfter = bytes;
+  }
+
+  setOffline(offline: boolean): void {
+    this.offline = offline;
+    if (offline) this.cutAll();
+  }
+
+  async stop(): Promise<void> {
+    this.cutAll();
+    await new Promise<void>((resolve) => this.server.close(() => resolve()));
+  }
+}

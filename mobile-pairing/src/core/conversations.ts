@@ -1,0 +1,142 @@
+import { type ApiClient, ApiError, type ChatSummary, type MessageRecord, Username } from '../../../common/contract';
+import type { MessageBody } from '../../../common/content';
+import type { ChatKey } from '../../../common/crypto';
+import type { PhoneSession } from './account';
+import { chatKeyFor, readChatMeta, readMessage, startChat } from './chats';
+
+/**
+ * What the phone's chat screens show, decrypted on the phone. A chat or message that does not decrypt
+ * (a buggy or hostile peer, a damaged row) is shown as unreadable instead of breaking the whole list.
+ */
+export interface ChatListItem {
+  readonly chat: ChatSummary;
+  /** null when the chat's key or metadata could not be opened. */
+  readonly title: string | null;
+  readonly lastMessage: ShownMessage | null;
+}
+
+export interface ShownMessage {
+  readonly record: MessageRecord;
+  /** null when the message does not decrypt. */
+  readonly body: MessageBody | null;
+  readonly mine: boolean;
+}
+
+/** Chat keys already opened this session, so each is unwrapped (or re-wrapped from a sealed copy) once. */
+export type ChatKeyCache = Map<string, ChatKey>;
+
+export async function openChatKey(client: ApiClient, me: PhoneSession, chat: ChatSummary, keys: ChatKeyCache): Promise<ChatKey> {
+  const cached = keys.get(chat.chatId);
+  if (cached) return cached;
+  const key = await chatKeyFor(client, me, chat);
+  keys.set(chat.chatId, key);
+  return key;
+}
+
+export function showMessage(record: MessageRecord, key: ChatKey | null, me: PhoneSession): ShownMessage {
+  let body: MessageBody | null = null;
+  if (key) {
+    try {
+      body = readMessage(record, key);
+    } catch {
+      body = null;
+    }
+  }
+  return { record, body, mine: record.senderUserId === me.userId };
+}
+
+/** Most recently updated first; the last message of each of the first `previews` chats is fetched too. */
+export async function loadChatList(
+  client: ApiClient,
+  me: PhoneSession,
+  keys: ChatKeyCache,
+  options: { previews?: number } = {},
+): Promise<ChatListItem[]> {
+  const { chats } = await client.call('listChats', {});
+  const sorted = [...chats].sort((a, b) => Date.parse(b.updatedAt) - Date.parse(a.updatedAt));
+  const previews = options.previews ?? 30;
+  return Promise.all(
+    sorted.map(async (chat, index): Promise<ChatListItem> => {
+      let key: ChatKey | null = null;
+      let title: string | null = null;
+      try {
+        key = await openChatKey(client, me, chat, keys);
+        title = readChatMeta(chat, key).title;
+      } catch {
+        // Unreadable chat: listed, marked as such.
+      }
+      let lastMessage: ShownMessage | null = null;
+      if (key && index < previews && chat.messageCount > 0) {
+        const page = await client.call('listMessages', { params: { chatId: chat.chatId }, query: { limit: 1 } });
+        const newest = page.messages[0];
+        if (newest) lastMessage = showMessage(newest, key, me);
+      }
+      return { chat, title, lastMessage };
+    }),
+  );
+}
+
+export interface MessagePage {
+  /** Oldest first, as a conversation is read. */
+  readonly messages: ShownMessage[];
+  /** Pass as `before` for the next (older) page; null when there is none. */
+  readonly nextBefore: string | null;
+}
+
+export async function loadMessages(
+  client: ApiClient,
+  me: PhoneSession,
+  chatId: string,
+  key: ChatKey,
+  options: { before?: string; limit?: number } = {},
+): Promise<MessagePage> {
+  const page = await client.call('listMessages', {
+    params: { chatId },
+    query: { limit: options.limit ?? 50, ...(options.before ? { before: options.before } : {}) },
+  });
+  const messages = page.messages.map((m) => showMessage(m, key, me));
+  messages.sort(byTime);
+  return { messages, nextBefore: page.nextBefore };
+}
+
+/** Merges pages and fresh messages by id (a message seen twice is kept once), oldest first. */
+export function mergeMessages(current: readonly ShownMessage[], incoming: readonly ShownMessage[]): ShownMessage[] {
+  const byId = new Map<string, ShownMessage>();
+  for (const m of current) byId.set(m.record.messageId, m);
+  for (const m of incoming) byId.set(m.record.messageId, m);
+  return [...byId.values()].sort(byTime);
+}
+
+function byTime(a: ShownMessage, b: ShownMessage): number {
+  return Date.parse(a.record.createdAt) - Date.parse(b.record.createdAt) || a.record.messageId.localeCompare(b.record.messageId);
+}
+
+export class StartChatRefused extends Error {
+  override name = 'StartChatRefused';
+}
+
+/**
+ * A one-to-one chat with someone by username. The title is shared with the other member (it is in the
+ * chat's encrypted metadata), so the default names both people rather than only the other one.
+ */
+export async function startChatWith(
+  client: ApiClient,
+  me: PhoneSession,
+  input: { username: string; title?: string },
+): Promise<{ chat: ChatSummary; chatKey: ChatKey; title: string }> {
+  const username = input.username.trim().replace(/^@/, '').toLowerCase();
+  if (!Username.safeParse(username).success) {
+    throw new StartChatRefused('Usernames are 3–32 characters: lowercase letters, digits, "_" or ".".');
+  }
+  if (username === me.username) throw new StartChatRefused('That is you. Type the username of the person you want to write to.');
+  const title = input.title?.trim() || `${me.username} & ${username}`;
+  if (title.length > 200) throw new StartChatRefused('The title is too long (200 characters at most).');
+  try {
+    const { chat, chatKey } = await startChat(client, me, { title, memberUsernames: [username] });
+    return { chat, chatKey, title };
+  } catch (error) {
+    // The only lookup that can miss here is the other user's.
+    if (error instanceof ApiError && error.code === 'not_found') throw new StartChatRefused(`There is no one called "${username}" on this server.`);
+    throw error;
+  }
+}

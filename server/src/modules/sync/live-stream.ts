@@ -1,0 +1,82 @@
+import type { ServerDeps } from '../../server-deps';
+import type { CommittedChange } from '../changes/change-log';
+import { toLiveEvents } from './change-events';
+import type { SseWriter } from './sse-writer';
+
+const REPLAY_PAGE = 500;
+
+/**
+ * Live phase: the changes after `cursor` from the log, then every new change as it commits, in seq order
+ * with the seq as event id. The bus subscription starts before the log is read, and anything at or below
+ * the last seq sent is dropped, so no change falls in the gap between "read the log" and "listen".
+ */
+export class LiveStream {
+  private buffered: CommittedChange[] = [];
+  private replaying = true;
+  private lastSent: number;
+  private chain: Promise<void> = Promise.resolve();
+  private readonly unsubscribe: () => void;
+
+  constructor(
+    private readonly deps: ServerDeps,
+    private readonly userId: string,
+    private readonly deviceId: string,
+    private readonly writer: SseWriter,
+    cursor: number,
+  ) {
+    this.lastSent = cursor;
+    const onChange = (change: CommittedChange) => {
+      if (change.userId !== this.userId) return;
+      if (this.replaying) this.buffered.push(change);
+      else this.enqueue([change]);
+    };
+    deps.changes.on('change', onChange);
+    this.unsubscribe = () => deps.changes.off('change', onChange);
+    writer.onClose(() => this.unsubscribe());
+  }
+
+  async start(): Promise<void> {
+    for (;;) {
+      const page = await this.deps.db.changeLog.findMany({
+        where: { userId: this.userId, seq: { gt: this.lastSent } },
+        orderBy: { seq: 'asc' },
+        take: REPLAY_PAGE,
+      });
+      if (page.length === 0 || this.writer.closed) break;
+      await this.send(
+        page.map((c) => ({
+          userId: c.userId,
+          seq: c.seq,
+          kind: c.kind as CommittedChange['kind'],
+          ...(c.chatId ? { chatId: c.chatId } : {}),
+          ...(c.entityId ? { entityId: c.entityId } : {}),
+        })),
+      );
+    }
+    this.replaying = false;
+    const buffered = this.buffered;
+    this.buffered = [];
+    this.enqueue(buffered);
+    await this.chain;
+  }
+
+  private enqueue(changes: CommittedChange[]): void {
+    this.chain = this.chain.then(() => this.send(changes)).catch((error: unknown) => {
+      this.deps.logger.warn({ err: error, deviceId: this.deviceId }, 'live stream failed; closing it');
+      this.writer.end();
+    });
+  }
+
+  private async send(changes: CommittedChange[]): Promise<void> {
+    const fresh = changes.filter((c) => c.seq > this.lastSent);
+    if (fresh.length === 0 || this.writer.closed) return;
+    for (const event of await toLiveEvents(this.deps.db, this.userId, fresh)) {
+      await this.writer.send(event.name, event.payload as never, String(event.seq));
+      if (event.name === 'device:revoked' && event.payload.deviceId === this.deviceId) {
+        this.writer.end();
+        return;
+      }
+    }
+    this.lastSent = Math.max(this.lastSent, ...fresh.map((c) => c.seq));
+  }
+}

@@ -1,0 +1,74 @@
+import type { Request, Response } from 'express';
+import { parseEventId, SyncPlan } from '../../../../common/contract';
+import type { AuthContext } from '../../http/authenticate';
+import type { ServerDeps } from '../../server-deps';
+import { beginFreshSync, streamHistory } from './fresh-sync';
+import { LiveStream } from './live-stream';
+import { SseWriter } from './sse-writer';
+
+/**
+ * `GET /sse/connect` (seed). The desktop sends the id of the last event it *applied* (from its own store,
+ * not the transport's memory) as Last-Event-ID:
+ * - a seq → it is a synced device: the changes after it, then live;
+ * - a fresh-sync position of the plan stored for this device → the history resumes there;
+ * - nothing (or a position of an older plan) → fresh sync: manifest, phases 1–3, cache_primed, live.
+ */
+export async function openSyncStream(deps: ServerDeps, auth: AuthContext, req: Request, res: Response): Promise<void> {
+  const writer = new SseWriter(res, deps.config.sseHeartbeatMs);
+  deps.streams.add(writer);
+  deps.metrics.sseConnections.inc();
+  writer.onClose(() => {
+    deps.streams.delete(writer);
+    deps.metrics.sseConnections.dec();
+  });
+
+  try {
+    const lastEventId = parseEventId(req.get('last-event-id') ?? (typeof req.query.lastEventId === 'string' ? req.query.lastEventId : undefined));
+    const device = await deps.db.device.findUniqueOrThrow({ where: { id: auth.deviceId } });
+    const serverTime = new Date().toISOString();
+
+    if (lastEventId.kind === 'live') {
+      const { lastSeq } = await deps.db.user.findUniqueOrThrow({ where: { id: auth.userId }, select: { lastSeq: true } });
+      if (lastEventId.seq > lastSeq) {
+        await sendError(deps, writer, 'cursor_ahead', 'the device is ahead of the server; resync from scratch', false);
+        return;
+      }
+      await deps.db.device.update({ where: { id: device.id }, data: { syncCursor: lastEventId.seq } });
+      await writer.send('connected', { deviceId: device.id, serverTime, mode: 'live', cursor: lastEventId.seq });
+      await new LiveStream(deps, auth.userId, device.id, writer, lastEventId.seq).start();
+      return;
+    }
+
+    let snapshotSeq: number;
+    let plan: SyncPlan;
+    let from = { chatIndex: 0, offset: 0 };
+    const storedPlan = device.syncPlan ? SyncPlan.safeParse(JSON.parse(device.syncPlan)) : null;
+    if (lastEventId.kind === 'fresh' && lastEventId.snapshotSeq === device.syncPlanSeq && storedPlan?.success) {
+      snapshotSeq = lastEventId.snapshotSeq;
+      plan = storedPlan.data;
+      from = { chatIndex: lastEventId.chatIndex, offset: lastEventId.offset };
+      await writer.send('connected', { deviceId: device.id, serverTime, mode: 'resume-fresh', cursor: snapshotSeq });
+    } else {
+      const { lastSeq } = await deps.db.user.findUniqueOrThrow({ where: { id: auth.userId }, select: { lastSeq: true } });
+      await writer.send('connected', { deviceId: device.id, serverTime, mode: 'fresh', cursor: lastSeq });
+      // The desktop may ask for fewer chats than the server's limit (its storage budget).
+      const asked = Number(req.query.chats);
+      const maxChats = Number.isInteger(asked) && asked > 0 ? Math.min(asked, deps.config.syncMaxChats) : deps.config.syncMaxChats;
+      ({ snapshotSeq, plan } = await beginFreshSync(deps, auth.userId, device.id, writer, maxChats));
+    }
+    // Subscribe before streaming history, so changes made meanwhile are buffered, not missed.
+    const live = new LiveStream(deps, auth.userId, device.id, writer, snapshotSeq);
+    if (!(await streamHistory(deps, writer, snapshotSeq, plan, { snapshotSeq, ...from }))) return;
+    await writer.send('cache_primed', { cursor: snapshotSeq }, String(snapshotSeq));
+    await live.start();
+  } catch (error) {
+    deps.logger.error({ err: error, deviceId: auth.deviceId }, 'sync stream failed');
+    await sendError(deps, writer, 'internal', 'the server could not continue the sync; reconnect to resume', true);
+    writer.end();
+  }
+}
+
+async function sendError(deps: ServerDeps, writer: SseWriter, code: string, message: string, retryable: boolean) {
+  deps.metrics.syncErrors.inc({ code });
+  await writer.send('sync:error', { code, message, retryable });
+}

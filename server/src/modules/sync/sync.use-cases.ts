@@ -1,0 +1,53 @@
+import type { api, BodyOf, QueryOf, ResponseOf } from '../../../../common/contract';
+import { AppError } from '../../errors';
+import type { AuthContext } from '../../http/authenticate';
+import type { ServerDeps } from '../../server-deps';
+import { sendMessage, toMessageRecord } from '../messages/messages.use-cases';
+
+/**
+ * Seed 002 hello: the outbox is applied in order, each item idempotently (a replayed item returns the
+ * stored message); one item's refusal doesn't block the others. The cursor the device reports is
+ * recorded as its sync cursor.
+ */
+export async function hello(
+  deps: ServerDeps,
+  auth: AuthContext,
+  body: BodyOf<typeof api.syncHello>,
+): Promise<ResponseOf<typeof api.syncHello>> {
+  const results: ResponseOf<typeof api.syncHello>['results'] = [];
+  for (const item of body.outbox) {
+    try {
+      const { message } = await sendMessage(deps, auth, item.chatId, item);
+      results.push({ messageId: item.messageId, ok: true, message });
+    } catch (error) {
+      if (!(error instanceof AppError)) throw error;
+      results.push({ messageId: item.messageId, ok: false, code: error.code, message: error.message, retryable: false });
+    }
+  }
+  const { lastSeq } = await deps.db.user.findUniqueOrThrow({ where: { id: auth.userId }, select: { lastSeq: true } });
+  if (body.cursor !== null && body.cursor <= lastSeq) {
+    await deps.db.device.update({ where: { id: auth.deviceId }, data: { syncCursor: body.cursor } });
+  }
+  return { results, latestSeq: lastSeq };
+}
+
+/** Seed REST fallback: the newest messages across the user's chats within `days`. */
+export async function recentMessages(
+  deps: ServerDeps,
+  auth: AuthContext,
+  query: QueryOf<typeof api.syncMessages>,
+): Promise<ResponseOf<typeof api.syncMessages>> {
+  const since = new Date(Date.now() - query.days * 86_400_000);
+  const rows = await deps.db.message.findMany({
+    where: { createdAt: { gte: since }, chat: { members: { some: { userId: auth.userId } } } },
+    orderBy: [{ createdAt: 'desc' }, { id: 'desc' }],
+    take: query.limit + 1,
+  });
+  const { lastSeq } = await deps.db.user.findUniqueOrThrow({ where: { id: auth.userId }, select: { lastSeq: true } });
+  return {
+    messages: rows.slice(0, query.limit).map(toMessageRecord),
+    hasMore: rows.length > query.limit,
+    since: since.toISOString(),
+    latestSeq: lastSeq,
+  };
+}
