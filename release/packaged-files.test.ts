@@ -4,9 +4,13 @@
  * output and some local junk) for `linux dir`, using this repo's node_modules and electron-builder.yml.
  *
  * The only fake is Electron itself: this machine cannot download it (../shared/PLATFORM.md), so
- * `electronDist` points at a stand-in folder. Everything else — file patterns, node_modules collection,
+ * `electronDist` points at a stand-in folder. Everything else — file patterns, node_modules exclusions,
  * asar packing and unpacking, app-update.yml — is electron-builder's own code doing what it does on the
- * release machine. npmRebuild is off here (a rebuild on this machine would target Node, not Electron).
+ * release machine. Two deliberate differences: npmRebuild is off (a rebuild on this machine would target
+ * Node, not Electron), and the copy's node_modules is a symlink to this repo's, over which `npm ls` (the
+ * collector a release machine uses) reports every package as an outside link once npm's hidden lockfile is
+ * stale — so the copy's package.json selects electron-builder's traversal collector, which walks
+ * node_modules with Node's resolution and yields the same production tree.
  */
 import { execFile, execFileSync } from 'node:child_process';
 import {
@@ -134,18 +138,25 @@ beforeAll(async () => {
   mkdirSync(electronDist);
   copyRepository(project);
   writeFiles(project, FAKE_BUILD_OUTPUT);
+  const manifestPath = join(project, 'package.json');
+  const manifest = JSON.parse(readFileSync(manifestPath, 'utf8')) as Record<string, unknown>;
+  writeFileSync(manifestPath, JSON.stringify({ ...manifest, packageManager: 'traversal@0' }, null, 2));
   symlinkSync(join(REPO_ROOT, 'node_modules'), join(project, 'node_modules'), 'dir');
   writeFakeElectron(electronDist);
 
   const cli = require.resolve('electron-builder/cli.js', { paths: [REPO_ROOT] });
   const args = [cli, '--linux', 'dir', '--x64', '--publish', 'never', '--projectDir', project, '--config', CONFIG_FILE, `-c.electronDist=${electronDist}`, '-c.npmRebuild=false'];
   const env = { ...process.env, SYMC_UPDATE_URL: UPDATE_URL, CSC_IDENTITY_AUTO_DISCOVERY: 'false', ELECTRON_BUILDER_CACHE: join(workDir, 'cache') };
+  let log: string;
   try {
-    await run(process.execPath, args, { cwd: project, env, maxBuffer: 64 * 1024 * 1024 });
+    const { stdout, stderr } = await run(process.execPath, args, { cwd: project, env, maxBuffer: 64 * 1024 * 1024 });
+    log = `${stdout}\n${stderr}`;
   } catch (error) {
     const { stdout, stderr } = error as { stdout?: string; stderr?: string };
     throw new Error(`electron-builder failed:\n${stdout ?? ''}\n${stderr ?? ''}`);
   }
+  // A broken dependency collection still "succeeds"; fail here with electron-builder's own words instead.
+  if (/cannot find path for dependency|no node modules returned/.test(log)) throw new Error(`electron-builder could not collect node_modules:\n${log}`);
 
   resources = join(project, 'dist/installers/linux-unpacked/resources');
   asarPath = join(resources, 'app.asar');

@@ -11,6 +11,11 @@ export class CuttingProxy {
   private cutAfter: number | null = null;
   port = 0;
   cuts = 0;
+  /**
+   * Looks at every chunk coming from the server before it is forwarded: return a byte count to forward
+   * only that much of the chunk and then cut every connection, or null to let it through.
+   */
+  inspect: ((chunk: Buffer) => number | null) | null = null;
 
   constructor(private targetPort: number) {}
 
@@ -30,6 +35,13 @@ export class CuttingProxy {
       };
       client.on('data', (chunk) => upstream.write(chunk));
       upstream.on('data', (chunk: Buffer) => {
+        const cutAt = this.inspect?.(chunk) ?? null;
+        if (cutAt !== null) {
+          client.write(chunk.subarray(0, cutAt));
+          this.cuts++;
+          this.cutAll();
+          return;
+        }
         if (this.cutAfter !== null) {
           if (chunk.length >= this.cutAfter) {
             client.write(chunk.subarray(0, this.cutAfter));

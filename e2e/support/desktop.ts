@@ -13,16 +13,22 @@ export async function pairDesktop(serverUrl: string, phone: { session: PhoneSess
   mkdirSync(dir, { recursive: true });
   const vault = new FileKeyVault(path.join(dir, 'keys'));
   const pairing = new DesktopPairing({ serverUrl, vault, deviceName: 'Test desktop', platform: 'linux' });
-  const approved = new Promise<void>((resolve, reject) => {
+  let failure: unknown = null;
+  const approved = new Promise<void>((resolve) => {
     pairing.subscribe((state) => {
       if (state.kind !== 'showing') return;
       lookupPairing(phone.api, parsePairingInput(state.link))
         .then((pending) => approvePairing(phone.api, phone.session, pending, state.checkCode))
-        .then(resolve, reject);
+        .then(resolve, (error: unknown) => {
+          failure = error;
+          pairing.cancel();
+          resolve();
+        });
     });
   });
   const final = await pairing.start();
   await approved;
+  if (failure) throw failure;
   if (final.kind !== 'paired') throw new Error(`pairing ended ${final.kind}`);
   return vault;
 }

@@ -1,5 +1,6 @@
 import express, { type Express } from 'express';
 import { errorHandler, notFoundHandler } from './http/error-handler';
+import { phoneAppRouter } from './http/phone-app';
 import { requestLog } from './http/request-log';
 import { accountsRouter } from './modules/accounts/accounts.routes';
 import { chatsRouter } from './modules/chats/chats.routes';
@@ -36,6 +37,7 @@ export function createApp(deps: ServerDeps): Express {
   app.use(pairingRouter(deps));
   app.use(syncRouter(deps));
 
+  app.use('/phone', phoneAppRouter());
   app.use(notFoundHandler);
   app.use(errorHandler(deps.logger));
   return app;
