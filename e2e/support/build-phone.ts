@@ -38,7 +38,8 @@ export function ensurePhoneBuild(): { built: boolean; ms: number } {
   const result = spawnSync(
     process.execPath,
     [path.join(ROOT, 'node_modules/vite/bin/vite.js'), 'build', '--config', 'mobile-pairing/vite.config.mts', '--logLevel', 'warn'],
-    { cwd: ROOT, encoding: 'utf8' },
+    // jest sets NODE_ENV=test, and Vite would then build React's development bundle with import.meta.env.DEV.
+    { cwd: ROOT, encoding: 'utf8', env: { ...process.env, NODE_ENV: 'production' } },
   );
   if (result.status !== 0) {
     throw new Error(`npm run build:phone failed (exit ${result.status}):\n${result.stdout}\n${result.stderr}`);

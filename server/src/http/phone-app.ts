@@ -7,19 +7,18 @@ import type { ErrorBody } from '../../../common/contract';
 export const PHONE_APP_DIST = path.resolve(__dirname, '../../../mobile-pairing/dist');
 
 /**
- * The page may load and talk to its own origin only. Exceptions, each needed and verified in Chromium:
- * - `'wasm-unsafe-eval'`: libsodium compiles its (inlined) WebAssembly; this allows compiling wasm
- *   but still no `eval` of JavaScript;
- * - `img-src data: blob:`: icons and images the app builds itself;
- * - `media-src blob:` for the camera preview on browsers that expose the stream as a blob URL.
- * No inline script and no inline <style>: React styles through the CSSOM, which this policy permits.
+ * The page may load and talk to its own origin only. The one exception, verified in Chromium (and by
+ * e2e/phone-web: without it the app can't start): `'wasm-unsafe-eval'`, because libsodium compiles its
+ * inlined WebAssembly — it allows compiling wasm, still no `eval` of JavaScript. No inline script and no
+ * inline <style>: React styles through the CSSOM, which this policy permits. The camera preview is a
+ * MediaStream set as `srcObject`, which needs no media-src; the app makes no data:/blob: images.
  */
 export const PHONE_APP_CSP = [
   "default-src 'self'",
   "script-src 'self' 'wasm-unsafe-eval'",
   "style-src 'self'",
-  "img-src 'self' data: blob:",
-  "media-src 'self' blob:",
+  "img-src 'self'",
+  "media-src 'self'",
   "connect-src 'self'",
   "worker-src 'self'",
   "manifest-src 'self'",

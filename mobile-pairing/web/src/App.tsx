@@ -1,0 +1,43 @@
+import { useEffect } from 'react';
+import { Spinner, TabBar } from './components/chrome';
+import { ChatListScreen } from './screens/ChatListScreen';
+import { ChatScreen } from './screens/ChatScreen';
+import { DevicesScreen } from './screens/DevicesScreen';
+import { LinkDesktopScreen } from './screens/LinkDesktopScreen';
+import { NewChatScreen } from './screens/NewChatScreen';
+import { WelcomeScreen } from './screens/WelcomeScreen';
+import { useRoute } from './state/router';
+import { useSession } from './state/session';
+
+export function App() {
+  const status = useSession((s) => s.state.status);
+  useEffect(() => {
+    void useSession.getState().restore();
+  }, []);
+
+  if (status === 'starting') {
+    return (
+      <main className="boot">
+        <Spinner label="Opening Symc…" />
+      </main>
+    );
+  }
+  if (status === 'signed-out') return <WelcomeScreen />;
+  return <SignedInApp />;
+}
+
+function SignedInApp() {
+  const route = useRoute((s) => s.route);
+  // A conversation takes the whole screen (its composer sits where the tab bar would be).
+  const fullScreen = route.name === 'chat';
+  return (
+    <div className={fullScreen ? 'shell full' : 'shell'}>
+      {route.name === 'chats' && <ChatListScreen />}
+      {route.name === 'new-chat' && <NewChatScreen />}
+      {route.name === 'chat' && <ChatScreen key={route.chatId} chatId={route.chatId} />}
+      {route.name === 'link' && <LinkDesktopScreen />}
+      {route.name === 'devices' && <DevicesScreen />}
+      {!fullScreen && <TabBar />}
+    </div>
+  );
+}

@@ -1,0 +1,88 @@
+import { useState } from 'react';
+import { explainError } from '../../../src/core/explain-error';
+import type { ChatListItem } from '../../../src/core/conversations';
+import { AppBar, Avatar, Notice, Spinner } from '../components/chrome';
+import { ChatsIcon, PlusIcon } from '../components/icons';
+import { hueFor, initials, listTime } from '../format';
+import { useChats } from '../state/chats';
+import { hrefFor } from '../state/router';
+import { useSignedIn } from '../state/session';
+import { usePolling } from '../usePolling';
+
+export function ChatListScreen() {
+  const { client, session } = useSignedIn();
+  const list = useChats((s) => s.list);
+  const [error, setError] = useState<string | null>(null);
+
+  usePolling(
+    async () => {
+      try {
+        await useChats.getState().refreshList(client, session);
+        setError(null);
+      } catch (e) {
+        setError(explainError(e));
+      }
+    },
+    15_000,
+    [client, session.userId],
+  );
+
+  return (
+    <>
+      <AppBar
+        title="Chats"
+        subtitle={`@${session.username}`}
+        actions={
+          <a className="button primary small" href={hrefFor({ name: 'new-chat' })}>
+            <PlusIcon />
+            <span>New chat</span>
+          </a>
+        }
+      />
+      <main className="content">
+        {error && <Notice kind="error">{error}</Notice>}
+        {list === null && !error && <Spinner label="Loading your chats…" />}
+        {list && list.length === 0 && (
+          <div className="empty">
+            <div className="empty-icon">
+              <ChatsIcon />
+            </div>
+            <h2>No chats yet</h2>
+            <p>Start a conversation with someone by their username. Messages are encrypted on this phone before they are sent.</p>
+            <a className="button primary" href={hrefFor({ name: 'new-chat' })}>
+              Start a chat
+            </a>
+          </div>
+        )}
+        {list && list.length > 0 && (
+          <ul className="chat-list" aria-label="Chats">
+            {list.map((item) => (
+              <li key={item.chat.chatId}>
+                <ChatRow item={item} />
+              </li>
+            ))}
+          </ul>
+        )}
+      </main>
+    </>
+  );
+}
+
+function ChatRow({ item }: { item: ChatListItem }) {
+  const title = item.title ?? 'Unreadable chat';
+  const last = item.lastMessage;
+  const preview = last ? (last.body ? `${last.mine ? 'You: ' : ''}${last.body.text}` : 'Message can’t be decrypted') : 'No messages yet';
+  const when = last?.record.createdAt ?? item.chat.updatedAt;
+  return (
+    <a className="chat-row" href={hrefFor({ name: 'chat', chatId: item.chat.chatId })}>
+      <Avatar text={initials(title)} hue={hueFor(item.chat.chatId)} />
+      <span className="chat-row-text">
+        <span className="chat-row-top">
+          <span className="chat-row-title">{title}</span>
+          <time dateTime={when}>{listTime(when)}</time>
+        </span>
+        <span className={last ? 'chat-row-preview' : 'chat-row-preview muted'}>{preview}</span>
+      </span>
+    </a>
+  );
+}

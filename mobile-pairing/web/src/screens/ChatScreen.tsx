@@ -1,0 +1,160 @@
+import { type FormEvent, type KeyboardEvent, useEffect, useLayoutEffect, useRef, useState } from 'react';
+import type { ShownMessage } from '../../../src/core/conversations';
+import { explainError } from '../../../src/core/explain-error';
+import { AppBar, Notice, Spinner } from '../components/chrome';
+import { LockIcon, SendIcon } from '../components/icons';
+import { type DraftSync, noDraftSync } from '../drafts';
+import { clockTime } from '../format';
+import { useChats } from '../state/chats';
+import { useSignedIn } from '../state/session';
+import { usePolling } from '../usePolling';
+
+export function ChatScreen({ chatId, drafts = noDraftSync }: { chatId: string; drafts?: DraftSync }) {
+  const { client, session } = useSignedIn();
+  const conversation = useChats((s) => s.conversations[chatId]);
+  const listTitle = useChats((s) => s.list?.find((c) => c.chat.chatId === chatId)?.title);
+  const [error, setError] = useState<string | null>(null);
+  const logRef = useRef<HTMLOListElement>(null);
+  const stickToBottom = useRef(true);
+
+  usePolling(
+    async () => {
+      try {
+        await useChats.getState().openConversation(client, session, chatId);
+        setError(null);
+      } catch (e) {
+        setError(explainError(e));
+      }
+    },
+    4_000,
+    [client, chatId],
+  );
+
+  const messages = conversation?.messages ?? [];
+  const lastId = messages[messages.length - 1]?.record.messageId;
+  useLayoutEffect(() => {
+    const log = logRef.current;
+    if (log && stickToBottom.current) log.scrollTop = log.scrollHeight;
+  }, [lastId]);
+
+  const title = conversation?.title ?? listTitle ?? 'Chat';
+  return (
+    <div className="chat-screen">
+      <AppBar title={title} back={{ name: 'chats' }} subtitle="End-to-end encrypted" />
+      {error && <Notice kind="error">{error}</Notice>}
+      <ol
+        className="messages"
+        ref={logRef}
+        role="log"
+        aria-label={`Messages in ${title}`}
+        aria-live="polite"
+        onScroll={(e) => {
+          const el = e.currentTarget;
+          stickToBottom.current = el.scrollHeight - el.scrollTop - el.clientHeight < 80;
+        }}
+      >
+        {conversation?.loading && <Spinner label="Decrypting messages…" />}
+        {conversation?.nextBefore && (
+          <li className="load-earlier">
+            <button
+              type="button"
+              className="button secondary small"
+              onClick={() => useChats.getState().loadEarlier(client, session, chatId).catch((e: unknown) => setError(explainError(e)))}
+            >
+              Load earlier messages
+            </button>
+          </li>
+        )}
+        {conversation && !conversation.loading && !conversation.nextBefore && (
+          <li className="chat-start">
+            <LockIcon size={18} />
+            <span>
+              Messages are encrypted on your devices. The server can’t read them.{messages.length === 0 ? ' Say hello.' : ''}
+            </span>
+          </li>
+        )}
+        {messages.map((m, i) => (
+          <Bubble key={m.record.messageId} message={m} showSender={!m.mine && messages[i - 1]?.record.senderUserId !== m.record.senderUserId} />
+        ))}
+      </ol>
+      <Composer chatId={chatId} drafts={drafts} onError={setError} />
+    </div>
+  );
+}
+
+function Bubble({ message, showSender }: { message: ShownMessage; showSender: boolean }) {
+  const body = message.body;
+  return (
+    <li className={message.mine ? 'bubble-row mine' : 'bubble-row'}>
+      <div className={body ? 'bubble' : 'bubble unreadable'}>
+        {showSender && body && <span className="bubble-sender">{body.senderName}</span>}
+        <p>{body ? body.text : 'This message can’t be decrypted.'}</p>
+        <time dateTime={message.record.createdAt}>{clockTime(body?.sentAt ?? message.record.createdAt)}</time>
+      </div>
+    </li>
+  );
+}
+
+function Composer({ chatId, drafts, onError }: { chatId: string; drafts: DraftSync; onError: (message: string | null) => void }) {
+  const { client, session } = useSignedIn();
+  const [text, setText] = useState('');
+  const [sending, setSending] = useState(false);
+  const inputRef = useRef<HTMLTextAreaElement>(null);
+
+  useEffect(() => {
+    let current = true;
+    void drafts.load(chatId).then((draft) => {
+      if (current && draft) setText((t) => t || draft);
+    });
+    return () => {
+      current = false;
+    };
+  }, [chatId, drafts]);
+
+  async function send(event?: FormEvent) {
+    event?.preventDefault();
+    const message = text.trim();
+    if (!message || sending) return;
+    setSending(true);
+    try {
+      await useChats.getState().send(client, session, chatId, message);
+      setText('');
+      drafts.sent(chatId);
+      onError(null);
+    } catch (e) {
+      onError(explainError(e));
+    } finally {
+      setSending(false);
+      inputRef.current?.focus();
+    }
+  }
+
+  function onKeyDown(event: KeyboardEvent<HTMLTextAreaElement>) {
+    // Enter sends; Shift+Enter is a new line (and an IME composition is never interrupted).
+    if (event.key === 'Enter' && !event.shiftKey && !event.nativeEvent.isComposing) void send(event);
+  }
+
+  return (
+    <form className="composer" onSubmit={send} aria-label="Write a message">
+      <label className="visually-hidden" htmlFor="composer-input">
+        Message
+      </label>
+      <textarea
+        id="composer-input"
+        ref={inputRef}
+        rows={1}
+        placeholder="Message"
+        value={text}
+        maxLength={10_000}
+        onChange={(e) => {
+          setText(e.target.value);
+          drafts.changed(chatId, e.target.value);
+        }}
+        onKeyDown={onKeyDown}
+      />
+      <button type="submit" className="send-button" aria-label="Send" disabled={sending || text.trim() === ''}>
+        <SendIcon />
+      </button>
+    </form>
+  );
+}

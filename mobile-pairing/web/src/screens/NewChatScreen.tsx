@@ -1,0 +1,72 @@
+import { type FormEvent, useState } from 'react';
+import { explainError } from '../../../src/core/explain-error';
+import { AppBar, Notice, Spinner } from '../components/chrome';
+import { useChats } from '../state/chats';
+import { navigate } from '../state/router';
+import { useSignedIn } from '../state/session';
+
+export function NewChatScreen() {
+  const { client, session } = useSignedIn();
+  const [username, setUsername] = useState('');
+  const [title, setTitle] = useState('');
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+
+  async function submit(event: FormEvent) {
+    event.preventDefault();
+    setBusy(true);
+    setError(null);
+    try {
+      const chatId = await useChats.getState().startChat(client, session, username, title);
+      navigate({ name: 'chat', chatId }, { replace: true });
+    } catch (e) {
+      setError(explainError(e));
+      setBusy(false);
+    }
+  }
+
+  return (
+    <>
+      <AppBar title="New chat" back={{ name: 'chats' }} />
+      <main className="content padded">
+        <form className="form card" onSubmit={submit} aria-label="Start a chat">
+          <label className="field">
+            <span>Their username</span>
+            <input
+              name="username"
+              autoCapitalize="none"
+              autoCorrect="off"
+              spellCheck={false}
+              required
+              placeholder="e.g. sam"
+              value={username}
+              onChange={(e) => setUsername(e.target.value)}
+              disabled={busy}
+              autoFocus
+            />
+          </label>
+          <div className="field">
+            <label htmlFor="chat-title">
+              Chat title <span className="muted">(optional)</span>
+            </label>
+            <input
+              id="chat-title"
+              name="title"
+              maxLength={200}
+              placeholder={username.trim() ? `${session.username} & ${username.trim()}` : ''}
+              value={title}
+              onChange={(e) => setTitle(e.target.value)}
+              disabled={busy}
+              aria-describedby="chat-title-hint"
+            />
+            <small id="chat-title-hint" className="hint">
+              Both of you see this title. It is encrypted like the messages.
+            </small>
+          </div>
+          {error && <Notice kind="error">{error}</Notice>}
+          {busy ? <Spinner label="Starting the chat…" /> : <button type="submit" className="button primary block">Start chat</button>}
+        </form>
+      </main>
+    </>
+  );
+}

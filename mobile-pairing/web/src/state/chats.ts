@@ -1,0 +1,104 @@
+import { create } from 'zustand';
+import type { ApiClient } from '../../../../common/contract';
+import type { PhoneSession } from '../../../src/core/account';
+import { readChatMeta, sendText } from '../../../src/core/chats';
+import {
+  type ChatKeyCache,
+  type ChatListItem,
+  loadChatList,
+  loadMessages,
+  mergeMessages,
+  openChatKey,
+  type ShownMessage,
+  showMessage,
+  startChatWith,
+} from '../../../src/core/conversations';
+
+export interface Conversation {
+  readonly title: string | null;
+  readonly messages: readonly ShownMessage[];
+  readonly nextBefore: string | null;
+  readonly loading: boolean;
+}
+
+interface ChatsStore {
+  readonly list: readonly ChatListItem[] | null;
+  readonly conversations: Readonly<Record<string, Conversation>>;
+  refreshList(client: ApiClient, me: PhoneSession): Promise<void>;
+  /** Loads (or refreshes) a conversation's newest page; older pages already loaded are kept. */
+  openConversation(client: ApiClient, me: PhoneSession, chatId: string): Promise<void>;
+  loadEarlier(client: ApiClient, me: PhoneSession, chatId: string): Promise<void>;
+  send(client: ApiClient, me: PhoneSession, chatId: string, text: string): Promise<void>;
+  startChat(client: ApiClient, me: PhoneSession, username: string, title: string): Promise<string>;
+  reset(): void;
+}
+
+/**
+ * Decrypted chats live here, in memory only, for as long as the session: signing out (or being unlinked)
+ * resets this store. Chat keys are cached per session so each is unwrapped once.
+ */
+let keys: ChatKeyCache = new Map();
+
+export const useChats = create<ChatsStore>()((set, get) => {
+  function patchConversation(chatId: string, patch: Partial<Conversation>): void {
+    const current = get().conversations[chatId] ?? { title: null, messages: [], nextBefore: null, loading: false };
+    set({ conversations: { ...get().conversations, [chatId]: { ...current, ...patch } } });
+  }
+
+  async function keyFor(client: ApiClient, me: PhoneSession, chatId: string) {
+    const summary = get().list?.find((c) => c.chat.chatId === chatId)?.chat ?? (await client.call('getChat', { params: { chatId } }));
+    const key = await openChatKey(client, me, summary, keys);
+    return { key, title: readChatMeta(summary, key).title };
+  }
+
+  return {
+    list: null,
+    conversations: {},
+    async refreshList(client, me) {
+      set({ list: await loadChatList(client, me, keys) });
+    },
+    async openConversation(client, me, chatId) {
+      const first = !get().conversations[chatId];
+      if (first) patchConversation(chatId, { loading: true });
+      try {
+        const { key, title } = await keyFor(client, me, chatId);
+        const page = await loadMessages(client, me, chatId, key);
+        const existing = get().conversations[chatId];
+        patchConversation(chatId, {
+          title,
+          messages: mergeMessages(existing?.messages ?? [], page.messages),
+          // Keep the cursor of older pages already loaded; the first load sets it.
+          nextBefore: first || !existing ? page.nextBefore : existing.nextBefore,
+        });
+        // Drives the desktop's first sync phase (its last opened chat comes first). Best effort.
+        if (first) void client.call('updateMyChatState', { params: { chatId }, body: { opened: true } }).catch(() => undefined);
+      } finally {
+        if (first) patchConversation(chatId, { loading: false });
+      }
+    },
+    async loadEarlier(client, me, chatId) {
+      const conversation = get().conversations[chatId];
+      if (!conversation?.nextBefore) return;
+      const { key } = await keyFor(client, me, chatId);
+      const page = await loadMessages(client, me, chatId, key, { before: conversation.nextBefore });
+      patchConversation(chatId, { messages: mergeMessages(conversation.messages, page.messages), nextBefore: page.nextBefore });
+    },
+    async send(client, me, chatId, text) {
+      const { key } = await keyFor(client, me, chatId);
+      const record = await sendText(client, me, chatId, key, text);
+      const conversation = get().conversations[chatId];
+      patchConversation(chatId, { messages: mergeMessages(conversation?.messages ?? [], [showMessage(record, key, me)]) });
+    },
+    async startChat(client, me, username, title) {
+      const started = await startChatWith(client, me, { username, ...(title.trim() ? { title } : {}) });
+      keys.set(started.chat.chatId, started.chatKey);
+      set({ list: [{ chat: started.chat, title: started.title, lastMessage: null }, ...(get().list ?? [])] });
+      return started.chat.chatId;
+    },
+    reset() {
+      for (const key of keys.values()) key.fill(0);
+      keys = new Map();
+      set({ list: null, conversations: {} });
+    },
+  };
+});
