@@ -50,3 +50,5 @@ export function encryptDraft(key: MasterKey, userId: string, chatId: string, dra
 export function decryptDraft(key: MasterKey, userId: string, chatId: string, envelope: string): DraftBody {
   return DraftBody.parse(decryptJson(key, envelope, { kind: 'draft', userId, chatId }));
 }
+
+export { UserSettings, encryptUserSettings, decryptUserSettings } from './settings';

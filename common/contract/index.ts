@@ -6,3 +6,6 @@ export * from './errors';
 export * from './http';
 export * from './pairing-link';
 export * from './sse';
+export * from './ipc';
+export * from './ipc-client';
+export * from './ipc-server';

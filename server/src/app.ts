@@ -8,6 +8,7 @@ import { devicesRouter } from './modules/devices/devices.routes';
 import { draftsRouter } from './modules/drafts/drafts.routes';
 import { messagesRouter } from './modules/messages/messages.routes';
 import { pairingRouter } from './modules/pairing/pairing.routes';
+import { settingsRouter } from './modules/settings/settings.routes';
 import { syncRouter } from './modules/sync/sync.routes';
 import { usersRouter } from './modules/users/users.routes';
 import type { ServerDeps } from './server-deps';
@@ -35,6 +36,7 @@ export function createApp(deps: ServerDeps): Express {
   app.use(messagesRouter(deps));
   app.use(draftsRouter(deps));
   app.use(pairingRouter(deps));
+  app.use(settingsRouter(deps));
   app.use(syncRouter(deps));
 
   app.use('/phone', phoneAppRouter());

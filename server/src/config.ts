@@ -1,5 +1,6 @@
 import path from 'node:path';
 import { z } from 'zod';
+import { DEFAULT_MAX_DRAFT_CHARS, MAX_DRAFT_CHARS_LIMIT } from '../../common/contract/http/drafts';
 
 /**
  * All server configuration comes from the environment, parsed once at start-up. A bad value stops the
@@ -40,6 +41,12 @@ const EnvSchema = z.object({
   SSE_HEARTBEAT_SECONDS: z.coerce.number().min(0.05).max(300).default(20),
   /** Trust X-Forwarded-For from this many proxies (rate limits per real client IP). */
   TRUST_PROXY_HOPS: z.coerce.number().int().min(0).default(0),
+  /** `redis://host:port` — set it when several server instances share one PostgreSQL database (docs/SYNC.md). */
+  REDIS_URL: z.string().regex(/^rediss?:\/\//, { message: 'must start with redis:// or rediss://' }).optional(),
+  /** Longest draft, in characters; the server enforces it on the envelope (docs/DRAFTS.md). */
+  MAX_DRAFT_CHARS: z.coerce.number().int().min(1).max(MAX_DRAFT_CHARS_LIMIT).default(DEFAULT_MAX_DRAFT_CHARS),
+  /** A draft idle this long is folded from the hot Draft table into its chat row (also on shutdown). */
+  DRAFT_PERSISTENCE_TTL_SECONDS: z.coerce.number().int().min(1).default(7200),
 });
 
 export type Config = Readonly<{
@@ -63,6 +70,9 @@ export type Config = Readonly<{
   syncBatchMessages: number;
   syncBatchBytes: number;
   sseHeartbeatMs: number;
+  redisUrl: string | undefined;
+  maxDraftChars: number;
+  draftPersistenceTtlSeconds: number;
 }>;
 
 export class ConfigError extends Error {
@@ -102,5 +112,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     syncBatchMessages: e.SYNC_BATCH_MESSAGES,
     syncBatchBytes: e.SYNC_BATCH_BYTES,
     sseHeartbeatMs: Math.round(e.SSE_HEARTBEAT_SECONDS * 1000),
+    redisUrl: e.REDIS_URL,
+    maxDraftChars: e.MAX_DRAFT_CHARS,
+    draftPersistenceTtlSeconds: e.DRAFT_PERSISTENCE_TTL_SECONDS,
   };
 }

@@ -1,6 +1,7 @@
 import type { Config } from './config';
 import type { Db } from './db/client';
-import type { ChangeBus } from './modules/changes/change-log';
+import type { ChangeBus } from './modules/changes/change-bus';
+import type { Fanout } from './modules/changes/fanout';
 import type { PairingEvents } from './modules/pairing/pairing-events';
 import type { SseWriter } from './modules/sync/sse-writer';
 import type { Logger } from './observability/logger';
@@ -14,6 +15,8 @@ export interface ServerDeps {
   readonly metrics: Metrics;
   readonly changes: ChangeBus;
   readonly pairingEvents: PairingEvents;
+  /** Cross-instance signals (Redis pub/sub when REDIS_URL is set; a no-op with one instance). */
+  readonly fanout: Fanout;
   /** Open sync streams, ended on shutdown so the server can stop promptly. */
   readonly streams: Set<SseWriter>;
   /** Keys the fake KDF salts of unknown usernames (prelogin); random per process. */

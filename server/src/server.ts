@@ -8,7 +8,9 @@ import { createApp } from './app';
 import type { Config } from './config';
 import { createDb, isPostgresUrl } from './db/client';
 import { applyPendingMigrations } from './db/migrate';
-import { ChangeBus } from './modules/changes/change-log';
+import { ChangeBus } from './modules/changes/change-bus';
+import { connectRedisFanout, localOnly } from './modules/changes/fanout';
+import { type DraftPersistence, startDraftPersistence } from './modules/drafts/draft-persistence';
 import { PairingEvents } from './modules/pairing/pairing-events';
 import { createLogger } from './observability/logger';
 import { createMetrics } from './observability/metrics';
@@ -18,6 +20,8 @@ export interface RunningServer {
   readonly url: string;
   readonly port: number;
   readonly deps: ServerDeps;
+  /** The draft cache's TTL sweep (folds idle drafts into their chat rows). */
+  readonly drafts: DraftPersistence;
   close(): Promise<void>;
 }
 
@@ -32,22 +36,32 @@ export async function startServer(config: Config, logDestination?: pino.Destinat
   const applied = await applyPendingMigrations(config.databaseUrl);
   if (applied.length > 0) logger.info({ migrations: applied }, 'applied database migrations');
 
+  // Several instances share streams' wake-ups and pairing approvals through Redis; one instance needs nothing.
+  const fanout = config.redisUrl ? await connectRedisFanout(config.redisUrl, logger) : localOnly;
   const db = createDb(config.databaseUrl);
   const deps: ServerDeps = {
     config,
     db,
     logger,
     metrics: createMetrics(),
-    changes: new ChangeBus(),
-    pairingEvents: new PairingEvents(),
+    changes: new ChangeBus(fanout, logger),
+    pairingEvents: new PairingEvents(fanout),
+    fanout,
     streams: new Set(),
     preloginSecret: sodium().randombytes_buf(32),
   };
+  const drafts = startDraftPersistence(db, logger, config.draftPersistenceTtlSeconds);
   const app = createApp(deps);
   const server: Server = await new Promise((resolve, reject) => {
     const s = app.listen(config.port, config.host, () => resolve(s));
     s.once('error', reject);
   });
+  // An idle keep-alive connection must be closed by the client, never by us: if both time out near the
+  // same moment, a client may send its next request on a socket we are closing and see "fetch failed"
+  // without the request ever arriving. Clients (undici: 4 s) close well before 65 s; proxies in front are
+  // usually set to 60 s for the same reason.
+  server.keepAliveTimeout = 65_000;
+  server.headersTimeout = 66_000;
   const port = (server.address() as AddressInfo).port;
   const url = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;
   logger.info({ url, database: isPostgresUrl(config.databaseUrl) ? 'postgresql' : 'sqlite' }, 'symc server listening');
@@ -56,6 +70,7 @@ export async function startServer(config: Config, logDestination?: pino.Destinat
     url,
     port,
     deps,
+    drafts,
     async close() {
       await new Promise<void>((resolve) => {
         server.close(() => resolve());
@@ -63,7 +78,10 @@ export async function startServer(config: Config, logDestination?: pino.Destinat
         for (const stream of deps.streams) stream.end();
         server.closeIdleConnections();
       });
+      // No request is in flight any more: every hot draft goes to its chat row before the database closes.
+      await drafts.stop();
       await db.$disconnect();
+      await fanout.close();
       logger.info('symc server stopped');
     },
   };

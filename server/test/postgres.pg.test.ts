@@ -1,31 +1,23 @@
-import { Client } from 'pg';
 import { initCrypto } from '../../common/crypto';
 import { readMessage, sendText, startChat } from '../../mobile-pairing/src/core/chats';
+import { createTestDatabase, type TestDatabase } from './support/pg-database';
 import { signUpPhone } from './support/phone';
 import { startTestServer, type TestServer } from './support/test-server';
 
-const ADMIN_URL = process.env.PG_ADMIN_URL ?? 'postgresql://postgres@127.0.0.1:5432/postgres';
-
 /** The same server, on PostgreSQL by DATABASE_URL: migrations apply at start and the API works end to end. */
 describe('server on PostgreSQL', () => {
-  const database = `symc_server_test_${process.pid}_${Date.now()}`;
+  let database: TestDatabase;
   let server: TestServer;
 
   beforeAll(async () => {
     await initCrypto();
-    const admin = new Client({ connectionString: ADMIN_URL });
-    await admin.connect();
-    await admin.query(`CREATE DATABASE "${database}"`);
-    await admin.end();
-    server = await startTestServer({ DATABASE_URL: ADMIN_URL.replace(/\/[^/]*$/, `/${database}`) });
+    database = await createTestDatabase('symc_server_test');
+    server = await startTestServer({ DATABASE_URL: database.url });
   });
 
   afterAll(async () => {
     await server?.stop();
-    const admin = new Client({ connectionString: ADMIN_URL });
-    await admin.connect();
-    await admin.query(`DROP DATABASE IF EXISTS "${database}" WITH (FORCE)`);
-    await admin.end();
+    await database?.drop();
   });
 
   it('signs up, starts a chat, sends and reads a message, with the change log in order', async () => {

@@ -4,6 +4,7 @@ import * as devices from './devices';
 import * as drafts from './drafts';
 import * as messages from './messages';
 import * as pairing from './pairing';
+import * as settings from './settings';
 import * as sync from './sync';
 import * as users from './users';
 
@@ -29,12 +30,15 @@ export const api = {
   markMessages: messages.markMessages,
   putDraft: drafts.putDraft,
   getDraft: drafts.getDraft,
+  listDrafts: drafts.listDrafts,
   createPairingSession: pairing.createPairingSession,
   getPairingSession: pairing.getPairingSession,
   findPairingByCode: pairing.findPairingByCode,
   scanPairing: pairing.scanPairing,
   waitForPairing: pairing.waitForPairing,
   confirmPairing: pairing.confirmPairing,
+  getSettings: settings.getSettings,
+  putSettings: settings.putSettings,
   syncHello: sync.syncHello,
   syncMessages: sync.syncMessages,
 } as const;

@@ -5,7 +5,14 @@ export { AuthTokens, SignedIn, AccountKeys, KdfParams, PhoneDevice } from './aut
 export { DeviceInfo } from './devices';
 export { ChatSummary, NewChatMember, MAX_CHAT_MEMBERS } from './chats';
 export { MessageRecord, ClientKey, MAX_PAGE } from './messages';
-export { DraftRecord } from './drafts';
+export {
+  DraftRecord,
+  compareDrafts,
+  DEFAULT_MAX_DRAFT_CHARS,
+  draftLengthProblem,
+  maxDraftEnvelopeChars,
+  MAX_DRAFT_CHARS_LIMIT,
+} from './drafts';
 export {
   PairingInfo,
   PairingBundle,
@@ -15,3 +22,4 @@ export {
   PAIRING_WAIT_MAX_SECONDS,
 } from './pairing';
 export { OutboxItem, MAX_OUTBOX } from './sync';
+export { SettingsRecord, MAX_SETTINGS_ENVELOPE_CHARS } from './settings';

@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { type BoxKeyPair, decodePublicKey, unwrapIdentitySecretKey } from '../../../common/crypto';
 import { ChatKeyring } from './crypto/chat-keyring';
+import { DraftSync } from './drafts/draft-sync';
 import type { KeyVault } from './keys/key-vault';
 import { DeviceSession } from './session/device-session';
 import { DEFAULT_BUDGET, LocalStore, type StorageBudget } from './store/local-store';
@@ -13,6 +14,8 @@ export interface DesktopCoreOptions {
   readonly budget?: StorageBudget;
   readonly fetch?: typeof fetch;
   readonly backoff?: { readonly initialMs: number; readonly maxMs: number };
+  /** Draft save delay after the last keystroke (default 1.2 s; tests shorten it). */
+  readonly draftDebounceMs?: number;
 }
 
 /**
@@ -29,6 +32,8 @@ export class DesktopCore {
     readonly keyring: ChatKeyring,
     readonly engine: SyncEngine,
     readonly reader: ChatReader,
+    /** Encrypted drafts that follow the user across devices (the composer's edit/read/onChange). */
+    readonly drafts: DraftSync,
   ) {}
 
   static databaseFile(dataDir: string): string {
@@ -50,7 +55,13 @@ export class DesktopCore {
       ...(options.fetch ? { fetch: options.fetch } : {}),
       ...(options.backoff ? { backoff: options.backoff } : {}),
     });
-    core = new DesktopCore(session, store, keyring, engine, new ChatReader(store, keyring, session.userId));
+    const drafts = new DraftSync({
+      session,
+      store,
+      engine,
+      ...(options.draftDebounceMs !== undefined ? { debounceMs: options.draftDebounceMs } : {}),
+    });
+    core = new DesktopCore(session, store, keyring, engine, new ChatReader(store, keyring, session.userId), drafts);
     session.onEvent(() => core!.wipeLocal());
     return core;
   }
@@ -66,10 +77,12 @@ export class DesktopCore {
     } catch {
       // Offline at start: chats already stored still open with their wrapped keys; retried on next start.
     }
+    this.drafts.start();
     this.engine.start();
   }
 
   async stop(): Promise<void> {
+    await this.drafts.stop();
     await this.engine.stop();
     this.store.close();
   }
@@ -81,6 +94,7 @@ export class DesktopCore {
   }
 
   private wipeLocal(): void {
+    this.drafts.dispose();
     this.reader.clear();
     this.keyring.clear();
     this.identity?.secretKey.fill(0);

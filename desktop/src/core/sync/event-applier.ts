@@ -5,11 +5,14 @@ import {
   type SyncEventPayload,
   SyncEvents,
 } from '../../../../common/contract';
+import type { ChatKey } from '../../../../common/crypto';
 import type { ChatKeyring } from '../crypto/chat-keyring';
 import type { LocalStore } from '../store/local-store';
+import { putStoredSettings } from '../store/user-settings';
+import { messageEnvelopeOpens } from './envelope-check';
 import type { RawEvent } from './sse-connection';
 
-export type SyncProblemCode = 'malformed_json' | 'invalid_payload' | 'unknown_event' | 'undecryptable_chat';
+export type SyncProblemCode = 'malformed_json' | 'invalid_payload' | 'unknown_event' | 'undecryptable_chat' | 'undecryptable_message';
 
 export interface SyncProblem {
   readonly code: SyncProblemCode;
@@ -60,23 +63,30 @@ export function applyEvents(store: LocalStore, keyring: ChatKeyring, events: rea
   const inserted: MessageRecord[] = [];
   const problems: SyncProblem[] = [];
   const missingChats = new Set<string>();
-  const decryptable = new Map<string, boolean>();
-  const canDecrypt = (chatId: string): boolean | 'missing' => {
-    if (!decryptable.has(chatId)) {
+  const keys = new Map<string, ChatKey | null>();
+  const keyOf = (chatId: string): ChatKey | null | 'missing' => {
+    if (!keys.has(chatId)) {
       const chat = store.getChat(chatId);
       if (!chat) return 'missing';
-      decryptable.set(chatId, keyring.keyFor(chat) !== null);
+      keys.set(chatId, keyring.keyFor(chat));
     }
-    return decryptable.get(chatId)!;
+    return keys.get(chatId)!;
   };
   const acceptMessages = (event: string, messages: readonly MessageRecord[], live: boolean): MessageRecord[] => {
     const ok: MessageRecord[] = [];
     const refused = new Set<string>();
     for (const message of messages) {
-      const state = canDecrypt(message.chatId);
-      if (state === true) ok.push(message);
-      else if (state === 'missing' && live) missingChats.add(message.chatId);
-      else refused.add(message.chatId);
+      const key = keyOf(message.chatId);
+      if (key === 'missing' && live) missingChats.add(message.chatId);
+      else if (key === null || key === 'missing') refused.add(message.chatId);
+      else if (messageEnvelopeOpens(key, message.chatId, message.messageId, message.ciphertext)) ok.push(message);
+      else {
+        problems.push({
+          code: 'undecryptable_message',
+          event,
+          message: `skipped message ${message.messageId} of chat ${message.chatId}: its envelope does not open (damaged or not this message's)`,
+        });
+      }
     }
     for (const chatId of refused) {
       problems.push({ code: 'undecryptable_chat', event, message: `skipped messages of chat ${chatId}: this device has no key for it` });
@@ -104,10 +114,14 @@ export function applyEvents(store: LocalStore, keyring: ChatKeyring, events: rea
         break;
       case 'chat:update':
         store.upsertChats([event.payload.chat]);
-        decryptable.delete(event.payload.chat.chatId);
+        keys.delete(event.payload.chat.chatId);
         break;
       case 'draft:update':
-        if (store.hasChat(event.payload.draft.chatId)) store.putDraft(event.payload.draft);
+        // Unless the local draft wins (the shared conflict rule); kept even before its chat arrives.
+        store.putDraft(event.payload.draft);
+        break;
+      case 'settings:sync':
+        putStoredSettings(store, event.payload.settings);
         break;
       case 'cache_primed':
         store.setState('cursor', String(event.payload.cursor));

@@ -1,5 +1,6 @@
 import { EventSource } from 'eventsource';
 import { SYNC_EVENT_NAMES } from '../../../../common/contract';
+import { unknownEventTap } from './unknown-event-tap';
 
 export interface RawEvent {
   readonly name: string;
@@ -42,7 +43,7 @@ export function openSseConnection(
     fetch: async (input, init) => {
       const response = await fetchImpl(input as string, { ...init, headers: { ...(init?.headers ?? {}), ...headers() } } as RequestInit);
       if (!response.body) return response;
-      return new Response(response.body.pipeThrough(unknownEventTap((name, data) => handlers.onEvent({ name, data, id: null }))), {
+      return new Response(response.body.pipeThrough(unknownEventTap(KNOWN, (name, data) => handlers.onEvent({ name, data, id: null }))), {
         status: response.status,
         statusText: response.statusText,
         headers: response.headers,
@@ -62,23 +63,4 @@ export function openSseConnection(
     });
   }
   return { close: () => down({ message: 'closed' }) };
-}
-
-/** Passes bytes through untouched, reporting events whose name the contract doesn't know. */
-function unknownEventTap(report: (name: string, data: string) => void): TransformStream<Uint8Array, Uint8Array> {
-  const decoder = new TextDecoder();
-  let pending = '';
-  return new TransformStream({
-    transform(chunk, controller) {
-      controller.enqueue(chunk);
-      pending += decoder.decode(chunk, { stream: true });
-      let end: number;
-      while ((end = pending.indexOf('\n\n')) >= 0) {
-        const block = pending.slice(0, end);
-        pending = pending.slice(end + 2);
-        const name = /^event: ?(.*)$/m.exec(block)?.[1];
-        if (name !== undefined && !KNOWN.has(name)) report(name, /^data: ?(.*)$/m.exec(block)?.[1] ?? '');
-      }
-    },
-  });
 }

@@ -1,6 +1,7 @@
-import { useState } from 'react';
+import { useEffect, useState } from 'react';
 import { explainError } from '../../../src/core/explain-error';
 import type { ChatListItem } from '../../../src/core/conversations';
+import { type DraftSync, useDraftSync } from '../drafts';
 import { AppBar, Avatar, Notice, Spinner } from '../components/chrome';
 import { ChatsIcon, PlusIcon } from '../components/icons';
 import { hueFor, initials, listTime } from '../format';
@@ -13,11 +14,15 @@ export function ChatListScreen() {
   const { client, session } = useSignedIn();
   const list = useChats((s) => s.list);
   const [error, setError] = useState<string | null>(null);
+  const drafts = useDraftSync();
+  // Re-render when a draft changes here or arrives from another device (the rows read it from `drafts`).
+  const [, setDraftsSeen] = useState(0);
+  useEffect(() => drafts.onAnyChange(() => setDraftsSeen((n) => n + 1)), [drafts]);
 
   usePolling(
     async () => {
       try {
-        await useChats.getState().refreshList(client, session);
+        await Promise.all([useChats.getState().refreshList(client, session), drafts.refresh()]);
         setError(null);
       } catch (e) {
         setError(explainError(e));
@@ -58,7 +63,7 @@ export function ChatListScreen() {
           <ul className="chat-list" aria-label="Chats">
             {list.map((item) => (
               <li key={item.chat.chatId}>
-                <ChatRow item={item} />
+                <ChatRow item={item} drafts={drafts} />
               </li>
             ))}
           </ul>
@@ -68,9 +73,10 @@ export function ChatListScreen() {
   );
 }
 
-function ChatRow({ item }: { item: ChatListItem }) {
+function ChatRow({ item, drafts }: { item: ChatListItem; drafts: DraftSync }) {
   const title = item.title ?? 'Unreadable chat';
   const last = item.lastMessage;
+  const draft = drafts.read(item.chat.chatId);
   const preview = last ? (last.body ? `${last.mine ? 'You: ' : ''}${last.body.text}` : 'Message can’t be decrypted') : 'No messages yet';
   const when = last?.record.createdAt ?? item.chat.updatedAt;
   return (
@@ -81,7 +87,14 @@ function ChatRow({ item }: { item: ChatListItem }) {
           <span className="chat-row-title">{title}</span>
           <time dateTime={when}>{listTime(when)}</time>
         </span>
-        <span className={last ? 'chat-row-preview' : 'chat-row-preview muted'}>{preview}</span>
+        {draft !== null ? (
+          // Like the big messengers: an unsent draft replaces the preview, marked so it can't pass for a message.
+          <span className="chat-row-preview">
+            <span className="draft-marker">Draft:</span> {draft}
+          </span>
+        ) : (
+          <span className={last ? 'chat-row-preview' : 'chat-row-preview muted'}>{preview}</span>
+        )}
       </span>
     </a>
   );

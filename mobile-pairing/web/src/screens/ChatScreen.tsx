@@ -3,14 +3,16 @@ import type { ShownMessage } from '../../../src/core/conversations';
 import { explainError } from '../../../src/core/explain-error';
 import { AppBar, Notice, Spinner } from '../components/chrome';
 import { LockIcon, SendIcon } from '../components/icons';
-import { type DraftSync, noDraftSync } from '../drafts';
+import { type DraftSync, useDraftSync } from '../drafts';
 import { clockTime } from '../format';
 import { useChats } from '../state/chats';
 import { useSignedIn } from '../state/session';
 import { usePolling } from '../usePolling';
 
-export function ChatScreen({ chatId, drafts = noDraftSync }: { chatId: string; drafts?: DraftSync }) {
+export function ChatScreen({ chatId, drafts: given }: { chatId: string; drafts?: DraftSync }) {
   const { client, session } = useSignedIn();
+  const ownDrafts = useDraftSync();
+  const drafts = given ?? ownDrafts;
   const conversation = useChats((s) => s.conversations[chatId]);
   const listTitle = useChats((s) => s.list?.find((c) => c.chat.chatId === chatId)?.title);
   const [error, setError] = useState<string | null>(null);
@@ -21,13 +23,15 @@ export function ChatScreen({ chatId, drafts = noDraftSync }: { chatId: string; d
     async () => {
       try {
         await useChats.getState().openConversation(client, session, chatId);
+        // The same poll sends a draft kept while offline and brings drafts written on other devices.
+        await drafts.refresh().catch(() => undefined);
         setError(null);
       } catch (e) {
         setError(explainError(e));
       }
     },
     4_000,
-    [client, chatId],
+    [client, chatId, drafts],
   );
 
   const messages = conversation?.messages ?? [];
@@ -100,14 +104,23 @@ function Composer({ chatId, drafts, onError }: { chatId: string; drafts: DraftSy
   const [text, setText] = useState('');
   const [sending, setSending] = useState(false);
   const inputRef = useRef<HTMLTextAreaElement>(null);
+  const draftProblem = useRef<string | null>(null);
 
   useEffect(() => {
     let current = true;
-    void drafts.load(chatId).then((draft) => {
-      if (current && draft) setText((t) => t || draft);
+    void drafts
+      .load(chatId)
+      .then((draft) => {
+        if (current && draft) setText((t) => t || draft);
+      })
+      .catch(() => undefined);
+    // A draft written on another device replaces the text — unless this phone has an edit in flight.
+    const off = drafts.onChange(chatId, () => {
+      if (!drafts.isPending(chatId)) setText(drafts.read(chatId) ?? '');
     });
     return () => {
       current = false;
+      off();
     };
   }, [chatId, drafts]);
 
@@ -145,10 +158,13 @@ function Composer({ chatId, drafts, onError }: { chatId: string; drafts: DraftSy
         rows={1}
         placeholder="Message"
         value={text}
-        maxLength={10_000}
+        maxLength={drafts.maxChars}
         onChange={(e) => {
           setText(e.target.value);
-          drafts.changed(chatId, e.target.value);
+          // A refused draft (too long) is said once, and the notice goes when the text fits again.
+          const refused = drafts.changed(chatId, e.target.value);
+          if (refused !== draftProblem.current) onError(refused);
+          draftProblem.current = refused;
         }}
         onKeyDown={onKeyDown}
       />

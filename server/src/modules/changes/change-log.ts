@@ -1,4 +1,3 @@
-import { EventEmitter } from 'node:events';
 import type { Tx } from '../../db/client';
 
 export type ChangeKind =
@@ -7,6 +6,7 @@ export type ChangeKind =
   | 'message:new'
   | 'message:status'
   | 'draft:update'
+  | 'settings:update'
   | 'device:revoked';
 
 export interface Change {
@@ -39,14 +39,4 @@ export async function appendChange(tx: Tx, userIds: readonly string[], change: C
     committed.push({ ...change, userId, seq: lastSeq });
   }
   return committed;
-}
-
-/**
- * In-process fan-out of committed changes (the SSE streams subscribe to it). Publish only after the
- * transaction commits, so a listener never sees a change that was rolled back.
- */
-export class ChangeBus extends EventEmitter<{ change: [CommittedChange] }> {
-  publish(changes: readonly CommittedChange[]): void {
-    for (const change of changes) this.emit('change', change);
-  }
 }

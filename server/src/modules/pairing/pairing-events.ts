@@ -1,21 +1,30 @@
 import { EventEmitter } from 'node:events';
+import { type Fanout, localOnly } from '../changes/fanout';
 
 /**
- * Wakes the desktop's pending long-poll when its pairing session changes state. In-process; with several
- * server instances the same signal travels over Redis pub/sub.
+ * Wakes the desktop's pending long-poll when its pairing session changes state. With several server
+ * instances the signal also travels over the fan-out (Redis pub/sub): the phone's approval may land on
+ * another instance than the one holding the desktop's wait. A wake is only a hint — the waiter re-reads
+ * the session from the database.
  */
 export class PairingEvents extends EventEmitter {
-  constructor() {
+  constructor(private readonly fanout: Fanout = localOnly) {
     super();
     // One listener per waiting desktop; many can wait at once.
     this.setMaxListeners(0);
+    fanout.subscribe('pairing', (pairingId) => this.emit(pairingId));
   }
 
   changed(pairingId: string): void {
     this.emit(pairingId);
+    this.fanout.publish('pairing', pairingId);
   }
 
-  /** Resolves on the next change of this session, or after `ms`, whichever comes first. */
+  /**
+   * Resolves on the next change of this session, or after `ms`, or on abort, whichever comes first. The
+   * listener is registered before this returns: a caller that re-reads the session after calling it
+   * cannot miss a change that happened in between.
+   */
   waitForChange(pairingId: string, ms: number, signal?: AbortSignal): Promise<void> {
     return new Promise((resolve) => {
       const done = () => {
@@ -26,7 +35,8 @@ export class PairingEvents extends EventEmitter {
       };
       const timer = setTimeout(done, ms);
       this.once(pairingId, done);
-      signal?.addEventListener('abort', done);
+      if (signal?.aborted) done();
+      else signal?.addEventListener('abort', done);
     });
   }
 }

@@ -170,7 +170,12 @@ export async function wait(
   if (effectiveStatus(row) === 'pending') {
     const untilExpiry = row.expiresAt.getTime() - Date.now();
     const ms = Math.max(0, Math.min(deps.config.pairingWaitSeconds * 1000, untilExpiry + 50));
-    await deps.pairingEvents.waitForChange(row.id, ms, signal);
+    // Listen first, then look again: an approval that landed (on any instance) between the first read
+    // and the subscription would otherwise be slept through until the long-poll times out.
+    const stop = new AbortController();
+    const changed = deps.pairingEvents.waitForChange(row.id, ms, AbortSignal.any([signal, stop.signal]));
+    if (effectiveStatus(await findOr404(deps, row.id)) !== 'pending') stop.abort();
+    await changed;
   }
   return { status: effectiveStatus(await findOr404(deps, row.id)) };
 }

@@ -1,8 +1,9 @@
 import type { SyncEventName, SyncEventPayload } from '../../../../common/contract';
 import type { Db } from '../../db/client';
 import { listChatSummaries, loadChatSummary } from '../chats/chat-summary';
-import { toDraftRecord } from '../drafts/drafts.use-cases';
+import { loadDraft } from '../drafts/draft-store';
 import { toMessageRecord } from '../messages/messages.use-cases';
+import { loadSettings } from '../settings/settings.use-cases';
 import type { CommittedChange } from '../changes/change-log';
 
 export type LiveEvent = {
@@ -51,8 +52,14 @@ export async function toLiveEvents(db: Db, userId: string, changes: readonly Com
         break;
       }
       case 'draft:update': {
-        const row = await db.draft.findUnique({ where: { userId_chatId: { userId, chatId: change.chatId ?? '' } } });
-        if (row) events.push({ name: 'draft:update', payload: { draft: toDraftRecord(row) }, seq: change.seq });
+        // Hot row or, once folded after its TTL, the chat row: a device away for longer still gets it.
+        const draft = await loadDraft(db, userId, change.chatId ?? '');
+        if (draft) events.push({ name: 'draft:update', payload: { draft }, seq: change.seq });
+        break;
+      }
+      case 'settings:update': {
+        const settings = await loadSettings(db, userId);
+        if (settings) events.push({ name: 'settings:sync', payload: { settings }, seq: change.seq });
         break;
       }
       case 'device:revoked':

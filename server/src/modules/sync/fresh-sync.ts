@@ -70,6 +70,8 @@ export async function streamHistory(
   snapshotSeq: number,
   plan: SyncPlan,
   from: FreshPosition,
+  /** Runs right after each phase-ready event (the settings travel after phase 2). */
+  afterPhase: (phase: SyncPhase, id: string) => Promise<void> = async () => {},
 ): Promise<boolean> {
   const order = planOrder(plan);
   const { syncBatchMessages, syncBatchBytes } = deps.config;
@@ -85,6 +87,7 @@ export async function streamHistory(
     const position = (chatIndex: number, offset: number) => formatFreshPosition({ snapshotSeq, chatIndex, offset });
     if (end < from.chatIndex || (end === from.chatIndex && from.offset === 0)) {
       await writer.send(PHASE_EVENTS[phase], { chats: 0, messages: 0, bytes: 0 }, position(end, 0));
+      await afterPhase(phase, position(end, 0));
       continue;
     }
     const began = Date.now();
@@ -106,19 +109,28 @@ export async function streamHistory(
     for (let index = Math.max(first, from.chatIndex); index < end; index++) {
       const chatId = order[index]!.chatId;
       let offset = index === from.chatIndex ? from.offset : 0;
+      // Pages follow the last row sent (keyset), not an OFFSET: an offset makes the database walk — and,
+      // as the index doesn't hold the id tie-break, read — every row before it again for each page, so a
+      // 5,000-message chat cost 10 ever-longer scans. The offset is still counted: it is the resume
+      // position in the event id, and a resumed chat starts with one OFFSET query.
+      let after: { createdAt: Date; id: string } | null = null;
       for (;;) {
         if (writer.closed) return false;
         const want = syncBatchMessages - batch.length;
-        const rows = await deps.db.message.findMany({
-          where: { chatId },
+        const rows: Awaited<ReturnType<typeof deps.db.message.findMany>> = await deps.db.message.findMany({
+          where: after
+            ? { chatId, OR: [{ createdAt: { gt: after.createdAt } }, { createdAt: after.createdAt, id: { gt: after.id } }] }
+            : { chatId },
           orderBy: [{ createdAt: 'asc' }, { id: 'asc' }],
-          skip: offset,
+          ...(after === null && offset > 0 ? { skip: offset } : {}),
           take: want,
         });
         for (const row of rows) {
           batch.push(toMessageRecord(row));
           batchBytes += row.size;
         }
+        const tail = rows.at(-1);
+        if (tail) after = { createdAt: tail.createdAt, id: tail.id };
         offset += rows.length;
         last = { index, offset };
         if (rows.length < want) {
@@ -133,6 +145,7 @@ export async function streamHistory(
     await flush();
     if (writer.closed) return false;
     await writer.send(PHASE_EVENTS[phase], stats, position(end, 0));
+    await afterPhase(phase, position(end, 0));
     deps.metrics.syncPhases.inc({ phase: String(phase) });
     deps.metrics.syncPhaseDuration.observe({ phase: String(phase) }, (Date.now() - began) / 1000);
   }

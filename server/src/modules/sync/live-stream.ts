@@ -37,21 +37,9 @@ export class LiveStream {
 
   async start(): Promise<void> {
     for (;;) {
-      const page = await this.deps.db.changeLog.findMany({
-        where: { userId: this.userId, seq: { gt: this.lastSent } },
-        orderBy: { seq: 'asc' },
-        take: REPLAY_PAGE,
-      });
+      const page = await this.readLog(this.lastSent, REPLAY_PAGE);
       if (page.length === 0 || this.writer.closed) break;
-      await this.send(
-        page.map((c) => ({
-          userId: c.userId,
-          seq: c.seq,
-          kind: c.kind as CommittedChange['kind'],
-          ...(c.chatId ? { chatId: c.chatId } : {}),
-          ...(c.entityId ? { entityId: c.entityId } : {}),
-        })),
-      );
+      await this.send(page);
     }
     this.replaying = false;
     const buffered = this.buffered;
@@ -67,9 +55,31 @@ export class LiveStream {
     });
   }
 
+  private async readLog(after: number, take: number): Promise<CommittedChange[]> {
+    const rows = await this.deps.db.changeLog.findMany({
+      where: { userId: this.userId, seq: { gt: after } },
+      orderBy: { seq: 'asc' },
+      take,
+    });
+    return rows.map((c) => ({
+      userId: c.userId,
+      seq: c.seq,
+      kind: c.kind as CommittedChange['kind'],
+      ...(c.chatId ? { chatId: c.chatId } : {}),
+      ...(c.entityId ? { entityId: c.entityId } : {}),
+    }));
+  }
+
   private async send(changes: CommittedChange[]): Promise<void> {
-    const fresh = changes.filter((c) => c.seq > this.lastSent);
+    let fresh = changes.filter((c) => c.seq > this.lastSent).sort((a, b) => a.seq - b.seq);
     if (fresh.length === 0 || this.writer.closed) return;
+    // Seqs are gap-free per user, so a hole means a change is still on its way — with several instances,
+    // notifications from two publishers can arrive out of order. The log holds it already (publish
+    // follows commit, and commits follow seq order): read the range from there instead of skipping it.
+    if (fresh.some((c, i) => c.seq !== this.lastSent + 1 + i)) {
+      fresh = await this.readLog(this.lastSent, fresh[fresh.length - 1]!.seq - this.lastSent);
+      if (fresh.length === 0 || this.writer.closed) return;
+    }
     for (const event of await toLiveEvents(this.deps.db, this.userId, fresh)) {
       await this.writer.send(event.name, event.payload as never, String(event.seq));
       if (event.name === 'device:revoked' && event.payload.deviceId === this.deviceId) {

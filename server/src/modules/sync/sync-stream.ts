@@ -1,8 +1,9 @@
 import type { Request, Response } from 'express';
-import { parseEventId, SyncPlan } from '../../../../common/contract';
+import { parseEventId, type SyncPhase, SyncPlan } from '../../../../common/contract';
 import type { AuthContext } from '../../http/authenticate';
 import type { ServerDeps } from '../../server-deps';
 import { beginFreshSync, streamHistory } from './fresh-sync';
+import { loadSettings } from '../settings/settings.use-cases';
 import { LiveStream } from './live-stream';
 import { SseWriter } from './sse-writer';
 
@@ -58,7 +59,14 @@ export async function openSyncStream(deps: ServerDeps, auth: AuthContext, req: R
     }
     // Subscribe before streaming history, so changes made meanwhile are buffered, not missed.
     const live = new LiveStream(deps, auth.userId, device.id, writer, snapshotSeq);
-    if (!(await streamHistory(deps, writer, snapshotSeq, plan, { snapshotSeq, ...from }))) return;
+    // DESIGN: the user's settings travel between phase 2 and phase 3 (with phase 2's id: resuming after it
+    // sends them again, which the desktop ignores by version).
+    const sendSettings = async (phase: SyncPhase, id: string) => {
+      if (phase !== 2) return;
+      const settings = await loadSettings(deps.db, auth.userId);
+      if (settings) await writer.send('settings:sync', { settings }, id);
+    };
+    if (!(await streamHistory(deps, writer, snapshotSeq, plan, { snapshotSeq, ...from }, sendSettings))) return;
     await writer.send('cache_primed', { cursor: snapshotSeq }, String(snapshotSeq));
     await live.start();
   } catch (error) {

@@ -1,0 +1,121 @@
+import { initCrypto } from '../common/crypto';
+import { DesktopCore } from '../desktop/src/core/desktop-core';
+import { FileKeyVault } from '../desktop/src/core/keys/file-key-vault';
+import { DesktopPairing } from '../desktop/src/core/pairing/desktop-pairing';
+import type { SyncProgress } from '../desktop/src/core/sync/sync-progress';
+import { cpuMs, nowMs, peakRssMb, serveParent } from './child';
+
+/**
+ * A headless desktop in its own process: links through the real QR flow (the orchestrator plays the
+ * phone), then runs the real DesktopCore sync against the server, reporting when each phase is ready.
+ * "Phase 1 ready" is when the last opened chat's visible window (200 messages) is decrypted in memory —
+ * what the user waits for before reading.
+ */
+export interface SyncTimes {
+  readonly paired: number;
+  /** DesktopCore opened (store, keyring) and started (its `me` call answered). */
+  readonly coreOpen: number;
+  readonly coreStarted: number;
+  /** The sync stream is open (after the desktop core started: store, identity, hello). */
+  readonly connected: number;
+  /** The manifest (`sync:initial`) is applied: the chat list can be shown. */
+  readonly manifest: number;
+  readonly phase1: number;
+  readonly phase2: number;
+  readonly phase3: number;
+  readonly primed: number;
+}
+
+export interface DesktopReport {
+  readonly type: 'synced';
+  readonly times: SyncTimes;
+  readonly messages: number;
+  readonly wireBytes: number;
+  readonly peakRssMb: number;
+  readonly decryptedOnOpen: number;
+  /** CPU time the desktop spent from pairing done to cache primed. */
+  readonly cpuMs: number;
+}
+
+/** Counts response bytes as they arrive (the SSE stream included), without buffering anything. */
+function countingFetch(counter: { bytes: number }): typeof fetch {
+  return async (input, init) => {
+    const response = await fetch(input, init);
+    if (!response.body) return response;
+    const counted = response.body.pipeThrough(
+      new TransformStream<Uint8Array, Uint8Array>({
+        transform(chunk, controller) {
+          counter.bytes += chunk.byteLength;
+          controller.enqueue(chunk);
+        },
+      }),
+    );
+    return new Response(counted, { status: response.status, statusText: response.statusText, headers: response.headers });
+  };
+}
+
+let core: DesktopCore | null = null;
+
+serveParent(async (message, reply) => {
+  if (message.type === 'stop') {
+    await core?.stop();
+    process.exit(0);
+  }
+  if (message.type !== 'pair') return;
+  await initCrypto();
+  const { serverUrl, dir, maxBytes } = message as unknown as { serverUrl: string; dir: string; maxBytes: number };
+  const vault = new FileKeyVault(`${dir}/keys`);
+  const pairing = new DesktopPairing({ serverUrl, vault, deviceName: 'Bench desktop', platform: 'linux' });
+  pairing.subscribe((state) => {
+    if (state.kind === 'showing') reply({ type: 'qr', link: state.link, checkCode: state.checkCode });
+  });
+  const final = await pairing.start();
+  if (final.kind !== 'paired') throw new Error(`pairing ended ${final.kind}`);
+  const paired = nowMs();
+  const cpuAtPairing = cpuMs();
+
+  const wire = { bytes: 0 };
+  core = await DesktopCore.open({ dataDir: dir, vault, fetch: countingFetch(wire), budget: { maxChats: 100, maxBytes } });
+  if (!core) throw new Error('the desktop is not linked after pairing');
+  const c = core;
+  const times: Partial<Record<keyof SyncTimes, number>> = { paired, coreOpen: nowMs() };
+  let decryptedOnOpen = 0;
+  let lastReport = 0;
+  const done = new Promise<void>((resolve, reject) => {
+    const off = c.engine.onProgress((p: SyncProgress) => {
+      if (p.lastError && p.connection === 'offline') reject(new Error(`sync failed: ${p.lastError}`));
+      if (times.connected === undefined && p.connection === 'connected') times.connected = nowMs();
+      if (times.manifest === undefined && p.totals) times.manifest = nowMs();
+      if (times.phase1 === undefined && p.phases[1].state === 'done') {
+        decryptedOnOpen = c.reader.warm(c.store.getState('last_opened_chat_id') ?? '');
+        times.phase1 = nowMs();
+      }
+      if (times.phase2 === undefined && p.phases[2].state === 'done') times.phase2 = nowMs();
+      if (times.phase3 === undefined && p.phases[3].state === 'done') times.phase3 = nowMs();
+      if (p.primed) {
+        times.primed = nowMs();
+        queueMicrotask(() => off());
+        resolve();
+      }
+      const now = Date.now();
+      if (now - lastReport > 1000) {
+        lastReport = now;
+        const messages = p.phases[1].messages + p.phases[2].messages + p.phases[3].messages;
+        reply({ type: 'progress', messages, total: p.totals?.messages ?? 0 });
+      }
+    });
+  });
+  await c.start();
+  times.coreStarted = nowMs();
+  await done;
+  const p = c.engine.progress;
+  reply({
+    type: 'synced',
+    times: times as SyncTimes,
+    messages: p.phases[1].messages + p.phases[2].messages + p.phases[3].messages,
+    wireBytes: wire.bytes,
+    peakRssMb: peakRssMb(),
+    decryptedOnOpen,
+    cpuMs: cpuMs() - cpuAtPairing,
+  } satisfies DesktopReport);
+});

@@ -1,0 +1,206 @@
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { createApiClient } from '../common/contract';
+import { initCrypto } from '../common/crypto';
+import { createAccount, type PhoneSession } from '../mobile-pairing/src/core/account';
+import { loadConfig } from '../server/src/config';
+import { approvePairing, lookupPairing, parsePairingInput } from '../mobile-pairing/src/core/pairing';
+import { Child, nowMs } from './child';
+import type { DesktopReport } from './desktop-process';
+import { seedFanout } from './fanout-seed';
+import { measureLimits, readMessageRecords } from './limits';
+import { type BenchReport, type FanoutResult, formatTable, machineInfo, percentile, round1, type WorkloadResult, writeReport } from './report';
+import { seedAccount } from './seed-bulk';
+import { totalMessages, type Workload, WORKLOADS } from './workloads';
+
+/**
+ * `npm run bench` — what users feel, measured end to end on this machine:
+ *   seed an account (bulk, real keys and envelopes) → server in its own process → a headless desktop in
+ *   another links through the real QR flow and runs the real phased sync → the machine's own limits on
+ *   the same data → live fan-out to 100 / 1,000 connected desktops.
+ * Options: --quick (S and 100 devices), --workloads S,M,L, --fanout 100,1000, --rounds 5, --batch <n>
+ * (the server's SYNC_BATCH_MESSAGES), --profile (CPU profiles of the server and desktop processes into
+ * bench/results/profiles), --out <dir>.
+ */
+const started = Date.now();
+const log = (text: string) => console.log(`[${((Date.now() - started) / 1000).toFixed(1).padStart(6)} s] ${text}`);
+
+async function signUp(serverUrl: string, name: string): Promise<PhoneSession> {
+  return createAccount(createApiClient({ baseUrl: serverUrl }), {
+    username: `${name}${Math.floor(Math.random() * 1e6)}`.toLowerCase(),
+    password: `bench password of ${name}`,
+    device: { name: `${name}'s phone`, platform: 'ios' },
+    kdfProfile: 'minimal',
+  });
+}
+
+async function runWorkload(
+  workload: Workload,
+  options: { fanout: number[]; rounds: number; batch: number | null; profileDir?: string },
+): Promise<WorkloadResult> {
+  const dir = mkdtempSync(path.join(os.tmpdir(), `symc-bench-${workload.name}-`));
+  const childOptions = options.profileDir ? { profileDir: options.profileDir } : {};
+  const server = new Child('server-process.ts', childOptions);
+  let desktop: Child | null = null;
+  try {
+    const dataDir = path.join(dir, 'server');
+    const { url } = await server.request<{ type: string; url: string }>(
+      {
+        type: 'start',
+        env: {
+          DATA_DIR: dataDir,
+          MAX_LINKED_DEVICES: '10',
+          ACCESS_TOKEN_TTL_SECONDS: '7200',
+          ...(options.batch ? { SYNC_BATCH_MESSAGES: String(options.batch) } : {}),
+        },
+      },
+      'started',
+    );
+    const owner = await signUp(url, 'owner');
+    const friends = await Promise.all(Array.from({ length: 8 }, (_, i) => signUp(url, `friend${i}`)));
+    log(`${workload.name}: seeding ${workload.chats} chats × ${workload.messagesPerChat} messages`);
+    const seedStarted = Date.now();
+    const seeded = seedAccount(path.join(dataDir, 'symc.db'), { owner, friends, workload });
+    log(`${workload.name}: seeded ${seeded.messages} messages (${(seeded.ciphertextBytes / 2 ** 20).toFixed(1)} MB of ciphertext) in ${Date.now() - seedStarted} ms`);
+
+    // ---- pairing + phased sync, timed from the phone's approval ----------------------------------
+    desktop = new Child('desktop-process.ts', childOptions);
+    desktop.onMessage = (m) => {
+      if (m.type === 'progress') log(`${workload.name}: synced ${String(m.messages)} / ${String(m.total)} messages`);
+    };
+    const phoneApi = createApiClient({ baseUrl: url, accessToken: () => owner.tokens.accessToken });
+    const qr = desktop.request<{ type: string; link: string; checkCode: string }>(
+      { type: 'pair', serverUrl: url, dir: path.join(dir, 'desktop'), maxBytes: 4 * 2 ** 30 },
+      'qr',
+    );
+    const synced = desktop.next<DesktopReport & { type: string }>('synced');
+    const { link, checkCode } = await qr;
+    const pending = await lookupPairing(phoneApi, parsePairingInput(link));
+    const before = await server.request<{ type: string; cpuMs: number }>({ type: 'rss' }, 'rss');
+    const approvedAt = nowMs();
+    await approvePairing(phoneApi, owner, pending, checkCode);
+    log(`${workload.name}: approved on the phone; syncing`);
+    const report = await synced;
+    if (report.messages !== seeded.messages) throw new Error(`the desktop synced ${report.messages} of ${seeded.messages} messages`);
+    const since = (t: number) => round1(t - approvedAt);
+    const fullSyncMs = since(report.times.primed);
+    const t = report.times;
+    log(
+      `${workload.name}: paired ${since(t.paired)} ms, core open ${since(t.coreOpen)} ms, core started ${since(t.coreStarted)} ms, stream open ${since(t.connected)} ms, manifest ${since(t.manifest)} ms, ` +
+        `phase 1 ${since(t.phase1)} ms, phase 2 ${since(t.phase2)} ms, cache primed ${fullSyncMs} ms`,
+    );
+    const after = await server.request<{ type: string; peakRssMb: number; cpuMs: number }>({ type: 'rss' }, 'rss');
+    const serverPeakRssMb = after.peakRssMb;
+    log(`${workload.name}: CPU desktop ${Math.round(report.cpuMs)} ms, server ${Math.round(after.cpuMs - before.cpuMs)} ms`);
+    await desktop.stop();
+    desktop = null;
+
+    // ---- the machine's limits on the same data ----------------------------------------------------
+    log(`${workload.name}: measuring the machine's limits on the same ${seeded.messages} messages`);
+    const records = readMessageRecords(path.join(dataDir, 'symc.db'), seeded.chats.map((c) => c.chatId));
+    const keys = new Map(seeded.chats.map((c) => [c.chatId, c.key]));
+    const limit = await measureLimits(records, keys, dir, options.batch ?? loadConfig({}).syncBatchMessages);
+    log(`${workload.name}: limit ${limit.limitMs} ms (transfer+parse ${limit.transferParseMs}, decrypt ${limit.decryptMs}, insert ${limit.insertMs})`);
+
+    // ---- live fan-out on the same server ---------------------------------------------------------
+    const fanout: FanoutResult[] = [];
+    for (const devices of options.fanout) {
+      const account = seedFanout(path.join(dataDir, 'symc.db'), owner, devices, options.rounds + 1);
+      const clients = new Child('fanout-process.ts');
+      try {
+        log(`${workload.name}: fan-out to ${devices} connected desktops`);
+        const result = await clients.request<{ type: string; latencies: number[]; sendMs: number[] }>(
+          { type: 'run', serverUrl: url, ownerToken: owner.tokens.accessToken, account },
+          'done',
+        );
+        fanout.push({
+          devices,
+          p50Ms: round1(percentile(result.latencies, 50)),
+          p99Ms: round1(percentile(result.latencies, 99)),
+          sendMs: round1(percentile(result.sendMs, 50)),
+          samples: result.latencies.length,
+        });
+        log(`${workload.name}: fan-out ${devices}: p50 ${fanout.at(-1)!.p50Ms} ms, p99 ${fanout.at(-1)!.p99Ms} ms`);
+      } finally {
+        await clients.stop();
+      }
+    }
+
+    return {
+      workload: workload.name,
+      phase1Ms: since(report.times.phase1),
+      phase2Ms: since(report.times.phase2),
+      fullSyncMs,
+      messagesPerSec: Math.round(report.messages / (fullSyncMs / 1000)),
+      limitMs: limit.limitMs,
+      ratio: Math.round((fullSyncMs / limit.limitMs) * 100) / 100,
+      desktopPeakRssMb: round1(report.peakRssMb),
+      serverPeakRssMb: round1(serverPeakRssMb),
+      fanout,
+      messages: report.messages,
+      wireBytes: report.wireBytes,
+      limit,
+      pairedMs: since(report.times.paired),
+      decryptedOnOpen: report.decryptedOnOpen,
+      connectedMs: since(t.connected),
+      manifestMs: since(t.manifest),
+      desktopCpuMs: Math.round(report.cpuMs),
+      serverCpuMs: Math.round(after.cpuMs - before.cpuMs),
+    };
+  } finally {
+    await desktop?.stop();
+    await server.stop();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({
+    options: {
+      quick: { type: 'boolean', default: false },
+      workloads: { type: 'string' },
+      fanout: { type: 'string' },
+      rounds: { type: 'string', default: '5' },
+      batch: { type: 'string' },
+      profile: { type: 'boolean', default: false },
+      out: { type: 'string', default: path.join(__dirname, 'results') },
+    },
+  });
+  const names = (values.workloads ?? (values.quick ? 'S' : 'S,M,L')).split(',').map((s) => s.trim().toUpperCase());
+  const workloads = names.map((name) => {
+    const w = WORKLOADS[name as keyof typeof WORKLOADS];
+    if (!w) throw new Error(`unknown workload "${name}" (S, M or L)`);
+    return w;
+  });
+  const fanout = (values.fanout ?? (values.quick ? '100' : '100,1000')).split(',').filter(Boolean).map(Number);
+  if (fanout.some((n) => !Number.isInteger(n) || n < 1)) throw new Error('--fanout takes device counts, e.g. 100,1000');
+  const rounds = Number(values.rounds);
+  const batch = values.batch ? Number(values.batch) : null;
+  const profileDir = values.profile ? path.join(values.out, 'profiles') : undefined;
+  if (profileDir) mkdirSync(profileDir, { recursive: true });
+
+  await initCrypto();
+  log(`workloads ${names.join(', ')} (${workloads.map(totalMessages).join(' / ')} messages); fan-out ${fanout.join(', ')} devices`);
+  const results: WorkloadResult[] = [];
+  for (const workload of workloads) results.push(await runWorkload(workload, { fanout, rounds, batch, ...(profileDir ? { profileDir } : {}) }));
+
+  const custom = values.workloads !== undefined || values.fanout !== undefined || batch !== null;
+  const report: BenchReport = {
+    generatedAt: new Date().toISOString(),
+    mode: custom ? 'custom' : values.quick ? 'quick' : 'full',
+    machine: machineInfo(),
+    results,
+  };
+  const files = writeReport(report, values.out);
+  console.log(`\n${formatTable(report)}\n`);
+  console.log(`Targets: phase 1 ≤ 100 ms (M) · ratio ≤ 2.0 (M) · desktop RSS ≤ 300 MB (L) · fan-out p99 < 100 ms (1,000 devices)`);
+  console.log(`Wrote ${path.relative(process.cwd(), files.json)} and ${path.relative(process.cwd(), files.svg)} in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+  if (profileDir) console.log(`CPU profiles: ${path.relative(process.cwd(), profileDir)}`);
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exit(1);
+});

@@ -1,0 +1,23 @@
+import { z } from 'zod';
+import { decryptJson, type Envelope, encryptJson, type MasterKey } from '../crypto';
+
+/**
+ * The user's app settings, the plaintext inside the settings envelope (under the master key: every
+ * linked device of the user reads them, the server never does). Unknown keys are kept, so an older
+ * client that rewrites the settings doesn't drop what a newer one added.
+ */
+export const UserSettings = z.looseObject({
+  theme: z.enum(['system', 'light', 'dark']).optional(),
+  notifications: z.enum(['all', 'mentions', 'none']).optional(),
+  sendOnEnter: z.boolean().optional(),
+  /** The desktop's storage budget (DESIGN "Desktop store"): chats kept and megabytes. */
+  desktopBudget: z.object({ maxChats: z.int().min(1).max(10_000), maxMegabytes: z.int().min(1).max(100_000) }).optional(),
+});
+export type UserSettings = z.infer<typeof UserSettings>;
+
+export function encryptUserSettings(key: MasterKey, userId: string, settings: UserSettings): Envelope {
+  return encryptJson(key, UserSettings.parse(settings), { kind: 'settings', userId });
+}
+export function decryptUserSettings(key: MasterKey, userId: string, envelope: string): UserSettings {
+  return UserSettings.parse(decryptJson(key, envelope, { kind: 'settings', userId }));
+}

@@ -1,0 +1,210 @@
+import { z } from 'zod';
+import { DeviceKind, Id, Platform } from './primitives';
+
+/**
+ * The desktop app's IPC contract: every request the renderer may make of the app service, and every event
+ * the service pushes. ONE table; Electron main (ipcMain handlers), the preload (window.symc), the headless
+ * host (HTTP + EventSource) and its browser bridge are all generated from it by iterating it
+ * (ipc-server.ts / ipc-client.ts), so no side can grow a channel the others don't know.
+ *
+ * Requests are validated where they are received (main / headless host); responses and events are
+ * validated where they are received (the bridge in the renderer's world). Everything here is plain JSON:
+ * it crosses contextBridge (structured clone) and HTTP unchanged.
+ */
+
+export const MAX_MESSAGE_CHARS = 16_000;
+export const MAX_SEARCH_CHARS = 200;
+
+const Empty = z.strictObject({});
+const Ok = z.object({ ok: z.literal(true) });
+const ChatRef = z.strictObject({ chatId: Id });
+
+export const LocalMessageStatusSchema = z.enum(['queued', 'sent', 'delivered', 'read']);
+
+export const PairingView = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('idle') }),
+  z.object({ kind: z.literal('starting') }),
+  z.object({
+    kind: z.literal('showing'),
+    /** The symc://pair link the QR encodes (also offered as text: paste it on a phone without a camera). */
+    link: z.string(),
+    /** The QR as an image URL (data:image/svg+xml). */
+    qrImage: z.string().startsWith('data:image/'),
+    checkCode: z.string(),
+    pairingCode: z.string(),
+    rotatesAt: z.number(),
+    rotation: z.int(),
+    rotationsLeft: z.int(),
+  }),
+  z.object({ kind: z.literal('approved') }),
+  z.object({ kind: z.literal('paired'), username: z.string() }),
+  z.object({ kind: z.literal('timed-out') }),
+  z.object({ kind: z.literal('denied') }),
+  z.object({ kind: z.literal('failed'), code: z.string(), message: z.string() }),
+]);
+export type PairingView = z.infer<typeof PairingView>;
+
+export const PhaseView = z.object({
+  phase: z.union([z.literal(1), z.literal(2), z.literal(3)]),
+  state: z.enum(['pending', 'running', 'done']),
+  chats: z.int(),
+  expectedChats: z.int(),
+  messages: z.int(),
+});
+export const SyncView = z.object({
+  connection: z.enum(['connecting', 'connected', 'offline', 'revoked', 'stopped']),
+  mode: z.enum(['fresh', 'resume-fresh', 'live']).nullable(),
+  phases: z.array(PhaseView).length(3),
+  primed: z.boolean(),
+  lastError: z.string().nullable(),
+  outboxPending: z.int(),
+});
+export type SyncView = z.infer<typeof SyncView>;
+
+export const AccountView = z.object({ username: z.string(), deviceId: Id, serverUrl: z.string() });
+
+export const AppSnapshot = z.object({
+  screen: z.enum(['pairing', 'main']),
+  account: AccountView.nullable(),
+  pairing: PairingView,
+  sync: SyncView.nullable(),
+  /** The chat the user had open last (on any device): the app opens it by itself. */
+  lastOpenedChatId: Id.nullable(),
+});
+export type AppSnapshot = z.infer<typeof AppSnapshot>;
+
+export const ChatListEntry = z.object({
+  chatId: Id,
+  title: z.string(),
+  pinned: z.boolean(),
+  updatedAt: z.string(),
+  unread: z.int().min(0),
+  hasDraft: z.boolean(),
+  decryptable: z.boolean(),
+  lastMessage: z.object({ text: z.string(), senderName: z.string(), mine: z.boolean(), sentAt: z.number() }).nullable(),
+});
+export type ChatListEntry = z.infer<typeof ChatListEntry>;
+
+export const MessageView = z.object({
+  messageId: Id,
+  chatId: Id,
+  senderName: z.string(),
+  text: z.string(),
+  sentAt: z.number(),
+  createdAt: z.string(),
+  status: LocalMessageStatusSchema,
+  mine: z.boolean(),
+  decrypted: z.boolean(),
+});
+export type MessageView = z.infer<typeof MessageView>;
+
+export const MessagePage = z.object({ messages: z.array(MessageView), hasMore: z.boolean() });
+
+export const SearchResult = z.object({
+  kind: z.enum(['chat', 'message', 'draft']),
+  chatId: Id,
+  messageId: Id.nullable(),
+  chatTitle: z.string(),
+  /** Text around the match; `highlights` are [start, end) offsets into it. */
+  snippet: z.string(),
+  highlights: z.array(z.tuple([z.int().min(0), z.int().min(0)])),
+  sentAt: z.number().nullable(),
+});
+export type SearchResult = z.infer<typeof SearchResult>;
+
+export const LinkedDevice = z.object({
+  deviceId: Id,
+  name: z.string(),
+  kind: DeviceKind,
+  platform: Platform,
+  lastSeenAt: z.string(),
+  current: z.boolean(),
+});
+
+export const StorageBudgetView = z.strictObject({
+  maxChats: z.int().min(1).max(10_000),
+  /** At least 1 MiB, at most 10 GiB. */
+  maxBytes: z.int().min(1024 * 1024).max(10 * 1024 * 1024 * 1024),
+});
+export const StorageView = z.object({ chats: z.int(), messages: z.int(), bytes: z.int(), budget: StorageBudgetView });
+export type StorageView = z.infer<typeof StorageView>;
+
+export const UpdateView = z.object({
+  enabled: z.boolean(),
+  phase: z.string(),
+  version: z.string().nullable(),
+  downloadPercent: z.number().nullable(),
+  offer: z.object({ version: z.string(), canInstallNow: z.boolean(), waitingForSync: z.boolean() }).nullable(),
+  lastError: z.string().nullable(),
+});
+export type UpdateView = z.infer<typeof UpdateView>;
+
+interface RequestSpec<I extends z.ZodType = z.ZodType, O extends z.ZodType = z.ZodType> {
+  readonly input: I;
+  readonly output: O;
+}
+const request = <I extends z.ZodType, O extends z.ZodType>(input: I, output: O): RequestSpec<I, O> => ({ input, output });
+
+/** Every request channel: name → input and output schema. */
+export const ipcRequests = {
+  getState: request(Empty, AppSnapshot),
+  startPairing: request(Empty, Ok),
+  cancelPairing: request(Empty, Ok),
+  listChats: request(Empty, z.object({ chats: z.array(ChatListEntry) })),
+  openChat: request(ChatRef, MessagePage.extend({ chat: ChatListEntry, draft: z.string() })),
+  loadOlder: request(z.strictObject({ chatId: Id, beforeMessageId: Id }), MessagePage),
+  closeChat: request(Empty, Ok),
+  sendMessage: request(
+    z.strictObject({ chatId: Id, text: z.string().trim().min(1, 'a message cannot be empty').max(MAX_MESSAGE_CHARS) }),
+    z.object({ messageId: Id, queued: z.boolean() }),
+  ),
+  markRead: request(ChatRef, z.object({ marked: z.int() })),
+  saveDraft: request(z.strictObject({ chatId: Id, text: z.string().max(MAX_MESSAGE_CHARS) }), Ok),
+  search: request(z.strictObject({ query: z.string().max(MAX_SEARCH_CHARS) }), z.object({ results: z.array(SearchResult), ready: z.boolean() })),
+  listDevices: request(Empty, z.object({ devices: z.array(LinkedDevice) })),
+  getStorage: request(Empty, StorageView),
+  setBudget: request(StorageBudgetView, StorageView),
+  signOut: request(Empty, Ok),
+  getUpdateStatus: request(Empty, UpdateView),
+  installUpdate: request(Empty, Ok),
+} as const satisfies Record<string, RequestSpec>;
+
+/** Every pushed event: name → payload schema. */
+export const ipcEvents = {
+  appState: AppSnapshot,
+  pairingState: PairingView,
+  syncProgress: SyncView,
+  chatsChanged: z.object({ chatIds: z.array(Id) }),
+  messagesChanged: z.object({ chatId: Id, messageIds: z.array(Id) }),
+  sessionEnded: z.object({ reason: z.enum(['signed-out', 'revoked']) }),
+  updateStatus: UpdateView,
+  /** A symc:// link was opened with the app (OS handler or second instance). */
+  linkOpened: z.object({ url: z.string().max(2048) }),
+} as const satisfies Record<string, z.ZodType>;
+
+export type IpcRequestName = keyof typeof ipcRequests;
+export type IpcInput<N extends IpcRequestName> = z.input<(typeof ipcRequests)[N]['input']>;
+export type IpcParsedInput<N extends IpcRequestName> = z.output<(typeof ipcRequests)[N]['input']>;
+export type IpcOutput<N extends IpcRequestName> = z.output<(typeof ipcRequests)[N]['output']>;
+export type IpcEventName = keyof typeof ipcEvents;
+export type IpcEventPayload<E extends IpcEventName> = z.output<(typeof ipcEvents)[E]>;
+
+export const IPC_REQUEST_NAMES = Object.keys(ipcRequests) as IpcRequestName[];
+export const IPC_EVENT_NAMES = Object.keys(ipcEvents) as IpcEventName[];
+
+export const IPC_ERROR_CODES = ['unknown_channel', 'invalid_request', 'invalid_response', 'wrong_state', 'not_found', 'failed', 'unavailable'] as const;
+export type IpcErrorCode = (typeof IPC_ERROR_CODES)[number];
+export const IpcErrorBody = z.object({ code: z.string(), message: z.string() });
+export type IpcErrorBody = z.infer<typeof IpcErrorBody>;
+
+/** Every reply is an envelope (Signal's sql channel): errors travel as data, not as lost exception types. */
+export type IpcResult<T> = { readonly ok: true; readonly value: T } | { readonly ok: false; readonly error: IpcErrorBody };
+
+/** window.symc: one method per request channel, plus `on` for events. Exactly this, nothing more. */
+export type SymcApi = { readonly [N in IpcRequestName]: (input: IpcInput<N>) => Promise<IpcResult<IpcOutput<N>>> } & {
+  readonly on: <E extends IpcEventName>(event: E, listener: (payload: IpcEventPayload<E>) => void) => () => void;
+};
+
+/** Electron channel names: one per request, one for all events. */
+export const IPC_CHANNEL_PREFIX = 'symc:';
+export const IPC_EVENT_CHANNEL = 'symc:event';

@@ -1,0 +1,65 @@
+import type { ChatListEntry, MessageView } from '../../../common/contract';
+import type { DesktopCore } from '../core/desktop-core';
+import type { DisplayMessage } from '../core/view/chat-reader';
+
+export function messageView(m: DisplayMessage): MessageView {
+  return {
+    messageId: m.messageId,
+    chatId: m.chatId,
+    senderName: m.mine ? 'You' : m.senderName,
+    text: m.decrypted ? m.text : '',
+    sentAt: m.sentAt,
+    createdAt: m.createdAt,
+    status: m.status,
+    mine: m.mine,
+    decrypted: m.decrypted,
+  };
+}
+
+/** Unread = messages from someone else this account has not marked read, per chat. */
+export function unreadCounts(core: DesktopCore): Map<string, number> {
+  const rows = core.store.db
+    .prepare(`SELECT chat_id, COUNT(*) AS n FROM messages WHERE sender_user_id <> ? AND status <> 'read' GROUP BY chat_id`)
+    .all(core.session.userId) as Array<{ chat_id: string; n: number }>;
+  return new Map(rows.map((r) => [r.chat_id, r.n]));
+}
+
+export function unreadMessageIds(core: DesktopCore, chatId: string): string[] {
+  return (
+    core.store.db
+      .prepare(`SELECT id FROM messages WHERE chat_id = ? AND sender_user_id <> ? AND status <> 'read' ORDER BY created_at, id`)
+      .all(chatId, core.session.userId) as Array<{ id: string }>
+  ).map((r) => r.id);
+}
+
+/** The chat list: decrypted titles and last-message previews, pinned chats first, then most recent. */
+export function chatList(core: DesktopCore, hasDraft: (chatId: string) => boolean): ChatListEntry[] {
+  const unread = unreadCounts(core);
+  const entries = core.reader.chatList().map((chat) => chatEntry(core, chat.chatId, unread, hasDraft)!);
+  return entries.filter(Boolean).sort((a, b) => Number(b.pinned) - Number(a.pinned) || b.updatedAt.localeCompare(a.updatedAt));
+}
+
+export function chatEntry(
+  core: DesktopCore,
+  chatId: string,
+  unread: Map<string, number>,
+  hasDraft: (chatId: string) => boolean,
+): ChatListEntry | null {
+  const row = core.store.getChat(chatId);
+  if (!row) return null;
+  const meta = core.reader.meta(row);
+  const lastRow = core.store.listMessages(chatId, 1)[0];
+  const last = lastRow ? core.reader.display(row, lastRow) : null;
+  return {
+    chatId,
+    title: meta?.title ?? 'Encrypted chat',
+    pinned: row.pinned === 1,
+    updatedAt: row.updated_at,
+    unread: unread.get(chatId) ?? 0,
+    hasDraft: hasDraft(chatId),
+    decryptable: meta !== null,
+    lastMessage: last
+      ? { text: last.decrypted ? last.text : 'Encrypted message', senderName: last.mine ? 'You' : last.senderName, mine: last.mine, sentAt: last.sentAt }
+      : null,
+  };
+}

@@ -1,0 +1,131 @@
+import { IpcError, type IpcHandlers } from '../../../common/contract';
+import type { AppService } from './app-service';
+import { chatEntry, chatList, messageView, unreadCounts, unreadMessageIds } from './chat-views';
+
+/** Messages returned when a chat opens; older ones page in with loadOlder. */
+const PAGE = 500;
+const RECEIPTS_PER_CALL = 100;
+const DISABLED_UPDATES = { enabled: false, phase: 'idle', version: null, downloadPercent: null, offer: null, lastError: null } as const;
+
+/**
+ * The IPC contract's handlers, one line of intent each. Inputs arrive validated (createIpcDispatch);
+ * refusals are IpcErrors with a code the renderer can act on.
+ */
+export function createHandlers(app: AppService): IpcHandlers {
+  const hasDraft = (chatId: string) => app.linked().drafts.read(chatId).trim() !== '';
+  const requireChat = (chatId: string) => {
+    const { core } = app.linked();
+    const chat = core.store.getChat(chatId);
+    if (!chat) throw new IpcError('not_found', 'This chat is not on this desktop (it may have been removed to stay within the storage budget).');
+    return chat;
+  };
+
+  return {
+    getState: () => app.snapshot(),
+    startPairing: () => {
+      app.startPairing();
+      return { ok: true };
+    },
+    cancelPairing: () => {
+      app.cancelPairing();
+      return { ok: true };
+    },
+
+    listChats: () => ({ chats: chatList(app.linked().core, hasDraft) }),
+    openChat: ({ chatId }) => {
+      requireChat(chatId);
+      const { core, drafts } = app.linked();
+      app.setActiveChat(chatId);
+      const messages = core.reader.messages(chatId, PAGE).map(messageView);
+      const entry = chatEntry(core, chatId, unreadCounts(core), hasDraft)!;
+      return { chat: entry, messages, hasMore: messages.length === PAGE, draft: drafts.read(chatId) };
+    },
+    loadOlder: ({ chatId, beforeMessageId }) => {
+      const chat = requireChat(chatId);
+      const { core } = app.linked();
+      const before = core.store.getMessage(beforeMessageId);
+      if (!before || before.chat_id !== chatId) throw new IpcError('not_found', 'That message is not in this chat.');
+      const rows = core.store.listMessages(chatId, PAGE, { createdAt: before.created_at, id: before.id });
+      return { messages: rows.map((row) => messageView(core.reader.display(chat, row))), hasMore: rows.length === PAGE };
+    },
+    closeChat: () => {
+      app.setActiveChat(null);
+      return { ok: true };
+    },
+    sendMessage: async ({ chatId, text }) => {
+      requireChat(chatId);
+      const { core, drafts, feeder } = app.linked();
+      let sent: { messageId: string; queued: boolean };
+      try {
+        sent = await core.engine.outbox.send(chatId, text);
+      } catch (error) {
+        throw new IpcError('failed', `The message was not sent: ${(error as Error).message}`);
+      }
+      feeder.addMessages(chatId, [sent.messageId]);
+      drafts.edit(chatId, '');
+      feeder.updateDraft(chatId);
+      app.messagesChanged(chatId, [sent.messageId]);
+      app.chatsChanged([chatId]);
+      return sent;
+    },
+    markRead: async ({ chatId }) => {
+      requireChat(chatId);
+      const { core } = app.linked();
+      const ids = unreadMessageIds(core, chatId);
+      let marked = 0;
+      for (let i = 0; i < ids.length; i += RECEIPTS_PER_CALL) {
+        const messageIds = ids.slice(i, i + RECEIPTS_PER_CALL);
+        // Offline: they stay unread here and are marked on the next open; nothing is lost.
+        const result = await core.session.call('markMessages', { params: { chatId }, body: { messageIds, status: 'read' } }).catch(() => null);
+        if (!result) break;
+        core.store.transaction(() => {
+          for (const id of messageIds) if (core.store.setMessageStatus(id, 'read')) marked++;
+        });
+      }
+      if (marked > 0) app.chatsChanged([chatId]);
+      return { marked };
+    },
+    saveDraft: ({ chatId, text }) => {
+      requireChat(chatId);
+      const { drafts, feeder } = app.linked();
+      const had = hasDraft(chatId);
+      drafts.edit(chatId, text);
+      feeder.updateDraft(chatId);
+      if (had !== (text.trim() !== '')) app.chatsChanged([chatId]);
+      return { ok: true };
+    },
+    search: ({ query }) => {
+      const { index, ready } = app.searchIndex();
+      app.linked();
+      return { results: index.search(query, 50).map(({ score: _score, ...hit }) => hit), ready };
+    },
+
+    listDevices: async () => {
+      const { core } = app.linked();
+      const { devices } = await core.session.call('listDevices', {});
+      return {
+        devices: devices.map((d) => ({ deviceId: d.deviceId, name: d.name, kind: d.kind, platform: d.platform, lastSeenAt: d.lastSeenAt, current: d.current })),
+      };
+    },
+    getStorage: () => {
+      const { core } = app.linked();
+      return core.store.stats(core.engine.getBudget());
+    },
+    setBudget: (budget) => {
+      const { core } = app.linked();
+      app.evicted(core.engine.setBudget(budget));
+      return core.store.stats(core.engine.getBudget());
+    },
+    signOut: async () => {
+      await app.signOut();
+      return { ok: true };
+    },
+
+    getUpdateStatus: () => app.updates?.status() ?? DISABLED_UPDATES,
+    installUpdate: () => {
+      if (!app.updates) throw new IpcError('unavailable', 'Updates are installed by the desktop app only.');
+      app.updates.accept();
+      return { ok: true };
+    },
+  };
+}

@@ -1,0 +1,36 @@
+import { readFile } from 'node:fs/promises';
+import { protocol } from 'electron';
+import { RENDERER_CSP } from '../app/csp';
+import { rendererContentType, rendererFileFor } from '../app/renderer-files';
+
+/**
+ * The renderer is served from app://symc/ (a privileged, standard, secure scheme) instead of file://, so
+ * the page has a real origin, file:// gets no special powers, and every response carries our CSP header.
+ */
+export const APP_SCHEME = 'app';
+export const APP_ORIGIN = `${APP_SCHEME}://symc`;
+export const APP_URL = `${APP_ORIGIN}/index.html`;
+
+/** Must run before app 'ready'. */
+export function registerAppScheme(): void {
+  protocol.registerSchemesAsPrivileged([{ scheme: APP_SCHEME, privileges: { standard: true, secure: true, supportFetchAPI: false } }]);
+}
+
+export function serveRenderer(rendererDir: string): void {
+  protocol.handle(APP_SCHEME, async (request) => {
+    const url = new URL(request.url);
+    const file = rendererFileFor(rendererDir, decodeURIComponent(url.pathname));
+    if (url.host !== 'symc' || file === null) return new Response('not found', { status: 404 });
+    try {
+      return new Response(await readFile(file), {
+        headers: {
+          'content-type': rendererContentType(file),
+          'content-security-policy': RENDERER_CSP,
+          'x-content-type-options': 'nosniff',
+        },
+      });
+    } catch {
+      return new Response('not found', { status: 404 });
+    }
+  });
+}

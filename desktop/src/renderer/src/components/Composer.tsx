@@ -1,0 +1,57 @@
+import { type FormEvent, type KeyboardEvent, useEffect, useRef, useState } from 'react';
+import { actions } from '../state/app-store';
+
+/**
+ * The message box. Its text is the chat's draft: every edit goes to the app (saveDraft), which keeps it —
+ * with the core's draft service when it has one (encrypted, synced), else in memory. Enter sends,
+ * Shift+Enter adds a line. Offline, a message is queued and sent on reconnect.
+ */
+export function Composer({ chatId, draft, offline }: { chatId: string; draft: string; offline: boolean }) {
+  const [text, setText] = useState(draft);
+  const [sending, setSending] = useState(false);
+  const box = useRef<HTMLTextAreaElement>(null);
+
+  // Keyed by chat in ChatView: a different chat is a fresh composer starting from its draft.
+  useEffect(() => box.current?.focus(), [chatId]);
+
+  const submit = async (event?: FormEvent) => {
+    event?.preventDefault();
+    if (sending || text.trim() === '') return;
+    setSending(true);
+    const sent = await actions.send(text);
+    setSending(false);
+    if (sent) setText('');
+    box.current?.focus();
+  };
+  const onKeyDown = (event: KeyboardEvent<HTMLTextAreaElement>) => {
+    if (event.key === 'Enter' && !event.shiftKey && !event.nativeEvent.isComposing) void submit();
+    if (event.key === 'Enter' && !event.shiftKey) event.preventDefault();
+  };
+
+  return (
+    <form className="composer" onSubmit={(e) => void submit(e)} aria-label="Compose">
+      {offline && (
+        <p className="composer-offline" role="status">
+          Offline — new messages are queued and sent when the connection is back.
+        </p>
+      )}
+      <div className="composer-row">
+        <textarea
+          ref={box}
+          rows={1}
+          value={text}
+          aria-label="Message"
+          placeholder="Write a message"
+          onChange={(e) => {
+            setText(e.target.value);
+            actions.saveDraft(e.target.value);
+          }}
+          onKeyDown={onKeyDown}
+        />
+        <button type="submit" className="primary" disabled={sending || text.trim() === ''}>
+          Send
+        </button>
+      </div>
+    </form>
+  );
+}

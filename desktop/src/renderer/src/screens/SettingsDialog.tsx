@@ -1,0 +1,139 @@
+import { type FormEvent, useEffect, useRef, useState } from 'react';
+import type { IpcOutput } from '../../../../../common/contract/ipc';
+import { formatBytes, formatWhen } from '../format';
+import { actions } from '../state/app-store';
+import { call } from '../symc';
+import { LaptopIcon, PhoneIcon } from '../components/icons';
+
+type Devices = IpcOutput<'listDevices'>['devices'];
+type Storage = IpcOutput<'getStorage'>;
+const MB = 1024 * 1024;
+
+/** This account's linked devices, local storage and its budget, and unlinking this desktop. */
+export function SettingsDialog({ username }: { username: string }) {
+  const [devices, setDevices] = useState<Devices | null>(null);
+  const [storage, setStorage] = useState<Storage | null>(null);
+  const [maxChats, setMaxChats] = useState('');
+  const [maxMb, setMaxMb] = useState('');
+  const [error, setError] = useState<string | null>(null);
+  const [saved, setSaved] = useState(false);
+  const [confirming, setConfirming] = useState(false);
+  const dialog = useRef<HTMLDivElement>(null);
+
+  useEffect(() => {
+    dialog.current?.focus();
+    call('listDevices', {}).then((d) => setDevices(d.devices), (e: Error) => setError(e.message));
+    call('getStorage', {}).then((s) => {
+      setStorage(s);
+      setMaxChats(String(s.budget.maxChats));
+      setMaxMb(String(Math.round(s.budget.maxBytes / MB)));
+    }, (e: Error) => setError(e.message));
+  }, []);
+
+  const saveBudget = async (event: FormEvent) => {
+    event.preventDefault();
+    setError(null);
+    try {
+      const next = await call('setBudget', { maxChats: Number(maxChats), maxBytes: Math.round(Number(maxMb) * MB) });
+      setStorage(next);
+      setSaved(true);
+    } catch (e) {
+      setError((e as Error).message);
+    }
+  };
+
+  const used = storage ? Math.min(1, storage.bytes / storage.budget.maxBytes) : 0;
+  return (
+    <div className="dialog-backdrop" onClick={() => actions.setSettingsOpen(false)}>
+      <div
+        className="dialog"
+        role="dialog"
+        aria-modal="true"
+        aria-labelledby="settings-title"
+        tabIndex={-1}
+        ref={dialog}
+        onClick={(e) => e.stopPropagation()}
+        onKeyDown={(e) => e.key === 'Escape' && actions.setSettingsOpen(false)}
+      >
+        <header className="dialog-header">
+          <h2 id="settings-title">Settings</h2>
+          <button type="button" className="ghost" aria-label="Close settings" onClick={() => actions.setSettingsOpen(false)}>
+            ✕
+          </button>
+        </header>
+        {error && (
+          <p className="notice" role="alert">
+            {error}
+          </p>
+        )}
+        <section aria-labelledby="devices-title">
+          <h3 id="devices-title">Linked devices</h3>
+          <p className="muted small">Signed in as {username}.</p>
+          {devices === null ? (
+            <p className="muted">Loading…</p>
+          ) : (
+            <ul className="devices" aria-label="Linked devices">
+              {devices.map((d) => (
+                <li key={d.deviceId}>
+                  <span className="device-icon" aria-hidden="true">
+                    {d.kind === 'phone' ? <PhoneIcon /> : <LaptopIcon />}
+                  </span>
+                  <span>
+                    <strong>{d.name}</strong> {d.current && <span className="badge">This desktop</span>}
+                    <br />
+                    <span className="muted small">
+                      {d.platform} · last seen {formatWhen(Date.parse(d.lastSeenAt))}
+                    </span>
+                  </span>
+                </li>
+              ))}
+            </ul>
+          )}
+        </section>
+        <section aria-labelledby="storage-title">
+          <h3 id="storage-title">Storage on this desktop</h3>
+          {storage && (
+            <>
+              <p>
+                {storage.chats} chats · {storage.messages} messages · {formatBytes(storage.bytes)} of {formatBytes(storage.budget.maxBytes)}
+              </p>
+              <meter aria-label="Storage used" min={0} max={1} value={used} />
+              <form className="budget" onSubmit={(e) => void saveBudget(e)}>
+                <label className="field">
+                  <span>Maximum chats</span>
+                  <input type="number" min={1} max={10000} value={maxChats} onChange={(e) => (setMaxChats(e.target.value), setSaved(false))} />
+                </label>
+                <label className="field">
+                  <span>Maximum storage (MB)</span>
+                  <input type="number" min={1} max={10240} value={maxMb} onChange={(e) => (setMaxMb(e.target.value), setSaved(false))} />
+                </label>
+                <button type="submit">Save budget</button>
+                {saved && <span className="muted small" role="status">Saved. The oldest chats beyond it were removed.</span>}
+              </form>
+              <p className="muted small">When the budget is reached, the least recently updated chats (never an open or pinned one) are removed from this desktop. They stay on your phone.</p>
+            </>
+          )}
+        </section>
+        <section aria-labelledby="unlink-title" className="danger-zone">
+          <h3 id="unlink-title">Log out</h3>
+          <p className="muted small">Unlinks this desktop from your account and deletes its local data and keys.</p>
+          {confirming ? (
+            <div className="confirm">
+              <span>Unlink and delete local data?</span>
+              <button type="button" className="danger" onClick={() => void call('signOut', {}).catch((e: Error) => setError(e.message))}>
+                Yes, log out
+              </button>
+              <button type="button" onClick={() => setConfirming(false)}>
+                Cancel
+              </button>
+            </div>
+          ) : (
+            <button type="button" className="danger" onClick={() => setConfirming(true)}>
+              Log out and unlink this desktop
+            </button>
+          )}
+        </section>
+      </div>
+    </div>
+  );
+}

@@ -1,0 +1,220 @@
+import { create } from 'zustand';
+import type { AppSnapshot, ChatListEntry, MessageView, PairingView, SearchResult, SyncView, UpdateView } from '../../../../../common/contract/ipc';
+import { call, on, SymcError } from '../symc';
+
+export interface ActiveChat {
+  readonly chatId: string;
+  readonly chat: ChatListEntry;
+  readonly messages: MessageView[];
+  readonly hasMore: boolean;
+  readonly draft: string;
+  /** A message to scroll to and highlight (opened from search). */
+  readonly focusMessageId: string | null;
+}
+
+interface AppState {
+  readonly loaded: boolean;
+  readonly snapshot: AppSnapshot | null;
+  readonly pairing: PairingView;
+  readonly sync: SyncView | null;
+  readonly chats: ChatListEntry[];
+  readonly active: ActiveChat | null;
+  readonly query: string;
+  readonly results: SearchResult[];
+  readonly searchReady: boolean;
+  readonly settingsOpen: boolean;
+  readonly notice: string | null;
+  readonly linkNotice: string | null;
+  /** The auto-updater's state (an offer shows as a banner); null until known. */
+  readonly update: UpdateView | null;
+}
+
+const initial: AppState = {
+  loaded: false,
+  snapshot: null,
+  pairing: { kind: 'idle' },
+  sync: null,
+  chats: [],
+  active: null,
+  query: '',
+  results: [],
+  searchReady: false,
+  settingsOpen: false,
+  notice: null,
+  linkNotice: null,
+  update: null,
+};
+
+export const useApp = create<AppState>(() => initial);
+
+const set = useApp.setState;
+const get = useApp.getState;
+
+/** The last opened chat opens by itself once, the first time it is on this desktop. */
+let autoOpened = false;
+let searchSeq = 0;
+
+function report(error: unknown): void {
+  set({ notice: error instanceof SymcError || error instanceof Error ? error.message : String(error) });
+}
+
+async function applySnapshot(snapshot: AppSnapshot): Promise<void> {
+  const wasMain = get().snapshot?.screen === 'main';
+  set({ snapshot, pairing: snapshot.pairing, sync: snapshot.sync, loaded: true });
+  if (snapshot.screen === 'pairing') {
+    if (wasMain) {
+      autoOpened = false;
+      set({ chats: [], active: null, query: '', results: [], settingsOpen: false });
+    }
+    if (snapshot.pairing.kind === 'idle') await actions.startPairing();
+    return;
+  }
+  await actions.refreshChats();
+}
+
+export const actions = {
+  /** Loads the app's state and follows its events. Returns the unsubscribe. */
+  async connect(): Promise<() => void> {
+    const offs = [
+      on('appState', (s) => void applySnapshot(s).catch(report)),
+      on('pairingState', (pairing) => set({ pairing })),
+      on('syncProgress', (sync) => set({ sync })),
+      on('chatsChanged', () => void actions.refreshChats().catch(report)),
+      on('messagesChanged', ({ chatId }) => {
+        if (get().active?.chatId === chatId) void actions.refreshActive().catch(report);
+      }),
+      on('sessionEnded', ({ reason }) =>
+        set({ notice: reason === 'revoked' ? 'This desktop was unlinked from your phone. Its local data was deleted.' : null }),
+      ),
+      on('linkOpened', ({ url }) => set({ linkNotice: url })),
+      on('updateStatus', (update) => set({ update })),
+    ];
+    await applySnapshot(await call('getState', {}));
+    set({ update: await call('getUpdateStatus', {}) });
+    return () => offs.forEach((off) => off());
+  },
+
+  /** "Restart to update": installs now, or as soon as the running sync ends (never mid-sync). */
+  async installUpdate(): Promise<void> {
+    await call('installUpdate', {}).catch(report);
+  },
+
+  async startPairing(): Promise<void> {
+    await call('startPairing', {});
+  },
+
+  async refreshChats(): Promise<void> {
+    if (get().snapshot?.screen !== 'main') return;
+    const { chats } = await call('listChats', {});
+    set({ chats });
+    const active = get().active;
+    if (active) {
+      const entry = chats.find((c) => c.chatId === active.chatId);
+      if (entry) set({ active: { ...get().active!, chat: entry } });
+    }
+    if (!autoOpened && !get().active) {
+      const snapshot = await call('getState', {});
+      set({ snapshot, sync: snapshot.sync });
+      const last = snapshot.lastOpenedChatId;
+      if (last && chats.some((c) => c.chatId === last)) {
+        autoOpened = true;
+        await actions.openChat(last);
+      }
+    }
+    if (get().query) await actions.search(get().query);
+  },
+
+  async openChat(chatId: string, focusMessageId: string | null = null): Promise<void> {
+    autoOpened = true;
+    const page = await call('openChat', { chatId });
+    let messages = page.messages;
+    let hasMore = page.hasMore;
+    // A search hit older than the first page: page back until it is loaded.
+    while (focusMessageId && hasMore && !messages.some((m) => m.messageId === focusMessageId) && messages[0]) {
+      const older = await call('loadOlder', { chatId, beforeMessageId: messages[0].messageId });
+      messages = [...older.messages, ...messages];
+      hasMore = older.hasMore;
+    }
+    set({ active: { chatId, chat: page.chat, messages, hasMore, draft: page.draft, focusMessageId } });
+    if (page.chat.unread > 0) await actions.markRead();
+  },
+
+  async refreshActive(): Promise<void> {
+    const active = get().active;
+    if (!active) return;
+    const page = await call('openChat', { chatId: active.chatId });
+    const current = get().active;
+    if (current?.chatId !== active.chatId) return;
+    // Keep pages loaded earlier (older than the fresh first page).
+    const firstFresh = page.messages[0];
+    const older = firstFresh ? current.messages.filter((m) => m.createdAt < firstFresh.createdAt) : [];
+    set({ active: { ...current, chat: page.chat, messages: [...older, ...page.messages], hasMore: older.length > 0 ? current.hasMore : page.hasMore } });
+    if (page.chat.unread > 0 && document.hasFocus()) await actions.markRead();
+  },
+
+  async loadOlder(): Promise<void> {
+    const active = get().active;
+    const first = active?.messages[0];
+    if (!active || !first || !active.hasMore) return;
+    const older = await call('loadOlder', { chatId: active.chatId, beforeMessageId: first.messageId });
+    const current = get().active;
+    if (current?.chatId !== active.chatId) return;
+    set({ active: { ...current, messages: [...older.messages, ...current.messages], hasMore: older.hasMore } });
+  },
+
+  async closeChat(): Promise<void> {
+    set({ active: null });
+    await call('closeChat', {}).catch(() => undefined);
+  },
+
+  async markRead(): Promise<void> {
+    const active = get().active;
+    if (active) await call('markRead', { chatId: active.chatId });
+  },
+
+  async send(text: string): Promise<boolean> {
+    const active = get().active;
+    if (!active || text.trim() === '') return false;
+    try {
+      await call('sendMessage', { chatId: active.chatId, text });
+      const current = get().active;
+      if (current?.chatId === active.chatId) set({ active: { ...current, draft: '' } });
+      await actions.refreshActive();
+      return true;
+    } catch (error) {
+      report(error);
+      return false;
+    }
+  },
+
+  saveDraft(text: string): void {
+    const active = get().active;
+    if (!active) return;
+    set({ active: { ...active, draft: text } });
+    void call('saveDraft', { chatId: active.chatId, text }).catch(report);
+  },
+
+  async search(query: string): Promise<void> {
+    const seq = ++searchSeq;
+    set({ query });
+    if (query.trim() === '') {
+      set({ results: [] });
+      return;
+    }
+    const { results, ready } = await call('search', { query });
+    if (seq === searchSeq) set({ results, searchReady: ready });
+  },
+
+  async openResult(result: SearchResult): Promise<void> {
+    set({ query: '', results: [] });
+    await actions.openChat(result.chatId, result.messageId);
+  },
+
+  setSettingsOpen(settingsOpen: boolean): void {
+    set({ settingsOpen });
+  },
+
+  dismissNotice(): void {
+    set({ notice: null, linkNotice: null });
+  },
+};

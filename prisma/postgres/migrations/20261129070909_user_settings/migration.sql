@@ -1,0 +1,13 @@
+-- CreateTable
+CREATE TABLE "UserSettings" (
+    "userId" TEXT NOT NULL,
+    "ciphertext" TEXT NOT NULL,
+    "version" INTEGER NOT NULL,
+    "updatedByDeviceId" TEXT NOT NULL,
+    "updatedAt" TIMESTAMP(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
+
+    CONSTRAINT "UserSettings_pkey" PRIMARY KEY ("userId")
+);
+
+-- AddForeignKey
+ALTER TABLE "UserSettings" ADD CONSTRAINT "UserSettings_userId_fkey" FOREIGN KEY ("userId") REFERENCES "User"("id") ON DELETE CASCADE ON UPDATE CASCADE;
