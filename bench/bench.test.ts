@@ -7,7 +7,8 @@ import { initCrypto, unwrapChatKey } from '../common/crypto';
 import { signUpPhone } from '../server/test/support/phone';
 import { startTestServer, type TestServer } from '../server/test/support/test-server';
 import { seedFanout } from './fanout-seed';
-import { measureLimits, readMessageRecords } from './limits';
+import { measureLimits, readMessageRecords, sseBlocks } from './limits';
+import { seededRandom } from '../e2e/support/random';
 import { type BenchReport, formatTable, percentile, renderChart, writeReport } from './report';
 import { sealMessageBody, seedAccount } from './seed-bulk';
 import { TINY, totalMessages } from './workloads';
@@ -141,6 +142,23 @@ describe('npm run bench, in miniature', () => {
     expect(svg).toContain('p99 40 ms');
     expect(renderChart(report)).toBe(svg);
     expect(formatTable(report)).toContain('100: 12/40 ms');
+  });
+
+  it('the transfer limit splits the SSE text into the same events wherever the chunks are cut', () => {
+    const events = ['id: 1\nevent: a\ndata: {"n":1}', 'event: b\ndata: {"n":22}', ': comment', 'event: c\ndata: {}'];
+    const text = events.map((e) => `${e}\n\n`).join('');
+    const random = seededRandom(8);
+    for (let run = 0; run < 300; run++) {
+      const cuts = [...new Set(Array.from({ length: Math.floor(random() * 8) }, () => 1 + Math.floor(random() * (text.length - 1))))].sort((a, b) => a - b);
+      const blocks: string[] = [];
+      const feed = sseBlocks((b) => blocks.push(b));
+      let from = 0;
+      for (const cut of [...cuts, text.length]) {
+        feed(text.slice(from, cut));
+        from = cut;
+      }
+      expect({ cuts, blocks }).toEqual({ cuts, blocks: events });
+    }
   });
 
   it('percentiles are nearest-rank', () => {

@@ -70,6 +70,31 @@ parentPort.on('message', () => server.close(() => process.exit(0)));
 `;
 
 /**
+ * Splits an SSE text stream into blocks (events) as chunks arrive. Pieces of the event in flight are
+ * joined once, when its blank line arrives: each character is searched once and copied once (a growing
+ * `pending += chunk` string is re-flattened on every chunk).
+ */
+export function sseBlocks(onBlock: (block: string) => void): (chunk: string) => void {
+  let parts: string[] = [];
+  return (chunk) => {
+    let start = 0;
+    const last = parts.at(-1);
+    if (last !== undefined && last.endsWith('\n') && chunk.startsWith('\n')) {
+      onBlock(parts.join('').slice(0, -1));
+      parts = [];
+      start = 1;
+    }
+    let end: number;
+    while ((end = chunk.indexOf('\n\n', start)) >= 0) {
+      onBlock(parts.length > 0 ? parts.join('') + chunk.slice(start, end) : chunk.slice(start, end));
+      parts = [];
+      start = end + 2;
+    }
+    if (start < chunk.length) parts.push(chunk.slice(start));
+  };
+}
+
+/**
  * Node's plain http client (not fetch's web streams: the limit is the machine's, not a library's), the
  * same framing split on blank lines, one JSON.parse per batch.
  */
@@ -81,22 +106,13 @@ export async function measureTransferParse(batches: readonly string[]): Promise<
     http
       .get({ host: '127.0.0.1', port, path: '/', agent: false }, (res) => {
         res.setEncoding('utf8');
-        let pending = '';
         let count = 0;
-        res.on('data', (chunk: string) => {
-          // Only the new text (and one char before it) can hold the next blank line: each char is scanned once.
-          let searchAt = Math.max(0, pending.length - 1);
-          let from = 0;
-          pending += chunk;
-          let end: number;
-          while ((end = pending.indexOf('\n\n', searchAt)) >= 0) {
-            const block = pending.slice(from, end);
+        res.on(
+          'data',
+          sseBlocks((block) => {
             count += (JSON.parse(block.slice(block.indexOf('data: ') + 6)) as { messages: unknown[] }).messages.length;
-            from = end + 2;
-            searchAt = from;
-          }
-          pending = pending.slice(from);
-        });
+          }),
+        );
         res.on('end', () => resolve(count));
         res.on('error', reject);
       })

@@ -118,8 +118,10 @@ function barPanel(
     y += 8;
   }
   if (target) {
-    svg += `<line x1="${x(target.value).toFixed(1)}" y1="${top + 24}" x2="${x(target.value).toFixed(1)}" y2="${y - 4}" stroke="#c00" stroke-dasharray="4 3"/>`;
-    svg += `<text x="${(x(target.value) + 3).toFixed(1)}" y="${top + 24}" font-size="10" fill="#c00">${esc(target.text)}</text>`;
+    // The target line spans the bars; its label sits under them, clear of the panel title.
+    svg += `<line x1="${x(target.value).toFixed(1)}" y1="${top + 24}" x2="${x(target.value).toFixed(1)}" y2="${y - 2}" stroke="#c00" stroke-dasharray="4 3"/>`;
+    svg += `<text x="${(x(target.value) + 3).toFixed(1)}" y="${y + 6}" font-size="10" fill="#c00">${esc(target.text)}</text>`;
+    y += 12;
   }
   return { svg, height: y - top + 6 };
 }

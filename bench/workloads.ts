@@ -13,6 +13,9 @@ export const WORKLOADS: Record<'S' | 'M' | 'L', Workload> = {
   L: { name: 'L', chats: 100, messagesPerChat: 5_000, textBytes: 200 },
 };
 
+/** The unmeasured account each run's server serves first (see run.ts: a server already in service). */
+export const WARM_UP: Workload = { name: 'T', chats: 12, messagesPerChat: 20, textBytes: 200 };
+
 /** A tiny workload for the bench's own test: the same code paths, in well under a second. */
 export const TINY: Workload = { name: 'T', chats: 12, messagesPerChat: 5, textBytes: 200 };
 

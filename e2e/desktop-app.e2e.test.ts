@@ -223,6 +223,11 @@ describe('the desktop app (headless host + the real renderer in Chromium) agains
     await chatHeading(page, SEARCHED).waitFor();
     await page.getByRole('log', { name: 'Messages' }).getByText('The pelican report is finally ready').waitFor();
     await expect(search.inputValue()).resolves.toBe('');
+
+    // Reopening the drafted chat restores its draft in the composer.
+    await chatButton(page, drafted).click();
+    await chatHeading(page, drafted).waitFor();
+    await until(async () => (await page.getByRole('textbox', { name: 'Message' }).inputValue()) === 'unsent thoughts about giraffes', 10_000, 'the restored draft');
   }, 60_000);
 
   it('offers a downloaded update, never installs it during a sync, and installs it after', async () => {

@@ -37,6 +37,12 @@ export const SyncEvents = {
     mode: z.enum(['fresh', 'resume-fresh', 'live']),
     /** The seq the server resumes after (live mode), or the snapshot seq (fresh modes). */
     cursor: z.int(),
+    /**
+     * How often the server writes a heartbeat on an idle stream. The client treats a stream silent for
+     * several heartbeats as dead (a half-open TCP connection never reports an error by itself).
+     * Optional: older servers don't announce it, and the client then assumes the default.
+     */
+    heartbeatMs: z.int().positive().optional(),
   }),
   'sync:initial': z.object({
     snapshotSeq: z.int(),

@@ -4,7 +4,7 @@ import type { DeviceSession } from '../session/device-session';
 import { DEFAULT_BUDGET, type LocalStore, type StorageBudget } from '../store/local-store';
 import { applyEvents, type ParsedEvent, parseEvent, type SyncProblem } from './event-applier';
 import { Outbox } from './outbox';
-import { openSseConnection, type RawEvent } from './sse-connection';
+import { DEFAULT_SILENCE_MS, openSseConnection, type RawEvent, type SseConnection, silenceAfterHeartbeat } from './sse-connection';
 import { initialProgress, type SyncProgress, withPhase } from './sync-progress';
 
 export interface SyncEngineOptions {
@@ -15,6 +15,8 @@ export interface SyncEngineOptions {
   readonly fetch?: typeof fetch;
   /** Reconnect backoff: doubles from `initialMs` up to `maxMs`, with jitter; resets once events flow. */
   readonly backoff?: { readonly initialMs: number; readonly maxMs: number };
+  /** A stream silent this long is dropped and reopened, until the server announces its heartbeat. */
+  readonly silenceMs?: number;
 }
 
 type Listener<T> = (value: T) => void;
@@ -38,7 +40,7 @@ export class SyncEngine {
   private readonly eventListeners = new Set<Listener<readonly ParsedEvent[]>>();
   private readonly queue: RawEvent[] = [];
   private draining: Promise<void> = Promise.resolve();
-  private connection: { close(): void } | null = null;
+  private connection: SseConnection | null = null;
   private stopped = true;
   private wake: (() => void) | null = null;
   private budget: StorageBudget;
@@ -165,6 +167,7 @@ export class SyncEngine {
           },
         },
         this.options.fetch,
+        { silenceMs: this.options.silenceMs ?? DEFAULT_SILENCE_MS },
       );
     });
     return flowed;
@@ -191,6 +194,9 @@ export class SyncEngine {
       const result = parseEvent(event);
       if (result.ok) parsed.push(result.event);
       else this.report(result.problem);
+      if (result.ok && result.event.name === 'connected' && result.event.payload.heartbeatMs) {
+        this.connection?.setSilenceMs(silenceAfterHeartbeat(result.event.payload.heartbeatMs));
+      }
     }
     // History batches one transaction each; runs of other events one transaction together.
     let run: ParsedEvent[] = [];

@@ -35,7 +35,7 @@ export async function openSyncStream(deps: ServerDeps, auth: AuthContext, req: R
         return;
       }
       await deps.db.device.update({ where: { id: device.id }, data: { syncCursor: lastEventId.seq } });
-      await writer.send('connected', { deviceId: device.id, serverTime, mode: 'live', cursor: lastEventId.seq });
+      await writer.send('connected', { deviceId: device.id, serverTime, mode: 'live', cursor: lastEventId.seq, heartbeatMs: deps.config.sseHeartbeatMs });
       await new LiveStream(deps, auth.userId, device.id, writer, lastEventId.seq).start();
       return;
     }
@@ -48,10 +48,10 @@ export async function openSyncStream(deps: ServerDeps, auth: AuthContext, req: R
       snapshotSeq = lastEventId.snapshotSeq;
       plan = storedPlan.data;
       from = { chatIndex: lastEventId.chatIndex, offset: lastEventId.offset };
-      await writer.send('connected', { deviceId: device.id, serverTime, mode: 'resume-fresh', cursor: snapshotSeq });
+      await writer.send('connected', { deviceId: device.id, serverTime, mode: 'resume-fresh', cursor: snapshotSeq, heartbeatMs: deps.config.sseHeartbeatMs });
     } else {
       const { lastSeq } = await deps.db.user.findUniqueOrThrow({ where: { id: auth.userId }, select: { lastSeq: true } });
-      await writer.send('connected', { deviceId: device.id, serverTime, mode: 'fresh', cursor: lastSeq });
+      await writer.send('connected', { deviceId: device.id, serverTime, mode: 'fresh', cursor: lastSeq, heartbeatMs: deps.config.sseHeartbeatMs });
       // The desktop may ask for fewer chats than the server's limit (its storage budget).
       const asked = Number(req.query.chats);
       const maxChats = Number.isInteger(asked) && asked > 0 ? Math.min(asked, deps.config.syncMaxChats) : deps.config.syncMaxChats;
