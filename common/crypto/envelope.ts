@@ -1,6 +1,7 @@
 import { CryptoError } from './errors';
 import { type Brand, fromBase64Url, toBase64Url, utf8 } from './encoding';
 import type { SymmetricKey } from './keys';
+import { randomBytes } from './random';
 import { sodium } from './sodium';
 
 /**
@@ -38,7 +39,7 @@ export function additionalData(context: EnvelopeContext): Uint8Array {
 
 export function encryptBytes(key: SymmetricKey, plaintext: Uint8Array, context: EnvelopeContext): Envelope {
   const s = sodium();
-  const nonce = s.randombytes_buf(s.crypto_aead_xchacha20poly1305_ietf_NPUBBYTES);
+  const nonce = randomBytes(s.crypto_aead_xchacha20poly1305_ietf_NPUBBYTES);
   const ciphertext = s.crypto_aead_xchacha20poly1305_ietf_encrypt(
     plaintext,
     additionalData(context),

@@ -1,9 +1,22 @@
 import { type Base64Url, toBase64Url } from './encoding';
 import { sodium } from './sodium';
 
-/** RFC 4122 v4 UUID from libsodium's CSPRNG (works the same in Node, Chromium and Electron). */
+/**
+ * `n` bytes from the platform's CSPRNG (Web Crypto `getRandomValues`: Node ≥ 19, Chromium and Electron,
+ * secure context or not). libsodium's `randombytes_buf` draws from the same OS source but, in the wasm
+ * build under Node, costs ~114 µs a call against ~5 µs here — one call per message envelope (its nonce)
+ * and per id made it a visible share of sending and seeding (docs/BENCHMARKS.md).
+ */
+export function randomBytes(n: number): Uint8Array {
+  const bytes = new Uint8Array(n);
+  // getRandomValues fills at most 65,536 bytes per call.
+  for (let offset = 0; offset < n; offset += 65_536) globalThis.crypto.getRandomValues(bytes.subarray(offset, Math.min(n, offset + 65_536)));
+  return bytes;
+}
+
+/** RFC 4122 v4 UUID from the CSPRNG (works the same in Node, Chromium and Electron). */
 export function randomId(): string {
-  const b = sodium().randombytes_buf(16);
+  const b = randomBytes(16);
   b[6] = ((b[6] ?? 0) & 0x0f) | 0x40;
   b[8] = ((b[8] ?? 0) & 0x3f) | 0x80;
   const hex = sodium().to_hex(b);
@@ -12,7 +25,7 @@ export function randomId(): string {
 
 /** An opaque bearer secret (256 bits). */
 export function randomToken(): Base64Url {
-  return toBase64Url(sodium().randombytes_buf(32));
+  return toBase64Url(randomBytes(32));
 }
 
 export function sha256Hex(text: string): string {
