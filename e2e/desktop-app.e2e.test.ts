@@ -230,6 +230,23 @@ describe('the desktop app (headless host + the real renderer in Chromium) agains
     await until(async () => (await page.getByRole('textbox', { name: 'Message' }).inputValue()) === 'unsent thoughts about giraffes', 10_000, 'the restored draft');
   }, 60_000);
 
+  it('pins a chat: it moves to the top, says so, and the pin reaches the phone', async () => {
+    const target = 0; // the oldest chat, at the bottom of the list
+    await chatButton(page, target).click();
+    await chatHeading(page, target).waitFor();
+    await page.getByRole('button', { name: 'Pin chat' }).click();
+    await page.getByRole('button', { name: 'Unpin chat', pressed: true }).waitFor();
+    const first = page.getByRole('list', { name: 'Chats' }).getByRole('button').first();
+    await until(async () => new RegExp(`^${escape(TITLES[target]!)}, pinned`).test((await first.getAttribute('aria-label')) ?? ''), 10_000, 'the pinned chat on top');
+    const { chats: onServer } = await phone.api.call('listChats', {});
+    expect(onServer.find((c) => c.chatId === chats[target]!.chatId)?.pinned).toBe(true);
+
+    await page.getByRole('button', { name: 'Unpin chat' }).click();
+    await page.getByRole('button', { name: 'Pin chat', pressed: false }).waitFor();
+    const { chats: after } = await phone.api.call('listChats', {});
+    expect(after.find((c) => c.chatId === chats[target]!.chatId)?.pinned).toBe(false);
+  });
+
   it('offers a downloaded update, never installs it during a sync, and installs it after', async () => {
     const banner = page.getByRole('region', { name: 'Update available' });
     updates.dispatch({ type: 'check-started' });

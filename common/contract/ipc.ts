@@ -159,6 +159,8 @@ export const ipcRequests = {
     z.object({ messageId: Id, queued: z.boolean() }),
   ),
   markRead: request(ChatRef, z.object({ marked: z.int() })),
+  /** Pinned chats sort first and are never evicted; the pin is the user's, so it syncs to their other devices. */
+  setPinned: request(z.strictObject({ chatId: Id, pinned: z.boolean() }), Ok),
   saveDraft: request(z.strictObject({ chatId: Id, text: z.string().max(MAX_MESSAGE_CHARS) }), Ok),
   search: request(z.strictObject({ query: z.string().max(MAX_SEARCH_CHARS) }), z.object({ results: z.array(SearchResult), ready: z.boolean() })),
   listDevices: request(Empty, z.object({ devices: z.array(LinkedDevice) })),

@@ -85,6 +85,19 @@ export function createHandlers(app: AppService): IpcHandlers {
       if (marked > 0) app.chatsChanged([chatId]);
       return { marked };
     },
+    setPinned: async ({ chatId, pinned }) => {
+      requireChat(chatId);
+      const { core } = app.linked();
+      try {
+        await core.session.call('updateMyChatState', { params: { chatId }, body: { pinned } });
+      } catch (error) {
+        throw new IpcError('failed', `The chat was not ${pinned ? 'pinned' : 'unpinned'}: ${(error as Error).message}`);
+      }
+      // The chat:update event brings the same state back; set it now so the list answers at once.
+      core.store.setPinned(chatId, pinned);
+      app.chatsChanged([chatId]);
+      return { ok: true };
+    },
     saveDraft: ({ chatId, text }) => {
       requireChat(chatId);
       const { drafts, feeder } = app.linked();

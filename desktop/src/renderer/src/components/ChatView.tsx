@@ -15,6 +15,15 @@ export function ChatView({ active, offline }: { active: ActiveChat; offline: boo
       <header className="chat-header">
         <h2 id="chat-title">{active.chat.title}</h2>
         <span className="muted small">{active.messages.length}{active.hasMore ? '+' : ''} messages · end-to-end encrypted</span>
+        <button
+          type="button"
+          className="ghost pin-toggle"
+          aria-pressed={active.chat.pinned}
+          title={active.chat.pinned ? 'Pinned chats stay at the top and are never removed to save space' : 'Keep this chat at the top, and always on this desktop'}
+          onClick={() => void actions.setPinned(active.chatId, !active.chat.pinned)}
+        >
+          {active.chat.pinned ? 'Unpin chat' : 'Pin chat'}
+        </button>
       </header>
       <VirtualList items={active.messages} keyOf={keyOf} render={render} estimate={68} label="Messages" focusKey={active.focusMessageId} onReachTop={onReachTop} />
       <Composer key={active.chatId} chatId={active.chatId} draft={active.draft} offline={offline} />

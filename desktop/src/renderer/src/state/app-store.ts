@@ -94,6 +94,10 @@ export const actions = {
     return () => offs.forEach((off) => off());
   },
 
+  async setPinned(chatId: string, pinned: boolean): Promise<void> {
+    await call('setPinned', { chatId, pinned }).catch(report);
+  },
+
   /** "Restart to update": installs now, or as soon as the running sync ends (never mid-sync). */
   async installUpdate(): Promise<void> {
     await call('installUpdate', {}).catch(report);
