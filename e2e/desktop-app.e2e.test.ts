@@ -4,7 +4,7 @@ import path from 'node:path';
 import jsQR from 'jsqr';
 import type { Browser, Page } from 'playwright-core';
 import { PNG } from 'pngjs';
-import { decryptDraft, encryptChatMeta } from '../common/content';
+import { decryptDraft, decryptUserSettings, encryptChatMeta, encryptUserSettings } from '../common/content';
 import { initCrypto } from '../common/crypto';
 import { DesktopCore } from '../desktop/src/core/desktop-core';
 import { readMessage, sendText } from '../mobile-pairing/src/core/chats';
@@ -271,6 +271,23 @@ describe('the desktop app (headless host + the real renderer in Chromium) agains
     await devices.getByText('This desktop').waitFor();
     await dialog.getByText(/\d+ chats · \d+ messages/).waitFor();
     await shot(page, 'settings');
+
+    // Preferences are the user's, synced encrypted: a change here reaches the phone, and the phone's comes back live.
+    const theme = dialog.getByRole('combobox', { name: 'Theme' });
+    await theme.selectOption('dark');
+    await until(async () => (await page.locator('html').getAttribute('data-theme')) === 'dark', 10_000, 'the dark theme');
+    const readSettings = async () => {
+      const { settings } = await phone.api.call('getSettings', {});
+      return settings ? { version: settings.version, value: decryptUserSettings(phone.session.masterKey, phone.session.userId, settings.ciphertext) } : null;
+    };
+    await expect(readSettings()).resolves.toMatchObject({ value: { theme: 'dark' } });
+    const current = (await readSettings())!;
+    await phone.api.call('putSettings', {
+      body: { ciphertext: encryptUserSettings(phone.session.masterKey, phone.session.userId, { ...current.value, theme: 'light', sendOnEnter: false }), baseVersion: current.version },
+    });
+    await until(async () => (await theme.inputValue()) === 'light', 10_000, 'the phone’s theme on the desktop');
+    await expect(dialog.getByRole('checkbox', { name: /Enter sends a message/ }).isChecked()).resolves.toBe(false);
+    await expect(page.locator('html').getAttribute('data-theme')).resolves.toBe('light');
 
     const dbFile = DesktopCore.databaseFile(dir);
     expect(existsSync(dbFile)).toBe(true);

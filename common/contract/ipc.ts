@@ -139,6 +139,16 @@ export const UpdateView = z.object({
 });
 export type UpdateView = z.infer<typeof UpdateView>;
 
+/** The user's preferences as the desktop shows and applies them (defaults filled in); synced to all their devices. */
+export const PreferencesView = z.object({
+  theme: z.enum(['system', 'light', 'dark']),
+  /** Native notifications for new messages while the window is unfocused: all, only those naming you, none. */
+  notifications: z.enum(['all', 'mentions', 'none']),
+  /** Enter sends (Shift+Enter: new line); off: Ctrl/⌘+Enter sends and Enter is a new line. */
+  sendOnEnter: z.boolean(),
+});
+export type PreferencesView = z.infer<typeof PreferencesView>;
+
 interface RequestSpec<I extends z.ZodType = z.ZodType, O extends z.ZodType = z.ZodType> {
   readonly input: I;
   readonly output: O;
@@ -166,6 +176,9 @@ export const ipcRequests = {
   listDevices: request(Empty, z.object({ devices: z.array(LinkedDevice) })),
   getStorage: request(Empty, StorageView),
   setBudget: request(StorageBudgetView, StorageView),
+  getPreferences: request(Empty, PreferencesView),
+  /** Changes some preferences for every device of the user (needs the server). */
+  setPreferences: request(PreferencesView.partial().strict(), PreferencesView),
   signOut: request(Empty, Ok),
   getUpdateStatus: request(Empty, UpdateView),
   installUpdate: request(Empty, Ok),
@@ -180,6 +193,8 @@ export const ipcEvents = {
   messagesChanged: z.object({ chatId: Id, messageIds: z.array(Id) }),
   sessionEnded: z.object({ reason: z.enum(['signed-out', 'revoked']) }),
   updateStatus: UpdateView,
+  /** The preferences changed (here, or on another device of the user). */
+  preferencesChanged: PreferencesView,
   /** A symc:// link was opened with the app (OS handler or second instance). */
   linkOpened: z.object({ url: z.string().max(2048) }),
 } as const satisfies Record<string, z.ZodType>;

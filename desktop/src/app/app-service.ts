@@ -1,3 +1,4 @@
+import { preferencesOf, shouldNotify } from './preferences';
 import {
   type AppSnapshot,
   checkIpcEvent,
@@ -248,6 +249,7 @@ export class AppService {
         for (const chatId of feeder.dropEvicted()) chats.add(chatId);
         if (chats.size > 0) this.chatsChanged([...chats]);
       }),
+      core.settings.onChange((settings) => this.emit('preferencesChanged', preferencesOf(settings))),
       this.drafts!.onChange((chatId) => {
         feeder.updateDraft(chatId);
         this.chatsChanged([chatId]);
@@ -260,6 +262,7 @@ export class AppService {
   }
 
   private notifyIncoming(chatId: string, message: MessageView): void {
+    if (!this.core || !shouldNotify(preferencesOf(this.core.settings.read()), message.text ?? '', this.core.session.username)) return;
     const chat = this.core?.store.getChat(chatId);
     const title = (chat && this.core?.reader.meta(chat)?.title) ?? 'Symc';
     for (const listener of this.incomingListeners) listener({ chatTitle: title, message });

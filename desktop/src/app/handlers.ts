@@ -1,6 +1,9 @@
 import { IpcError, type IpcHandlers } from '../../../common/contract';
 import type { AppService } from './app-service';
 import { chatEntry, chatList, messageView, unreadCounts, unreadMessageIds } from './chat-views';
+import { preferencesOf } from './preferences';
+
+const MB = 1024 * 1024;
 
 /** Messages returned when a chat opens; older ones page in with loadOlder. */
 const PAGE = 500;
@@ -124,10 +127,24 @@ export function createHandlers(app: AppService): IpcHandlers {
       const { core } = app.linked();
       return core.store.stats(core.engine.getBudget());
     },
-    setBudget: (budget) => {
+    setBudget: async (budget) => {
       const { core } = app.linked();
       app.evicted(core.engine.setBudget(budget));
+      // Shared with the user's other desktops through the synced settings; offline, it applies here and
+      // the other desktops keep theirs (nothing is lost either way).
+      await core.settings
+        .update({ desktopBudget: { maxChats: budget.maxChats, maxMegabytes: Math.max(1, Math.round(budget.maxBytes / MB)) } })
+        .catch(() => undefined);
       return core.store.stats(core.engine.getBudget());
+    },
+    getPreferences: () => preferencesOf(app.linked().core.settings.read()),
+    setPreferences: async (patch) => {
+      const { core } = app.linked();
+      try {
+        return preferencesOf(await core.settings.update(patch));
+      } catch (error) {
+        throw new IpcError('failed', `Your preferences were not saved: ${(error as Error).message}`);
+      }
     },
     signOut: async () => {
       await app.signOut();

@@ -2,6 +2,8 @@ import path from 'node:path';
 import { type BoxKeyPair, decodePublicKey, unwrapIdentitySecretKey } from '../../../common/crypto';
 import { ChatKeyring } from './crypto/chat-keyring';
 import { DraftSync } from './drafts/draft-sync';
+import { budgetFromSettings, SettingsSync } from './settings/settings-sync';
+import { readUserSettings } from './store/user-settings';
 import type { KeyVault } from './keys/key-vault';
 import { DeviceSession } from './session/device-session';
 import { DEFAULT_BUDGET, LocalStore, type StorageBudget } from './store/local-store';
@@ -34,7 +36,16 @@ export class DesktopCore {
     readonly reader: ChatReader,
     /** Encrypted drafts that follow the user across devices (the composer's edit/read/onChange). */
     readonly drafts: DraftSync,
-  ) {}
+    /** The user's app settings (theme, notifications, send on Enter, storage budget), shared by their devices. */
+    readonly settings: SettingsSync,
+  ) {
+    // A storage budget in the synced settings applies on every desktop of the user, at once.
+    settings.onChange((value) => {
+      const budget = budgetFromSettings(value);
+      const current = engine.getBudget();
+      if (budget && (budget.maxChats !== current.maxChats || budget.maxBytes !== current.maxBytes)) engine.setBudget(budget);
+    });
+  }
 
   static databaseFile(dataDir: string): string {
     return path.join(dataDir, 'symc-local.db');
@@ -51,7 +62,8 @@ export class DesktopCore {
       session,
       store,
       keyring,
-      budget: options.budget ?? DEFAULT_BUDGET,
+      // The synced settings' budget, when they have one, wins over the default (and over options.budget).
+      budget: budgetFromSettings(readUserSettings(store, session.masterKey, session.userId)) ?? options.budget ?? DEFAULT_BUDGET,
       ...(options.fetch ? { fetch: options.fetch } : {}),
       ...(options.backoff ? { backoff: options.backoff } : {}),
     });
@@ -61,7 +73,7 @@ export class DesktopCore {
       engine,
       ...(options.draftDebounceMs !== undefined ? { debounceMs: options.draftDebounceMs } : {}),
     });
-    core = new DesktopCore(session, store, keyring, engine, new ChatReader(store, keyring, session.userId), drafts);
+    core = new DesktopCore(session, store, keyring, engine, new ChatReader(store, keyring, session.userId), drafts, new SettingsSync(session, store, engine));
     session.onEvent(() => core!.wipeLocal());
     return core;
   }
@@ -95,6 +107,7 @@ export class DesktopCore {
 
   private wipeLocal(): void {
     this.drafts.dispose();
+    this.settings.dispose();
     this.reader.clear();
     this.keyring.clear();
     this.identity?.secretKey.fill(0);

@@ -6,6 +6,11 @@ import { actions, useApp } from './state/app-store';
 export function App() {
   const loaded = useApp((s) => s.loaded);
   const screen = useApp((s) => s.snapshot?.screen);
+  const theme = useApp((s) => s.preferences.theme);
+  // 'system' follows the OS (prefers-color-scheme); 'light'/'dark' override it (styles.css).
+  useEffect(() => {
+    document.documentElement.dataset['theme'] = theme;
+  }, [theme]);
   useEffect(() => {
     let off: (() => void) | null = null;
     let cancelled = false;

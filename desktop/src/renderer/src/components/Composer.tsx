@@ -1,15 +1,17 @@
 import { type FormEvent, type KeyboardEvent, useEffect, useRef, useState } from 'react';
-import { actions } from '../state/app-store';
+import { actions, useApp } from '../state/app-store';
 
 /**
  * The message box. Its text is the chat's draft: every edit goes to the app (saveDraft), which keeps it —
- * with the core's draft service when it has one (encrypted, synced), else in memory. Enter sends,
- * Shift+Enter adds a line. Offline, a message is queued and sent on reconnect.
+ * with the core's draft service when it has one (encrypted, synced), else in memory. With "send on
+ * Enter" (the default, a synced preference) Enter sends and Shift+Enter adds a line; without it Enter adds
+ * a line and Ctrl/⌘+Enter sends. Offline, a message is queued and sent on reconnect.
  */
 export function Composer({ chatId, draft, offline }: { chatId: string; draft: string; offline: boolean }) {
   const [text, setText] = useState(draft);
   const [sending, setSending] = useState(false);
   const box = useRef<HTMLTextAreaElement>(null);
+  const sendOnEnter = useApp((s) => s.preferences.sendOnEnter);
 
   // Keyed by chat in ChatView: a different chat is a fresh composer starting from its draft.
   useEffect(() => box.current?.focus(), [chatId]);
@@ -24,8 +26,11 @@ export function Composer({ chatId, draft, offline }: { chatId: string; draft: st
     box.current?.focus();
   };
   const onKeyDown = (event: KeyboardEvent<HTMLTextAreaElement>) => {
-    if (event.key === 'Enter' && !event.shiftKey && !event.nativeEvent.isComposing) void submit();
-    if (event.key === 'Enter' && !event.shiftKey) event.preventDefault();
+    if (event.key !== 'Enter' || event.nativeEvent.isComposing) return;
+    const sends = sendOnEnter ? !event.shiftKey : event.ctrlKey || event.metaKey;
+    if (!sends) return;
+    event.preventDefault();
+    void submit();
   };
 
   return (
@@ -41,7 +46,7 @@ export function Composer({ chatId, draft, offline }: { chatId: string; draft: st
           rows={1}
           value={text}
           aria-label="Message"
-          placeholder="Write a message"
+          placeholder={sendOnEnter ? 'Write a message' : 'Write a message (Ctrl+Enter sends)'}
           onChange={(e) => {
             setText(e.target.value);
             actions.saveDraft(e.target.value);

@@ -1,7 +1,7 @@
 import { type FormEvent, useEffect, useRef, useState } from 'react';
 import type { IpcOutput } from '../../../../../common/contract/ipc';
 import { formatBytes, formatWhen } from '../format';
-import { actions } from '../state/app-store';
+import { actions, useApp } from '../state/app-store';
 import { call } from '../symc';
 import { LaptopIcon, PhoneIcon } from '../components/icons';
 
@@ -90,6 +90,7 @@ export function SettingsDialog({ username }: { username: string }) {
             </ul>
           )}
         </section>
+        <Preferences onError={setError} />
         <section aria-labelledby="storage-title">
           <h3 id="storage-title">Storage on this desktop</h3>
           {storage && (
@@ -135,5 +136,40 @@ export function SettingsDialog({ username }: { username: string }) {
         </section>
       </div>
     </div>
+  );
+}
+
+/** Theme, notifications and Enter-to-send: synced to every device of the user (encrypted under the master key). */
+function Preferences({ onError }: { onError: (message: string | null) => void }) {
+  const preferences = useApp((s) => s.preferences);
+  const save = (patch: Parameters<typeof actions.setPreferences>[0]) => {
+    onError(null);
+    actions.setPreferences(patch).catch((e: Error) => onError(e.message));
+  };
+  return (
+    <section aria-labelledby="preferences-title" className="preferences">
+      <h3 id="preferences-title">Preferences</h3>
+      <p className="muted small">Shared with your other devices, end-to-end encrypted.</p>
+      <label className="field">
+        <span>Theme</span>
+        <select value={preferences.theme} onChange={(e) => save({ theme: e.target.value as typeof preferences.theme })}>
+          <option value="system">Same as the system</option>
+          <option value="light">Light</option>
+          <option value="dark">Dark</option>
+        </select>
+      </label>
+      <label className="field">
+        <span>Notifications for new messages</span>
+        <select value={preferences.notifications} onChange={(e) => save({ notifications: e.target.value as typeof preferences.notifications })}>
+          <option value="all">All messages</option>
+          <option value="mentions">Only when I am @mentioned</option>
+          <option value="none">None</option>
+        </select>
+      </label>
+      <label className="check">
+        <input type="checkbox" checked={preferences.sendOnEnter} onChange={(e) => save({ sendOnEnter: e.target.checked })} />
+        <span>Enter sends a message (Shift+Enter for a new line)</span>
+      </label>
+    </section>
   );
 }

@@ -1,5 +1,5 @@
 import { create } from 'zustand';
-import type { AppSnapshot, ChatListEntry, MessageView, PairingView, SearchResult, SyncView, UpdateView } from '../../../../../common/contract/ipc';
+import type { AppSnapshot, ChatListEntry, MessageView, PairingView, PreferencesView, SearchResult, SyncView, UpdateView } from '../../../../../common/contract/ipc';
 import { call, on, SymcError } from '../symc';
 
 export interface ActiveChat {
@@ -27,6 +27,8 @@ interface AppState {
   readonly linkNotice: string | null;
   /** The auto-updater's state (an offer shows as a banner); null until known. */
   readonly update: UpdateView | null;
+  /** The user's synced preferences (defaults until the desktop is linked and has them). */
+  readonly preferences: PreferencesView;
 }
 
 const initial: AppState = {
@@ -43,6 +45,7 @@ const initial: AppState = {
   notice: null,
   linkNotice: null,
   update: null,
+  preferences: { theme: 'system', notifications: 'all', sendOnEnter: true },
 };
 
 export const useApp = create<AppState>(() => initial);
@@ -69,6 +72,7 @@ async function applySnapshot(snapshot: AppSnapshot): Promise<void> {
     if (snapshot.pairing.kind === 'idle') await actions.startPairing();
     return;
   }
+  set({ preferences: await call('getPreferences', {}) });
   await actions.refreshChats();
 }
 
@@ -88,10 +92,16 @@ export const actions = {
       ),
       on('linkOpened', ({ url }) => set({ linkNotice: url })),
       on('updateStatus', (update) => set({ update })),
+      on('preferencesChanged', (preferences) => set({ preferences })),
     ];
     await applySnapshot(await call('getState', {}));
     set({ update: await call('getUpdateStatus', {}) });
     return () => offs.forEach((off) => off());
+  },
+
+  /** Saves preferences for all the user's devices; the answer (and preferencesChanged) brings them back. */
+  async setPreferences(patch: Partial<PreferencesView>): Promise<void> {
+    set({ preferences: await call('setPreferences', patch) });
   },
 
   async setPinned(chatId: string, pinned: boolean): Promise<void> {

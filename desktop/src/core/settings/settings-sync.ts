@@ -1,0 +1,79 @@
+import { ApiError } from '../../../../common/contract';
+import { encryptUserSettings, type UserSettings } from '../../../../common/content';
+import type { DeviceSession } from '../session/device-session';
+import type { LocalStore, StorageBudget } from '../store/local-store';
+import { putStoredSettings, readUserSettings, storedSettings } from '../store/user-settings';
+import type { SyncEngine } from '../sync/sync-engine';
+
+const MB = 1024 * 1024;
+/** A write that keeps losing to other devices' writes gives up after this many tries (then reports). */
+const MAX_ATTEMPTS = 4;
+
+/** The budget the user's synced settings ask for, or null when they don't say. */
+export function budgetFromSettings(settings: UserSettings | null): StorageBudget | null {
+  const b = settings?.desktopBudget;
+  return b ? { maxChats: b.maxChats, maxBytes: b.maxMegabytes * MB } : null;
+}
+
+/**
+ * The user's app settings on this desktop (`core.settings`): one envelope under the master key, shared by
+ * all the user's devices. Incoming versions arrive with the sync (`settings:sync`, between phases 2 and 3,
+ * and live). An edit is merged into the newest settings this desktop knows, encrypted, and written with
+ * that version as its base; when another device wrote in between (409 stale_version) it re-reads, merges
+ * the edit again and retries — so edits of different fields on two devices both survive, and the last
+ * edit of the same field wins. Unknown fields (from a newer app) are kept.
+ */
+export class SettingsSync {
+  private readonly listeners = new Set<(settings: UserSettings) => void>();
+  private readonly unsubscribe: () => void;
+
+  constructor(
+    private readonly session: DeviceSession,
+    private readonly store: LocalStore,
+    engine: SyncEngine,
+  ) {
+    this.unsubscribe = engine.onEvents((events) => {
+      if (events.some((e) => e.name === 'settings:sync')) this.changed();
+    });
+  }
+
+  /** The settings decrypted in memory ({} when there are none yet). */
+  read(): UserSettings {
+    return readUserSettings(this.store, this.session.masterKey, this.session.userId) ?? {};
+  }
+
+  /** Merges `patch` into the settings and writes them for every device. Needs the server (throws ApiError offline). */
+  async update(patch: Partial<UserSettings>): Promise<UserSettings> {
+    for (let attempt = 1; ; attempt++) {
+      const base = storedSettings(this.store);
+      const next: UserSettings = { ...this.read(), ...patch };
+      const ciphertext = encryptUserSettings(this.session.masterKey, this.session.userId, next);
+      try {
+        const saved = await this.session.call('putSettings', { body: { ciphertext, baseVersion: base?.version ?? 0 } });
+        this.store.transaction(() => putStoredSettings(this.store, saved));
+        this.changed();
+        return this.read();
+      } catch (error) {
+        if (!(error instanceof ApiError) || error.code !== 'stale_version' || attempt >= MAX_ATTEMPTS) throw error;
+        // Another device wrote first: take its version, then apply this edit on top of it.
+        const { settings } = await this.session.call('getSettings', {});
+        if (settings) this.store.transaction(() => putStoredSettings(this.store, settings));
+      }
+    }
+  }
+
+  onChange(listener: (settings: UserSettings) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  dispose(): void {
+    this.unsubscribe();
+    this.listeners.clear();
+  }
+
+  private changed(): void {
+    const settings = this.read();
+    for (const listener of this.listeners) listener(settings);
+  }
+}
