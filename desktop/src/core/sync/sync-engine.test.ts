@@ -87,7 +87,7 @@ async function until(condition: () => boolean, ms: number, what: string): Promis
   }
 }
 
-describe('SyncEngine with bad events on the stream', () => {
+describe('SyncEngine against a scripted SSE server', () => {
   let dir: string;
   let store: LocalStore;
   let server: ScriptServer;
@@ -176,59 +176,42 @@ describe('SyncEngine with bad events on the stream', () => {
     expect(store.allMessageIds()).toEqual([m.messageId]);
     expect(server.requests[0]?.lastEventId).toBe('5');
   });
-});
 
-describe('SyncEngine and a stream that goes silent', () => {
-  let dir: string;
-  let store: LocalStore;
-  let server: ScriptServer;
-  let engine: SyncEngine;
+  describe('and a stream that goes silent', () => {
+    const opening = (me: TestAccount) => [
+      frame('connected', { deviceId: me.deviceId, serverTime: new Date().toISOString(), mode: 'live', cursor: 5, heartbeatMs: 100 }),
+    ];
 
-  beforeAll(() => initCrypto());
-  beforeEach(() => {
-    dir = mkdtempSync(path.join(os.tmpdir(), 'symc-engine-silence-'));
-    store = LocalStore.open(path.join(dir, 'local.db'));
-  });
-  afterEach(async () => {
-    await engine?.stop();
-    await server?.close();
-    store.close();
-    rmSync(dir, { recursive: true, force: true });
-  });
-
-  const opening = (me: TestAccount) => [
-    frame('connected', { deviceId: me.deviceId, serverTime: new Date().toISOString(), mode: 'live', cursor: 5, heartbeatMs: 100 }),
-  ];
-
-  it('drops a stream that stays silent for three announced heartbeats, and reconnects from the stored position', async () => {
-    const me = testAccount();
-    store.setState('last_event_id', '5');
-    // The server announces a 100 ms heartbeat, then sends nothing while keeping the socket open (half-open).
-    server = await scriptServer(opening(me));
-    engine = new SyncEngine({ session: await sessionFor(me, server.url), store, keyring: me.keyring, backoff: { initialMs: 20, maxMs: 100 } });
-    const errors: string[] = [];
-    engine.onProgress((p) => {
-      if (p.lastError) errors.push(p.lastError);
+    it('drops a stream that stays silent for three announced heartbeats, and reconnects from the stored position', async () => {
+      const me = testAccount();
+      store.setState('last_event_id', '5');
+      // The server announces a 100 ms heartbeat, then sends nothing while keeping the socket open (half-open).
+      server = await scriptServer(opening(me));
+      engine = new SyncEngine({ session: await sessionFor(me, server.url), store, keyring: me.keyring, backoff: { initialMs: 20, maxMs: 100 } });
+      const errors: string[] = [];
+      engine.onProgress((p) => {
+        if (p.lastError) errors.push(p.lastError);
+      });
+      engine.start();
+      await until(() => server.requests.length >= 2, 10_000, 'a reconnect after the silence');
+      expect(errors).toContain('the sync stream was silent for 1 s');
+      expect(server.requests[1]!.lastEventId).toBe('5');
     });
-    engine.start();
-    await until(() => server.requests.length >= 2, 10_000, 'a reconnect after the silence');
-    expect(errors).toContain('the sync stream was silent for 1 s');
-    expect(server.requests[1]!.lastEventId).toBe('5');
-  });
 
-  it('keeps a stream whose only traffic is heartbeats', async () => {
-    const me = testAccount();
-    store.setState('last_event_id', '5');
-    server = await scriptServer(opening(me));
-    engine = new SyncEngine({ session: await sessionFor(me, server.url), store, keyring: me.keyring, backoff: { initialMs: 20, maxMs: 100 } });
-    engine.start();
-    await until(() => engine.progress.connection === 'connected', 10_000, 'the stream');
-    // Heartbeat comments every 100 ms for 3 s: more than twice the silence limit (1.3 s) in all.
-    for (let i = 0; i < 30; i++) {
-      server.push(': heartbeat\n\n');
-      await new Promise((r) => setTimeout(r, 100));
-    }
-    expect(server.requests).toHaveLength(1);
-    expect(engine.progress.connection).toBe('connected');
+    it('keeps a stream whose only traffic is heartbeats', async () => {
+      const me = testAccount();
+      store.setState('last_event_id', '5');
+      server = await scriptServer(opening(me));
+      engine = new SyncEngine({ session: await sessionFor(me, server.url), store, keyring: me.keyring, backoff: { initialMs: 20, maxMs: 100 } });
+      engine.start();
+      await until(() => engine.progress.connection === 'connected', 10_000, 'the stream');
+      // Heartbeat comments every 100 ms for 3 s: more than twice the silence limit (1.3 s) in all.
+      for (let i = 0; i < 30; i++) {
+        server.push(': heartbeat\n\n');
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      expect(server.requests).toHaveLength(1);
+      expect(engine.progress.connection).toBe('connected');
+    });
   });
 });

@@ -7,9 +7,15 @@ export function App() {
   const loaded = useApp((s) => s.loaded);
   const screen = useApp((s) => s.snapshot?.screen);
   const theme = useApp((s) => s.preferences.theme);
-  // 'system' follows the OS (prefers-color-scheme); 'light'/'dark' override it (styles.css).
+  // The page is light or dark (styles.css); 'system' follows the OS, live, through prefers-color-scheme.
   useEffect(() => {
-    document.documentElement.dataset['theme'] = theme;
+    const system = window.matchMedia('(prefers-color-scheme: dark)');
+    const apply = () => {
+      document.documentElement.dataset['theme'] = theme === 'system' ? (system.matches ? 'dark' : 'light') : theme;
+    };
+    apply();
+    system.addEventListener('change', apply);
+    return () => system.removeEventListener('change', apply);
   }, [theme]);
   useEffect(() => {
     let off: (() => void) | null = null;
