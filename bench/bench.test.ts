@@ -121,6 +121,7 @@ describe('npm run bench, in miniature', () => {
           messages: 10000,
           wireBytes: 7_000_000,
           limit: { transferParseMs: 150, decryptMs: 100, insertMs: 200, limitMs: 450 },
+          wokenMs: 20,
           pairedMs: 30,
           decryptedOnOpen: 100,
           connectedMs: 45,

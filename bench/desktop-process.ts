@@ -12,6 +12,8 @@ import { cpuMs, nowMs, peakRssMb, serveParent } from './child';
  * what the user waits for before reading.
  */
 export interface SyncTimes {
+  /** The desktop's long-poll answered "approved" (before it confirms and opens the bundle). */
+  readonly woken: number;
   readonly paired: number;
   /** DesktopCore opened (store, keyring) and started (its `me` call answered). */
   readonly coreOpen: number;
@@ -66,8 +68,10 @@ serveParent(async (message, reply) => {
   const { serverUrl, dir, maxBytes } = message as unknown as { serverUrl: string; dir: string; maxBytes: number };
   const vault = new FileKeyVault(`${dir}/keys`);
   const pairing = new DesktopPairing({ serverUrl, vault, deviceName: 'Bench desktop', platform: 'linux' });
+  let woken = 0;
   pairing.subscribe((state) => {
     if (state.kind === 'showing') reply({ type: 'qr', link: state.link, checkCode: state.checkCode });
+    if (state.kind === 'approved' && !woken) woken = nowMs();
   });
   const final = await pairing.start();
   if (final.kind !== 'paired') throw new Error(`pairing ended ${final.kind}`);
@@ -78,7 +82,7 @@ serveParent(async (message, reply) => {
   core = await DesktopCore.open({ dataDir: dir, vault, fetch: countingFetch(wire), budget: { maxChats: 100, maxBytes } });
   if (!core) throw new Error('the desktop is not linked after pairing');
   const c = core;
-  const times: Partial<Record<keyof SyncTimes, number>> = { paired, coreOpen: nowMs() };
+  const times: Partial<Record<keyof SyncTimes, number>> = { woken, paired, coreOpen: nowMs() };
   let decryptedOnOpen = 0;
   let lastReport = 0;
   const done = new Promise<void>((resolve, reject) => {

@@ -28,7 +28,8 @@ export interface WorkloadResult {
   readonly wireBytes: number;
   /** The limit's three stages (their sum is limitMs). */
   readonly limit: Limits;
-  /** Approval → the desktop holds its keys and tokens (part of every phase time). */
+  /** Approval → the desktop's long-poll answered "approved" (the wake-up); → it holds its keys and tokens. */
+  readonly wokenMs: number;
   readonly pairedMs: number;
   /** Messages of the last opened chat decrypted when phase 1 was declared ready (its visible window). */
   readonly decryptedOnOpen: number;

@@ -106,7 +106,7 @@ async function runWorkload(
     const fullSyncMs = since(report.times.primed);
     const t = report.times;
     log(
-      `${workload.name}: paired ${since(t.paired)} ms, core open ${since(t.coreOpen)} ms, core started ${since(t.coreStarted)} ms, stream open ${since(t.connected)} ms, manifest ${since(t.manifest)} ms, ` +
+      `${workload.name}: woken ${since(t.woken)} ms, paired ${since(t.paired)} ms, core open ${since(t.coreOpen)} ms, core started ${since(t.coreStarted)} ms, stream open ${since(t.connected)} ms, manifest ${since(t.manifest)} ms, ` +
         `phase 1 ${since(t.phase1)} ms, phase 2 ${since(t.phase2)} ms, cache primed ${fullSyncMs} ms`,
     );
     log(`${workload.name}: CPU desktop ${Math.round(report.cpuMs)} ms, server ${Math.round(serverCpuMs)} ms`);
@@ -156,6 +156,7 @@ async function runWorkload(
       messages: report.messages,
       wireBytes: report.wireBytes,
       limit,
+      wokenMs: since(report.times.woken),
       pairedMs: since(report.times.paired),
       decryptedOnOpen: report.decryptedOnOpen,
       connectedMs: since(t.connected),

@@ -87,6 +87,25 @@ export const SYNC_EVENT_NAMES = Object.keys(SyncEvents) as SyncEventName[];
 export const LIVE_EVENT_NAMES = ['message:new', 'message:status', 'chat:update', 'draft:update', 'settings:sync', 'device:revoked'] as const;
 export type LiveEventName = (typeof LIVE_EVENT_NAMES)[number];
 
+/**
+ * The query of `GET /sse/connect`. Not strict: the desktop adds its own (`chats`, `lastEventId`).
+ * - `ticket`: a one-time ticket from `POST /sse/ticket`, instead of the Authorization header (browsers);
+ * - `since=<seq>`: live-only start after that seq (a client that remembers its last event);
+ * - `from=now`: live-only start at the user's latest seq (a client with no history to sync, the phone).
+ * A seq `Last-Event-ID` (the browser's own reconnect) wins over both; with none of them, a fresh sync.
+ */
+export const SseConnectQuery = z.object({
+  // Any other string is an unknown ticket (401), like a wrong token; the bound only keeps input small.
+  ticket: z.string().max(200).optional(),
+  since: z
+    .string()
+    .regex(/^\d{1,15}$/, 'a change seq (a non-negative integer)')
+    .transform(Number)
+    .optional(),
+  from: z.literal('now').optional(),
+});
+export type SseConnectQuery = z.infer<typeof SseConnectQuery>;
+
 /** Fresh-sync position: `f<snapshotSeq>:<chatIndex>:<offset>`. */
 export interface FreshPosition {
   readonly snapshotSeq: number;

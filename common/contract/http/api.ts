@@ -41,6 +41,7 @@ export const api = {
   putSettings: settings.putSettings,
   syncHello: sync.syncHello,
   syncMessages: sync.syncMessages,
+  createSseTicket: sync.createSseTicket,
 } as const;
 
 export type Api = typeof api;

@@ -32,6 +32,19 @@ export const syncHello = route({
   }),
 });
 
+/**
+ * A one-time ticket for opening the sync stream from a browser: `EventSource` can't send an
+ * Authorization header, and the access token must never go into a URL. The ticket is single-use, lives
+ * ~30 s and is bound to the session that asked for it: `GET /sse/connect?ticket=…`.
+ */
+export const createSseTicket = route({
+  method: 'POST',
+  path: '/sse/ticket',
+  auth: 'device',
+  response: z.object({ ticket: z.string(), expiresAt: Timestamp }),
+  status: 201,
+});
+
 /** Seed REST fallback for clients without a stream: recent messages across the user's chats. */
 export const syncMessages = route({
   method: 'GET',

@@ -6,6 +6,7 @@ import { DevicesScreen } from './screens/DevicesScreen';
 import { LinkDesktopScreen } from './screens/LinkDesktopScreen';
 import { NewChatScreen } from './screens/NewChatScreen';
 import { WelcomeScreen } from './screens/WelcomeScreen';
+import { useLive, useLiveEvents } from './live/useLiveEvents';
 import { useRoute } from './state/router';
 import { useSession } from './state/session';
 
@@ -28,10 +29,13 @@ export function App() {
 
 function SignedInApp() {
   const route = useRoute((s) => s.route);
+  useLiveEvents();
+  const live = useLive((s) => s.connected);
   // A conversation takes the whole screen (its composer sits where the tab bar would be).
   const fullScreen = route.name === 'chat';
   return (
-    <div className={fullScreen ? 'shell full' : 'shell'}>
+    // data-live: whether changes arrive on the stream or by polling (for tests and debugging).
+    <div className={fullScreen ? 'shell full' : 'shell'} data-live={live ? 'stream' : 'polling'}>
       {route.name === 'chats' && <ChatListScreen />}
       {route.name === 'new-chat' && <NewChatScreen />}
       {route.name === 'chat' && <ChatScreen key={route.chatId} chatId={route.chatId} />}

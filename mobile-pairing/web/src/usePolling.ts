@@ -2,8 +2,9 @@ import { useEffect, useRef } from 'react';
 
 /**
  * Runs `task` now, then every `everyMs` while the page is visible, and again when it becomes visible.
- * The phone web app has no event stream yet (the desktop's sync stream is its own issue); polling while a
- * screen is on is the honest stand-in, and it stops when the phone is locked or the tab hidden.
+ * Changes normally arrive on the live stream (`live/useLiveEvents.ts`); polling is the fallback — fast
+ * while the stream is down, slow while it is up — and it stops when the phone is locked or the tab hidden.
+ * A new interval restarts the loop with an immediate run: a stream coming up catches up that way.
  */
 export function usePolling(task: () => Promise<void>, everyMs: number, deps: readonly unknown[]): void {
   const latest = useRef(task);

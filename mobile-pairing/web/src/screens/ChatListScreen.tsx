@@ -5,6 +5,7 @@ import { type DraftSync, useDraftSync } from '../drafts';
 import { AppBar, Avatar, Notice, Spinner } from '../components/chrome';
 import { ChatsIcon, PlusIcon } from '../components/icons';
 import { hueFor, initials, listTime } from '../format';
+import { POLL_WHILE_LIVE_MS, useCoalesced, useLive, useLiveChange } from '../live/useLiveEvents';
 import { useChats } from '../state/chats';
 import { hrefFor } from '../state/router';
 import { useSignedIn } from '../state/session';
@@ -19,17 +20,25 @@ export function ChatListScreen() {
   const [, setDraftsSeen] = useState(0);
   useEffect(() => drafts.onAnyChange(() => setDraftsSeen((n) => n + 1)), [drafts]);
 
+  const refreshList = useCoalesced(async () => {
+    try {
+      await useChats.getState().refreshList(client, session);
+      setError(null);
+    } catch (e) {
+      setError(explainError(e));
+    }
+  }, [client, session.userId]);
+  // A new message moves its chat up and changes its preview; a chat change renames or adds a row.
+  useLiveChange((change) => {
+    if (change.kind === 'messages' || change.kind === 'chats') void refreshList();
+  });
+  const live = useLive((s) => s.connected);
   usePolling(
     async () => {
-      try {
-        await Promise.all([useChats.getState().refreshList(client, session), drafts.refresh()]);
-        setError(null);
-      } catch (e) {
-        setError(explainError(e));
-      }
+      await Promise.all([refreshList(), drafts.refresh().catch(() => undefined)]);
     },
-    15_000,
-    [client, session.userId],
+    live ? POLL_WHILE_LIVE_MS : 15_000,
+    [refreshList, drafts],
   );
 
   return (

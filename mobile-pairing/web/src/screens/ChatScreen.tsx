@@ -5,6 +5,7 @@ import { AppBar, Notice, Spinner } from '../components/chrome';
 import { LockIcon, SendIcon } from '../components/icons';
 import { type DraftSync, useDraftSync } from '../drafts';
 import { clockTime } from '../format';
+import { POLL_WHILE_LIVE_MS, useCoalesced, useLive, useLiveChange } from '../live/useLiveEvents';
 import { useChats } from '../state/chats';
 import { useSignedIn } from '../state/session';
 import { usePolling } from '../usePolling';
@@ -19,19 +20,28 @@ export function ChatScreen({ chatId, drafts: given }: { chatId: string; drafts?:
   const logRef = useRef<HTMLOListElement>(null);
   const stickToBottom = useRef(true);
 
+  const refresh = useCoalesced(async () => {
+    try {
+      await useChats.getState().openConversation(client, session, chatId);
+      setError(null);
+    } catch (e) {
+      setError(explainError(e));
+    }
+  }, [client, chatId]);
+  // New messages and status changes of this chat arrive on the live stream within a second; the poll
+  // is the fallback — fast while the stream is down, slow while it is up.
+  useLiveChange((change) => {
+    if (change.kind === 'messages' && change.chatId === chatId) void refresh();
+  });
+  const live = useLive((s) => s.connected);
   usePolling(
     async () => {
-      try {
-        await useChats.getState().openConversation(client, session, chatId);
-        // The same poll sends a draft kept while offline and brings drafts written on other devices.
-        await drafts.refresh().catch(() => undefined);
-        setError(null);
-      } catch (e) {
-        setError(explainError(e));
-      }
+      await refresh();
+      // The same poll sends a draft kept while offline and brings drafts written on other devices.
+      await drafts.refresh().catch(() => undefined);
     },
-    4_000,
-    [client, chatId, drafts],
+    live ? POLL_WHILE_LIVE_MS : 4_000,
+    [refresh, drafts],
   );
 
   const messages = conversation?.messages ?? [];

@@ -18,6 +18,8 @@ interface SessionStore {
   signUp(username: string, password: string): Promise<void>;
   signIn(username: string, password: string): Promise<void>;
   signOut(): Promise<void>;
+  /** The server said (on the live stream) that this phone was unlinked: wipe it, as a refused call would. */
+  unlinked(): Promise<void>;
 }
 
 const vault = openDeviceVault();
@@ -98,6 +100,9 @@ export const useSession = create<SessionStore>()((set, get) => {
         await s.client.call('revokeDevice', { params: { deviceId: s.session.deviceId } }).catch(() => undefined);
       }
       await end(null);
+    },
+    async unlinked() {
+      if (get().state.status === 'signed-in') await end(END_NOTICES.revoked);
     },
   };
 });

@@ -36,6 +36,23 @@ describe('ChangeBus across instances', () => {
     expect(heardB).toEqual([change]);
   });
 
+  it("a user's subscription hears that user's changes only, local or remote, until it unsubscribes", () => {
+    const [left, right] = wire();
+    const a = new ChangeBus(left);
+    const b = new ChangeBus(right);
+    const heard: CommittedChange[] = [];
+    const unsubscribe = b.subscribeUser('u1', (c) => heard.push(c));
+    const other: CommittedChange = { ...change, userId: 'u2', seq: 3 };
+    a.publish([change, other]);
+    b.publish([{ ...change, seq: 8 }, other]);
+    unsubscribe();
+    a.publish([{ ...change, seq: 9 }]);
+    expect(heard.map((c) => [c.userId, c.seq])).toEqual([
+      ['u1', 7],
+      ['u1', 8],
+    ]);
+  });
+
   it('a malformed notification from another instance is logged and ignored', () => {
     const [left] = wire();
     const lines: string[] = [];

@@ -5,6 +5,40 @@ import { loadDraft } from '../drafts/draft-store';
 import { toMessageRecord } from '../messages/messages.use-cases';
 import { loadSettings } from '../settings/settings.use-cases';
 import type { CommittedChange } from '../changes/change-log';
+import { markShared } from './sse-writer';
+
+type MessageRow = NonNullable<Awaited<ReturnType<Db['message']['findUnique']>>>;
+type NewMessagePayload = SyncEventPayload<'message:new'>;
+
+async function loadMessages(db: Db, ids: readonly string[]): Promise<Map<string, MessageRow>> {
+  return new Map((await db.message.findMany({ where: { id: { in: [...ids] } } })).map((m) => [m.id, m]));
+}
+
+/**
+ * `message:new` lookups in flight, per database client and id list. A message to a group reaches every
+ * member's streams at the same instant, and each would load the same row: those asking while the query
+ * runs share it (single flight), and nothing is kept once it settles. Only `message:new` may share: a new
+ * message's content never changes, and the status it carries can only be older than a status change
+ * committed meanwhile — which has its own change, later in the same stream, looked up by its own fresh
+ * query. A `message:status` lookup never shares (joining a query that began before the change committed
+ * could deliver the old status as the new one).
+ *
+ * The payloads are shared too, and marked so each stream's writer serializes one only once.
+ */
+const newMessagesInFlight = new WeakMap<Db, Map<string, Promise<Map<string, NewMessagePayload>>>>();
+
+function sharedNewMessages(db: Db, ids: readonly string[]): Promise<Map<string, NewMessagePayload>> {
+  let inFlight = newMessagesInFlight.get(db);
+  if (!inFlight) newMessagesInFlight.set(db, (inFlight = new Map()));
+  const key = [...ids].sort().join(',');
+  const running = inFlight.get(key);
+  if (running) return running;
+  const query = loadMessages(db, ids)
+    .then((rows) => new Map([...rows].map(([id, m]) => [id, markShared<NewMessagePayload>({ message: toMessageRecord(m) })])))
+    .finally(() => inFlight.delete(key));
+  inFlight.set(key, query);
+  return query;
+}
 
 export type LiveEvent = {
   [N in SyncEventName]: { name: N; payload: SyncEventPayload<N>; seq: number };
@@ -16,10 +50,14 @@ export type LiveEvent = {
  * the cursor because the next event's id is higher).
  */
 export async function toLiveEvents(db: Db, userId: string, changes: readonly CommittedChange[]): Promise<LiveEvent[]> {
-  const messageIds = changes.filter((c) => c.kind.startsWith('message:') && c.entityId).map((c) => c.entityId!);
-  const messages = new Map(
-    (messageIds.length ? await db.message.findMany({ where: { id: { in: [...new Set(messageIds)] } } }) : []).map((m) => [m.id, m]),
+  const statusIds = new Set(changes.filter((c) => c.kind === 'message:status' && c.entityId).map((c) => c.entityId!));
+  const newIds = new Set(
+    changes.filter((c) => c.kind === 'message:new' && c.entityId && !statusIds.has(c.entityId)).map((c) => c.entityId!),
   );
+  const [messages, newMessages] = await Promise.all([
+    statusIds.size ? loadMessages(db, [...statusIds]) : new Map<string, MessageRow>(),
+    newIds.size ? sharedNewMessages(db, [...newIds]) : new Map<string, NewMessagePayload>(),
+  ]);
   const chatIds = [...new Set(changes.filter((c) => c.kind.startsWith('chat:') && c.chatId).map((c) => c.chatId!))];
   const chats =
     chatIds.length > 3
@@ -30,8 +68,10 @@ export async function toLiveEvents(db: Db, userId: string, changes: readonly Com
   for (const change of changes) {
     switch (change.kind) {
       case 'message:new': {
-        const m = messages.get(change.entityId ?? '');
-        if (m) events.push({ name: 'message:new', payload: { message: toMessageRecord(m) }, seq: change.seq });
+        const shared = newMessages.get(change.entityId ?? '');
+        const m = shared ? null : messages.get(change.entityId ?? '');
+        if (shared) events.push({ name: 'message:new', payload: shared, seq: change.seq });
+        else if (m) events.push({ name: 'message:new', payload: { message: toMessageRecord(m) }, seq: change.seq });
         break;
       }
       case 'message:status': {

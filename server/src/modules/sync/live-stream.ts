@@ -25,13 +25,10 @@ export class LiveStream {
     cursor: number,
   ) {
     this.lastSent = cursor;
-    const onChange = (change: CommittedChange) => {
-      if (change.userId !== this.userId) return;
+    this.unsubscribe = deps.changes.subscribeUser(userId, (change) => {
       if (this.replaying) this.buffered.push(change);
       else this.enqueue([change]);
-    };
-    deps.changes.on('change', onChange);
-    this.unsubscribe = () => deps.changes.off('change', onChange);
+    });
     writer.onClose(() => this.unsubscribe());
   }
 

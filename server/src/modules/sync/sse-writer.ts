@@ -2,6 +2,26 @@ import type { Response } from 'express';
 import type { SyncEventName, SyncEventPayload } from '../../../../common/contract';
 
 /**
+ * Payloads handed to many streams at once (a new message to every device of a group's members): the
+ * first stream to send one serializes it, the others reuse the string. Weak, so a payload and its text
+ * go away together. Only payloads nobody mutates may be marked.
+ */
+const sharedPayloads = new WeakMap<object, string | null>();
+
+export function markShared<T extends object>(payload: T): T {
+  sharedPayloads.set(payload, null);
+  return payload;
+}
+
+function serialize(payload: object): string {
+  const cached = sharedPayloads.get(payload);
+  if (cached) return cached;
+  const data = JSON.stringify(payload);
+  if (cached === null) sharedPayloads.set(payload, data);
+  return data;
+}
+
+/**
  * One server-sent-events response. Writes honour backpressure (a slow desktop slows the producer instead
  * of buffering the whole history in memory), heartbeats keep proxies from timing the stream out, and
  * `closed` flips as soon as the client goes away so producers stop early.
@@ -38,7 +58,7 @@ export class SseWriter {
   }
 
   async send<N extends SyncEventName>(name: N, payload: SyncEventPayload<N>, id?: string): Promise<void> {
-    const data = JSON.stringify(payload);
+    const data = serialize(payload);
     await this.write(`${id !== undefined ? `id: ${id}\n` : ''}event: ${name}\ndata: ${data}\n\n`);
   }
 

@@ -1,5 +1,5 @@
 import type { Request, Response } from 'express';
-import { parseEventId, type SyncPhase, SyncPlan } from '../../../../common/contract';
+import { parseEventId, type SseConnectQuery, type SyncPhase, SyncPlan } from '../../../../common/contract';
 import type { AuthContext } from '../../http/authenticate';
 import type { ServerDeps } from '../../server-deps';
 import { beginFreshSync, streamHistory } from './fresh-sync';
@@ -13,8 +13,16 @@ import { SseWriter } from './sse-writer';
  * - a seq → it is a synced device: the changes after it, then live;
  * - a fresh-sync position of the plan stored for this device → the history resumes there;
  * - nothing (or a position of an older plan) → fresh sync: manifest, phases 1–3, cache_primed, live.
+ * A browser (the phone web app) has no history to fill: it asks `?since=<seq>` (the changes after it,
+ * like a seq Last-Event-ID) or `?from=now` (only what commits from now on) — `connected {mode: live}`.
  */
-export async function openSyncStream(deps: ServerDeps, auth: AuthContext, req: Request, res: Response): Promise<void> {
+export async function openSyncStream(
+  deps: ServerDeps,
+  auth: AuthContext,
+  req: Request,
+  res: Response,
+  start: Pick<SseConnectQuery, 'since' | 'from'> = {},
+): Promise<void> {
   const writer = new SseWriter(res, deps.config.sseHeartbeatMs);
   deps.streams.add(writer);
   deps.metrics.sseConnections.inc();
@@ -28,15 +36,26 @@ export async function openSyncStream(deps: ServerDeps, auth: AuthContext, req: R
     const device = await deps.db.device.findUniqueOrThrow({ where: { id: auth.deviceId } });
     const serverTime = new Date().toISOString();
 
-    if (lastEventId.kind === 'live') {
+    // A seq Last-Event-ID (the browser's own reconnect sends it too) wins over `since`.
+    const since = lastEventId.kind === 'live' ? lastEventId.seq : start.since;
+    if (since !== undefined) {
       const { lastSeq } = await deps.db.user.findUniqueOrThrow({ where: { id: auth.userId }, select: { lastSeq: true } });
-      if (lastEventId.seq > lastSeq) {
+      if (since > lastSeq) {
         await sendError(deps, writer, 'cursor_ahead', 'the device is ahead of the server; resync from scratch', false);
         return;
       }
-      await deps.db.device.update({ where: { id: device.id }, data: { syncCursor: lastEventId.seq } });
-      await writer.send('connected', { deviceId: device.id, serverTime, mode: 'live', cursor: lastEventId.seq, heartbeatMs: deps.config.sseHeartbeatMs });
-      await new LiveStream(deps, auth.userId, device.id, writer, lastEventId.seq).start();
+      await deps.db.device.update({ where: { id: device.id }, data: { syncCursor: since } });
+      await writer.send('connected', { deviceId: device.id, serverTime, mode: 'live', cursor: since, heartbeatMs: deps.config.sseHeartbeatMs });
+      await new LiveStream(deps, auth.userId, device.id, writer, since).start();
+      return;
+    }
+    if (start.from === 'now') {
+      // Live-only start (the phone: it has no store to fill, it reads pages over REST): no history, no
+      // plan stored, no cursor recorded — only the changes committed after the user's latest seq. The
+      // live stream subscribes before it reads the log, so a change committed meanwhile is not lost.
+      const { lastSeq } = await deps.db.user.findUniqueOrThrow({ where: { id: auth.userId }, select: { lastSeq: true } });
+      await writer.send('connected', { deviceId: device.id, serverTime, mode: 'live', cursor: lastSeq, heartbeatMs: deps.config.sseHeartbeatMs });
+      await new LiveStream(deps, auth.userId, device.id, writer, lastSeq).start();
       return;
     }
 

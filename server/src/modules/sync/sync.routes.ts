@@ -1,8 +1,9 @@
 import { Router } from 'express';
-import { api } from '../../../../common/contract';
-import { authenticate } from '../../http/authenticate';
+import { api, SseConnectQuery } from '../../../../common/contract';
+import { errors } from '../../errors';
 import { mountRoute } from '../../http/mount-route';
 import type { ServerDeps } from '../../server-deps';
+import { authenticateStream, issueSseTicket } from './sse-tickets';
 import { openSyncStream } from './sync-stream';
 import * as sync from './sync.use-cases';
 
@@ -10,9 +11,16 @@ export function syncRouter(deps: ServerDeps): Router {
   const router = Router();
   // A stream, not a JSON route: authenticated like one (errors before the first byte are normal JSON).
   router.get('/sse/connect', async (req, res) => {
-    const auth = await authenticate(deps.db, deps.metrics, req, 'device');
-    await openSyncStream(deps, auth, req, res);
+    // Validated before the ticket is redeemed, so a bad `since` doesn't burn the ticket.
+    const query = SseConnectQuery.safeParse(req.query);
+    if (!query.success) {
+      const issue = query.error.issues[0];
+      throw errors.validation(`query.${issue?.path.join('.') ?? ''}: ${issue?.message ?? 'invalid'}`);
+    }
+    const auth = await authenticateStream(deps, req, query.data.ticket);
+    await openSyncStream(deps, auth, req, res, query.data);
   });
+  mountRoute(router, deps, api.createSseTicket, ({ auth }) => issueSseTicket(deps, auth));
   mountRoute(router, deps, api.syncHello, ({ auth, body }) => sync.hello(deps, auth, body));
   mountRoute(router, deps, api.syncMessages, ({ auth, query }) => sync.recentMessages(deps, auth, query));
   return router;
