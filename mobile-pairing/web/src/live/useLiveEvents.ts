@@ -28,8 +28,9 @@ export function useLiveEvents(): void {
       ticket: async () => (await client.call('createSseTicket', {})).ticket,
       onStatus: (connected) => useLive.setState({ connected }),
       onChange: (change) => {
-        if (change.kind === 'revoked') {
-          if (change.deviceId === session.deviceId) void useSession.getState().unlinked();
+        // This phone unlinked elsewhere: sign out at once. Another device unlinked: screens refresh (Devices).
+        if (change.kind === 'revoked' && change.deviceId === session.deviceId) {
+          void useSession.getState().unlinked();
           return;
         }
         if (change.kind === 'drafts') void refreshDrafts();

@@ -31,7 +31,8 @@ export function ChatScreen({ chatId, drafts: given }: { chatId: string; drafts?:
   // New messages and status changes of this chat arrive on the live stream within a second; the poll
   // is the fallback — fast while the stream is down, slow while it is up.
   useLiveChange((change) => {
-    if (change.kind === 'messages' && change.chatId === chatId) void refresh();
+    // A renamed chat (chat:update) re-reads the conversation too, so the title in the bar follows.
+    if ((change.kind === 'messages' || change.kind === 'chats') && change.chatId === chatId) void refresh();
   });
   const live = useLive((s) => s.connected);
   usePolling(

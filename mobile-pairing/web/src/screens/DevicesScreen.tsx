@@ -8,6 +8,7 @@ import { LaptopIcon, PhoneIcon } from '../components/icons';
 import { hueFor, initials, platformName, relativeTime } from '../format';
 import { hrefFor } from '../state/router';
 import { useSession, useSignedIn } from '../state/session';
+import { useLiveChange } from '../live/useLiveEvents';
 import { usePolling } from '../usePolling';
 
 export function DevicesScreen() {
@@ -28,6 +29,10 @@ export function DevicesScreen() {
     }
   };
   usePolling(refresh, 20_000, [client]);
+  // A device unlinked from another phone disappears from the list at once.
+  useLiveChange((change) => {
+    if (change.kind === 'revoked') void refresh();
+  });
 
   async function confirmUnlink() {
     if (!unlinking) return;
