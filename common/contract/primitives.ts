@@ -9,6 +9,12 @@ import { SEALED_BOX_PATTERN } from '../crypto/sealed-box';
 
 export const Id = z.uuid({ message: 'must be a UUID' });
 
+/**
+ * Version counters are 32-bit INT columns (PostgreSQL's `integer`): a larger value must be a 400 at the
+ * edge, not a 500 from the database. One below the maximum, so the next version (+1) still fits.
+ */
+export const MAX_VERSION = 2_147_483_646;
+
 export const Base64UrlKey = z
   .string()
   .regex(/^[A-Za-z0-9_-]{43}$/, { message: 'must be a 32-byte key in base64url' });

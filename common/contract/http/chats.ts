@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { Envelope, Id, SealedBox, Timestamp } from '../primitives';
+import { Envelope, Id, MAX_VERSION, SealedBox, Timestamp } from '../primitives';
 import { route } from './route';
 
 export const MAX_CHAT_MEMBERS = 256;
@@ -69,7 +69,7 @@ export const updateChatMeta = route({
   path: '/chats/:chatId/meta',
   auth: 'device',
   params: ChatIdParams,
-  body: z.strictObject({ encryptedMeta: Envelope, metaVersion: z.int().min(2) }),
+  body: z.strictObject({ encryptedMeta: Envelope, metaVersion: z.int().min(2).max(MAX_VERSION) }),
   response: ChatSummary,
 });
 

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { Envelope, Id, MAX_ENVELOPE_CHARS, Timestamp } from '../primitives';
+import { Envelope, Id, MAX_ENVELOPE_CHARS, MAX_VERSION, Timestamp } from '../primitives';
 import { ChatIdParams } from './chats';
 import { route } from './route';
 
@@ -7,7 +7,7 @@ export const DraftRecord = z.object({
   chatId: Id,
   /** null: the draft was deleted (an empty draft deletes everywhere). */
   ciphertext: Envelope.nullable(),
-  version: z.int().min(0),
+  version: z.int().min(0).max(MAX_VERSION),
   updatedByDevice: Id,
   updatedAt: Timestamp,
 });
@@ -54,7 +54,7 @@ export const putDraft = route({
   path: '/chats/:chatId/draft',
   auth: 'device',
   params: ChatIdParams,
-  body: z.strictObject({ ciphertext: Envelope.nullable(), version: z.int().min(1) }),
+  body: z.strictObject({ ciphertext: Envelope.nullable(), version: z.int().min(1).max(MAX_VERSION) }),
   response: DraftRecord,
 });
 

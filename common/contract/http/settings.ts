@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { Envelope, Id, Timestamp } from '../primitives';
+import { Envelope, Id, MAX_VERSION, Timestamp } from '../primitives';
 import { route } from './route';
 
 /** The user's app settings as stored: one envelope under the master key (context `settings/<userId>`). */
@@ -35,7 +35,7 @@ export const putSettings = route({
     ciphertext: Envelope.refine((e) => e.length <= MAX_SETTINGS_ENVELOPE_CHARS, {
       message: `must be at most ${MAX_SETTINGS_ENVELOPE_CHARS} characters`,
     }),
-    baseVersion: z.int().min(0),
+    baseVersion: z.int().min(0).max(MAX_VERSION),
   }),
   response: SettingsRecord,
 });

@@ -64,7 +64,8 @@ export class SearchFeeder {
 
   updateDraft(chatId: string): void {
     if (!this.built) return;
-    this.index.setDraft(chatId, this.drafts.read(chatId) || null);
+    // Drafts of chats not on this desktop (evicted, or not synced yet) are kept but not searchable here.
+    this.index.setDraft(chatId, this.core.store.hasChat(chatId) ? this.drafts.read(chatId) || null : null);
   }
 
   /** Chats the budget evicted from the store leave the index too. Returns them. */

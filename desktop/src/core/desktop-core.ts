@@ -43,7 +43,10 @@ export class DesktopCore {
     settings.onChange((value) => {
       const budget = budgetFromSettings(value);
       const current = engine.getBudget();
-      if (budget && (budget.maxChats !== current.maxChats || budget.maxBytes !== current.maxBytes)) engine.setBudget(budget);
+      if (budget && (budget.maxChats !== current.maxChats || budget.maxBytes !== current.maxBytes)) {
+        // Evicted chats' keys leave memory too (the app's listeners drop them from lists and search).
+        for (const chatId of engine.setBudget(budget)) keyring.forget(chatId);
+      }
     });
   }
 

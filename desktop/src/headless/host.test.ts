@@ -87,6 +87,8 @@ describe('the headless host: the app service over HTTP, behind a per-run token',
   it('refuses an unknown channel with 404 and an invalid payload with 400, naming the field', async () => {
     expect(await ipc('dropDatabase', {})).toMatchObject({ status: 404, json: { error: { code: 'unknown_channel', message: expect.stringContaining('dropDatabase') } } });
     expect(await ipc('__proto__', {})).toMatchObject({ status: 404, json: { error: { code: 'unknown_channel' } } });
+    expect(await ipc('%E0', {})).toMatchObject({ status: 404, json: { error: { code: 'unknown_channel' } } });
+    expect(await ipc('getState%00', {})).toMatchObject({ status: 404, json: { error: { code: 'unknown_channel' } } });
     const bad = await ipc('openChat', { chatId: 'x' });
     expect(bad.status).toBe(400);
     expect(bad.json.error).toEqual({ code: 'invalid_request', message: expect.stringContaining('chatId') });

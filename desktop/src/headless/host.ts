@@ -110,7 +110,9 @@ export async function startHeadlessHost(options: HeadlessHostOptions): Promise<H
     } catch {
       return refuse(res, 400, 'malformed_json', 'The request body is not valid JSON.');
     }
-    const result = await dispatch(decodeURIComponent(channel), payload);
+    // Channel names are plain identifiers: matched as sent, never URL-decoded (a malformed escape such as
+    // %E0 would throw), so anything else is simply an unknown channel.
+    const result = await dispatch(channel, payload);
     if (result.ok) return sendJson(res, 200, result);
     return sendJson(res, STATUS[result.error.code as IpcErrorCode] ?? 500, { error: result.error });
   };

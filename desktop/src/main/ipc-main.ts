@@ -8,7 +8,7 @@ import {
 } from '../../../common/contract';
 import type { AppService } from '../app/app-service';
 import { createHandlers } from '../app/handlers';
-import { APP_ORIGIN } from './renderer-protocol';
+import { isAppUrl } from './renderer-protocol';
 
 /**
  * One ipcMain.handle per request channel of the contract table, all through the same dispatcher (which
@@ -26,7 +26,7 @@ export function registerIpc(app: AppService, window: () => BrowserWindow | null)
       event.sender.id === win.webContents.id &&
       frame !== null &&
       frame.parent === null && // the main frame, not a subframe
-      new URL(frame.url).origin === APP_ORIGIN
+      isAppUrl(frame.url)
     );
   };
 

@@ -7,9 +7,8 @@ import { rendererContentType, rendererFileFor } from '../app/renderer-files';
  * The renderer is served from app://symc/ (a privileged, standard, secure scheme) instead of file://, so
  * the page has a real origin, file:// gets no special powers, and every response carries our CSP header.
  */
-export const APP_SCHEME = 'app';
-export const APP_ORIGIN = `${APP_SCHEME}://symc`;
-export const APP_URL = `${APP_ORIGIN}/index.html`;
+export { APP_ORIGIN, APP_SCHEME, APP_URL, isAppUrl } from '../app/app-url';
+import { APP_SCHEME } from '../app/app-url';
 
 /** Must run before app 'ready'. */
 export function registerAppScheme(): void {

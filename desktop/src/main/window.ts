@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { BrowserWindow, shell } from 'electron';
-import { APP_ORIGIN, APP_URL } from './renderer-protocol';
+import { APP_URL, isAppUrl } from './renderer-protocol';
 
 /**
  * The one window, hardened along Electron's security checklist: context isolation, the renderer
@@ -36,10 +36,10 @@ export function createMainWindow(preloadFile: string): BrowserWindow {
     return { action: 'deny' };
   });
   contents.on('will-navigate', (event, url) => {
-    if (new URL(url).origin !== APP_ORIGIN) event.preventDefault();
+    if (!isAppUrl(url)) event.preventDefault();
   });
   contents.on('will-redirect', (event, url) => {
-    if (new URL(url).origin !== APP_ORIGIN) event.preventDefault();
+    if (!isAppUrl(url)) event.preventDefault();
   });
   contents.on('will-attach-webview', (event) => event.preventDefault());
   contents.session.setPermissionRequestHandler((_contents, _permission, callback) => callback(false));

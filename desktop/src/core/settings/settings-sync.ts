@@ -9,10 +9,17 @@ const MB = 1024 * 1024;
 /** A write that keeps losing to other devices' writes gives up after this many tries (then reports). */
 const MAX_ATTEMPTS = 4;
 
-/** The budget the user's synced settings ask for, or null when they don't say. */
+/** The most a desktop keeps whatever the settings say (the IPC contract's bound: 10 GiB). */
+const MAX_BUDGET_MEGABYTES = 10 * 1024;
+
+/**
+ * The budget the user's synced settings ask for, or null when they don't say. Clamped to what this app
+ * supports: the settings are written by any client (a newer one may allow more), and one out-of-range
+ * value must not make them unreadable here.
+ */
 export function budgetFromSettings(settings: UserSettings | null): StorageBudget | null {
   const b = settings?.desktopBudget;
-  return b ? { maxChats: b.maxChats, maxBytes: b.maxMegabytes * MB } : null;
+  return b ? { maxChats: b.maxChats, maxBytes: Math.min(b.maxMegabytes, MAX_BUDGET_MEGABYTES) * MB } : null;
 }
 
 /**

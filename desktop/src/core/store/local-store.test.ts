@@ -137,6 +137,17 @@ describe('LocalStore', () => {
       expect(store.stats({ maxChats: 100, maxBytes: perChat * 2 })).toMatchObject({ chats: 2, bytes: perChat * 2 });
     });
 
+    it('keeps an evicted chat’s draft row, so an edit after the chat returns still outranks what this desktop saw', () => {
+      const made = fill(2);
+      const chatId = made[0]!.chatId;
+      const seen = { chatId, ciphertext: env(20), version: 7, updatedByDevice: id(), updatedAt: '2026-01-01T00:00:00.000Z' };
+      store.putDraft(seen);
+      store.transaction(() => store.enforceBudget({ maxChats: 1, maxBytes: 1e9 }, new Set()));
+      expect(store.hasChat(chatId)).toBe(false);
+      expect(store.getDraft(chatId)).toMatchObject({ version: 7 });
+      expect(store.saveLocalDraft(chatId, env(30), id()).version).toBe(8);
+    });
+
     it('never evicts a chat with unsent messages', () => {
       const made = fill(3);
       store.enqueueOutbox({ message_id: id(), chat_id: made[0]!.chatId, client_key: 'k', ciphertext: env(), created_at: '2026-01-01T00:00:00.000Z' });

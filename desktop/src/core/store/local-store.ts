@@ -268,7 +268,9 @@ export class LocalStore {
       if (protectedIds.has(id)) continue;
       const chat = this.getChat(id)!;
       this.db.prepare('DELETE FROM messages WHERE chat_id = ?').run(id);
-      this.db.prepare('DELETE FROM drafts WHERE chat_id = ?').run(id);
+      // The chat's draft row stays (a few hundred bytes of ciphertext): it is this desktop's memory of the
+      // newest draft version, and the conflict rule needs it if the chat comes back — without it an edit
+      // would start again at version 1, be refused as stale, and the typed text replaced by the server's.
       this.db.prepare('DELETE FROM chats WHERE id = ?').run(id);
       chats -= 1;
       bytes -= chat.bytes;
