@@ -7,7 +7,7 @@ import type { ParsedEvent } from '../desktop/src/core/sync/event-applier';
 import { readDatabaseBytes } from '../server/test/support/db-snapshot';
 import { signUpPhone } from '../server/test/support/phone';
 import { startTestServer, type TestServer } from '../server/test/support/test-server';
-import { openDesktop, pairDesktop, untilProgress } from './support/desktop';
+import { linkAndSync } from './support/desktop';
 import { markOpened, seedChats, type SeededChat } from './support/seed';
 
 describe('phased sync of a 120-chat account into the desktop store', () => {
@@ -26,11 +26,7 @@ describe('phased sync of a 120-chat account into the desktop store', () => {
     const phone = await signUpPhone(server, 'phases');
     chats = await seedChats(server, phone.session, { chats: 120, messagesPerChat, textOf: (c, i) => `CANARY-${c}-${i}-plaintext` });
     await markOpened(server, phone.session, chats[OPENED]!.chatId);
-    const vault = await pairDesktop(server.url, phone, dir);
-    core = await openDesktop(dir, vault);
-    core.engine.onEvents((run) => events.push(...run));
-    await core.start();
-    await untilProgress(core, (p) => p.primed);
+    core = await linkAndSync(server.url, phone, dir, events);
   }, 60_000);
 
   afterAll(async () => {

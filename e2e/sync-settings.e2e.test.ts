@@ -8,7 +8,7 @@ import type { ParsedEvent } from '../desktop/src/core/sync/event-applier';
 import { readUserSettings, storedSettings } from '../desktop/src/core/store/user-settings';
 import { signUpPhone } from '../server/test/support/phone';
 import { startTestServer, type TestServer } from '../server/test/support/test-server';
-import { openDesktop, pairDesktop, until, untilProgress } from './support/desktop';
+import { linkAndSync, until } from './support/desktop';
 import { markOpened, seedChats } from './support/seed';
 
 /** DESIGN "Sync": the user's settings (encrypted under MK) travel between phase 2 and phase 3, then live. */
@@ -29,10 +29,7 @@ describe('settings in the phased sync', () => {
     const chats = await seedChats(server, phone.session, { chats: 14, messagesPerChat: () => 3 });
     await markOpened(server, phone.session, chats[2]!.chatId);
     await put({ theme: 'dark', notifications: 'mentions' }, 0);
-    core = await openDesktop(dir, await pairDesktop(server.url, phone, dir));
-    core.engine.onEvents((run) => events.push(...run));
-    await core.start();
-    await untilProgress(core, (p) => p.primed);
+    core = await linkAndSync(server.url, phone, dir, events);
   }, 60_000);
 
   afterAll(async () => {

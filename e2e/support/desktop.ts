@@ -4,6 +4,7 @@ import type { ApiClient } from '../../common/contract';
 import { DesktopCore } from '../../desktop/src/core/desktop-core';
 import { FileKeyVault } from '../../desktop/src/core/keys/file-key-vault';
 import { DesktopPairing } from '../../desktop/src/core/pairing/desktop-pairing';
+import type { ParsedEvent } from '../../desktop/src/core/sync/event-applier';
 import type { SyncProgress } from '../../desktop/src/core/sync/sync-progress';
 import type { PhoneSession } from '../../mobile-pairing/src/core/account';
 import { approvePairing, lookupPairing, parsePairingInput } from '../../mobile-pairing/src/core/pairing';
@@ -36,6 +37,15 @@ export async function pairDesktop(serverUrl: string, phone: { session: PhoneSess
 export async function openDesktop(dir: string, vault: FileKeyVault, budget?: { maxChats: number; maxBytes: number }): Promise<DesktopCore> {
   const core = await DesktopCore.open({ dataDir: dir, vault, backoff: { initialMs: 20, maxMs: 200 }, ...(budget ? { budget } : {}) });
   if (!core) throw new Error('desktop is not linked');
+  return core;
+}
+
+/** Links a fresh desktop by QR, opens its core recording every applied event into `events`, and waits for cache_primed. */
+export async function linkAndSync(serverUrl: string, phone: { session: PhoneSession; api: ApiClient }, dir: string, events: ParsedEvent[]): Promise<DesktopCore> {
+  const core = await openDesktop(dir, await pairDesktop(serverUrl, phone, dir));
+  core.engine.onEvents((run) => events.push(...run));
+  await core.start();
+  await untilProgress(core, (p) => p.primed);
   return core;
 }
 

@@ -1,29 +1,17 @@
 import { encryptDraft, encryptUserSettings } from '../../common/content';
-import { initCrypto } from '../../common/crypto';
 import { startChat } from '../../mobile-pairing/src/core/chats';
-import { createTestDatabase, type TestDatabase } from './support/pg-database';
+import { usePostgresServer } from './support/pg-database';
 import { raw, signUpPhone } from './support/phone';
-import { startTestServer, type TestServer } from './support/test-server';
 
 /**
  * Numbers at the edge of PostgreSQL's 32-bit `integer` columns: a version past it is a 400 naming the
  * field, never a 500 from the database (SQLite would have stored it silently), and nothing is written.
  */
 describe('integer bounds on PostgreSQL', () => {
-  let database: TestDatabase;
-  let server: TestServer;
-
-  beforeAll(async () => {
-    await initCrypto();
-    database = await createTestDatabase('symc_int_bounds');
-    server = await startTestServer({ DATABASE_URL: database.url });
-  });
-  afterAll(async () => {
-    await server?.stop();
-    await database?.drop();
-  });
+  const pg = usePostgresServer('symc_int_bounds');
 
   it('draft, settings and chat-meta versions beyond 32 bits are refused at the edge', async () => {
+    const { server } = pg();
     const me = await signUpPhone(server, 'bounds');
     const { chat } = await startChat(me.api, me.session, { title: 'Bounds', memberUsernames: [] });
     const token = me.session.tokens.accessToken;
@@ -56,6 +44,7 @@ describe('integer bounds on PostgreSQL', () => {
   });
 
   it('a stream resuming from a seq past 32 bits is told the cursor is ahead, not a 500', async () => {
+    const { server } = pg();
     const me = await signUpPhone(server, 'boundsstream');
     const response = await fetch(`${server.url}/sse/connect`, {
       headers: { authorization: `Bearer ${me.session.tokens.accessToken}`, 'last-event-id': String(2 ** 40) },

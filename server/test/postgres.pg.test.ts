@@ -1,26 +1,13 @@
-import { initCrypto } from '../../common/crypto';
 import { readMessage, sendText, startChat } from '../../mobile-pairing/src/core/chats';
-import { createTestDatabase, type TestDatabase } from './support/pg-database';
+import { usePostgresServer } from './support/pg-database';
 import { signUpPhone } from './support/phone';
-import { startTestServer, type TestServer } from './support/test-server';
 
 /** The same server, on PostgreSQL by DATABASE_URL: migrations apply at start and the API works end to end. */
 describe('server on PostgreSQL', () => {
-  let database: TestDatabase;
-  let server: TestServer;
-
-  beforeAll(async () => {
-    await initCrypto();
-    database = await createTestDatabase('symc_server_test');
-    server = await startTestServer({ DATABASE_URL: database.url });
-  });
-
-  afterAll(async () => {
-    await server?.stop();
-    await database?.drop();
-  });
+  const pg = usePostgresServer('symc_server_test');
 
   it('signs up, starts a chat, sends and reads a message, with the change log in order', async () => {
+    const { server } = pg();
     const alice = await signUpPhone(server, 'pgalice');
     const bob = await signUpPhone(server, 'pgbob');
     const { chat, chatKey } = await startChat(alice.api, alice.session, { title: 'On Postgres', memberUsernames: [bob.session.username] });

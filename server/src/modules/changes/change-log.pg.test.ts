@@ -1,4 +1,3 @@
-import { initCrypto } from '../../../../common/crypto';
 import {
   concurrentAppends,
   concurrentGroupSends,
@@ -6,8 +5,7 @@ import {
   insertUsers,
   readLogs,
 } from '../../../test/support/concurrent-sends';
-import { createTestDatabase, type TestDatabase } from '../../../test/support/pg-database';
-import { startTestServer, type TestServer } from '../../../test/support/test-server';
+import { usePostgresServer } from '../../../test/support/pg-database';
 
 /**
  * The change log on PostgreSQL, where transactions really run side by side: a multi-row update of
@@ -15,21 +13,10 @@ import { startTestServer, type TestServer } from '../../../test/support/test-ser
  * rows are locked in one order.
  */
 describe('appendChange on PostgreSQL', () => {
-  let database: TestDatabase;
-  let server: TestServer;
-
-  beforeAll(async () => {
-    await initCrypto();
-    database = await createTestDatabase('symc_changelog');
-    server = await startTestServer({ DATABASE_URL: database.url });
-  });
-
-  afterAll(async () => {
-    await server?.stop();
-    await database?.drop();
-  });
+  const pg = usePostgresServer('symc_changelog');
 
   it('concurrent group sends with overlapping members all commit, seqs gap-free and in one order', async () => {
+    const { server } = pg();
     const { userIds, expected } = await concurrentGroupSends(server, 6, 8);
     const logs = await readLogs(server.server.deps.db, userIds);
     for (const userId of userIds) {
@@ -39,6 +26,7 @@ describe('appendChange on PostgreSQL', () => {
   });
 
   it('many concurrent transactions over overlapping user sets of every size: no deadlock, no gap', async () => {
+    const { server } = pg();
     const db = server.server.deps.db;
     const userIds = await insertUsers(db, 40);
     for (let round = 0; round < 3; round++) await concurrentAppends(db, userIds, 40, 3);
