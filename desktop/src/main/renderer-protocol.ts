@@ -18,7 +18,13 @@ export function registerAppScheme(): void {
 export function serveRenderer(rendererDir: string): void {
   protocol.handle(APP_SCHEME, async (request) => {
     const url = new URL(request.url);
-    const file = rendererFileFor(rendererDir, decodeURIComponent(url.pathname));
+    let pathname: string;
+    try {
+      pathname = decodeURIComponent(url.pathname);
+    } catch {
+      return new Response('not found', { status: 404 }); // a malformed escape names no file of ours
+    }
+    const file = rendererFileFor(rendererDir, pathname);
     if (url.host !== 'symc' || file === null) return new Response('not found', { status: 404 });
     try {
       return new Response(await readFile(file), {
