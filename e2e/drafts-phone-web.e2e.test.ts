@@ -72,4 +72,40 @@ describe('drafts in the phone web app', () => {
     other.close();
     expect(problems.splice(0)).toEqual([]);
   });
+
+  it('a draft typed offline survives the tab closing, ciphertext only, and is sent when the network is back', async () => {
+    const me = await signUpPhone(server, 'webtrain');
+    const { chat } = await startChat(me.api, me.session, { title: 'Train chat', memberUsernames: [] });
+    const phone = await newPhone(chromium.browser);
+    await phone.page.goto(`${server.url}/phone/`);
+    await phone.page.getByRole('button', { name: 'Sign in' }).first().click();
+    await phone.page.getByLabel('Username').fill(me.session.username);
+    await phone.page.getByLabel('Password', { exact: true }).fill(me.password);
+    await phone.page.getByRole('button', { name: 'Sign in' }).last().click();
+    await phone.page.getByRole('list', { name: 'Chats' }).getByText('Train chat').click();
+    const composer = phone.page.getByRole('textbox', { name: 'Message' });
+    await composer.waitFor();
+
+    // In a tunnel: typed, saved on the phone after the delay (encrypted), not sent.
+    await phone.context.setOffline(true);
+    await composer.fill('Typed on the train, no signal');
+    const saved = () => phone.page.evaluate<string>(`Object.entries(localStorage).filter(([k]) => k.startsWith('symc.drafts.')).map(([, v]) => v).join('\\n')`);
+    await until(async () => (await saved()).includes('"pending":true'), 10_000, 'the offline draft saved on the phone');
+    expect(await saved()).not.toContain('Typed on the train');
+    await expect(me.api.call('getDraft', { params: { chatId: chat.chatId } })).rejects.toMatchObject({ status: 404 });
+
+    // The tab is closed; later, with the network back, the app is opened again: the draft goes out.
+    await phone.page.close();
+    await phone.context.setOffline(false);
+    const again = await phone.context.newPage();
+    await again.goto(`${server.url}/phone/`);
+    await again.getByRole('list', { name: 'Chats' }).getByText('Draft: Typed on the train, no signal').waitFor();
+    await until(async () => {
+      const draft = await me.api.call('getDraft', { params: { chatId: chat.chatId } }).catch(() => null);
+      return draft?.ciphertext ? (await other(me).load(chat.chatId)) === 'Typed on the train, no signal' : false;
+    }, 15_000, 'the draft on the server');
+    await phone.context.close();
+  });
+
+  const other = (me: Awaited<ReturnType<typeof signUpPhone>>) => new PhoneDrafts({ client: me.api, session: me.session, debounceMs: 10 });
 });

@@ -1,17 +1,37 @@
-import { compareDrafts, type DraftRecord } from '../../../common/contract';
+import { z } from 'zod';
+import { compareDrafts, DraftRecord } from '../../../common/contract';
 
 /** A draft as the phone keeps it: the server's record, or a local edit not yet accepted (`pending`). */
 export interface PhoneDraft extends DraftRecord {
   readonly pending: boolean;
 }
 
+const StoredDraft = DraftRecord.extend({ pending: z.boolean() });
+
 /**
- * The phone's drafts, in memory (ciphertext only, like everything the phone keeps). The same rule as the
- * server and the desktop store: a draft from the server is taken unless the local one wins over it by
- * compareDrafts; the server's copy of our own pending edit confirms it.
+ * Where the phone keeps its drafts between page loads (the web app: localStorage). Only envelopes under
+ * the master key, versions and device ids go in — nothing readable without the key — so an edit typed
+ * offline survives the tab being closed and is sent when the network is back.
+ */
+export interface DraftPersistence {
+  load(): unknown;
+  save(drafts: readonly PhoneDraft[]): void;
+}
+
+/**
+ * The phone's drafts (ciphertext only, like everything the phone keeps), in memory and, when given a
+ * persistence, saved after every change. The same rule as the server and the desktop store: a draft from
+ * the server is taken unless the local one wins over it by compareDrafts; the server's copy of our own
+ * pending edit confirms it.
  */
 export class PhoneDraftStore {
   private readonly drafts = new Map<string, PhoneDraft>();
+
+  constructor(private readonly persistence?: DraftPersistence) {
+    const loaded = z.array(StoredDraft).safeParse(persistence?.load() ?? []);
+    // Unreadable saved drafts (another app version, a damaged entry) are dropped, never fatal.
+    if (loaded.success) for (const draft of loaded.data) this.drafts.set(draft.chatId, draft);
+  }
 
   get(chatId: string): PhoneDraft | null {
     return this.drafts.get(chatId) ?? null;
@@ -24,6 +44,7 @@ export class PhoneDraftStore {
     if (order < 0) return false;
     if (order === 0 && local && !local.pending && local.ciphertext === draft.ciphertext) return false;
     this.drafts.set(draft.chatId, { ...draft, pending: false });
+    this.persist();
     return order > 0 || local?.ciphertext !== draft.ciphertext;
   }
 
@@ -38,6 +59,7 @@ export class PhoneDraftStore {
       pending: true,
     };
     this.drafts.set(chatId, draft);
+    this.persist();
     return draft;
   }
 
@@ -45,6 +67,7 @@ export class PhoneDraftStore {
   abandon(chatId: string, version: number): void {
     const local = this.drafts.get(chatId);
     if (local && local.version === version) this.drafts.set(chatId, { ...local, pending: false });
+    this.persist();
   }
 
   pending(): PhoneDraft[] {
@@ -55,7 +78,17 @@ export class PhoneDraftStore {
     return [...this.drafts.values()].filter((d) => d.ciphertext !== null).map((d) => d.chatId).sort();
   }
 
+  /** Sign-out: nothing is kept, in memory or saved. */
   clear(): void {
     this.drafts.clear();
+    this.persist();
+  }
+
+  private persist(): void {
+    try {
+      this.persistence?.save([...this.drafts.values()]);
+    } catch {
+      // Storage full or unavailable (private mode): the drafts stay in memory and on the server.
+    }
   }
 }

@@ -1,7 +1,7 @@
 import { type ApiClient, ApiError } from '../../../common/contract';
 import { DraftEditor } from '../../../common/drafts/draft-editor';
 import type { PhoneSession } from './account';
-import { type PhoneDraft, PhoneDraftStore } from './drafts-store';
+import { type DraftPersistence, type PhoneDraft, PhoneDraftStore } from './drafts-store';
 
 export { DRAFT_DEBOUNCE_MS, DraftTooLongError } from '../../../common/drafts/draft-editor';
 
@@ -11,6 +11,8 @@ export interface PhoneDraftsOptions {
   readonly session: Pick<PhoneSession, 'userId' | 'deviceId' | 'masterKey'>;
   readonly debounceMs?: number;
   readonly maxChars?: number;
+  /** Keeps the drafts (ciphertext) across page loads, so an offline edit survives a closed tab. */
+  readonly persistence?: DraftPersistence;
 }
 
 /**
@@ -22,11 +24,12 @@ export interface PhoneDraftsOptions {
  * edit: the phone adopts the server's draft. An empty text deletes the draft.
  */
 export class PhoneDrafts {
-  private readonly store = new PhoneDraftStore();
+  private readonly store: PhoneDraftStore;
   private readonly problems = new Map<string, string>();
   private readonly editor: DraftEditor;
 
   constructor(private readonly options: PhoneDraftsOptions) {
+    this.store = new PhoneDraftStore(options.persistence);
     this.editor = new DraftEditor({
       store: this.store,
       api: options.client,

@@ -2,6 +2,7 @@ import { useMemo } from 'react';
 import type { ApiClient } from '../../../common/contract';
 import type { PhoneSession } from '../../src/core/account';
 import { DraftTooLongError, PhoneDrafts } from '../../src/core/drafts';
+import type { DraftPersistence } from '../../src/core/drafts-store';
 import { useSession, useSignedIn } from './state/session';
 
 /**
@@ -70,6 +71,28 @@ function adapt(drafts: PhoneDrafts): DraftSync {
   };
 }
 
+/**
+ * Drafts kept across page loads in localStorage, per device: envelopes under the master key, versions
+ * and device ids only — unreadable without the key the vault holds — so a draft typed offline survives
+ * the tab closing and is sent when the network is back. Sign-out clears it (PhoneDrafts.close).
+ */
+function localDraftStorage(deviceId: string): DraftPersistence {
+  const key = `symc.drafts.${deviceId}`;
+  return {
+    load: () => {
+      try {
+        return JSON.parse(localStorage.getItem(key) ?? '[]') as unknown;
+      } catch {
+        return [];
+      }
+    },
+    save: (drafts) => {
+      if (drafts.length === 0) localStorage.removeItem(key);
+      else localStorage.setItem(key, JSON.stringify(drafts));
+    },
+  };
+}
+
 /** One PhoneDrafts per signed-in phone device; a different session (or sign-out) closes the previous one. */
 let current: { deviceId: string; drafts: PhoneDrafts; sync: DraftSync; off: () => void } | null = null;
 
@@ -77,7 +100,7 @@ function draftSyncFor(client: ApiClient, session: PhoneSession): DraftSync {
   if (current?.deviceId === session.deviceId) return current.sync;
   current?.off();
   current?.drafts.close();
-  const drafts = new PhoneDrafts({ client, session });
+  const drafts = new PhoneDrafts({ client, session, persistence: localDraftStorage(session.deviceId) });
   // Leaving the page (app switch, lock): save what was typed without waiting for the delay.
   const onHide = () => {
     if (document.visibilityState === 'hidden') void drafts.flush().catch(() => undefined);
