@@ -126,6 +126,7 @@ describe('npm run bench, in miniature', () => {
           decryptedOnOpen: 100,
           connectedMs: 45,
           manifestMs: 60,
+          phase1CompleteMs: 95,
           desktopCpuMs: 700,
           serverCpuMs: 500,
         },

@@ -1,3 +1,4 @@
+import { FIRST_SCREEN_MESSAGES } from '../common/contract';
 import { initCrypto } from '../common/crypto';
 import { DesktopCore } from '../desktop/src/core/desktop-core';
 import { FileKeyVault } from '../desktop/src/core/keys/file-key-vault';
@@ -8,8 +9,9 @@ import { cpuMs, nowMs, peakRssMb, serveParent } from './child';
 /**
  * A headless desktop in its own process: links through the real QR flow (the orchestrator plays the
  * phone), then runs the real DesktopCore sync against the server, reporting when each phase is ready.
- * "Phase 1 ready" is when the last opened chat's visible window (200 messages) is decrypted in memory —
- * what the user waits for before reading.
+ * "Phase 1" is when the last opened chat's visible window (the newest 200 messages) is stored and
+ * decrypted in memory — what the user waits for before reading; "phase 1 complete" when all of that
+ * chat's history is stored (`phase_1_last_chat_ready`).
  */
 export interface SyncTimes {
   /** The desktop's long-poll answered "approved" (before it confirms and opens the bundle). */
@@ -23,6 +25,7 @@ export interface SyncTimes {
   /** The manifest (`sync:initial`) is applied: the chat list can be shown. */
   readonly manifest: number;
   readonly phase1: number;
+  readonly phase1Complete: number;
   readonly phase2: number;
   readonly phase3: number;
   readonly primed: number;
@@ -90,10 +93,11 @@ serveParent(async (message, reply) => {
       if (p.lastError && p.connection === 'offline') reject(new Error(`sync failed: ${p.lastError}`));
       if (times.connected === undefined && p.connection === 'connected') times.connected = nowMs();
       if (times.manifest === undefined && p.totals) times.manifest = nowMs();
-      if (times.phase1 === undefined && p.phases[1].state === 'done') {
-        decryptedOnOpen = c.reader.warm(c.store.getState('last_opened_chat_id') ?? '');
+      if (times.phase1 === undefined && p.lastChatReadyAt !== null) {
+        decryptedOnOpen = c.reader.warm(c.store.getState('last_opened_chat_id') ?? '', FIRST_SCREEN_MESSAGES);
         times.phase1 = nowMs();
       }
+      if (times.phase1Complete === undefined && p.phases[1].state === 'done') times.phase1Complete = nowMs();
       if (times.phase2 === undefined && p.phases[2].state === 'done') times.phase2 = nowMs();
       if (times.phase3 === undefined && p.phases[3].state === 'done') times.phase3 = nowMs();
       if (p.primed) {

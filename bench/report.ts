@@ -36,6 +36,8 @@ export interface WorkloadResult {
   /** Approval → sync stream open, → manifest applied (the first parts of phase 1). */
   readonly connectedMs: number;
   readonly manifestMs: number;
+  /** Approval → all of the last opened chat's history stored (phase 1 is its newest window, readable). */
+  readonly phase1CompleteMs: number;
   /**
    * CPU time each process spent on the sync (desktop: pairing done → cache primed; server: approval →
    * cache primed). On a shared machine these move far less than wall times: compare them across runs.

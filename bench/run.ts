@@ -107,7 +107,7 @@ async function runWorkload(
     const t = report.times;
     log(
       `${workload.name}: woken ${since(t.woken)} ms, paired ${since(t.paired)} ms, core open ${since(t.coreOpen)} ms, core started ${since(t.coreStarted)} ms, stream open ${since(t.connected)} ms, manifest ${since(t.manifest)} ms, ` +
-        `phase 1 ${since(t.phase1)} ms, phase 2 ${since(t.phase2)} ms, cache primed ${fullSyncMs} ms`,
+        `phase 1 ${since(t.phase1)} ms (complete ${since(t.phase1Complete)} ms), phase 2 ${since(t.phase2)} ms, cache primed ${fullSyncMs} ms`,
     );
     log(`${workload.name}: CPU desktop ${Math.round(report.cpuMs)} ms, server ${Math.round(serverCpuMs)} ms`);
 
@@ -161,6 +161,7 @@ async function runWorkload(
       decryptedOnOpen: report.decryptedOnOpen,
       connectedMs: since(t.connected),
       manifestMs: since(t.manifest),
+      phase1CompleteMs: since(t.phase1Complete),
       desktopCpuMs: Math.round(report.cpuMs),
       serverCpuMs: Math.round(serverCpuMs),
     };

@@ -101,6 +101,7 @@ export function seedAccount(dbFile: string, options: SeedOptions): SeededAccount
     message: db.prepare(
       'INSERT INTO "Message" (id, chatId, senderUserId, senderDeviceId, clientKey, ciphertext, size, status, createdAt) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)',
     ),
+    totals: db.prepare('UPDATE "Chat" SET messageCount = ?, messageBytes = ? WHERE id = ?'),
     change: db.prepare('INSERT INTO "ChangeLog" (userId, seq, kind, chatId, entityId, createdAt) VALUES (?, ?, ?, ?, ?, ?)'),
     lastSeq: db.prepare('SELECT lastSeq FROM "User" WHERE id = ?'),
     setLastSeq: db.prepare('UPDATE "User" SET lastSeq = ? WHERE id = ?'),
@@ -135,6 +136,7 @@ export function seedAccount(dbFile: string, options: SeedOptions): SeededAccount
       }
       changes.push({ at: createdAt, userIds: members.map((m) => m.userId), kind: 'chat:new', chatId, entityId: null });
 
+      let chatBytes = 0;
       for (let i = 0; i < times.length; i++) {
         const from = members[i % 3 === 0 ? 0 : 1 + (i % (members.length - 1))]!;
         const messageId = randomUUID();
@@ -152,8 +154,11 @@ export function seedAccount(dbFile: string, options: SeedOptions): SeededAccount
         stmt.message.run(messageId, chatId, from.userId, from.deviceId, `${sentAt}:${n}:${from.deviceId}`, ciphertext, ciphertext.length, status, prismaTime(sentAt));
         changes.push({ at: sentAt, userIds: members.map((m) => m.userId), kind: 'message:new', chatId, entityId: messageId });
         ciphertextBytes += ciphertext.length;
+        chatBytes += ciphertext.length;
         messages++;
       }
+      // What the server's send transaction keeps on the chat row.
+      stmt.totals.run(times.length, chatBytes, chatId);
       chats.push({ chatId, key, title, messages: times.length });
     }
 

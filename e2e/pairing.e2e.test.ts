@@ -1,7 +1,7 @@
 import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { decodePublicKey, initCrypto, sealJson, toBase64Url } from '../common/crypto';
+import { decodePublicKey, type Envelope, initCrypto, sealJson, toBase64Url, unwrapIdentitySecretKey } from '../common/crypto';
 import { FileKeyVault } from '../desktop/src/core/keys/file-key-vault';
 import { DesktopPairing } from '../desktop/src/core/pairing/desktop-pairing';
 import type { PairingState } from '../desktop/src/core/pairing/pairing-state';
@@ -61,6 +61,12 @@ describe('QR pairing, end to end over the real HTTP API', () => {
     expect(Buffer.from(session!.masterKey).equals(Buffer.from(phone.session.masterKey))).toBe(true);
     expect((await session!.call('me', {})).deviceId).toBe(session!.deviceId);
     expect(readdirSync(vaultDir).sort()).toEqual(['credentials.key', 'master-key.key']);
+    // …and the account's identity key pair, handed over with the confirm: its secret half opens with
+    // that master key only (the desktop needs it for chats shared with it by sealed key).
+    const identity = session!.storedIdentity!;
+    expect(identity.publicKey).toBe(toBase64Url(phone.session.identity.publicKey));
+    const secret = unwrapIdentitySecretKey(identity.wrappedSecretKey as Envelope, session!.masterKey, phone.session.userId);
+    expect(Buffer.from(secret).equals(Buffer.from(phone.session.identity.secretKey))).toBe(true);
 
     // The phone lists and unlinks the desktop; the desktop's next request is refused and it wipes itself.
     const devices = await listLinkedDevices(phone.api);

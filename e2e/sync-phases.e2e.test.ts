@@ -62,6 +62,15 @@ describe('phased sync of a 120-chat account into the desktop store', () => {
     expect(core.store.listMessages(chats[OPENED]!.chatId, 1000)).toHaveLength(30);
   });
 
+  it("history streams newest first: phase 1's first batch is the screen the user left", () => {
+    const phase1 = events.filter((e): e is Extract<ParsedEvent, { name: 'message:sync' }> => e.name === 'message:sync' && e.payload.phase === 1);
+    const order = (m: { createdAt: string; messageId: string }) => `${m.createdAt}|${m.messageId}`;
+    const arrived = phase1.flatMap((b) => b.payload.messages.map(order));
+    expect(arrived).toEqual([...arrived].sort().reverse());
+    const newest = core.store.listMessages(chats[OPENED]!.chatId, 8).map((m) => m.id); // the 8 newest (a batch is 8 here)
+    expect(phase1[0]!.payload.messages.map((m) => m.messageId).sort()).toEqual(newest.sort());
+  });
+
   it('phase 2 holds the 10 most recently updated chats; phase 3 at most 100 chats in all', () => {
     const manifest = events.find((e) => e.name === 'sync:initial') as Extract<ParsedEvent, { name: 'sync:initial' }>;
     const newestFirst = [...chats].reverse().map((c) => c.chatId).filter((id) => id !== chats[OPENED]!.chatId);

@@ -16,6 +16,13 @@ import { Id, MessageStatus, Timestamp } from './primitives';
  */
 
 export const SyncPhase = z.union([z.literal(1), z.literal(2), z.literal(3)]);
+
+/**
+ * The messages a chat shows when it opens: the newest screenful and some scroll-back. A chat's history
+ * streams newest first, and the last opened chat's first batch (phase 1) holds exactly this many, so a
+ * new desktop can show the conversation the user left before the rest of its history has arrived.
+ */
+export const FIRST_SCREEN_MESSAGES = 200;
 export type SyncPhase = z.infer<typeof SyncPhase>;
 
 export const SyncPlan = z.object({
@@ -57,7 +64,10 @@ export const SyncEvents = {
       chatsOnServer: z.int(),
     }),
   }),
-  /** A batch of history (seed name). Messages of one or more chats of the same phase. */
+  /**
+   * A batch of history (seed name). Messages of one or more chats of the same phase; each chat's messages
+   * come newest first (`FIRST_SCREEN_MESSAGES`).
+   */
   'message:sync': z.object({
     phase: SyncPhase,
     messages: z.array(MessageRecord),

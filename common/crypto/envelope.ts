@@ -28,13 +28,15 @@ export type EnvelopeContext =
   | { readonly kind: 'settings'; readonly userId: string };
 
 export function additionalData(context: EnvelopeContext): Uint8Array {
-  const parts = Object.entries(context)
-    .filter(([field]) => field !== 'kind')
-    .map(([, value]) => {
-      if (value.includes('/')) throw new Error(`additional-data part may not contain "/": ${value}`);
-      return value;
-    });
-  return utf8.encode(['symc', `v${ENVELOPE_VERSION}`, context.kind, ...parts].join('/'));
+  // A plain loop: this runs for every envelope a syncing desktop opens (the fields in declaration order).
+  let text = `symc/v${ENVELOPE_VERSION}/${context.kind}`;
+  for (const field in context) {
+    if (field === 'kind') continue;
+    const value = (context as Record<string, string>)[field]!;
+    if (value.includes('/')) throw new Error(`additional-data part may not contain "/": ${value}`);
+    text += `/${value}`;
+  }
+  return utf8.encode(text);
 }
 
 export function encryptBytes(key: SymmetricKey, plaintext: Uint8Array, context: EnvelopeContext): Envelope {

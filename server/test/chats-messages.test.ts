@@ -135,6 +135,7 @@ describe('messages', () => {
     expect(page.messages.map((m) => readMessage(m, bobKey).text)).toEqual(['hi bob']);
     const list = await bob.api.call('listChats', {});
     expect(list.chats[0]?.chatId).toBe(chat.chatId);
+    expect(list.chats[0]?.messageCount).toBe(1);
   });
 
   it('sending twice with the same client key stores one message (200 on the replay)', async () => {
@@ -146,6 +147,8 @@ describe('messages', () => {
     expect(second.body).toEqual(first.body);
     const page = await alice.api.call('listMessages', { params: { chatId: chat.chatId }, query: {} });
     expect(page.messages).toHaveLength(1);
+    // The chat row's totals (kept by the send transaction, read by the sync manifest) count it once.
+    expect((await alice.api.call('getChat', { params: { chatId: chat.chatId } })).messageCount).toBe(1);
     const reused = await raw(server, 'POST', `/chats/${chat.chatId}/messages`, {
       token: alice.session.tokens.accessToken,
       body: { ...body, messageId: randomId() },

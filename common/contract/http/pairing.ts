@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { Base64UrlKey, BearerToken, DeviceName, Id, SealedBox, Timestamp } from '../primitives';
+import { Base64UrlKey, BearerToken, DeviceName, Envelope, Id, SealedBox, Timestamp } from '../primitives';
 import { AuthTokens } from './auth';
 import { route } from './route';
 
@@ -107,6 +107,13 @@ export const confirmPairing = route({
       userId: Id,
       deviceId: Id,
       sealedBundle: SealedBox,
+      /**
+       * The account's identity key pair as the server holds it (public key, secret key wrapped under the
+       * master key — which only the bundle carries): the desktop needs it for chats shared with it by
+       * sealed key, and gets it here instead of in a second request before its first sync.
+       */
+      identityPublicKey: Base64UrlKey,
+      wrappedIdentitySecretKey: Envelope,
     }),
   ]),
 });

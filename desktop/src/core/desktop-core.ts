@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { type BoxKeyPair, decodePublicKey, unwrapIdentitySecretKey } from '../../../common/crypto';
+import { type BoxKeyPair, decodePublicKey, type Envelope, unwrapIdentitySecretKey } from '../../../common/crypto';
 import { ChatKeyring } from './crypto/chat-keyring';
 import { DraftSync } from './drafts/draft-sync';
 import { budgetFromSettings, SettingsSync } from './settings/settings-sync';
@@ -81,19 +81,40 @@ export class DesktopCore {
     return core;
   }
 
-  /** Loads the identity key (for chats shared with us by sealed key), then starts syncing. */
+  /**
+   * Starts syncing. Chats shared with us by sealed key open with the identity key, so it is loaded first:
+   * from the credentials (handed over at pairing), or — credentials of an older build — from the server
+   * once, then kept. Nothing here waits for the network when the identity is stored.
+   */
   async start(): Promise<void> {
-    try {
-      const me = await this.session.call('me', {});
-      this.identity = {
-        publicKey: decodePublicKey(me.identityPublicKey),
-        secretKey: unwrapIdentitySecretKey(me.wrappedIdentitySecretKey, this.session.masterKey, me.userId),
-      };
-    } catch {
-      // Offline at start: chats already stored still open with their wrapped keys; retried on next start.
+    this.identity ??= this.storedIdentity();
+    if (!this.identity) {
+      try {
+        const me = await this.session.call('me', {});
+        this.identity = {
+          publicKey: decodePublicKey(me.identityPublicKey),
+          secretKey: unwrapIdentitySecretKey(me.wrappedIdentitySecretKey, this.session.masterKey, me.userId),
+        };
+        await this.session.rememberIdentity({ publicKey: me.identityPublicKey, wrappedSecretKey: me.wrappedIdentitySecretKey });
+      } catch {
+        // Offline at start: chats already stored still open with their wrapped keys; retried on next start.
+      }
     }
     this.drafts.start();
     this.engine.start();
+  }
+
+  private storedIdentity(): BoxKeyPair | null {
+    const stored = this.session.storedIdentity;
+    if (!stored) return null;
+    try {
+      return {
+        publicKey: decodePublicKey(stored.publicKey),
+        secretKey: unwrapIdentitySecretKey(stored.wrappedSecretKey as Envelope, this.session.masterKey, this.session.userId),
+      };
+    } catch {
+      return null; // damaged: fetched again from the server
+    }
   }
 
   async stop(): Promise<void> {

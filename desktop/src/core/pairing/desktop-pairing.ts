@@ -206,6 +206,7 @@ export class DesktopPairing {
       refreshToken: result.refreshToken,
       accessExpiresAt: result.accessExpiresAt,
       refreshExpiresAt: result.refreshExpiresAt,
+      identity: { publicKey: result.identityPublicKey, wrappedSecretKey: result.wrappedIdentitySecretKey },
     });
     return { kind: 'paired', userId: result.userId, username: bundle.username, deviceId: result.deviceId };
   }

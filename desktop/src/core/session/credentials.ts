@@ -12,6 +12,12 @@ export const DeviceCredentials = z.object({
   refreshToken: z.string(),
   accessExpiresAt: z.string(),
   refreshExpiresAt: z.string(),
+  /**
+   * The account's identity key pair as handed over at pairing: the secret half wrapped under the master
+   * key (the server's copy, which it can't open). Kept so a start never waits for the server before
+   * syncing. Absent in credentials saved by older builds: the core fetches it once (`me`).
+   */
+  identity: z.object({ publicKey: z.string(), wrappedSecretKey: z.string() }).optional(),
 });
 export type DeviceCredentials = z.infer<typeof DeviceCredentials>;
 

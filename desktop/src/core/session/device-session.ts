@@ -57,6 +57,14 @@ export class DeviceSession {
   get accessToken(): string {
     return this.credentials.accessToken;
   }
+  /** The identity key pair as stored with the credentials (public key, secret wrapped under the master key). */
+  get storedIdentity(): DeviceCredentials['identity'] | null {
+    return this.credentials.identity ?? null;
+  }
+  async rememberIdentity(identity: NonNullable<DeviceCredentials['identity']>): Promise<void> {
+    this.credentials = { ...this.credentials, identity };
+    await saveCredentials(this.vault, this.credentials);
+  }
 
   onEvent(listener: (event: SessionEvent) => void): () => void {
     this.listeners.add(listener);

@@ -177,6 +177,33 @@ describe('SyncEngine against a scripted SSE server', () => {
     expect(server.requests[0]?.lastEventId).toBe('5');
   });
 
+  it("marks the last opened chat readable at its first phase-1 batch, while the rest of its history is still on the way", async () => {
+    const me = testAccount();
+    const chat = testChat(me, { title: 'Left open' });
+    const chatId = chat.summary.chatId;
+    const [older, newest] = [testMessage(me, chat, 'older'), testMessage(me, chat, 'newest')];
+    const plan = { phase1: [chatId], phase2: [], phase3: [] };
+    server = await scriptServer([
+      frame('connected', { deviceId: me.deviceId, serverTime: new Date().toISOString(), mode: 'fresh', cursor: 9 }),
+      frame('sync:initial', { snapshotSeq: 9, lastOpenedChatId: chatId, chats: [chat.summary], plan, totals: { chats: 1, messages: 2, bytes: 0, chatsOnServer: 1 } }, 'f9:0:0'),
+      frame('message:sync', { phase: 1, messages: [newest], chatsCompleted: [] }, 'f9:0:1'),
+    ]);
+    engine = new SyncEngine({ session: await sessionFor(me, server.url), store, keyring: me.keyring, backoff: { initialMs: 20, maxMs: 100 } });
+    engine.start();
+    await until(() => engine.progress.lastChatReadyAt !== null, 10_000, 'the first screen');
+    expect(engine.progress.phases[1].state).toBe('running');
+    expect(new ChatReader(store, me.keyring, me.userId).messages(chatId).map((m) => m.text)).toEqual(['newest']);
+    const readyAt = engine.progress.lastChatReadyAt;
+
+    server.push(
+      frame('message:sync', { phase: 1, messages: [older], chatsCompleted: [chatId] }, 'f9:1:0'),
+      frame('phase_1_last_chat_ready', { chats: 1, messages: 2, bytes: 0 }, 'f9:1:0'),
+    );
+    await until(() => engine.progress.phases[1].state === 'done', 10_000, 'phase 1');
+    expect(engine.progress.lastChatReadyAt).toBe(readyAt);
+    expect(engine.progress.phases[1].doneAt).toBeGreaterThanOrEqual(readyAt!);
+  });
+
   describe('and a stream that goes silent', () => {
     const opening = (me: TestAccount) => [
       frame('connected', { deviceId: me.deviceId, serverTime: new Date().toISOString(), mode: 'live', cursor: 5, heartbeatMs: 100 }),

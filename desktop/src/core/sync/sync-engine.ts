@@ -274,6 +274,7 @@ export class SyncEngine {
           bytes: cur.bytes + event.payload.messages.reduce((n, m) => n + m.ciphertext.length, 0),
           chats: cur.chats + event.payload.chatsCompleted.length,
         });
+        if (event.payload.phase === 1 && p.lastChatReadyAt === null) p = { ...p, lastChatReadyAt: now };
         break;
       }
       case 'cache_primed':
@@ -293,6 +294,7 @@ export class SyncEngine {
         const phase = READY_EVENTS[event.name];
         if (phase) {
           p = withPhase(p, phase, { state: 'done', doneAt: now, startedAt: p.phases[phase].startedAt ?? now });
+          if (phase === 1 && p.lastChatReadyAt === null) p = { ...p, lastChatReadyAt: now };
           if (phase < 3) p = withPhase(p, (phase + 1) as SyncPhase, { state: 'running', startedAt: p.phases[(phase + 1) as SyncPhase].startedAt ?? now });
         }
       }

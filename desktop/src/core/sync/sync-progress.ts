@@ -23,6 +23,12 @@ export interface SyncProgress {
   readonly totals: { readonly chats: number; readonly messages: number; readonly bytes: number } | null;
   /** When the stream opened (ms since epoch), for phase timings relative to it. */
   readonly connectedAt: number | null;
+  /**
+   * When the last opened chat became readable: its first phase-1 batch was stored — the newest screenful
+   * (`FIRST_SCREEN_MESSAGES`), as history streams newest first — or phase 1 ended (an empty chat). The
+   * rest of its history may still be arriving; `phases[1].doneAt` is when all of it is stored.
+   */
+  readonly lastChatReadyAt: number | null;
 }
 
 const emptyPhase = (expectedChats = 0): PhaseProgress => ({
@@ -44,6 +50,7 @@ export function initialProgress(): SyncProgress {
     lastError: null,
     totals: null,
     connectedAt: null,
+    lastChatReadyAt: null,
   };
 }
 

@@ -1,3 +1,4 @@
+import { FIRST_SCREEN_MESSAGES } from '../../../../common/contract';
 import { decryptChatMeta, decryptMessageBody, type ChatMeta } from '../../../../common/content';
 import type { ChatKeyring } from '../crypto/chat-keyring';
 import type { LocalStore } from '../store/local-store';
@@ -72,7 +73,7 @@ export class ChatReader {
     });
   }
 
-  messages(chatId: string, limit = 200, before?: { createdAt: string; id: string }): DisplayMessage[] {
+  messages(chatId: string, limit = FIRST_SCREEN_MESSAGES, before?: { createdAt: string; id: string }): DisplayMessage[] {
     const chat = this.store.getChat(chatId);
     if (!chat) return [];
     return this.store.listMessages(chatId, limit, before).map((row) => this.display(chat, row));
@@ -106,7 +107,7 @@ export class ChatReader {
   }
 
   /** Decrypts a chat's recent history ahead of time (phase 1: the last opened chat is readable at once). */
-  warm(chatId: string, limit = 200): number {
+  warm(chatId: string, limit = FIRST_SCREEN_MESSAGES): number {
     return this.messages(chatId, limit).length;
   }
 

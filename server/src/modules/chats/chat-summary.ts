@@ -5,7 +5,6 @@ const include = {
   members: {
     select: { userId: true, role: true, wrappedChatKey: true, sealedChatKey: true, lastOpenedAt: true, pinned: true },
   },
-  _count: { select: { messages: true } },
 } as const;
 
 type ChatRow = NonNullable<Awaited<ReturnType<typeof findChat>>>;
@@ -29,7 +28,7 @@ export function toChatSummary(chat: ChatRow, userId: string): ChatSummary {
     sealedChatKey: mine?.sealedChatKey ?? null,
     lastOpenedAt: mine?.lastOpenedAt?.toISOString() ?? null,
     pinned: mine?.pinned ?? false,
-    messageCount: chat._count.messages,
+    messageCount: chat.messageCount,
   };
 }
 
@@ -39,11 +38,15 @@ export async function loadChatSummary(db: Db, chatId: string, userId: string): P
   return toChatSummary(chat, userId);
 }
 
-export async function listChatSummaries(db: Db, userId: string): Promise<ChatSummary[]> {
-  const chats = await db.chat.findMany({
+/** The user's chats as rows, most recently updated first (callers that need more than the wire shape). */
+export function listChatRows(db: Db, userId: string): Promise<ChatRow[]> {
+  return db.chat.findMany({
     where: { members: { some: { userId } } },
     include,
     orderBy: [{ updatedAt: 'desc' }, { id: 'asc' }],
   });
-  return chats.map((chat) => toChatSummary(chat, userId));
+}
+
+export async function listChatSummaries(db: Db, userId: string): Promise<ChatSummary[]> {
+  return (await listChatRows(db, userId)).map((chat) => toChatSummary(chat, userId));
 }

@@ -81,7 +81,10 @@ export async function sendMessage(
         createdAt: now,
       },
     });
-    await tx.chat.update({ where: { id: chatId }, data: { updatedAt: now } });
+    await tx.chat.update({
+      where: { id: chatId },
+      data: { updatedAt: now, messageCount: { increment: 1 }, messageBytes: { increment: row.size } },
+    });
     const committed = await appendChange(tx, await memberIds(tx, chatId), {
       kind: 'message:new',
       chatId,

@@ -211,5 +211,9 @@ export async function confirm(
     return openSession(tx, deviceId, deps.config);
   });
   deps.pairingEvents.changed(row.id);
-  return { status: 'approved', userId, deviceId, sealedBundle, ...tokens };
+  const identity = await deps.db.user.findUniqueOrThrow({
+    where: { id: userId },
+    select: { identityPublicKey: true, wrappedIdentitySecretKey: true },
+  });
+  return { status: 'approved', userId, deviceId, sealedBundle, ...tokens, ...identity };
 }

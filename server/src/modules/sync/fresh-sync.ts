@@ -1,11 +1,12 @@
 import {
+  FIRST_SCREEN_MESSAGES,
   type FreshPosition,
   formatFreshPosition,
   type SyncPhase,
   type SyncPlan,
 } from '../../../../common/contract';
 import type { ServerDeps } from '../../server-deps';
-import { listChatSummaries } from '../chats/chat-summary';
+import { listChatRows, toChatSummary } from '../chats/chat-summary';
 import { toMessageRecord } from '../messages/messages.use-cases';
 import type { SseWriter } from './sse-writer';
 import { computeSyncPlan, planOrder } from './sync-plan';
@@ -29,14 +30,9 @@ export async function beginFreshSync(
   await deps.db.device.update({ where: { id: deviceId }, data: { syncPlanSeq: snapshotSeq, syncPlan: JSON.stringify(plan) } });
 
   const inPlan = new Set(planOrder(plan).map((c) => c.chatId));
-  const all = await listChatSummaries(deps.db, userId);
-  const chats = all.filter((c) => inPlan.has(c.chatId));
-  const sizes = await deps.db.message.groupBy({
-    by: ['chatId'],
-    where: { chatId: { in: [...inPlan] } },
-    _count: { _all: true },
-    _sum: { size: true },
-  });
+  const all = await listChatRows(deps.db, userId);
+  const rows = all.filter((c) => inPlan.has(c.id));
+  const chats = rows.map((row) => toChatSummary(row, userId));
   await writer.send(
     'sync:initial',
     {
@@ -46,8 +42,8 @@ export async function beginFreshSync(
       plan,
       totals: {
         chats: chats.length,
-        messages: sizes.reduce((n, s) => n + s._count._all, 0),
-        bytes: sizes.reduce((n, s) => n + (s._sum.size ?? 0), 0),
+        messages: chats.reduce((n, c) => n + c.messageCount, 0),
+        bytes: rows.reduce((n, c) => n + Number(c.messageBytes), 0),
         chatsOnServer: all.length,
       },
     },
@@ -109,19 +105,23 @@ export async function streamHistory(
     for (let index = Math.max(first, from.chatIndex); index < end; index++) {
       const chatId = order[index]!.chatId;
       let offset = index === from.chatIndex ? from.offset : 0;
-      // Pages follow the last row sent (keyset), not an OFFSET: an offset makes the database walk — and,
-      // as the index doesn't hold the id tie-break, read — every row before it again for each page, so a
-      // 5,000-message chat cost 10 ever-longer scans. The offset is still counted: it is the resume
-      // position in the event id, and a resumed chat starts with one OFFSET query.
+      // The last opened chat's first page is one screenful, sent on its own: the desktop can show the
+      // conversation the user left while the rest of its history follows.
+      let firstScreen = phase === 1 && offset === 0;
+      // Newest first, so whatever has arrived is the part a user reads. Pages follow the last row sent
+      // (keyset), not an OFFSET: an offset makes the database walk every row before it again for each
+      // page (a 5,000-message chat cost 10 ever-longer scans). The offset is still counted: it is the
+      // resume position in the event id, and a resumed chat starts with one OFFSET query. Messages that
+      // arrive meanwhile only shift a resumed offset towards re-sending rows (idempotent), never skipping.
       let after: { createdAt: Date; id: string } | null = null;
       for (;;) {
         if (writer.closed) return false;
-        const want = syncBatchMessages - batch.length;
+        const want = firstScreen ? Math.min(FIRST_SCREEN_MESSAGES, syncBatchMessages) : syncBatchMessages - batch.length;
         const rows: Awaited<ReturnType<typeof deps.db.message.findMany>> = await deps.db.message.findMany({
           where: after
-            ? { chatId, OR: [{ createdAt: { gt: after.createdAt } }, { createdAt: after.createdAt, id: { gt: after.id } }] }
+            ? { chatId, OR: [{ createdAt: { lt: after.createdAt } }, { createdAt: after.createdAt, id: { lt: after.id } }] }
             : { chatId },
-          orderBy: [{ createdAt: 'asc' }, { id: 'asc' }],
+          orderBy: [{ createdAt: 'desc' }, { id: 'desc' }],
           ...(after === null && offset > 0 ? { skip: offset } : {}),
           take: want,
         });
@@ -139,6 +139,7 @@ export async function streamHistory(
           if (batchBytes >= syncBatchBytes) await flush();
           break;
         }
+        firstScreen = false;
         await flush();
       }
     }
