@@ -144,6 +144,8 @@ describe('npm run bench, in miniature', () => {
     expect(svg).toContain('p99 40 ms');
     expect(renderChart(report)).toBe(svg);
     expect(formatTable(report)).toContain('100: 12/40 ms');
+    expect(formatTable(report)).toContain('80 ms (95 ms)');
+    expect(svg).toContain('all of the last chat 95 ms');
   });
 
   it('the transfer limit splits the SSE text into the same events wherever the chunks are cut', () => {

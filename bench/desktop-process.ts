@@ -3,6 +3,7 @@ import { initCrypto } from '../common/crypto';
 import { DesktopCore } from '../desktop/src/core/desktop-core';
 import { FileKeyVault } from '../desktop/src/core/keys/file-key-vault';
 import { DesktopPairing } from '../desktop/src/core/pairing/desktop-pairing';
+import { warmUpOnce } from '../desktop/src/core/sync/warm-up';
 import type { SyncProgress } from '../desktop/src/core/sync/sync-progress';
 import { cpuMs, nowMs, peakRssMb, serveParent } from './child';
 
@@ -73,7 +74,11 @@ serveParent(async (message, reply) => {
   const pairing = new DesktopPairing({ serverUrl, vault, deviceName: 'Bench desktop', platform: 'linux' });
   let woken = 0;
   pairing.subscribe((state) => {
-    if (state.kind === 'showing') reply({ type: 'qr', link: state.link, checkCode: state.checkCode });
+    // As the app does (AppService): the first sync's code paths warm up while the QR is on screen.
+    if (state.kind === 'showing') {
+      warmUpOnce();
+      reply({ type: 'qr', link: state.link, checkCode: state.checkCode });
+    }
     if (state.kind === 'approved' && !woken) woken = nowMs();
   });
   const final = await pairing.start();

@@ -5,7 +5,6 @@ import { Worker } from 'node:worker_threads';
 import Database from 'better-sqlite3';
 import type { MessageRecord } from '../common/contract';
 import { type ChatKey, decryptBytes } from '../common/crypto';
-import { messageToRow } from '../desktop/src/core/store/rows';
 import { migrate } from '../desktop/src/core/store/migrations';
 
 /**
@@ -132,7 +131,7 @@ export function measureDecrypt(records: readonly MessageRecord[], keys: Readonly
   return performance.now() - started;
 }
 
-/** One transaction, one prepared statement, the desktop's own schema and pragmas (WAL, synchronous=NORMAL). */
+/** One transaction, one prepared statement (positional, as the desktop binds it), the desktop's own schema and pragmas (WAL, synchronous=NORMAL). */
 export function measureInsert(records: readonly MessageRecord[], dir: string, file = 'limit-insert.db'): number {
   const db = new Database(path.join(dir, file));
   db.pragma('journal_mode = WAL');
@@ -140,10 +139,10 @@ export function measureInsert(records: readonly MessageRecord[], dir: string, fi
   migrate(db);
   const insert = db.prepare(`
     INSERT INTO messages (id, chat_id, sender_user_id, sender_device_id, client_key, ciphertext, status, created_at, size)
-    VALUES (@id, @chat_id, @sender_user_id, @sender_device_id, @client_key, @ciphertext, @status, @created_at, @size)`);
+    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`);
   const started = performance.now();
   db.transaction(() => {
-    for (const m of records) insert.run(messageToRow(m));
+    for (const m of records) insert.run(m.messageId, m.chatId, m.senderUserId, m.senderDeviceId, m.clientKey, m.ciphertext, m.status, m.createdAt, m.ciphertext.length);
   })();
   const ms = performance.now() - started;
   db.close();

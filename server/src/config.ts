@@ -35,9 +35,13 @@ const EnvSchema = z.object({
   PUBLIC_URL: z.url().optional(),
   /** Chats a fresh device gets (phase 3 ends there). */
   SYNC_MAX_CHATS: z.coerce.number().int().min(1).max(10_000).default(100),
-  /** Largest history batch (`message:sync`), by messages and by ciphertext bytes. */
-  SYNC_BATCH_MESSAGES: z.coerce.number().int().min(1).max(10_000).default(500),
-  SYNC_BATCH_BYTES: z.coerce.number().int().min(1024).default(512 * 1024),
+  /**
+   * Largest history batch (`message:sync`), by messages and by ciphertext bytes. The desktop stores a batch
+   * in one transaction, and each commit writes every index page the batch touched (message ids are random):
+   * 2,000 messages (~1 MB) a batch took a tenth off a 100,000-message sync against 500 (docs/BENCHMARKS.md).
+   */
+  SYNC_BATCH_MESSAGES: z.coerce.number().int().min(1).max(10_000).default(2_000),
+  SYNC_BATCH_BYTES: z.coerce.number().int().min(1024).default(1024 * 1024),
   SSE_HEARTBEAT_SECONDS: z.coerce.number().min(0.05).max(300).default(20),
   /** Trust X-Forwarded-For from this many proxies (rate limits per real client IP). */
   TRUST_PROXY_HOPS: z.coerce.number().int().min(0).default(0),

@@ -14,6 +14,7 @@ import { initCrypto } from '../../../common/crypto';
 import { DesktopCore } from '../core/desktop-core';
 import type { KeyVault } from '../core/keys/key-vault';
 import { DesktopPairing } from '../core/pairing/desktop-pairing';
+import { warmUpOnce } from '../core/sync/warm-up';
 import { LocalSearch } from '../core/search/local-search';
 import type { StorageBudget } from '../core/store/local-store';
 import { Drafts } from './drafts';
@@ -129,6 +130,8 @@ export class AppService {
     this.pairing = pairing;
     pairing.subscribe((state) => {
       if (this.pairing !== pairing) return;
+      // While the QR is on screen: the first sync's parsing, storing and decrypting, once on made-up data.
+      if (state.kind === 'showing') warmUpOnce();
       this.pairingState = pairingView(state);
       this.emit('pairingState', this.pairingState);
     });

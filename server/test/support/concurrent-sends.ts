@@ -5,7 +5,7 @@ import { appendChange } from '../../src/modules/changes/change-log';
 import { signUpPhone } from './phone';
 import type { TestServer } from './test-server';
 
-type LogRow = { userId: string; seq: number; kind: string; entityId: string | null };
+type LogRow = { userId: string; seq: number; kind: string; chatId: string | null; entityId: string | null };
 
 /**
  * Group chats with overlapping members (every pair of the `users` phones shares at least one), and

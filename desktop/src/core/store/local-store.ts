@@ -3,7 +3,7 @@ import path from 'node:path';
 import Database from 'better-sqlite3';
 import { type ChatSummary, compareDrafts, type DraftRecord, type MessageRecord } from '../../../../common/contract';
 import { migrate } from './migrations';
-import { type ChatRow, chatToRow, type DraftRow, draftToRow, type LocalMessageStatus, type MessageRow, messageToRow, type OutboxRow } from './rows';
+import { type ChatRow, chatToRow, type DraftRow, draftToRow, type LocalMessageStatus, type MessageRow, type OutboxRow } from './rows';
 
 export interface StorageBudget {
   readonly maxChats: number;
@@ -60,9 +60,10 @@ export class LocalStore {
           last_opened_at = excluded.last_opened_at,
           pinned = excluded.pinned,
           server_message_count = excluded.server_message_count`),
+      // Positional parameters: the sync's hottest statement, and binding by name costs ~1 µs a row more.
       insertMessage: this.db.prepare(`
         INSERT OR IGNORE INTO messages (id, chat_id, sender_user_id, sender_device_id, client_key, ciphertext, status, created_at, size)
-        VALUES (@id, @chat_id, @sender_user_id, @sender_device_id, @client_key, @ciphertext, @status, @created_at, @size)`),
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`),
       // A message we sent from the outbox comes back from the server: take its timestamp and status.
       confirmMessage: this.db.prepare(`
         UPDATE messages SET created_at = @created_at,
@@ -129,25 +130,29 @@ export class LocalStore {
     // messages of usually one chat): half the statements of the sync's hottest loop.
     const perChat = new Map<string, { bytes: number; latest: string }>();
     for (const message of messages) {
-      const row = messageToRow(message);
-      if (this.stmts.insertMessage.run(row).changes === 1) {
-        const chat = perChat.get(row.chat_id);
-        if (!chat) perChat.set(row.chat_id, { bytes: row.size, latest: row.created_at });
+      const size = message.ciphertext.length;
+      if (this.insertMessage(message, message.status, size)) {
+        const chat = perChat.get(message.chatId);
+        if (!chat) perChat.set(message.chatId, { bytes: size, latest: message.createdAt });
         else {
-          chat.bytes += row.size;
-          if (row.created_at > chat.latest) chat.latest = row.created_at;
+          chat.bytes += size;
+          if (message.createdAt > chat.latest) chat.latest = message.createdAt;
         }
         inserted.push(message);
       } else {
-        this.stmts.confirmMessage.run({ id: row.id, created_at: row.created_at, status: row.status });
+        this.stmts.confirmMessage.run({ id: message.messageId, created_at: message.createdAt, status: message.status });
       }
     }
     for (const [chatId, { bytes, latest }] of perChat) this.stmts.addChatBytes.run(bytes, latest, chatId);
     return inserted;
   }
   putQueuedMessage(message: Omit<MessageRecord, 'status'>): void {
-    const row = messageToRow({ ...message, status: 'queued' });
-    if (this.stmts.insertMessage.run(row).changes === 1) this.stmts.addChatBytes.run(row.size, row.created_at, row.chat_id);
+    const size = message.ciphertext.length;
+    if (this.insertMessage(message, 'queued', size)) this.stmts.addChatBytes.run(size, message.createdAt, message.chatId);
+  }
+  /** One row (columns as `MessageRow`), unless its id is stored already. */
+  private insertMessage(m: Omit<MessageRecord, 'status'>, status: LocalMessageStatus, size: number): boolean {
+    return this.stmts.insertMessage.run(m.messageId, m.chatId, m.senderUserId, m.senderDeviceId, m.clientKey, m.ciphertext, status, m.createdAt, size).changes === 1;
   }
   setMessageStatus(messageId: string, status: LocalMessageStatus): boolean {
     return this.stmts.setStatus.run({ id: messageId, status }).changes === 1;

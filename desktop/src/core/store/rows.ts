@@ -1,4 +1,4 @@
-import type { ChatSummary, DraftRecord, MessageRecord } from '../../../../common/contract';
+import type { ChatSummary, DraftRecord } from '../../../../common/contract';
 
 /** Row types as stored (snake_case, ciphertext); domain code converts with the functions below. */
 export interface ChatRow {
@@ -65,20 +65,6 @@ export function chatToRow(chat: ChatSummary): Omit<ChatRow, 'history_complete' |
     last_opened_at: chat.lastOpenedAt,
     pinned: chat.pinned ? 1 : 0,
     server_message_count: chat.messageCount,
-  };
-}
-
-export function messageToRow(m: MessageRecord | (Omit<MessageRecord, 'status'> & { status: LocalMessageStatus })): MessageRow {
-  return {
-    id: m.messageId,
-    chat_id: m.chatId,
-    sender_user_id: m.senderUserId,
-    sender_device_id: m.senderDeviceId,
-    client_key: m.clientKey,
-    ciphertext: m.ciphertext,
-    status: m.status,
-    created_at: m.createdAt,
-    size: m.ciphertext.length,
   };
 }
 

@@ -21,6 +21,9 @@ export interface SyncEngineOptions {
 
 type Listener<T> = (value: T) => void;
 
+/** At most this many history messages are applied in one transaction (see drain). */
+const HISTORY_RUN_MESSAGES = 5_000;
+
 const READY_EVENTS: Record<string, SyncPhase> = {
   phase_1_last_chat_ready: 1,
   phase_2_last_10_chats_ready: 2,
@@ -198,14 +201,24 @@ export class SyncEngine {
         this.connection?.setSilenceMs(silenceAfterHeartbeat(result.event.payload.heartbeatMs));
       }
     }
-    // History batches one transaction each; runs of other events one transaction together.
+    // Consecutive history batches share one transaction, up to HISTORY_RUN_MESSAGES: when the desktop is
+    // the slower end, batches queue up while one applies, and each commit writes every index page the
+    // batch touched (a 500-message batch of random ids dirties hundreds). Other events: one transaction
+    // per run. Either way the position stored is the last applied event's, in the same transaction.
     let run: ParsedEvent[] = [];
+    let history = 0;
     for (const event of parsed) {
-      if (event.name === 'message:sync') {
+      const isHistory = event.name === 'message:sync';
+      const size = isHistory ? event.payload.messages.length : 0;
+      const runIsHistory = run[0]?.name === 'message:sync';
+      const fits = run.length === 0 || (isHistory === runIsHistory && history + size <= HISTORY_RUN_MESSAGES);
+      if (!fits) {
         await this.applyRun(run);
         run = [];
-        await this.applyRun([event]);
-      } else run.push(event);
+        history = 0;
+      }
+      run.push(event);
+      history += size;
     }
     await this.applyRun(run);
   }

@@ -68,6 +68,26 @@ describe('appendChange', () => {
     await expectGapFreeAndConsistent(db, logs);
   });
 
+  it("appends to a chat's members as of the transaction, a member added in it included, and to no one else", async () => {
+    const db = server.server.deps.db;
+    const [a, b, c, outsider] = await insertUsers(db, 4);
+    await db.chat.create({ data: { id: 'members-chat', createdByUserId: a!, encryptedMeta: 'meta' } });
+    await db.chatMember.createMany({ data: [a!, b!].map((userId) => ({ chatId: 'members-chat', userId })) });
+    const appended = await db.$transaction(async (tx) => {
+      await tx.chatMember.create({ data: { chatId: 'members-chat', userId: c! } });
+      return appendChange(tx, { membersOf: 'members-chat' }, { kind: 'chat:update', chatId: 'members-chat' });
+    });
+    expect(appended.map((ch) => [ch.userId, ch.seq])).toEqual([a!, b!, c!].sort().map((id) => [id, 1]));
+    const logs = await readLogs(db, [a!, b!, c!, outsider!]);
+    expect(logs.get(outsider!)).toEqual([]);
+    expect([a!, b!, c!].map((id) => logs.get(id)!.map((r) => [r.seq, r.kind, r.chatId]))).toEqual(
+      [a!, b!, c!].map(() => [[1, 'chat:update', 'members-chat']]),
+    );
+    // A chat without members (or none at all) appends nothing.
+    expect(await db.$transaction((tx) => appendChange(tx, { membersOf: 'no-such-chat' }, { kind: 'chat:update', chatId: 'no-such-chat' }))).toEqual([]);
+    await expectGapFreeAndConsistent(db, logs);
+  });
+
   it('refuses a user that does not exist and stores nothing for the others', async () => {
     const db = server.server.deps.db;
     const [a] = await insertUsers(db, 1);

@@ -10,8 +10,3 @@ export async function requireMembership(db: Db | Tx, chatId: string, userId: str
   if (!member) throw errors.notFound('chat');
   return member;
 }
-
-export async function memberIds(db: Db | Tx, chatId: string): Promise<string[]> {
-  const members = await db.chatMember.findMany({ where: { chatId }, select: { userId: true } });
-  return members.map((m) => m.userId);
-}

@@ -3,7 +3,7 @@ import type { AuthContext } from '../../http/authenticate';
 import { errors } from '../../errors';
 import type { ServerDeps } from '../../server-deps';
 import { appendChange } from '../changes/change-log';
-import { memberIds, requireMembership } from './chat-access';
+import { requireMembership } from './chat-access';
 import { loadChatSummary } from './chat-summary';
 
 export async function createChat(
@@ -62,7 +62,7 @@ export async function updateChatMeta(
       where: { chatId_userId: { chatId, userId: auth.userId } },
       data: { lastEditedAt: new Date() },
     });
-    return appendChange(tx, await memberIds(tx, chatId), { kind: 'chat:update', chatId });
+    return appendChange(tx, { membersOf: chatId }, { kind: 'chat:update', chatId });
   });
   deps.changes.publish(committed);
   return loadChatSummary(deps.db, chatId, auth.userId);

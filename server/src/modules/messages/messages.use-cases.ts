@@ -11,7 +11,7 @@ import type { AuthContext } from '../../http/authenticate';
 import { errors } from '../../errors';
 import type { ServerDeps } from '../../server-deps';
 import { appendChange } from '../changes/change-log';
-import { memberIds, requireMembership } from '../chats/chat-access';
+import { requireMembership } from '../chats/chat-access';
 
 type MessageRow = {
   id: string;
@@ -85,7 +85,7 @@ export async function sendMessage(
       where: { id: chatId },
       data: { updatedAt: now, messageCount: { increment: 1 }, messageBytes: { increment: row.size } },
     });
-    const committed = await appendChange(tx, await memberIds(tx, chatId), {
+    const committed = await appendChange(tx, { membersOf: chatId }, {
       kind: 'message:new',
       chatId,
       entityId: row.id,
@@ -149,11 +149,10 @@ export async function markMessages(
   );
   if (toUpdate.length === 0) return { updated: [] };
   const committed = await deps.db.$transaction(async (tx) => {
-    const members = await memberIds(tx, chatId);
     const all = [];
     for (const row of toUpdate) {
       await tx.message.update({ where: { id: row.id }, data: { status: body.status } });
-      all.push(...(await appendChange(tx, members, { kind: 'message:status', chatId, entityId: row.id })));
+      all.push(...(await appendChange(tx, { membersOf: chatId }, { kind: 'message:status', chatId, entityId: row.id })));
     }
     return all;
   });
