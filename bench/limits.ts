@@ -48,7 +48,7 @@ export function sseBatches(records: readonly MessageRecord[], batchSize: number)
   const out: string[] = [];
   for (let i = 0; i < records.length; i += batchSize) {
     const payload = { phase: 3, messages: records.slice(i, i + batchSize), chatsCompleted: [] };
-    out.push(`id: f0:0:${i}\nevent: message:sync\ndata: ${JSON.stringify(payload)}\n\n`);
+    out.push(`id: h0:0:${i}\nevent: message:sync\ndata: ${JSON.stringify(payload)}\n\n`);
   }
   return out;
 }

@@ -11,7 +11,7 @@ import { Id, MessageStatus, Timestamp } from './primitives';
  *
  * Event ids:
  * - live events carry the change-log seq (`id: 1234`); `Last-Event-ID: 1234` resumes right after it;
- * - fresh-sync events carry `f<snapshotSeq>:<chatIndex>:<offset>` — the position in the device's stored
+ * - fresh-sync events carry `h<snapshotSeq>:<chatIndex>:<offset>` — the position in the device's stored
  *   sync plan, so a cut in the middle of phase 3 resumes at the same chat and message, not from scratch.
  */
 
@@ -116,7 +116,13 @@ export const SseConnectQuery = z.object({
 });
 export type SseConnectQuery = z.infer<typeof SseConnectQuery>;
 
-/** Fresh-sync position: `f<snapshotSeq>:<chatIndex>:<offset>`. */
+/**
+ * Fresh-sync position: `h<snapshotSeq>:<chatIndex>:<offset>` — the chat at `chatIndex` of the stored plan,
+ * `offset` messages from its newest (history streams newest first). Positions of the older oldest-first
+ * order were written `f…`; their offset counts from the other end, so they are not honoured: a device
+ * that comes back with one (a server upgraded during its first sync) starts a new fresh sync instead of
+ * skipping the wrong messages.
+ */
 export interface FreshPosition {
   readonly snapshotSeq: number;
   readonly chatIndex: number;
@@ -124,7 +130,7 @@ export interface FreshPosition {
 }
 
 export function formatFreshPosition(p: FreshPosition): string {
-  return `f${p.snapshotSeq}:${p.chatIndex}:${p.offset}`;
+  return `h${p.snapshotSeq}:${p.chatIndex}:${p.offset}`;
 }
 
 export type ParsedEventId = { kind: 'live'; seq: number } | ({ kind: 'fresh' } & FreshPosition) | { kind: 'none' };
@@ -132,7 +138,7 @@ export type ParsedEventId = { kind: 'live'; seq: number } | ({ kind: 'fresh' } &
 export function parseEventId(id: string | undefined | null): ParsedEventId {
   if (!id) return { kind: 'none' };
   if (/^\d{1,15}$/.test(id)) return { kind: 'live', seq: Number(id) };
-  const m = /^f(\d{1,15}):(\d{1,6}):(\d{1,9})$/.exec(id);
+  const m = /^h(\d{1,15}):(\d{1,6}):(\d{1,9})$/.exec(id);
   if (m) return { kind: 'fresh', snapshotSeq: Number(m[1]), chatIndex: Number(m[2]), offset: Number(m[3]) };
   return { kind: 'none' };
 }

@@ -110,10 +110,11 @@ export const confirmPairing = route({
       /**
        * The account's identity key pair as the server holds it (public key, secret key wrapped under the
        * master key — which only the bundle carries): the desktop needs it for chats shared with it by
-       * sealed key, and gets it here instead of in a second request before its first sync.
+       * sealed key, and gets it here instead of in a second request before its first sync. Optional: a
+       * server from before it was added doesn't send it, and the desktop then asks `GET /me` once.
        */
-      identityPublicKey: Base64UrlKey,
-      wrappedIdentitySecretKey: Envelope,
+      identityPublicKey: Base64UrlKey.optional(),
+      wrappedIdentitySecretKey: Envelope.optional(),
     }),
   ]),
 });

@@ -1,6 +1,3 @@
--- DropIndex
-DROP INDEX "Message_chatId_size_idx";
-
 -- RedefineTables
 PRAGMA defer_foreign_keys=ON;
 PRAGMA foreign_keys=OFF;
@@ -25,3 +22,6 @@ ALTER TABLE "new_Chat" RENAME TO "Chat";
 CREATE INDEX "Chat_updatedAt_idx" ON "Chat"("updatedAt");
 PRAGMA foreign_keys=ON;
 PRAGMA defer_foreign_keys=OFF;
+
+-- DropIndex (after the backfill, which reads it: the manifest no longer does)
+DROP INDEX "Message_chatId_size_idx";

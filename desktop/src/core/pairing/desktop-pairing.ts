@@ -206,7 +206,9 @@ export class DesktopPairing {
       refreshToken: result.refreshToken,
       accessExpiresAt: result.accessExpiresAt,
       refreshExpiresAt: result.refreshExpiresAt,
-      identity: { publicKey: result.identityPublicKey, wrappedSecretKey: result.wrappedIdentitySecretKey },
+      ...(result.identityPublicKey && result.wrappedIdentitySecretKey
+        ? { identity: { publicKey: result.identityPublicKey, wrappedSecretKey: result.wrappedIdentitySecretKey } }
+        : {}),
     });
     return { kind: 'paired', userId: result.userId, username: bundle.username, deviceId: result.deviceId };
   }

@@ -69,7 +69,7 @@ describe('LocalStore', () => {
     expect(() =>
       store.transaction(() => {
         store.putMessages([message(c.chatId), message(c.chatId)]);
-        store.setState('last_event_id', 'f1:0:2');
+        store.setState('last_event_id', 'h1:0:2');
         throw new Error('crash in the middle');
       }),
     ).toThrow('crash');

@@ -81,7 +81,7 @@ describe('parseEvent (bad input is a problem, never an exception)', () => {
       { phase: 1, messages: 'none', chatsCompleted: [] },
       null,
     ]) {
-      const result = parseEvent({ name: 'message:sync', data: JSON.stringify(payload), id: 'f1:0:1' });
+      const result = parseEvent({ name: 'message:sync', data: JSON.stringify(payload), id: 'h1:0:1' });
       expect(result).toEqual({ ok: false, problem: expect.objectContaining({ code: 'invalid_payload' }) });
     }
   });
@@ -91,10 +91,10 @@ describe('applyEvents', () => {
   it('stores a good batch and advances the position with it', () => {
     const chat = seedChat();
     const batch = [testMessage(me, chat, 'one'), testMessage(me, chat, 'two')];
-    const result = apply([parsed('message:sync', { phase: 1, messages: batch, chatsCompleted: [chat.summary.chatId] }, 'f5:1:0')]);
+    const result = apply([parsed('message:sync', { phase: 1, messages: batch, chatsCompleted: [chat.summary.chatId] }, 'h5:1:0')]);
     expect(result.problems).toEqual([]);
     expect(result.inserted.map((m) => m.messageId)).toEqual(batch.map((m) => m.messageId));
-    expect(store.getState('last_event_id')).toBe('f5:1:0');
+    expect(store.getState('last_event_id')).toBe('h5:1:0');
     expect(store.getChat(chat.summary.chatId)?.history_complete).toBe(1);
     expect(new ChatReader(store, me.keyring, me.userId).messages(chat.summary.chatId).map((m) => m.text)).toEqual(['one', 'two']);
   });
@@ -105,14 +105,14 @@ describe('applyEvents', () => {
     const good = [testMessage(me, readable, 'a'), testMessage(me, readable, 'b')];
     const bad = [testMessage(me, locked, 'secret 1'), testMessage(me, locked, 'secret 2')];
     const result = apply([
-      parsed('message:sync', { phase: 2, messages: [good[0], bad[0], good[1], bad[1]], chatsCompleted: [readable.summary.chatId] }, 'f5:2:0'),
+      parsed('message:sync', { phase: 2, messages: [good[0], bad[0], good[1], bad[1]], chatsCompleted: [readable.summary.chatId] }, 'h5:2:0'),
     ]);
     expect(result.problems).toEqual([expect.objectContaining({ code: 'undecryptable_chat', event: 'message:sync' })]);
     expect(result.problems[0]!.message).toContain(locked.summary.chatId);
     expect(store.allMessageIds()).toEqual(good.map((m) => m.messageId).sort());
     expect(store.getChat(locked.summary.chatId)?.bytes).toBe(0);
     // The position moves past the bad batch: it is reported once, not fetched forever.
-    expect(store.getState('last_event_id')).toBe('f5:2:0');
+    expect(store.getState('last_event_id')).toBe('h5:2:0');
   });
 
   it('skips a message whose envelope was damaged, or belongs to another message, and keeps the good ones', () => {
@@ -123,7 +123,7 @@ describe('applyEvents', () => {
     // A valid envelope of this chat, replayed by the server under another message id.
     const swapped = { ...testMessage(me, chat, 'swapped'), ciphertext: good.ciphertext };
     const problems: SyncProblem[] = [];
-    problems.push(...apply([parsed('message:sync', { phase: 1, messages: [damaged, good, swapped], chatsCompleted: [] }, 'f5:0:3')]).problems);
+    problems.push(...apply([parsed('message:sync', { phase: 1, messages: [damaged, good, swapped], chatsCompleted: [] }, 'h5:0:3')]).problems);
     problems.push(...apply([parsed('message:new', { message: { ...testMessage(me, chat, 'live'), ciphertext: damaged.ciphertext } }, '9')]).problems);
     expect(problems.map((p) => p.code)).toEqual(['undecryptable_message', 'undecryptable_message', 'undecryptable_message']);
     expect(problems[0]!.message).toContain(damaged.messageId);
@@ -187,7 +187,7 @@ describe('applyEvents', () => {
       updatedAt: new Date().toISOString(),
     });
     const v2 = record(2, 'dark');
-    apply([parsed('settings:sync', { settings: v2 }, 'f9:11:0')]);
+    apply([parsed('settings:sync', { settings: v2 }, 'h9:11:0')]);
     apply([parsed('settings:sync', { settings: record(1, 'light') }, '12'), parsed('settings:sync', { settings: v2 }, '13')]);
     expect(storedSettings(store)).toEqual(v2);
     expect(readUserSettings(store, me.masterKey, me.userId)).toEqual({ theme: 'dark' });

@@ -117,16 +117,16 @@ describe('SyncEngine against a scripted SSE server', () => {
 
     server = await scriptServer([
       frame('connected', { deviceId: me.deviceId, serverTime: new Date().toISOString(), mode: 'fresh', cursor: 40 }),
-      frame('sync:initial', { snapshotSeq: 40, lastOpenedChatId: chatId, chats: [chat.summary, locked.summary], plan, totals: { chats: 2, messages: 6, bytes: 0, chatsOnServer: 2 } }, 'f40:0:0'),
-      frame('message:sync', { phase: 1, messages: [good[0]!], chatsCompleted: [] }, 'f40:0:1'),
-      rawFrame('message:sync', '{"phase":1,"messages":[{"messageId"', 'f40:0:1'),
+      frame('sync:initial', { snapshotSeq: 40, lastOpenedChatId: chatId, chats: [chat.summary, locked.summary], plan, totals: { chats: 2, messages: 6, bytes: 0, chatsOnServer: 2 } }, 'h40:0:0'),
+      frame('message:sync', { phase: 1, messages: [good[0]!], chatsCompleted: [] }, 'h40:0:1'),
+      rawFrame('message:sync', '{"phase":1,"messages":[{"messageId"', 'h40:0:1'),
       rawFrame('message:teleport', '{"anything":true}'),
-      rawFrame('message:sync', JSON.stringify({ phase: '1', messages: [good[1]], chatsCompleted: [] }), 'f40:0:1'),
-      frame('message:sync', { phase: 1, messages: [{ ...forged, ciphertext: tamper(forged.ciphertext) as typeof forged.ciphertext }, good[1]!], chatsCompleted: [chatId] }, 'f40:1:0'),
-      frame('phase_1_last_chat_ready', stats, 'f40:1:0'),
-      frame('message:sync', { phase: 2, messages: [testMessage(me, locked, 'locked 1'), testMessage(me, locked, 'locked 2')], chatsCompleted: [locked.summary.chatId] }, 'f40:2:0'),
-      frame('phase_2_last_10_chats_ready', stats, 'f40:2:0'),
-      frame('phase_3_last_100_chats_ready', { chats: 0, messages: 0, bytes: 0 }, 'f40:2:0'),
+      rawFrame('message:sync', JSON.stringify({ phase: '1', messages: [good[1]], chatsCompleted: [] }), 'h40:0:1'),
+      frame('message:sync', { phase: 1, messages: [{ ...forged, ciphertext: tamper(forged.ciphertext) as typeof forged.ciphertext }, good[1]!], chatsCompleted: [chatId] }, 'h40:1:0'),
+      frame('phase_1_last_chat_ready', stats, 'h40:1:0'),
+      frame('message:sync', { phase: 2, messages: [testMessage(me, locked, 'locked 1'), testMessage(me, locked, 'locked 2')], chatsCompleted: [locked.summary.chatId] }, 'h40:2:0'),
+      frame('phase_2_last_10_chats_ready', stats, 'h40:2:0'),
+      frame('phase_3_last_100_chats_ready', { chats: 0, messages: 0, bytes: 0 }, 'h40:2:0'),
       frame('cache_primed', { cursor: 40 }, '40'),
     ]);
     const session = await sessionFor(me, server.url);
@@ -185,8 +185,8 @@ describe('SyncEngine against a scripted SSE server', () => {
     const plan = { phase1: [chatId], phase2: [], phase3: [] };
     server = await scriptServer([
       frame('connected', { deviceId: me.deviceId, serverTime: new Date().toISOString(), mode: 'fresh', cursor: 9 }),
-      frame('sync:initial', { snapshotSeq: 9, lastOpenedChatId: chatId, chats: [chat.summary], plan, totals: { chats: 1, messages: 2, bytes: 0, chatsOnServer: 1 } }, 'f9:0:0'),
-      frame('message:sync', { phase: 1, messages: [newest], chatsCompleted: [] }, 'f9:0:1'),
+      frame('sync:initial', { snapshotSeq: 9, lastOpenedChatId: chatId, chats: [chat.summary], plan, totals: { chats: 1, messages: 2, bytes: 0, chatsOnServer: 1 } }, 'h9:0:0'),
+      frame('message:sync', { phase: 1, messages: [newest], chatsCompleted: [] }, 'h9:0:1'),
     ]);
     engine = new SyncEngine({ session: await sessionFor(me, server.url), store, keyring: me.keyring, backoff: { initialMs: 20, maxMs: 100 } });
     engine.start();
@@ -196,8 +196,8 @@ describe('SyncEngine against a scripted SSE server', () => {
     const readyAt = engine.progress.lastChatReadyAt;
 
     server.push(
-      frame('message:sync', { phase: 1, messages: [older], chatsCompleted: [chatId] }, 'f9:1:0'),
-      frame('phase_1_last_chat_ready', { chats: 1, messages: 2, bytes: 0 }, 'f9:1:0'),
+      frame('message:sync', { phase: 1, messages: [older], chatsCompleted: [chatId] }, 'h9:1:0'),
+      frame('phase_1_last_chat_ready', { chats: 1, messages: 2, bytes: 0 }, 'h9:1:0'),
     );
     await until(() => engine.progress.phases[1].state === 'done', 10_000, 'phase 1');
     expect(engine.progress.lastChatReadyAt).toBe(readyAt);

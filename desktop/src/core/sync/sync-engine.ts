@@ -1,11 +1,12 @@
-import { ApiError, type MessageRecord, type SyncPhase } from '../../../../common/contract';
+import { ApiError, type MessageRecord } from '../../../../common/contract';
 import type { ChatKeyring } from '../crypto/chat-keyring';
 import type { DeviceSession } from '../session/device-session';
 import { DEFAULT_BUDGET, type LocalStore, type StorageBudget } from '../store/local-store';
+import { applyRuns } from './apply-runs';
 import { applyEvents, type ParsedEvent, parseEvent, type SyncProblem } from './event-applier';
 import { Outbox } from './outbox';
 import { DEFAULT_SILENCE_MS, openSseConnection, type RawEvent, type SseConnection, silenceAfterHeartbeat } from './sse-connection';
-import { initialProgress, type SyncProgress, withPhase } from './sync-progress';
+import { initialProgress, progressAfter, type SyncProgress } from './sync-progress';
 
 export interface SyncEngineOptions {
   readonly session: DeviceSession;
@@ -21,19 +22,10 @@ export interface SyncEngineOptions {
 
 type Listener<T> = (value: T) => void;
 
-/** At most this many history messages are applied in one transaction (see drain). */
-const HISTORY_RUN_MESSAGES = 5_000;
-
-const READY_EVENTS: Record<string, SyncPhase> = {
-  phase_1_last_chat_ready: 1,
-  phase_2_last_10_chats_ready: 2,
-  phase_3_last_100_chats_ready: 3,
-};
-
 /**
  * The desktop's sync: hello (outbox) → stream (fresh phases, or the changes after the cursor) → live,
  * reconnecting with backoff and resuming from the position stored with the data. Events are applied in
- * arrival order; each history batch is one transaction, consecutive live events share one.
+ * arrival order, in the runs of `applyRuns` (one transaction each).
  */
 export class SyncEngine {
   private progressValue: SyncProgress = initialProgress();
@@ -201,26 +193,7 @@ export class SyncEngine {
         this.connection?.setSilenceMs(silenceAfterHeartbeat(result.event.payload.heartbeatMs));
       }
     }
-    // Consecutive history batches share one transaction, up to HISTORY_RUN_MESSAGES: when the desktop is
-    // the slower end, batches queue up while one applies, and each commit writes every index page the
-    // batch touched (a 500-message batch of random ids dirties hundreds). Other events: one transaction
-    // per run. Either way the position stored is the last applied event's, in the same transaction.
-    let run: ParsedEvent[] = [];
-    let history = 0;
-    for (const event of parsed) {
-      const isHistory = event.name === 'message:sync';
-      const size = isHistory ? event.payload.messages.length : 0;
-      const runIsHistory = run[0]?.name === 'message:sync';
-      const fits = run.length === 0 || (isHistory === runIsHistory && history + size <= HISTORY_RUN_MESSAGES);
-      if (!fits) {
-        await this.applyRun(run);
-        run = [];
-        history = 0;
-      }
-      run.push(event);
-      history += size;
-    }
-    await this.applyRun(run);
+    for (const run of applyRuns(parsed)) await this.applyRun(run);
   }
 
   private async applyRun(events: ParsedEvent[]): Promise<void> {
@@ -265,54 +238,14 @@ export class SyncEngine {
   }
 
   private track(event: ParsedEvent): void {
-    const now = Date.now();
-    let p = this.progressValue;
-    switch (event.name) {
-      case 'connected':
-        p = { ...p, mode: event.payload.mode, connectedAt: now };
-        break;
-      case 'sync:initial': {
-        const plan = event.payload.plan;
-        p = { ...p, totals: { chats: event.payload.totals.chats, messages: event.payload.totals.messages, bytes: event.payload.totals.bytes } };
-        for (const phase of [1, 2, 3] as const) p = withPhase(p, phase, { expectedChats: plan[`phase${phase}`].length });
-        p = withPhase(p, 1, { state: 'running', startedAt: now });
-        break;
-      }
-      case 'message:sync': {
-        const cur = p.phases[event.payload.phase];
-        p = withPhase(p, event.payload.phase, {
-          state: cur.state === 'done' ? 'done' : 'running',
-          startedAt: cur.startedAt ?? now,
-          messages: cur.messages + event.payload.messages.length,
-          bytes: cur.bytes + event.payload.messages.reduce((n, m) => n + m.ciphertext.length, 0),
-          chats: cur.chats + event.payload.chatsCompleted.length,
-        });
-        if (event.payload.phase === 1 && p.lastChatReadyAt === null) p = { ...p, lastChatReadyAt: now };
-        break;
-      }
-      case 'cache_primed':
-        p = { ...p, primed: true };
-        break;
-      case 'sync:error':
-        p = { ...p, lastError: event.payload.message };
-        if (event.payload.code === 'cursor_ahead') {
-          // Our position is unusable on this server: start over with a fresh sync.
-          this.options.store.transaction(() => {
-            this.options.store.setState('last_event_id', '');
-            this.options.store.setState('cursor', '');
-          });
-        }
-        break;
-      default: {
-        const phase = READY_EVENTS[event.name];
-        if (phase) {
-          p = withPhase(p, phase, { state: 'done', doneAt: now, startedAt: p.phases[phase].startedAt ?? now });
-          if (phase === 1 && p.lastChatReadyAt === null) p = { ...p, lastChatReadyAt: now };
-          if (phase < 3) p = withPhase(p, (phase + 1) as SyncPhase, { state: 'running', startedAt: p.phases[(phase + 1) as SyncPhase].startedAt ?? now });
-        }
-      }
+    if (event.name === 'sync:error' && event.payload.code === 'cursor_ahead') {
+      // Our position is unusable on this server: start over with a fresh sync.
+      this.options.store.transaction(() => {
+        this.options.store.setState('last_event_id', '');
+        this.options.store.setState('cursor', '');
+      });
     }
-    this.setProgress(p);
+    this.setProgress(progressAfter(this.progressValue, event, Date.now()));
   }
 
   private report(problem: SyncProblem): void {

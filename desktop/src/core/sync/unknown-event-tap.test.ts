@@ -29,8 +29,8 @@ function splitAt(bytes: Buffer, cuts: number[]): Uint8Array[] {
 
 const STREAM = Buffer.from(
   [
-    'id: f1:0:0\nevent: connected\ndata: {"a":1}\n\n',
-    `id: f1:0:500\nevent: message:sync\ndata: {"messages":["${'x'.repeat(3000)}"], "note": "event: fake\\n"}\n\n`,
+    'id: h1:0:0\nevent: connected\ndata: {"a":1}\n\n',
+    `id: h1:0:500\nevent: message:sync\ndata: {"messages":["${'x'.repeat(3000)}"], "note": "event: fake\\n"}\n\n`,
     ': heartbeat\n\n',
     'event: message:teleport\ndata: {"to":"mars ✈"}\n\n',
     'id: 7\r\nevent:chat:explode\r\ndata:{"b":2}\r\n\r\n',

@@ -1,6 +1,3 @@
--- DropIndex
-DROP INDEX "Message_chatId_size_idx";
-
 -- AlterTable
 ALTER TABLE "Chat" ADD COLUMN     "messageBytes" BIGINT NOT NULL DEFAULT 0,
 ADD COLUMN     "messageCount" INTEGER NOT NULL DEFAULT 0;
@@ -11,3 +8,6 @@ UPDATE "Chat" SET
   "messageBytes" = totals."bytes"
 FROM (SELECT "chatId", COUNT(*) AS "count", COALESCE(SUM("size"), 0) AS "bytes" FROM "Message" GROUP BY "chatId") AS totals
 WHERE totals."chatId" = "Chat"."id";
+
+-- DropIndex (after the backfill, which reads it: the manifest no longer does)
+DROP INDEX "Message_chatId_size_idx";

@@ -208,12 +208,13 @@ export async function confirm(
     await tx.device.create({
       data: { id: deviceId, userId, kind: 'desktop', name: row.deviceName, platform: row.platform },
     });
-    return openSession(tx, deviceId, deps.config);
+    // Read in the transaction: nothing after the commit may fail a handover that is already consumed.
+    const identity = await tx.user.findUniqueOrThrow({
+      where: { id: userId },
+      select: { identityPublicKey: true, wrappedIdentitySecretKey: true },
+    });
+    return { ...(await openSession(tx, deviceId, deps.config)), ...identity };
   });
   deps.pairingEvents.changed(row.id);
-  const identity = await deps.db.user.findUniqueOrThrow({
-    where: { id: userId },
-    select: { identityPublicKey: true, wrappedIdentitySecretKey: true },
-  });
-  return { status: 'approved', userId, deviceId, sealedBundle, ...tokens, ...identity };
+  return { status: 'approved', userId, deviceId, sealedBundle, ...tokens };
 }

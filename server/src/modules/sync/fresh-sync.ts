@@ -128,19 +128,20 @@ export async function streamHistory(
         for (const row of rows) {
           batch.push(toMessageRecord(row));
           batchBytes += row.size;
+          last = { index, offset: ++offset };
+          // Bounded by bytes as well, inside a page too: one envelope may be large.
+          if (batchBytes >= syncBatchBytes) await flush();
         }
+        last = { index, offset };
         const tail = rows.at(-1);
         if (tail) after = { createdAt: tail.createdAt, id: tail.id };
-        offset += rows.length;
-        last = { index, offset };
         if (rows.length < want) {
           completed.push(chatId);
           stats.chats++;
-          if (batchBytes >= syncBatchBytes) await flush();
           break;
         }
+        if (firstScreen || batch.length >= syncBatchMessages) await flush();
         firstScreen = false;
-        await flush();
       }
     }
     await flush();
