@@ -91,14 +91,14 @@ describe('several server instances (PostgreSQL + Redis)', () => {
     await until(() => desktop.store.hasChat(chat.chatId), 10_000, 'the chat on the desktop');
 
     const viaB = await sendText(phone.api, phone.session, chat.chatId, chatKey, 'written on B');
-    await until(() => desktop.store.getMessage(viaB.messageId) !== null, 10_000, 'the message from B on the desktop');
+    await until(() => desktop.store.getMessage(chat.chatId, viaB.messageId) !== null, 10_000, 'the message from B on the desktop');
 
     // Both instances publish at once: notifications can cross on the way, the stream must still deliver all.
     const phoneOnA = createApiClient({ baseUrl: a.url, accessToken: () => phone.session.tokens.accessToken });
     const sent = await Promise.all(
       Array.from({ length: 20 }, (_, i) => sendText(i % 2 ? phoneOnA : phone.api, phone.session, chat.chatId, chatKey, `burst ${i}`)),
     );
-    await until(() => sent.every((m) => desktop.store.getMessage(m.messageId) !== null), 15_000, 'the whole burst on the desktop');
+    await until(() => sent.every((m) => desktop.store.getMessage(chat.chatId, m.messageId) !== null), 15_000, 'the whole burst on the desktop');
     const texts = desktop.reader.messages(chat.chatId, 100).map((m) => m.text);
     expect(texts.filter((t) => t.startsWith('burst ')).sort()).toEqual(Array.from({ length: 20 }, (_, i) => `burst ${i}`).sort());
     expect(new Set(desktop.store.allMessageIds()).size).toBe(desktop.store.allMessageIds().length);

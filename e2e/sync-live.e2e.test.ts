@@ -42,7 +42,7 @@ describe('live sync between phone and desktop', () => {
 
   it('a message sent on the phone appears on the desktop, decrypted only for display', async () => {
     const sent = await sendText(phone.api, phone.session, chatId, chatKey, 'from the phone');
-    await until(() => core.store.getMessage(sent.messageId) !== null, 10_000, 'the phone message on the desktop');
+    await until(() => core.store.getMessage(chatId, sent.messageId) !== null, 10_000, 'the phone message on the desktop');
     const shown = core.reader.messages(chatId).find((m) => m.messageId === sent.messageId);
     expect(shown).toMatchObject({ text: 'from the phone', mine: true, decrypted: true });
   });
@@ -56,7 +56,7 @@ describe('live sync between phone and desktop', () => {
     }, 10_000, 'the delivered tick');
     // The friend's phone reads it: the status reaches the desktop over the stream.
     await phone.api.call('markMessages', { params: { chatId }, body: { messageIds: [m.messageId], status: 'read' } });
-    await until(() => core.store.getMessage(m.messageId)?.status === 'read', 10_000, 'the read status on the desktop');
+    await until(() => core.store.getMessage(chatId, m.messageId)?.status === 'read', 10_000, 'the read status on the desktop');
   });
 
   it('a message written on the offline desktop is queued, and reaches the phone exactly once after reconnect', async () => {
@@ -64,10 +64,10 @@ describe('live sync between phone and desktop', () => {
     await until(() => core.engine.progress.connection === 'offline', 5_000, 'offline');
     const { messageId, queued } = await core.engine.outbox.send(chatId, 'written offline');
     expect(queued).toBe(true);
-    expect(core.store.getMessage(messageId)?.status).toBe('queued');
+    expect(core.store.getMessage(chatId, messageId)?.status).toBe('queued');
     expect(core.engine.outbox.pending()).toBe(1);
     proxy.setOffline(false);
-    await until(() => core.store.getMessage(messageId)?.status === 'sent' && core.engine.outbox.pending() === 0, 15_000, 'the outbox to drain');
+    await until(() => core.store.getMessage(chatId, messageId)?.status === 'sent' && core.engine.outbox.pending() === 0, 15_000, 'the outbox to drain');
     const page = await phone.api.call('listMessages', { params: { chatId }, query: { limit: 100 } });
     const copies = page.messages.filter((m) => readMessage(m, chatKey).text === 'written offline');
     expect(copies).toHaveLength(1);

@@ -110,7 +110,7 @@ describe.each([11, 23, 42])('sync with seeded chaos (seed %i): cuts and restarts
     // One more live message after everything settled, then compare.
     const last = chats[0]!;
     const m = await sendText(server.client(() => phone.session.tokens.accessToken), phone.session, last.chatId, last.key, 'final');
-    await until(() => core!.store.getMessage(m.messageId) !== null, 10_000, 'the final live message');
+    await until(() => core!.store.getMessage(last.chatId, m.messageId) !== null, 10_000, 'the final live message');
     await expectConverged(core, server);
   }, 90_000);
 });

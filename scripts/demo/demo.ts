@@ -120,7 +120,7 @@ async function run(): Promise<void> {
   const lisbon = chats.find((c) => c.title === LAST_OPENED_TITLE)!;
   t = Date.now();
   const fromPhone = await sendText(alex.api, alex.session, lisbon.chatId, lisbon.key, 'Just landed — see you at the flat!', 'Alex');
-  await waitFor(() => desktop.store.getMessage(fromPhone.messageId) !== null, 15_000, 'the phone’s message to reach the desktop');
+  await waitFor(() => desktop.store.getMessage(lisbon.chatId, fromPhone.messageId) !== null, 15_000, 'the phone’s message to reach the desktop');
   const shown = desktop.reader.messages(lisbon.chatId).find((m) => m.messageId === fromPhone.messageId);
   line(`   phone → desktop   "${shown?.text}"`, Date.now() - t);
 

@@ -46,8 +46,8 @@ export function createHandlers(app: AppService): IpcHandlers {
     loadOlder: ({ chatId, beforeMessageId }) => {
       const chat = requireChat(chatId);
       const { core } = app.linked();
-      const before = core.store.getMessage(beforeMessageId);
-      if (!before || before.chat_id !== chatId) throw new IpcError('not_found', 'That message is not in this chat.');
+      const before = core.store.getMessage(chatId, beforeMessageId);
+      if (!before) throw new IpcError('not_found', 'That message is not in this chat.');
       const rows = core.store.listMessages(chatId, PAGE, { createdAt: before.created_at, id: before.id });
       return { messages: rows.map((row) => messageView(core.reader.display(chat, row))), hasMore: rows.length === PAGE };
     },
@@ -82,7 +82,7 @@ export function createHandlers(app: AppService): IpcHandlers {
         const result = await core.session.call('markMessages', { params: { chatId }, body: { messageIds, status: 'read' } }).catch(() => null);
         if (!result) break;
         core.store.transaction(() => {
-          for (const id of messageIds) if (core.store.setMessageStatus(id, 'read')) marked++;
+          for (const id of messageIds) if (core.store.setMessageStatus(chatId, id, 'read')) marked++;
         });
       }
       if (marked > 0) app.chatsChanged([chatId]);

@@ -43,7 +43,7 @@ export class SearchFeeder {
     const chat = this.core.store.getChat(chatId);
     if (!chat) return [];
     const shown = messageIds.flatMap((id) => {
-      const row = this.core.store.getMessage(id);
+      const row = this.core.store.getMessage(chatId, id);
       return row ? [this.core.reader.display(chat, row)] : [];
     });
     if (this.built) {

@@ -84,8 +84,8 @@ describe('LocalStore', () => {
     const m = message(c.chatId, { status: 'read' });
     store.putMessages([m]);
     store.putMessages([{ ...m, status: 'sent' }]);
-    expect(store.setMessageStatus(m.messageId, 'delivered')).toBe(false);
-    expect(store.getMessage(m.messageId)?.status).toBe('read');
+    expect(store.setMessageStatus(c.chatId, m.messageId, 'delivered')).toBe(false);
+    expect(store.getMessage(c.chatId, m.messageId)?.status).toBe('read');
   });
 
   it('a queued message is confirmed in place when the server copy arrives', () => {
@@ -93,9 +93,9 @@ describe('LocalStore', () => {
     store.upsertChats([c]);
     const m = message(c.chatId);
     store.putQueuedMessage({ ...m, createdAt: '2026-01-01T00:00:00.000Z' });
-    expect(store.getMessage(m.messageId)?.status).toBe('queued');
+    expect(store.getMessage(c.chatId, m.messageId)?.status).toBe('queued');
     store.putMessages([{ ...m, createdAt: '2026-01-01T00:00:05.000Z' }]);
-    expect(store.getMessage(m.messageId)).toMatchObject({ status: 'sent', created_at: '2026-01-01T00:00:05.000Z' });
+    expect(store.getMessage(c.chatId, m.messageId)).toMatchObject({ status: 'sent', created_at: '2026-01-01T00:00:05.000Z' });
     expect(store.listMessages(c.chatId, 10)).toHaveLength(1);
   });
 

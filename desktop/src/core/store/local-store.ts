@@ -68,9 +68,9 @@ export class LocalStore {
       confirmMessage: this.db.prepare(`
         UPDATE messages SET created_at = @created_at,
           status = CASE WHEN ${RANK('@status')} > ${RANK('status')} THEN @status ELSE status END
-        WHERE id = @id`),
+        WHERE chat_id = @chat_id AND id = @id`),
       addChatBytes: this.db.prepare('UPDATE chats SET bytes = bytes + ?, updated_at = MAX(updated_at, ?) WHERE id = ?'),
-      setStatus: this.db.prepare(`UPDATE messages SET status = @status WHERE id = @id AND ${RANK('@status')} > ${RANK('status')}`),
+      setStatus: this.db.prepare(`UPDATE messages SET status = @status WHERE chat_id = @chat_id AND id = @id AND ${RANK('@status')} > ${RANK('status')}`),
       markComplete: this.db.prepare('UPDATE chats SET history_complete = 1 WHERE id = ?'),
       getState: this.db.prepare('SELECT value FROM sync_state WHERE key = ?'),
       setState: this.db.prepare('INSERT INTO sync_state (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value'),
@@ -140,7 +140,7 @@ export class LocalStore {
         }
         inserted.push(message);
       } else {
-        this.stmts.confirmMessage.run({ id: message.messageId, created_at: message.createdAt, status: message.status });
+        this.stmts.confirmMessage.run({ chat_id: message.chatId, id: message.messageId, created_at: message.createdAt, status: message.status });
       }
     }
     for (const [chatId, { bytes, latest }] of perChat) this.stmts.addChatBytes.run(bytes, latest, chatId);
@@ -154,8 +154,9 @@ export class LocalStore {
   private insertMessage(m: Omit<MessageRecord, 'status'>, status: LocalMessageStatus, size: number): boolean {
     return this.stmts.insertMessage.run(m.messageId, m.chatId, m.senderUserId, m.senderDeviceId, m.clientKey, m.ciphertext, status, m.createdAt, size).changes === 1;
   }
-  setMessageStatus(messageId: string, status: LocalMessageStatus): boolean {
-    return this.stmts.setStatus.run({ id: messageId, status }).changes === 1;
+  /** Moves a message's status forward only (a late or replayed lower status changes nothing). */
+  setMessageStatus(chatId: string, messageId: string, status: LocalMessageStatus): boolean {
+    return this.stmts.setStatus.run({ chat_id: chatId, id: messageId, status }).changes === 1;
   }
   /** Newest last. `before` pages back by (created_at, id). */
   listMessages(chatId: string, limit: number, before?: { createdAt: string; id: string }): MessageRow[] {
@@ -168,8 +169,9 @@ export class LocalStore {
       : this.db.prepare('SELECT * FROM messages WHERE chat_id = ? ORDER BY created_at DESC, id DESC LIMIT ?').all(chatId, limit);
     return (rows as MessageRow[]).reverse();
   }
-  getMessage(messageId: string): MessageRow | null {
-    return (this.db.prepare('SELECT * FROM messages WHERE id = ?').get(messageId) as MessageRow | undefined) ?? null;
+  /** Messages are keyed by (chat, id): see migration 2 in migrations.ts. */
+  getMessage(chatId: string, messageId: string): MessageRow | null {
+    return (this.db.prepare('SELECT * FROM messages WHERE chat_id = ? AND id = ?').get(chatId, messageId) as MessageRow | undefined) ?? null;
   }
   allMessageIds(): string[] {
     return (this.db.prepare('SELECT id FROM messages ORDER BY id').all() as Array<{ id: string }>).map((r) => r.id);

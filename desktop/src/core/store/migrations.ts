@@ -62,6 +62,30 @@ export const MIGRATIONS: readonly string[] = [
   CREATE TABLE sync_state (key TEXT PRIMARY KEY, value TEXT NOT NULL);
   CREATE TABLE settings (key TEXT PRIMARY KEY, value TEXT NOT NULL);
   `,
+  // 2: messages keyed by (chat_id, id) instead of id. Message ids are random, so every history batch
+  // inserted into a global id index touched pages all over it, and each commit wrote them all again (an
+  // M sync spent ~440 ms in commits). Keyed by chat first, a batch touches only its chats' few pages:
+  // storing 100,000 messages in 2,000-message transactions took 825–1,028 → 531–549 ms. Every lookup
+  // by id knows the chat (status events, receipts, paging, the outbox echo).
+  `
+  CREATE TABLE messages_by_chat (
+    id TEXT NOT NULL,
+    chat_id TEXT NOT NULL,
+    sender_user_id TEXT NOT NULL,
+    sender_device_id TEXT NOT NULL,
+    client_key TEXT NOT NULL,
+    ciphertext TEXT NOT NULL,
+    status TEXT NOT NULL,
+    created_at TEXT NOT NULL,
+    size INTEGER NOT NULL,
+    PRIMARY KEY (chat_id, id)
+  );
+  INSERT INTO messages_by_chat (id, chat_id, sender_user_id, sender_device_id, client_key, ciphertext, status, created_at, size)
+    SELECT id, chat_id, sender_user_id, sender_device_id, client_key, ciphertext, status, created_at, size FROM messages;
+  DROP TABLE messages;
+  ALTER TABLE messages_by_chat RENAME TO messages;
+  CREATE INDEX messages_by_chat_time ON messages (chat_id, created_at, id);
+  `,
 ];
 
 export function migrate(db: Database.Database): number {

@@ -147,7 +147,7 @@ describe('applyEvents', () => {
     const first = apply(run);
     expect(first.problems.map((p) => p.code)).toEqual(['undecryptable_chat', 'undecryptable_message']);
     expect(first.inserted.map((m) => m.messageId)).toEqual(goods.map((m) => m.messageId));
-    expect(store.getMessage(goods[0]!.messageId)?.status).toBe('read');
+    expect(store.getMessage(goods[0]!.chatId, goods[0]!.messageId)?.status).toBe('read');
     expect(store.getState('last_event_id')).toBe('15');
     const before = snapshot();
     const again = apply(run);

@@ -110,7 +110,7 @@ export function applyEvents(store: LocalStore, keyring: ChatKeyring, events: rea
         inserted.push(...store.putMessages(acceptMessages(event.name, [event.payload.message], true)));
         break;
       case 'message:status':
-        store.setMessageStatus(event.payload.messageId, event.payload.status);
+        store.setMessageStatus(event.payload.chatId, event.payload.messageId, event.payload.status);
         break;
       case 'chat:update':
         store.upsertChats([event.payload.chat]);

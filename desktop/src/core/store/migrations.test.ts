@@ -1,0 +1,51 @@
+import Database from 'better-sqlite3';
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { LocalStore } from './local-store';
+import { migrate, MIGRATIONS } from './migrations';
+
+describe('local store migrations', () => {
+  let dir: string;
+  beforeEach(() => {
+    dir = mkdtempSync(path.join(os.tmpdir(), 'symc-migrations-'));
+  });
+  afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('brings a schema-1 store to the current schema keeping every message, now keyed by (chat, id)', () => {
+    const file = path.join(dir, 'local.db');
+    const old = new Database(file);
+    old.exec(MIGRATIONS[0]!);
+    old.pragma('user_version = 1');
+    const insert = old.prepare(
+      'INSERT INTO messages (id, chat_id, sender_user_id, sender_device_id, client_key, ciphertext, status, created_at, size) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)',
+    );
+    insert.run('m1', 'chat-a', 'u', 'd', 'k1', 'v1.x.y', 'read', '2026-01-01T00:00:01.000Z', 6);
+    insert.run('m2', 'chat-a', 'u', 'd', 'k2', 'v1.x.z', 'sent', '2026-01-01T00:00:02.000Z', 6);
+    insert.run('m3', 'chat-b', 'u', 'd', 'k3', 'v1.x.w', 'queued', '2026-01-01T00:00:03.000Z', 6);
+    old.close();
+
+    const store = LocalStore.open(file);
+    try {
+      expect(store.db.pragma('user_version', { simple: true })).toBe(MIGRATIONS.length);
+      expect(store.allMessageIds()).toEqual(['m1', 'm2', 'm3']);
+      expect(store.getMessage('chat-a', 'm2')).toMatchObject({ status: 'sent', ciphertext: 'v1.x.z', created_at: '2026-01-01T00:00:02.000Z' });
+      expect(store.getMessage('chat-b', 'm1')).toBeNull();
+      expect(store.listMessages('chat-a', 10).map((m) => m.id)).toEqual(['m1', 'm2']);
+      // The keys the sync's inserts and lookups use.
+      const plan = store.db.prepare("EXPLAIN QUERY PLAN SELECT * FROM messages WHERE chat_id = 'chat-a' AND id = 'm1'").all() as Array<{ detail: string }>;
+      expect(plan.map((p) => p.detail).join(' ')).toMatch(/USING INDEX sqlite_autoindex_messages_1 \(chat_id=\? AND id=\?\)/);
+    } finally {
+      store.close();
+    }
+  });
+
+  it('applies nothing twice, and refuses a store from a newer Symc', () => {
+    const db = new Database(path.join(dir, 'twice.db'));
+    expect(migrate(db)).toBe(MIGRATIONS.length);
+    expect(migrate(db)).toBe(MIGRATIONS.length);
+    db.pragma(`user_version = ${MIGRATIONS.length + 1}`);
+    expect(() => migrate(db)).toThrow('the local database is from a newer Symc');
+    db.close();
+  });
+});
