@@ -30,4 +30,5 @@ export const errors = {
   usernameTaken: () => new AppError('username_taken', 'that username is taken', 409),
   deviceRevoked: () => new AppError('device_revoked', 'this device was unlinked; sign in again by pairing', 403),
   deviceLimit: (max: number) => new AppError('device_limit', `an account can link at most ${max} devices`, 409),
+  rateLimited: (message: string) => new AppError('rate_limited', message, 429),
 };

@@ -116,6 +116,24 @@ describe('stream tickets (POST /sse/ticket, GET /sse/connect?ticket=…)', () =>
     ahead.close();
   });
 
+  it('a session holds at most four unused tickets: the fifth is 429 until one is used or expires; other sessions are unaffected', async () => {
+    const me = await signUpPhone(server, 'hoarder');
+    const other = await signUpPhone(server, 'bystander');
+    const held = [];
+    for (let i = 0; i < 4; i++) held.push(await ticketFor(me.session.tokens.accessToken));
+    const refused = await raw(server, 'POST', '/sse/ticket', { token: me.session.tokens.accessToken });
+    expect(refused).toMatchObject({ status: 429, body: { error: { code: 'rate_limited', message: expect.stringContaining('4 unused stream tickets') } } });
+    await ticketFor(other.session.tokens.accessToken);
+
+    const stream = opened(await connect(`ticket=${held[0]!.ticket}&from=now`));
+    expect((await stream.next()).event).toBe('connected');
+    stream.close();
+    await ticketFor(me.session.tokens.accessToken);
+    await server.server.deps.db.sseTicket.updateMany({ where: { ticketHash: sha256Hex(held[1]!.ticket) }, data: { expiresAt: new Date(Date.now() - 1) } });
+    await ticketFor(me.session.tokens.accessToken);
+    expect((await raw(server, 'POST', '/sse/ticket', { token: me.session.tokens.accessToken })).status).toBe(429);
+  });
+
   it('an expired ticket is 401', async () => {
     const me = await signUpPhone(server, 'expirer');
     const { ticket } = await ticketFor(me.session.tokens.accessToken);

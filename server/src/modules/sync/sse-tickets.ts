@@ -13,15 +13,28 @@ import type { ServerDeps } from '../../server-deps';
 export const SSE_TICKET_TTL_MS = 30_000;
 
 /**
+ * Unused, unexpired tickets one session may hold. A page needs one per (re)connect and spends it at once;
+ * a session asking for more is looping or abusing the endpoint, and each ticket is a row.
+ */
+export const MAX_OPEN_SSE_TICKETS = 4;
+
+/**
  * `POST /sse/ticket`: a random 256-bit ticket bound to the caller's session. Stored as its SHA-256 in the
  * database (not in memory: with several instances, the stream may open on another one), like tokens.
- * Expired tickets of anyone are swept here, so the table holds at most ~30 s of issued tickets.
+ * Expired tickets of anyone are swept here, so the table holds at most ~30 s of issued tickets, and at
+ * most MAX_OPEN_SSE_TICKETS of them per session (more is 429 `rate_limited`).
  */
 export async function issueSseTicket(deps: ServerDeps, auth: AuthContext): Promise<ResponseOf<typeof api.createSseTicket>> {
   const now = Date.now();
   const ticket = randomToken();
   const expiresAt = new Date(now + SSE_TICKET_TTL_MS);
   await deps.db.sseTicket.deleteMany({ where: { expiresAt: { lt: new Date(now) } } });
+  const open = await deps.db.sseTicket.count({ where: { sessionId: auth.sessionId } });
+  if (open >= MAX_OPEN_SSE_TICKETS) {
+    throw errors.rateLimited(
+      `this session holds ${open} unused stream tickets; open a stream with one, or wait ${SSE_TICKET_TTL_MS / 1000} s for them to expire`,
+    );
+  }
   await deps.db.sseTicket.create({ data: { ticketHash: sha256Hex(ticket), sessionId: auth.sessionId, expiresAt } });
   return { ticket, expiresAt: expiresAt.toISOString() };
 }
