@@ -68,6 +68,10 @@ describe('QR pairing, end to end over the real HTTP API', () => {
     const secret = unwrapIdentitySecretKey(identity.wrappedSecretKey as Envelope, session!.masterKey, phone.session.userId);
     expect(Buffer.from(secret).equals(Buffer.from(phone.session.identity.secretKey))).toBe(true);
 
+    // The account's change log says so, for its other devices' streams (a phone's Devices list).
+    const linked = await server.server.deps.db.changeLog.findMany({ where: { userId: phone.session.userId, kind: 'device:linked' } });
+    expect(linked.map((c) => c.entityId)).toEqual([session!.deviceId]);
+
     // The phone lists and unlinks the desktop; the desktop's next request is refused and it wipes itself.
     const devices = await listLinkedDevices(phone.api);
     const desktopRow = devices.find((d) => d.kind === 'desktop');

@@ -1,3 +1,6 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import type { Page, Request } from 'playwright-core';
 import { initCrypto } from '../common/crypto';
 import { signIn } from '../mobile-pairing/src/core/account';
@@ -5,7 +8,7 @@ import { chatKeyFor, sendText, startChat } from '../mobile-pairing/src/core/chat
 import { PhoneDrafts } from '../mobile-pairing/src/core/drafts';
 import { signUpPhone } from '../server/test/support/phone';
 import { startTestServer, type TestServer } from '../server/test/support/test-server';
-import { until } from './support/desktop';
+import { pairDesktop, until } from './support/desktop';
 import { ensurePhoneBuild } from './support/build-phone';
 import { launchChromium, newPhone, type PhoneBrowser } from './support/phone-web';
 
@@ -146,6 +149,26 @@ describe('live updates in the phone web app', () => {
     await me.api.call('revokeDevice', { params: { deviceId: tablet.deviceId } });
     await row.waitFor({ state: 'detached', timeout: 10_000 });
     expect(Date.now() - unlinkedAt).toBeLessThan(10_000);
+  });
+
+  it('a desktop linked from elsewhere appears on the Devices screen at once', async () => {
+    const me = await signUpPhone(server, 'livelinks');
+    await startChat(me.api, me.session, { title: 'Links live', memberUsernames: [] });
+    await openChat(me, 'Links live');
+    await page.getByRole('link', { name: 'Back' }).click();
+    await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Devices' }).click();
+    await page.getByTestId('device-row').first().waitFor();
+
+    // The screen just read the list and polls again in 20 s; the stream's device:linked re-reads it now.
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'symc-live-link-'));
+    try {
+      const linkedAt = Date.now();
+      await pairDesktop(server.url, me, dir);
+      await page.getByTestId('device-row').filter({ hasText: 'Test desktop' }).waitFor({ timeout: 8_000 });
+      expect(Date.now() - linkedAt).toBeLessThan(8_000);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('falls back to polling while the stream is down, and comes back asking for what it missed', async () => {

@@ -87,6 +87,8 @@ export const SyncEvents = {
   'message:status': z.object({ chatId: Id, messageId: Id, status: MessageStatus }),
   'chat:update': z.object({ chat: ChatSummary }),
   'draft:update': z.object({ draft: DraftRecord }),
+  /** A device was linked to the account (a desktop paired): lists of devices refresh. */
+  'device:linked': z.object({ deviceId: Id }),
   'device:revoked': z.object({ deviceId: Id }),
 } as const;
 
@@ -94,7 +96,7 @@ export type SyncEventName = keyof typeof SyncEvents;
 export type SyncEventPayload<N extends SyncEventName> = z.infer<(typeof SyncEvents)[N]>;
 export const SYNC_EVENT_NAMES = Object.keys(SyncEvents) as SyncEventName[];
 
-export const LIVE_EVENT_NAMES = ['message:new', 'message:status', 'chat:update', 'draft:update', 'settings:sync', 'device:revoked'] as const;
+export const LIVE_EVENT_NAMES = ['message:new', 'message:status', 'chat:update', 'draft:update', 'settings:sync', 'device:linked', 'device:revoked'] as const;
 export type LiveEventName = (typeof LIVE_EVENT_NAMES)[number];
 
 /**

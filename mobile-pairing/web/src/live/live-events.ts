@@ -5,6 +5,7 @@ export type LiveChange =
   | { readonly kind: 'messages'; readonly chatId: string }
   | { readonly kind: 'chats'; readonly chatId: string }
   | { readonly kind: 'drafts'; readonly chatId: string }
+  | { readonly kind: 'linked'; readonly deviceId: string }
   | { readonly kind: 'revoked'; readonly deviceId: string };
 
 export interface LiveEventsOptions {
@@ -19,7 +20,7 @@ export interface LiveEventsOptions {
   readonly retry?: { readonly firstMs: number; readonly maxMs: number };
 }
 
-const LISTENED = ['message:new', 'message:status', 'chat:update', 'draft:update', 'device:revoked'] as const;
+const LISTENED = ['message:new', 'message:status', 'chat:update', 'draft:update', 'device:linked', 'device:revoked'] as const;
 
 /**
  * The phone's live events over the sync stream, in a browser. `EventSource` can't send the
@@ -158,6 +159,10 @@ function toChange(name: (typeof LISTENED)[number], event: Event): LiveChange | n
     case 'draft:update': {
       const p = parse(name, event);
       return p && { kind: 'drafts', chatId: p.draft.chatId };
+    }
+    case 'device:linked': {
+      const p = parse(name, event);
+      return p && { kind: 'linked', deviceId: p.deviceId };
     }
     case 'device:revoked': {
       const p = parse(name, event);

@@ -31,7 +31,7 @@ export function DevicesScreen() {
   usePolling(refresh, 20_000, [client]);
   // A device unlinked from another phone disappears from the list at once.
   useLiveChange((change) => {
-    if (change.kind === 'revoked') void refresh();
+    if (change.kind === 'revoked' || change.kind === 'linked') void refresh();
   });
 
   async function confirmUnlink() {

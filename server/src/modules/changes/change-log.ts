@@ -8,6 +8,7 @@ export type ChangeKind =
   | 'message:status'
   | 'draft:update'
   | 'settings:update'
+  | 'device:linked'
   | 'device:revoked';
 
 export interface Change {

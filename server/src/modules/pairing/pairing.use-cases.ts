@@ -11,6 +11,7 @@ import { AppError, errors } from '../../errors';
 import type { AuthContext } from '../../http/authenticate';
 import type { ServerDeps } from '../../server-deps';
 import { openSession } from '../accounts/tokens';
+import { appendChange } from '../changes/change-log';
 import { formatPairingCode, newPairingCode } from './pairing-code';
 
 
@@ -197,7 +198,7 @@ export async function confirm(
   const userId = row.approvedByUserId;
   const sealedBundle = row.sealedBundle;
   const deviceId = randomId();
-  const tokens = await deps.db.$transaction(async (tx) => {
+  const { tokens, linked } = await deps.db.$transaction(async (tx) => {
     const consumed = await tx.pairingSession.updateMany({
       where: { id: row.id, status: 'approved' },
       data: { status: 'consumed', consumedAt: new Date(), sealedBundle: null, desktopDeviceId: deviceId },
@@ -208,13 +209,16 @@ export async function confirm(
     await tx.device.create({
       data: { id: deviceId, userId, kind: 'desktop', name: row.deviceName, platform: row.platform },
     });
+    // The account's other devices learn of it at once (a phone's list of linked devices).
+    const linked = await appendChange(tx, [userId], { kind: 'device:linked', entityId: deviceId });
     // Read in the transaction: nothing after the commit may fail a handover that is already consumed.
     const identity = await tx.user.findUniqueOrThrow({
       where: { id: userId },
       select: { identityPublicKey: true, wrappedIdentitySecretKey: true },
     });
-    return { ...(await openSession(tx, deviceId, deps.config)), ...identity };
+    return { tokens: { ...(await openSession(tx, deviceId, deps.config)), ...identity }, linked };
   });
+  deps.changes.publish(linked);
   deps.pairingEvents.changed(row.id);
   return { status: 'approved', userId, deviceId, sealedBundle, ...tokens };
 }

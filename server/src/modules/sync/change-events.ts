@@ -102,6 +102,9 @@ export async function toLiveEvents(db: Db, userId: string, changes: readonly Com
         if (settings) events.push({ name: 'settings:sync', payload: { settings }, seq: change.seq });
         break;
       }
+      case 'device:linked':
+        if (change.entityId) events.push({ name: 'device:linked', payload: { deviceId: change.entityId }, seq: change.seq });
+        break;
       case 'device:revoked':
         if (change.entityId) events.push({ name: 'device:revoked', payload: { deviceId: change.entityId }, seq: change.seq });
         break;
