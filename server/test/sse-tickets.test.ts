@@ -1,5 +1,6 @@
 import { initCrypto, sha256Hex } from '../../common/crypto';
 import { sendText, startChat } from '../../mobile-pairing/src/core/chats';
+import { MAX_OPEN_SSE_TICKETS } from '../src/modules/sync/sse-tickets';
 import { raw, signUpPhone } from './support/phone';
 import { startTestServer, type TestServer } from './support/test-server';
 
@@ -116,13 +117,13 @@ describe('stream tickets (POST /sse/ticket, GET /sse/connect?ticket=…)', () =>
     ahead.close();
   });
 
-  it('a session holds at most four unused tickets: the fifth is 429 until one is used or expires; other sessions are unaffected', async () => {
+  it('a session holds a bounded number of unused tickets: one more is 429 until one is used or expires; other sessions are unaffected', async () => {
     const me = await signUpPhone(server, 'hoarder');
     const other = await signUpPhone(server, 'bystander');
     const held = [];
-    for (let i = 0; i < 4; i++) held.push(await ticketFor(me.session.tokens.accessToken));
+    for (let i = 0; i < MAX_OPEN_SSE_TICKETS; i++) held.push(await ticketFor(me.session.tokens.accessToken));
     const refused = await raw(server, 'POST', '/sse/ticket', { token: me.session.tokens.accessToken });
-    expect(refused).toMatchObject({ status: 429, body: { error: { code: 'rate_limited', message: expect.stringContaining('4 unused stream tickets') } } });
+    expect(refused).toMatchObject({ status: 429, body: { error: { code: 'rate_limited', message: expect.stringContaining(`${MAX_OPEN_SSE_TICKETS} unused stream tickets`) } } });
     await ticketFor(other.session.tokens.accessToken);
 
     const stream = opened(await connect(`ticket=${held[0]!.ticket}&from=now`));

@@ -36,9 +36,9 @@ export class LocalStore {
     this.db = new Database(file);
     this.db.pragma('journal_mode = WAL');
     this.db.pragma('synchronous = NORMAL');
-    // A history batch dirties hundreds of random pages of the message-id index; with SQLite's default
-    // checkpoint every 1,000 pages (4 MB), a full sync spent most of its store time checkpointing and
-    // waiting on fsync. Checkpointing every 10,000 pages (40 MB of WAL, reused, trimmed to 64 MB at most)
+    // A history batch dirties hundreds of pages (before migration 2, all over the random message-id index);
+    // with SQLite's default checkpoint every 1,000 pages (4 MB), a full sync spent most of its store time
+    // checkpointing and waiting on fsync. Checkpointing every 10,000 pages (40 MB of WAL, reused, trimmed to 64 MB at most)
     // halved the store's CPU time in the benchmark (docs/BENCHMARKS.md).
     this.db.pragma('wal_autocheckpoint = 10000');
     this.db.pragma(`journal_size_limit = ${64 * 1024 * 1024}`);

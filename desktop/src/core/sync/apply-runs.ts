@@ -8,7 +8,7 @@ export const HISTORY_RUN = { messages: 5_000, bytes: 4 * 1024 * 1024 } as const;
  * stored is the run's last event's, in the same transaction):
  * - consecutive history batches (`message:sync`) share one, up to `HISTORY_RUN` messages and ciphertext
  *   bytes. When the desktop is the slower end, batches queue up while one applies, and each commit writes
- *   every page of the message-id index the batch touched (ids are random): fewer commits, less written;
+ *   every index page its batch touched: fewer commits, fewer pages written more than once;
  * - a phase-1 batch is a run of its own, so the last chat's first screen is stored — and reported — without
  *   waiting for the rest of that chat;
  * - consecutive other events (live changes, phase markers, the manifest) share one.

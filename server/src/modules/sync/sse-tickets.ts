@@ -13,10 +13,12 @@ import type { ServerDeps } from '../../server-deps';
 export const SSE_TICKET_TTL_MS = 30_000;
 
 /**
- * Unused, unexpired tickets one session may hold. A page needs one per (re)connect and spends it at once;
- * a session asking for more is looping or abusing the endpoint, and each ticket is a row.
+ * Unused, unexpired tickets one session may hold. A page spends its ticket at once, but a few are left
+ * behind by reconnects that fail before reaching the server, and the tabs of one browser share a session;
+ * far more than that is a loop or abuse of the endpoint (each ticket is a row). Soft: two requests at the
+ * same instant may both pass the count.
  */
-export const MAX_OPEN_SSE_TICKETS = 4;
+export const MAX_OPEN_SSE_TICKETS = 16;
 
 /**
  * `POST /sse/ticket`: a random 256-bit ticket bound to the caller's session. Stored as its SHA-256 in the
