@@ -3,6 +3,7 @@ import type { Db } from './db/client';
 import type { ChangeBus } from './modules/changes/change-bus';
 import type { Fanout } from './modules/changes/fanout';
 import type { PairingEvents } from './modules/pairing/pairing-events';
+import type { FreshSyncWarmups } from './modules/sync/fresh-sync-warmups';
 import type { SseWriter } from './modules/sync/sse-writer';
 import type { Logger } from './observability/logger';
 import type { Metrics } from './observability/metrics';
@@ -17,6 +18,8 @@ export interface ServerDeps {
   readonly pairingEvents: PairingEvents;
   /** Cross-instance signals (Redis pub/sub when REDIS_URL is set; a no-op with one instance). */
   readonly fanout: Fanout;
+  /** Fresh syncs prepared at pairing, for the new desktop's first stream (this instance only). */
+  readonly freshSyncWarmups: FreshSyncWarmups;
   /** Open sync streams, ended on shutdown so the server can stop promptly. */
   readonly streams: Set<SseWriter>;
   /** Keys the fake KDF salts of unknown usernames (prelogin); random per process. */

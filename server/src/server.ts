@@ -15,6 +15,7 @@ import { PairingEvents } from './modules/pairing/pairing-events';
 import { createLogger } from './observability/logger';
 import { createMetrics } from './observability/metrics';
 import type { ServerDeps } from './server-deps';
+import { FreshSyncWarmups } from './modules/sync/fresh-sync-warmups';
 
 export interface RunningServer {
   readonly url: string;
@@ -47,6 +48,7 @@ export async function startServer(config: Config, logDestination?: pino.Destinat
     changes: new ChangeBus(fanout, logger),
     pairingEvents: new PairingEvents(fanout),
     fanout,
+    freshSyncWarmups: new FreshSyncWarmups(),
     streams: new Set(),
     preloginSecret: sodium().randombytes_buf(32),
   };

@@ -32,6 +32,12 @@ export function createMetrics() {
       buckets: [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
       registers: [registry],
     }),
+    freshSyncWarmups: new Counter({
+      name: 'symc_fresh_sync_warmups_total',
+      help: 'Fresh syncs started from a preparation made at pairing (used) or computed on connect (none)',
+      labelNames: ['outcome'] as const,
+      registers: [registry],
+    }),
     syncErrors: new Counter({
       name: 'symc_sync_errors_total',
       help: 'sync:error events sent, by code',

@@ -2,6 +2,7 @@ import {
   FIRST_SCREEN_MESSAGES,
   type FreshPosition,
   formatFreshPosition,
+  type SyncEventPayload,
   type SyncPhase,
   type SyncPlan,
 } from '../../../../common/contract';
@@ -17,14 +18,39 @@ const PHASE_EVENTS = {
   3: 'phase_3_last_100_chats_ready',
 } as const;
 
-/** Starts a fresh sync: snapshot seq, plan (stored on the device for resume), manifest. */
-export async function beginFreshSync(
-  deps: ServerDeps,
-  userId: string,
-  deviceId: string,
-  writer: SseWriter,
-  maxChats: number,
-): Promise<{ snapshotSeq: number; plan: SyncPlan }> {
+type MessageRow = Awaited<ReturnType<ServerDeps['db']['message']['findMany']>>[number];
+
+/** A fresh sync up to its first history: what the stream writes first, computed at once or ahead (warm-up). */
+export interface PreparedFreshSync {
+  /** The chat budget it was planned for. */
+  readonly maxChats: number;
+  readonly snapshotSeq: number;
+  readonly plan: SyncPlan;
+  readonly manifest: SyncEventPayload<'sync:initial'>;
+  /** The last opened chat's first page (its newest screen), read ahead; null when the plan has no phase 1. */
+  readonly firstScreen: { readonly chatId: string; readonly rows: MessageRow[] } | null;
+}
+
+/** The size of the last opened chat's first batch (never more than a batch). */
+function firstScreenSize(deps: ServerDeps): number {
+  return Math.min(FIRST_SCREEN_MESSAGES, deps.config.syncBatchMessages);
+}
+
+/** One page of a chat's history, newest first, after `after` (keyset) or skipping `skip` newest rows. */
+function historyPage(deps: ServerDeps, chatId: string, after: { createdAt: Date; id: string } | null, skip: number, take: number): Promise<MessageRow[]> {
+  return deps.db.message.findMany({
+    where: after ? { chatId, OR: [{ createdAt: { lt: after.createdAt } }, { createdAt: after.createdAt, id: { lt: after.id } }] } : { chatId },
+    orderBy: [{ createdAt: 'desc' }, { id: 'desc' }],
+    ...(after === null && skip > 0 ? { skip } : {}),
+    take,
+  });
+}
+
+/**
+ * Prepares a fresh sync: snapshot seq, plan (stored on the device for resume), manifest, and the last
+ * opened chat's first screen. O(chats) plus one page: the chat rows carry their message totals.
+ */
+export async function prepareFreshSync(deps: ServerDeps, userId: string, deviceId: string, maxChats: number): Promise<PreparedFreshSync> {
   const { lastSeq: snapshotSeq } = await deps.db.user.findUniqueOrThrow({ where: { id: userId }, select: { lastSeq: true } });
   const plan = await computeSyncPlan(deps.db, userId, maxChats);
   await deps.db.device.update({ where: { id: deviceId }, data: { syncPlanSeq: snapshotSeq, syncPlan: JSON.stringify(plan) } });
@@ -33,11 +59,14 @@ export async function beginFreshSync(
   const all = await listChatRows(deps.db, userId);
   const rows = all.filter((c) => inPlan.has(c.id));
   const chats = rows.map((row) => toChatSummary(row, userId));
-  await writer.send(
-    'sync:initial',
-    {
+  const lastOpened = plan.phase1[0] ?? null;
+  return {
+    maxChats,
+    snapshotSeq,
+    plan,
+    manifest: {
       snapshotSeq,
-      lastOpenedChatId: plan.phase1[0] ?? null,
+      lastOpenedChatId: lastOpened,
       chats,
       plan,
       totals: {
@@ -47,9 +76,13 @@ export async function beginFreshSync(
         chatsOnServer: all.length,
       },
     },
-    formatFreshPosition({ snapshotSeq, chatIndex: 0, offset: 0 }),
-  );
-  return { snapshotSeq, plan };
+    firstScreen: lastOpened ? { chatId: lastOpened, rows: await historyPage(deps, lastOpened, null, 0, firstScreenSize(deps)) } : null,
+  };
+}
+
+/** Writes the manifest (`sync:initial`) of a prepared fresh sync. */
+export async function sendManifest(writer: SseWriter, prepared: PreparedFreshSync): Promise<void> {
+  await writer.send('sync:initial', prepared.manifest, formatFreshPosition({ snapshotSeq: prepared.snapshotSeq, chatIndex: 0, offset: 0 }));
 }
 
 /**
@@ -68,6 +101,8 @@ export async function streamHistory(
   from: FreshPosition,
   /** Runs right after each phase-ready event (the settings travel after phase 2). */
   afterPhase: (phase: SyncPhase, id: string) => Promise<void> = async () => {},
+  /** The last opened chat's first page, read ahead (PreparedFreshSync); used when the history starts there. */
+  firstScreenRows: PreparedFreshSync['firstScreen'] = null,
 ): Promise<boolean> {
   const order = planOrder(plan);
   const { syncBatchMessages, syncBatchBytes } = deps.config;
@@ -108,6 +143,7 @@ export async function streamHistory(
       // The last opened chat's first page is one screenful, sent on its own: the desktop can show the
       // conversation the user left while the rest of its history follows.
       let firstScreen = phase === 1 && offset === 0;
+      const prepared = firstScreen ? firstScreenRows : null;
       // Newest first, so whatever has arrived is the part a user reads. Pages follow the last row sent
       // (keyset), not an OFFSET: an offset makes the database walk every row before it again for each
       // page (a 5,000-message chat cost 10 ever-longer scans). The offset is still counted: it is the
@@ -116,15 +152,9 @@ export async function streamHistory(
       let after: { createdAt: Date; id: string } | null = null;
       for (;;) {
         if (writer.closed) return false;
-        const want = firstScreen ? Math.min(FIRST_SCREEN_MESSAGES, syncBatchMessages) : syncBatchMessages - batch.length;
-        const rows: Awaited<ReturnType<typeof deps.db.message.findMany>> = await deps.db.message.findMany({
-          where: after
-            ? { chatId, OR: [{ createdAt: { lt: after.createdAt } }, { createdAt: after.createdAt, id: { lt: after.id } }] }
-            : { chatId },
-          orderBy: [{ createdAt: 'desc' }, { id: 'desc' }],
-          ...(after === null && offset > 0 ? { skip: offset } : {}),
-          take: want,
-        });
+        const want = firstScreen ? firstScreenSize(deps) : syncBatchMessages - batch.length;
+        const readAhead: MessageRow[] | null = firstScreen && after === null && prepared?.chatId === chatId ? prepared.rows : null;
+        const rows: MessageRow[] = readAhead ?? (await historyPage(deps, chatId, after, offset, want));
         for (const row of rows) {
           batch.push(toMessageRecord(row));
           batchBytes += row.size;

@@ -2,7 +2,7 @@ import type { Request, Response } from 'express';
 import { parseEventId, type SseConnectQuery, type SyncPhase, SyncPlan } from '../../../../common/contract';
 import type { AuthContext } from '../../http/authenticate';
 import type { ServerDeps } from '../../server-deps';
-import { beginFreshSync, streamHistory } from './fresh-sync';
+import { type PreparedFreshSync, prepareFreshSync, sendManifest, streamHistory } from './fresh-sync';
 import { loadSettings } from '../settings/settings.use-cases';
 import { LiveStream } from './live-stream';
 import { SseWriter } from './sse-writer';
@@ -62,6 +62,7 @@ export async function openSyncStream(
     let snapshotSeq: number;
     let plan: SyncPlan;
     let from = { chatIndex: 0, offset: 0 };
+    let firstScreen: PreparedFreshSync['firstScreen'] = null;
     const storedPlan = device.syncPlan ? SyncPlan.safeParse(JSON.parse(device.syncPlan)) : null;
     if (lastEventId.kind === 'fresh' && lastEventId.snapshotSeq === device.syncPlanSeq && storedPlan?.success) {
       snapshotSeq = lastEventId.snapshotSeq;
@@ -69,12 +70,16 @@ export async function openSyncStream(
       from = { chatIndex: lastEventId.chatIndex, offset: lastEventId.offset };
       await writer.send('connected', { deviceId: device.id, serverTime, mode: 'resume-fresh', cursor: snapshotSeq, heartbeatMs: deps.config.sseHeartbeatMs });
     } else {
-      const { lastSeq } = await deps.db.user.findUniqueOrThrow({ where: { id: auth.userId }, select: { lastSeq: true } });
-      await writer.send('connected', { deviceId: device.id, serverTime, mode: 'fresh', cursor: lastSeq, heartbeatMs: deps.config.sseHeartbeatMs });
       // The desktop may ask for fewer chats than the server's limit (its storage budget).
       const asked = Number(req.query.chats);
       const maxChats = Number.isInteger(asked) && asked > 0 ? Math.min(asked, deps.config.syncMaxChats) : deps.config.syncMaxChats;
-      ({ snapshotSeq, plan } = await beginFreshSync(deps, auth.userId, device.id, writer, maxChats));
+      // Prepared while the desktop was opening its keys and store (pairing confirm), or now.
+      const warm = await deps.freshSyncWarmups.take(device.id, maxChats);
+      deps.metrics.freshSyncWarmups.inc({ outcome: warm ? 'used' : 'none' });
+      const prepared = warm ?? (await prepareFreshSync(deps, auth.userId, device.id, maxChats));
+      await writer.send('connected', { deviceId: device.id, serverTime, mode: 'fresh', cursor: prepared.snapshotSeq, heartbeatMs: deps.config.sseHeartbeatMs });
+      await sendManifest(writer, prepared);
+      ({ snapshotSeq, plan, firstScreen } = prepared);
     }
     // Subscribe before streaming history, so changes made meanwhile are buffered, not missed.
     const live = new LiveStream(deps, auth.userId, device.id, writer, snapshotSeq);
@@ -85,7 +90,7 @@ export async function openSyncStream(
       const settings = await loadSettings(deps.db, auth.userId);
       if (settings) await writer.send('settings:sync', { settings }, id);
     };
-    if (!(await streamHistory(deps, writer, snapshotSeq, plan, { snapshotSeq, ...from }, sendSettings))) return;
+    if (!(await streamHistory(deps, writer, snapshotSeq, plan, { snapshotSeq, ...from }, sendSettings, firstScreen))) return;
     await writer.send('cache_primed', { cursor: snapshotSeq }, String(snapshotSeq));
     await live.start();
   } catch (error) {
