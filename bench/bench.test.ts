@@ -9,7 +9,7 @@ import { startTestServer, type TestServer } from '../server/test/support/test-se
 import { seedFanout } from './fanout-seed';
 import { measureLimits, readMessageRecords, sseBlocks } from './limits';
 import { seededRandom } from '../e2e/support/random';
-import { type BenchReport, formatTable, percentile, renderChart, writeReport } from './report';
+import { type BenchReport, formatTable, median, percentile, renderChart, writeReport } from './report';
 import { sealMessageBody, seedAccount } from './seed-bulk';
 import { TINY, totalMessages } from './workloads';
 
@@ -127,6 +127,7 @@ describe('npm run bench, in miniature', () => {
           connectedMs: 45,
           manifestMs: 60,
           phase1CompleteMs: 95,
+          phase1SamplesMs: [80, 72, 91],
           desktopCpuMs: 700,
           serverCpuMs: 500,
         },
@@ -170,5 +171,11 @@ describe('npm run bench, in miniature', () => {
     expect(percentile(values, 50)).toBe(50);
     expect(percentile(values, 99)).toBe(99);
     expect(percentile([7], 99)).toBe(7);
+  });
+
+  it('medians of odd and even counts', () => {
+    expect(median([80, 72, 91])).toBe(80);
+    expect(median([4, 1, 3, 2])).toBe(2.5);
+    expect(median([])).toBeNaN();
   });
 });

@@ -38,6 +38,8 @@ export interface WorkloadResult {
   readonly manifestMs: number;
   /** Approval → all of the last opened chat's history stored (phase 1 is its newest window, readable). */
   readonly phase1CompleteMs: number;
+  /** phase1Ms of each desktop linked in the run (`--samples`); phase1Ms and phase1CompleteMs are medians. */
+  readonly phase1SamplesMs: readonly number[];
   /**
    * CPU time each process spent on the sync (desktop: pairing done → cache primed; server: approval →
    * cache primed). On a shared machine these move far less than wall times: compare them across runs.
@@ -70,6 +72,13 @@ export function percentile(values: readonly number[], p: number): number {
 }
 
 export const round1 = (n: number): number => Math.round(n * 10) / 10;
+
+export function median(values: readonly number[]): number {
+  if (values.length === 0) return NaN;
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+}
 
 // ---- table ---------------------------------------------------------------------------------------
 
