@@ -16,7 +16,11 @@ export function messageView(m: DisplayMessage): MessageView {
   };
 }
 
-/** Unread = messages from someone else this account has not marked read, per chat. */
+/**
+ * Unread = messages from someone else this account has not marked read, per chat. Both queries keep the
+ * condition `status <> 'read'` of the partial index `messages_unread` (local migration 3), which holds only
+ * unread messages: a chat list refresh must not read the whole store.
+ */
 export function unreadCounts(core: DesktopCore): Map<string, number> {
   const rows = core.store.db
     .prepare(`SELECT chat_id, COUNT(*) AS n FROM messages WHERE sender_user_id <> ? AND status <> 'read' GROUP BY chat_id`)

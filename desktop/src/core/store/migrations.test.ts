@@ -40,6 +40,18 @@ describe('local store migrations', () => {
     }
   });
 
+  it("counts a chat list's unread messages from the partial index, not from every message", () => {
+    const store = LocalStore.open(path.join(dir, 'unread.db'));
+    try {
+      const plan = store.db
+        .prepare("EXPLAIN QUERY PLAN SELECT chat_id, COUNT(*) AS n FROM messages WHERE sender_user_id <> 'me' AND status <> 'read' GROUP BY chat_id")
+        .all() as Array<{ detail: string }>;
+      expect(plan.map((p) => p.detail).join(' ')).toContain('USING INDEX messages_unread');
+    } finally {
+      store.close();
+    }
+  });
+
   it('applies nothing twice, and refuses a store from a newer Symc', () => {
     const db = new Database(path.join(dir, 'twice.db'));
     expect(migrate(db)).toBe(MIGRATIONS.length);
