@@ -228,7 +228,10 @@ export class AppService {
         for (const r of records) byChat.set(r.chatId, [...(byChat.get(r.chatId) ?? []), r.messageId]);
         const live = engine.progress.primed || engine.progress.mode === 'live';
         for (const [chatId, ids] of byChat) {
-          const shown = feeder.addMessages(chatId, ids);
+          // A first sync's history is neither notified nor indexed batch by batch (the index is built once
+          // the history is in): decrypting every batch here too would double the sync's crypto work on
+          // this process. The views that show a chat read it themselves.
+          const shown = live || feeder.ready ? feeder.addMessages(chatId, ids) : [];
           this.messagesChanged(chatId, ids);
           if (live) for (const m of shown) if (!m.mine) this.notifyIncoming(chatId, m);
         }
