@@ -280,6 +280,7 @@ export class AppService {
     if (!core) return;
     this.core = null;
     for (const off of this.unwire.splice(0)) off();
+    this.feeder?.dispose(); // a build in progress must not read the store being closed or wiped
     this.search.clear();
     this.drafts = null;
     this.feeder = null;

@@ -10,11 +10,18 @@ const ALL = 1_000_000;
 /**
  * Keeps the in-memory search index in step with the core: one full build once history is in (phase 3 /
  * cache_primed, or at start for a device that already finished its first sync), then incremental updates
- * from live events. Before the build, updates are ignored — the build reads everything anyway.
+ * from live events.
+ *
+ * The build goes one chat per turn of the event loop: it decrypts and indexes everything (100,000 messages
+ * take ~2 s), and it runs on the process that answers the window's requests and runs the sync — in one go
+ * it froze both. While it runs, a chat it has already indexed is updated like after the build; one it
+ * has not reached yet is left to it (the store holds what arrived meanwhile). `ready` once it is done.
  */
 export class SearchFeeder {
-  private built = false;
+  private state: 'idle' | 'building' | 'built' = 'idle';
   private readonly indexedChats = new Set<string>();
+  /** Chats the build could not index (no key): not retried on every step. */
+  private readonly skipped = new Set<string>();
 
   constructor(
     private readonly core: DesktopCore,
@@ -23,19 +30,50 @@ export class SearchFeeder {
   ) {}
 
   get ready(): boolean {
-    return this.built;
+    return this.state === 'built';
   }
 
+  /** Starts the build (once); it continues on later turns of the event loop. */
   build(): void {
-    if (this.built) return;
-    this.built = true;
-    for (const chat of this.core.reader.chatList()) {
-      this.updateChat(chat.chatId);
-      const row = this.core.store.getChat(chat.chatId)!;
-      const messages = this.core.store.listMessages(chat.chatId, ALL).map((m) => this.core.reader.display(row, m));
-      this.index.addMessages(messages.filter((m) => m.decrypted));
-      this.updateDraft(chat.chatId);
+    if (this.state !== 'idle') return;
+    this.state = 'building';
+    const step = () => {
+      if (this.state !== 'building') return; // disposed meanwhile
+      // The chats as they are now: ones that arrived since the build began are picked up too.
+      const next = this.core.reader.chatList().find((chat) => !this.indexedChats.has(chat.chatId) && !this.skipped.has(chat.chatId));
+      if (!next) {
+        this.state = 'built';
+        return;
+      }
+      try {
+        this.indexChat(next.chatId);
+      } catch {
+        // The store went away under it (unlinked meanwhile): nothing left to index.
+        this.state = 'idle';
+        return;
+      }
+      setImmediate(step);
+    };
+    step();
+  }
+
+  /** Stops a build in progress (the core is closing). */
+  dispose(): void {
+    if (this.state === 'building') this.state = 'idle';
+  }
+
+  private indexChat(chatId: string): void {
+    const row = this.core.store.getChat(chatId);
+    const meta = row ? this.core.reader.meta(row) : null;
+    if (!row || !meta) {
+      this.skipped.add(chatId);
+      return;
     }
+    this.index.setChat(chatId, meta.title);
+    this.indexedChats.add(chatId);
+    const messages = this.core.store.listMessages(chatId, ALL).map((m) => this.core.reader.display(row, m));
+    this.index.addMessages(messages.filter((m) => m.decrypted));
+    this.updateDraft(chatId);
   }
 
   /** Decrypts (for display and the index) the given new messages of a chat. */
@@ -46,24 +84,24 @@ export class SearchFeeder {
       const row = this.core.store.getMessage(chatId, id);
       return row ? [this.core.reader.display(chat, row)] : [];
     });
-    if (this.built) {
-      if (!this.indexedChats.has(chatId)) this.updateChat(chatId);
-      this.index.addMessages(shown.filter((m) => m.decrypted));
-    }
+    if (this.state === 'built' && !this.indexedChats.has(chatId)) this.updateChat(chatId);
+    if (this.indexedChats.has(chatId)) this.index.addMessages(shown.filter((m) => m.decrypted));
     return shown.map(messageView);
   }
 
   updateChat(chatId: string): void {
-    if (!this.built) return;
+    // During the build, a chat not reached yet is left to it.
+    if (this.state === 'idle' || (this.state === 'building' && !this.indexedChats.has(chatId))) return;
     const chat = this.core.store.getChat(chatId);
     const meta = chat ? this.core.reader.meta(chat) : null;
     if (!meta) return;
     this.index.setChat(chatId, meta.title);
     this.indexedChats.add(chatId);
+    this.skipped.delete(chatId);
   }
 
   updateDraft(chatId: string): void {
-    if (!this.built) return;
+    if (!this.indexedChats.has(chatId) && this.state !== 'built') return;
     // Drafts of chats not on this desktop (evicted, or not synced yet) are kept but not searchable here.
     this.index.setDraft(chatId, this.core.store.hasChat(chatId) ? this.drafts.read(chatId) || null : null);
   }
