@@ -16,7 +16,7 @@ import type { KeyVault } from '../core/keys/key-vault';
 import { DesktopPairing } from '../core/pairing/desktop-pairing';
 import { warmUpOnce } from '../core/sync/warm-up';
 import { LocalSearch } from '../core/search/local-search';
-import type { StorageBudget } from '../core/store/local-store';
+import type { StorageBudget } from '../core/store/storage-budget';
 import { Drafts } from './drafts';
 import { SearchFeeder } from './search-feeder';
 import { pairingView, syncView } from './views';

@@ -37,16 +37,18 @@ export class SearchFeeder {
   build(): void {
     if (this.state !== 'idle') return;
     this.state = 'building';
+    let queue: string[] = [];
     const step = () => {
       if (this.state !== 'building') return; // disposed meanwhile
-      // The chats as they are now: ones that arrived since the build began are picked up too.
-      const next = this.core.reader.chatList().find((chat) => !this.indexedChats.has(chat.chatId) && !this.skipped.has(chat.chatId));
-      if (!next) {
+      // The chats as they are when the queue runs dry: ones that arrived since the build began come too.
+      if (queue.length === 0) queue = this.core.store.listChats().map((c) => c.id).filter((id) => !this.indexedChats.has(id) && !this.skipped.has(id));
+      const next = queue.shift();
+      if (next === undefined) {
         this.state = 'built';
         return;
       }
       try {
-        this.indexChat(next.chatId);
+        if (this.core.store.hasChat(next)) this.indexChat(next); // (unless evicted since it was queued)
       } catch {
         // The store went away under it (unlinked meanwhile): nothing left to index.
         this.state = 'idle';

@@ -6,7 +6,8 @@ import { budgetFromSettings, SettingsSync } from './settings/settings-sync';
 import { readUserSettings } from './store/user-settings';
 import type { KeyVault } from './keys/key-vault';
 import { DeviceSession } from './session/device-session';
-import { DEFAULT_BUDGET, LocalStore, type StorageBudget } from './store/local-store';
+import { LocalStore } from './store/local-store';
+import { DEFAULT_BUDGET, type StorageBudget } from './store/storage-budget';
 import { SyncEngine } from './sync/sync-engine';
 import { ChatReader } from './view/chat-reader';
 

@@ -1,7 +1,8 @@
 import { ApiError } from '../../../../common/contract';
 import { encryptUserSettings, type UserSettings } from '../../../../common/content';
 import type { DeviceSession } from '../session/device-session';
-import type { LocalStore, StorageBudget } from '../store/local-store';
+import type { LocalStore } from '../store/local-store';
+import type { StorageBudget } from '../store/storage-budget';
 import { putStoredSettings, readUserSettings, storedSettings } from '../store/user-settings';
 import type { SyncEngine } from '../sync/sync-engine';
 

@@ -3,20 +3,8 @@ import path from 'node:path';
 import Database from 'better-sqlite3';
 import { type ChatSummary, compareDrafts, type DraftRecord, type MessageRecord } from '../../../../common/contract';
 import { migrate } from './migrations';
+import type { StorageBudget, StorageStats } from './storage-budget';
 import { type ChatRow, chatToRow, type DraftRow, draftToRow, type LocalMessageStatus, type MessageRow, type OutboxRow } from './rows';
-
-export interface StorageBudget {
-  readonly maxChats: number;
-  readonly maxBytes: number;
-}
-export const DEFAULT_BUDGET: StorageBudget = { maxChats: 100, maxBytes: 50 * 1024 * 1024 };
-
-export interface StorageStats {
-  readonly chats: number;
-  readonly messages: number;
-  readonly bytes: number;
-  readonly budget: StorageBudget;
-}
 
 /** Forward-only statuses in SQL: a replayed or late 'sent' never downgrades a 'read'. */
 const RANK = (col: string) => `CASE ${col} WHEN 'queued' THEN 0 WHEN 'sent' THEN 1 WHEN 'delivered' THEN 2 WHEN 'read' THEN 3 ELSE 0 END`;

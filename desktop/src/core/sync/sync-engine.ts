@@ -1,7 +1,8 @@
 import { ApiError, type MessageRecord } from '../../../../common/contract';
 import type { ChatKeyring } from '../crypto/chat-keyring';
 import type { DeviceSession } from '../session/device-session';
-import { DEFAULT_BUDGET, type LocalStore, type StorageBudget } from '../store/local-store';
+import type { LocalStore } from '../store/local-store';
+import { DEFAULT_BUDGET, type StorageBudget } from '../store/storage-budget';
 import { applyRuns } from './apply-runs';
 import { applyEvents, type ParsedEvent, parseEvent, type SyncProblem } from './event-applier';
 import { Outbox } from './outbox';
