@@ -233,6 +233,9 @@ export class LocalStore {
   failOutbox(messageId: string, error: string): void {
     this.db.prepare('UPDATE outbox SET attempts = attempts + 1, last_error = ? WHERE message_id = ?').run(error, messageId);
   }
+  requeueOutbox(messageId: string): void {
+    this.db.prepare('UPDATE outbox SET last_error = NULL WHERE message_id = ?').run(messageId);
+  }
 
   // ---- budget --------------------------------------------------------------------------------
   stats(budget: StorageBudget): StorageStats {

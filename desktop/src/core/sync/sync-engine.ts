@@ -4,6 +4,7 @@ import type { DeviceSession } from '../session/device-session';
 import type { LocalStore } from '../store/local-store';
 import { DEFAULT_BUDGET, type StorageBudget } from '../store/storage-budget';
 import { applyRuns } from './apply-runs';
+import { backoffDelay, type BackoffOptions, DEFAULT_BACKOFF } from './backoff';
 import { applyEvents, type ParsedEvent, parseEvent, type SyncProblem } from './event-applier';
 import { Outbox } from './outbox';
 import { DEFAULT_SILENCE_MS, openSseConnection, type RawEvent, type SseConnection, silenceAfterHeartbeat } from './sse-connection';
@@ -16,7 +17,7 @@ export interface SyncEngineOptions {
   readonly budget?: StorageBudget;
   readonly fetch?: typeof fetch;
   /** Reconnect backoff: doubles from `initialMs` up to `maxMs`, with jitter; resets once events flow. */
-  readonly backoff?: { readonly initialMs: number; readonly maxMs: number };
+  readonly backoff?: BackoffOptions;
   /** A stream silent this long is dropped and reopened, until the server announces its heartbeat. */
   readonly silenceMs?: number;
 }
@@ -46,7 +47,7 @@ export class SyncEngine {
 
   constructor(private readonly options: SyncEngineOptions) {
     this.budget = options.budget ?? DEFAULT_BUDGET;
-    this.outbox = new Outbox(options.session, options.store, options.keyring);
+    this.outbox = new Outbox(options.session, options.store, options.keyring, options.backoff ?? DEFAULT_BACKOFF);
     options.session.onEvent((event) => {
       if (event.type === 'revoked' || event.type === 'signed-out') this.shutDown(event.type === 'revoked' ? 'revoked' : 'stopped');
     });
@@ -87,6 +88,7 @@ export class SyncEngine {
   start(): void {
     if (!this.stopped) return;
     this.stopped = false;
+    this.outbox.open();
     void this.loop();
   }
 
@@ -103,6 +105,7 @@ export class SyncEngine {
 
   private shutDown(connection: 'stopped' | 'revoked'): void {
     this.stopped = true;
+    this.outbox.close();
     this.connection?.close();
     this.connection = null;
     this.wake?.();
@@ -110,7 +113,7 @@ export class SyncEngine {
   }
 
   private async loop(): Promise<void> {
-    const { initialMs, maxMs } = this.options.backoff ?? { initialMs: 500, maxMs: 30_000 };
+    const backoff = this.options.backoff ?? DEFAULT_BACKOFF;
     let failures = 0;
     while (!this.stopped) {
       const flowed = await this.connectOnce().catch((error: unknown) => {
@@ -120,7 +123,7 @@ export class SyncEngine {
       await this.draining;
       if (this.stopped) break;
       failures = flowed ? 0 : failures + 1;
-      const delay = failures === 0 ? 0 : Math.min(maxMs, initialMs * 2 ** (failures - 1)) * (0.5 + Math.random() / 2);
+      const delay = backoffDelay(failures, backoff);
       await new Promise<void>((resolve) => {
         const timer = setTimeout(resolve, delay);
         this.wake = () => {
