@@ -33,7 +33,7 @@ describe('the desktop app: a refused message says so and offers a retry (Chromiu
     server = await startTestServer();
     proxy = await new CuttingProxy(server.server.port).start();
     phone = await signUpPhone(server, 'retryui');
-    [chat] = await seedChats(server, phone.session, { chats: 1, messagesPerChat: () => 2 });
+    chat = (await seedChats(server, phone.session, { chats: 1, messagesPerChat: () => 2 }))[0]!;
     dir = mkdtempSync(path.join(os.tmpdir(), 'symc-app-retry-'));
     desktop = await startDesktopApp(proxy.url, dir);
     chromium = await launchChromium();
