@@ -5,6 +5,7 @@ import type { LocalStore } from '../store/local-store';
 import { DEFAULT_BUDGET, type StorageBudget } from '../store/storage-budget';
 import { applyRuns } from './apply-runs';
 import { backoffDelay, type BackoffOptions, DEFAULT_BACKOFF } from './backoff';
+import { describeStoreFailure } from './store-failure';
 import { applyEvents, type ParsedEvent, parseEvent, type SyncProblem } from './event-applier';
 import { Outbox } from './outbox';
 import { DEFAULT_SILENCE_MS, openSseConnection, type RawEvent, type SseConnection, silenceAfterHeartbeat } from './sse-connection';
@@ -40,6 +41,8 @@ export class SyncEngine {
   private connection: SseConnection | null = null;
   private stopped = true;
   private wake: (() => void) | null = null;
+  /** Why the store refused this connection's events (reset per connection). */
+  private storeFailure: string | null = null;
   private budget: StorageBudget;
   readonly outbox: Outbox;
   /** Chats never evicted while shown. */
@@ -121,8 +124,11 @@ export class SyncEngine {
         return false;
       });
       await this.draining;
+      // Events that arrived but could not be stored are no progress: back off before the next try.
+      const progressed = flowed && this.storeFailure === null;
+      this.storeFailure = null;
       if (this.stopped) break;
-      failures = flowed ? 0 : failures + 1;
+      failures = progressed ? 0 : failures + 1;
       const delay = backoffDelay(failures, backoff);
       await new Promise<void>((resolve) => {
         const timer = setTimeout(resolve, delay);
@@ -158,7 +164,8 @@ export class SyncEngine {
           onEvent: (event) => {
             flowed = true;
             this.queue.push(event);
-            this.draining = this.draining.then(() => this.drain());
+            // A chain that stays usable after a failed write (a rejected link would skip every later drain).
+            this.draining = this.draining.then(() => this.drain()).catch((error: unknown) => this.storeFailed(error));
           },
           onDown: ({ status, message }) => {
             this.connection = null;
@@ -172,9 +179,21 @@ export class SyncEngine {
     return flowed;
   }
 
+  /**
+   * The store refused a write (disk full, read-only file): nothing of the failed run is kept (one transaction
+   * each), so drop what is queued and the connection; the reconnect resumes from the stored position.
+   */
+  private storeFailed(error: unknown): void {
+    this.queue.splice(0);
+    this.storeFailure = describeStoreFailure(error);
+    this.setProgress({ ...this.progressValue, lastError: this.storeFailure });
+    this.connection?.close();
+  }
+
   private async handleDown(status: number | undefined, message: string): Promise<void> {
     if (this.stopped) return;
-    this.setProgress({ ...this.progressValue, connection: 'offline', lastError: status ? `server answered ${status}` : message });
+    const lastError = this.storeFailure ?? (status ? `server answered ${status}` : message);
+    this.setProgress({ ...this.progressValue, connection: 'offline', lastError });
     // 401: the access token expired; 403: probably unlinked — a plain API call refreshes, or wipes.
     if (status === 401 || status === 403) {
       try {
