@@ -53,7 +53,12 @@ function stringArbitrary(schema: unknown, ctx: ArbitraryContext): fc.Arbitrary<s
       // A pattern fast-check cannot generate from: plain strings below.
     }
   }
-  return fc.string({ unit: 'grapheme', minLength: min, maxLength: Math.min(max ?? 40, 200) });
+  const plain = fc.string({ unit: 'grapheme', minLength: min, maxLength: Math.min(max ?? 40, 200) });
+  // Free text is where control and invisible characters get in: one in four carries one somewhere.
+  const salted = fc
+    .tuple(plain, fc.constantFrom('\u0000', '\n', '\u001b[2J', '\u007f', '\u0085', '\u202E', '\u200B', '\uFEFF', '\ud800'), fc.nat())
+    .map(([text, salt, at]) => text.slice(0, at % (text.length + 1)) + salt + text.slice(at % (text.length + 1)));
+  return fc.oneof({ weight: 3, arbitrary: plain }, { weight: 1, arbitrary: salted });
 }
 
 function numberArbitrary(schema: unknown): fc.Arbitrary<number> {
