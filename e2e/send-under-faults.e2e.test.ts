@@ -4,7 +4,7 @@ import path from 'node:path';
 import { createApiClient } from '../common/contract';
 import { initCrypto } from '../common/crypto';
 import type { DesktopCore } from '../desktop/src/core/desktop-core';
-import { readMessage, startChat } from '../mobile-pairing/src/core/chats';
+import { readMessage, sendText, startChat } from '../mobile-pairing/src/core/chats';
 import { signUpPhone } from '../server/test/support/phone';
 import { startTestServer, type TestServer } from '../server/test/support/test-server';
 import { CuttingProxy } from './support/cutting-proxy';
@@ -67,6 +67,29 @@ describe('desktop sends under faults', () => {
     await until(() => core.store.getMessage(chatId, sent.messageId)?.status === 'sent', 10_000, 'the retry after the deploy');
     expect(core.engine.outbox.pending()).toBe(0);
     expect((await copiesOnServer('sent during a deploy')).map((m) => m.messageId)).toEqual([sent.messageId]);
+  });
+
+  it('a whole deploy (every request 503, the stream too): the desktop backs off, then resumes and sends once', async () => {
+    proxy.answerRequests({ status: 503 });
+    core.engine.dropConnection();
+    let connects = 0;
+    const off = core.engine.onProgress((p) => {
+      if (p.connection === 'connecting') connects++;
+    });
+    await until(() => /503/.test(core.engine.progress.lastError ?? ''), 10_000, 'the 503');
+    const sent = await core.engine.outbox.send(chatId, 'sent while everything was down');
+    expect(sent.queued).toBe(true);
+    const during = await sendText(phone.api, phone.session, chatId, chatKey, 'from the phone during the deploy');
+    await new Promise((r) => setTimeout(r, 1_000));
+    // Backoff (20…200 ms here), not a reconnect storm.
+    expect(connects).toBeLessThan(20);
+    expect(core.engine.progress.connection).not.toBe('connected');
+    off();
+
+    proxy.answerRequests(null);
+    await untilProgress(core, (p) => p.connection === 'connected');
+    await until(() => core.engine.outbox.pending() === 0 && core.store.getMessage(chatId, during.messageId) !== null, 15_000, 'resuming');
+    expect((await copiesOnServer('sent while everything was down')).map((m) => m.messageId)).toEqual([sent.messageId]);
   });
 
   it('a network failure (connection reset) is retried the same way', async () => {
