@@ -21,12 +21,12 @@ describe('createIpcDispatch (the receiving end of every request)', () => {
       handlers({
         sendMessage: (input) => {
           seen = input;
-          return { messageId: randomUUID(), queued: false };
+          return { messageId: randomUUID(), queued: false, failed: null };
         },
       }),
     );
     const result = await dispatch('sendMessage', { chatId, text: '  hi  ' });
-    expect(result).toEqual({ ok: true, value: { messageId: expect.any(String), queued: false } });
+    expect(result).toEqual({ ok: true, value: { messageId: expect.any(String), queued: false, failed: null } });
     expect(seen).toEqual({ chatId, text: 'hi' }); // the handler gets the parsed input (trimmed)
   });
 
@@ -39,7 +39,7 @@ describe('createIpcDispatch (the receiving end of every request)', () => {
 
   it('refuses invalid payloads with the field and the reason, without calling the handler', async () => {
     let called = false;
-    const dispatch = createIpcDispatch(handlers({ sendMessage: () => ((called = true), { messageId: randomUUID(), queued: false }) }));
+    const dispatch = createIpcDispatch(handlers({ sendMessage: () => ((called = true), { messageId: randomUUID(), queued: false, failed: null }) }));
     const cases: Array<[unknown, RegExp]> = [
       [{ chatId: 'not-a-uuid', text: 'hi' }, /chatId/],
       [{ chatId: randomUUID(), text: '   ' }, /text: a message cannot be empty/],

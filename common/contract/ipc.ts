@@ -95,6 +95,8 @@ export const MessageView = z.object({
   status: LocalMessageStatusSchema,
   mine: z.boolean(),
   decrypted: z.boolean(),
+  /** The server refused this queued message for good (its reason); it waits for the user's retry. */
+  failure: z.string().nullable(),
 });
 export type MessageView = z.infer<typeof MessageView>;
 
@@ -166,8 +168,10 @@ export const ipcRequests = {
   closeChat: request(Empty, Ok),
   sendMessage: request(
     z.strictObject({ chatId: Id, text: z.string().trim().min(1, 'a message cannot be empty').max(MAX_MESSAGE_CHARS) }),
-    z.object({ messageId: Id, queued: z.boolean() }),
+    z.object({ messageId: Id, queued: z.boolean(), failed: z.string().nullable() }),
   ),
+  /** Another try for a message the server refused (the same message: it cannot land twice). */
+  retrySend: request(z.strictObject({ chatId: Id, messageId: Id }), z.object({ queued: z.boolean(), failed: z.string().nullable() })),
   markRead: request(ChatRef, z.object({ marked: z.int() })),
   /** Pinned chats sort first and are never evicted; the pin is the user's, so it syncs to their other devices. */
   setPinned: request(z.strictObject({ chatId: Id, pinned: z.boolean() }), Ok),

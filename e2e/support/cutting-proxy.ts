@@ -33,7 +33,17 @@ export class CuttingProxy {
         this.sockets.delete(client);
         this.sockets.delete(upstream);
       };
-      client.on('data', (chunk) => upstream.write(chunk));
+      client.on('data', (chunk: Buffer) => {
+        const answer = this.fault && this.answerFor(chunk);
+        if (answer) {
+          // Answered here, never forwarded: the server does not see the request (as behind a proxy mid-deploy).
+          this.faultsAnswered++;
+          client.end(answer);
+          upstream.destroy();
+          return;
+        }
+        upstream.write(chunk);
+      });
       upstream.on('data', (chunk: Buffer) => {
         const cutAt = this.inspect?.(chunk) ?? null;
         if (cutAt !== null) {
@@ -60,6 +70,28 @@ export class CuttingProxy {
     await new Promise<void>((resolve) => this.server.listen(0, '127.0.0.1', resolve));
     this.port = (this.server.address() as net.AddressInfo).port;
     return this;
+  }
+
+  /**
+   * From now on, every new request whose request line matches `fault.requests` (all by default) is answered
+   * by the proxy with `status` and `body` and its connection closed — e.g. 503 while the server is
+   * "deployed", or a made-up 4xx. Requests on connections already streaming (SSE) are untouched. null: pass.
+   */
+  answerRequests(fault: { status: number; body?: unknown; requests?: RegExp } | null): void {
+    this.fault = fault;
+  }
+  private fault: { status: number; body?: unknown; requests?: RegExp } | null = null;
+  faultsAnswered = 0;
+
+  private answerFor(chunk: Buffer): string | null {
+    const line = /^([A-Z]+) (\S+) HTTP\/1\.[01]\r\n/.exec(chunk.toString('latin1', 0, Math.min(chunk.length, 2048)));
+    if (!line || !this.fault) return null;
+    if (this.fault.requests && !this.fault.requests.test(`${line[1]} ${line[2]}`)) return null;
+    const body = JSON.stringify(this.fault.body ?? { error: { code: 'internal', message: 'the server is restarting' } });
+    return (
+      `HTTP/1.1 ${this.fault.status} Fault\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\n` +
+      `connection: close\r\n\r\n${body}`
+    );
   }
 
   get url(): string {

@@ -1,4 +1,5 @@
 import { ConfigError, loadConfig } from './config';
+import { StartupError } from './db/sqlite-file';
 import { startServer } from './server';
 
 /** `npm run start:server`: configuration from the environment (see README), graceful stop on SIGINT/SIGTERM. */
@@ -23,7 +24,7 @@ async function main(): Promise<void> {
 }
 
 main().catch((error: unknown) => {
-  const message = error instanceof ConfigError ? error.message : `The server could not start: ${String(error)}`;
+  const message = error instanceof ConfigError || error instanceof StartupError ? error.message : `The server could not start: ${String(error)}`;
   process.stderr.write(`${message}\n`);
   process.exit(1);
 });

@@ -1,4 +1,3 @@
-import { mkdirSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
 import type pino from 'pino';
@@ -33,7 +32,6 @@ export interface RunningServer {
 export async function startServer(config: Config, logDestination?: pino.DestinationStream): Promise<RunningServer> {
   await initCrypto();
   const logger = createLogger(config.logLevel, logDestination);
-  if (!isPostgresUrl(config.databaseUrl)) mkdirSync(config.dataDir, { recursive: true });
   const applied = await applyPendingMigrations(config.databaseUrl);
   if (applied.length > 0) logger.info({ migrations: applied }, 'applied database migrations');
 

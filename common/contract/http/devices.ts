@@ -1,11 +1,11 @@
 import { z } from 'zod';
-import { DeviceKind, DeviceName, Id, Platform, Timestamp } from '../primitives';
+import { DeviceKind, Id, Platform, ShownDeviceName, Timestamp } from '../primitives';
 import { route } from './route';
 
 export const DeviceInfo = z.object({
   deviceId: Id,
   kind: DeviceKind,
-  name: DeviceName,
+  name: ShownDeviceName,
   platform: Platform,
   createdAt: Timestamp,
   lastSeenAt: Timestamp,

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { Base64UrlKey, BearerToken, DeviceName, Envelope, Id, SealedBox, Timestamp } from '../primitives';
+import { Base64UrlKey, BearerToken, DeviceName, Envelope, Id, plainText, SealedBox, ShownDeviceName, Timestamp } from '../primitives';
 import { AuthTokens } from './auth';
 import { route } from './route';
 
@@ -40,7 +40,7 @@ export const PairingInfo = z.object({
   pairingId: Id,
   pairingCode: z.string(),
   desktopPublicKey: Base64UrlKey,
-  deviceName: DeviceName,
+  deviceName: ShownDeviceName,
   platform: DesktopPlatform,
   createdAt: Timestamp,
   expiresAt: Timestamp,
@@ -73,7 +73,7 @@ export const scanPairing = route({
     z.strictObject({
       pairingId: Id,
       decision: z.literal('approve'),
-      checkCode: z.string().max(16),
+      checkCode: plainText().max(16),
       sealedBundle: SealedBox,
     }),
     z.strictObject({ pairingId: Id, decision: z.literal('deny') }),

@@ -255,6 +255,11 @@ export class AppService {
         for (const chatId of feeder.dropEvicted()) chats.add(chatId);
         if (chats.size > 0) this.chatsChanged([...chats]);
       }),
+      // A queued message sent by a retry, or refused for good: its bubble and the pending count change.
+      engine.outbox.onChange((chatId, messageIds) => {
+        this.messagesChanged(chatId, messageIds);
+        this.emit('syncProgress', syncView(engine.progress, engine.outbox.pending()));
+      }),
       core.settings.onChange((settings) => this.emit('preferencesChanged', preferencesOf(settings))),
       this.drafts!.onChange((chatId) => {
         feeder.updateDraft(chatId);

@@ -2,7 +2,8 @@ import type { ChatListEntry, MessageView } from '../../../common/contract';
 import type { DesktopCore } from '../core/desktop-core';
 import type { DisplayMessage } from '../core/view/chat-reader';
 
-export function messageView(m: DisplayMessage): MessageView {
+/** `failure`: the server's reason when it refused this (queued) message for good. */
+export function messageView(m: DisplayMessage, failure: string | null = null): MessageView {
   return {
     messageId: m.messageId,
     chatId: m.chatId,
@@ -13,6 +14,7 @@ export function messageView(m: DisplayMessage): MessageView {
     status: m.status,
     mine: m.mine,
     decrypted: m.decrypted,
+    failure: m.status === 'queued' ? failure : null,
   };
 }
 

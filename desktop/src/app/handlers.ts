@@ -39,7 +39,8 @@ export function createHandlers(app: AppService): IpcHandlers {
       requireChat(chatId);
       const { core, drafts } = app.linked();
       app.setActiveChat(chatId);
-      const messages = core.reader.messages(chatId, PAGE).map(messageView);
+      const failures = core.engine.outbox.failures(chatId);
+      const messages = core.reader.messages(chatId, PAGE).map((m) => messageView(m, failures.get(m.messageId) ?? null));
       const entry = chatEntry(core, chatId, unreadCounts(core), hasDraft)!;
       return { chat: entry, messages, hasMore: messages.length === PAGE, draft: drafts.read(chatId) };
     },
@@ -49,7 +50,9 @@ export function createHandlers(app: AppService): IpcHandlers {
       const before = core.store.getMessage(chatId, beforeMessageId);
       if (!before) throw new IpcError('not_found', 'That message is not in this chat.');
       const rows = core.store.listMessages(chatId, PAGE, { createdAt: before.created_at, id: before.id });
-      return { messages: rows.map((row) => messageView(core.reader.display(chat, row))), hasMore: rows.length === PAGE };
+      const failures = core.engine.outbox.failures(chatId);
+      const messages = rows.map((row) => messageView(core.reader.display(chat, row), failures.get(row.id) ?? null));
+      return { messages, hasMore: rows.length === PAGE };
     },
     closeChat: () => {
       app.setActiveChat(null);
@@ -58,7 +61,7 @@ export function createHandlers(app: AppService): IpcHandlers {
     sendMessage: async ({ chatId, text }) => {
       requireChat(chatId);
       const { core, drafts, feeder } = app.linked();
-      let sent: { messageId: string; queued: boolean };
+      let sent: { messageId: string; queued: boolean; failed: string | null };
       try {
         sent = await core.engine.outbox.send(chatId, text);
       } catch (error) {
@@ -70,6 +73,16 @@ export function createHandlers(app: AppService): IpcHandlers {
       app.messagesChanged(chatId, [sent.messageId]);
       app.chatsChanged([chatId]);
       return sent;
+    },
+    retrySend: async ({ chatId, messageId }) => {
+      requireChat(chatId);
+      const outcome = await app
+        .linked()
+        .core.engine.outbox.retry(chatId, messageId)
+        .catch((error: unknown) => {
+          throw new IpcError('not_found', `Nothing to retry: ${(error as Error).message}.`);
+        });
+      return { queued: outcome.state === 'queued', failed: outcome.state === 'failed' ? outcome.reason : null };
     },
     markRead: async ({ chatId }) => {
       requireChat(chatId);

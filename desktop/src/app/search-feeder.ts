@@ -88,7 +88,7 @@ export class SearchFeeder {
     });
     if (this.state === 'built' && !this.indexedChats.has(chatId)) this.updateChat(chatId);
     if (this.indexedChats.has(chatId)) this.index.addMessages(shown.filter((m) => m.decrypted));
-    return shown.map(messageView);
+    return shown.map((m) => messageView(m));
   }
 
   updateChat(chatId: string): void {

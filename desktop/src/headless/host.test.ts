@@ -111,8 +111,19 @@ describe('the headless host: the app service over HTTP, behind a per-run token',
     expect(rebound).toMatchObject({ status: 421, json: { error: { code: 'wrong_host' } } });
     const get = await request(host, 'GET', `/${host.token}/ipc/getState`);
     expect(get).toMatchObject({ status: 405 });
-    const big = await request(host, 'POST', `/${host.token}/ipc/search`, { body: JSON.stringify({ query: 'x'.repeat(2 * 1024 * 1024) }), headers: { 'content-type': 'application/json' } }).catch(() => ({ status: 413 }));
-    expect(big.status).toBe(413);
+  });
+
+  it('answers an oversized body with 413 and the JSON error (the connection is not reset), then serves the next request', async () => {
+    const body = JSON.stringify({ query: 'x'.repeat(2 * 1024 * 1024) });
+    const big = await request(host, 'POST', `/${host.token}/ipc/search`, { body, headers: { 'content-type': 'application/json' } });
+    expect(big).toMatchObject({ status: 413, json: { error: { code: 'payload_too_large', message: expect.stringContaining('limited') } } });
+    // Without a length up front (chunked), too.
+    const chunked = await request(host, 'POST', `/${host.token}/ipc/search`, {
+      body,
+      headers: { 'content-type': 'application/json', 'transfer-encoding': 'chunked' },
+    });
+    expect(chunked.status).toBe(413);
+    expect((await ipc('getState', {})).status).toBe(200);
   });
 
   it('serves the renderer with the bridge placed before the app script, under a strict CSP and no referrer', async () => {

@@ -26,6 +26,7 @@ export interface HeadlessHost {
 }
 
 const MAX_BODY = 1024 * 1024;
+const MAX_DRAINED = 16 * MAX_BODY;
 const STATUS: Record<IpcErrorCode, number> = {
   unknown_channel: 404,
   invalid_request: 400,
@@ -79,18 +80,21 @@ export async function startHeadlessHost(options: HeadlessHostOptions): Promise<H
     res.end(body);
   };
 
+  /**
+   * The body, or null when it is over MAX_BODY. An oversized body is still read to its end (and dropped) so
+   * the client, which is usually still writing, gets the 413 instead of a reset connection; past
+   * MAX_DRAINED the connection is cut, so nobody can keep the host reading forever.
+   */
   const readBody = (req: http.IncomingMessage): Promise<string | null> =>
     new Promise((resolve, reject) => {
       const chunks: Buffer[] = [];
       let size = 0;
       req.on('data', (chunk: Buffer) => {
         size += chunk.length;
-        if (size > MAX_BODY) {
-          resolve(null);
-          req.destroy();
-        } else chunks.push(chunk);
+        if (size <= MAX_BODY) chunks.push(chunk);
+        else if (size > MAX_DRAINED) req.destroy();
       });
-      req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+      req.on('end', () => resolve(size > MAX_BODY ? null : Buffer.concat(chunks).toString('utf8')));
       req.on('error', reject);
     });
 

@@ -1,4 +1,5 @@
-import { chmodSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
 import { z } from 'zod';
 import { fromBase64Url, masterKeyFromBytes, toBase64Url } from '../../../common/crypto';
 import type { PhoneSession } from '../core/account';
@@ -33,8 +34,47 @@ export function savePhone(file: string, serverUrl: string, session: PhoneSession
     masterKey: toBase64Url(session.masterKey),
     identity: { publicKey: toBase64Url(session.identity.publicKey), secretKey: toBase64Url(session.identity.secretKey) },
   };
-  writeFileSync(file, JSON.stringify(stored, null, 2), { mode: 0o600 });
-  chmodSync(file, 0o600);
+  // Atomic: a crash while writing leaves the previous file or the new one, never half a master key.
+  const tmp = `${file}.tmp`;
+  writeFileSync(tmp, JSON.stringify(stored, null, 2), { mode: 0o600 });
+  chmodSync(tmp, 0o600);
+  renameSync(tmp, file);
+}
+
+function cause(error: unknown): string {
+  const { code, message } = error as NodeJS.ErrnoException;
+  return code ? `${code}: ${message.replace(/^[A-Z]+: /, '').replace(/,.*$/, '')}` : message;
+}
+
+/**
+ * Run before the server is asked to create anything: the server keeps what it accepted (an account, a
+ * device that counts toward the limit), so this phone must be able to keep its half. The directory is
+ * created (0700), a file is written and removed there, and an existing session is never replaced (its
+ * device would be orphaned, and for an account nobody remembers the password of, its keys lost).
+ */
+export function preparePhoneState(file: string): void {
+  const dir = path.dirname(path.resolve(file));
+  try {
+    mkdirSync(dir, { recursive: true, mode: 0o700 });
+  } catch (error) {
+    throw new Error(`Cannot create ${dir} for the phone session (${cause(error)}); pass --state with a file in a writable directory.`);
+  }
+  if (existsSync(file)) {
+    let holder = 'another session';
+    try {
+      holder = `the session of ${loadPhone(file).session.username}`;
+    } catch {
+      // Not a session file: still not ours to overwrite.
+    }
+    throw new Error(`${file} already holds ${holder}; pass --state with another file (or remove this one) to sign up or sign in again.`);
+  }
+  const probe = `${file}.tmp`;
+  try {
+    writeFileSync(probe, '', { mode: 0o600 });
+    rmSync(probe);
+  } catch (error) {
+    throw new Error(`Cannot write the phone session in ${dir} (${cause(error)}); pass --state with a file in a writable directory.`);
+  }
 }
 
 export function loadPhone(file: string): { serverUrl: string; session: PhoneSession } {

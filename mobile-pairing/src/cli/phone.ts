@@ -3,7 +3,7 @@ import { ApiError, createApiClient, PairingLinkError } from '../../../common/con
 import { initCrypto } from '../../../common/crypto';
 import { createAccount, signIn } from '../core/account';
 import { approvePairing, denyPairing, listLinkedDevices, lookupPairing, parsePairingInput, PairingRefused, unlinkDevice } from '../core/pairing';
-import { loadPhone, savePhone } from './phone-state';
+import { loadPhone, preparePhoneState, savePhone } from './phone-state';
 
 const USAGE = `Usage: npm run phone -- <command> [options]
 
@@ -48,8 +48,19 @@ async function run(argv: string[]): Promise<string> {
     const client = createApiClient({ baseUrl: serverUrl });
     const input = { username: need('username'), password: need('password'), device: { name: 'Headless phone', platform: 'web' as const } };
     const profile = values['kdf-profile'] === 'minimal' ? 'minimal' : 'interactive';
+    preparePhoneState(stateFile);
     const session = command === 'signup' ? await createAccount(client, { ...input, kdfProfile: profile }) : await signIn(client, input);
-    savePhone(stateFile, serverUrl, session);
+    try {
+      savePhone(stateFile, serverUrl, session);
+    } catch (error) {
+      // Prepared above, so this is rare (the disk filled up meanwhile). The account stays; this device goes,
+      // so it does not count toward the device limit, and signing in again restores the keys from the server.
+      const self = createApiClient({ baseUrl: serverUrl, accessToken: () => session.tokens.accessToken });
+      await unlinkDevice(self, session.deviceId).catch(() => undefined);
+      throw new Error(
+        `The account ${session.username} exists on the server, but this phone's session could not be saved in ${stateFile} (${(error as Error).message}); run "npm run phone -- signin" once it can be.`,
+      );
+    }
     return `Signed in as ${session.username} (device ${session.deviceId}). Session saved in ${stateFile}.`;
   }
 

@@ -1,5 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
+import { prepareSqliteFile, sqliteFilePath } from './sqlite-file';
 import { applyMigrations, providerFromUrl, type SchemaEngineProvider } from '../../../prisma/engine/schema-engine';
 
 /**
@@ -27,14 +28,14 @@ export function migrationsDirFor(provider: SchemaEngineProvider): string {
  * carrying Prisma's error code (P3005 non-empty database without history, P3009 an earlier
  * migration failed, P3018 a migration failed) — the server must not start on such a database.
  *
- * The PostgreSQL database must exist; a SQLite file (and its directory) is created when missing.
+ * The PostgreSQL database must exist; a SQLite file (and its directory) is created when missing, mode 0600,
+ * and a SQLite path the server cannot write is a StartupError naming it.
  */
 export async function applyPendingMigrations(databaseUrl: string): Promise<string[]> {
   const provider = providerFromUrl(databaseUrl);
   if (provider === 'sqlite') {
-    // Relative paths resolve against the cwd, as the Prisma adapter resolves them.
-    const file = databaseUrl.slice('file:'.length);
-    if (file && !file.startsWith(':memory:')) fs.mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
+    const file = sqliteFilePath(databaseUrl);
+    if (file) prepareSqliteFile(file);
   }
   return applyMigrations({ provider, url: databaseUrl, migrationsDir: migrationsDirFor(provider) });
 }

@@ -1,5 +1,6 @@
 import type { ErrorRequestHandler, RequestHandler } from 'express';
 import type { ErrorBody } from '../../../common/contract';
+import { uniqueViolation } from '../db/unique-violation';
 import { AppError } from '../errors';
 import type { Logger } from '../observability/logger';
 
@@ -19,6 +20,14 @@ export function errorHandler(logger: Logger): ErrorRequestHandler {
       const body: ErrorBody = { error: { code: error.code, message: error.message } };
       if (error.issues) body.error.issues = [...error.issues];
       send(res, error.status, body);
+      return;
+    }
+    // A race the database's unique index settled (two requests inserted the same key): the loser gets the
+    // 409 it would have had a moment later. Use cases map the violations they know more precisely.
+    const unique = uniqueViolation(error);
+    if (unique) {
+      logger.info({ model: unique.model, fields: unique.fields, method: req.method, path: req.path }, 'unique constraint race');
+      send(res, 409, { error: { code: 'conflict', message: `that ${unique.model ?? 'record'} already exists` } });
       return;
     }
     // body-parser errors carry `type` and `status`.

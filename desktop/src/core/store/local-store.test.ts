@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync, existsSync } from 'node:fs';
+import { chmodSync, mkdtempSync, rmSync, existsSync, statSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { ChatSummary, MessageRecord } from '../../../../common/contract';
@@ -168,5 +168,24 @@ describe('LocalStore', () => {
       .prepare("EXPLAIN QUERY PLAN SELECT * FROM messages WHERE chat_id = ? ORDER BY created_at DESC, id DESC LIMIT 50")
       .all('x') as Array<{ detail: string }>;
     expect(plan.map((p) => p.detail).join(' ')).toMatch(/messages_by_chat_time/);
+  });
+});
+
+describe('file modes', () => {
+  const mode = (file: string) => statSync(file).mode & 0o777;
+
+  it('the store and its -wal and -shm are readable by this user only (0600)', () => {
+    store.upsertChats([chat()]);
+    expect(mode(store.file)).toBe(0o600);
+    expect(mode(`${store.file}-wal`)).toBe(0o600);
+    expect(mode(`${store.file}-shm`)).toBe(0o600);
+  });
+
+  it('a store created 0644 by an older version is tightened when opened', () => {
+    store.upsertChats([chat()]);
+    store.close();
+    for (const part of ['', '-wal', '-shm']) if (existsSync(store.file + part)) chmodSync(store.file + part, 0o644);
+    store = LocalStore.open(store.file);
+    expect(mode(store.file)).toBe(0o600);
   });
 });

@@ -1,8 +1,8 @@
-import { existsSync, mkdirSync, rmSync } from 'node:fs';
-import path from 'node:path';
+import { existsSync, rmSync } from 'node:fs';
 import Database from 'better-sqlite3';
 import { type ChatSummary, compareDrafts, type DraftRecord, type MessageRecord } from '../../../../common/contract';
 import { migrate } from './migrations';
+import { preparePrivateDatabaseFile } from './private-file';
 import type { StorageBudget, StorageStats } from './storage-budget';
 import { type ChatRow, chatToRow, type DraftRow, draftToRow, type LocalMessageStatus, type MessageRow, type OutboxRow } from './rows';
 
@@ -20,7 +20,7 @@ export class LocalStore {
   private readonly stmts;
 
   private constructor(readonly file: string) {
-    mkdirSync(path.dirname(file), { recursive: true });
+    preparePrivateDatabaseFile(file);
     this.db = new Database(file);
     this.db.pragma('journal_mode = WAL');
     this.db.pragma('synchronous = NORMAL');
@@ -232,6 +232,9 @@ export class LocalStore {
   }
   failOutbox(messageId: string, error: string): void {
     this.db.prepare('UPDATE outbox SET attempts = attempts + 1, last_error = ? WHERE message_id = ?').run(error, messageId);
+  }
+  requeueOutbox(messageId: string): void {
+    this.db.prepare('UPDATE outbox SET last_error = NULL WHERE message_id = ?').run(messageId);
   }
 
   // ---- budget --------------------------------------------------------------------------------

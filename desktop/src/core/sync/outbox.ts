@@ -4,23 +4,45 @@ import { randomId } from '../../../../common/crypto';
 import type { ChatKeyring } from '../crypto/chat-keyring';
 import type { DeviceSession } from '../session/device-session';
 import type { LocalStore } from '../store/local-store';
+import type { OutboxRow } from '../store/rows';
+import { backoffDelay, type BackoffOptions, DEFAULT_BACKOFF } from './backoff';
 
 let localSeq = 0;
 
+/** What became of one attempt to hand a message to the server. */
+export type SendOutcome = { readonly state: 'sent' } | { readonly state: 'queued' } | { readonly state: 'failed'; readonly reason: string };
+
+/**
+ * Only an answer that will be the same next time fails a message: a 4xx from the server (the chat is gone,
+ * this device may not write there, the message is malformed). A network error, a lost answer, a 5xx (a
+ * deploy, an overloaded proxy), 408 and 429 only mean "not now".
+ */
+export function isDefinitiveRefusal(error: unknown): error is ApiError {
+  return error instanceof ApiError && error.status >= 400 && error.status < 500 && error.status !== 408 && error.status !== 429;
+}
+
 /**
  * Sending: every message goes through the local outbox first (stored encrypted, shown as queued), then
- * straight to the server when online. If that fails for lack of a network — or the answer is lost — it
- * stays queued and hello replays it on reconnect; the server's idempotency by (device, clientKey) makes
- * the replay land exactly once.
+ * straight to the server. When that attempt fails for a passing reason it stays queued and is tried again
+ * with backoff (and hello replays it on every reconnect); the server's idempotency by (device, clientKey)
+ * makes each replay land exactly once. A definitive refusal marks it failed with the server's reason until
+ * the user asks for another try (`retry`).
  */
 export class Outbox {
+  private retryTimer: NodeJS.Timeout | null = null;
+  private consecutiveFailures = 0;
+  private retrying: Promise<void> | null = null;
+  private closed = false;
+  private readonly listeners = new Set<(chatId: string, messageIds: string[]) => void>();
+
   constructor(
     private readonly session: DeviceSession,
     private readonly store: LocalStore,
     private readonly keyring: ChatKeyring,
+    private readonly backoff: BackoffOptions = DEFAULT_BACKOFF,
   ) {}
 
-  async send(chatId: string, text: string): Promise<{ messageId: string; queued: boolean }> {
+  async send(chatId: string, text: string): Promise<{ messageId: string; queued: boolean; failed: string | null }> {
     const chat = this.store.getChat(chatId);
     if (!chat) throw new Error('this chat is not on this device');
     const key = this.keyring.keyFor(chat);
@@ -42,19 +64,36 @@ export class Outbox {
       });
       this.store.enqueueOutbox({ message_id: messageId, chat_id: chatId, client_key: clientKey, ciphertext, created_at: createdAt });
     });
-    try {
-      const stored = await this.session.call('sendMessage', { params: { chatId }, body: { messageId, clientKey, ciphertext } });
-      this.confirm(stored);
-      return { messageId, queued: false };
-    } catch (error) {
-      if (error instanceof ApiError && error.status === 0) return { messageId, queued: true };
-      if (error instanceof ApiError) this.store.failOutbox(messageId, error.message);
-      throw error;
-    }
+    const outcome = await this.deliver({ message_id: messageId, chat_id: chatId, client_key: clientKey, ciphertext });
+    if (outcome.state === 'queued') this.scheduleRetry();
+    return { messageId, queued: outcome.state === 'queued', failed: outcome.state === 'failed' ? outcome.reason : null };
   }
 
+  /** The user's "try again" on a failed message: it is queued again and sent now. */
+  async retry(chatId: string, messageId: string): Promise<SendOutcome> {
+    const row = this.store.listOutbox().find((r) => r.message_id === messageId && r.chat_id === chatId);
+    if (!row) throw new Error('this message is not waiting to be sent');
+    this.store.requeueOutbox(messageId);
+    this.changed(chatId, [messageId]);
+    const outcome = await this.deliver(row);
+    if (outcome.state === 'queued') this.scheduleRetry();
+    return outcome;
+  }
+
+  /** Messages waiting to be sent (failed ones wait for the user instead). */
   pending(): number {
     return this.store.listOutbox().filter((row) => row.last_error === null).length;
+  }
+
+  /** Why the server refused each failed message of a chat, by message id. */
+  failures(chatId: string): Map<string, string> {
+    return new Map(this.store.listOutbox().flatMap((row) => (row.chat_id === chatId && row.last_error !== null ? [[row.message_id, row.last_error]] : [])));
+  }
+
+  /** Called with the messages whose send state changed (sent, failed, queued again). */
+  onChange(listener: (chatId: string, messageIds: string[]) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
   }
 
   /** Replays the outbox through hello (call before opening the stream). */
@@ -69,8 +108,63 @@ export class Outbox {
     });
     for (const result of results) {
       if (result.ok) this.confirm(result.message);
-      else this.store.failOutbox(result.messageId, result.message);
+      else if (!result.retryable) this.fail(items.find((row) => row.message_id === result.messageId)?.chat_id, result.messageId, result.message);
     }
+  }
+
+  /** Timers stop (the engine stopped); `open` lets them run again. Queued rows stay for the next hello. */
+  close(): void {
+    this.closed = true;
+    if (this.retryTimer) clearTimeout(this.retryTimer);
+    this.retryTimer = null;
+  }
+  open(): void {
+    this.closed = false;
+  }
+
+  private async deliver(row: Pick<OutboxRow, 'message_id' | 'chat_id' | 'client_key' | 'ciphertext'>): Promise<SendOutcome> {
+    try {
+      const stored = await this.session.call('sendMessage', {
+        params: { chatId: row.chat_id },
+        body: { messageId: row.message_id, clientKey: row.client_key, ciphertext: row.ciphertext },
+      });
+      this.confirm(stored);
+      this.consecutiveFailures = 0;
+      return { state: 'sent' };
+    } catch (error) {
+      if (!isDefinitiveRefusal(error)) return { state: 'queued' };
+      this.fail(row.chat_id, row.message_id, error.message);
+      return { state: 'failed', reason: error.message };
+    }
+  }
+
+  /** One timer at a time; each transient failure doubles the wait (reset by any success). */
+  private scheduleRetry(): void {
+    if (this.closed || this.retryTimer) return;
+    this.consecutiveFailures++;
+    this.retryTimer = setTimeout(() => {
+      this.retryTimer = null;
+      this.retrying ??= this.retryQueued().finally(() => (this.retrying = null));
+    }, backoffDelay(this.consecutiveFailures, this.backoff));
+    this.retryTimer.unref?.();
+  }
+
+  /** Oldest first; the first transient failure stops the round and schedules the next one. */
+  private async retryQueued(): Promise<void> {
+    for (const row of this.store.listOutbox()) {
+      if (this.closed) return;
+      if (row.last_error !== null) continue;
+      const outcome = await this.deliver(row);
+      if (outcome.state === 'queued') {
+        this.scheduleRetry();
+        return;
+      }
+    }
+  }
+
+  private fail(chatId: string | undefined, messageId: string, reason: string): void {
+    this.store.failOutbox(messageId, reason);
+    if (chatId) this.changed(chatId, [messageId]);
   }
 
   private confirm(message: MessageRecord): void {
@@ -78,5 +172,10 @@ export class Outbox {
       this.store.putMessages([message]);
       this.store.removeOutbox(message.messageId);
     });
+    this.changed(message.chatId, [message.messageId]);
+  }
+
+  private changed(chatId: string, messageIds: string[]): void {
+    for (const listener of this.listeners) listener(chatId, messageIds);
   }
 }

@@ -4,6 +4,8 @@ import type { DeviceSession } from '../session/device-session';
 import type { LocalStore } from '../store/local-store';
 import { DEFAULT_BUDGET, type StorageBudget } from '../store/storage-budget';
 import { applyRuns } from './apply-runs';
+import { backoffDelay, type BackoffOptions, DEFAULT_BACKOFF } from './backoff';
+import { describeStoreFailure } from './store-failure';
 import { applyEvents, type ParsedEvent, parseEvent, type SyncProblem } from './event-applier';
 import { Outbox } from './outbox';
 import { DEFAULT_SILENCE_MS, openSseConnection, type RawEvent, type SseConnection, silenceAfterHeartbeat } from './sse-connection';
@@ -16,7 +18,7 @@ export interface SyncEngineOptions {
   readonly budget?: StorageBudget;
   readonly fetch?: typeof fetch;
   /** Reconnect backoff: doubles from `initialMs` up to `maxMs`, with jitter; resets once events flow. */
-  readonly backoff?: { readonly initialMs: number; readonly maxMs: number };
+  readonly backoff?: BackoffOptions;
   /** A stream silent this long is dropped and reopened, until the server announces its heartbeat. */
   readonly silenceMs?: number;
 }
@@ -39,6 +41,8 @@ export class SyncEngine {
   private connection: SseConnection | null = null;
   private stopped = true;
   private wake: (() => void) | null = null;
+  /** Why the store refused this connection's events (reset per connection). */
+  private storeFailure: string | null = null;
   private budget: StorageBudget;
   readonly outbox: Outbox;
   /** Chats never evicted while shown. */
@@ -46,7 +50,7 @@ export class SyncEngine {
 
   constructor(private readonly options: SyncEngineOptions) {
     this.budget = options.budget ?? DEFAULT_BUDGET;
-    this.outbox = new Outbox(options.session, options.store, options.keyring);
+    this.outbox = new Outbox(options.session, options.store, options.keyring, options.backoff ?? DEFAULT_BACKOFF);
     options.session.onEvent((event) => {
       if (event.type === 'revoked' || event.type === 'signed-out') this.shutDown(event.type === 'revoked' ? 'revoked' : 'stopped');
     });
@@ -87,6 +91,7 @@ export class SyncEngine {
   start(): void {
     if (!this.stopped) return;
     this.stopped = false;
+    this.outbox.open();
     void this.loop();
   }
 
@@ -103,6 +108,7 @@ export class SyncEngine {
 
   private shutDown(connection: 'stopped' | 'revoked'): void {
     this.stopped = true;
+    this.outbox.close();
     this.connection?.close();
     this.connection = null;
     this.wake?.();
@@ -110,7 +116,7 @@ export class SyncEngine {
   }
 
   private async loop(): Promise<void> {
-    const { initialMs, maxMs } = this.options.backoff ?? { initialMs: 500, maxMs: 30_000 };
+    const backoff = this.options.backoff ?? DEFAULT_BACKOFF;
     let failures = 0;
     while (!this.stopped) {
       const flowed = await this.connectOnce().catch((error: unknown) => {
@@ -118,9 +124,12 @@ export class SyncEngine {
         return false;
       });
       await this.draining;
+      // Events that arrived but could not be stored are no progress: back off before the next try.
+      const progressed = flowed && this.storeFailure === null;
+      this.storeFailure = null;
       if (this.stopped) break;
-      failures = flowed ? 0 : failures + 1;
-      const delay = failures === 0 ? 0 : Math.min(maxMs, initialMs * 2 ** (failures - 1)) * (0.5 + Math.random() / 2);
+      failures = progressed ? 0 : failures + 1;
+      const delay = backoffDelay(failures, backoff);
       await new Promise<void>((resolve) => {
         const timer = setTimeout(resolve, delay);
         this.wake = () => {
@@ -155,7 +164,8 @@ export class SyncEngine {
           onEvent: (event) => {
             flowed = true;
             this.queue.push(event);
-            this.draining = this.draining.then(() => this.drain());
+            // A chain that stays usable after a failed write (a rejected link would skip every later drain).
+            this.draining = this.draining.then(() => this.drain()).catch((error: unknown) => this.storeFailed(error));
           },
           onDown: ({ status, message }) => {
             this.connection = null;
@@ -169,9 +179,21 @@ export class SyncEngine {
     return flowed;
   }
 
+  /**
+   * The store refused a write (disk full, read-only file): nothing of the failed run is kept (one transaction
+   * each), so drop what is queued and the connection; the reconnect resumes from the stored position.
+   */
+  private storeFailed(error: unknown): void {
+    this.queue.splice(0);
+    this.storeFailure = describeStoreFailure(error);
+    this.setProgress({ ...this.progressValue, lastError: this.storeFailure });
+    this.connection?.close();
+  }
+
   private async handleDown(status: number | undefined, message: string): Promise<void> {
     if (this.stopped) return;
-    this.setProgress({ ...this.progressValue, connection: 'offline', lastError: status ? `server answered ${status}` : message });
+    const lastError = this.storeFailure ?? (status ? `server answered ${status}` : message);
+    this.setProgress({ ...this.progressValue, connection: 'offline', lastError });
     // 401: the access token expired; 403: probably unlinked — a plain API call refreshes, or wipes.
     if (status === 401 || status === 403) {
       try {

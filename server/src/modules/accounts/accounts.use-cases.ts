@@ -3,6 +3,7 @@ import { sodium } from '../../../../common/crypto/sodium';
 import type { api, BodyOf, ResponseOf } from '../../../../common/contract';
 import type { Config } from '../../config';
 import type { Db } from '../../db/client';
+import { uniqueViolation } from '../../db/unique-violation';
 import { errors } from '../../errors';
 import { burnVerify, hashAuthKey, verifyAuthKey } from './auth-key-hash';
 import { openSession, rotateSession } from './tokens';
@@ -33,6 +34,11 @@ export async function register(deps: Deps, body: BodyOf<typeof api.register>): P
       data: { id: deviceId, userId: body.userId, kind: 'phone', name: body.device.name, platform: body.device.platform },
     });
     return openSession(tx, deviceId, config);
+  }).catch((error: unknown) => {
+    // Two sign-ups of one name can both pass the check above; the unique index decides which one wins.
+    const unique = uniqueViolation(error);
+    if (unique?.model !== 'User') throw error;
+    throw unique.fields.includes('username') ? errors.usernameTaken() : errors.conflict('that user id is taken');
   });
   return { userId: body.userId, deviceId, ...tokens };
 }

@@ -201,6 +201,18 @@ export const actions = {
     }
   },
 
+  /** "Retry" on a message the server refused: the same message is sent again (it cannot land twice). */
+  async retrySend(messageId: string): Promise<void> {
+    const active = get().active;
+    if (!active) return;
+    try {
+      await call('retrySend', { chatId: active.chatId, messageId });
+      await actions.refreshActive();
+    } catch (error) {
+      report(error);
+    }
+  },
+
   saveDraft(text: string): void {
     const active = get().active;
     if (!active) return;
