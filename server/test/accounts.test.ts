@@ -176,6 +176,42 @@ describe('rate limits', () => {
       await limited.stop();
     }
   });
+
+  it('each endpoint has its own budget: failed sign-ins from an address leave its refreshes alone, and the pairing routes do not share one', async () => {
+    const limited = await startTestServer({ AUTH_RATE_LIMIT_PER_MINUTE: '3' });
+    try {
+      const { session } = await signUpPhone(limited, 'natted');
+      const wrongLogin = { username: session.username, authKey: 'A'.repeat(43), device: { name: 'Guess', platform: 'ios' } };
+      const logins: number[] = [];
+      for (let i = 0; i < 4; i++) logins.push((await raw(limited, 'POST', '/auth/login', { body: wrongLogin })).status);
+      expect(logins).toEqual([401, 401, 401, 429]);
+      // Another user behind the same address still refreshes.
+      const refreshed = await raw(limited, 'POST', '/auth/refresh', { body: { refreshToken: session.tokens.refreshToken } });
+      expect(refreshed.status).toBe(200);
+
+      const keyPair = generateBoxKeyPair();
+      const sessionBody = { desktopPublicKey: encodePublicKey(keyPair.publicKey), deviceName: 'Laptop', platform: 'linux' };
+      const created: number[] = [];
+      let pairingId = '';
+      for (let i = 0; i < 4; i++) {
+        const res = await raw(limited, 'POST', '/auth/qr/session', { body: sessionBody });
+        created.push(res.status);
+        if (res.status === 201) pairingId = res.body.pairingId;
+      }
+      expect(created).toEqual([201, 201, 201, 429]);
+      // The other pairing endpoints answer on their own budgets (not 429), and reading a session is not limited.
+      const confirm = await raw(limited, 'POST', '/auth/qr-confirm', { body: { pairingId, pollToken: 'A'.repeat(43) } });
+      expect(confirm.status).not.toBe(429);
+      const wait = await raw(limited, 'POST', '/auth/qr/wait', { body: { pairingId, pollToken: 'A'.repeat(43) } });
+      expect(wait.status).not.toBe(429);
+      for (let i = 0; i < 4; i++) {
+        const info = await raw(limited, 'GET', `/auth/qr/session/${pairingId}`, { token: refreshed.body.accessToken });
+        expect(info.status).toBe(200);
+      }
+    } finally {
+      await limited.stop();
+    }
+  });
 });
 
 it('ApiError carries the server code for typed clients', async () => {
