@@ -79,6 +79,11 @@ export class StreamRegistry implements Iterable<SseWriter> {
     return this.open.size;
   }
 
+  /** Open streams of one device on this instance. */
+  openFor(deviceId: string): number {
+    return openIn(this.byDevice, deviceId).length;
+  }
+
   /**
    * Opens a stream for `owner` on `res`, making room or refusing first (a refusal is a 429 JSON answer:
    * nothing has been written yet). Synchronous from the count to the registration, so two connects at
