@@ -32,7 +32,7 @@ export interface SseLimits {
   readonly heartbeatMs: number;
   /** A backpressured stream whose reader takes no byte for this long is cut. */
   readonly stallMs: number;
-  /** Bytes the response may hold waiting for its reader; a write beyond it cuts the stream. */
+  /** Bytes the response may hold waiting for its reader (plus the event being written); more cuts the stream. */
   readonly maxBufferedBytes: number;
 }
 
@@ -57,7 +57,7 @@ const SLICE_BYTES = 64 * 1024;
  * Invariants under abuse (a reader that never reads): every producer waiting for the socket shares ONE
  * wait, woken by ONE permanent 'drain' listener (no listener per write or per heartbeat); a heartbeat is
  * skipped while the socket is backpressured (it adds nothing a queued event doesn't); the bytes held are
- * bounded (`maxBufferedBytes`); and a reader that takes no byte for `stallMs` is cut.
+ * bounded (`maxBufferedBytes` plus one event); and a reader that takes no byte for `stallMs` is cut.
  */
 export class SseWriter {
   private readonly heartbeat: NodeJS.Timeout;
@@ -124,41 +124,59 @@ export class SseWriter {
   }
 
   private beat(): void {
-    if (this.closedFlag || this.drained) return;
-    void this.comment('heartbeat');
+    if (this.closedFlag) return;
+    this.watchProgress();
+    if (!this.drained) void this.comment('heartbeat');
   }
 
   private async write(chunk: string): Promise<void> {
     if (this.closedFlag) return;
-    const bytes = Buffer.byteLength(chunk);
-    if (this.response.writableLength > 0 && this.response.writableLength + bytes > this.limits.maxBufferedBytes) {
+    // What the reader has not taken yet: beyond the bound, it is not keeping up. (One event is always
+    // accepted on top, so the bound needn't know the largest event.)
+    if (this.response.writableLength > this.limits.maxBufferedBytes) {
       this.cut('buffer_full');
       return;
     }
-    this.bytesWritten += bytes;
-    let ok = true;
     const buffer = Buffer.from(chunk, 'utf8');
+    this.bytesWritten += buffer.length;
+    let ok = true;
     for (let at = 0; at < buffer.length; at += SLICE_BYTES) ok = this.response.write(buffer.subarray(at, at + SLICE_BYTES));
     if (!ok) this.waitForDrain();
     if (this.drained) await this.drained;
   }
 
-  /** Backpressure: one shared wait, and a watch that the reader keeps taking bytes. */
+  /** Backpressure: one shared wait (released by the one 'drain' listener), and a watch on the reader. */
   private waitForDrain(): void {
     if (this.drained || this.closedFlag) return;
     this.drained = new Promise<void>((resolve) => (this.releaseDrain = resolve));
-    let held = this.response.writableLength;
+    this.watchProgress();
+  }
+
+  /**
+   * While bytes wait for the reader, checks every `stallMs` that it took some since the last check
+   * (bytes written minus bytes still held; framing makes it a little pessimistic, never optimistic).
+   * Heartbeats start it too, so a reader that stops with less than a socket buffer pending is found.
+   */
+  private watchProgress(): void {
+    if (this.stallCheck || this.closedFlag || this.response.writableLength === 0) return;
+    let taken = this.bytesWritten - this.response.writableLength;
     this.stallCheck = setInterval(() => {
-      const now = this.response.writableLength;
-      if (now < held) held = now;
+      const held = this.response.writableLength;
+      const now = this.bytesWritten - held;
+      if (held === 0) this.stopWatching();
+      else if (now > taken) taken = now;
       else this.cut('stalled');
     }, this.limits.stallMs);
     this.stallCheck.unref();
   }
 
-  private release(): void {
+  private stopWatching(): void {
     if (this.stallCheck) clearInterval(this.stallCheck);
     this.stallCheck = null;
+  }
+
+  private release(): void {
+    this.stopWatching();
     const release = this.releaseDrain;
     this.drained = null;
     this.releaseDrain = null;
