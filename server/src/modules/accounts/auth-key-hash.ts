@@ -39,7 +39,7 @@ export class AuthKeyHasher {
 
   constructor(profile: KdfProfile, threads: number) {
     this.limits = kdfLimits(profile);
-    this.pool = new Piscina({ filename: workerPath(), minThreads: 0, maxThreads: threads, idleTimeout: IDLE_THREAD_MS, maxQueue: MAX_QUEUED });
+    this.pool = new Piscina({ filename: workerPath(), minThreads: 0, maxThreads: threads, idleTimeout: IDLE_THREAD_MS });
   }
 
   hash(authKey: string): Promise<string> {
@@ -60,6 +60,7 @@ export class AuthKeyHasher {
     await this.pool.destroy();
   }
 
+  /** The queue bound is checked here, not by piscina's `maxQueue` (whose refusal would surface as a 500). */
   private async run(task: object): Promise<unknown> {
     if (this.pool.queueSize >= MAX_QUEUED) {
       throw errors.rateLimited('the server is busy checking other sign-ins; try again in a few seconds');
