@@ -1,5 +1,6 @@
 import express, { type Express } from 'express';
 import { errorHandler, notFoundHandler } from './http/error-handler';
+import { metricsAuth } from './http/metrics-auth';
 import { phoneAppRouter } from './http/phone-app';
 import { requestLog } from './http/request-log';
 import { accountsRouter } from './modules/accounts/accounts.routes';
@@ -24,7 +25,7 @@ export function createApp(deps: ServerDeps): Express {
     await deps.db.$queryRawUnsafe('SELECT 1');
     res.json({ status: 'ok' });
   });
-  app.get('/metrics', async (_req, res) => {
+  app.get('/metrics', metricsAuth(deps.config.metricsToken), async (_req, res) => {
     res.type(deps.metrics.registry.contentType).send(await deps.metrics.registry.metrics());
   });
 

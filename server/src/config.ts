@@ -43,6 +43,21 @@ const EnvSchema = z.object({
   SYNC_BATCH_MESSAGES: z.coerce.number().int().min(1).max(10_000).default(2_000),
   SYNC_BATCH_BYTES: z.coerce.number().int().min(1024).default(1024 * 1024),
   SSE_HEARTBEAT_SECONDS: z.coerce.number().min(0.05).max(300).default(20),
+  /**
+   * Open streams one device may hold; a new one beyond it replaces the device's oldest (a desktop that
+   * reconnects after a cut briefly overlaps its old stream; the phone web app opens one per tab).
+   */
+  SSE_MAX_STREAMS_PER_DEVICE: z.coerce.number().int().min(1).max(100).default(4),
+  /** Open streams one account may hold across its devices (per instance); beyond it, 429 `rate_limited`. */
+  SSE_MAX_STREAMS_PER_ACCOUNT: z.coerce.number().int().min(1).max(1000).default(20),
+  /** A stream whose reader has not taken a written byte for this long is cut (a stalled or dead reader). */
+  SSE_STALL_SECONDS: z.coerce.number().min(0.1).max(3600).default(60),
+  /** Bytes one stream may hold in the server's memory waiting for its reader; beyond it the stream is cut. */
+  SSE_MAX_BUFFERED_BYTES: z.coerce.number().int().min(64 * 1024).default(8 * 1024 * 1024),
+  /** Worker threads that run the Argon2id hashing of sign-ins (off the event loop). */
+  AUTH_HASH_THREADS: z.coerce.number().int().min(1).max(16).default(2),
+  /** When set, `GET /metrics` requires `Authorization: Bearer <METRICS_TOKEN>` (for a port reachable by others). */
+  METRICS_TOKEN: z.string().min(16, { message: 'must be at least 16 characters' }).optional(),
   /** Trust X-Forwarded-For from this many proxies (rate limits per real client IP). */
   TRUST_PROXY_HOPS: z.coerce.number().int().min(0).default(0),
   /** `redis://host:port` — set it when several server instances share one PostgreSQL database (docs/SYNC.md). */
@@ -74,6 +89,12 @@ export type Config = Readonly<{
   syncBatchMessages: number;
   syncBatchBytes: number;
   sseHeartbeatMs: number;
+  sseMaxStreamsPerDevice: number;
+  sseMaxStreamsPerAccount: number;
+  sseStallMs: number;
+  sseMaxBufferedBytes: number;
+  authHashThreads: number;
+  metricsToken: string | undefined;
   redisUrl: string | undefined;
   maxDraftChars: number;
   draftPersistenceTtlSeconds: number;
@@ -116,6 +137,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     syncBatchMessages: e.SYNC_BATCH_MESSAGES,
     syncBatchBytes: e.SYNC_BATCH_BYTES,
     sseHeartbeatMs: Math.round(e.SSE_HEARTBEAT_SECONDS * 1000),
+    sseMaxStreamsPerDevice: e.SSE_MAX_STREAMS_PER_DEVICE,
+    sseMaxStreamsPerAccount: e.SSE_MAX_STREAMS_PER_ACCOUNT,
+    sseStallMs: Math.round(e.SSE_STALL_SECONDS * 1000),
+    sseMaxBufferedBytes: e.SSE_MAX_BUFFERED_BYTES,
+    authHashThreads: e.AUTH_HASH_THREADS,
+    metricsToken: e.METRICS_TOKEN,
     redisUrl: e.REDIS_URL,
     maxDraftChars: e.MAX_DRAFT_CHARS,
     draftPersistenceTtlSeconds: e.DRAFT_PERSISTENCE_TTL_SECONDS,

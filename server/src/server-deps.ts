@@ -1,10 +1,11 @@
 import type { Config } from './config';
 import type { Db } from './db/client';
+import type { AuthKeyHasher } from './modules/accounts/auth-key-hash';
 import type { ChangeBus } from './modules/changes/change-bus';
 import type { Fanout } from './modules/changes/fanout';
 import type { PairingEvents } from './modules/pairing/pairing-events';
 import type { FreshSyncWarmups } from './modules/sync/fresh-sync-warmups';
-import type { SseWriter } from './modules/sync/sse-writer';
+import type { StreamRegistry } from './modules/sync/stream-registry';
 import type { Logger } from './observability/logger';
 import type { Metrics } from './observability/metrics';
 
@@ -20,8 +21,10 @@ export interface ServerDeps {
   readonly fanout: Fanout;
   /** Fresh syncs prepared at pairing, for the new desktop's first stream (this instance only). */
   readonly freshSyncWarmups: FreshSyncWarmups;
-  /** Open sync streams, ended on shutdown so the server can stop promptly. */
-  readonly streams: Set<SseWriter>;
+  /** Open sync streams: capped, ended when their device or session ends, and on shutdown. */
+  readonly streams: StreamRegistry;
+  /** Argon2id of auth keys, on worker threads (never on the event loop). */
+  readonly authKeys: AuthKeyHasher;
   /** Keys the fake KDF salts of unknown usernames (prelogin); random per process. */
   readonly preloginSecret: Uint8Array;
 }

@@ -4,6 +4,7 @@ import type pino from 'pino';
 import { initCrypto } from '../../common/crypto';
 import { sodium } from '../../common/crypto/sodium';
 import { createApp } from './app';
+import { AuthKeyHasher } from './modules/accounts/auth-key-hash';
 import type { Config } from './config';
 import { createDb, isPostgresUrl } from './db/client';
 import { applyPendingMigrations } from './db/migrate';
@@ -15,6 +16,7 @@ import { createLogger } from './observability/logger';
 import { createMetrics } from './observability/metrics';
 import type { ServerDeps } from './server-deps';
 import { FreshSyncWarmups } from './modules/sync/fresh-sync-warmups';
+import { StreamRegistry } from './modules/sync/stream-registry';
 
 export interface RunningServer {
   readonly url: string;
@@ -38,16 +40,26 @@ export async function startServer(config: Config, logDestination?: pino.Destinat
   // Several instances share streams' wake-ups and pairing approvals through Redis; one instance needs nothing.
   const fanout = config.redisUrl ? await connectRedisFanout(config.redisUrl, logger) : localOnly;
   const db = createDb(config.databaseUrl);
+  const metrics = createMetrics();
+  const changes = new ChangeBus(fanout, logger);
   const deps: ServerDeps = {
     config,
     db,
     logger,
-    metrics: createMetrics(),
-    changes: new ChangeBus(fanout, logger),
+    metrics,
+    changes,
     pairingEvents: new PairingEvents(fanout),
     fanout,
     freshSyncWarmups: new FreshSyncWarmups(),
-    streams: new Set(),
+    streams: new StreamRegistry(
+      { perDevice: config.sseMaxStreamsPerDevice, perAccount: config.sseMaxStreamsPerAccount },
+      { heartbeatMs: config.sseHeartbeatMs, stallMs: config.sseStallMs, maxBufferedBytes: config.sseMaxBufferedBytes },
+      metrics,
+      logger,
+      fanout,
+      changes,
+    ),
+    authKeys: new AuthKeyHasher(config.authKeyHashProfile, config.authHashThreads),
     preloginSecret: sodium().randombytes_buf(32),
   };
   const drafts = startDraftPersistence(db, logger, config.draftPersistenceTtlSeconds);
@@ -80,6 +92,7 @@ export async function startServer(config: Config, logDestination?: pino.Destinat
       });
       // No request is in flight any more: every hot draft goes to its chat row before the database closes.
       await drafts.stop();
+      await deps.authKeys.close();
       await db.$disconnect();
       await fanout.close();
       logger.info('symc server stopped');

@@ -88,17 +88,16 @@ describe('sign-up and sign-in', () => {
 });
 
 describe('tokens', () => {
-  it('refresh rotates both tokens; the old refresh token and the old access token stop working', async () => {
+  it('refresh rotates both tokens; the old access token stops working, the new pair works and rotates again', async () => {
     const { session } = await signUpPhone(server, 'erin');
     const fresh = await server.client().call('refresh', { body: { refreshToken: session.tokens.refreshToken } });
     expect(fresh.accessToken).not.toBe(session.tokens.accessToken);
-    await expect(
-      server.client().call('refresh', { body: { refreshToken: session.tokens.refreshToken } }),
-    ).rejects.toMatchObject({ status: 401, code: 'unauthenticated' });
     const old = await raw(server, 'GET', '/me', { token: session.tokens.accessToken });
     expect(old.status).toBe(401);
     const me = await server.client(() => fresh.accessToken).call('me', {});
     expect(me.userId).toBe(session.userId);
+    const again = await server.client().call('refresh', { body: { refreshToken: fresh.refreshToken } });
+    expect((await server.client(() => again.accessToken).call('me', {})).userId).toBe(session.userId);
   });
 
   it('after logout the access token is refused', async () => {
@@ -172,6 +171,42 @@ describe('rate limits', () => {
       expect(statuses).toEqual([200, 200, 200, 429, 429]);
       const res = await raw(limited, 'POST', '/auth/prelogin', { body: { username: 'someone' } });
       expect(res.body.error.code).toBe('rate_limited');
+    } finally {
+      await limited.stop();
+    }
+  });
+
+  it('each endpoint has its own budget: failed sign-ins from an address leave its refreshes alone, and the pairing routes do not share one', async () => {
+    const limited = await startTestServer({ AUTH_RATE_LIMIT_PER_MINUTE: '3' });
+    try {
+      const { session } = await signUpPhone(limited, 'natted');
+      const wrongLogin = { username: session.username, authKey: 'A'.repeat(43), device: { name: 'Guess', platform: 'ios' } };
+      const logins: number[] = [];
+      for (let i = 0; i < 4; i++) logins.push((await raw(limited, 'POST', '/auth/login', { body: wrongLogin })).status);
+      expect(logins).toEqual([401, 401, 401, 429]);
+      // Another user behind the same address still refreshes.
+      const refreshed = await raw(limited, 'POST', '/auth/refresh', { body: { refreshToken: session.tokens.refreshToken } });
+      expect(refreshed.status).toBe(200);
+
+      const keyPair = generateBoxKeyPair();
+      const sessionBody = { desktopPublicKey: encodePublicKey(keyPair.publicKey), deviceName: 'Laptop', platform: 'linux' };
+      const created: number[] = [];
+      let pairingId = '';
+      for (let i = 0; i < 4; i++) {
+        const res = await raw(limited, 'POST', '/auth/qr/session', { body: sessionBody });
+        created.push(res.status);
+        if (res.status === 201) pairingId = res.body.pairingId;
+      }
+      expect(created).toEqual([201, 201, 201, 429]);
+      // The other pairing endpoints answer on their own budgets (not 429), and reading a session is not limited.
+      const confirm = await raw(limited, 'POST', '/auth/qr-confirm', { body: { pairingId, pollToken: 'A'.repeat(43) } });
+      expect(confirm.status).not.toBe(429);
+      const wait = await raw(limited, 'POST', '/auth/qr/wait', { body: { pairingId, pollToken: 'A'.repeat(43) } });
+      expect(wait.status).not.toBe(429);
+      for (let i = 0; i < 4; i++) {
+        const info = await raw(limited, 'GET', `/auth/qr/session/${pairingId}`, { token: refreshed.body.accessToken });
+        expect(info.status).toBe(200);
+      }
     } finally {
       await limited.stop();
     }

@@ -1,4 +1,5 @@
 import { initCrypto } from '../../common/crypto';
+import { loadConfig } from '../src/config';
 import { raw, signUpPhone } from './support/phone';
 import { startTestServer, type TestServer } from './support/test-server';
 
@@ -38,4 +39,30 @@ it('request logs are structured JSON with route, status and timing, and no query
   expect(request).toMatchObject({ method: 'GET', status: 200 });
   expect(typeof request?.ms).toBe('number');
   expect(server.logs.join('\n')).not.toContain('SECRET-TICKET-123');
+});
+
+describe('METRICS_TOKEN', () => {
+  const token = 'metrics-token-for-the-test-0123456789';
+  let guarded: TestServer;
+  beforeAll(async () => {
+    guarded = await startTestServer({ METRICS_TOKEN: token });
+  });
+  afterAll(() => guarded.stop());
+
+  it('when set, /metrics without the token (or with another) is 401 JSON; with it, Prometheus text', async () => {
+    for (const authorization of [undefined, 'Bearer wrong-token', `Bearer ${token}x`, token]) {
+      const res = await fetch(`${guarded.url}/metrics`, authorization ? { headers: { authorization } } : {});
+      expect(res.status).toBe(401);
+      expect(await res.json()).toMatchObject({ error: { code: 'unauthenticated', message: expect.stringContaining('METRICS_TOKEN') } });
+    }
+    const ok = await fetch(`${guarded.url}/metrics`, { headers: { authorization: `Bearer ${token}` } });
+    expect(ok.status).toBe(200);
+    expect(await ok.text()).toMatch(/symc_http_requests_total/);
+    // The health check stays open for load balancers.
+    expect((await raw(guarded, 'GET', '/healthz')).status).toBe(200);
+  });
+
+  it('a token shorter than 16 characters stops the server from starting, naming the variable', async () => {
+    expect(() => loadConfig({ METRICS_TOKEN: 'short' })).toThrow(/METRICS_TOKEN: must be at least 16 characters/);
+  });
 });

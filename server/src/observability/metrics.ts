@@ -45,6 +45,12 @@ export function createMetrics() {
       registers: [registry],
     }),
     sseConnections: new Gauge({ name: 'symc_sse_connections', help: 'Open sync streams', registers: [registry] }),
+    sseStreamsEnded: new Counter({
+      name: 'symc_sse_streams_ended_total',
+      help: 'Sync streams the server ended or refused, by reason (replaced, account_cap, revoked, signed_out, session_revoked, stalled, buffer_full)',
+      labelNames: ['reason'] as const,
+      registers: [registry],
+    }),
     authFailures: new Counter({
       name: 'symc_auth_failures_total',
       help: 'Refused sign-ins and token checks by reason',

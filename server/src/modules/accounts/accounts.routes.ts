@@ -1,14 +1,13 @@
 import { Router } from 'express';
 import { api } from '../../../../common/contract';
 import type { ServerDeps } from '../../server-deps';
-import { authRateLimit } from '../../http/rate-limit';
+import { limitEachEndpoint } from '../../http/rate-limit';
 import { mountRoute } from '../../http/mount-route';
 import * as accounts from './accounts.use-cases';
 
 export function accountsRouter(deps: ServerDeps): Router {
   const router = Router();
-  const limited = authRateLimit(deps.config.authRateLimitPerMinute);
-  for (const spec of [api.register, api.prelogin, api.login, api.refresh]) router.use(spec.path, limited);
+  limitEachEndpoint(router, [api.register, api.prelogin, api.login, api.refresh], deps.config.authRateLimitPerMinute);
   mountRoute(router, deps, api.register, ({ body }) => accounts.register(deps, body));
   mountRoute(router, deps, api.prelogin, ({ body }) => accounts.prelogin(deps, body));
   mountRoute(router, deps, api.login, ({ body }) => accounts.login(deps, body));

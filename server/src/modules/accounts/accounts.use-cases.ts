@@ -1,20 +1,18 @@
 import { randomId, sha256Hex, toBase64Url } from '../../../../common/crypto';
 import { sodium } from '../../../../common/crypto/sodium';
 import type { api, BodyOf, ResponseOf } from '../../../../common/contract';
-import type { Config } from '../../config';
-import type { Db } from '../../db/client';
 import { uniqueViolation } from '../../db/unique-violation';
 import { errors } from '../../errors';
-import { burnVerify, hashAuthKey, verifyAuthKey } from './auth-key-hash';
+import type { ServerDeps } from '../../server-deps';
 import { openSession, rotateSession } from './tokens';
 
-type Deps = { db: Db; config: Config; preloginSecret: Uint8Array };
+type Deps = Pick<ServerDeps, 'db' | 'config' | 'preloginSecret' | 'authKeys' | 'streams' | 'metrics' | 'logger'>;
 
 export async function register(deps: Deps, body: BodyOf<typeof api.register>): Promise<ResponseOf<typeof api.register>> {
   const { db, config } = deps;
   const taken = await db.user.findFirst({ where: { OR: [{ username: body.username }, { id: body.userId }] } });
   if (taken) throw taken.username === body.username ? errors.usernameTaken() : errors.conflict('that user id is taken');
-  const authKeyHash = hashAuthKey(body.authKey, config.authKeyHashProfile);
+  const authKeyHash = await deps.authKeys.hash(body.authKey);
   const deviceId = randomId();
   const tokens = await db.$transaction(async (tx) => {
     await tx.user.create({
@@ -66,10 +64,10 @@ export async function login(deps: Deps, body: BodyOf<typeof api.login>): Promise
   const { db, config } = deps;
   const user = await db.user.findUnique({ where: { username: body.username } });
   if (!user) {
-    burnVerify(body.authKey, config.authKeyHashProfile);
+    await deps.authKeys.burnVerify(body.authKey);
     throw errors.invalidCredentials();
   }
-  if (!verifyAuthKey(user.authKeyHash, body.authKey)) throw errors.invalidCredentials();
+  if (!(await deps.authKeys.verify(user.authKeyHash, body.authKey))) throw errors.invalidCredentials();
   const active = await db.device.count({ where: { userId: user.id, revokedAt: null } });
   if (active >= config.maxLinkedDevices) throw errors.deviceLimit(config.maxLinkedDevices);
   const deviceId = randomId();
@@ -96,22 +94,45 @@ export async function login(deps: Deps, body: BodyOf<typeof api.login>): Promise
 
 export async function refresh(deps: Deps, body: BodyOf<typeof api.refresh>): Promise<ResponseOf<typeof api.refresh>> {
   const { db, config } = deps;
-  const session = await db.session.findUnique({
-    where: { refreshTokenHash: sha256Hex(body.refreshToken) },
-    include: { device: true },
-  });
-  if (session?.device.revokedAt) throw errors.deviceRevoked();
-  if (!session || session.revokedAt) {
-    throw errors.unauthenticated('this refresh token is not valid (used already or signed out)');
-  }
+  const presented = sha256Hex(body.refreshToken);
+  const session = await db.session.findUnique({ where: { refreshTokenHash: presented }, include: { device: true } });
+  if (!session) return refuseUnknownRefresh(deps, presented);
+  if (session.device.revokedAt) throw errors.deviceRevoked();
+  if (session.revokedAt) throw errors.unauthenticated('this refresh token is not valid (used already or signed out)');
   if (session.refreshExpiresAt.getTime() <= Date.now()) {
     throw errors.unauthenticated('this refresh token has expired; sign in again');
   }
-  return db.$transaction((tx) => rotateSession(tx, session.id, config));
+  const tokens = await db.$transaction((tx) => rotateSession(tx, session, config));
+  // Another refresh with this very token won the race: it was presented twice.
+  if (!tokens) return revokeReusedFamily(deps, session.id, session.deviceId);
+  return tokens;
 }
 
+/** Not a current refresh token: a spent one revokes its family; anything else is simply unknown. */
+async function refuseUnknownRefresh(deps: Deps, presented: string): Promise<never> {
+  const spent = await deps.db.spentRefreshToken.findUnique({ where: { tokenHash: presented }, include: { session: { include: { device: true } } } });
+  if (!spent) throw errors.unauthenticated('this refresh token is not valid (used already or signed out)');
+  if (spent.session.device.revokedAt) throw errors.deviceRevoked();
+  return revokeReusedFamily(deps, spent.sessionId, spent.session.deviceId);
+}
+
+/**
+ * Refresh-token reuse (OAuth 2.0 security BCP): a rotated-away refresh token came back, so two parties
+ * hold copies of this family — the owner and a thief, and the server can't tell which one refreshed
+ * first. Every token of the family dies and its streams end; the owner signs in (or pairs) again.
+ */
+async function revokeReusedFamily(deps: Deps, sessionId: string, deviceId: string): Promise<never> {
+  await deps.db.session.updateMany({ where: { id: sessionId, revokedAt: null }, data: { revokedAt: new Date() } });
+  deps.streams.endSessions([sessionId], 'session_revoked');
+  deps.metrics.authFailures.inc({ reason: 'refresh_token_reuse' });
+  deps.logger.warn({ sessionId, deviceId }, 'a spent refresh token was presented again; its session is revoked');
+  throw errors.unauthenticated('this refresh token was already used, so its session has been ended on every copy; sign in again');
+}
+
+/** Signing out ends the session's tokens and its open streams (here and on the other instances). */
 export async function logout(deps: Deps, sessionId: string): Promise<void> {
   await deps.db.session.update({ where: { id: sessionId }, data: { revokedAt: new Date() } });
+  deps.streams.endSessions([sessionId], 'signed_out');
 }
 
 export async function me(deps: Deps, userId: string, deviceId: string): Promise<ResponseOf<typeof api.me>> {

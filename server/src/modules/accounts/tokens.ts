@@ -36,9 +36,29 @@ export async function openSession(tx: Tx, deviceId: string, ttls: TokenTtls): Pr
   return tokens;
 }
 
-/** Refresh rotates both tokens: the old refresh token stops working the moment a new pair is issued. */
-export async function rotateSession(tx: Tx, sessionId: string, ttls: TokenTtls): Promise<AuthTokens> {
+/** The family's current refresh token, as the refresh found it. */
+export interface CurrentRefresh {
+  readonly id: string;
+  readonly refreshTokenHash: string;
+  readonly refreshExpiresAt: Date;
+}
+
+/**
+ * Refresh rotates both tokens of the family (the Session row): the presented refresh token stops working
+ * the moment a new pair is issued, and is kept as spent, so presenting it again is recognised as reuse.
+ * Only the request that still finds the presented token current rotates (compare-and-swap): of two
+ * refreshes racing with one token, the second gets null — it presented a spent token.
+ */
+export async function rotateSession(tx: Tx, current: CurrentRefresh, ttls: TokenTtls): Promise<AuthTokens | null> {
   const { tokens, stored } = tokenPair(ttls);
-  await tx.session.update({ where: { id: sessionId }, data: stored });
+  const { count } = await tx.session.updateMany({
+    where: { id: current.id, refreshTokenHash: current.refreshTokenHash, revokedAt: null },
+    data: stored,
+  });
+  if (count === 0) return null;
+  const now = new Date();
+  await tx.spentRefreshToken.create({ data: { tokenHash: current.refreshTokenHash, sessionId: current.id, expiresAt: current.refreshExpiresAt } });
+  // A spent token past its expiry would be refused as expired anyway: no need to remember it.
+  await tx.spentRefreshToken.deleteMany({ where: { expiresAt: { lt: now } } });
   return tokens;
 }

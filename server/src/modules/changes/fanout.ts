@@ -16,7 +16,7 @@ export interface Fanout {
   close(): Promise<void>;
 }
 
-export type FanoutChannel = 'changes' | 'pairing';
+export type FanoutChannel = 'changes' | 'pairing' | 'sessions';
 
 /** The single-instance fan-out: nothing leaves the process. */
 export const localOnly: Fanout = {
@@ -28,7 +28,7 @@ export const localOnly: Fanout = {
 const PREFIX = 'symc:';
 
 /**
- * Redis pub/sub: one connection publishes, one is subscribed to both channels for the life of the
+ * Redis pub/sub: one connection publishes, one is subscribed to every channel for the life of the
  * process (a wait doesn't pay a SUBSCRIBE round trip). Each message carries this instance's id so an
  * instance ignores its own echo. Resolves once the subscription is live, so nothing published after
  * start-up is missed; rejects with a sentence if Redis can't be reached.
@@ -48,7 +48,7 @@ export async function connectRedisFanout(url: string, logger: Logger): Promise<F
   }
   try {
     await Promise.all([pub.connect(), sub.connect()]);
-    await sub.subscribe(`${PREFIX}changes`, `${PREFIX}pairing`);
+    await sub.subscribe(`${PREFIX}changes`, `${PREFIX}pairing`, `${PREFIX}sessions`);
   } catch (error) {
     pub.disconnect();
     sub.disconnect();

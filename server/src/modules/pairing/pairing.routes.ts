@@ -1,17 +1,13 @@
 import { Router } from 'express';
 import { api } from '../../../../common/contract';
 import { mountRoute } from '../../http/mount-route';
-import { authRateLimit } from '../../http/rate-limit';
+import { limitEachEndpoint } from '../../http/rate-limit';
 import type { ServerDeps } from '../../server-deps';
 import * as pairing from './pairing.use-cases';
 
-
 export function pairingRouter(deps: ServerDeps): Router {
   const router = Router();
-  const limited = authRateLimit(deps.config.authRateLimitPerMinute);
-  for (const spec of [api.createPairingSession, api.waitForPairing, api.confirmPairing, api.scanPairing]) {
-    router.use(spec.path, limited);
-  }
+  limitEachEndpoint(router, [api.createPairingSession, api.waitForPairing, api.confirmPairing, api.scanPairing], deps.config.authRateLimitPerMinute);
   mountRoute(router, deps, api.createPairingSession, ({ body, req }) =>
     pairing.createSession(deps, body, `${req.protocol}://${req.get('host') ?? 'localhost'}`),
   );

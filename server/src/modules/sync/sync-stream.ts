@@ -5,7 +5,7 @@ import type { ServerDeps } from '../../server-deps';
 import { type PreparedFreshSync, prepareFreshSync, sendManifest, streamHistory } from './fresh-sync';
 import { loadSettings } from '../settings/settings.use-cases';
 import { LiveStream } from './live-stream';
-import { SseWriter } from './sse-writer';
+import type { SseWriter } from './sse-writer';
 
 /**
  * `GET /sse/connect` (seed). The desktop sends the id of the last event it *applied* (from its own store,
@@ -23,14 +23,8 @@ export async function openSyncStream(
   res: Response,
   start: Pick<SseConnectQuery, 'since' | 'from'> = {},
 ): Promise<void> {
-  const writer = new SseWriter(res, deps.config.sseHeartbeatMs);
-  deps.streams.add(writer);
-  deps.metrics.sseConnections.inc();
-  writer.onClose(() => {
-    deps.streams.delete(writer);
-    deps.metrics.sseConnections.dec();
-  });
-
+  // Caps first: a refusal is still a JSON answer (nothing written yet).
+  const writer = deps.streams.admit(res, auth);
   try {
     const lastEventId = parseEventId(req.get('last-event-id') ?? (typeof req.query.lastEventId === 'string' ? req.query.lastEventId : undefined));
     const device = await deps.db.device.findUniqueOrThrow({ where: { id: auth.deviceId } });
@@ -42,6 +36,7 @@ export async function openSyncStream(
       const { lastSeq } = await deps.db.user.findUniqueOrThrow({ where: { id: auth.userId }, select: { lastSeq: true } });
       if (since > lastSeq) {
         await sendError(deps, writer, 'cursor_ahead', 'the device is ahead of the server; resync from scratch', false);
+        writer.end();
         return;
       }
       await deps.db.device.update({ where: { id: device.id }, data: { syncCursor: since } });
@@ -100,6 +95,7 @@ export async function openSyncStream(
   }
 }
 
+/** After an error that is not retryable, the caller ends the stream: nothing more will follow on it. */
 async function sendError(deps: ServerDeps, writer: SseWriter, code: string, message: string, retryable: boolean) {
   deps.metrics.syncErrors.inc({ code });
   await writer.send('sync:error', { code, message, retryable });
