@@ -31,6 +31,8 @@ import { dirname, join, posix } from 'node:path';
 import { promisify } from 'node:util';
 
 import { extractFile, listPackage, statFile } from '@electron/asar';
+import { FuseV1Options, getCurrentFuseWire } from '@electron/fuses';
+import { FuseState, SENTINEL } from '@electron/fuses/dist/constants';
 
 import { CONFIG_FILE, REPO_ROOT } from './builder-config';
 import { readPackageJson, splitDependencies } from './node-modules';
@@ -101,11 +103,20 @@ function writeFiles(root: string, files: Record<string, string>): void {
   }
 }
 
+/**
+ * A real Electron binary carries a fuse wire after this sentinel: version 1, its length, one byte per fuse
+ * ('1' on, '0' off) — here with Electron's defaults for the eight V1 fuses (RunAsNode, CookieEncryption,
+ * NodeOptions, NodeCliInspect, EmbeddedAsarIntegrityValidation, OnlyLoadAppFromAsar,
+ * LoadBrowserProcessSpecificV8Snapshot, GrantFileProtocolExtraPrivileges), so electron-builder's fuse step
+ * (@electron/fuses) has a wire to flip and the test can read what it flipped.
+ */
+const STAND_IN_FUSE_WIRE = `${SENTINEL}\x01\x08${'10110001'.replace(/./g, (bit) => String.fromCharCode(bit === '1' ? FuseState.ENABLE : FuseState.DISABLE))}`;
+
 /** A stand-in for Electron's unpacked Linux distribution: the files electron-builder copies and renames. */
 function writeFakeElectron(dir: string): void {
   const electronVersion = (JSON.parse(readFileSync(join(REPO_ROOT, 'node_modules/electron/package.json'), 'utf8')) as { version: string }).version;
   writeFiles(dir, {
-    electron: '#!/bin/sh\necho "stand-in for Electron"\n',
+    electron: `#!/bin/sh\necho "stand-in for Electron"\nexit 0\n# ${STAND_IN_FUSE_WIRE}\n`,
     version: `${electronVersion}\n`,
     LICENSE: 'MIT\n',
     'LICENSES.chromium.html': '<html></html>\n',
@@ -279,5 +290,21 @@ describe('(c) the update feed written into the package', () => {
     expect(fields.get('provider')).toBe('generic');
     expect(fields.get('url')).toBe(UPDATE_URL);
     expect(fields.get('channel')).toBe('latest');
+  });
+});
+
+describe('(d) Electron fuses flipped in the packaged binary', () => {
+  test('RunAsNode, NODE_OPTIONS and --inspect off; cookie encryption, asar integrity and asar-only loading on', async () => {
+    const wire = await getCurrentFuseWire(join(resources, '..', 'symc'));
+    const state = (fuse: FuseV1Options) => (wire[fuse] === FuseState.ENABLE ? 'on' : wire[fuse] === FuseState.DISABLE ? 'off' : `unknown ${String(wire[fuse])}`);
+    expect({
+      runAsNode: state(FuseV1Options.RunAsNode),
+      nodeOptions: state(FuseV1Options.EnableNodeOptionsEnvironmentVariable),
+      inspect: state(FuseV1Options.EnableNodeCliInspectArguments),
+      cookieEncryption: state(FuseV1Options.EnableCookieEncryption),
+      asarIntegrity: state(FuseV1Options.EnableEmbeddedAsarIntegrityValidation),
+      onlyAsar: state(FuseV1Options.OnlyLoadAppFromAsar),
+      fileProtocolPrivileges: state(FuseV1Options.GrantFileProtocolExtraPrivileges),
+    }).toEqual({ runAsNode: 'off', nodeOptions: 'off', inspect: 'off', cookieEncryption: 'on', asarIntegrity: 'on', onlyAsar: 'on', fileProtocolPrivileges: 'off' });
   });
 });

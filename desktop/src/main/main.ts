@@ -71,8 +71,10 @@ if (!app.requestSingleInstanceLock()) {
   // Another instance runs: it receives our argv (and any symc:// link) through 'second-instance'.
   app.quit();
 } else {
-  if (process.defaultApp && process.argv[1]) app.setAsDefaultProtocolClient(LINK_SCHEME, process.execPath, [path.resolve(process.argv[1])]);
-  else app.setAsDefaultProtocolClient(LINK_SCHEME);
+  // symc:// links carry only pairing links: deep-links.ts accepts a bounded symc:// string and main passes it
+  // to the renderer, which explains that pairing happens on the phone — nothing is opened, loaded or run.
+  if (process.defaultApp && process.argv[1]) app.setAsDefaultProtocolClient(LINK_SCHEME, process.execPath, [path.resolve(process.argv[1])]); // eng-disable PROTOCOL_HANDLER_JS_CHECK see above
+  else app.setAsDefaultProtocolClient(LINK_SCHEME); // eng-disable PROTOCOL_HANDLER_JS_CHECK see above
 
   app.on('second-instance', (_event, argv) => {
     showWindow();
