@@ -22,7 +22,7 @@ import { createElectronStandIn, type ElectronStandIn } from './support/electron-
  * updaterCacheDirName) and resources/package-type = deb.
  */
 const CURRENT = '0.1.0';
-const silent = process.env['DEBUG_UPD'] ? console : { info: () => undefined, warn: () => undefined, error: () => undefined };
+const silent = { info: () => undefined, warn: () => undefined, error: () => undefined };
 
 interface Release {
   readonly version: string;
