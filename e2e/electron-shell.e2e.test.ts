@@ -153,12 +153,38 @@ describe('Electron shell: keychain, notifications, single instance (built main, 
     expect(events('linkOpened').slice(links)).toEqual([{ url: 'symc://pair?v=1&id=mac' }]);
   });
 
+  it("on Linux with only 'basic_text', pairing ends with the keychain message on the pairing screen and no key on disk", async () => {
+    const bareData = mkdtempSync(path.join(os.tmpdir(), 'symc-electron-basic-'));
+    const bare = createElectronStandIn(bareData, { storageBackend: 'basic_text' });
+    try {
+      const other = await signUpPhone(server, 'barephone');
+      jest.resetModules(); // another process: its own main, its own electron
+      jest.doMock('electron', () => bare.module);
+      require(MAIN_BUNDLE);
+      bare.app.ready();
+      await until(() => bare.windows.length === 1, 20_000, 'the window');
+      const bareWin = bare.windows[0]!;
+      const pairing = () =>
+        bareWin.webContents.sent.map((m) => m.payload as { event: string; payload: PairingView }).filter((e) => e.event === 'pairingState').map((e) => e.payload);
+      await bare.ipcHandlers.get('symc:startPairing')!({ sender: bareWin.webContents, senderFrame: main.frame }, {});
+      await until(() => pairing().some((p) => p.kind === 'showing'), 20_000, 'the QR');
+      const showing = pairing().find((p) => p.kind === 'showing') as Extract<PairingView, { kind: 'showing' }>;
+      await approvePairing(other.api, other.session, await lookupPairing(other.api, parsePairingInput(showing.link)), showing.checkCode);
+      await until(() => pairing().some((p) => p.kind === 'failed'), 20_000, 'the refusal');
+      expect(pairing().find((p) => p.kind === 'failed')).toMatchObject({ message: expect.stringContaining("this Linux session has no keychain (Electron offers only 'basic_text'") });
+      expect(readdirSync(bareData).includes('keys') ? readdirSync(path.join(bareData, 'keys')) : []).toEqual([]);
+    } finally {
+      bare.app.emit('before-quit', { preventDefault: () => undefined });
+      await until(() => bare.app.calls.includes('quit'), 20_000, 'the quit').catch(() => undefined);
+      rmSync(bareData, { recursive: true, force: true });
+    }
+  });
+
   it('the second process itself (lock not granted) quits at once: no window, no store, no protocol registration', async () => {
     const secondData = mkdtempSync(path.join(os.tmpdir(), 'symc-electron-second-'));
     try {
       const second = createElectronStandIn(secondData, { singleInstanceLock: false });
-      // A fresh module registry, as a second process has (the first main keeps its own references).
-      jest.resetModules();
+      jest.resetModules(); // a fresh module registry, as a second process has (the first main keeps its own)
       jest.doMock('electron', () => second.module);
       require(MAIN_BUNDLE);
       second.app.ready();
