@@ -36,6 +36,8 @@ export interface ElectronStandIn {
   readonly safeStorage: { encryptString(text: string): Buffer; decryptString(data: Buffer): string };
   /** Every URL electron-updater (or anything else) requested through `net`. */
   readonly netRequests: string[];
+  /** Every URL handed to `shell.openExternal`. */
+  readonly openedExternally: string[];
 }
 
 export class StandInWebContents extends EventEmitter {
@@ -158,6 +160,7 @@ export function createElectronStandIn(userData: string, options: StandInOptions 
   const privilegedSchemes: unknown[] = [];
   const notifications: StandInNotification[] = [];
   const netRequests: string[] = [];
+  const openedExternally: string[] = [];
   class BrowserWindow extends StandInWindow {
     constructor(options: { webPreferences?: Record<string, unknown> }) {
       super(options);
@@ -188,10 +191,10 @@ export function createElectronStandIn(userData: string, options: StandInOptions 
     Menu: { buildFromTemplate: (template: unknown) => ({ template }), setApplicationMenu: () => undefined },
     Notification,
     safeStorage,
-    shell: { openExternal: () => Promise.resolve() },
+    shell: { openExternal: (url: string) => (openedExternally.push(url), Promise.resolve()) },
     autoUpdater: new EventEmitter(),
     net: nodeNet(netRequests),
     session: { fromPartition: () => ({}) },
   };
-  return { module, app, ipcHandlers, protocolHandlers, windows, privilegedSchemes, notifications, safeStorage, netRequests };
+  return { module, app, ipcHandlers, protocolHandlers, windows, privilegedSchemes, notifications, safeStorage, netRequests, openedExternally };
 }
