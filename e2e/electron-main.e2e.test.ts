@@ -52,7 +52,7 @@ describe('Electron main (built bundle) under a stand-in for electron', () => {
     electron.app.ready();
     await until(() => electron.windows.length === 1, 20_000, 'the main window');
     win = electron.windows[0]!;
-    expect(win.options.webPreferences).toMatchObject({ contextIsolation: true, sandbox: true, nodeIntegration: false, webSecurity: true });
+    expect(win.options.webPreferences).toMatchObject({ contextIsolation: true, sandbox: true, nodeIntegration: false, webSecurity: true, disableBlinkFeatures: 'Auxclick' });
     expect(win.loadedUrl).toBe('app://symc/index.html');
     expect([...electron.ipcHandlers.keys()]).toEqual(expect.arrayContaining(['symc:getState', 'symc:startPairing', 'symc:sendMessage', 'symc:signOut']));
   });
@@ -96,6 +96,14 @@ describe('Electron main (built bundle) under a stand-in for electron', () => {
     win.webContents.emit('will-navigate', { preventDefault: inside }, 'app://symc/index.html#settings');
     expect(inside).not.toHaveBeenCalled();
     expect(win.webContents.windowOpenHandler!({ url: 'https://example.com/' })).toEqual({ action: 'deny' });
+  });
+
+  it('hands only https: links to the OS, parsed and normalised (never file:, smb:, javascript: or app schemes)', () => {
+    electron.openedExternally.length = 0;
+    for (const url of ['HTTPS://Example.COM/a b', 'file:///etc/passwd', 'smb://host/share', 'javascript:alert(1)', 'ms-settings:', 'http://example.com/', 'not a url']) {
+      expect(win.webContents.windowOpenHandler!({ url })).toEqual({ action: 'deny' });
+    }
+    expect(electron.openedExternally).toEqual(['https://example.com/a%20b']);
   });
 
   it('a symc:// link from a second instance reaches the window; quitting stops the core first', async () => {

@@ -31,6 +31,8 @@ import { dirname, join, posix } from 'node:path';
 import { promisify } from 'node:util';
 
 import { extractFile, listPackage, statFile } from '@electron/asar';
+import { FuseV1Options, getCurrentFuseWire } from '@electron/fuses';
+import { FuseState, SENTINEL } from '@electron/fuses/dist/constants';
 
 import { CONFIG_FILE, REPO_ROOT } from './builder-config';
 import { readPackageJson, splitDependencies } from './node-modules';
@@ -101,11 +103,15 @@ function writeFiles(root: string, files: Record<string, string>): void {
   }
 }
 
+/** Electron's fuse wire (sentinel, version 1, length, '1'/'0' per V1 fuse, Electron's defaults), so electron-builder's
+ * fuse step (@electron/fuses) has a wire to flip in the stand-in binary and section (d) can read what it flipped. */
+const STAND_IN_FUSE_WIRE = `${SENTINEL}\x01\x08${'10110001'.replace(/./g, (bit) => String.fromCharCode(bit === '1' ? FuseState.ENABLE : FuseState.DISABLE))}`;
+
 /** A stand-in for Electron's unpacked Linux distribution: the files electron-builder copies and renames. */
 function writeFakeElectron(dir: string): void {
   const electronVersion = (JSON.parse(readFileSync(join(REPO_ROOT, 'node_modules/electron/package.json'), 'utf8')) as { version: string }).version;
   writeFiles(dir, {
-    electron: '#!/bin/sh\necho "stand-in for Electron"\n',
+    electron: `#!/bin/sh\necho "stand-in for Electron"\nexit 0\n# ${STAND_IN_FUSE_WIRE}\n`,
     version: `${electronVersion}\n`,
     LICENSE: 'MIT\n',
     'LICENSES.chromium.html': '<html></html>\n',
@@ -279,5 +285,16 @@ describe('(c) the update feed written into the package', () => {
     expect(fields.get('provider')).toBe('generic');
     expect(fields.get('url')).toBe(UPDATE_URL);
     expect(fields.get('channel')).toBe('latest');
+  });
+});
+
+describe('(d) Electron fuses flipped in the packaged binary', () => {
+  test('RunAsNode, NODE_OPTIONS and --inspect off; cookie encryption, asar integrity and asar-only loading on', async () => {
+    const wire = await getCurrentFuseWire(join(resources, '..', 'symc'));
+    const state = (fuse: FuseV1Options) => (wire[fuse] === FuseState.ENABLE ? 'on' : wire[fuse] === FuseState.DISABLE ? 'off' : `? ${String(wire[fuse])}`);
+    const { RunAsNode, EnableNodeOptionsEnvironmentVariable, EnableNodeCliInspectArguments, EnableCookieEncryption } = FuseV1Options;
+    const { EnableEmbeddedAsarIntegrityValidation, OnlyLoadAppFromAsar, GrantFileProtocolExtraPrivileges } = FuseV1Options;
+    expect([RunAsNode, EnableNodeOptionsEnvironmentVariable, EnableNodeCliInspectArguments, GrantFileProtocolExtraPrivileges].map(state)).toEqual(['off', 'off', 'off', 'off']);
+    expect([EnableCookieEncryption, EnableEmbeddedAsarIntegrityValidation, OnlyLoadAppFromAsar].map(state)).toEqual(['on', 'on', 'on']);
   });
 });

@@ -14,7 +14,7 @@
  * accepted and the sync engine reports no sync.
  */
 import { app } from 'electron';
-import { autoUpdater, type ProgressInfo, type UpdateDownloadedEvent, type UpdateInfo } from 'electron-updater';
+import { type AppUpdater, autoUpdater as defaultUpdater, type ProgressInfo, type UpdateDownloadedEvent, type UpdateInfo } from 'electron-updater';
 
 import {
   DEFAULT_UPDATE_POLICY,
@@ -47,6 +47,11 @@ export interface AutoUpdateOptions {
   readonly logger?: AutoUpdateLogger;
   /** Called after every change, e.g. to push the offer to the renderer over IPC. */
   readonly onStatus?: (status: AutoUpdateStatus) => void;
+  /**
+   * The electron-updater instance; default its `autoUpdater` (NSIS, Mac, AppImage, deb or rpm updater by
+   * platform and package type). Tests pass a specific one (e2e/electron-updates.e2e.test.ts).
+   */
+  readonly updater?: AppUpdater;
 }
 
 export interface AutoUpdateStatus {
@@ -107,6 +112,7 @@ function errorMessage(error: unknown): string {
  */
 export function startAutoUpdates(options: AutoUpdateOptions = {}): AutoUpdates {
   if (!app.isPackaged) return disabledUpdates(null);
+  const autoUpdater = options.updater ?? defaultUpdater;
 
   const logger: AutoUpdateLogger = options.logger ?? console;
   const policy: UpdatePolicyOptions = { ...DEFAULT_UPDATE_POLICY, ...options.policy };

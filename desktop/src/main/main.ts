@@ -7,8 +7,10 @@ import os from 'node:os';
 import path from 'node:path';
 import { app, type BrowserWindow } from 'electron';
 import { AppService } from '../app/app-service';
+import { LocalStore } from '../core/store/local-store';
 import { type AutoUpdates, startAutoUpdates } from './auto-update';
 import { LINK_SCHEME, symcLinkFrom } from './deep-links';
+import { developmentAddon } from './electron-native';
 import { registerIpc } from './ipc-main';
 import { installMenu } from './menu';
 import { notifyIncoming } from './notifications';
@@ -43,6 +45,8 @@ function showWindow(): void {
 }
 
 async function ready(): Promise<void> {
+  // Unpackaged Electron loads the better-sqlite3 build `npm start` prepared for its ABI; Node's stays for tests.
+  LocalStore.nativeBinding = developmentAddon({ isPackaged: app.isPackaged, electronVersion: process.versions['electron'], appRoot: app.getAppPath() });
   serveRenderer(RENDERER_DIR);
   const dataDir = app.getPath('userData');
   updates = startAutoUpdates({ onStatus: (status) => service?.updateStatusChanged(status) });
@@ -71,8 +75,10 @@ if (!app.requestSingleInstanceLock()) {
   // Another instance runs: it receives our argv (and any symc:// link) through 'second-instance'.
   app.quit();
 } else {
-  if (process.defaultApp && process.argv[1]) app.setAsDefaultProtocolClient(LINK_SCHEME, process.execPath, [path.resolve(process.argv[1])]);
-  else app.setAsDefaultProtocolClient(LINK_SCHEME);
+  // symc:// links carry only pairing links: deep-links.ts accepts a bounded symc:// string and main passes it
+  // to the renderer, which explains that pairing happens on the phone — nothing is opened, loaded or run.
+  if (process.defaultApp && process.argv[1]) app.setAsDefaultProtocolClient(LINK_SCHEME, process.execPath, [path.resolve(process.argv[1])]); // eng-disable PROTOCOL_HANDLER_JS_CHECK see above
+  else app.setAsDefaultProtocolClient(LINK_SCHEME); // eng-disable PROTOCOL_HANDLER_JS_CHECK see above
 
   app.on('second-instance', (_event, argv) => {
     showWindow();
@@ -100,8 +106,13 @@ if (!app.requestSingleInstanceLock()) {
     void service.stop().finally(() => app.quit());
   });
 
-  app.whenReady().then(ready, (error: unknown) => {
-    console.error('Symc failed to start:', error);
-    app.exit(1);
-  });
+  // One sentence for the user (e.g. better-sqlite3 not prepared for this Electron); the stack with SYMC_DEBUG=1.
+  app
+    .whenReady()
+    .then(ready)
+    .catch((error: unknown) => {
+      console.error(`Symc failed to start: ${error instanceof Error ? error.message : String(error)}`);
+      if (process.env['SYMC_DEBUG']) console.error(error);
+      app.exit(1);
+    });
 }

@@ -16,12 +16,19 @@ const RANK = (col: string) => `CASE ${col} WHEN 'queued' THEN 0 WHEN 'sent' THEN
  * the data it covers, so "what I have" and "where I am" can never disagree.
  */
 export class LocalStore {
+  /** better-sqlite3 addon for this process's runtime (`nativeBinding`); null: the package's own build. Set by
+   * unpackaged Electron before any store opens (desktop/src/main/electron-native.ts). */
+  static nativeBinding: string | null = null;
+
   readonly db: Database.Database;
   private readonly stmts;
 
-  private constructor(readonly file: string) {
+  private constructor(
+    readonly file: string,
+    nativeBinding: string | null,
+  ) {
     preparePrivateDatabaseFile(file);
-    this.db = new Database(file);
+    this.db = new Database(file, nativeBinding === null ? {} : { nativeBinding });
     this.db.pragma('journal_mode = WAL');
     this.db.pragma('synchronous = NORMAL');
     // A history batch dirties hundreds of pages (before migration 2, all over the random message-id index);
@@ -73,8 +80,8 @@ export class LocalStore {
     };
   }
 
-  static open(file: string): LocalStore {
-    return new LocalStore(file);
+  static open(file: string, nativeBinding: string | null = LocalStore.nativeBinding): LocalStore {
+    return new LocalStore(file, nativeBinding);
   }
 
   /** Runs `fn` in one transaction (nested calls join the outer one). */
