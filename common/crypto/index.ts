@@ -10,3 +10,4 @@ export * from './key-wrapping';
 export * from './check-code';
 export { randomBytes, randomId, randomToken, sha256Hex } from './random';
 export * from './cpace';
+export * from './pairing-pake';
