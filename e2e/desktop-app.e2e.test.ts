@@ -134,9 +134,17 @@ describe('the desktop app (headless host + the real renderer in Chromium) agains
     expect(pairingCode).toMatch(/^[0-9A-Z]{4}-[0-9A-Z]{4}$/);
     await shot(page, 'pairing');
 
+    // Without a camera, a mistyped check code: the desktop can't open the keys, says so, and shows a new
+    // QR with new codes.
+    const typed = await lookupPairing(phone.api, parsePairingInput(pairingCode));
+    await approvePairing(phone.api, phone.session, typed, checkCode === '000 000' ? '000 001' : '000 000');
+    await page.getByRole('alert').filter({ hasText: 'The code didn’t match' }).waitFor();
+    await expect(page.getByLabel('Pairing link').inputValue()).resolves.not.toBe(link);
+    await shot(page, 'pairing-code-mismatch');
+
     // The phone's camera: the QR as rendered on screen must decode to exactly the pairing link.
     const decoded = decodeQr(await qr.screenshot());
-    expect(decoded).toBe(link);
+    expect(decoded).toBe(await page.getByLabel('Pairing link').inputValue());
 
     // The phone approves through the API: one scan, nothing typed.
     const pending = await lookupPairing(phone.api, parsePairingInput(decoded!));
