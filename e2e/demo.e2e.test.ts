@@ -24,7 +24,7 @@ describe('npm run demo', () => {
     const lines = stdout.split('\n');
     const index = (pattern: RegExp) => lines.findIndex((l) => pattern.test(l));
     // Every step, in order.
-    const steps = [/^1\. Server/, /^2\. Phone .* 15 chats, 165 messages/, /check code \d{3} \d{3}/, /^3\. Pairing .*linked/, /^4\. Sync/,
+    const steps = [/^1\. Server/, /^2\. Phone .* 15 chats, 165 messages/, /desktop shows QR symc:\/\/pair\?v=2/, /^3\. Pairing .*linked .*one scan/, /^4\. Sync/,
       /phase 1 .* 1 chat .* 30 messages .*ready at \d+ ms/, /phase 2 .* 10 chats .*ready at/, /settings .*ready at .*"theme":"dark"/, /phase 3 .* 4 chats .*ready at/,
       /cache primed: 165 messages/, /^5\. Live/, /phone → desktop .*Just landed/, /desktop → phone .*terrace is amazing/, /plaintext probes: 0 hits/, /^Demo finished OK/];
     const positions = steps.map(index);

@@ -128,17 +128,27 @@ describe('the desktop app (headless host + the real renderer in Chromium) agains
     await qr.waitFor();
     const link = await page.getByLabel('Pairing link').inputValue();
     const checkCode = (await page.getByLabel('Check code').textContent())!.trim();
-    expect(link).toMatch(/^symc:\/\/pair\?/);
-    expect(checkCode).toMatch(/\S/);
+    const pairingCode = (await page.getByLabel('Pairing code').textContent())!.trim();
+    expect(link).toMatch(/^symc:\/\/pair\?v=2&/);
+    expect(checkCode).toMatch(/^\d{3} \d{3}$/);
+    expect(pairingCode).toMatch(/^[0-9A-Z]{4}-[0-9A-Z]{4}$/);
     await shot(page, 'pairing');
+
+    // Without a camera, a mistyped check code: the desktop can't open the keys, says so, and shows a new
+    // QR with new codes.
+    const typed = await lookupPairing(phone.api, parsePairingInput(pairingCode));
+    await approvePairing(phone.api, phone.session, typed, checkCode === '000 000' ? '000 001' : '000 000');
+    await page.getByRole('alert').filter({ hasText: 'The code didn’t match' }).waitFor();
+    await expect(page.getByLabel('Pairing link').inputValue()).resolves.not.toBe(link);
+    await shot(page, 'pairing-code-mismatch');
 
     // The phone's camera: the QR as rendered on screen must decode to exactly the pairing link.
     const decoded = decodeQr(await qr.screenshot());
-    expect(decoded).toBe(link);
+    expect(decoded).toBe(await page.getByLabel('Pairing link').inputValue());
 
-    // The phone approves through the API, after checking the code shown on the desktop.
+    // The phone approves through the API: one scan, nothing typed.
     const pending = await lookupPairing(phone.api, parsePairingInput(decoded!));
-    await approvePairing(phone.api, phone.session, pending, checkCode);
+    await approvePairing(phone.api, phone.session, pending);
 
     // Linked: the main screen, and the last opened chat (phase 1) opens without a click.
     await page.getByRole('navigation', { name: 'Chats' }).waitFor({ timeout: 30_000 });

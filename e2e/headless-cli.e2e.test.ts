@@ -44,23 +44,41 @@ describe('headless pairing from the command line', () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  it('the desktop command prints a QR and waits; the phone command approves the pasted link with the check code', async () => {
+  it('the desktop command prints a QR and waits; the phone command approves the pasted link (nothing to type)', async () => {
     const state = path.join(dir, 'phone.json');
     const signup = await run(['mobile-pairing/src/cli/phone.ts', 'signup', '--server', server.url, '--username', `cli${process.pid}`, '--password', 'pw', '--state', state, '--kdf-profile', 'minimal']);
     expect(signup).toMatchObject({ code: 0 });
 
     const desktop = spawn(TSX, ['desktop/src/cli/pair.ts', '--server', server.url, '--data', path.join(dir, 'desktop'), '--name', 'CLI box'], { cwd: ROOT });
     const exited = new Promise<number | null>((resolve) => desktop.once('exit', resolve));
-    const [, link, checkCode] = await waitForOutput(desktop, /paste the link:\n\s+(symc:\/\/\S+)\n[\s\S]*?Check code \(type it on the phone\): (\d{3} \d{3})/);
+    const [, link] = await waitForOutput(desktop, /paste the link:\n\s+(symc:\/\/\S+)\n/);
     expect(link).toBeDefined();
 
-    const approve = await run(['mobile-pairing/src/cli/phone.ts', 'approve', '--state', state, '--link', link!, '--check-code', checkCode!]);
+    const approve = await run(['mobile-pairing/src/cli/phone.ts', 'approve', '--state', state, '--link', link!]);
     expect(approve.stdout).toMatch(/Linked CLI box \(linux\)/);
     expect(await exited).toBe(0);
     expect(readdirSync(path.join(dir, 'desktop', 'keys')).sort()).toEqual(['credentials.key', 'master-key.key']);
 
     const devices = await run(['mobile-pairing/src/cli/phone.ts', 'devices', '--state', state]);
     expect(devices.stdout).toMatch(/desktop\s+CLI box \(linux\)/);
+  });
+
+  it('without a camera: a wrong check code fails with a sentence and the desktop shows new codes; the right one links', async () => {
+    const state = path.join(dir, 'phone.json');
+    const desktop = spawn(TSX, ['desktop/src/cli/pair.ts', '--server', server.url, '--data', path.join(dir, 'desktop2'), '--name', 'CLI den'], { cwd: ROOT });
+    const exited = new Promise<number | null>((resolve) => desktop.once('exit', resolve));
+    const codes = /type the pairing code ([0-9A-Z]{4}-[0-9A-Z]{4}), then the check code (\d{3} \d{3})\./;
+    const [, pairingCode, checkCode] = await waitForOutput(desktop, codes);
+    const wrong = checkCode === '000 000' ? '000001' : '000000';
+    const renewed = waitForOutput(desktop, new RegExp(`code didn’t match[\\s\\S]*?${codes.source}`));
+    const refused = await run(['mobile-pairing/src/cli/phone.ts', 'approve', '--state', state, '--code', pairingCode!, '--check-code', wrong]);
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toMatch(/check code didn’t match/);
+
+    const [, pairingCode2, checkCode2] = await renewed;
+    const approve = await run(['mobile-pairing/src/cli/phone.ts', 'approve', '--state', state, '--code', pairingCode2!, '--check-code', checkCode2!]);
+    expect(approve.stdout).toMatch(/Linked CLI den \(linux\)/);
+    expect(await exited).toBe(0);
   });
 
   it('bad input gets a sentence and a non-zero exit', async () => {

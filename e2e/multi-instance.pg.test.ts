@@ -63,7 +63,7 @@ describe('several server instances (PostgreSQL + Redis)', () => {
       // Give the desktop's long-poll on A time to be waiting before B approves.
       setTimeout(() => {
         lookupPairing(phone.api, parsePairingInput(state.link))
-          .then((pending) => approvePairing(phone.api, phone.session, pending, state.checkCode))
+          .then((pending) => approvePairing(phone.api, phone.session, pending))
           .then(
             () => (approvedAt = Date.now()),
             (error: unknown) => {

@@ -6,15 +6,27 @@ import { FileKeyVault } from '../desktop/src/core/keys/file-key-vault';
 import { DesktopPairing } from '../desktop/src/core/pairing/desktop-pairing';
 import type { PairingState } from '../desktop/src/core/pairing/pairing-state';
 import { DeviceSession } from '../desktop/src/core/session/device-session';
-import { approvePairing, listLinkedDevices, lookupPairing, parsePairingInput, unlinkDevice } from '../mobile-pairing/src/core/pairing';
+import {
+  approvePairing,
+  awaitPairingOutcome,
+  listLinkedDevices,
+  lookupPairing,
+  needsCheckCode,
+  parsePairingInput,
+  unlinkDevice,
+} from '../mobile-pairing/src/core/pairing';
 import { signUpPhone } from '../server/test/support/phone';
 import { startTestServer, type TestServer } from '../server/test/support/test-server';
 
-/** Resolves with the first state the desktop publishes that matches. */
-function whenState<K extends PairingState['kind']>(pairing: DesktopPairing, kind: K): Promise<Extract<PairingState, { kind: K }>> {
+/** Resolves with the first state the desktop publishes that matches (and passes `also`). */
+function whenState<K extends PairingState['kind']>(
+  pairing: DesktopPairing,
+  kind: K,
+  also: (state: Extract<PairingState, { kind: K }>) => boolean = () => true,
+): Promise<Extract<PairingState, { kind: K }>> {
   return new Promise((resolve) => {
     const off = pairing.subscribe((state) => {
-      if (state.kind === kind) {
+      if (state.kind === kind && also(state as Extract<PairingState, { kind: K }>)) {
         queueMicrotask(() => off());
         resolve(state as Extract<PairingState, { kind: K }>);
       }
@@ -35,22 +47,25 @@ describe('QR pairing, end to end over the real HTTP API', () => {
   });
   afterEach(() => rmSync(vaultDir, { recursive: true, force: true }));
 
-  it('desktop shows a QR, the phone approves with the check code, the desktop ends with tokens and the master key; unlinking wipes it', async () => {
+  it('desktop shows a QR, the phone scans and approves (no code to type), the desktop ends with tokens and the master key; unlinking wipes it', async () => {
     const phone = await signUpPhone(server, 'e2ephone');
     const vault = new FileKeyVault(vaultDir);
     const pairing = new DesktopPairing({ serverUrl: server.url, vault, deviceName: 'Office PC', platform: 'windows' });
     const showing = whenState(pairing, 'showing');
     const done = pairing.start();
 
-    // What the user sees on the desktop: the QR (its link) and the check code.
+    // What the user sees on the desktop: the QR (its link), the pairing code and the check code.
     const screen = await showing;
-    expect(screen.link).toMatch(/^symc:\/\/pair\?v=1&id=/);
+    expect(screen.link).toMatch(/^symc:\/\/pair\?v=2&id=.*&t=[A-Za-z0-9_-]{22}$/);
     expect(screen.qrSvg).toContain('<svg');
+    expect(screen.checkCode).toMatch(/^\d{3} \d{3}$/);
 
-    // The phone scans the link, shows who is asking, and the user types the check code.
+    // The phone scans the link, shows who is asking; the scan itself authenticates the desktop.
     const pending = await lookupPairing(phone.api, parsePairingInput(screen.link));
     expect(pending.info).toMatchObject({ deviceName: 'Office PC', platform: 'windows', status: 'pending' });
-    await approvePairing(phone.api, phone.session, pending, screen.checkCode);
+    expect(needsCheckCode(pending)).toBe(false);
+    await approvePairing(phone.api, phone.session, pending);
+    expect(await awaitPairingOutcome(phone.api, pending)).toBe('linked');
 
     const final = await done;
     expect(final).toMatchObject({ kind: 'paired', userId: phone.session.userId, username: phone.session.username });
@@ -92,7 +107,7 @@ describe('QR pairing, end to end over the real HTTP API', () => {
     const showing = whenState(pairing, 'showing');
     const done = pairing.start();
     const screen = await showing;
-    await approvePairing(phone.api, phone.session, await lookupPairing(phone.api, parsePairingInput(screen.link)), screen.checkCode);
+    await approvePairing(phone.api, phone.session, await lookupPairing(phone.api, parsePairingInput(screen.link)));
     await done;
     const session = (await DeviceSession.restore(vault))!;
     const oldToken = session.accessToken;
@@ -105,27 +120,91 @@ describe('QR pairing, end to end over the real HTTP API', () => {
     expect((await DeviceSession.restore(vault))!.accessToken).toBe(session.accessToken);
   });
 
-  it('when the sealed bundle was tampered with, the desktop reports it and stores nothing', async () => {
-    const phone = await signUpPhone(server, 'e2etamper');
+  it('without a camera: the phone types the pairing code and the check code; the desktop opens the CPace hand-over and links', async () => {
+    const phone = await signUpPhone(server, 'e2etyped');
+    const vault = new FileKeyVault(vaultDir);
+    const pairing = new DesktopPairing({ serverUrl: server.url, vault, deviceName: 'Den PC', platform: 'linux' });
+    const showing = whenState(pairing, 'showing');
+    const done = pairing.start();
+    const screen = await showing;
+    const pending = await lookupPairing(phone.api, parsePairingInput(screen.pairingCode.toLowerCase()));
+    expect(needsCheckCode(pending)).toBe(true);
+    expect(pending.info).toMatchObject({ deviceName: 'Den PC', status: 'pending' });
+    await approvePairing(phone.api, phone.session, pending, screen.checkCode.replace(' ', '-'));
+    expect(await done).toMatchObject({ kind: 'paired', userId: phone.session.userId });
+    expect(await awaitPairingOutcome(phone.api, pending)).toBe('linked');
+    const session = (await DeviceSession.restore(vault))!;
+    expect(Buffer.from(session.masterKey).equals(Buffer.from(phone.session.masterKey))).toBe(true);
+  });
+
+  it('a mistyped check code: the desktop can\'t open the hand-over, says so with a new QR and codes, and the right code then links', async () => {
+    const phone = await signUpPhone(server, 'e2etypo');
+    const vault = new FileKeyVault(vaultDir);
+    const pairing = new DesktopPairing({ serverUrl: server.url, vault, deviceName: 'Den PC', platform: 'linux' });
+    const first = whenState(pairing, 'showing');
+    const retried = whenState(pairing, 'showing', (s) => s.notice !== undefined);
+    const done = pairing.start();
+    const screen = await first;
+    const pending = await lookupPairing(phone.api, parsePairingInput(screen.pairingCode));
+    const wrong = screen.checkCode === '000 000' ? '000 001' : '000 000';
+    await approvePairing(phone.api, phone.session, pending, wrong);
+    expect(await awaitPairingOutcome(phone.api, pending)).toBe('rejected');
+
+    const again = await retried;
+    expect(again.notice).toMatch(/didn’t match/);
+    expect(again.pairingCode).not.toBe(screen.pairingCode);
+    expect(readdirSync(vaultDir)).toEqual([]);
+    expect((await listLinkedDevices(phone.api)).map((d) => d.kind)).toEqual(['phone']);
+    await approvePairing(phone.api, phone.session, await lookupPairing(phone.api, parsePairingInput(again.pairingCode)), again.checkCode);
+    expect(await done).toMatchObject({ kind: 'paired' });
+  });
+
+  it('after three hand-overs that don\'t open, the desktop stops and offers retry; nothing is stored and no device exists', async () => {
+    const phone = await signUpPhone(server, 'e2eguess');
     const vault = new FileKeyVault(vaultDir);
     const pairing = new DesktopPairing({ serverUrl: server.url, vault, deviceName: 'Laptop', platform: 'linux' });
+    pairing.subscribe((state) => {
+      if (state.kind !== 'showing') return;
+      const wrong = state.checkCode === '999 999' ? '999 998' : '999 999';
+      void lookupPairing(phone.api, parsePairingInput(state.pairingCode)).then((pending) => approvePairing(phone.api, phone.session, pending, wrong));
+    });
+    const final = await pairing.start();
+    expect(final).toMatchObject({ kind: 'failed', code: 'code_mismatch' });
+    expect((final as { message: string }).message).toMatch(/didn’t match 3 times/);
+    expect(readdirSync(vaultDir)).toEqual([]);
+    expect((await listLinkedDevices(phone.api)).map((d) => d.kind)).toEqual(['phone']);
+  });
+
+  it('when the sealed bundle was tampered with, the desktop rejects it: nothing stored, no device, the phone is told', async () => {
+    const phone = await signUpPhone(server, 'e2etamper');
+    const vault = new FileKeyVault(vaultDir);
+    const pairing = new DesktopPairing({ serverUrl: server.url, vault, deviceName: 'Laptop', platform: 'linux', maxMismatches: 1 });
     const showing = whenState(pairing, 'showing');
     const done = pairing.start();
     const screen = await showing;
     const pending = await lookupPairing(phone.api, parsePairingInput(screen.link));
+    if (pending.via !== 'link') throw new Error('expected the QR path');
     // The bundle arrives with one byte flipped (a compromised server or a corrupted hand-over).
-    const bundle = { v: 1, userId: phone.session.userId, username: phone.session.username, masterKey: toBase64Url(phone.session.masterKey) };
-    const sealed = Buffer.from(sealJson(bundle, decodePublicKey(pending.desktopPublicKey)).slice(3), 'base64url');
+    const bundle = {
+      v: 2,
+      pairingId: pending.info.pairingId,
+      userId: phone.session.userId,
+      username: phone.session.username,
+      masterKey: toBase64Url(phone.session.masterKey),
+      qrSecret: pending.link.qrSecret,
+    };
+    const sealed = Buffer.from(sealJson(bundle, decodePublicKey(pending.link.desktopPublicKey)).slice(3), 'base64url');
     sealed[40] = (sealed[40] ?? 0) ^ 0x01;
     await phone.api.call('scanPairing', {
-      body: { pairingId: pending.info.pairingId, decision: 'approve', checkCode: screen.checkCode, sealedBundle: `v1.${sealed.toString('base64url')}` },
+      body: { pairingId: pending.info.pairingId, decision: 'approve', handover: { method: 'qr', sealedBundle: `v1.${sealed.toString('base64url')}` } },
     });
 
     const final = await done;
-    expect(final).toMatchObject({ kind: 'failed', code: 'bundle_invalid' });
+    expect(final).toMatchObject({ kind: 'failed', code: 'code_mismatch' });
     expect(readdirSync(vaultDir)).toEqual([]);
-    // The device the server created for the failed hand-over was unlinked again.
+    // The desktop never confirmed: no device was created for the failed hand-over.
     expect((await listLinkedDevices(phone.api)).map((d) => d.kind)).toEqual(['phone']);
+    expect(await awaitPairingOutcome(phone.api, pending)).toBe('rejected');
   });
 
   it('the QR rotates with a new key and session, then offers retry', async () => {

@@ -30,8 +30,11 @@ export const PairingView = z.discriminatedUnion('kind', [
     link: z.string(),
     /** The QR as an image URL (data:image/svg+xml). */
     qrImage: z.string().startsWith('data:image/'),
+    /** Typed on a phone without a camera, after the pairing code; secret (never sent to the server). */
     checkCode: z.string(),
     pairingCode: z.string(),
+    /** Set when the last phone's code did not match: this QR and its codes are new. */
+    notice: z.string().optional(),
     rotatesAt: z.number(),
     rotation: z.int(),
     rotationsLeft: z.int(),

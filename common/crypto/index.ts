@@ -9,3 +9,5 @@ export * from './password';
 export * from './key-wrapping';
 export * from './check-code';
 export { randomBytes, randomId, randomToken, sha256Hex } from './random';
+export * from './cpace';
+export * from './pairing-pake';

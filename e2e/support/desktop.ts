@@ -19,7 +19,7 @@ export async function pairDesktop(serverUrl: string, phone: { session: PhoneSess
     pairing.subscribe((state) => {
       if (state.kind !== 'showing') return;
       lookupPairing(phone.api, parsePairingInput(state.link))
-        .then((pending) => approvePairing(phone.api, phone.session, pending, state.checkCode))
+        .then((pending) => approvePairing(phone.api, phone.session, pending))
         .then(resolve, (error: unknown) => {
           failure = error;
           pairing.cancel();

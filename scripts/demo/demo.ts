@@ -20,7 +20,7 @@ import { DemoFailure, kb, line, ms, plural, waitFor } from './print';
 /**
  * `npm run demo`: the whole product flow, headless, in one process — a server on an embedded SQLite in a
  * temp dir, a phone account with sample chats, a desktop linked through the real QR link and approved by
- * the phone with the check code, the phased sync with its timings, one live message each way. Exit 0 when
+ * the phone after one scan of the QR, the phased sync with its timings, one live message each way. Exit 0 when
  * all of it worked; otherwise exit 1 with one sentence saying what did not.
  */
 const TIMEOUT_MS = Number(process.env.DEMO_TIMEOUT_MS ?? 120_000);
@@ -64,14 +64,14 @@ async function run(): Promise<void> {
   let approval: Promise<void> = Promise.resolve();
   pairing.subscribe((state) => {
     if (state.kind !== 'showing') return;
-    line(`   desktop shows QR ${state.link.slice(0, 48)}…  check code ${state.checkCode}`);
-    // The phone "scans" the link and the user types the check code the desktop shows.
-    approval = lookupPairing(alex.api, parsePairingInput(state.link)).then((pending) => approvePairing(alex.api, alex.session, pending, state.checkCode));
+    line(`   desktop shows QR ${state.link.slice(0, 48)}…  (no camera: pairing code ${state.pairingCode}, check code ${state.checkCode})`);
+    // The phone "scans" the link — one scan, nothing typed: the QR itself proves the desktop's screen.
+    approval = lookupPairing(alex.api, parsePairingInput(state.link)).then((pending) => approvePairing(alex.api, alex.session, pending));
   });
   const final = await pairing.start();
   await approval;
   if (final.kind !== 'paired') throw new DemoFailure(`Pairing ended "${final.kind}" instead of linking the desktop.`);
-  line(`3. Pairing  desktop linked as device ${final.deviceId.slice(0, 8)}…, approved on the phone with the check code`, Date.now() - t);
+  line(`3. Pairing  desktop linked as device ${final.deviceId.slice(0, 8)}…, approved on the phone after one scan`, Date.now() - t);
 
   core = await DesktopCore.open({ dataDir: desktopDir, vault, backoff: { initialMs: 100, maxMs: 2000 } });
   if (!core) throw new DemoFailure('The desktop found no keys after pairing.');

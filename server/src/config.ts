@@ -27,8 +27,6 @@ const EnvSchema = z.object({
   AUTH_KEY_HASH_PROFILE: z.enum(['interactive', 'moderate', 'minimal']).default('interactive'),
   /** How long a pairing QR stays valid (the desktop rotates it before then). */
   PAIRING_TTL_SECONDS: z.coerce.number().int().min(5).max(600).default(60),
-  /** Wrong check codes before a pairing session is cancelled. */
-  PAIRING_MAX_CHECK_ATTEMPTS: z.coerce.number().int().min(1).max(10).default(3),
   /** Longest the desktop's wait for approval is held open (long-poll), in seconds. */
   PAIRING_WAIT_SECONDS: z.coerce.number().int().min(1).max(25).default(25),
   /** Public origin put in pairing links (e.g. https://chat.example.com). Default: the request's origin. */
@@ -82,7 +80,6 @@ export type Config = Readonly<{
   authKeyHashProfile: z.infer<typeof EnvSchema>['AUTH_KEY_HASH_PROFILE'];
   trustProxyHops: number;
   pairingTtlSeconds: number;
-  pairingMaxCheckAttempts: number;
   pairingWaitSeconds: number;
   publicUrl: string | undefined;
   syncMaxChats: number;
@@ -130,7 +127,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     authKeyHashProfile: e.AUTH_KEY_HASH_PROFILE,
     trustProxyHops: e.TRUST_PROXY_HOPS,
     pairingTtlSeconds: e.PAIRING_TTL_SECONDS,
-    pairingMaxCheckAttempts: e.PAIRING_MAX_CHECK_ATTEMPTS,
     pairingWaitSeconds: e.PAIRING_WAIT_SECONDS,
     publicUrl: e.PUBLIC_URL?.replace(/\/$/, ''),
     syncMaxChats: e.SYNC_MAX_CHATS,

@@ -37,6 +37,7 @@ export const api = {
   scanPairing: pairing.scanPairing,
   waitForPairing: pairing.waitForPairing,
   confirmPairing: pairing.confirmPairing,
+  rejectPairing: pairing.rejectPairing,
   getSettings: settings.getSettings,
   putSettings: settings.putSettings,
   syncHello: sync.syncHello,

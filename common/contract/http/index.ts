@@ -18,6 +18,8 @@ export {
   PairingBundle,
   PairingCode,
   PairingStatus,
+  PairingHandover,
+  PAIRING_PROTOCOL,
   DesktopPlatform,
   PAIRING_WAIT_MAX_SECONDS,
 } from './pairing';

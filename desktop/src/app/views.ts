@@ -12,6 +12,7 @@ export function pairingView(state: PairingState): PairingView {
         qrImage: `data:image/svg+xml;base64,${Buffer.from(state.qrSvg, 'utf8').toString('base64')}`,
         checkCode: state.checkCode,
         pairingCode: state.pairingCode,
+        ...(state.notice ? { notice: state.notice } : {}),
         rotatesAt: state.rotatesAt,
         rotation: state.rotation,
         rotationsLeft: state.rotationsLeft,

@@ -45,9 +45,9 @@ async function main(): Promise<number> {
     if (state.kind !== 'showing') return;
     void qrTerminal(state.link).then((qr) => {
       process.stdout.write(
-        `\n${qr}\nScan this with Symc on your phone (Settings → Link a desktop), or paste the link:\n  ${state.link}\n` +
-          `No camera? Type the code ${state.pairingCode}.\n` +
-          `Check code (type it on the phone): ${state.checkCode}\n` +
+        (state.notice ? `\n${state.notice}\n` : '') +
+          `\n${qr}\nScan this with Symc on your phone (Link desktop) and approve, or paste the link:\n  ${state.link}\n` +
+          `No camera? On the phone, type the pairing code ${state.pairingCode}, then the check code ${state.checkCode}.\n` +
           `QR ${state.rotation}, refreshes in ${Math.round((state.rotatesAt - Date.now()) / 1000)} s.\n`,
       );
     });

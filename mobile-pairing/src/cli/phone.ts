@@ -2,7 +2,17 @@ import { parseArgs } from 'node:util';
 import { ApiError, createApiClient, PairingLinkError } from '../../../common/contract';
 import { initCrypto } from '../../../common/crypto';
 import { createAccount, signIn } from '../core/account';
-import { approvePairing, denyPairing, listLinkedDevices, lookupPairing, parsePairingInput, PairingRefused, unlinkDevice } from '../core/pairing';
+import {
+  approvePairing,
+  awaitPairingOutcome,
+  denyPairing,
+  listLinkedDevices,
+  lookupPairing,
+  needsCheckCode,
+  parsePairingInput,
+  PairingRefused,
+  unlinkDevice,
+} from '../core/pairing';
 import { loadPhone, preparePhoneState, savePhone } from './phone-state';
 
 const USAGE = `Usage: npm run phone -- <command> [options]
@@ -10,7 +20,8 @@ const USAGE = `Usage: npm run phone -- <command> [options]
 The phone side, headless. Commands:
   signup  --username U --password P [--server URL]   create an account (keys are made here)
   signin  --username U --password P [--server URL]   sign in on this "phone"
-  approve --link LINK|--code CODE --check-code NNNNNN  link a desktop (shows who asks, checks the code)
+  approve --link LINK                               link a desktop by its QR link (nothing to type)
+  approve --code CODE --check-code NNNNNN           link a desktop without a camera: its pairing code and check code
   deny    --link LINK|--code CODE                   refuse a desktop's request
   devices                                           list linked devices
   unlink  --device ID                               unlink a device
@@ -76,8 +87,15 @@ async function run(argv: string[]): Promise<string> {
         await denyPairing(client, pending);
         return `Denied ${who}.`;
       }
-      await approvePairing(client, session, pending, need('check-code'));
-      return `Linked ${who}.`;
+      await approvePairing(client, session, pending, needsCheckCode(pending) ? need('check-code') : undefined);
+      switch (await awaitPairingOutcome(client, pending)) {
+        case 'linked':
+          return `Linked ${who}.`;
+        case 'rejected':
+          throw new PairingRefused('bad_check_code', 'The check code didn’t match the desktop’s; nothing was linked. The desktop now shows new codes: try again with those.');
+        default:
+          return `Sent the keys to ${who}; the desktop has not confirmed yet — check its screen.`;
+      }
     }
     case 'devices': {
       const devices = await listLinkedDevices(client);

@@ -6,15 +6,13 @@ import { PairingRefused } from './pairing';
 describe('errors, in words a person can act on', () => {
   it('shows our own refusals as written', () => {
     expect(explainError(new PairingLinkError('malformed', 'This is not a Symc pairing link.'))).toBe('This is not a Symc pairing link.');
-    expect(explainError(new PairingRefused('check_code_mismatch', 'That code does not match this desktop.'))).toBe(
-      'That code does not match this desktop.',
+    expect(explainError(new PairingRefused('bad_check_code', 'Type the 6-digit check code shown on the desktop.'))).toBe(
+      'Type the 6-digit check code shown on the desktop.',
     );
   });
 
   it('turns the server’s messages into sentences', () => {
-    expect(explainError(new ApiError(403, 'check_code_mismatch', 'wrong check code; 2 attempts left'))).toBe(
-      'Wrong check code; 2 attempts left.',
-    );
+    expect(explainError(new ApiError(409, 'conflict', 'this pairing was approved already'))).toBe('This pairing was approved already.');
     expect(explainError(new ApiError(400, 'validation_failed', 'body.username: must be 3–32 characters'))).toBe(
       'Username: must be 3–32 characters.',
     );
@@ -37,6 +35,6 @@ describe('errors, in words a person can act on', () => {
     expect(describePairingStatus('pending')).toBeNull();
     expect(describePairingStatus('expired')).toMatch(/expired/);
     expect(describePairingStatus('consumed')).toMatch(/used already/);
-    expect(describePairingStatus('cancelled')).toMatch(/too many wrong check codes/);
+    expect(describePairingStatus('rejected')).toMatch(/check code didn’t match/);
   });
 });

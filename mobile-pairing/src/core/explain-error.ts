@@ -3,7 +3,7 @@ import { CryptoError } from '../../../common/crypto';
 import { StartChatRefused } from './conversations';
 import { PairingRefused } from './pairing';
 
-/** "wrong check code; 2 attempts left" → "Wrong check code; 2 attempts left." */
+/** "this pairing code was used already" → "This pairing code was used already." */
 export function asSentence(text: string): string {
   const trimmed = text.trim();
   if (trimmed === '') return trimmed;
@@ -78,6 +78,8 @@ export function describePairingStatus(status: PairingStatus): string | null {
     case 'denied':
       return 'This pairing request was denied.';
     case 'cancelled':
-      return 'This pairing was cancelled after too many wrong check codes. Start again on the desktop.';
+      return 'This pairing was cancelled. Start again on the desktop.';
+    case 'rejected':
+      return 'The check code didn’t match the desktop’s. The desktop now shows new codes: start again with those.';
   }
 }

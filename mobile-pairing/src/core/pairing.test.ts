@@ -1,5 +1,5 @@
 import { buildPairingLink, createApiClient, PairingLinkError } from '../../../common/contract';
-import { encodePublicKey, generateBoxKeyPair, initCrypto, randomId } from '../../../common/crypto';
+import { encodePublicKey, generateBoxKeyPair, initCrypto, randomBytes, randomId, startDesktopPake, toBase64Url } from '../../../common/crypto';
 import { approvePairing, lookupPairing, parsePairingInput, PairingRefused, type PendingPairing } from './pairing';
 import type { PhoneSession } from './account';
 
@@ -7,7 +7,12 @@ beforeAll(initCrypto);
 
 const origin = 'http://127.0.0.1:8787';
 const link = () =>
-  buildPairingLink({ pairingId: randomId(), desktopPublicKey: encodePublicKey(generateBoxKeyPair().publicKey), serverOrigin: origin });
+  buildPairingLink({
+    pairingId: randomId(),
+    desktopPublicKey: encodePublicKey(generateBoxKeyPair().publicKey),
+    serverOrigin: origin,
+    qrSecret: toBase64Url(randomBytes(16)),
+  });
 
 /** A client whose every request is recorded and refused: proves "nothing sent". */
 function recordingClient() {
@@ -25,7 +30,7 @@ function recordingClient() {
 describe('parsing what the phone scanned or was given', () => {
   it('accepts a pairing link and a typed code in the usual spellings', () => {
     const text = link();
-    expect(parsePairingInput(`  ${text} `)).toMatchObject({ kind: 'link', link: { version: 1, serverOrigin: origin } });
+    expect(parsePairingInput(`  ${text} `)).toMatchObject({ kind: 'link', link: { version: 2, serverOrigin: origin } });
     expect(parsePairingInput('abcd-efgh')).toEqual({ kind: 'code', code: 'ABCDEFGH' });
     expect(parsePairingInput('ABCD EFGH')).toEqual({ kind: 'code', code: 'ABCDEFGH' });
   });
@@ -33,8 +38,10 @@ describe('parsing what the phone scanned or was given', () => {
   it.each<[string, () => string, string, RegExp]>([
     ['random text', () => 'hello there', 'malformed', /not a Symc pairing link|Paste the link/],
     ['another scheme', () => 'https://example.com/pair?v=1', 'malformed', /Paste the link/],
-    ['an unknown version', () => link().replace('v=1', 'v=7'), 'unsupported_version', /version 7.*Update the app/],
-    ['no version', () => link().replace('v=1&', ''), 'unsupported_version', /no version/],
+    ['an unknown version', () => link().replace('v=2', 'v=7'), 'unsupported_version', /version 7.*Update the app on this phone/],
+    ['a link from a protocol-1 desktop', () => link().replace('v=2', 'v=1'), 'unsupported_version', /older Symc desktop.*Update Symc on the desktop/],
+    ['no version', () => link().replace('v=2&', ''), 'unsupported_version', /no version/],
+    ['no QR secret', () => link().replace(/&t=[^&]+/, ''), 'malformed', /no valid secret/],
     ['a bad key encoding', () => link().replace(/k=[^&]+/, 'k=not*base64'), 'bad_key', /desktop key/],
     ['a short key', () => link().replace(/k=[^&]+/, 'k=AAAA'), 'bad_key', /desktop key/],
     ['a bad session id', () => link().replace(/id=[^&]+/, 'id=123'), 'malformed', /session id/],
@@ -55,12 +62,15 @@ describe('approving', () => {
   const me = { userId: '6f1c1f7e-8a53-4b8e-9d64-0c8f4f1f2b11', username: 'me', masterKey: new Uint8Array(32) } as unknown as PhoneSession;
   const pending = (): PendingPairing => {
     const key = encodePublicKey(generateBoxKeyPair().publicKey);
+    const pake = startDesktopPake('123 456');
     return {
-      desktopPublicKey: key,
+      via: 'code',
+      pake: { sid: pake.sid, share: pake.share },
       info: {
         pairingId: randomId(),
         pairingCode: 'ABCD-EFGH',
         desktopPublicKey: key,
+        pake: { sid: pake.sid, share: pake.share },
         deviceName: 'Laptop',
         platform: 'linux',
         createdAt: new Date().toISOString(),
@@ -70,9 +80,9 @@ describe('approving', () => {
     };
   };
 
-  it('a wrong typed check code is refused on the phone and nothing is sent', async () => {
+  it('on the typed-code path a missing or malformed check code is refused on the phone and nothing is sent', async () => {
     const { client, sent } = recordingClient();
-    await expect(approvePairing(client, me, pending(), '000 000')).rejects.toMatchObject({ reason: 'check_code_mismatch' });
+    await expect(approvePairing(client, me, pending())).rejects.toMatchObject({ reason: 'bad_check_code' });
     await expect(approvePairing(client, me, pending(), 'abc')).rejects.toMatchObject({ reason: 'bad_check_code' });
     expect(sent).toEqual([]);
   });

@@ -1,7 +1,7 @@
 import { PNG } from 'pngjs';
 import QRCode from 'qrcode';
 import { buildPairingLink } from '../../../common/contract';
-import { encodePublicKey, generateBoxKeyPair, initCrypto, randomId } from '../../../common/crypto';
+import { encodePublicKey, generateBoxKeyPair, initCrypto, randomBytes, randomId, toBase64Url } from '../../../common/crypto';
 import { parsePairingInput } from './pairing';
 import { decodeQrFromImageData, type ImageDataLike } from './qr-decode';
 
@@ -31,6 +31,7 @@ const pairingLink = () =>
     pairingId: randomId(),
     desktopPublicKey: encodePublicKey(generateBoxKeyPair().publicKey),
     serverOrigin: 'http://127.0.0.1:8787',
+    qrSecret: toBase64Url(randomBytes(16)),
   });
 
 describe('decoding a QR code from pixels', () => {

@@ -2,24 +2,14 @@ import {
   ApiError,
   buildPairingLink,
   createApiClient,
-  type Api,
   type ApiClient,
-  type CallOutput,
-  PairingBundle,
+  type PairingBundle,
+  type PairingHandover,
 } from '../../../../common/contract';
-import {
-  checkCodeFor,
-  CryptoError,
-  encodePublicKey,
-  fromBase64Url,
-  generateBoxKeyPair,
-  masterKeyFromBytes,
-  openSealedJson,
-  wipe,
-  type BoxKeyPair,
-} from '../../../../common/crypto';
+import { fromBase64Url, masterKeyFromBytes, wipe } from '../../../../common/crypto';
 import type { KeyVault } from '../keys/key-vault';
 import { saveCredentials } from '../session/credentials';
+import { PairingSecrets } from './pairing-secrets';
 import type { PairingFailure, PairingState } from './pairing-state';
 import { qrSvg } from './qr';
 
@@ -32,17 +22,28 @@ export interface DesktopPairingOptions {
   readonly rotateEveryMs?: number;
   /** QR codes per attempt before offering Retry (default 6 × 30 s = 3 min). */
   readonly maxRotations?: number;
+  /**
+   * Hand-overs that fail to open per attempt before giving up (default 3). Each failure is one guess at
+   * a check code (a typing mistake, or someone guessing); capping them bounds what a lying server can try.
+   */
+  readonly maxMismatches?: number;
   readonly fetch?: typeof fetch;
 }
 
 class PairingAborted extends Error {}
 
+type ShowOutcome = PairingState | 'rotate' | 'mismatch';
+
+const MISMATCH_NOTICE = 'The code didn’t match. This is a new QR code with new codes: try again.';
+
 /**
- * The desktop side of QR linking, as a state machine the UI (or a terminal) renders:
+ * The desktop side of linking (pairing protocol 2), as a state machine the UI (or a terminal) renders:
  * starting → showing (QR rotates every ~30 s) → approved → paired, or timed-out / denied / failed.
  *
- * Each QR has its own ephemeral X25519 key; its secret half never leaves this object and is wiped as soon
- * as the session ends. The master key arrives sealed to that key and goes straight into the KeyVault.
+ * Each QR has its own secrets (PairingSecrets: X25519 key, QR secret, check code, CPace scalar); they never
+ * leave this object and are wiped as soon as the session ends. The phone's hand-over is opened BEFORE the
+ * desktop takes its device: a hand-over that doesn't open (wrong check code, or made by someone who never
+ * saw this screen) is reported as rejected, and a new QR with a new code is shown.
  */
 export class DesktopPairing {
   private state: PairingState = { kind: 'idle' };
@@ -96,13 +97,24 @@ export class DesktopPairing {
   private async run(signal: AbortSignal): Promise<PairingState> {
     const rotateEveryMs = this.options.rotateEveryMs ?? 30_000;
     const maxRotations = this.options.maxRotations ?? 6;
+    const maxMismatches = this.options.maxMismatches ?? 3;
+    let mismatches = 0;
     for (let rotation = 1; rotation <= maxRotations; rotation++) {
-      const keyPair = generateBoxKeyPair();
+      const secrets = new PairingSecrets();
       try {
-        const outcome = await this.showOne(keyPair, rotation, maxRotations, rotateEveryMs, signal);
+        const notice = mismatches > 0 ? MISMATCH_NOTICE : undefined;
+        const outcome = await this.showOne(secrets, { rotation, maxRotations, rotateEveryMs, notice }, signal);
+        if (outcome === 'mismatch') {
+          mismatches++;
+          if (mismatches >= maxMismatches) {
+            return { kind: 'failed', code: 'code_mismatch', message: `The code didn’t match ${mismatches} times. Nothing was saved. Try again.` };
+          }
+          rotation--; // a mismatch isn't the QR running out: the attempt keeps its remaining time
+          continue;
+        }
         if (outcome !== 'rotate') return outcome;
       } finally {
-        wipe(keyPair.secretKey);
+        secrets.wipe();
       }
     }
     return { kind: 'timed-out' };
@@ -110,87 +122,103 @@ export class DesktopPairing {
 
   /** One QR code's life: show it, wait for the phone, and either finish or ask for the next QR. */
   private async showOne(
-    keyPair: BoxKeyPair,
-    rotation: number,
-    maxRotations: number,
-    rotateEveryMs: number,
+    secrets: PairingSecrets,
+    shown: { rotation: number; maxRotations: number; rotateEveryMs: number; notice: string | undefined },
     signal: AbortSignal,
-  ): Promise<PairingState | 'rotate'> {
-    const desktopPublicKey = encodePublicKey(keyPair.publicKey);
+  ): Promise<ShowOutcome> {
+    const desktopPublicKey = secrets.desktopPublicKey;
     const session = await this.api.call(
       'createPairingSession',
-      { body: { desktopPublicKey, deviceName: this.options.deviceName, platform: this.options.platform } },
+      {
+        body: {
+          desktopPublicKey,
+          deviceName: this.options.deviceName,
+          platform: this.options.platform,
+          pake: { sid: secrets.pake.sid, share: secrets.pake.share },
+        },
+      },
       { signal },
     );
-    const link = buildPairingLink({ pairingId: session.pairingId, desktopPublicKey, serverOrigin: session.serverOrigin });
-    const rotatesAt = Math.min(Date.now() + rotateEveryMs, Date.parse(session.expiresAt));
+    const link = buildPairingLink({ pairingId: session.pairingId, desktopPublicKey, serverOrigin: session.serverOrigin, qrSecret: secrets.qrSecret });
+    const rotatesAt = Math.min(Date.now() + shown.rotateEveryMs, Date.parse(session.expiresAt));
     this.set({
       kind: 'showing',
       link,
       qrSvg: await qrSvg(link),
-      checkCode: checkCodeFor(keyPair.publicKey),
+      checkCode: secrets.checkCode,
       pairingCode: session.pairingCode,
+      ...(shown.notice ? { notice: shown.notice } : {}),
       rotatesAt,
-      rotation,
-      rotationsLeft: maxRotations - rotation,
+      rotation: shown.rotation,
+      rotationsLeft: shown.maxRotations - shown.rotation,
     });
 
     const credentials = { pairingId: session.pairingId, pollToken: session.pollToken };
     for (;;) {
       if (signal.aborted) throw new PairingAborted();
       const remaining = rotatesAt - Date.now();
+      let answer: { status: string; handover?: PairingHandover | undefined };
       if (remaining <= 0) {
         // Last look before this QR is dropped: a phone that approved in the final moment still links.
-        const last = await this.api.call('confirmPairing', { body: credentials }, { signal });
-        if (last.status === 'pending') return 'rotate';
-        this.set({ kind: 'approved' });
-        return this.openHandover(last, keyPair);
+        answer = await this.api.call('waitForPairing', { body: { ...credentials, peek: true } }, { signal });
+        if (answer.status === 'pending') return 'rotate';
+      } else {
+        // The long-poll is cut at the rotation deadline; an approval that lands meanwhile is still seen by
+        // the last look above.
+        const deadline = AbortSignal.any([signal, AbortSignal.timeout(remaining)]);
+        try {
+          answer = await this.api.call('waitForPairing', { body: credentials }, { signal: deadline });
+        } catch (error) {
+          if (signal.aborted) throw new PairingAborted();
+          if (error instanceof ApiError && error.code === 'aborted') continue;
+          throw error;
+        }
       }
-      // The long-poll is cut at the rotation deadline; an approval that lands meanwhile is still seen by
-      // the status check below on the next round or by confirm.
-      const deadline = AbortSignal.any([signal, AbortSignal.timeout(remaining)]);
-      let status: string;
-      try {
-        status = (await this.api.call('waitForPairing', { body: credentials }, { signal: deadline })).status;
-      } catch (error) {
-        if (signal.aborted) throw new PairingAborted();
-        if (error instanceof ApiError && error.code === 'aborted') continue;
-        throw error;
-      }
-      switch (status) {
+      switch (answer.status) {
         case 'pending':
           continue;
         case 'approved':
-          this.set({ kind: 'approved' });
-          return this.openHandover(await this.api.call('confirmPairing', { body: credentials }, { signal }), keyPair);
+          return this.takeHandover(secrets, credentials, answer.handover, signal);
         case 'denied':
           return { kind: 'denied' };
         case 'cancelled':
-          return { kind: 'failed', code: 'cancelled', message: 'Pairing was cancelled after too many wrong check codes. Try again.' };
+          return { kind: 'failed', code: 'cancelled', message: 'Pairing was cancelled on the server. Try again.' };
         default:
           return 'rotate';
       }
     }
   }
 
-  /** Opens the sealed bundle from a confirm answer and stores what it holds — or nothing at all. */
-  private async openHandover(result: CallOutput<Api['confirmPairing']>, keyPair: BoxKeyPair): Promise<PairingState> {
-    if (result.status !== 'approved') return { kind: 'failed', code: 'server_refused', message: 'The server did not hand over the pairing.' };
-
+  /**
+   * Opens the phone's hand-over; only if it opens does the desktop confirm (the server then creates the
+   * device and its tokens). One that doesn't open is reported as rejected: no device, nothing stored.
+   */
+  private async takeHandover(
+    secrets: PairingSecrets,
+    credentials: { pairingId: string; pollToken: string },
+    handover: PairingHandover | undefined,
+    signal: AbortSignal,
+  ): Promise<ShowOutcome> {
+    if (!handover) {
+      return { kind: 'failed', code: 'server_refused', message: 'The server did not hand over the phone’s keys (is it older than this app?).' };
+    }
     let bundle: PairingBundle;
     try {
-      const parsed = PairingBundle.safeParse(openSealedJson(result.sealedBundle, keyPair));
-      if (!parsed.success || parsed.data.userId !== result.userId) throw new CryptoError('decrypt_failed', 'bundle content');
-      bundle = parsed.data;
+      bundle = secrets.open(handover, credentials.pairingId);
     } catch {
-      // Nothing is stored. The device the server created for us is unlinked again, best effort.
-      await createApiClient({ baseUrl: this.options.serverUrl, accessToken: () => result.accessToken, ...(this.options.fetch ? { fetch: this.options.fetch } : {}) })
-        .call('revokeDevice', { params: { deviceId: result.deviceId } })
-        .catch(() => undefined);
+      await this.api.call('rejectPairing', { body: credentials }, { signal }).catch(() => undefined);
+      return 'mismatch';
+    }
+    this.set({ kind: 'approved' });
+    const result = await this.api.call('confirmPairing', { body: credentials }, { signal });
+    if (result.status !== 'approved') return { kind: 'failed', code: 'server_refused', message: 'The server did not hand over the pairing.' };
+    if (result.userId !== bundle.userId) {
+      // The server names another account than the phone's bundle: unlink what it created, store nothing.
+      await this.revokeCreatedDevice(result.accessToken, result.deviceId);
       return {
         kind: 'failed',
         code: 'bundle_invalid',
-        message: 'The keys from the phone could not be opened (the pairing data was damaged or tampered with). Nothing was saved. Try again.',
+        message: 'The server linked this desktop to another account than the phone’s. Nothing was saved. Try again.',
       };
     }
 
@@ -211,6 +239,12 @@ export class DesktopPairing {
         : {}),
     });
     return { kind: 'paired', userId: result.userId, username: bundle.username, deviceId: result.deviceId };
+  }
+
+  private async revokeCreatedDevice(accessToken: string, deviceId: string): Promise<void> {
+    await createApiClient({ baseUrl: this.options.serverUrl, accessToken: () => accessToken, ...(this.options.fetch ? { fetch: this.options.fetch } : {}) })
+      .call('revokeDevice', { params: { deviceId } })
+      .catch(() => undefined);
   }
 
   private failure(error: unknown): PairingState {

@@ -1,24 +1,35 @@
 import { type FormEvent, useEffect, useState } from 'react';
 import { describePairingStatus, explainPairingError } from '../../../src/core/explain-error';
-import { approvePairing, denyPairing, lookupPairing, parsePairingInput, type PendingPairing } from '../../../src/core/pairing';
+import {
+  approvePairing,
+  awaitPairingOutcome,
+  denyPairing,
+  lookupPairing,
+  needsCheckCode,
+  parsePairingInput,
+  type PairingOutcome,
+  type PendingPairing,
+} from '../../../src/core/pairing';
 import { AppBar, Notice, Spinner } from '../components/chrome';
 import { LaptopIcon, QrIcon, ShieldIcon } from '../components/icons';
 import { QrScanner } from '../components/QrScanner';
 import { clockTime, platformName, relativeTime, secondsLeft } from '../format';
-import { hrefFor } from '../state/router';
 import { useSignedIn } from '../state/session';
+import { LinkDone } from './LinkDone';
 
 type Step =
   | { readonly kind: 'enter' }
   | { readonly kind: 'scanning' }
   | { readonly kind: 'looking-up' }
   | { readonly kind: 'confirm'; readonly pending: PendingPairing }
-  | { readonly kind: 'done'; readonly outcome: 'approved' | 'denied'; readonly deviceName: string };
+  | { readonly kind: 'done'; readonly outcome: 'approved' | 'unconfirmed' | 'denied'; readonly deviceName: string };
 
 /**
- * Link a desktop: get its pairing request (camera, pasted link or typed code), show who is asking, have
- * the user type the check code the desktop shows, then approve (the master key is sealed to the desktop's
- * key on this phone) or deny.
+ * Link a desktop: get its pairing request (camera, pasted link or typed code), show who is asking, then
+ * approve or deny. A scanned or pasted QR link needs nothing more (the QR itself proves the screen); a
+ * typed pairing code also needs the check code the desktop shows, which keys the PAKE the keys travel
+ * under. After approving, the phone waits for the desktop to say it opened them — or that the code
+ * didn't match.
  */
 export function LinkDesktopScreen() {
   const { client } = useSignedIn();
@@ -67,10 +78,14 @@ export function LinkDesktopScreen() {
           <ConfirmRequest
             pending={step.pending}
             onDone={(outcome) => setStep({ kind: 'done', outcome, deviceName: step.pending.info.deviceName })}
+            onMismatch={() => {
+              setError(describePairingStatus('rejected'));
+              setStep({ kind: 'enter' });
+            }}
             onStartOver={restart}
           />
         )}
-        {step.kind === 'done' && <Done outcome={step.outcome} deviceName={step.deviceName} onAnother={restart} />}
+        {step.kind === 'done' && <LinkDone outcome={step.outcome} deviceName={step.deviceName} onAnother={restart} />}
       </main>
     </>
   );
@@ -93,8 +108,8 @@ function EnterRequest({ error, onScan, onSubmit }: { error: string | null; onSca
         </div>
         <ol className="steps">
           <li>Open Symc on your desktop. It shows a QR code.</li>
-          <li>Scan it here, or paste its link, or type the code under it.</li>
-          <li>Type the check code the desktop shows, and approve.</li>
+          <li>Scan it here (or paste its link) and approve.</li>
+          <li>No camera? Type the pairing code under the QR, then the check code the desktop shows.</li>
         </ol>
         <button type="button" className="button primary block" onClick={onScan}>
           <QrIcon />
@@ -137,10 +152,18 @@ function EnterRequest({ error, onScan, onSubmit }: { error: string | null; onSca
   );
 }
 
-function ConfirmRequest({ pending, onDone, onStartOver }: { pending: PendingPairing; onDone: (o: 'approved' | 'denied') => void; onStartOver: () => void }) {
+interface ConfirmProps {
+  readonly pending: PendingPairing;
+  readonly onDone: (o: 'approved' | 'unconfirmed' | 'denied') => void;
+  readonly onMismatch: () => void;
+  readonly onStartOver: () => void;
+}
+
+function ConfirmRequest({ pending, onDone, onMismatch, onStartOver }: ConfirmProps) {
   const { client, session } = useSignedIn();
   const [code, setCode] = useState('');
-  const [busy, setBusy] = useState<'approve' | 'deny' | null>(null);
+  const [busy, setBusy] = useState<'approve' | 'waiting' | 'deny' | null>(null);
+  const withCode = needsCheckCode(pending);
   const [error, setError] = useState<string | null>(null);
   const [now, setNow] = useState(() => Date.now());
   const { info } = pending;
@@ -156,13 +179,18 @@ function ConfirmRequest({ pending, onDone, onStartOver }: { pending: PendingPair
     event.preventDefault();
     setBusy('approve');
     setError(null);
+    let outcome: PairingOutcome;
     try {
-      await approvePairing(client, session, pending, code);
-      onDone('approved');
+      await approvePairing(client, session, pending, withCode ? code : undefined);
+      setBusy('waiting');
+      outcome = await awaitPairingOutcome(client, pending);
     } catch (e) {
       setError(explainPairingError(e));
       setBusy(null);
+      return;
     }
+    if (outcome === 'rejected') onMismatch();
+    else onDone(outcome === 'linked' ? 'approved' : 'unconfirmed');
   }
 
   async function deny() {
@@ -224,37 +252,46 @@ function ConfirmRequest({ pending, onDone, onStartOver }: { pending: PendingPair
         </>
       ) : (
         <section className="card form">
-          <div className="field">
-            <label htmlFor="check-code">Check code shown on the desktop</label>
-            <input
-              id="check-code"
-              name="check-code"
-              className="code-input"
-              inputMode="numeric"
-              autoComplete="one-time-code"
-              placeholder="123 456"
-              maxLength={7}
-              required
-              value={code}
-              onChange={(e) => {
-                setCode(e.target.value);
-                setError(null);
-              }}
-              disabled={busy !== null}
-              aria-describedby="check-code-hint"
-              autoFocus
-            />
-            <small id="check-code-hint" className="hint">
-              Six digits, shown next to the QR code. They prove this is your computer’s screen.
-            </small>
-          </div>
+          {withCode ? (
+            <div className="field">
+              <label htmlFor="check-code">Check code shown on the desktop</label>
+              <input
+                id="check-code"
+                name="check-code"
+                className="code-input"
+                inputMode="numeric"
+                autoComplete="one-time-code"
+                placeholder="123 456"
+                maxLength={7}
+                required
+                value={code}
+                onChange={(e) => {
+                  setCode(e.target.value);
+                  setError(null);
+                }}
+                disabled={busy !== null}
+                aria-describedby="check-code-hint"
+                autoFocus
+              />
+              <small id="check-code-hint" className="hint">
+                Six digits, shown next to the QR code. Only your computer’s screen shows them: with the wrong code the
+                desktop can’t open your keys.
+              </small>
+            </div>
+          ) : (
+            <p className="hint" data-testid="scanned-hint">
+              You scanned this desktop’s own QR code, so no code is needed. Approve only if it is the computer in front of you.
+            </p>
+          )}
           {error && (
             <Notice kind="error" testId="pairing-error">
               {error}
             </Notice>
           )}
           {busy === 'approve' ? (
-            <Spinner label="Sending your keys, sealed for this desktop…" />
+            <Spinner label={withCode ? 'Sending your keys, locked with the check code…' : 'Sending your keys, sealed for this desktop…'} />
+          ) : busy === 'waiting' ? (
+            <Spinner label="Waiting for the desktop to open them…" />
           ) : (
             <div className="button-row">
               <button type="button" className="button secondary" onClick={deny} disabled={busy !== null}>
@@ -268,32 +305,5 @@ function ConfirmRequest({ pending, onDone, onStartOver }: { pending: PendingPair
         </section>
       )}
     </form>
-  );
-}
-
-function Done({ outcome, deviceName, onAnother }: { outcome: 'approved' | 'denied'; deviceName: string; onAnother: () => void }) {
-  return (
-    <section className="card done" aria-live="polite">
-      <div className={outcome === 'approved' ? 'done-icon ok' : 'done-icon'}>
-        <LaptopIcon size={32} />
-      </div>
-      {outcome === 'approved' ? (
-        <>
-          <h2>“{deviceName}” is linked</h2>
-          <p>The desktop received your keys, sealed so that only it can open them. It will show your chats in a moment.</p>
-          <a className="button primary block" href={hrefFor({ name: 'devices' })}>
-            See linked devices
-          </a>
-        </>
-      ) : (
-        <>
-          <h2>Request denied</h2>
-          <p>“{deviceName}” was not linked. Nothing was sent to it.</p>
-        </>
-      )}
-      <button type="button" className="button secondary block" onClick={onAnother}>
-        Link another desktop
-      </button>
-    </section>
   );
 }

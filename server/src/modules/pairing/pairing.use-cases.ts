@@ -1,12 +1,5 @@
-import {
-  checkCodeFor,
-  checkCodesEqual,
-  decodePublicKey,
-  randomId,
-  randomToken,
-  sha256Hex,
-} from '../../../../common/crypto';
-import type { api, BodyOf, PairingInfo, PairingStatus, ResponseOf } from '../../../../common/contract';
+import { randomId, randomToken, sha256Hex } from '../../../../common/crypto';
+import { PAIRING_PROTOCOL, type api, type BodyOf, type PairingHandover, type PairingInfo, type PairingStatus, type QueryOf, type ResponseOf } from '../../../../common/contract';
 import { AppError, errors } from '../../errors';
 import type { AuthContext } from '../../http/authenticate';
 import type { ServerDeps } from '../../server-deps';
@@ -29,6 +22,7 @@ function toInfo(row: Row): PairingInfo {
     pairingId: row.id,
     pairingCode: formatPairingCode(row.pairingCode),
     desktopPublicKey: row.desktopPublicKey,
+    pake: row.pakeSid && row.pakeShare ? { sid: row.pakeSid, share: row.pakeShare } : null,
     deviceName: row.deviceName,
     platform: row.platform as PairingInfo['platform'],
     createdAt: row.createdAt.toISOString(),
@@ -40,15 +34,40 @@ function toInfo(row: Row): PairingInfo {
 const GONE_MESSAGES: Partial<Record<PairingStatus, string>> = {
   expired: 'this pairing code has expired; show a new QR code on the desktop',
   denied: 'this pairing was denied on the phone',
-  cancelled: 'this pairing was cancelled after too many wrong check codes',
+  cancelled: 'this pairing was cancelled',
+  rejected: 'the desktop could not open what the phone sent (the check code did not match); it shows a new code',
   consumed: 'this pairing code was used already',
 };
+
+/**
+ * Protocol-1 clients get a sentence saying which side to update — as a 410 `gone`, a code they know (an
+ * error code they don't know would read as "an answer this app does not understand").
+ */
+const outdated = {
+  desktop: () =>
+    new AppError('gone', `this Symc desktop app uses pairing protocol 1; the server needs protocol ${PAIRING_PROTOCOL}: update Symc on this computer`, 410),
+  phone: () =>
+    new AppError('gone', `this Symc phone app uses pairing protocol 1; the desktop needs protocol ${PAIRING_PROTOCOL}: update the Symc app on this phone`, 410),
+};
+
+function requireProtocol(query: QueryOf<typeof api.getPairingSession>): void {
+  if (query.v !== String(PAIRING_PROTOCOL)) throw outdated.phone();
+}
+
+function handoverOf(row: Row): PairingHandover | undefined {
+  if (!row.sealedBundle) return undefined;
+  if (row.handoverMethod === 'qr') return { method: 'qr', sealedBundle: row.sealedBundle };
+  if (row.handoverMethod === 'code' && row.phoneShare) return { method: 'code', phoneShare: row.phoneShare, sealedBundle: row.sealedBundle };
+  return undefined;
+}
 
 export async function createSession(
   deps: ServerDeps,
   body: BodyOf<typeof api.createPairingSession>,
   requestOrigin: string,
 ): Promise<ResponseOf<typeof api.createPairingSession>> {
+  if (!body.pake) throw outdated.desktop();
+  const pake = body.pake;
   const now = Date.now();
   // Housekeeping: expired sessions are worthless after an hour (kept that long for clear error messages).
   await deps.db.pairingSession.deleteMany({ where: { expiresAt: { lt: new Date(now - 3600_000) } } });
@@ -63,6 +82,8 @@ export async function createSession(
           pollTokenHash: sha256Hex(pollToken),
           pairingCode,
           desktopPublicKey: body.desktopPublicKey,
+          pakeSid: pake.sid,
+          pakeShare: pake.share,
           deviceName: body.deviceName,
           platform: body.platform,
           status: 'pending',
@@ -89,11 +110,13 @@ async function findOr404(deps: ServerDeps, pairingId: string): Promise<Row> {
   return row;
 }
 
-export async function getInfo(deps: ServerDeps, pairingId: string): Promise<PairingInfo> {
+export async function getInfo(deps: ServerDeps, pairingId: string, query: QueryOf<typeof api.getPairingSession>): Promise<PairingInfo> {
+  requireProtocol(query);
   return toInfo(await findOr404(deps, pairingId));
 }
 
-export async function findByCode(deps: ServerDeps, pairingCode: string): Promise<PairingInfo> {
+export async function findByCode(deps: ServerDeps, pairingCode: string, query: QueryOf<typeof api.findPairingByCode>): Promise<PairingInfo> {
+  requireProtocol(query);
   const row = await deps.db.pairingSession.findUnique({ where: { pairingCode } });
   if (!row) throw errors.notFound('pairing code');
   return toInfo(row);
@@ -101,9 +124,9 @@ export async function findByCode(deps: ServerDeps, pairingCode: string): Promise
 
 /**
  * The phone's answer. Approval requires: a pending, unexpired session (approved once only), a signed-in
- * phone (enforced by the route), the check code the desktop shows, and room under the device cap. The
- * server double-checks the code the phone already checked, and counts misses: after the allowed
- * attempts the session is cancelled, so the 6-digit code can't be brute-forced.
+ * phone (enforced by the route) and room under the device cap. The server can't check the code — it
+ * never sees it; the desktop does, by opening the hand-over. One approval per session is the server's
+ * share of the attempt limit: each session is one guess, and the desktop caps the sessions that fail.
  */
 export async function scan(
   deps: ServerDeps,
@@ -120,21 +143,7 @@ export async function scan(
     deps.pairingEvents.changed(row.id);
     return { status: 'denied' };
   }
-
-  if (!checkCodesEqual(body.checkCode, checkCodeFor(decodePublicKey(row.desktopPublicKey)))) {
-    const attempts = row.checkAttempts + 1;
-    const cancel = attempts >= deps.config.pairingMaxCheckAttempts;
-    await deps.db.pairingSession.update({
-      where: { id: row.id },
-      data: { checkAttempts: attempts, ...(cancel ? { status: 'cancelled' } : {}) },
-    });
-    if (cancel) {
-      deps.pairingEvents.changed(row.id);
-      throw new AppError('check_code_mismatch', 'wrong check code; the pairing was cancelled — start again on the desktop', 403);
-    }
-    const left = deps.config.pairingMaxCheckAttempts - attempts;
-    throw new AppError('check_code_mismatch', `wrong check code; ${left} attempt${left === 1 ? '' : 's'} left`, 403);
-  }
+  if (!row.pakeSid) throw new AppError('gone', 'this desktop opened its pairing with protocol 1; update Symc on the desktop', 410);
 
   const active = await deps.db.device.count({ where: { userId: auth.userId, revokedAt: null } });
   if (active >= deps.config.maxLinkedDevices) throw errors.deviceLimit(deps.config.maxLinkedDevices);
@@ -147,7 +156,9 @@ export async function scan(
       status: 'approved',
       approvedAt,
       approvedByUserId: auth.userId,
-      sealedBundle: body.sealedBundle,
+      handoverMethod: body.handover.method,
+      phoneShare: body.handover.method === 'code' ? body.handover.phoneShare : null,
+      sealedBundle: body.handover.sealedBundle,
       // The desktop gets a full TTL from approval to confirm, however late in the QR's life the scan was.
       expiresAt: new Date(approvedAt.getTime() + deps.config.pairingTtlSeconds * 1000),
     },
@@ -169,7 +180,7 @@ export async function wait(
   signal: AbortSignal,
 ): Promise<ResponseOf<typeof api.waitForPairing>> {
   const row = await findForDesktop(deps, body.pairingId, body.pollToken);
-  if (effectiveStatus(row) === 'pending') {
+  if (effectiveStatus(row) === 'pending' && !body.peek) {
     const untilExpiry = row.expiresAt.getTime() - Date.now();
     const ms = Math.max(0, Math.min(deps.config.pairingWaitSeconds * 1000, untilExpiry + 50));
     // Listen first, then look again: an approval that landed (on any instance) between the first read
@@ -179,12 +190,36 @@ export async function wait(
     if (effectiveStatus(await findOr404(deps, row.id)) !== 'pending') stop.abort();
     await changed;
   }
-  return { status: effectiveStatus(await findOr404(deps, row.id)) };
+  const now = await findOr404(deps, row.id);
+  const status = effectiveStatus(now);
+  const handover = status === 'approved' ? handoverOf(now) : undefined;
+  return handover ? { status, handover } : { status };
+}
+
+/**
+ * The desktop could not open the hand-over. The session ends here (one approval per session): the phone
+ * sees `rejected`, the hand-over is erased, and no device exists — the desktop confirms only what opens.
+ */
+export async function reject(
+  deps: ServerDeps,
+  body: BodyOf<typeof api.rejectPairing>,
+): Promise<ResponseOf<typeof api.rejectPairing>> {
+  const row = await findForDesktop(deps, body.pairingId, body.pollToken);
+  const updated = await deps.db.pairingSession.updateMany({
+    where: { id: row.id, status: 'approved' },
+    data: { status: 'rejected', sealedBundle: null, phoneShare: null },
+  });
+  if (updated.count === 0) {
+    const status = effectiveStatus(row);
+    throw status === 'pending' ? errors.conflict('nothing to reject: the phone has not answered') : errors.gone(GONE_MESSAGES[status] ?? 'this pairing is no longer valid');
+  }
+  deps.pairingEvents.changed(row.id);
+  return { status: 'rejected' };
 }
 
 /**
  * Single use: the approved session is consumed in the same transaction that creates the desktop device
- * and its tokens, and the sealed bundle is erased from the server as it is handed over.
+ * and its tokens, and the hand-over (which the desktop already opened) is erased from the server.
  */
 export async function confirm(
   deps: ServerDeps,
@@ -197,12 +232,11 @@ export async function confirm(
     throw errors.gone(GONE_MESSAGES[status] ?? 'this pairing is no longer valid');
   }
   const userId = row.approvedByUserId;
-  const sealedBundle = row.sealedBundle;
   const deviceId = randomId();
   const { tokens, linked } = await deps.db.$transaction(async (tx) => {
     const consumed = await tx.pairingSession.updateMany({
       where: { id: row.id, status: 'approved' },
-      data: { status: 'consumed', consumedAt: new Date(), sealedBundle: null, desktopDeviceId: deviceId },
+      data: { status: 'consumed', consumedAt: new Date(), sealedBundle: null, phoneShare: null, desktopDeviceId: deviceId },
     });
     if (consumed.count === 0) throw errors.gone(GONE_MESSAGES.consumed!);
     const active = await tx.device.count({ where: { userId, revokedAt: null } });
@@ -224,5 +258,5 @@ export async function confirm(
   // The new desktop's first sync, prepared while it opens its keys and store — after this answer is on its
   // way (setImmediate): the queries run on the server's one SQLite thread and must not delay it.
   setImmediate(() => deps.freshSyncWarmups.prepare(deviceId, () => prepareFreshSync(deps, userId, deviceId, deps.config.syncMaxChats)));
-  return { status: 'approved', userId, deviceId, sealedBundle, ...tokens };
+  return { status: 'approved', userId, deviceId, ...tokens };
 }

@@ -23,25 +23,42 @@ function Showing({ pairing }: { pairing: Extract<PairingView, { kind: 'showing' 
         </figcaption>
       </figure>
       <div className="pairing-steps">
+        {pairing.notice && (
+          <p className="notice warn" role="alert">
+            {pairing.notice}
+          </p>
+        )}
         <ol>
           <li>Open Symc on your phone and choose <strong>Link desktop</strong>.</li>
-          <li>Scan this code, or paste the link below.</li>
-          <li>
-            When your phone asks, type this check code:
-            <output className="check-code" aria-label="Check code">
-              {pairing.checkCode}
-            </output>
-          </li>
+          <li>Scan this code and approve. That’s all.</li>
         </ol>
+        <section className="pairing-typed" aria-label="Link without a camera">
+          <h2>No camera?</h2>
+          <p>On the phone, type the pairing code, then the check code:</p>
+          <dl className="pairing-codes">
+            <div>
+              <dt>Pairing code</dt>
+              <dd>
+                <code aria-label="Pairing code">{pairing.pairingCode}</code>
+              </dd>
+            </div>
+            <div>
+              <dt>Check code</dt>
+              <dd>
+                <output className="check-code" aria-label="Check code">
+                  {pairing.checkCode}
+                </output>
+              </dd>
+            </div>
+          </dl>
+          <p className="muted small">The check code never leaves this screen: with the wrong one, this desktop can’t open the keys.</p>
+        </section>
         <details className="pairing-alt">
-          <summary>No camera? Use the link or the pairing code</summary>
+          <summary>Or paste the link on the phone</summary>
           <label className="field">
             <span>Pairing link</span>
             <input readOnly value={pairing.link} aria-label="Pairing link" onFocus={(e) => e.currentTarget.select()} />
           </label>
-          <p>
-            Pairing code: <code aria-label="Pairing code">{pairing.pairingCode}</code>
-          </p>
         </details>
       </div>
     </div>
@@ -60,7 +77,7 @@ function Ended({ title, detail }: { title: string; detail: string }) {
   );
 }
 
-/** Link this desktop: the rotating QR, its check code and what to do when it runs out. */
+/** Link this desktop: the rotating QR, its pairing and check codes, and what to do when it runs out. */
 export function PairingScreen() {
   const pairing = useApp((s) => s.pairing);
   const notice = useApp((s) => s.notice);
