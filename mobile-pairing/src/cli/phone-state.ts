@@ -16,6 +16,7 @@ const StoredPhone = z.object({
   tokens: z.object({ accessToken: z.string(), refreshToken: z.string(), accessExpiresAt: z.string(), refreshExpiresAt: z.string() }),
   masterKey: z.string(),
   identity: z.object({ publicKey: z.string(), secretKey: z.string() }),
+  signing: z.object({ publicKey: z.string(), secretKey: z.string() }).optional(),
 });
 
 export function savePhone(file: string, serverUrl: string, session: PhoneSession): void {
@@ -32,6 +33,7 @@ export function savePhone(file: string, serverUrl: string, session: PhoneSession
     },
     masterKey: toBase64Url(session.masterKey),
     identity: { publicKey: toBase64Url(session.identity.publicKey), secretKey: toBase64Url(session.identity.secretKey) },
+    ...(session.signing ? { signing: { publicKey: toBase64Url(session.signing.publicKey), secretKey: toBase64Url(session.signing.secretKey) } } : {}),
   };
   writeFileSync(file, JSON.stringify(stored, null, 2), { mode: 0o600 });
   chmodSync(file, 0o600);
@@ -51,6 +53,7 @@ export function loadPhone(file: string): { serverUrl: string; session: PhoneSess
       tokens: s.tokens,
       masterKey: masterKeyFromBytes(fromBase64Url(s.masterKey)),
       identity: { publicKey: fromBase64Url(s.identity.publicKey), secretKey: fromBase64Url(s.identity.secretKey) },
+      signing: s.signing ? { publicKey: fromBase64Url(s.signing.publicKey), secretKey: fromBase64Url(s.signing.secretKey) } : null,
     },
   };
 }

@@ -4,6 +4,7 @@ import { initCrypto } from '../../../common/crypto';
 import { createAccount, signIn } from '../core/account';
 import { approvePairing, denyPairing, listLinkedDevices, lookupPairing, parsePairingInput, PairingRefused, unlinkDevice } from '../core/pairing';
 import { loadPhone, savePhone } from './phone-state';
+import { ensureSigningKey } from '../core/signing-key';
 
 const USAGE = `Usage: npm run phone -- <command> [options]
 
@@ -48,7 +49,9 @@ async function run(argv: string[]): Promise<string> {
     const client = createApiClient({ baseUrl: serverUrl });
     const input = { username: need('username'), password: need('password'), device: { name: 'Headless phone', platform: 'web' as const } };
     const profile = values['kdf-profile'] === 'minimal' ? 'minimal' : 'interactive';
-    const session = command === 'signup' ? await createAccount(client, { ...input, kdfProfile: profile }) : await signIn(client, input);
+    const signedIn = command === 'signup' ? await createAccount(client, { ...input, kdfProfile: profile }) : await signIn(client, input);
+    // An account from before message signing gets its signing key now, made here on the phone.
+    const session = await ensureSigningKey(createApiClient({ baseUrl: serverUrl, accessToken: () => signedIn.tokens.accessToken }), signedIn);
     savePhone(stateFile, serverUrl, session);
     return `Signed in as ${session.username} (device ${session.deviceId}). Session saved in ${stateFile}.`;
   }
