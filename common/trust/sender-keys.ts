@@ -45,3 +45,6 @@ export class ServerSenderKeyDirectory implements SenderKeyDirectory {
     }
   }
 }
+
+/** Knows no one: for work that displays no authors (the start-up warm-up) and for tests about text only. */
+export const EMPTY_DIRECTORY: SenderKeyDirectory = { keysFor: async () => null };

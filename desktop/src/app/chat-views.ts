@@ -7,6 +7,7 @@ export function messageView(m: DisplayMessage): MessageView {
     messageId: m.messageId,
     chatId: m.chatId,
     senderName: m.mine ? 'You' : m.senderName,
+    verification: m.verification,
     text: m.decrypted ? m.text : '',
     sentAt: m.sentAt,
     createdAt: m.createdAt,
