@@ -14,7 +14,7 @@ import {
   startChatWith,
 } from '../../../src/core/conversations';
 import { SenderBook } from '../../../../common/trust/message-author';
-import { ServerSenderKeyDirectory } from '../../../../common/trust/sender-keys';
+import { senderDirectoryFor } from './sender-directory';
 
 export interface Conversation {
   readonly title: string | null;
@@ -42,7 +42,7 @@ interface ChatsStore {
 let keys: ChatKeyCache = new Map();
 /** The names and signing keys of senders, from the server's directory by id (believed on first use, per session). */
 let senders: SenderBook | null = null;
-const sendersFor = (client: ApiClient): SenderBook => (senders ??= new SenderBook(new ServerSenderKeyDirectory(client)));
+const sendersFor = (client: ApiClient): SenderBook => (senders ??= new SenderBook(senderDirectoryFor(client)));
 
 export const useChats = create<ChatsStore>()((set, get) => {
   function patchConversation(chatId: string, patch: Partial<Conversation>): void {
