@@ -20,6 +20,9 @@ export interface MessageAuthor {
 export const UNVERIFIED_SENDER = 'Unverified sender';
 export const UNCHECKED_SENDER = 'Checking sender…';
 
+/** How long a view waits for the sender directory before it shows the senders it lacks as pending. */
+export const SENDER_WAIT_MS = 3000;
+
 /**
  * The directory's answers, readable synchronously by code that renders (the desktop's chat reader, the
  * phone's message list): `load` the senders of a page first, then `author` each message.
@@ -30,8 +33,12 @@ export class SenderBook {
 
   constructor(private readonly directory: SenderKeyDirectory) {}
 
-  /** Fetches the keys of these senders (those not known yet); never rejects — unreachable ones stay pending. */
-  async load(userIds: Iterable<string>): Promise<void> {
+  /**
+   * Fetches the keys of these senders (those not known yet); never rejects — unreachable ones stay pending.
+   * Waits at most `waitMs`: a slow directory must not hold a chat closed; the senders it hasn't answered
+   * for show as pending, and the next view checks them again.
+   */
+  async load(userIds: Iterable<string>, waitMs = SENDER_WAIT_MS): Promise<void> {
     const waits: Promise<void>[] = [];
     for (const userId of new Set(userIds)) {
       if (this.entries.has(userId)) continue;
@@ -46,7 +53,10 @@ export class SenderBook {
       }
       waits.push(wait);
     }
-    await Promise.all(waits);
+    if (waits.length === 0) return;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    await Promise.race([Promise.all(waits), new Promise<void>((resolve) => (timer = setTimeout(resolve, waitMs)))]);
+    clearTimeout(timer);
   }
 
   /** undefined: not fetched (yet); null: the directory has no such account. */

@@ -14,8 +14,10 @@ import { ChatReader } from './chat-reader';
 class MemoryDirectory implements SenderKeyDirectory {
   readonly entries = new Map<string, SenderKeys>();
   offline = false;
+  hanging = false;
   async keysFor(userId: string): Promise<SenderKeys | null> {
     if (this.offline) throw new Error('offline');
+    if (this.hanging) return new Promise(() => undefined);
     return this.entries.get(userId) ?? null;
   }
 }
@@ -123,5 +125,13 @@ describe('the chat reader shows authors as their signatures prove them', () => {
       ['while offline', 'alice', 'verified'],
       ['ghost', 'Unverified sender', 'unverified'],
     ]);
+  });
+
+  it('a directory that does not answer does not hold the chat: its senders show pending after the wait', async () => {
+    directory.hanging = true;
+    const record = delivered(alice, { text: 'slow directory', senderName: 'alice', sentAt: now });
+    store.putMessages([record]);
+    await reader.loadSenders([alice.userId], 50);
+    expect(reader.messages(chat.summary.chatId).map((m) => [m.text, m.verification])).toEqual([['slow directory', 'pending']]);
   });
 });

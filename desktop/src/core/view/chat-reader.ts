@@ -54,8 +54,8 @@ export class ChatReader {
    * Fetches the names and signing keys of the senders of these rows (and of the chat's members) before a
    * view displays them; never rejects — an unreachable directory leaves them pending, shown as such.
    */
-  async loadSenders(userIds: Iterable<string>): Promise<void> {
-    await this.senders.load(userIds);
+  async loadSenders(userIds: Iterable<string>, waitMs?: number): Promise<void> {
+    await this.senders.load(userIds, waitMs);
   }
 
   meta(chat: ChatRow): ChatMeta | null {
