@@ -134,4 +134,14 @@ describe('the chat reader shows authors as their signatures prove them', () => {
     await reader.loadSenders([alice.userId], 50);
     expect(reader.messages(chat.summary.chatId).map((m) => [m.text, m.verification])).toEqual([['slow directory', 'pending']]);
   });
+
+  it('the search index reads text without checking authors, and leaves the check to the next view', async () => {
+    const record = delivered(alice, { text: 'indexed', senderName: 'alice', sentAt: now });
+    store.putMessages([record]);
+    await reader.loadSenders([alice.userId]);
+    const row = store.getMessage(chat.summary.chatId, record.messageId)!;
+    const chatRow = store.getChat(chat.summary.chatId)!;
+    expect(reader.display(chatRow, row, { checkAuthor: false })).toMatchObject({ text: 'indexed', verification: 'pending' });
+    expect(reader.display(chatRow, row)).toMatchObject({ text: 'indexed', senderName: 'alice', verification: 'verified' });
+  });
 });

@@ -1,6 +1,6 @@
 import { FIRST_SCREEN_MESSAGES } from '../../../../common/contract';
 import { decryptChatMeta, decryptMessageBody, type ChatMeta, type MessageBody } from '../../../../common/content';
-import { type AuthorState, type SenderBook, UNVERIFIED_SENDER } from '../../../../common/trust/message-author';
+import { type AuthorState, type SenderBook, UNCHECKED_SENDER, UNVERIFIED_SENDER } from '../../../../common/trust/message-author';
 import type { ChatKeyring } from '../crypto/chat-keyring';
 import type { LocalStore } from '../store/local-store';
 import type { ChatRow, LocalMessageStatus, MessageRow } from '../store/rows';
@@ -93,7 +93,12 @@ export class ChatReader {
     return this.store.listMessages(chatId, limit, before).map((row) => this.display(chat, row));
   }
 
-  display(chat: ChatRow, row: MessageRow): DisplayMessage {
+  /**
+   * `checkAuthor: false` — for the search index, which shows no author: the signature is not checked
+   * (an Ed25519 verification costs ~100× the AEAD open) and the result is not cached, so a view still
+   * checks it when it shows the message.
+   */
+  display(chat: ChatRow, row: MessageRow, options: { readonly checkAuthor?: boolean } = {}): DisplayMessage {
     const cached = this.bodyCache.get(row.id);
     if (cached && cached.status === row.status && cached.createdAt === row.created_at) return cached;
     const key = this.keyring.keyFor(chat);
@@ -105,9 +110,11 @@ export class ChatReader {
     }
     // The author as the signature shows it, against the key of the sender the server names. An envelope
     // that doesn't open has nothing to check: no name is shown for it.
-    const author = body
-      ? this.senders.author({ chatId: row.chat_id, messageId: row.id, senderUserId: row.sender_user_id }, body)
-      : { verification: 'unverified' as const, displayName: UNVERIFIED_SENDER };
+    const author = !body
+      ? { verification: 'unverified' as const, displayName: UNVERIFIED_SENDER }
+      : options.checkAuthor === false
+        ? { verification: 'pending' as const, displayName: UNCHECKED_SENDER }
+        : this.senders.author({ chatId: row.chat_id, messageId: row.id, senderUserId: row.sender_user_id }, body);
     const message: DisplayMessage = {
       messageId: row.id,
       chatId: row.chat_id,
