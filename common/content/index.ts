@@ -24,6 +24,11 @@ export const MessageBody = z.object({
   category: z.string().max(50).optional(),
   /** Client time of writing (ms since epoch), shown as the message time. */
   sentAt: z.number().int(),
+  /**
+   * The author's Ed25519 signature (base64url, 64 bytes) — common/content/message-signature.ts. Absent in
+   * messages from clients older than signing. Older clients drop the field unread (zod strips unknown keys).
+   */
+  sig: z.string().regex(/^[A-Za-z0-9_-]{86}$/, { message: 'must be a 64-byte signature in base64url' }).optional(),
 });
 export type MessageBody = z.infer<typeof MessageBody>;
 
@@ -51,4 +56,14 @@ export function decryptDraft(key: MasterKey, userId: string, chatId: string, env
   return DraftBody.parse(decryptJson(key, envelope, { kind: 'draft', userId, chatId }));
 }
 
+export {
+  type MessageOrigin,
+  type SenderVerification,
+  type UnsignedMessageBody,
+  SIGNING_INTRODUCED_AT,
+  checkMessageSignature,
+  isLegacyUnsigned,
+  messageSignatureInput,
+  signMessageBody,
+} from './message-signature';
 export { UserSettings, encryptUserSettings, decryptUserSettings } from './settings';

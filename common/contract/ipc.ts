@@ -88,10 +88,20 @@ export const ChatListEntry = z.object({
 });
 export type ChatListEntry = z.infer<typeof ChatListEntry>;
 
+/**
+ * What the author's signature says (common/trust/message-author.ts): `verified` shown normally, `legacy`
+ * (sent before signing) with a subtle mark, `unverified` as a warning that names no one, `pending` (the
+ * sender's key not fetched yet) with a subtle mark until it is.
+ */
+export const SenderVerificationSchema = z.enum(['verified', 'legacy', 'unverified', 'pending']);
+export type SenderVerificationView = z.infer<typeof SenderVerificationSchema>;
+
 export const MessageView = z.object({
   messageId: Id,
   chatId: Id,
+  /** From the directory, never from the message body; a description for unverified and pending messages. */
   senderName: z.string(),
+  verification: SenderVerificationSchema,
   text: z.string(),
   sentAt: z.number(),
   createdAt: z.string(),

@@ -24,6 +24,7 @@ export type EnvelopeContext =
   | { readonly kind: 'draft'; readonly userId: string; readonly chatId: string }
   | { readonly kind: 'chat-key'; readonly chatId: string; readonly userId: string }
   | { readonly kind: 'identity-secret-key'; readonly userId: string }
+  | { readonly kind: 'signing-secret-key'; readonly userId: string }
   | { readonly kind: 'master-key'; readonly username: string }
   | { readonly kind: 'settings'; readonly userId: string };
 

@@ -7,6 +7,7 @@ export * from './envelope';
 export * from './sealed-box';
 export * from './password';
 export * from './key-wrapping';
+export * from './signing';
 export * from './check-code';
 export { randomBytes, randomId, randomToken, sha256Hex } from './random';
 export * from './cpace';

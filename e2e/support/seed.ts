@@ -1,4 +1,4 @@
-import { encryptChatMeta, encryptMessageBody } from '../../common/content';
+import { encryptChatMeta, encryptMessageBody, type MessageBody, signMessageBody, type UnsignedMessageBody } from '../../common/content';
 import { type ChatKey, generateChatKey, randomId, sealBytes, wrapChatKey } from '../../common/crypto';
 import type { PhoneSession } from '../../mobile-pairing/src/core/account';
 import type { AuthContext } from '../../server/src/http/authenticate';
@@ -48,7 +48,8 @@ export async function seedChats(
       await sendMessage(deps, authOf(from), chatId, {
         messageId,
         clientKey: `seed:${c}:${i}`,
-        ciphertext: encryptMessageBody(key, chatId, messageId, { text, senderName: from === owner ? 'Owner' : 'Friend', sentAt: Date.now() }),
+        // Signed by its author, as the apps sign (an unsigned message from an account with a key shows unverified).
+        ciphertext: encryptMessageBody(key, chatId, messageId, signedBody(from, chatId, messageId, { text, senderName: from === owner ? 'Owner' : 'Friend', sentAt: Date.now() })),
       });
     }
     chats.push({ chatId, key, title });
@@ -58,4 +59,8 @@ export async function seedChats(
 
 export async function markOpened(server: TestServer, owner: PhoneSession, chatId: string): Promise<void> {
   await updateMyChatState(server.server.deps, authOf(owner), chatId, { opened: true });
+}
+
+function signedBody(from: PhoneSession, chatId: string, messageId: string, body: UnsignedMessageBody): MessageBody {
+  return from.signing ? signMessageBody(from.signing, { chatId, messageId, senderUserId: from.userId }, body) : body;
 }

@@ -76,6 +76,9 @@ async function run(): Promise<void> {
   core = await DesktopCore.open({ dataDir: desktopDir, vault, backoff: { initialMs: 100, maxMs: 2000 } });
   if (!core) throw new DemoFailure('The desktop found no keys after pairing.');
   const desktop = core;
+  // The names shown come from the directory (checked against each message's signature): the app fetches
+  // them as it shows a chat; the demo prints from inside a progress callback, so it fetches them first.
+  await desktop.reader.loadSenders([alex.session.userId, sam.session.userId]);
   line('4. Sync');
   const syncStarted = Date.now();
   const printed = new Set<string>();

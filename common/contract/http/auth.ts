@@ -43,6 +43,13 @@ export const AccountKeys = z.object({
   username: Username,
   identityPublicKey: Base64UrlKey,
   wrappedIdentitySecretKey: Envelope,
+  /**
+   * The account's Ed25519 signing key (public; secret wrapped under the master key, bound to the user id).
+   * null for an account made before signing existed, until its phone uploads one (`setSigningKey`);
+   * optional because a server from before signing doesn't send it.
+   */
+  signingPublicKey: Base64UrlKey.nullable().optional(),
+  wrappedSigningSecretKey: Envelope.nullable().optional(),
 });
 export type AccountKeys = z.infer<typeof AccountKeys>;
 
@@ -59,6 +66,9 @@ export const register = route({
     wrappedMasterKey: Envelope,
     identityPublicKey: Base64UrlKey,
     wrappedIdentitySecretKey: Envelope,
+    /** Made on the phone with the other keys. Optional: a phone app from before signing doesn't send them. */
+    signingPublicKey: Base64UrlKey.optional(),
+    wrappedSigningSecretKey: Envelope.optional(),
     device: PhoneDevice,
   }),
   response: SignedIn,
@@ -92,3 +102,17 @@ export const refresh = route({
 export const logout = route({ method: 'POST', path: '/auth/logout', auth: 'device' });
 
 export const me = route({ method: 'GET', path: '/me', auth: 'device', response: AccountKeys.extend({ deviceId: Id }) });
+
+/**
+ * An account made before signing existed gets its signing key from its phone, at the phone's next start.
+ * Set once: the server stores it only while the account has none; the same key again is a no-op (a retry
+ * whose answer was lost); another key is 409 `conflict` — a signing key is never
+ * replaced through the API, so a stolen session cannot swap a victim's key for one of its own.
+ */
+export const setSigningKey = route({
+  method: 'PUT',
+  path: '/me/signing-key',
+  auth: 'phone',
+  body: z.strictObject({ signingPublicKey: Base64UrlKey, wrappedSigningSecretKey: Envelope }),
+  response: z.object({ signingPublicKey: Base64UrlKey, wrappedSigningSecretKey: Envelope }),
+});

@@ -181,6 +181,9 @@ export const confirmPairing = route({
        */
       identityPublicKey: Base64UrlKey.optional(),
       wrappedIdentitySecretKey: Envelope.optional(),
+      /** The account's signing key, the same way (absent or null: none yet; the desktop asks `GET /me` later). */
+      signingPublicKey: Base64UrlKey.nullable().optional(),
+      wrappedSigningSecretKey: Envelope.nullable().optional(),
     }),
   ]),
 });

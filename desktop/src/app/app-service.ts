@@ -6,6 +6,7 @@ import {
   type IpcEventName,
   type IpcEventPayload,
   IpcError,
+  type MessageRecord,
   type MessageView,
   type PairingView,
   type UpdateView,
@@ -224,18 +225,10 @@ export class AppService {
         if (progress.primed || progress.phases[3].state === 'done' || progress.mode === 'live') feeder.build();
       }),
       engine.onMessages((records) => {
-        const byChat = new Map<string, string[]>();
-        for (const r of records) byChat.set(r.chatId, [...(byChat.get(r.chatId) ?? []), r.messageId]);
         const live = engine.progress.primed || engine.progress.mode === 'live';
-        for (const [chatId, ids] of byChat) {
-          // A first sync's history is neither notified nor indexed batch by batch (the index is built once
-          // the history is in): decrypting every batch here too would double the sync's crypto work on
-          // this process. The views that show a chat read it themselves.
-          const shown = live || feeder.ready ? feeder.addMessages(chatId, ids) : [];
-          this.messagesChanged(chatId, ids);
-          if (live) for (const m of shown) if (!m.mine) this.notifyIncoming(chatId, m);
-        }
-        this.chatsChanged([...byChat.keys()]);
+        // Live messages are shown and notified with their author checked: their senders' keys first.
+        if (live) void core.reader.loadSenders(records.map((r) => r.senderUserId)).then(() => this.core === core && this.messagesArrived(records, live, feeder));
+        else this.messagesArrived(records, live, feeder);
       }),
       engine.onEvents((events) => {
         const chats = new Set<string>();
@@ -270,6 +263,21 @@ export class AppService {
       }),
     ];
     if ((core.store.getState('cursor') ?? '') !== '') feeder.build();
+  }
+
+
+  private messagesArrived(records: readonly MessageRecord[], live: boolean, feeder: SearchFeeder): void {
+    const byChat = new Map<string, string[]>();
+    for (const r of records) byChat.set(r.chatId, [...(byChat.get(r.chatId) ?? []), r.messageId]);
+    for (const [chatId, ids] of byChat) {
+      // A first sync's history is neither notified nor indexed batch by batch (the index is built once
+      // the history is in): decrypting every batch here too would double the sync's crypto work on
+      // this process. The views that show a chat read it themselves.
+      const shown = live || feeder.ready ? feeder.addMessages(chatId, ids) : [];
+      this.messagesChanged(chatId, ids);
+      if (live) for (const m of shown) if (!m.mine) this.notifyIncoming(chatId, m);
+    }
+    this.chatsChanged([...byChat.keys()]);
   }
 
   private notifyIncoming(chatId: string, message: MessageView): void {

@@ -8,6 +8,7 @@ export function messageView(m: DisplayMessage, failure: string | null = null): M
     messageId: m.messageId,
     chatId: m.chatId,
     senderName: m.mine ? 'You' : m.senderName,
+    verification: m.verification,
     text: m.decrypted ? m.text : '',
     sentAt: m.sentAt,
     createdAt: m.createdAt,

@@ -22,6 +22,7 @@ export function createHandlers(app: AppService): IpcHandlers {
     if (!chat) throw new IpcError('not_found', 'This chat is not on this desktop (it may have been removed to stay within the storage budget).');
     return chat;
   };
+  const memberIds = (chat: { members: string }) => (JSON.parse(chat.members) as Array<{ userId: string }>).map((m) => m.userId);
 
   return {
     getState: () => app.snapshot(),
@@ -35,21 +36,24 @@ export function createHandlers(app: AppService): IpcHandlers {
     },
 
     listChats: () => ({ chats: chatList(app.linked().core, hasDraft) }),
-    openChat: ({ chatId }) => {
-      requireChat(chatId);
+    openChat: async ({ chatId }) => {
+      const chat = requireChat(chatId);
       const { core, drafts } = app.linked();
       app.setActiveChat(chatId);
+      // The names and signing keys of who wrote the page: its members, and any sender the server names.
+      await core.reader.loadSenders([...memberIds(chat), ...core.store.listMessages(chatId, PAGE).map((r) => r.sender_user_id)]);
       const failures = core.engine.outbox.failures(chatId);
       const messages = core.reader.messages(chatId, PAGE).map((m) => messageView(m, failures.get(m.messageId) ?? null));
       const entry = chatEntry(core, chatId, unreadCounts(core), hasDraft)!;
       return { chat: entry, messages, hasMore: messages.length === PAGE, draft: drafts.read(chatId) };
     },
-    loadOlder: ({ chatId, beforeMessageId }) => {
+    loadOlder: async ({ chatId, beforeMessageId }) => {
       const chat = requireChat(chatId);
       const { core } = app.linked();
       const before = core.store.getMessage(chatId, beforeMessageId);
       if (!before) throw new IpcError('not_found', 'That message is not in this chat.');
       const rows = core.store.listMessages(chatId, PAGE, { createdAt: before.created_at, id: before.id });
+      await core.reader.loadSenders(rows.map((r) => r.sender_user_id));
       const failures = core.engine.outbox.failures(chatId);
       const messages = rows.map((row) => messageView(core.reader.display(chat, row), failures.get(row.id) ?? null));
       return { messages, hasMore: rows.length === PAGE };

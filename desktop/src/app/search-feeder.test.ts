@@ -9,6 +9,8 @@ import { type TestAccount, testAccount, type TestChat, testChat, testMessage } f
 import { ChatReader } from '../core/view/chat-reader';
 import type { Drafts } from './drafts';
 import { SearchFeeder } from './search-feeder';
+import { SenderBook } from '../../../common/trust/message-author';
+import { EMPTY_DIRECTORY } from '../../../common/trust/sender-keys';
 
 /**
  * The feeder over a real store, reader and index (the core around them is only what the feeder reads).
@@ -36,7 +38,7 @@ describe('SearchFeeder', () => {
     store = LocalStore.open(path.join(dir, 'local.db'));
     me = testAccount();
     index = new LocalSearch();
-    const core = { store, reader: new ChatReader(store, me.keyring, me.userId) } as unknown as DesktopCore;
+    const core = { store, reader: new ChatReader(store, me.keyring, me.userId, new SenderBook(EMPTY_DIRECTORY)) } as unknown as DesktopCore;
     feeder = new SearchFeeder(core, index, { read: () => '' } as unknown as Drafts);
   });
   afterEach(() => {

@@ -73,7 +73,8 @@ export class SearchFeeder {
     }
     this.index.setChat(chatId, meta.title);
     this.indexedChats.add(chatId);
-    const messages = this.core.store.listMessages(chatId, ALL).map((m) => this.core.reader.display(row, m));
+    // The index holds text only: no author is checked for it (the views check when they show a message).
+    const messages = this.core.store.listMessages(chatId, ALL).map((m) => this.core.reader.display(row, m, { checkAuthor: false }));
     this.index.addMessages(messages.filter((m) => m.decrypted));
     this.updateDraft(chatId);
   }

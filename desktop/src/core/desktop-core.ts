@@ -10,6 +10,9 @@ import { LocalStore } from './store/local-store';
 import { DEFAULT_BUDGET, type StorageBudget } from './store/storage-budget';
 import { SyncEngine } from './sync/sync-engine';
 import { ChatReader } from './view/chat-reader';
+import { SigningKeySource } from './session/signing-key-source';
+import { SenderBook } from '../../../common/trust/message-author';
+import { type SenderKeyDirectory, ServerSenderKeyDirectory } from '../../../common/trust/sender-keys';
 
 export interface DesktopCoreOptions {
   readonly dataDir: string;
@@ -19,6 +22,11 @@ export interface DesktopCoreOptions {
   readonly backoff?: { readonly initialMs: number; readonly maxMs: number };
   /** Draft save delay after the last keystroke (default 1.2 s; tests shorten it). */
   readonly draftDebounceMs?: number;
+  /**
+   * Where the names and signing keys of message senders come from (default: the server's directory,
+   * believed on first use for the life of the process). A pinned directory plugs in here.
+   */
+  readonly senderDirectory?: SenderKeyDirectory;
 }
 
 /**
@@ -39,6 +47,8 @@ export class DesktopCore {
     readonly drafts: DraftSync,
     /** The user's app settings (theme, notifications, send on Enter, storage budget), shared by their devices. */
     readonly settings: SettingsSync,
+    /** The account's signing key (signs what the outbox sends). */
+    readonly signing: SigningKeySource,
   ) {
     // A storage budget in the synced settings applies on every desktop of the user, at once.
     settings.onChange((value) => {
@@ -61,6 +71,7 @@ export class DesktopCore {
     if (!session) return null;
     const store = LocalStore.open(DesktopCore.databaseFile(options.dataDir));
     let core: DesktopCore | null = null;
+    const signing = new SigningKeySource(session);
     const keyring = new ChatKeyring(session.masterKey, session.userId, () => core?.identity ?? null);
     const engine = new SyncEngine({
       session,
@@ -70,6 +81,7 @@ export class DesktopCore {
       budget: budgetFromSettings(readUserSettings(store, session.masterKey, session.userId)) ?? options.budget ?? DEFAULT_BUDGET,
       ...(options.fetch ? { fetch: options.fetch } : {}),
       ...(options.backoff ? { backoff: options.backoff } : {}),
+      signingKey: () => signing.get(),
     });
     const drafts = new DraftSync({
       session,
@@ -77,7 +89,9 @@ export class DesktopCore {
       engine,
       ...(options.draftDebounceMs !== undefined ? { debounceMs: options.draftDebounceMs } : {}),
     });
-    core = new DesktopCore(session, store, keyring, engine, new ChatReader(store, keyring, session.userId), drafts, new SettingsSync(session, store, engine));
+    const senders = new SenderBook(options.senderDirectory ?? new ServerSenderKeyDirectory(session));
+    const reader = new ChatReader(store, keyring, session.userId, senders);
+    core = new DesktopCore(session, store, keyring, engine, reader, drafts, new SettingsSync(session, store, engine), signing);
     session.onEvent(() => core!.wipeLocal());
     return core;
   }
@@ -101,6 +115,8 @@ export class DesktopCore {
         // Offline at start: chats already stored still open with their wrapped keys; retried on next start.
       }
     }
+    // Fetched now when the credentials don't hold it, so the first message is signed without a wait.
+    void this.signing.get();
     this.drafts.start();
     this.engine.start();
   }
@@ -134,6 +150,7 @@ export class DesktopCore {
     this.drafts.dispose();
     this.settings.dispose();
     this.reader.clear();
+    this.signing.clear();
     this.keyring.clear();
     this.identity?.secretKey.fill(0);
     this.identity = null;

@@ -17,6 +17,7 @@ const StoredPhone = z.object({
   tokens: z.object({ accessToken: z.string(), refreshToken: z.string(), accessExpiresAt: z.string(), refreshExpiresAt: z.string() }),
   masterKey: z.string(),
   identity: z.object({ publicKey: z.string(), secretKey: z.string() }),
+  signing: z.object({ publicKey: z.string(), secretKey: z.string() }).optional(),
 });
 
 export function savePhone(file: string, serverUrl: string, session: PhoneSession): void {
@@ -33,6 +34,7 @@ export function savePhone(file: string, serverUrl: string, session: PhoneSession
     },
     masterKey: toBase64Url(session.masterKey),
     identity: { publicKey: toBase64Url(session.identity.publicKey), secretKey: toBase64Url(session.identity.secretKey) },
+    ...(session.signing ? { signing: { publicKey: toBase64Url(session.signing.publicKey), secretKey: toBase64Url(session.signing.secretKey) } } : {}),
   };
   // Atomic: a crash while writing leaves the previous file or the new one, never half a master key.
   const tmp = `${file}.tmp`;
@@ -91,6 +93,7 @@ export function loadPhone(file: string): { serverUrl: string; session: PhoneSess
       tokens: s.tokens,
       masterKey: masterKeyFromBytes(fromBase64Url(s.masterKey)),
       identity: { publicKey: fromBase64Url(s.identity.publicKey), secretKey: fromBase64Url(s.identity.secretKey) },
+      signing: s.signing ? { publicKey: fromBase64Url(s.signing.publicKey), secretKey: fromBase64Url(s.signing.secretKey) } : null,
     },
   };
 }

@@ -14,6 +14,7 @@ import {
   unlinkDevice,
 } from '../core/pairing';
 import { loadPhone, preparePhoneState, savePhone } from './phone-state';
+import { ensureSigningKey } from '../core/signing-key';
 
 const USAGE = `Usage: npm run phone -- <command> [options]
 
@@ -60,7 +61,9 @@ async function run(argv: string[]): Promise<string> {
     const input = { username: need('username'), password: need('password'), device: { name: 'Headless phone', platform: 'web' as const } };
     const profile = values['kdf-profile'] === 'minimal' ? 'minimal' : 'interactive';
     preparePhoneState(stateFile);
-    const session = command === 'signup' ? await createAccount(client, { ...input, kdfProfile: profile }) : await signIn(client, input);
+    const signedIn = command === 'signup' ? await createAccount(client, { ...input, kdfProfile: profile }) : await signIn(client, input);
+    // An account from before message signing gets its signing key now, made here on the phone.
+    const session = await ensureSigningKey(createApiClient({ baseUrl: serverUrl, accessToken: () => signedIn.tokens.accessToken }), signedIn);
     try {
       savePhone(stateFile, serverUrl, session);
     } catch (error) {

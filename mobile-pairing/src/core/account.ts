@@ -14,7 +14,12 @@ import {
   wrapIdentitySecretKey,
   wrapMasterKey,
   decodePublicKey,
+  type SigningKeyPair,
+  generateSigningKeyPair,
+  encodeSigningPublicKey,
+  wrapSigningSecretKey,
 } from '../../../common/crypto';
+import { signingKeyFromAccount } from './signing-key';
 
 /** What a signed-in phone holds in memory. The master key never leaves the phone except sealed to a desktop. */
 export interface PhoneSession {
@@ -24,6 +29,11 @@ export interface PhoneSession {
   readonly tokens: Pick<SignedIn, 'accessToken' | 'refreshToken' | 'accessExpiresAt' | 'refreshExpiresAt'>;
   readonly masterKey: MasterKey;
   readonly identity: BoxKeyPair;
+  /**
+   * The account's signing key (signs every message this phone writes). null only for a session stored
+   * before signing existed, until `ensureSigningKey` (signing-key.ts) fetches or makes it.
+   */
+  readonly signing: SigningKeyPair | null;
 }
 
 export interface PhoneDeviceInfo {
@@ -43,6 +53,7 @@ export async function createAccount(
   const userId = randomId();
   const masterKey = generateMasterKey();
   const identity = generateBoxKeyPair();
+  const signing = generateSigningKeyPair();
   const kdf = newKdfParams(input.kdfProfile ?? 'interactive');
   const { wrapKey, authKey } = derivePasswordKeys(input.password, kdf);
   const signedIn = await client.call('register', {
@@ -54,10 +65,12 @@ export async function createAccount(
       wrappedMasterKey: wrapMasterKey(masterKey, wrapKey, input.username),
       identityPublicKey: encodePublicKey(identity.publicKey),
       wrappedIdentitySecretKey: wrapIdentitySecretKey(identity.secretKey, masterKey, userId),
+      signingPublicKey: encodeSigningPublicKey(signing.publicKey),
+      wrappedSigningSecretKey: wrapSigningSecretKey(signing.secretKey, masterKey, userId),
       device: input.device,
     },
   });
-  return { userId, username: input.username, deviceId: signedIn.deviceId, tokens: signedIn, masterKey, identity };
+  return { userId, username: input.username, deviceId: signedIn.deviceId, tokens: signedIn, masterKey, identity, signing };
 }
 
 /** Sign-in on a new phone: recover the master key through the password-wrapped copy. */
@@ -73,5 +86,7 @@ export async function signIn(
     publicKey: decodePublicKey(result.account.identityPublicKey),
     secretKey: unwrapIdentitySecretKey(result.account.wrappedIdentitySecretKey, masterKey, result.userId),
   };
-  return { userId: result.userId, username: input.username, deviceId: result.deviceId, tokens: result, masterKey, identity };
+  // An account from before signing has none yet: the caller's `ensureSigningKey` makes and uploads it.
+  const signing = signingKeyFromAccount(result.account, masterKey);
+  return { userId: result.userId, username: input.username, deviceId: result.deviceId, tokens: result, masterKey, identity, signing };
 }

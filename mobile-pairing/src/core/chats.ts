@@ -6,6 +6,7 @@ import {
   encryptMessageBody,
   type ChatMeta,
   type MessageBody,
+  signMessageBody,
 } from '../../../common/content';
 import {
   type ChatKey,
@@ -75,7 +76,10 @@ export async function sendText(
 ): Promise<MessageRecord> {
   const messageId = randomId();
   const sentAt = Date.now();
-  const body: MessageBody = { text, senderName, sentAt };
+  // Signed inside the envelope by the account's signing key (absent only in a session from before signing
+  // that has not fetched its key yet: the message then goes unsigned and recipients show it unverified).
+  const unsigned: MessageBody = { text, senderName, sentAt };
+  const body = me.signing ? signMessageBody(me.signing, { chatId, messageId, senderUserId: me.userId }, unsigned) : unsigned;
   return client.call('sendMessage', {
     params: { chatId },
     body: {

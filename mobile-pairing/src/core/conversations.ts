@@ -1,6 +1,7 @@
 import { type ApiClient, ApiError, type ChatSummary, type MessageRecord, Username } from '../../../common/contract';
 import type { MessageBody } from '../../../common/content';
 import type { ChatKey } from '../../../common/crypto';
+import { type MessageAuthor, type SenderBook, UNVERIFIED_SENDER } from '../../../common/trust/message-author';
 import type { PhoneSession } from './account';
 import { chatKeyFor, readChatMeta, readMessage, startChat } from './chats';
 
@@ -19,7 +20,10 @@ export interface ShownMessage {
   readonly record: MessageRecord;
   /** null when the message does not decrypt. */
   readonly body: MessageBody | null;
+  /** Written by this account, as its signature proves (a message the server attributes to me but I didn't sign is not mine). */
   readonly mine: boolean;
+  /** Who wrote it, as far as signatures tell: the name to show comes from here, never from the body. */
+  readonly author: MessageAuthor;
 }
 
 /** Chat keys already opened this session, so each is unwrapped (or re-wrapped from a sealed copy) once. */
@@ -33,7 +37,8 @@ export async function openChatKey(client: ApiClient, me: PhoneSession, chat: Cha
   return key;
 }
 
-export function showMessage(record: MessageRecord, key: ChatKey | null, me: PhoneSession): ShownMessage {
+/** Call after `senders.load` of the record's sender; a sender not loaded shows as pending. */
+export function showMessage(record: MessageRecord, key: ChatKey | null, me: PhoneSession, senders: SenderBook): ShownMessage {
   let body: MessageBody | null = null;
   if (key) {
     try {
@@ -42,7 +47,23 @@ export function showMessage(record: MessageRecord, key: ChatKey | null, me: Phon
       body = null;
     }
   }
-  return { record, body, mine: record.senderUserId === me.userId };
+  const author: MessageAuthor = body
+    ? senders.author({ chatId: record.chatId, messageId: record.messageId, senderUserId: record.senderUserId }, body)
+    : // Nothing to check a signature on: whoever damaged or swapped it gets no name shown for it.
+      { verification: 'unverified', displayName: UNVERIFIED_SENDER };
+  const mine = record.senderUserId === me.userId && author.verification !== 'unverified';
+  return { record, body, mine, author };
+}
+
+/** Shows a page of records, the keys of their senders fetched first. */
+export async function showMessages(
+  records: readonly MessageRecord[],
+  key: ChatKey | null,
+  me: PhoneSession,
+  senders: SenderBook,
+): Promise<ShownMessage[]> {
+  await senders.load(records.map((r) => r.senderUserId));
+  return records.map((r) => showMessage(r, key, me, senders));
 }
 
 /** Most recently updated first; the last message of each of the first `previews` chats is fetched too. */
@@ -50,6 +71,7 @@ export async function loadChatList(
   client: ApiClient,
   me: PhoneSession,
   keys: ChatKeyCache,
+  senders: SenderBook,
   options: { previews?: number } = {},
 ): Promise<ChatListItem[]> {
   const { chats } = await client.call('listChats', {});
@@ -69,7 +91,7 @@ export async function loadChatList(
       if (key && index < previews && chat.messageCount > 0) {
         const page = await client.call('listMessages', { params: { chatId: chat.chatId }, query: { limit: 1 } });
         const newest = page.messages[0];
-        if (newest) lastMessage = showMessage(newest, key, me);
+        if (newest) lastMessage = (await showMessages([newest], key, me, senders))[0]!;
       }
       return { chat, title, lastMessage };
     }),
@@ -88,13 +110,14 @@ export async function loadMessages(
   me: PhoneSession,
   chatId: string,
   key: ChatKey,
+  senders: SenderBook,
   options: { before?: string; limit?: number } = {},
 ): Promise<MessagePage> {
   const page = await client.call('listMessages', {
     params: { chatId },
     query: { limit: options.limit ?? 50, ...(options.before ? { before: options.before } : {}) },
   });
-  const messages = page.messages.map((m) => showMessage(m, key, me));
+  const messages = await showMessages(page.messages, key, me, senders);
   messages.sort(byTime);
   return { messages, nextBefore: page.nextBefore };
 }

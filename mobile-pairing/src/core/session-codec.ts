@@ -1,6 +1,15 @@
 import { z } from 'zod';
 import { AuthTokens } from '../../../common/contract';
-import { CryptoError, decodePublicKey, fromBase64Url, masterKeyFromBytes, toBase64Url } from '../../../common/crypto';
+import {
+  CryptoError,
+  decodePublicKey,
+  decodeSigningPublicKey,
+  fromBase64Url,
+  masterKeyFromBytes,
+  SIGNING_SECRET_KEY_BYTES,
+  toBase64Url,
+} from '../../../common/crypto';
+import { requireLength } from '../../../common/crypto/encoding';
 import type { PhoneSession } from './account';
 
 /**
@@ -16,6 +25,8 @@ export const StoredSession = z.object({
   tokens: AuthTokens,
   masterKey: z.string(),
   identity: z.object({ publicKey: z.string(), secretKey: z.string() }),
+  /** Absent in sessions stored before signing existed: the app then runs `ensureSigningKey`. */
+  signing: z.object({ publicKey: z.string(), secretKey: z.string() }).optional(),
 });
 export type StoredSession = z.infer<typeof StoredSession>;
 
@@ -33,6 +44,9 @@ export function encodeSession(session: PhoneSession): StoredSession {
     },
     masterKey: toBase64Url(session.masterKey),
     identity: { publicKey: toBase64Url(session.identity.publicKey), secretKey: toBase64Url(session.identity.secretKey) },
+    ...(session.signing
+      ? { signing: { publicKey: toBase64Url(session.signing.publicKey), secretKey: toBase64Url(session.signing.secretKey) } }
+      : {}),
   };
 }
 
@@ -49,6 +63,12 @@ export function decodeSession(value: unknown): PhoneSession {
       publicKey: decodePublicKey(s.identity.publicKey),
       secretKey: identitySecretKey(s.identity.secretKey),
     },
+    signing: s.signing
+      ? {
+          publicKey: decodeSigningPublicKey(s.signing.publicKey),
+          secretKey: requireLength(fromBase64Url(s.signing.secretKey, 'signing secret key'), SIGNING_SECRET_KEY_BYTES, 'signing secret key'),
+        }
+      : null,
   };
 }
 

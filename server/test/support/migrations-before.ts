@@ -5,6 +5,9 @@ import { migrationsDirFor } from '../../src/db/migrate';
 /** The migration that put message totals on the Chat row; it backfills them from the stored messages. */
 export const TOTALS_MIGRATION = '20261129092942_chat_message_totals';
 
+/** The migration that added the account's signing key (nullable) to the User row. */
+export const SIGNING_KEYS_MIGRATION = '20261203080256_signing_keys';
+
 /** A copy of a provider's migrations directory holding only the migrations before `name`. */
 export function migrationsBefore(provider: 'sqlite' | 'postgresql', name: string, into: string): string {
   const source = migrationsDirFor(provider);

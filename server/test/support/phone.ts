@@ -37,3 +37,19 @@ export async function raw(
   const text = await response.text();
   return { status: response.status, body: text ? JSON.parse(text) : undefined };
 }
+
+/**
+ * A phone of an account made before message signing: signed up as today, then the signing key is taken
+ * off the account row (as the migration leaves old accounts) and out of the session (as an old app holds it).
+ */
+export async function signUpPhoneWithoutSigningKey(
+  server: TestServer,
+  name = 'legacy',
+): Promise<{ session: PhoneSession; api: ApiClient; password: string }> {
+  const phone = await signUpPhone(server, name);
+  await server.server.deps.db.user.update({
+    where: { id: phone.session.userId },
+    data: { signingPublicKey: null, wrappedSigningSecretKey: null },
+  });
+  return { ...phone, session: { ...phone.session, signing: null } };
+}

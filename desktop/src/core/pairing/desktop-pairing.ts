@@ -237,6 +237,9 @@ export class DesktopPairing {
       ...(result.identityPublicKey && result.wrappedIdentitySecretKey
         ? { identity: { publicKey: result.identityPublicKey, wrappedSecretKey: result.wrappedIdentitySecretKey } }
         : {}),
+      ...(result.signingPublicKey && result.wrappedSigningSecretKey
+        ? { signing: { publicKey: result.signingPublicKey, wrappedSecretKey: result.wrappedSigningSecretKey } }
+        : {}),
     });
     return { kind: 'paired', userId: result.userId, username: bundle.username, deviceId: result.deviceId };
   }

@@ -18,6 +18,11 @@ export const DeviceCredentials = z.object({
    * syncing. Absent in credentials saved by older builds: the core fetches it once (`me`).
    */
   identity: z.object({ publicKey: z.string(), wrappedSecretKey: z.string() }).optional(),
+  /**
+   * The account's signing key, the same way (Ed25519; secret wrapped under the master key). Absent in
+   * credentials of older builds, or when the account had none at pairing: the core asks `me` for it.
+   */
+  signing: z.object({ publicKey: z.string(), wrappedSecretKey: z.string() }).optional(),
 });
 export type DeviceCredentials = z.infer<typeof DeviceCredentials>;
 

@@ -66,6 +66,15 @@ export class DeviceSession {
     await saveCredentials(this.vault, this.credentials);
   }
 
+  /** The signing key as stored with the credentials (public key, secret wrapped under the master key). */
+  get storedSigning(): DeviceCredentials['signing'] | null {
+    return this.credentials.signing ?? null;
+  }
+  async rememberSigning(signing: NonNullable<DeviceCredentials['signing']>): Promise<void> {
+    this.credentials = { ...this.credentials, signing };
+    await saveCredentials(this.vault, this.credentials);
+  }
+
   onEvent(listener: (event: SessionEvent) => void): () => void {
     this.listeners.add(listener);
     return () => this.listeners.delete(listener);

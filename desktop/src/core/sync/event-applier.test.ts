@@ -9,6 +9,8 @@ import { readUserSettings, storedSettings } from '../store/user-settings';
 import { ChatReader } from '../view/chat-reader';
 import { applyEvents, type ParsedEvent, parseEvent, type SyncProblem } from './event-applier';
 import { tamper, type TestAccount, testAccount, type TestChat, testChat, testMessage } from './test-fixtures';
+import { SenderBook } from '../../../../common/trust/message-author';
+import { EMPTY_DIRECTORY } from '../../../../common/trust/sender-keys';
 
 let dir: string;
 let store: LocalStore;
@@ -96,7 +98,7 @@ describe('applyEvents', () => {
     expect(result.inserted.map((m) => m.messageId)).toEqual(batch.map((m) => m.messageId));
     expect(store.getState('last_event_id')).toBe('h5:1:0');
     expect(store.getChat(chat.summary.chatId)?.history_complete).toBe(1);
-    expect(new ChatReader(store, me.keyring, me.userId).messages(chat.summary.chatId).map((m) => m.text)).toEqual(['one', 'two']);
+    expect(new ChatReader(store, me.keyring, me.userId, new SenderBook(EMPTY_DIRECTORY)).messages(chat.summary.chatId).map((m) => m.text)).toEqual(['one', 'two']);
   });
 
   it('skips the messages of a chat whose key this device cannot unwrap, reports it, and keeps the rest of the batch', () => {

@@ -1,6 +1,6 @@
 import { ApiError, type MessageRecord } from '../../../../common/contract';
-import { encryptMessageBody } from '../../../../common/content';
-import { randomId } from '../../../../common/crypto';
+import { encryptMessageBody, signMessageBody } from '../../../../common/content';
+import { randomId, type SigningKeyPair } from '../../../../common/crypto';
 import type { ChatKeyring } from '../crypto/chat-keyring';
 import type { DeviceSession } from '../session/device-session';
 import type { LocalStore } from '../store/local-store';
@@ -40,6 +40,8 @@ export class Outbox {
     private readonly store: LocalStore,
     private readonly keyring: ChatKeyring,
     private readonly backoff: BackoffOptions = DEFAULT_BACKOFF,
+    /** The account's signing key; null while it has none (the message then goes unsigned). */
+    private readonly signingKey: () => Promise<SigningKeyPair | null> = async () => null,
   ) {}
 
   async send(chatId: string, text: string): Promise<{ messageId: string; queued: boolean; failed: string | null }> {
@@ -48,9 +50,13 @@ export class Outbox {
     const key = this.keyring.keyFor(chat);
     if (!key) throw new Error('this device has no key for this chat');
     const messageId = randomId();
+    const signing = await this.signingKey();
     const sentAt = Date.now();
     const clientKey = `${sentAt}:${++localSeq}:${this.session.deviceId}`;
-    const ciphertext = encryptMessageBody(key, chatId, messageId, { text, senderName: this.session.username, sentAt });
+    // Signed inside the envelope (common/content/message-signature.ts): what recipients check the author by.
+    const unsigned = { text, senderName: this.session.username, sentAt };
+    const origin = { chatId, messageId, senderUserId: this.session.userId };
+    const ciphertext = encryptMessageBody(key, chatId, messageId, signing ? signMessageBody(signing, origin, unsigned) : unsigned);
     const createdAt = new Date(sentAt).toISOString();
     this.store.transaction(() => {
       this.store.putQueuedMessage({

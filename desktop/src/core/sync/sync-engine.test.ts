@@ -13,6 +13,8 @@ import { ChatReader } from '../view/chat-reader';
 import type { SyncProblem } from './event-applier';
 import { SyncEngine } from './sync-engine';
 import { tamper, type TestAccount, testAccount, testChat, testMessage } from './test-fixtures';
+import { SenderBook } from '../../../../common/trust/message-author';
+import { EMPTY_DIRECTORY } from '../../../../common/trust/sender-keys';
 
 /**
  * The engine against a tiny real SSE server on 127.0.0.1 that plays a scripted stream: the real
@@ -149,7 +151,7 @@ describe('SyncEngine against a scripted SSE server', () => {
     );
     expect(problems.find((p) => p.code === 'unknown_event')?.event).toBe('message:teleport');
     expect(store.allMessageIds()).toEqual(good.map((m) => m.messageId).sort());
-    expect(new ChatReader(store, me.keyring, me.userId).messages(chatId).map((m) => m.text)).toEqual(['good 1', 'good 2', 'good 3', 'good 4']);
+    expect(new ChatReader(store, me.keyring, me.userId, new SenderBook(EMPTY_DIRECTORY)).messages(chatId).map((m) => m.text)).toEqual(['good 1', 'good 2', 'good 3', 'good 4']);
     expect(store.getChat(locked.summary.chatId)?.bytes).toBe(0);
     expect(store.getState('cursor')).toBe('40');
     const progress = engine.progress;
@@ -192,7 +194,7 @@ describe('SyncEngine against a scripted SSE server', () => {
     engine.start();
     await until(() => engine.progress.lastChatReadyAt !== null, 10_000, 'the first screen');
     expect(engine.progress.phases[1].state).toBe('running');
-    expect(new ChatReader(store, me.keyring, me.userId).messages(chatId).map((m) => m.text)).toEqual(['newest']);
+    expect(new ChatReader(store, me.keyring, me.userId, new SenderBook(EMPTY_DIRECTORY)).messages(chatId).map((m) => m.text)).toEqual(['newest']);
     const readyAt = engine.progress.lastChatReadyAt;
 
     server.push(

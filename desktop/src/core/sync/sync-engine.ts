@@ -1,3 +1,4 @@
+import type { SigningKeyPair } from '../../../../common/crypto';
 import { ApiError, type MessageRecord } from '../../../../common/contract';
 import type { ChatKeyring } from '../crypto/chat-keyring';
 import type { DeviceSession } from '../session/device-session';
@@ -21,6 +22,8 @@ export interface SyncEngineOptions {
   readonly backoff?: BackoffOptions;
   /** A stream silent this long is dropped and reopened, until the server announces its heartbeat. */
   readonly silenceMs?: number;
+  /** The account's signing key for the messages the outbox writes (none: they go unsigned). */
+  readonly signingKey?: () => Promise<SigningKeyPair | null>;
 }
 
 type Listener<T> = (value: T) => void;
@@ -50,7 +53,7 @@ export class SyncEngine {
 
   constructor(private readonly options: SyncEngineOptions) {
     this.budget = options.budget ?? DEFAULT_BUDGET;
-    this.outbox = new Outbox(options.session, options.store, options.keyring, options.backoff ?? DEFAULT_BACKOFF);
+    this.outbox = new Outbox(options.session, options.store, options.keyring, options.backoff ?? DEFAULT_BACKOFF, options.signingKey);
     options.session.onEvent((event) => {
       if (event.type === 'revoked' || event.type === 'signed-out') this.shutDown(event.type === 'revoked' ? 'revoked' : 'stopped');
     });

@@ -5,6 +5,8 @@ import { ChatKeyring } from '../crypto/chat-keyring';
 import { LocalStore } from '../store/local-store';
 import { ChatReader } from '../view/chat-reader';
 import { applyEvents, parseEvent, type ParsedEvent } from './event-applier';
+import { SenderBook } from '../../../../common/trust/message-author';
+import { EMPTY_DIRECTORY } from '../../../../common/trust/sender-keys';
 
 /**
  * Runs a new desktop's first sync steps once on made-up data, in memory: the contract's validators parse
@@ -76,7 +78,7 @@ export function warmUpSyncPath(messages = FIRST_SCREEN_MESSAGES): number {
       events.push(parsed.event);
     }
     for (const event of events) store.transaction(() => applyEvents(store, keyring, [event]));
-    return new ChatReader(store, keyring, userId).messages(chatId).filter((m) => m.decrypted).length;
+    return new ChatReader(store, keyring, userId, new SenderBook(EMPTY_DIRECTORY)).messages(chatId).filter((m) => m.decrypted).length;
   } finally {
     store.close();
     keyring.clear();

@@ -1,5 +1,6 @@
 import { FIRST_SCREEN_MESSAGES } from '../../../../common/contract';
-import { decryptChatMeta, decryptMessageBody, type ChatMeta } from '../../../../common/content';
+import { decryptChatMeta, decryptMessageBody, type ChatMeta, type MessageBody } from '../../../../common/content';
+import { type AuthorState, type SenderBook, UNCHECKED_SENDER, UNVERIFIED_SENDER } from '../../../../common/trust/message-author';
 import type { ChatKeyring } from '../crypto/chat-keyring';
 import type { LocalStore } from '../store/local-store';
 import type { ChatRow, LocalMessageStatus, MessageRow } from '../store/rows';
@@ -18,11 +19,15 @@ export interface DisplayMessage {
   readonly messageId: string;
   readonly chatId: string;
   readonly senderUserId: string;
+  /** From the sender directory (never from the body); a description for unverified and pending messages. */
   readonly senderName: string;
+  /** What the author's signature says (common/trust/message-author.ts). */
+  readonly verification: AuthorState;
   readonly text: string;
   readonly sentAt: number;
   readonly createdAt: string;
   readonly status: LocalMessageStatus;
+  /** Written by this account, as its signature shows (a message the server pins on me that I didn't sign is not mine). */
   readonly mine: boolean;
   /** false when this message's envelope did not open: it is shown as such, never dropped. */
   readonly decrypted: boolean;
@@ -42,7 +47,16 @@ export class ChatReader {
     private readonly store: LocalStore,
     private readonly keyring: ChatKeyring,
     private readonly userId: string,
+    private readonly senders: SenderBook,
   ) {}
+
+  /**
+   * Fetches the names and signing keys of the senders of these rows (and of the chat's members) before a
+   * view displays them; never rejects — an unreachable directory leaves them pending, shown as such.
+   */
+  async loadSenders(userIds: Iterable<string>, waitMs?: number): Promise<void> {
+    await this.senders.load(userIds, waitMs);
+  }
 
   meta(chat: ChatRow): ChatMeta | null {
     const cached = this.metaCache.get(chat.id);
@@ -79,29 +93,44 @@ export class ChatReader {
     return this.store.listMessages(chatId, limit, before).map((row) => this.display(chat, row));
   }
 
-  display(chat: ChatRow, row: MessageRow): DisplayMessage {
+  /**
+   * `checkAuthor: false` — for the search index, which shows no author: the signature is not checked
+   * (an Ed25519 verification costs ~100× the AEAD open) and the result is not cached, so a view still
+   * checks it when it shows the message.
+   */
+  display(chat: ChatRow, row: MessageRow, options: { readonly checkAuthor?: boolean } = {}): DisplayMessage {
     const cached = this.bodyCache.get(row.id);
     if (cached && cached.status === row.status && cached.createdAt === row.created_at) return cached;
     const key = this.keyring.keyFor(chat);
-    let body: { text: string; senderName: string; sentAt: number } | null = null;
+    let body: MessageBody | null = null;
     try {
       body = key ? decryptMessageBody(key, chat.id, row.id, row.ciphertext) : null;
     } catch {
       body = null;
     }
+    // The author as the signature shows it, against the key of the sender the server names. An envelope
+    // that doesn't open has nothing to check: no name is shown for it.
+    const author = !body
+      ? { verification: 'unverified' as const, displayName: UNVERIFIED_SENDER }
+      : options.checkAuthor === false
+        ? { verification: 'pending' as const, displayName: UNCHECKED_SENDER }
+        : this.senders.author({ chatId: row.chat_id, messageId: row.id, senderUserId: row.sender_user_id }, body);
     const message: DisplayMessage = {
       messageId: row.id,
       chatId: row.chat_id,
       senderUserId: row.sender_user_id,
-      senderName: body?.senderName ?? 'Unknown',
+      senderName: author.displayName,
+      verification: author.verification,
       text: body?.text ?? '',
+      // The signed time (inside the AEAD): the server's clock and order can't change it.
       sentAt: body?.sentAt ?? Date.parse(row.created_at),
       createdAt: row.created_at,
       status: row.status,
-      mine: row.sender_user_id === this.userId,
+      mine: row.sender_user_id === this.userId && author.verification !== 'unverified',
       decrypted: body !== null,
     };
-    this.bodyCache.set(row.id, message);
+    // Pending: not remembered, so the next view (once the directory answered) checks again.
+    if (author.verification !== 'pending') this.bodyCache.set(row.id, message);
     if (this.bodyCache.size > CACHE_LIMIT) this.bodyCache.delete(this.bodyCache.keys().next().value!);
     return message;
   }
@@ -114,5 +143,6 @@ export class ChatReader {
   clear(): void {
     this.metaCache.clear();
     this.bodyCache.clear();
+    this.senders.clear();
   }
 }

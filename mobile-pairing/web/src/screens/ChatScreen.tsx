@@ -89,7 +89,11 @@ export function ChatScreen({ chatId, drafts: given }: { chatId: string; drafts?:
           </li>
         )}
         {messages.map((m, i) => (
-          <Bubble key={m.record.messageId} message={m} showSender={!m.mine && messages[i - 1]?.record.senderUserId !== m.record.senderUserId} />
+          <Bubble
+            key={m.record.messageId}
+            message={m}
+            showSender={!m.mine && (messages[i - 1]?.record.senderUserId !== m.record.senderUserId || messages[i - 1]?.author.verification !== m.author.verification)}
+          />
         ))}
       </ol>
       <Composer chatId={chatId} drafts={drafts} onError={setError} />
@@ -99,12 +103,33 @@ export function ChatScreen({ chatId, drafts: given }: { chatId: string; drafts?:
 
 function Bubble({ message, showSender }: { message: ShownMessage; showSender: boolean }) {
   const body = message.body;
+  const { verification, displayName } = message.author;
+  // Unverified: the warning is the sender line, on every such message (it never names anyone).
+  const unverified = body !== null && verification === 'unverified';
   return (
-    <li className={message.mine ? 'bubble-row mine' : 'bubble-row'}>
-      <div className={body ? 'bubble' : 'bubble unreadable'}>
-        {showSender && body && <span className="bubble-sender">{body.senderName}</span>}
+    <li className={message.mine ? 'bubble-row mine' : 'bubble-row'} data-verification={verification}>
+      <div className={!body ? 'bubble unreadable' : unverified ? 'bubble unverified' : 'bubble'}>
+        {unverified ? (
+          <span className="bubble-warning" role="note">
+            ⚠ Unverified sender — not signed by the account the server names. Don’t trust who it says it’s from.
+          </span>
+        ) : (
+          showSender && body && <span className="bubble-sender">{displayName}</span>
+        )}
         <p>{body ? body.text : 'This message can’t be decrypted.'}</p>
-        <time dateTime={message.record.createdAt}>{clockTime(body?.sentAt ?? message.record.createdAt)}</time>
+        <span className="bubble-meta">
+          {body && verification === 'legacy' && (
+            <span className="bubble-legacy" title="Sent before message signing: the sender can’t be verified.">
+              unsigned ·
+            </span>
+          )}
+          {body && verification === 'pending' && (
+            <span className="bubble-legacy" title="The sender’s key could not be fetched yet.">
+              checking ·
+            </span>
+          )}
+          <time dateTime={message.record.createdAt}>{clockTime(body?.sentAt ?? message.record.createdAt)}</time>
+        </span>
       </div>
     </li>
   );

@@ -13,6 +13,8 @@ import {
   showMessage,
   startChatWith,
 } from '../../../src/core/conversations';
+import { SenderBook } from '../../../../common/trust/message-author';
+import { senderDirectoryFor } from './sender-directory';
 
 export interface Conversation {
   readonly title: string | null;
@@ -38,6 +40,9 @@ interface ChatsStore {
  * resets this store. Chat keys are cached per session so each is unwrapped once.
  */
 let keys: ChatKeyCache = new Map();
+/** The names and signing keys of senders, from the server's directory by id (believed on first use, per session). */
+let senders: SenderBook | null = null;
+const sendersFor = (client: ApiClient): SenderBook => (senders ??= new SenderBook(senderDirectoryFor(client)));
 
 export const useChats = create<ChatsStore>()((set, get) => {
   function patchConversation(chatId: string, patch: Partial<Conversation>): void {
@@ -55,14 +60,14 @@ export const useChats = create<ChatsStore>()((set, get) => {
     list: null,
     conversations: {},
     async refreshList(client, me) {
-      set({ list: await loadChatList(client, me, keys) });
+      set({ list: await loadChatList(client, me, keys, sendersFor(client)) });
     },
     async openConversation(client, me, chatId) {
       const first = !get().conversations[chatId];
       if (first) patchConversation(chatId, { loading: true });
       try {
         const { key, title } = await keyFor(client, me, chatId);
-        const page = await loadMessages(client, me, chatId, key);
+        const page = await loadMessages(client, me, chatId, key, sendersFor(client));
         const existing = get().conversations[chatId];
         patchConversation(chatId, {
           title,
@@ -80,14 +85,16 @@ export const useChats = create<ChatsStore>()((set, get) => {
       const conversation = get().conversations[chatId];
       if (!conversation?.nextBefore) return;
       const { key } = await keyFor(client, me, chatId);
-      const page = await loadMessages(client, me, chatId, key, { before: conversation.nextBefore });
+      const page = await loadMessages(client, me, chatId, key, sendersFor(client), { before: conversation.nextBefore });
       patchConversation(chatId, { messages: mergeMessages(conversation.messages, page.messages), nextBefore: page.nextBefore });
     },
     async send(client, me, chatId, text) {
       const { key } = await keyFor(client, me, chatId);
       const record = await sendText(client, me, chatId, key, text);
       const conversation = get().conversations[chatId];
-      patchConversation(chatId, { messages: mergeMessages(conversation?.messages ?? [], [showMessage(record, key, me)]) });
+      const book = sendersFor(client);
+      await book.load([record.senderUserId]);
+      patchConversation(chatId, { messages: mergeMessages(conversation?.messages ?? [], [showMessage(record, key, me, book)]) });
     },
     async startChat(client, me, username, title) {
       const started = await startChatWith(client, me, { username, ...(title.trim() ? { title } : {}) });
@@ -98,6 +105,7 @@ export const useChats = create<ChatsStore>()((set, get) => {
     reset() {
       for (const key of keys.values()) key.fill(0);
       keys = new Map();
+      senders = null;
       set({ list: null, conversations: {} });
     },
   };

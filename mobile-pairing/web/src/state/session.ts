@@ -2,6 +2,7 @@ import { create } from 'zustand';
 import type { ApiClient } from '../../../../common/contract';
 import { createAccount, type PhoneDeviceInfo, type PhoneSession, signIn } from '../../../src/core/account';
 import { createPhoneClient, type SessionEnd } from '../../../src/core/phone-client';
+import { ensureSigningKey } from '../../../src/core/signing-key';
 import { openDeviceVault } from '../storage/device-vault';
 import { useChats } from './chats';
 
@@ -63,6 +64,27 @@ export const useSession = create<SessionStore>()((set, get) => {
   async function begin(session: PhoneSession): Promise<void> {
     await vault.save(session);
     set({ state: { status: 'signed-in', session, client: clientFor(session) } });
+    void upgradeSigning();
+  }
+
+  /**
+   * An account (or a stored session) from before message signing gets its signing key at the phone's next
+   * sign-in or start — fetched if another phone made it, else made here. Best effort: until it is there,
+   * messages go unsigned (recipients see them unverified); the next start tries again.
+   */
+  async function upgradeSigning(): Promise<void> {
+    const s = get().state;
+    if (s.status !== 'signed-in' || s.session.signing) return;
+    try {
+      const upgraded = await ensureSigningKey(s.client, s.session);
+      const now = get().state;
+      if (now.status !== 'signed-in' || now.session.deviceId !== upgraded.deviceId) return;
+      const next = { ...now.session, signing: upgraded.signing };
+      set({ state: { ...now, session: next } });
+      await vault.save(next);
+    } catch {
+      // Offline or refused: retried at the next start.
+    }
   }
 
   async function end(notice: string | null): Promise<void> {
@@ -71,6 +93,7 @@ export const useSession = create<SessionStore>()((set, get) => {
       // Decrypted data and keys go with the session; JS can't promise the bytes are gone, but we drop them.
       s.session.masterKey.fill(0);
       s.session.identity.secretKey.fill(0);
+      s.session.signing?.secretKey.fill(0);
     }
     useChats.getState().reset();
     set({ state: { status: 'signed-out', notice } });
@@ -82,8 +105,10 @@ export const useSession = create<SessionStore>()((set, get) => {
     persistent: vault.persistent,
     async restore() {
       const session = await vault.load().catch(() => null);
-      if (session) set({ state: { status: 'signed-in', session, client: clientFor(session) } });
-      else set({ state: { status: 'signed-out', notice: null } });
+      if (session) {
+        set({ state: { status: 'signed-in', session, client: clientFor(session) } });
+        void upgradeSigning();
+      } else set({ state: { status: 'signed-out', notice: null } });
     },
     async signUp(username, password) {
       await nextPaint();

@@ -14,5 +14,6 @@ export function accountsRouter(deps: ServerDeps): Router {
   mountRoute(router, deps, api.refresh, ({ body }) => accounts.refresh(deps, body));
   mountRoute(router, deps, api.logout, ({ auth }) => accounts.logout(deps, auth.sessionId));
   mountRoute(router, deps, api.me, ({ auth }) => accounts.me(deps, auth.userId, auth.deviceId));
+  mountRoute(router, deps, api.setSigningKey, ({ auth, body }) => accounts.setSigningKey(deps, auth.userId, body));
   return router;
 }

@@ -1,6 +1,6 @@
 import { randomId, sha256Hex, toBase64Url } from '../../../../common/crypto';
 import { sodium } from '../../../../common/crypto/sodium';
-import type { api, BodyOf, ResponseOf } from '../../../../common/contract';
+import type { AccountKeys, api, BodyOf, ResponseOf } from '../../../../common/contract';
 import { uniqueViolation } from '../../db/unique-violation';
 import { errors } from '../../errors';
 import type { ServerDeps } from '../../server-deps';
@@ -12,6 +12,9 @@ export async function register(deps: Deps, body: BodyOf<typeof api.register>): P
   const { db, config } = deps;
   const taken = await db.user.findFirst({ where: { OR: [{ username: body.username }, { id: body.userId }] } });
   if (taken) throw taken.username === body.username ? errors.usernameTaken() : errors.conflict('that user id is taken');
+  if ((body.signingPublicKey === undefined) !== (body.wrappedSigningSecretKey === undefined)) {
+    throw errors.validation('signingPublicKey and wrappedSigningSecretKey come together');
+  }
   const authKeyHash = await deps.authKeys.hash(body.authKey);
   const deviceId = randomId();
   const tokens = await db.$transaction(async (tx) => {
@@ -26,6 +29,10 @@ export async function register(deps: Deps, body: BodyOf<typeof api.register>): P
         wrappedMasterKey: body.wrappedMasterKey,
         identityPublicKey: body.identityPublicKey,
         wrappedIdentitySecretKey: body.wrappedIdentitySecretKey,
+        // Both or neither: a public key without its wrapped secret could never sign on a linked device.
+        ...(body.signingPublicKey && body.wrappedSigningSecretKey
+          ? { signingPublicKey: body.signingPublicKey, wrappedSigningSecretKey: body.wrappedSigningSecretKey }
+          : {}),
       },
     });
     await tx.device.create({
@@ -81,12 +88,7 @@ export async function login(deps: Deps, body: BodyOf<typeof api.login>): Promise
     userId: user.id,
     deviceId,
     ...tokens,
-    account: {
-      userId: user.id,
-      username: user.username,
-      identityPublicKey: user.identityPublicKey,
-      wrappedIdentitySecretKey: user.wrappedIdentitySecretKey,
-    },
+    account: accountKeys(user),
     wrappedMasterKey: user.wrappedMasterKey,
     kdf: { salt: user.kdfSalt, opsLimit: user.kdfOpsLimit, memLimit: user.kdfMemLimit },
   };
@@ -137,11 +139,45 @@ export async function logout(deps: Deps, sessionId: string): Promise<void> {
 
 export async function me(deps: Deps, userId: string, deviceId: string): Promise<ResponseOf<typeof api.me>> {
   const user = await deps.db.user.findUniqueOrThrow({ where: { id: userId } });
+  return { ...accountKeys(user), deviceId };
+}
+
+type UserKeys = {
+  id: string;
+  username: string;
+  identityPublicKey: string;
+  wrappedIdentitySecretKey: string;
+  signingPublicKey: string | null;
+  wrappedSigningSecretKey: string | null;
+};
+
+function accountKeys(user: UserKeys): AccountKeys {
   return {
     userId: user.id,
     username: user.username,
     identityPublicKey: user.identityPublicKey,
     wrappedIdentitySecretKey: user.wrappedIdentitySecretKey,
-    deviceId,
+    signingPublicKey: user.signingPublicKey,
+    wrappedSigningSecretKey: user.wrappedSigningSecretKey,
   };
+}
+
+/**
+ * Set once (the contract's `setSigningKey`): a conditional update, so two phones racing with different
+ * keys store exactly one and the other gets 409 — and a key, once set, is never replaced by this route.
+ */
+export async function setSigningKey(
+  deps: Deps,
+  userId: string,
+  body: BodyOf<typeof api.setSigningKey>,
+): Promise<ResponseOf<typeof api.setSigningKey>> {
+  await deps.db.user.updateMany({
+    where: { id: userId, signingPublicKey: null },
+    data: { signingPublicKey: body.signingPublicKey, wrappedSigningSecretKey: body.wrappedSigningSecretKey },
+  });
+  const user = await deps.db.user.findUniqueOrThrow({ where: { id: userId }, select: { signingPublicKey: true, wrappedSigningSecretKey: true } });
+  if (user.signingPublicKey !== body.signingPublicKey || user.wrappedSigningSecretKey !== body.wrappedSigningSecretKey) {
+    throw errors.conflict('this account has a signing key already; it is never replaced');
+  }
+  return { signingPublicKey: user.signingPublicKey, wrappedSigningSecretKey: user.wrappedSigningSecretKey };
 }

@@ -249,7 +249,7 @@ export async function confirm(
     // Read in the transaction: nothing after the commit may fail a handover that is already consumed.
     const identity = await tx.user.findUniqueOrThrow({
       where: { id: userId },
-      select: { identityPublicKey: true, wrappedIdentitySecretKey: true },
+      select: { identityPublicKey: true, wrappedIdentitySecretKey: true, signingPublicKey: true, wrappedSigningSecretKey: true },
     });
     return { tokens: { ...(await openSession(tx, deviceId, deps.config)), ...identity }, linked };
   });

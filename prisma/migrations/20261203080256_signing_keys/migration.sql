@@ -1,0 +1,3 @@
+-- AlterTable
+ALTER TABLE "User" ADD COLUMN "signingPublicKey" TEXT;
+ALTER TABLE "User" ADD COLUMN "wrappedSigningSecretKey" TEXT;

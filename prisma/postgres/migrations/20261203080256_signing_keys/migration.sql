@@ -1,0 +1,3 @@
+-- AlterTable
+ALTER TABLE "User" ADD COLUMN     "signingPublicKey" TEXT,
+ADD COLUMN     "wrappedSigningSecretKey" TEXT;
