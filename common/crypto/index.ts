@@ -9,3 +9,4 @@ export * from './password';
 export * from './key-wrapping';
 export * from './check-code';
 export { randomBytes, randomId, randomToken, sha256Hex } from './random';
+export { sha512 } from './hash';

@@ -1,5 +1,6 @@
 import * as auth from './auth';
 import * as chats from './chats';
+import * as contacts from './contacts';
 import * as devices from './devices';
 import * as drafts from './drafts';
 import * as messages from './messages';
@@ -19,6 +20,7 @@ export const api = {
   listDevices: devices.listDevices,
   revokeDevice: devices.revokeDevice,
   lookupUser: users.lookupUser,
+  lookupUserById: users.lookupUserById,
   createChat: chats.createChat,
   listChats: chats.listChats,
   getChat: chats.getChat,
@@ -39,6 +41,8 @@ export const api = {
   confirmPairing: pairing.confirmPairing,
   getSettings: settings.getSettings,
   putSettings: settings.putSettings,
+  getContacts: contacts.getContacts,
+  putContacts: contacts.putContacts,
   syncHello: sync.syncHello,
   syncMessages: sync.syncMessages,
   createSseTicket: sync.createSseTicket,
