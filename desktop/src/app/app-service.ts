@@ -256,6 +256,7 @@ export class AppService {
         if (chats.size > 0) this.chatsChanged([...chats]);
       }),
       core.settings.onChange((settings) => this.emit('preferencesChanged', preferencesOf(settings))),
+      core.contacts.onChange(() => this.emit('contactsChanged', {})),
       this.drafts!.onChange((chatId) => {
         feeder.updateDraft(chatId);
         this.chatsChanged([chatId]);

@@ -1,5 +1,6 @@
 import path from 'node:path';
 import { type BoxKeyPair, decodePublicKey, type Envelope, unwrapIdentitySecretKey } from '../../../common/crypto';
+import { DesktopContacts } from './contacts/desktop-contacts';
 import { ChatKeyring } from './crypto/chat-keyring';
 import { DraftSync } from './drafts/draft-sync';
 import { budgetFromSettings, SettingsSync } from './settings/settings-sync';
@@ -39,6 +40,8 @@ export class DesktopCore {
     readonly drafts: DraftSync,
     /** The user's app settings (theme, notifications, send on Enter, storage budget), shared by their devices. */
     readonly settings: SettingsSync,
+    /** The contacts' pinned keys (shared by the user's devices), safety numbers and key-change warnings. */
+    readonly contacts: DesktopContacts,
   ) {
     // A storage budget in the synced settings applies on every desktop of the user, at once.
     settings.onChange((value) => {
@@ -77,7 +80,7 @@ export class DesktopCore {
       engine,
       ...(options.draftDebounceMs !== undefined ? { debounceMs: options.draftDebounceMs } : {}),
     });
-    core = new DesktopCore(session, store, keyring, engine, new ChatReader(store, keyring, session.userId), drafts, new SettingsSync(session, store, engine));
+    core = new DesktopCore(session, store, keyring, engine, new ChatReader(store, keyring, session.userId), drafts, new SettingsSync(session, store, engine), new DesktopContacts(session, store, engine));
     session.onEvent(() => core!.wipeLocal());
     return core;
   }
@@ -103,6 +106,7 @@ export class DesktopCore {
     }
     this.drafts.start();
     this.engine.start();
+    void this.contacts.start();
   }
 
   private storedIdentity(): BoxKeyPair | null {
@@ -133,6 +137,7 @@ export class DesktopCore {
   private wipeLocal(): void {
     this.drafts.dispose();
     this.settings.dispose();
+    this.contacts.dispose();
     this.reader.clear();
     this.keyring.clear();
     this.identity?.secretKey.fill(0);
