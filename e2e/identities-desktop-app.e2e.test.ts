@@ -87,7 +87,7 @@ describe('identities in the desktop app, against a lying server', () => {
     expect(await page.getByRole('button', { name: 'Send', exact: true }).isDisabled()).toBe(true);
     // The app refuses it too, whatever the renderer does.
     const refused = await page.evaluate(
-      async (chatId) => (window as unknown as { symc: { sendMessage(i: object): Promise<unknown> } }).symc.sendMessage({ chatId, text: 'sneak' }),
+      async (chatId) => (globalThis as unknown as { symc: { sendMessage(i: object): Promise<unknown> } }).symc.sendMessage({ chatId, text: 'sneak' }),
       chatId,
     );
     expect(refused).toMatchObject({ ok: false, error: { code: 'wrong_state', message: expect.stringContaining('Sending is paused') } });

@@ -11,8 +11,10 @@ import {
   openChatKey,
   type ShownMessage,
   showMessage,
+  StartChatRefused,
   startChatWith,
 } from '../../../src/core/conversations';
+import { phoneContacts } from '../../../src/core/contacts';
 
 export interface Conversation {
   readonly title: string | null;
@@ -84,6 +86,13 @@ export const useChats = create<ChatsStore>()((set, get) => {
       patchConversation(chatId, { messages: mergeMessages(conversation.messages, page.messages), nextBefore: page.nextBefore });
     },
     async send(client, me, chatId, text) {
+      // A verified member's keys changed: nothing goes to the chat until the user acknowledged it.
+      const members = (get().list?.find((c) => c.chat.chatId === chatId)?.chat ?? (await client.call('getChat', { params: { chatId } }))).members;
+      const trust = (await phoneContacts(client, me)).trust(members.map((m) => m.userId).filter((id) => id !== me.userId));
+      if (trust.sendingPaused) {
+        const names = trust.changed.filter((c) => c.verified).map((c) => c.username);
+        throw new StartChatRefused(`Not sent: ${names.join(', ')}’s safety number changed. Review it before sending to this chat.`);
+      }
       const { key } = await keyFor(client, me, chatId);
       const record = await sendText(client, me, chatId, key, text);
       const conversation = get().conversations[chatId];

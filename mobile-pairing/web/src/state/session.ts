@@ -4,6 +4,7 @@ import { createAccount, type PhoneDeviceInfo, type PhoneSession, signIn } from '
 import { createPhoneClient, type SessionEnd } from '../../../src/core/phone-client';
 import { openDeviceVault } from '../storage/device-vault';
 import { useChats } from './chats';
+import { resetTrust } from './trust';
 
 export type SessionState =
   | { readonly status: 'starting' }
@@ -73,6 +74,7 @@ export const useSession = create<SessionStore>()((set, get) => {
       s.session.identity.secretKey.fill(0);
     }
     useChats.getState().reset();
+    resetTrust(s.status === 'signed-in' ? s.session : null);
     set({ state: { status: 'signed-out', notice } });
     await vault.wipe();
   }
