@@ -4,7 +4,7 @@ import {
   acknowledgeChange,
   chatTrust,
   type ContactBook,
-  type DirectoryEntry,
+  type DirectoryClaim,
   EMPTY_CONTACT_BOOK,
   KeyChangeUnacknowledgedError,
   observe,
@@ -15,7 +15,7 @@ import {
 beforeAll(initCrypto);
 
 const key = (): string => encodePublicKey(generateBoxKeyPair().publicKey);
-const entry = (over: Partial<DirectoryEntry> = {}): DirectoryEntry => ({
+const entry = (over: Partial<DirectoryClaim> = {}): DirectoryClaim => ({
   userId: randomId(),
   username: 'bob',
   identityPublicKey: key(),

@@ -13,7 +13,7 @@ import { Base64UrlKey, Id, Username } from '../contract/primitives';
  */
 
 /** What the server says about a user (the directory entry, keys in base64url). */
-export interface DirectoryEntry {
+export interface DirectoryClaim {
   readonly userId: string;
   readonly username: string;
   readonly identityPublicKey: string;
@@ -58,7 +58,7 @@ function sameKeys(a: z.infer<typeof KeySet>, b: z.infer<typeof KeySet>): boolean
   return a.identityPublicKey === b.identityPublicKey && a.signingPublicKey === b.signingPublicKey && a.username === b.username;
 }
 
-function keysOf(entry: DirectoryEntry): z.infer<typeof KeySet> {
+function keysOf(entry: DirectoryClaim): z.infer<typeof KeySet> {
   return KeySet.parse({
     username: entry.username,
     identityPublicKey: entry.identityPublicKey,
@@ -76,7 +76,7 @@ function withContact(book: ContactBook, userId: string, pin: ContactPin): Contac
  * is taken silently for an unverified contact (accounts gain one when they upgrade); for a verified contact
  * it is a change like any other, since "verified" covered the keys the user compared.
  */
-export function observe(book: ContactBook, entry: DirectoryEntry, now: number): { book: ContactBook; outcome: ObserveOutcome } {
+export function observe(book: ContactBook, entry: DirectoryClaim, now: number): { book: ContactBook; outcome: ObserveOutcome } {
   const seen = keysOf(entry);
   const pin = book.contacts[entry.userId];
   if (!pin) {

@@ -1,4 +1,4 @@
-import type { PublicUser } from '../contract';
+import type { DirectoryEntry } from '../contract';
 import { ApiError } from '../contract';
 import { decodePublicKey } from '../crypto';
 import {
@@ -63,7 +63,7 @@ export class Contacts {
     for (const userId of new Set(userIds)) {
       if (userId === this.myUserId) continue;
       if (!options.recheck && this.pin(userId)) continue;
-      let entry: PublicUser;
+      let entry: DirectoryEntry;
       try {
         entry = await this.call('lookupUserById', { params: { userId } });
       } catch (error) {
@@ -119,7 +119,7 @@ export class Contacts {
     return { username: pin.username, signingPublicKey: pin.signingPublicKey ? decodePublicKey(pin.signingPublicKey) : null };
   }
 
-  private async observe(entry: PublicUser): Promise<void> {
+  private async observe(entry: DirectoryEntry): Promise<void> {
     // Checked against the newest book first: an unchanged answer writes nothing.
     if (observe(this.book(), entry, this.now()).outcome === 'same') return;
     await this.replica.update((book) => observe(book, entry, this.now()).book);

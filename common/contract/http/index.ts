@@ -3,6 +3,7 @@ export * from './route';
 export { ApiError, createApiClient, pathFor, type ApiClient, type CallInput, type CallOutput } from './client';
 export { AuthTokens, SignedIn, AccountKeys, KdfParams, PhoneDevice } from './auth';
 export { DeviceInfo } from './devices';
+export { DirectoryEntry } from './users';
 export { ChatSummary, NewChatMember, MAX_CHAT_MEMBERS } from './chats';
 export { MessageRecord, ClientKey, MAX_PAGE } from './messages';
 export {
@@ -24,4 +25,3 @@ export {
 export { OutboxItem, MAX_OUTBOX } from './sync';
 export { SettingsRecord, MAX_SETTINGS_ENVELOPE_CHARS } from './settings';
 export { ContactsRecord } from './contacts';
-export { PublicUser } from './users';

@@ -3,30 +3,30 @@ import { Base64UrlKey, Id, Username } from '../primitives';
 import { route } from './route';
 
 /**
- * Public directory entry: enough to seal a chat key to someone and to check their signatures. What the
- * server says here is a claim, not a fact: clients pin it on first use (common/trust/contact-book.ts).
+ * Public directory entry: enough to seal a chat key to someone (identity key) and to check what they sign
+ * (signing key; null for an account that has not made one yet — common/trust/sender-keys.ts).
  */
-export const PublicUser = z.object({
+export const DirectoryEntry = z.object({
   userId: Id,
   username: Username,
   identityPublicKey: Base64UrlKey,
   signingPublicKey: Base64UrlKey.nullable(),
 });
-export type PublicUser = z.infer<typeof PublicUser>;
+export type DirectoryEntry = z.infer<typeof DirectoryEntry>;
 
 export const lookupUser = route({
   method: 'GET',
   path: '/users/:username',
   auth: 'device',
   params: z.strictObject({ username: Username }),
-  response: PublicUser,
+  response: DirectoryEntry,
 });
 
-/** The same entry by user id: how a client meets the members of a chat someone else started. */
+/** The same entry by user id: how clients find the keys of the members of a chat and the senders of messages. */
 export const lookupUserById = route({
   method: 'GET',
   path: '/users/id/:userId',
   auth: 'device',
   params: z.strictObject({ userId: Id }),
-  response: PublicUser,
+  response: DirectoryEntry,
 });
