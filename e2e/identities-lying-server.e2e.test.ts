@@ -99,6 +99,30 @@ describe('a server substituting an identity key', () => {
   });
 });
 
+describe('a server re-pointing a username', () => {
+  it('naming another account as a pinned username is refused', async () => {
+    const alice = await userBehindLiar('rnalice');
+    const bob = await signUpPhone(server, 'rnbob');
+    const mallory = await signUpPhone(server, 'rnmallory');
+    const contacts = await phoneContacts(alice.api, alice.session);
+    await contacts.lookup(bob.session.username);
+    const undo = liar.rewriteJson(api.lookupUser, () => ({
+      userId: mallory.session.userId,
+      username: bob.session.username,
+      identityPublicKey: encodePublicKey(mallory.session.identity.publicKey),
+      signingPublicKey: null,
+    }));
+    try {
+      await expect(startChat(alice.api, alice.session, { title: 'Not bob', memberUsernames: [bob.session.username] })).rejects.toThrow(
+        `the server names a different account as "${bob.session.username}"`,
+      );
+    } finally {
+      undo();
+    }
+    expect(contacts.pin(mallory.session.userId)).toBeNull();
+  });
+});
+
 describe('a server replaying or swapping contact books', () => {
   it('an older book, or another user\'s, is refused and the device keeps its pins', async () => {
     const alice = await userBehindLiar('rpalice');
