@@ -37,11 +37,11 @@ export function TrustBanner({ memberIds }: { memberIds: readonly string[] }) {
   const refusal = useTrust((s) => s.refusal);
   useTrust((s) => s.revision);
   const [error, setError] = useState<string | null>(null);
+  // The member list by value: a new array with the same members is not a reason to check again.
   const key = memberIds.join(',');
   useEffect(() => {
-    checkMembers(client, session, memberIds).catch((e: unknown) => setError(explainError(e)));
-    // eslint-disable-next-line react-hooks/exhaustive-deps -- the member list, by value
-  }, [client, key]);
+    checkMembers(client, session, key.split(',').filter(Boolean)).catch((e: unknown) => setError(explainError(e)));
+  }, [client, session, key]);
   if (!contacts) return error ? <Notice kind="error">{error}</Notice> : null;
   const trust = contacts.trust(memberIds);
   const pinned = memberIds.flatMap((id) => {
