@@ -4,7 +4,7 @@ import path from 'node:path';
 import jsQR from 'jsqr';
 import type { Page } from 'playwright-core';
 import { PNG } from 'pngjs';
-import { api } from '../common/contract';
+import { api, type ContactsRecord } from '../common/contract';
 import { encodePublicKey, generateBoxKeyPair, initCrypto } from '../common/crypto';
 import { safetyNumber, safetyNumberQrText } from '../common/trust/safety-number';
 import { sendText, startChat } from '../mobile-pairing/src/core/chats';
@@ -38,6 +38,7 @@ describe('identities in the phone web app, against a lying server', () => {
   let alice: Awaited<ReturnType<typeof signUpPhone>>;
   let bob: Awaited<ReturnType<typeof signUpPhone>>;
   let onBobsPhone: string;
+  let firstBook: ContactsRecord;
   const forged = () => encodePublicKey(generateBoxKeyPair().publicKey);
 
   beforeAll(async () => {
@@ -53,6 +54,7 @@ describe('identities in the phone web app, against a lying server', () => {
     const contacts = await phoneContacts(alice.api, alice.session);
     await contacts.meet([bob.session.userId]);
     await contacts.setVerified(bob.session.userId, encodePublicKey(bob.session.identity.publicKey), true);
+    firstBook = (await alice.api.call('getContacts', {})).contacts!;
     // What Bob's own phone shows, from the real keys: his screen, filmed by Alice's camera.
     onBobsPhone = safetyNumber(
       { userId: bob.session.userId, identityPublicKey: encodePublicKey(bob.session.identity.publicKey), signingPublicKey: null },
@@ -121,5 +123,17 @@ describe('identities in the phone web app, against a lying server', () => {
     const contacts = await phoneContacts(alice.api, alice.session);
     await contacts.replica.refresh();
     expect(contacts.pin(bob.session.userId)?.verified).toBe(true);
+  });
+
+  it('after a reload, an older contact book served by the server is refused and shown; the kept pins stay', async () => {
+    liar.rewriteJson(api.getContacts, () => ({ contacts: firstBook }));
+    await page.goto(`${liar.url}/phone/#/chats`);
+    await page.reload();
+    await page.getByRole('list', { name: 'Chats' }).getByText('Tea with Bob').click();
+    await page.getByRole('alert').filter({ hasText: 'The server offered contact keys this phone refused' }).waitFor({ timeout: 15_000 });
+    await page.getByRole('alert').filter({ hasText: `older than version` }).waitFor();
+    // The pin kept on this phone (verified, the key acknowledged above) is what the chat shows.
+    await page.getByRole('link', { name: `✓ ${bob.session.username}: safety number` }).waitFor();
+    expect(problems).toEqual([]);
   });
 });

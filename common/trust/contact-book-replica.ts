@@ -40,6 +40,8 @@ export class ContactBookReplica {
   private cached: { version: number; book: ContactBook } | null = null;
   private queue: Promise<unknown> = Promise.resolve();
   private readonly listeners = new Set<(book: ContactBook) => void>();
+  /** Why the last book the server offered was refused (shown to the user); null when none was. */
+  lastRefusal: string | null = null;
 
   constructor(
     private readonly call: ApiCaller,
@@ -69,6 +71,18 @@ export class ContactBookReplica {
    * user's book of that version.
    */
   accept(record: ContactsRecord | null): boolean {
+    try {
+      return this.take(record);
+    } catch (error) {
+      if (error instanceof ContactBookRefusedError) {
+        this.lastRefusal = error.message;
+        this.notify(this.book());
+      }
+      throw error;
+    }
+  }
+
+  private take(record: ContactsRecord | null): boolean {
     const held = this.storage.load();
     if (!record) {
       if (held) throw new ContactBookRefusedError(`the server says there is no contact book, but this device holds version ${held.version}`);

@@ -1,32 +1,60 @@
 import type { ApiClient, ContactsRecord } from '../../../common/contract';
-import { ContactBookReplica, type ApiCaller, type ContactsStorage } from '../../../common/trust/contact-book-replica';
+import { ContactBookRefusedError, ContactBookReplica, type ApiCaller, type ContactsStorage } from '../../../common/trust/contact-book-replica';
 import { Contacts } from '../../../common/trust/contacts';
 import type { PhoneSession } from './account';
 
 /**
- * The phone's contact book: the shared pins (common/trust), kept in memory for the session and read from
- * the server once when the session first needs it. Within a session the replica refuses any older or
- * foreign book the server offers (its version only grows); a new session trusts the newest book the
- * server serves, as a new device does (docs/THREAT-MODEL.md "Identities").
+ * The phone's contact book: the shared pins (common/trust), held in memory for the session and read from
+ * the server when the session first needs it. With a persistence (the web app's device vault) the newest
+ * book accepted is kept across reloads too, so the server can't roll this phone back to an older one; without
+ * (a browser that can't keep data, the CLI, tests) a new session trusts the newest book the server serves,
+ * as a new device does (docs/THREAT-MODEL.md "Identities").
  */
-const bySession = new Map<string, Promise<Contacts>>();
+export interface ContactsPersistence {
+  load(userId: string): Promise<ContactsRecord | null>;
+  save(userId: string, record: ContactsRecord): Promise<void>;
+}
 
-function memoryStorage(): ContactsStorage {
-  let record: ContactsRecord | null = null;
-  return { load: () => record, save: (next) => (record = next) };
+const bySession = new Map<string, Promise<Contacts>>();
+let persistence: ContactsPersistence | null = null;
+
+/** Where the phone keeps its book between sessions (set once by the app that has somewhere to keep it). */
+export function setContactsPersistence(next: ContactsPersistence | null): void {
+  persistence = next;
 }
 
 function sessionKey(me: PhoneSession): string {
   return `${me.userId}/${me.deviceId}`;
 }
 
+async function create(client: ApiClient, me: PhoneSession): Promise<Contacts> {
+  const keep = persistence;
+  let record: ContactsRecord | null = keep ? await keep.load(me.userId).catch(() => null) : null;
+  const storage: ContactsStorage = {
+    load: () => record,
+    save: (next) => {
+      record = next;
+      // Best effort: a failed write costs only the rollback check after the next reload.
+      void keep?.save(me.userId, next).catch(() => undefined);
+    },
+  };
+  const call = client.call.bind(client) as ApiCaller;
+  const contacts = new Contacts(call, new ContactBookReplica(call, me.masterKey, me.userId, storage), me.userId);
+  try {
+    await contacts.replica.refresh();
+  } catch (error) {
+    // A refused book (older than the one kept, foreign, tampered): the kept pins serve, and the refusal is
+    // shown (replica.lastRefusal). Anything else (offline) fails this attempt.
+    if (!(error instanceof ContactBookRefusedError)) throw error;
+  }
+  return contacts;
+}
+
 export function phoneContacts(client: ApiClient, me: PhoneSession): Promise<Contacts> {
   const key = sessionKey(me);
   let contacts = bySession.get(key);
   if (!contacts) {
-    const call = client.call.bind(client) as ApiCaller;
-    const created = new Contacts(call, new ContactBookReplica(call, me.masterKey, me.userId, memoryStorage()), me.userId);
-    contacts = created.replica.refresh().then(() => created);
+    contacts = create(client, me);
     // A failed first read is not cached: the next use tries again.
     contacts.catch(() => bySession.delete(key));
     bySession.set(key, contacts);

@@ -34,7 +34,7 @@ export function useChatMembers(chatId: string): readonly string[] | null {
 export function TrustBanner({ memberIds }: { memberIds: readonly string[] }) {
   const { client, session } = useSignedIn();
   const contacts = useTrust((s) => s.contacts);
-  const refusal = useTrust((s) => s.refusal);
+  const refused = useTrust((s) => s.refusal);
   useTrust((s) => s.revision);
   const [error, setError] = useState<string | null>(null);
   // The member list by value: a new array with the same members is not a reason to check again.
@@ -43,6 +43,7 @@ export function TrustBanner({ memberIds }: { memberIds: readonly string[] }) {
     checkMembers(client, session, key.split(',').filter(Boolean)).catch((e: unknown) => setError(explainError(e)));
   }, [client, session, key]);
   if (!contacts) return error ? <Notice kind="error">{error}</Notice> : null;
+  const refusal = contacts.replica.lastRefusal ?? refused;
   const trust = contacts.trust(memberIds);
   const pinned = memberIds.flatMap((id) => {
     const pin = contacts.pin(id);

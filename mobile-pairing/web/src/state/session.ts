@@ -1,6 +1,7 @@
 import { create } from 'zustand';
 import type { ApiClient } from '../../../../common/contract';
 import { createAccount, type PhoneDeviceInfo, type PhoneSession, signIn } from '../../../src/core/account';
+import { setContactsPersistence } from '../../../src/core/contacts';
 import { createPhoneClient, type SessionEnd } from '../../../src/core/phone-client';
 import { openDeviceVault } from '../storage/device-vault';
 import { useChats } from './chats';
@@ -24,6 +25,7 @@ interface SessionStore {
 }
 
 const vault = openDeviceVault();
+setContactsPersistence({ load: (userId) => vault.loadContacts(userId), save: (userId, record) => vault.saveContacts(userId, record) });
 const serverUrl = window.location.origin;
 const publicClient = createPhoneClient({ baseUrl: serverUrl, tokens: () => null, onTokens: () => {}, onSessionEnded: () => {} });
 
