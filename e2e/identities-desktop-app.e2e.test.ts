@@ -37,6 +37,7 @@ describe('identities in the desktop app, against a lying server', () => {
   let dir: string;
   let alice: Awaited<ReturnType<typeof signUpPhone>>;
   let bob: Awaited<ReturnType<typeof signUpPhone>>;
+  let carol: Awaited<ReturnType<typeof signUpPhone>>;
   const problems: string[] = [];
   let chatId: string;
 
@@ -50,10 +51,12 @@ describe('identities in the desktop app, against a lying server', () => {
     bob = await signUpPhone(server, 'dkbob');
     const { chat, chatKey } = await startChat(bob.api, bob.session, { title: 'Bob and Alice', memberUsernames: [alice.session.username] });
     chatId = chat.chatId;
+    carol = await signUpPhone(server, 'dkcarol');
+    await startChat(carol.api, carol.session, { title: 'Carol and Alice', memberUsernames: [alice.session.username] });
     await sendText(bob.api, bob.session, chat.chatId, chatKey, 'Compare numbers?');
     // Alice's phone met Bob and marked him verified: the pins every device of hers shares.
     const contacts = await phoneContacts(alice.api, alice.session);
-    await contacts.meet([bob.session.userId]);
+    await contacts.meet([bob.session.userId, carol.session.userId]);
     await contacts.setVerified(bob.session.userId, encodePublicKey(bob.session.identity.publicKey), true);
 
     dir = mkdtempSync(path.join(os.tmpdir(), 'symc-identities-app-'));
@@ -128,5 +131,27 @@ describe('identities in the desktop app, against a lying server', () => {
     const contacts = await phoneContacts(alice.api, alice.session);
     await contacts.replica.refresh();
     expect(contacts.pin(bob.session.userId)?.verified).toBe(true);
+  });
+
+  it('"Keep the keys I had" refuses a change: the warning goes and the pin stays', async () => {
+    await page.getByRole('dialog').getByRole('button', { name: 'Close' }).click();
+    const fake = encodePublicKey(generateBoxKeyPair().publicKey);
+    liar.rewriteJson(api.lookupUserById, (body, context) =>
+      context.params.userId === carol.session.userId ? { ...(body as object), identityPublicKey: fake } : undefined,
+    );
+    await page.getByRole('button', { name: /^Carol and Alice/ }).click();
+    const warning = page.getByRole('alert').filter({ hasText: `${carol.session.username}'s safety number changed` });
+    await warning.waitFor({ timeout: 15_000 });
+    // Not verified: a warning, sending goes on.
+    expect(await page.getByText('Sending is paused').count()).toBe(0);
+    await warning.getByRole('button', { name: 'Keep the keys I had' }).click();
+    await warning.waitFor({ state: 'detached' });
+    const contacts = await phoneContacts(alice.api, alice.session);
+    await contacts.replica.refresh();
+    expect(contacts.pin(carol.session.userId)).toMatchObject({
+      identityPublicKey: encodePublicKey(carol.session.identity.publicKey),
+      pendingChange: null,
+      rejected: [fake],
+    });
   });
 });

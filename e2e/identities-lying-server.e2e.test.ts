@@ -5,7 +5,7 @@ import type { ApiCaller } from '../common/trust/contact-book-replica';
 import { Contacts } from '../common/trust/contacts';
 import { safetyNumber } from '../common/trust/safety-number';
 import { signIn } from '../mobile-pairing/src/core/account';
-import { startChat } from '../mobile-pairing/src/core/chats';
+import { chatKeyFor, startChat } from '../mobile-pairing/src/core/chats';
 import { forgetPhoneContacts, phoneContacts } from '../mobile-pairing/src/core/contacts';
 import { signUpPhone } from '../server/test/support/phone';
 import { startTestServer, type TestServer } from '../server/test/support/test-server';
@@ -96,6 +96,35 @@ describe('a server substituting an identity key', () => {
     await contacts.acknowledge(bob.session.userId, fake);
     expect(contacts.trust([bob.session.userId]).sendingPaused).toBe(false);
     expect(contacts.pin(bob.session.userId)).toMatchObject({ identityPublicKey: fake, verified: false });
+  });
+});
+
+describe('refusing a key change', () => {
+  it('keeping the pinned keys resumes sending, ignores the same lie after, and new chats go to the real key', async () => {
+    const alice = await userBehindLiar('kpalice');
+    const bob = await signUpPhone(server, 'kpbob');
+    await startChat(alice.api, alice.session, { title: 'Before', memberUsernames: [bob.session.username] });
+    const contacts = await phoneContacts(alice.api, alice.session);
+    await contacts.setVerified(bob.session.userId, encodePublicKey(bob.session.identity.publicKey), true);
+    const fake = forged();
+    const undo = liar.rewriteJson(api.lookupUser, (body) => ({ ...(body as object), identityPublicKey: fake }));
+    const undoById = liar.rewriteJson(api.lookupUserById, (body) => ({ ...(body as object), identityPublicKey: fake }));
+    try {
+      await contacts.meet([bob.session.userId], { recheck: true });
+      expect(contacts.trust([bob.session.userId]).sendingPaused).toBe(true);
+      await contacts.keepPinned(bob.session.userId, fake);
+      expect(contacts.trust([bob.session.userId])).toEqual({ changed: [], sendingPaused: false });
+      // The server keeps lying: ignored; the chat is sealed to Bob's real key, which opens it.
+      await contacts.meet([bob.session.userId], { recheck: true });
+      expect(contacts.trust([bob.session.userId]).changed).toEqual([]);
+      const { chat, chatKey } = await startChat(alice.api, alice.session, { title: 'After', memberUsernames: [bob.session.username] });
+      const forBob = await bob.api.call('getChat', { params: { chatId: chat.chatId } });
+      expect(await chatKeyFor(bob.api, bob.session, forBob)).toEqual(chatKey);
+    } finally {
+      undo();
+      undoById();
+    }
+    expect(contacts.pin(bob.session.userId)).toMatchObject({ verified: true, rejected: [fake] });
   });
 });
 

@@ -220,6 +220,8 @@ export const ipcRequests = {
   setContactVerified: request(z.strictObject({ userId: Id, verified: z.boolean() }), SafetyNumberView),
   /** The user accepts the contact's new keys (the change shown); sending resumes. */
   acknowledgeKeyChange: request(ContactRef, Ok),
+  /** The user refuses the contact's new keys and keeps the pinned ones (the warning goes; that claim is ignored after). */
+  keepPinnedKeys: request(ContactRef, Ok),
 } as const satisfies Record<string, RequestSpec>;
 
 /** Every pushed event: name → payload schema. */

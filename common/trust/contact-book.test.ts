@@ -6,6 +6,7 @@ import {
   type ContactBook,
   type DirectoryClaim,
   EMPTY_CONTACT_BOOK,
+  keepPinnedKeys,
   KeyChangeUnacknowledgedError,
   observe,
   sealingKeyFor,
@@ -62,6 +63,22 @@ describe('the contact book (trust on first use)', () => {
     book = acknowledgeChange(book, bob.userId, next.identityPublicKey, 3);
     expect(book.contacts[bob.userId]).toMatchObject({ identityPublicKey: next.identityPublicKey, verified: false, pendingChange: null, changedAt: 3 });
     expect(chatTrust(book, [bob.userId])).toEqual({ changed: [], sendingPaused: false });
+  });
+
+  it('keeping the pinned keys clears the warning, keeps "verified", and ignores that claim from then on', () => {
+    const bob = entry();
+    let book = observe(EMPTY_CONTACT_BOOK, bob, 1).book;
+    book = setVerified(book, bob.userId, bob.identityPublicKey, true);
+    const lie = { ...bob, identityPublicKey: key() };
+    book = observe(book, lie, 2).book;
+    expect(keepPinnedKeys(book, bob.userId, key())).toBe(book);
+    book = keepPinnedKeys(book, bob.userId, lie.identityPublicKey);
+    expect(book.contacts[bob.userId]).toMatchObject({ identityPublicKey: bob.identityPublicKey, verified: true, pendingChange: null });
+    expect(chatTrust(book, [bob.userId])).toEqual({ changed: [], sendingPaused: false });
+    expect(observe(book, lie, 3)).toEqual({ book, outcome: 'rejected' });
+    expect(sealingKeyFor(book, bob.userId)).toBe(bob.identityPublicKey);
+    // Another new key is a change again.
+    expect(observe(book, { ...bob, identityPublicKey: key() }, 4).outcome).toBe('changed');
   });
 
   it('an unverified contact with a pending change warns without pausing', () => {

@@ -35,6 +35,8 @@ export const ContactPin = KeySet.extend({
   pendingChange: KeySet.extend({ seenAt: z.number().int() }).nullable(),
   /** When the pin last moved to new keys (an acknowledged change); null if it never did. */
   changedAt: z.number().int().nullable(),
+  /** Identity keys the user refused for this contact (kept the pinned ones): a claim of one of them is ignored. */
+  rejected: z.array(Base64UrlKey).max(16).optional(),
 });
 export type ContactPin = z.infer<typeof ContactPin>;
 
@@ -52,7 +54,9 @@ export type ObserveOutcome =
   /** The pin had no signing key and the claim brings one: pinned now (an unverified contact only). */
   | 'signing-key-added'
   /** The claim differs from the pin: recorded as a pending change; the pin is unchanged. */
-  | 'changed';
+  | 'changed'
+  /** The claim is a key the user already refused for this contact: ignored. */
+  | 'rejected';
 
 function sameKeys(a: z.infer<typeof KeySet>, b: z.infer<typeof KeySet>): boolean {
   return a.identityPublicKey === b.identityPublicKey && a.signingPublicKey === b.signingPublicKey && a.username === b.username;
@@ -94,6 +98,7 @@ export function observe(book: ContactBook, entry: DirectoryClaim, now: number): 
   if (onlyAddsSigningKey && !pin.verified && pin.pendingChange === null) {
     return { book: withContact(book, entry.userId, { ...pin, signingPublicKey: seen.signingPublicKey }), outcome: 'signing-key-added' };
   }
+  if (pin.rejected?.includes(seen.identityPublicKey)) return { book, outcome: 'rejected' };
   if (pin.pendingChange && sameKeys(pin.pendingChange, seen)) return { book, outcome: 'changed' };
   return { book: withContact(book, entry.userId, { ...pin, pendingChange: { ...seen, seenAt: now } }), outcome: 'changed' };
 }
@@ -107,6 +112,18 @@ export function acknowledgeChange(book: ContactBook, userId: string, identityPub
   if (!pin?.pendingChange || pin.pendingChange.identityPublicKey !== identityPublicKey) return book;
   const { seenAt: _seenAt, ...keys } = pin.pendingChange;
   return withContact(book, userId, { ...pin, ...keys, verified: false, pendingChange: null, changedAt: now });
+}
+
+/**
+ * The user refused the change to `identityPublicKey` and keeps the pinned keys (e.g. they compared safety
+ * numbers with the contact and the pinned ones match): the warning goes, the pin (and its verified mark)
+ * stays, and the server claiming that key again is ignored. Sending resumes — to the pinned keys.
+ */
+export function keepPinnedKeys(book: ContactBook, userId: string, identityPublicKey: string): ContactBook {
+  const pin = book.contacts[userId];
+  if (!pin?.pendingChange || pin.pendingChange.identityPublicKey !== identityPublicKey) return book;
+  const rejected = [...(pin.rejected ?? []).filter((k) => k !== identityPublicKey), identityPublicKey].slice(-16);
+  return withContact(book, userId, { ...pin, pendingChange: null, rejected });
 }
 
 /**

@@ -7,6 +7,7 @@ import {
   type ChatTrust,
   type ContactBook,
   type ContactPin,
+  keepPinnedKeys,
   KeyChangeUnacknowledgedError,
   observe,
   setVerified,
@@ -104,6 +105,11 @@ export class Contacts {
     return this.replica.update((book) => acknowledgeChange(book, userId, identityPublicKey, this.now()));
   }
 
+  /** The user refuses the new keys shown for `userId` and keeps the pinned ones. */
+  keepPinned(userId: string, identityPublicKey: string): Promise<ContactBook> {
+    return this.replica.update((book) => keepPinnedKeys(book, userId, identityPublicKey));
+  }
+
   setVerified(userId: string, identityPublicKey: string, verified: boolean): Promise<ContactBook> {
     return this.replica.update((book) => setVerified(book, userId, identityPublicKey, verified));
   }
@@ -121,7 +127,8 @@ export class Contacts {
 
   private async observe(entry: DirectoryEntry): Promise<void> {
     // Checked against the newest book first: an unchanged answer writes nothing.
-    if (observe(this.book(), entry, this.now()).outcome === 'same') return;
+    const { outcome } = observe(this.book(), entry, this.now());
+    if (outcome === 'same' || outcome === 'rejected') return;
     await this.replica.update((book) => observe(book, entry, this.now()).book);
   }
 }

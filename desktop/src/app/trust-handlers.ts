@@ -4,7 +4,7 @@ import type { DesktopContacts } from '../core/contacts/desktop-contacts';
 import { qrSvg } from '../core/pairing/qr';
 import type { AppService } from './app-service';
 
-type TrustHandlers = Pick<IpcHandlers, 'getChatTrust' | 'getSafetyNumber' | 'setContactVerified' | 'acknowledgeKeyChange'>;
+type TrustHandlers = Pick<IpcHandlers, 'getChatTrust' | 'getSafetyNumber' | 'setContactVerified' | 'acknowledgeKeyChange' | 'keepPinnedKeys'>;
 
 export function chatTrustView(contacts: DesktopContacts, chatId: string): ChatTrustView {
   const trust = contacts.trust(chatId);
@@ -67,6 +67,16 @@ export function createTrustHandlers(app: AppService): TrustHandlers {
         await contacts().contacts.acknowledge(userId, pin.pendingChange.identityPublicKey);
       } catch (error) {
         throw new IpcError('failed', `The change was not acknowledged: ${(error as Error).message}`);
+      }
+      return { ok: true };
+    },
+    keepPinnedKeys: async ({ userId }) => {
+      const pin = contacts().pin(userId);
+      if (!pin?.pendingChange) throw new IpcError('wrong_state', 'There is no key change to refuse for this contact.');
+      try {
+        await contacts().contacts.keepPinned(userId, pin.pendingChange.identityPublicKey);
+      } catch (error) {
+        throw new IpcError('failed', `The change was not refused: ${(error as Error).message}`);
       }
       return { ok: true };
     },

@@ -70,6 +70,14 @@ export function SafetyNumberScreen({ userId }: { userId: string }) {
               onClick={() => void run(() => contacts.acknowledge(userId, pin.pendingChange!.identityPublicKey))}
             >
               Acknowledge the new safety number
+            </button>{' '}
+            <button
+              type="button"
+              className="button secondary small"
+              disabled={busy}
+              onClick={() => void run(() => contacts.keepPinned(userId, pin.pendingChange!.identityPublicKey))}
+            >
+              Keep the keys I had
             </button>
           </div>
         )}

@@ -26,6 +26,14 @@ export function TrustBanner() {
           <button type="button" className="small-button" onClick={() => void trustActions.acknowledge(m.userId)}>
             Acknowledge
           </button>
+          <button
+            type="button"
+            className="small-button"
+            title="You compared safety numbers and the keys you had are the right ones: ignore the server's new keys"
+            onClick={() => void trustActions.keepPinned(m.userId)}
+          >
+            Keep the keys I had
+          </button>
         </div>
       ))}
       {trust.refusal && (

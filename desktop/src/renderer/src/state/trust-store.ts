@@ -59,6 +59,14 @@ export const trustActions = {
       set({ error: message(error) });
     }
   },
+  async keepPinned(userId: string): Promise<void> {
+    try {
+      await call('keepPinnedKeys', { userId });
+      await trustActions.refresh();
+    } catch (error) {
+      set({ error: message(error) });
+    }
+  },
   async acknowledge(userId: string): Promise<void> {
     try {
       await call('acknowledgeKeyChange', { userId });
