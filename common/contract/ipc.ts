@@ -164,6 +164,37 @@ export const PreferencesView = z.object({
 });
 export type PreferencesView = z.infer<typeof PreferencesView>;
 
+/** A chat member's key state as the chat shows it (from the user's synced pins). */
+export const ContactTrustView = z.object({
+  userId: Id,
+  username: z.string(),
+  verified: z.boolean(),
+  /** Their keys changed and the user has not acknowledged it: the chat shows "X's safety number changed". */
+  changed: z.boolean(),
+});
+export const ChatTrustView = z.object({
+  members: z.array(ContactTrustView),
+  /** A verified member's keys changed: sending to this chat waits until the user acknowledges. */
+  sendingPaused: z.boolean(),
+  /** The server offered a contact book this desktop refused (an older or foreign one); the pins stayed. */
+  refusal: z.string().nullable(),
+});
+export type ChatTrustView = z.infer<typeof ChatTrustView>;
+
+export const SafetyNumberView = z.object({
+  userId: Id,
+  username: z.string(),
+  /** 60 digits, the same on both users' devices while both hold each other's real keys. */
+  digits: z.string().regex(/^\d{60}$/),
+  /** The digits as a QR (data:image/svg+xml) for the other user's phone to scan. */
+  qrImage: z.string().startsWith('data:image/'),
+  verified: z.boolean(),
+  changed: z.boolean(),
+});
+export type SafetyNumberView = z.infer<typeof SafetyNumberView>;
+
+const ContactRef = z.strictObject({ userId: Id });
+
 interface RequestSpec<I extends z.ZodType = z.ZodType, O extends z.ZodType = z.ZodType> {
   readonly input: I;
   readonly output: O;
@@ -199,6 +230,15 @@ export const ipcRequests = {
   signOut: request(Empty, Ok),
   getUpdateStatus: request(Empty, UpdateView),
   installUpdate: request(Empty, Ok),
+  /** The members' key state for a chat (and a re-check of their keys against the server, in the background). */
+  getChatTrust: request(ChatRef, ChatTrustView),
+  getSafetyNumber: request(ContactRef, SafetyNumberView),
+  /** Marks the contact verified (or not) after comparing the safety number shown (needs the server: it syncs). */
+  setContactVerified: request(z.strictObject({ userId: Id, verified: z.boolean() }), SafetyNumberView),
+  /** The user accepts the contact's new keys (the change shown); sending resumes. */
+  acknowledgeKeyChange: request(ContactRef, Ok),
+  /** The user refuses the contact's new keys and keeps the pinned ones (the warning goes; that claim is ignored after). */
+  keepPinnedKeys: request(ContactRef, Ok),
 } as const satisfies Record<string, RequestSpec>;
 
 /** Every pushed event: name → payload schema. */
@@ -214,6 +254,8 @@ export const ipcEvents = {
   preferencesChanged: PreferencesView,
   /** A symc:// link was opened with the app (OS handler or second instance). */
   linkOpened: z.object({ url: z.string().max(2048) }),
+  /** The pinned keys changed (here, on another device of the user, or a key change was seen). */
+  contactsChanged: z.object({}),
 } as const satisfies Record<string, z.ZodType>;
 
 export type IpcRequestName = keyof typeof ipcRequests;

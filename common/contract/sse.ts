@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { ChatSummary } from './http/chats';
 import { DraftRecord } from './http/drafts';
 import { MessageRecord } from './http/messages';
+import { ContactsRecord } from './http/contacts';
 import { SettingsRecord } from './http/settings';
 import { Id, MessageStatus, Timestamp } from './primitives';
 
@@ -78,6 +79,8 @@ export const SyncEvents = {
   phase_2_last_10_chats_ready: z.object({ chats: z.int(), messages: z.int(), bytes: z.int() }),
   /** The user's settings (envelope under the master key): in a fresh sync between phase 2 and phase 3, then live on change. */
   'settings:sync': z.object({ settings: SettingsRecord }),
+  /** The user's contact book (pinned keys; envelope under the master key): with the settings, then live on change. */
+  'contacts:sync': z.object({ contacts: ContactsRecord }),
   phase_3_last_100_chats_ready: z.object({ chats: z.int(), messages: z.int(), bytes: z.int() }),
   /** History is complete up to `cursor`; live changes after it follow. */
   cache_primed: z.object({ cursor: z.int() }),
@@ -96,7 +99,7 @@ export type SyncEventName = keyof typeof SyncEvents;
 export type SyncEventPayload<N extends SyncEventName> = z.infer<(typeof SyncEvents)[N]>;
 export const SYNC_EVENT_NAMES = Object.keys(SyncEvents) as SyncEventName[];
 
-export const LIVE_EVENT_NAMES = ['message:new', 'message:status', 'chat:update', 'draft:update', 'settings:sync', 'device:linked', 'device:revoked'] as const;
+export const LIVE_EVENT_NAMES = ['message:new', 'message:status', 'chat:update', 'draft:update', 'settings:sync', 'contacts:sync', 'device:linked', 'device:revoked'] as const;
 export type LiveEventName = (typeof LIVE_EVENT_NAMES)[number];
 
 /**

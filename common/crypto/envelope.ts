@@ -26,7 +26,9 @@ export type EnvelopeContext =
   | { readonly kind: 'identity-secret-key'; readonly userId: string }
   | { readonly kind: 'signing-secret-key'; readonly userId: string }
   | { readonly kind: 'master-key'; readonly username: string }
-  | { readonly kind: 'settings'; readonly userId: string };
+  | { readonly kind: 'settings'; readonly userId: string }
+  // The version is bound too: a replayed older contact book can't pass as the newer version it replaces.
+  | { readonly kind: 'contacts'; readonly userId: string; readonly version: string };
 
 export function additionalData(context: EnvelopeContext): Uint8Array {
   // A plain loop: this runs for every envelope a syncing desktop opens (the fields in declaration order).

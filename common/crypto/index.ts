@@ -12,3 +12,4 @@ export * from './check-code';
 export { randomBytes, randomId, randomToken, sha256Hex } from './random';
 export * from './cpace';
 export * from './pairing-pake';
+export { sha512 } from './hash';

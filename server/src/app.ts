@@ -10,6 +10,7 @@ import { draftsRouter } from './modules/drafts/drafts.routes';
 import { messagesRouter } from './modules/messages/messages.routes';
 import { pairingRouter } from './modules/pairing/pairing.routes';
 import { settingsRouter } from './modules/settings/settings.routes';
+import { contactsRouter } from './modules/contacts/contacts.routes';
 import { syncRouter } from './modules/sync/sync.routes';
 import { usersRouter } from './modules/users/users.routes';
 import type { ServerDeps } from './server-deps';
@@ -38,6 +39,7 @@ export function createApp(deps: ServerDeps): Express {
   app.use(draftsRouter(deps));
   app.use(pairingRouter(deps));
   app.use(settingsRouter(deps));
+  app.use(contactsRouter(deps));
   app.use(syncRouter(deps));
 
   app.use('/phone', phoneAppRouter());

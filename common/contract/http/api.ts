@@ -1,5 +1,6 @@
 import * as auth from './auth';
 import * as chats from './chats';
+import * as contacts from './contacts';
 import * as devices from './devices';
 import * as drafts from './drafts';
 import * as messages from './messages';
@@ -42,6 +43,8 @@ export const api = {
   rejectPairing: pairing.rejectPairing,
   getSettings: settings.getSettings,
   putSettings: settings.putSettings,
+  getContacts: contacts.getContacts,
+  putContacts: contacts.putContacts,
   syncHello: sync.syncHello,
   syncMessages: sync.syncMessages,
   createSseTicket: sync.createSseTicket,

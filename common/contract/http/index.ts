@@ -26,3 +26,4 @@ export {
 } from './pairing';
 export { OutboxItem, MAX_OUTBOX } from './sync';
 export { SettingsRecord, MAX_SETTINGS_ENVELOPE_CHARS } from './settings';
+export { ContactsRecord } from './contacts';

@@ -254,6 +254,7 @@ export class AppService {
         this.emit('syncProgress', syncView(engine.progress, engine.outbox.pending()));
       }),
       core.settings.onChange((settings) => this.emit('preferencesChanged', preferencesOf(settings))),
+      core.contacts.onChange(() => this.emit('contactsChanged', {})),
       this.drafts!.onChange((chatId) => {
         feeder.updateDraft(chatId);
         this.chatsChanged([chatId]);

@@ -2,6 +2,7 @@ import { IpcError, type IpcHandlers } from '../../../common/contract';
 import type { AppService } from './app-service';
 import { chatEntry, chatList, messageView, unreadCounts, unreadMessageIds } from './chat-views';
 import { preferencesOf } from './preferences';
+import { createTrustHandlers, sendingPausedMessage } from './trust-handlers';
 
 const MB = 1024 * 1024;
 
@@ -65,6 +66,9 @@ export function createHandlers(app: AppService): IpcHandlers {
     sendMessage: async ({ chatId, text }) => {
       requireChat(chatId);
       const { core, drafts, feeder } = app.linked();
+      // A verified member's keys changed: nothing goes to the chat until the user acknowledges it.
+      const paused = sendingPausedMessage(core.contacts, chatId);
+      if (paused) throw new IpcError('wrong_state', paused);
       let sent: { messageId: string; queued: boolean; failed: string | null };
       try {
         sent = await core.engine.outbox.send(chatId, text);
@@ -174,5 +178,6 @@ export function createHandlers(app: AppService): IpcHandlers {
       app.updates.accept();
       return { ok: true };
     },
+    ...createTrustHandlers(app),
   };
 }

@@ -1,5 +1,6 @@
 import path from 'node:path';
 import { type BoxKeyPair, decodePublicKey, type Envelope, unwrapIdentitySecretKey } from '../../../common/crypto';
+import { DesktopContacts } from './contacts/desktop-contacts';
 import { ChatKeyring } from './crypto/chat-keyring';
 import { DraftSync } from './drafts/draft-sync';
 import { budgetFromSettings, SettingsSync } from './settings/settings-sync';
@@ -12,7 +13,7 @@ import { SyncEngine } from './sync/sync-engine';
 import { ChatReader } from './view/chat-reader';
 import { SigningKeySource } from './session/signing-key-source';
 import { SenderBook } from '../../../common/trust/message-author';
-import { type SenderKeyDirectory, ServerSenderKeyDirectory } from '../../../common/trust/sender-keys';
+import type { SenderKeyDirectory } from '../../../common/trust/sender-keys';
 
 export interface DesktopCoreOptions {
   readonly dataDir: string;
@@ -49,6 +50,8 @@ export class DesktopCore {
     readonly settings: SettingsSync,
     /** The account's signing key (signs what the outbox sends). */
     readonly signing: SigningKeySource,
+    /** The contacts' pinned keys (shared by the user's devices), safety numbers and key-change warnings. */
+    readonly contacts: DesktopContacts,
   ) {
     // A storage budget in the synced settings applies on every desktop of the user, at once.
     settings.onChange((value) => {
@@ -89,9 +92,13 @@ export class DesktopCore {
       engine,
       ...(options.draftDebounceMs !== undefined ? { debounceMs: options.draftDebounceMs } : {}),
     });
-    const senders = new SenderBook(options.senderDirectory ?? new ServerSenderKeyDirectory(session));
+    const contacts = new DesktopContacts(session, store, engine);
+    // Senders are checked against the pinned keys (the contact book), never a fresh server answer.
+    const senders = new SenderBook(options.senderDirectory ?? contacts.contacts);
     const reader = new ChatReader(store, keyring, session.userId, senders);
-    core = new DesktopCore(session, store, keyring, engine, reader, drafts, new SettingsSync(session, store, engine), signing);
+    // A pin that changed (acknowledged, verified, synced from another device) re-checks every sender shown.
+    contacts.onChange(() => reader.clear());
+    core = new DesktopCore(session, store, keyring, engine, reader, drafts, new SettingsSync(session, store, engine), signing, contacts);
     session.onEvent(() => core!.wipeLocal());
     return core;
   }
@@ -119,6 +126,7 @@ export class DesktopCore {
     void this.signing.get();
     this.drafts.start();
     this.engine.start();
+    void this.contacts.start();
   }
 
   private storedIdentity(): BoxKeyPair | null {
@@ -149,6 +157,7 @@ export class DesktopCore {
   private wipeLocal(): void {
     this.drafts.dispose();
     this.settings.dispose();
+    this.contacts.dispose();
     this.reader.clear();
     this.signing.clear();
     this.keyring.clear();

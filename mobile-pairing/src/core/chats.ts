@@ -11,7 +11,6 @@ import {
 import {
   type ChatKey,
   chatKeyFromBytes,
-  decodePublicKey,
   generateChatKey,
   openSealedBytes,
   randomId,
@@ -20,10 +19,14 @@ import {
   wrapChatKey,
 } from '../../../common/crypto';
 import type { PhoneSession } from './account';
+import { phoneContacts } from './contacts';
 
 /**
  * Start a chat: a fresh chat key, wrapped under my master key for me and sealed to each other member's
- * identity public key (they re-wrap it under their own master key on first open).
+ * identity public key (they re-wrap it under their own master key on first open). The keys sealed to are
+ * the pinned ones (common/trust/contacts.ts): a member met for the first time is pinned now; one whose keys
+ * the server now presents differently gets nothing until the user acknowledges the change
+ * (KeyChangeUnacknowledgedError) — a substituted key never receives a chat key.
  */
 export async function startChat(
   client: ApiClient,
@@ -32,11 +35,11 @@ export async function startChat(
 ): Promise<{ chat: ChatSummary; chatKey: ChatKey }> {
   const chatId = randomId();
   const chatKey = generateChatKey();
-  const members = [];
-  for (const username of input.memberUsernames) {
-    const user = await client.call('lookupUser', { params: { username } });
-    members.push({ userId: user.userId, sealedChatKey: sealBytes(chatKey, decodePublicKey(user.identityPublicKey)) });
-  }
+  const contacts = await phoneContacts(client, me);
+  const memberIds = [];
+  for (const username of input.memberUsernames) memberIds.push(await contacts.lookup(username));
+  const keys = await contacts.sealingKeys(memberIds);
+  const members = memberIds.map((userId) => ({ userId, sealedChatKey: sealBytes(chatKey, keys.get(userId)!) }));
   const chat = await client.call('createChat', {
     body: {
       chatId,

@@ -5,6 +5,7 @@ import { ChatScreen } from './screens/ChatScreen';
 import { DevicesScreen } from './screens/DevicesScreen';
 import { LinkDesktopScreen } from './screens/LinkDesktopScreen';
 import { NewChatScreen } from './screens/NewChatScreen';
+import { SafetyNumberScreen } from './screens/SafetyNumberScreen';
 import { WelcomeScreen } from './screens/WelcomeScreen';
 import { useLive, useLiveEvents } from './live/useLiveEvents';
 import { useRoute } from './state/router';
@@ -41,6 +42,7 @@ function SignedInApp() {
       {route.name === 'chat' && <ChatScreen key={route.chatId} chatId={route.chatId} />}
       {route.name === 'link' && <LinkDesktopScreen />}
       {route.name === 'devices' && <DevicesScreen />}
+      {route.name === 'safety' && <SafetyNumberScreen key={route.userId} userId={route.userId} />}
       {!fullScreen && <TabBar />}
     </div>
   );

@@ -27,3 +27,6 @@ export function laterMigrations(provider: 'sqlite' | 'postgresql', name: string)
     .map((e) => e.name)
     .sort();
 }
+
+/** The migration that added the contact book (pinned keys, one envelope per user). */
+export const CONTACT_BOOK_MIGRATION = '20261203080427_contact_book';

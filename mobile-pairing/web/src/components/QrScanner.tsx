@@ -40,13 +40,36 @@ function grabFrame(video: HTMLVideoElement, canvas: HTMLCanvasElement, context: 
  * (`decodeQrFromImageData`). The first code that is a Symc pairing link is handed up and the camera stops;
  * any other QR code gets a hint and scanning goes on.
  */
-export function QrScanner({ onScanned, onCancel }: { onScanned: (text: string) => void; onCancel: () => void }) {
+function isPairingLink(text: string): boolean {
+  try {
+    return parsePairingInput(text).kind === 'link';
+  } catch {
+    return false;
+  }
+}
+
+export function QrScanner({
+  onScanned,
+  onCancel,
+  accepts = isPairingLink,
+  wrongCodeHint = 'That QR code is not a Symc pairing code. Point the camera at the code on your desktop.',
+}: {
+  onScanned: (text: string) => void;
+  onCancel: () => void;
+  /** Which codes to hand up (default: Symc pairing links); others get `wrongCodeHint` and scanning goes on. */
+  accepts?: (text: string) => boolean;
+  wrongCodeHint?: string;
+}) {
   const videoRef = useRef<HTMLVideoElement>(null);
   const [error, setError] = useState<string | null>(null);
   const [hint, setHint] = useState<string | null>(null);
   const [live, setLive] = useState(false);
   const scanned = useRef(onScanned);
   scanned.current = onScanned;
+  const accepted = useRef(accepts);
+  accepted.current = accepts;
+  const wrongHint = useRef(wrongCodeHint);
+  wrongHint.current = wrongCodeHint;
 
   useEffect(() => {
     let stopped = false;
@@ -67,18 +90,12 @@ export function QrScanner({ onScanned, onCancel }: { onScanned: (text: string) =
       const frame = video.readyState >= video.HAVE_CURRENT_DATA ? grabFrame(video, canvas, context) : null;
       const text = frame ? decodeQrFromImageData(frame) : null;
       if (text) {
-        let isLink = false;
-        try {
-          isLink = parsePairingInput(text).kind === 'link';
-        } catch {
-          isLink = false;
-        }
-        if (isLink) {
+        if (accepted.current(text)) {
           stop();
           scanned.current(text);
           return;
         }
-        setHint('That QR code is not a Symc pairing code. Point the camera at the code on your desktop.');
+        setHint(wrongHint.current);
       }
       timer = window.setTimeout(scan, SCAN_EVERY_MS);
     };

@@ -1,4 +1,4 @@
-import { type SyncEventName, type SyncEventPayload, SyncEvents } from '../../../../common/contract';
+import { type ContactsRecord, type SyncEventName, type SyncEventPayload, SyncEvents } from '../../../../common/contract';
 
 /** What a live event means to the phone app: which of its views to re-read. */
 export type LiveChange =
@@ -6,7 +6,9 @@ export type LiveChange =
   | { readonly kind: 'chats'; readonly chatId: string }
   | { readonly kind: 'drafts'; readonly chatId: string }
   | { readonly kind: 'linked'; readonly deviceId: string }
-  | { readonly kind: 'revoked'; readonly deviceId: string };
+  | { readonly kind: 'revoked'; readonly deviceId: string }
+  /** The user's contact book (pinned keys) changed on another device. */
+  | { readonly kind: 'contacts'; readonly record: ContactsRecord };
 
 export interface LiveEventsOptions {
   /** The server's origin (the API client's base URL). */
@@ -20,7 +22,7 @@ export interface LiveEventsOptions {
   readonly retry?: { readonly firstMs: number; readonly maxMs: number };
 }
 
-const LISTENED = ['message:new', 'message:status', 'chat:update', 'draft:update', 'device:linked', 'device:revoked'] as const;
+const LISTENED = ['message:new', 'message:status', 'chat:update', 'draft:update', 'contacts:sync', 'device:linked', 'device:revoked'] as const;
 
 /**
  * The phone's live events over the sync stream, in a browser. `EventSource` can't send the
@@ -159,6 +161,10 @@ function toChange(name: (typeof LISTENED)[number], event: Event): LiveChange | n
     case 'draft:update': {
       const p = parse(name, event);
       return p && { kind: 'drafts', chatId: p.draft.chatId };
+    }
+    case 'contacts:sync': {
+      const p = parse(name, event);
+      return p && { kind: 'contacts', record: p.contacts };
     }
     case 'device:linked': {
       const p = parse(name, event);

@@ -2,6 +2,7 @@ import { useEffect, useMemo, useRef } from 'react';
 import { create } from 'zustand';
 import { useDraftSync } from '../drafts';
 import { useSession, useSignedIn } from '../state/session';
+import { acceptLiveContacts } from '../state/trust';
 import { coalesced, type LiveChange, LiveEvents } from './live-events';
 
 /** Whether the live stream is up: screens poll slowly while it is, and fast (the fallback) while it isn't. */
@@ -34,6 +35,7 @@ export function useLiveEvents(): void {
           return;
         }
         if (change.kind === 'drafts') void refreshDrafts();
+        if (change.kind === 'contacts') acceptLiveContacts(change.record);
         for (const listener of listeners) listener(change);
       },
     });

@@ -9,6 +9,8 @@ import { POLL_WHILE_LIVE_MS, useCoalesced, useLive, useLiveChange } from '../liv
 import { useChats } from '../state/chats';
 import { useSignedIn } from '../state/session';
 import { usePolling } from '../usePolling';
+import { TrustBanner, useChatMembers } from '../components/TrustBanner';
+import { useTrust } from '../state/trust';
 
 export function ChatScreen({ chatId, drafts: given }: { chatId: string; drafts?: DraftSync }) {
   const { client, session } = useSignedIn();
@@ -53,9 +55,13 @@ export function ChatScreen({ chatId, drafts: given }: { chatId: string; drafts?:
   }, [lastId]);
 
   const title = conversation?.title ?? listTitle ?? 'Chat';
+  const members = useChatMembers(chatId);
+  useTrust((s) => s.revision);
+  const paused = useTrust((s) => (members && s.contacts ? s.contacts.trust(members).sendingPaused : false));
   return (
     <div className="chat-screen">
       <AppBar title={title} back={{ name: 'chats' }} subtitle="End-to-end encrypted" />
+      {members && <TrustBanner memberIds={members} />}
       {error && <Notice kind="error">{error}</Notice>}
       <ol
         className="messages"
@@ -96,7 +102,7 @@ export function ChatScreen({ chatId, drafts: given }: { chatId: string; drafts?:
           />
         ))}
       </ol>
-      <Composer chatId={chatId} drafts={drafts} onError={setError} />
+      <Composer chatId={chatId} drafts={drafts} onError={setError} paused={paused} />
     </div>
   );
 }
@@ -135,7 +141,18 @@ function Bubble({ message, showSender }: { message: ShownMessage; showSender: bo
   );
 }
 
-function Composer({ chatId, drafts, onError }: { chatId: string; drafts: DraftSync; onError: (message: string | null) => void }) {
+function Composer({
+  chatId,
+  drafts,
+  onError,
+  paused,
+}: {
+  chatId: string;
+  drafts: DraftSync;
+  onError: (message: string | null) => void;
+  /** A verified member's safety number changed: nothing is sent until the user reviews it. */
+  paused: boolean;
+}) {
   const { client, session } = useSignedIn();
   const [text, setText] = useState('');
   const [sending, setSending] = useState(false);
@@ -163,7 +180,7 @@ function Composer({ chatId, drafts, onError }: { chatId: string; drafts: DraftSy
   async function send(event?: FormEvent) {
     event?.preventDefault();
     const message = text.trim();
-    if (!message || sending) return;
+    if (!message || sending || paused) return;
     setSending(true);
     try {
       await useChats.getState().send(client, session, chatId, message);
@@ -185,6 +202,11 @@ function Composer({ chatId, drafts, onError }: { chatId: string; drafts: DraftSy
 
   return (
     <form className="composer" onSubmit={send} aria-label="Write a message">
+      {paused && (
+        <p className="composer-paused" role="status">
+          Sending is paused until you review the safety number change.
+        </p>
+      )}
       <label className="visually-hidden" htmlFor="composer-input">
         Message
       </label>
@@ -204,7 +226,7 @@ function Composer({ chatId, drafts, onError }: { chatId: string; drafts: DraftSy
         }}
         onKeyDown={onKeyDown}
       />
-      <button type="submit" className="send-button" aria-label="Send" disabled={sending || text.trim() === ''}>
+      <button type="submit" className="send-button" aria-label="Send" disabled={sending || paused || text.trim() === ''}>
         <SendIcon />
       </button>
     </form>

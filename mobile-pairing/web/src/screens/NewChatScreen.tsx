@@ -2,7 +2,8 @@ import { type FormEvent, useState } from 'react';
 import { explainError } from '../../../src/core/explain-error';
 import { AppBar, Notice, Spinner } from '../components/chrome';
 import { useChats } from '../state/chats';
-import { navigate } from '../state/router';
+import { KeyChangeUnacknowledgedError } from '../../../../common/trust/contact-book';
+import { hrefFor, navigate } from '../state/router';
 import { useSignedIn } from '../state/session';
 
 export function NewChatScreen() {
@@ -11,16 +12,20 @@ export function NewChatScreen() {
   const [title, setTitle] = useState('');
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
+  /** Contacts whose keys changed: the chat waits until the user reviewed them. */
+  const [changed, setChanged] = useState<KeyChangeUnacknowledgedError['contacts']>([]);
 
   async function submit(event: FormEvent) {
     event.preventDefault();
     setBusy(true);
     setError(null);
+    setChanged([]);
     try {
       const chatId = await useChats.getState().startChat(client, session, username, title);
       navigate({ name: 'chat', chatId }, { replace: true });
     } catch (e) {
       setError(explainError(e));
+      if (e instanceof KeyChangeUnacknowledgedError) setChanged(e.contacts);
       setBusy(false);
     }
   }
@@ -64,6 +69,11 @@ export function NewChatScreen() {
             </small>
           </div>
           {error && <Notice kind="error">{error}</Notice>}
+          {changed.map((c) => (
+            <a key={c.userId} className="button secondary block" href={hrefFor({ name: 'safety', userId: c.userId })}>
+              Review {c.username}’s safety number
+            </a>
+          ))}
           {busy ? <Spinner label="Starting the chat…" /> : <button type="submit" className="button primary block">Start chat</button>}
         </form>
       </main>

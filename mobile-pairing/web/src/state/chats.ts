@@ -11,10 +11,13 @@ import {
   openChatKey,
   type ShownMessage,
   showMessage,
+  StartChatRefused,
   startChatWith,
 } from '../../../src/core/conversations';
 import { SenderBook } from '../../../../common/trust/message-author';
 import { senderDirectoryFor } from './sender-directory';
+import { useTrust } from './trust';
+import { phoneContacts } from '../../../src/core/contacts';
 
 export interface Conversation {
   readonly title: string | null;
@@ -40,9 +43,11 @@ interface ChatsStore {
  * resets this store. Chat keys are cached per session so each is unwrapped once.
  */
 let keys: ChatKeyCache = new Map();
-/** The names and signing keys of senders, from the server's directory by id (believed on first use, per session). */
+/** The names and signing keys of senders, from the pinned contacts (per session). */
 let senders: SenderBook | null = null;
-const sendersFor = (client: ApiClient): SenderBook => (senders ??= new SenderBook(senderDirectoryFor(client)));
+const sendersFor = (client: ApiClient, me: PhoneSession): SenderBook => (senders ??= new SenderBook(senderDirectoryFor(client, me)));
+// A pin that changed (acknowledged, verified, synced from another device): senders are checked again.
+useTrust.subscribe(() => senders?.clear());
 
 export const useChats = create<ChatsStore>()((set, get) => {
   function patchConversation(chatId: string, patch: Partial<Conversation>): void {
@@ -60,14 +65,14 @@ export const useChats = create<ChatsStore>()((set, get) => {
     list: null,
     conversations: {},
     async refreshList(client, me) {
-      set({ list: await loadChatList(client, me, keys, sendersFor(client)) });
+      set({ list: await loadChatList(client, me, keys, sendersFor(client, me)) });
     },
     async openConversation(client, me, chatId) {
       const first = !get().conversations[chatId];
       if (first) patchConversation(chatId, { loading: true });
       try {
         const { key, title } = await keyFor(client, me, chatId);
-        const page = await loadMessages(client, me, chatId, key, sendersFor(client));
+        const page = await loadMessages(client, me, chatId, key, sendersFor(client, me));
         const existing = get().conversations[chatId];
         patchConversation(chatId, {
           title,
@@ -85,14 +90,21 @@ export const useChats = create<ChatsStore>()((set, get) => {
       const conversation = get().conversations[chatId];
       if (!conversation?.nextBefore) return;
       const { key } = await keyFor(client, me, chatId);
-      const page = await loadMessages(client, me, chatId, key, sendersFor(client), { before: conversation.nextBefore });
+      const page = await loadMessages(client, me, chatId, key, sendersFor(client, me), { before: conversation.nextBefore });
       patchConversation(chatId, { messages: mergeMessages(conversation.messages, page.messages), nextBefore: page.nextBefore });
     },
     async send(client, me, chatId, text) {
+      // A verified member's keys changed: nothing goes to the chat until the user acknowledged it.
+      const members = (get().list?.find((c) => c.chat.chatId === chatId)?.chat ?? (await client.call('getChat', { params: { chatId } }))).members;
+      const trust = (await phoneContacts(client, me)).trust(members.map((m) => m.userId).filter((id) => id !== me.userId));
+      if (trust.sendingPaused) {
+        const names = trust.changed.filter((c) => c.verified).map((c) => c.username);
+        throw new StartChatRefused(`Not sent: ${names.join(', ')}’s safety number changed. Review it before sending to this chat.`);
+      }
       const { key } = await keyFor(client, me, chatId);
       const record = await sendText(client, me, chatId, key, text);
       const conversation = get().conversations[chatId];
-      const book = sendersFor(client);
+      const book = sendersFor(client, me);
       await book.load([record.senderUserId]);
       patchConversation(chatId, { messages: mergeMessages(conversation?.messages ?? [], [showMessage(record, key, me, book)]) });
     },

@@ -9,12 +9,15 @@ export type Route =
   | { readonly name: 'chat'; readonly chatId: string }
   | { readonly name: 'new-chat' }
   | { readonly name: 'link' }
-  | { readonly name: 'devices' };
+  | { readonly name: 'devices' }
+  | { readonly name: 'safety'; readonly userId: string };
 
 export function parseRoute(hash: string): Route {
   const path = hash.replace(/^#/, '');
   const chat = /^\/chats\/([0-9a-f-]{36})$/i.exec(path);
   if (chat?.[1]) return { name: 'chat', chatId: chat[1] };
+  const safety = /^\/contacts\/([0-9a-f-]{36})\/safety$/i.exec(path);
+  if (safety?.[1]) return { name: 'safety', userId: safety[1] };
   if (path === '/chats/new') return { name: 'new-chat' };
   if (path === '/link') return { name: 'link' };
   if (path === '/devices') return { name: 'devices' };
@@ -33,6 +36,8 @@ export function hrefFor(route: Route): string {
       return '#/link';
     case 'devices':
       return '#/devices';
+    case 'safety':
+      return `#/contacts/${route.userId}/safety`;
   }
 }
 

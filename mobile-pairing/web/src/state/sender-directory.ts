@@ -1,10 +1,12 @@
 import type { ApiClient } from '../../../../common/contract';
-import { type SenderKeyDirectory, ServerSenderKeyDirectory } from '../../../../common/trust/sender-keys';
+import type { SenderKeyDirectory } from '../../../../common/trust/sender-keys';
+import type { PhoneSession } from '../../../src/core/account';
+import { phoneContacts } from '../../../src/core/contacts';
 
 /**
- * Where the phone app gets the names and signing keys of message senders: the server's directory, believed
- * on first use for the session. A pinned directory (synced pins, key-change warnings) replaces it here.
+ * Where the phone app gets the names and signing keys of message senders: the account's pinned contacts
+ * (synced under the master key), which answer from the pins and never from a changed server answer.
  */
-export function senderDirectoryFor(client: ApiClient): SenderKeyDirectory {
-  return new ServerSenderKeyDirectory(client);
+export function senderDirectoryFor(client: ApiClient, me: PhoneSession): SenderKeyDirectory {
+  return { keysFor: async (userId) => (await phoneContacts(client, me)).keysFor(userId) };
 }

@@ -1,10 +1,12 @@
 import { create } from 'zustand';
 import type { ApiClient } from '../../../../common/contract';
 import { createAccount, type PhoneDeviceInfo, type PhoneSession, signIn } from '../../../src/core/account';
+import { setContactsPersistence } from '../../../src/core/contacts';
 import { createPhoneClient, type SessionEnd } from '../../../src/core/phone-client';
 import { ensureSigningKey } from '../../../src/core/signing-key';
 import { openDeviceVault } from '../storage/device-vault';
 import { useChats } from './chats';
+import { resetTrust } from './trust';
 
 export type SessionState =
   | { readonly status: 'starting' }
@@ -24,6 +26,7 @@ interface SessionStore {
 }
 
 const vault = openDeviceVault();
+setContactsPersistence({ load: (userId) => vault.loadContacts(userId), save: (userId, record) => vault.saveContacts(userId, record) });
 const serverUrl = window.location.origin;
 const publicClient = createPhoneClient({ baseUrl: serverUrl, tokens: () => null, onTokens: () => {}, onSessionEnded: () => {} });
 
@@ -96,6 +99,7 @@ export const useSession = create<SessionStore>()((set, get) => {
       s.session.signing?.secretKey.fill(0);
     }
     useChats.getState().reset();
+    resetTrust(s.status === 'signed-in' ? s.session : null);
     set({ state: { status: 'signed-out', notice } });
     await vault.wipe();
   }

@@ -1,3 +1,4 @@
+import { ContactsRecord } from '../../../../common/contract';
 import type { PhoneSession } from '../../../src/core/account';
 import { decodeSession, encodeSession } from '../../../src/core/session-codec';
 
@@ -24,12 +25,17 @@ export interface DeviceVault {
   load(): Promise<PhoneSession | null>;
   save(session: PhoneSession): Promise<void>;
   wipe(): Promise<void>;
+  /** The newest contact book this phone accepted (an envelope under the master key), for its user. */
+  loadContacts(userId: string): Promise<ContactsRecord | null>;
+  saveContacts(userId: string, record: ContactsRecord): Promise<void>;
 }
 
 const DB_NAME = 'symc-phone';
 const STORE = 'vault';
 const KEY_ID = 'wrapping-key';
 const SESSION_ID = 'session';
+// Kept so a reload can't be rolled back to an older book than this phone saw (docs/THREAT-MODEL.md "Identities").
+const CONTACTS_ID = 'contacts';
 
 interface SealedRecord {
   readonly iv: Uint8Array;
@@ -105,6 +111,17 @@ class IndexedDbVault implements DeviceVault {
     await withStore('readwrite', (s) => s.put(record, SESSION_ID));
   }
 
+  async loadContacts(userId: string): Promise<ContactsRecord | null> {
+    const stored = (await withStore<unknown>('readonly', (s) => s.get(CONTACTS_ID))) as { userId?: unknown; record?: unknown } | undefined;
+    if (!stored || stored.userId !== userId) return null;
+    const parsed = ContactsRecord.safeParse(stored.record);
+    return parsed.success ? parsed.data : null;
+  }
+
+  async saveContacts(userId: string, record: ContactsRecord): Promise<void> {
+    await withStore('readwrite', (s) => s.put({ userId, record }, CONTACTS_ID));
+  }
+
   async wipe(): Promise<void> {
     // The key goes too: whatever copy of the old record survives somewhere can no longer be opened.
     await withStore('readwrite', (s) => s.clear());
@@ -123,6 +140,10 @@ class MemoryVault implements DeviceVault {
   }
   async save(): Promise<void> {}
   async wipe(): Promise<void> {}
+  async loadContacts(): Promise<ContactsRecord | null> {
+    return null;
+  }
+  async saveContacts(): Promise<void> {}
 }
 
 export function openDeviceVault(): DeviceVault {

@@ -8,6 +8,7 @@ export type ChangeKind =
   | 'message:status'
   | 'draft:update'
   | 'settings:update'
+  | 'contacts:update'
   | 'device:linked'
   | 'device:revoked';
 

@@ -3,6 +3,7 @@ import type { Db } from '../../db/client';
 import { listChatSummaries, loadChatSummary } from '../chats/chat-summary';
 import { loadDraft } from '../drafts/draft-store';
 import { toMessageRecord } from '../messages/messages.use-cases';
+import { loadContacts } from '../contacts/contacts.use-cases';
 import { loadSettings } from '../settings/settings.use-cases';
 import type { CommittedChange } from '../changes/change-log';
 import { markShared } from './sse-writer';
@@ -100,6 +101,11 @@ export async function toLiveEvents(db: Db, userId: string, changes: readonly Com
       case 'settings:update': {
         const settings = await loadSettings(db, userId);
         if (settings) events.push({ name: 'settings:sync', payload: { settings }, seq: change.seq });
+        break;
+      }
+      case 'contacts:update': {
+        const contacts = await loadContacts(db, userId);
+        if (contacts) events.push({ name: 'contacts:sync', payload: { contacts }, seq: change.seq });
         break;
       }
       case 'device:linked':

@@ -3,6 +3,7 @@ import { parseEventId, type SseConnectQuery, type SyncPhase, SyncPlan } from '..
 import type { AuthContext } from '../../http/authenticate';
 import type { ServerDeps } from '../../server-deps';
 import { type PreparedFreshSync, prepareFreshSync, sendManifest, streamHistory } from './fresh-sync';
+import { loadContacts } from '../contacts/contacts.use-cases';
 import { loadSettings } from '../settings/settings.use-cases';
 import { LiveStream } from './live-stream';
 import type { SseWriter } from './sse-writer';
@@ -79,11 +80,13 @@ export async function openSyncStream(
     // Subscribe before streaming history, so changes made meanwhile are buffered, not missed.
     const live = new LiveStream(deps, auth.userId, device.id, writer, snapshotSeq);
     // DESIGN: the user's settings travel between phase 2 and phase 3 (with phase 2's id: resuming after it
-    // sends them again, which the desktop ignores by version).
+    // sends them again, which the desktop ignores by version). The contact book (pinned keys) travels with them.
     const sendSettings = async (phase: SyncPhase, id: string) => {
       if (phase !== 2) return;
       const settings = await loadSettings(deps.db, auth.userId);
       if (settings) await writer.send('settings:sync', { settings }, id);
+      const contacts = await loadContacts(deps.db, auth.userId);
+      if (contacts) await writer.send('contacts:sync', { contacts }, id);
     };
     if (!(await streamHistory(deps, writer, snapshotSeq, plan, { snapshotSeq, ...from }, sendSettings, firstScreen))) return;
     await writer.send('cache_primed', { cursor: snapshotSeq }, String(snapshotSeq));

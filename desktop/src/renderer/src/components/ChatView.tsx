@@ -1,15 +1,23 @@
-import { useCallback } from 'react';
+import { useCallback, useEffect } from 'react';
 import type { MessageView } from '../../../../../common/contract/ipc';
 import { type ActiveChat, actions } from '../state/app-store';
 import { Composer } from './Composer';
 import { MessageBubble } from './MessageBubble';
 import { VirtualList } from './VirtualList';
+import { trustActions, useTrust } from '../state/trust-store';
+import { SafetyNumberDialog } from './SafetyNumberDialog';
+import { TrustBanner } from './TrustBanner';
 
 const keyOf = (m: MessageView) => m.messageId;
 
 export function ChatView({ active, offline }: { active: ActiveChat; offline: boolean }) {
   const render = useCallback((m: MessageView) => <MessageBubble message={m} focused={m.messageId === active.focusMessageId} />, [active.focusMessageId]);
   const onReachTop = useCallback(() => void actions.loadOlder(), []);
+  useEffect(() => {
+    void trustActions.load(active.chatId);
+  }, [active.chatId]);
+  useEffect(() => trustActions.connect(), []);
+  const paused = useTrust((s) => s.trust?.sendingPaused ?? false);
   return (
     <section className="chat-view" aria-labelledby="chat-title">
       <header className="chat-header">
@@ -25,8 +33,10 @@ export function ChatView({ active, offline }: { active: ActiveChat; offline: boo
           {active.chat.pinned ? 'Unpin chat' : 'Pin chat'}
         </button>
       </header>
+      <TrustBanner />
       <VirtualList items={active.messages} keyOf={keyOf} render={render} estimate={68} label="Messages" focusKey={active.focusMessageId} onReachTop={onReachTop} />
-      <Composer key={active.chatId} chatId={active.chatId} draft={active.draft} offline={offline} />
+      <Composer key={active.chatId} chatId={active.chatId} draft={active.draft} offline={offline} paused={paused} />
+      <SafetyNumberDialog />
     </section>
   );
 }

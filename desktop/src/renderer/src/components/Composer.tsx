@@ -7,7 +7,7 @@ import { actions, useApp } from '../state/app-store';
  * Enter" (the default, a synced preference) Enter sends and Shift+Enter adds a line; without it Enter adds
  * a line and Ctrl/⌘+Enter sends. Offline, a message is queued and sent on reconnect.
  */
-export function Composer({ chatId, draft, offline }: { chatId: string; draft: string; offline: boolean }) {
+export function Composer({ chatId, draft, offline, paused = false }: { chatId: string; draft: string; offline: boolean; paused?: boolean }) {
   const [text, setText] = useState(draft);
   const [sending, setSending] = useState(false);
   const box = useRef<HTMLTextAreaElement>(null);
@@ -18,7 +18,7 @@ export function Composer({ chatId, draft, offline }: { chatId: string; draft: st
 
   const submit = async (event?: FormEvent) => {
     event?.preventDefault();
-    if (sending || text.trim() === '') return;
+    if (sending || paused || text.trim() === '') return;
     setSending(true);
     const sent = await actions.send(text);
     setSending(false);
@@ -40,6 +40,11 @@ export function Composer({ chatId, draft, offline }: { chatId: string; draft: st
           Offline — new messages are queued and sent when the connection is back.
         </p>
       )}
+      {paused && (
+        <p className="composer-offline" role="status">
+          Sending is paused until you acknowledge the safety number change above.
+        </p>
+      )}
       <div className="composer-row">
         <textarea
           ref={box}
@@ -53,7 +58,7 @@ export function Composer({ chatId, draft, offline }: { chatId: string; draft: st
           }}
           onKeyDown={onKeyDown}
         />
-        <button type="submit" className="primary" disabled={sending || text.trim() === ''}>
+        <button type="submit" className="primary" disabled={sending || paused || text.trim() === ''}>
           Send
         </button>
       </div>
