@@ -48,7 +48,7 @@ export class ChatReader {
     const cached = this.metaCache.get(chat.id);
     if (cached && cached.version === chat.meta_version) return cached.meta;
     const key = this.keyring.keyFor(chat);
-    let meta: ChatMeta | null = null;
+    let meta: ChatMeta | null;
     try {
       meta = key ? decryptChatMeta(key, chat.id, chat.encrypted_meta) : null;
     } catch {
@@ -83,7 +83,7 @@ export class ChatReader {
     const cached = this.bodyCache.get(row.id);
     if (cached && cached.status === row.status && cached.createdAt === row.created_at) return cached;
     const key = this.keyring.keyFor(chat);
-    let body: { text: string; senderName: string; sentAt: number } | null = null;
+    let body: { text: string; senderName: string; sentAt: number } | null;
     try {
       body = key ? decryptMessageBody(key, chat.id, row.id, row.ciphertext) : null;
     } catch {

@@ -67,7 +67,7 @@ export function QrScanner({ onScanned, onCancel }: { onScanned: (text: string) =
       const frame = video.readyState >= video.HAVE_CURRENT_DATA ? grabFrame(video, canvas, context) : null;
       const text = frame ? decodeQrFromImageData(frame) : null;
       if (text) {
-        let isLink = false;
+        let isLink: boolean;
         try {
           isLink = parsePairingInput(text).kind === 'link';
         } catch {

@@ -1,0 +1,1 @@
+export const layeringPlugin = { rules: { layering: { meta: { type: 'problem', schema: [] }, create: () => ({}) } } };
