@@ -4,7 +4,7 @@ import js from '@eslint/js';
 import prettier from 'eslint-config-prettier';
 import globals from 'globals';
 import tseslint from 'typescript-eslint';
-import { layeringPlugin } from './scripts/eslint/layering.mjs';
+import layering from './scripts/eslint/layering.cjs';
 
 // Code whose promises matter most: the server, and the desktop's Node side (core, app service, Electron
 // shell, headless host). Type-aware rules need a TypeScript program, so they run only here — one program
@@ -54,6 +54,12 @@ export default tseslint.config(
       'no-fallthrough': 'off',
     },
   },
+  {
+    // CommonJS by definition (the layering plugin is one, so jest can load it too).
+    files: ['**/*.cjs'],
+    languageOptions: { sourceType: 'commonjs' },
+    rules: { '@typescript-eslint/no-require-imports': 'off' },
+  },
   { files: browserFiles, languageOptions: { globals: { ...globals.browser } } },
   { files: ['mobile-pairing/web/src/sw/**/*.ts'], languageOptions: { globals: { ...globals.serviceworker } } },
   {
@@ -66,6 +72,7 @@ export default tseslint.config(
       '@typescript-eslint/await-thenable': 'error',
     },
   },
-  { plugins: { symc: layeringPlugin }, rules: { 'symc/layering': 'error' } },
+  // The runtime folders' import rules (scripts/eslint/layering.cjs; docs/ARCHITECTURE.md, "Layering rules").
+  { plugins: { symc: layering.layeringPlugin }, rules: { 'symc/layering': 'error' } },
   prettier,
 );

@@ -8,4 +8,4 @@ export * from './sealed-box';
 export * from './password';
 export * from './key-wrapping';
 export * from './check-code';
-export { randomBytes, randomId, randomToken, sha256Hex } from './random';
+export { keyedHash, randomBytes, randomId, randomToken, sha256Hex } from './random';

@@ -2,8 +2,7 @@ import { mkdirSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
 import type pino from 'pino';
-import { initCrypto } from '../../common/crypto';
-import { sodium } from '../../common/crypto/sodium';
+import { initCrypto, randomBytes } from '../../common/crypto';
 import { createApp } from './app';
 import type { Config } from './config';
 import { createDb, isPostgresUrl } from './db/client';
@@ -50,7 +49,7 @@ export async function startServer(config: Config, logDestination?: pino.Destinat
     fanout,
     freshSyncWarmups: new FreshSyncWarmups(),
     streams: new Set(),
-    preloginSecret: sodium().randombytes_buf(32),
+    preloginSecret: randomBytes(32),
   };
   const drafts = startDraftPersistence(db, logger, config.draftPersistenceTtlSeconds);
   const app = createApp(deps);

@@ -1,21 +1,15 @@
-import { kdfLimits, type KdfProfile } from '../../../../common/crypto';
-import { sodium } from '../../../../common/crypto/sodium';
+import { hashSecretForStorage, type KdfProfile, verifyStoredSecret } from '../../../../common/crypto';
 
 /**
  * The server never sees the password: it receives the client's Argon2id-derived authKey, and stores
  * Argon2id(authKey) again (crypto_pwhash_str), so a leaked database can't be replayed as a login.
  */
 export function hashAuthKey(authKey: string, profile: KdfProfile): string {
-  const { opsLimit, memLimit } = kdfLimits(profile);
-  return sodium().crypto_pwhash_str(authKey, opsLimit, memLimit);
+  return hashSecretForStorage(authKey, profile);
 }
 
 export function verifyAuthKey(hash: string, authKey: string): boolean {
-  try {
-    return sodium().crypto_pwhash_str_verify(hash, authKey);
-  } catch {
-    return false;
-  }
+  return verifyStoredSecret(hash, authKey);
 }
 
 let dummyHash: string | undefined;

@@ -1,1 +1,0 @@
-export const layeringPlugin = { rules: { layering: { meta: { type: 'problem', schema: [] }, create: () => ({}) } } };
