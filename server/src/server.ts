@@ -14,6 +14,7 @@ import { PairingEvents } from './modules/pairing/pairing-events';
 import { createLogger } from './observability/logger';
 import { createMetrics } from './observability/metrics';
 import type { ServerDeps } from './server-deps';
+import { prepareFreshSync } from './modules/sync/fresh-sync';
 import { FreshSyncWarmups } from './modules/sync/fresh-sync-warmups';
 
 export interface RunningServer {
@@ -39,15 +40,22 @@ export async function startServer(config: Config, logDestination?: pino.Destinat
   // Several instances share streams' wake-ups and pairing approvals through Redis; one instance needs nothing.
   const fanout = config.redisUrl ? await connectRedisFanout(config.redisUrl, logger) : localOnly;
   const db = createDb(config.databaseUrl);
+  const pairingEvents = new PairingEvents(fanout);
+  const freshSyncWarmups = new FreshSyncWarmups((userId, deviceId, maxChats) => prepareFreshSync({ db, config }, userId, deviceId, maxChats));
+  // A confirmed pairing starts the new desktop's first sync ahead of its stream — after the confirm's
+  // answer is on its way (setImmediate): the queries run on the server's one SQLite thread and must not delay it.
+  pairingEvents.onDesktopLinked(({ userId, deviceId }) => {
+    setImmediate(() => freshSyncWarmups.prepare(userId, deviceId, config.syncMaxChats));
+  });
   const deps: ServerDeps = {
     config,
     db,
     logger,
     metrics: createMetrics(),
     changes: new ChangeBus(fanout, logger),
-    pairingEvents: new PairingEvents(fanout),
+    pairingEvents,
     fanout,
-    freshSyncWarmups: new FreshSyncWarmups(),
+    freshSyncWarmups,
     streams: new Set(),
     preloginSecret: randomBytes(32),
   };

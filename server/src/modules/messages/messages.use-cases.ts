@@ -12,30 +12,7 @@ import { errors } from '../../errors';
 import type { ServerDeps } from '../../server-deps';
 import { appendChange } from '../changes/change-log';
 import { requireMembership } from '../chats/chat-access';
-
-type MessageRow = {
-  id: string;
-  chatId: string;
-  senderUserId: string;
-  senderDeviceId: string;
-  clientKey: string;
-  ciphertext: string;
-  status: string;
-  createdAt: Date;
-};
-
-export function toMessageRecord(row: MessageRow): MessageRecord {
-  return {
-    messageId: row.id,
-    chatId: row.chatId,
-    senderUserId: row.senderUserId,
-    senderDeviceId: row.senderDeviceId,
-    clientKey: row.clientKey,
-    ciphertext: row.ciphertext,
-    status: row.status as MessageStatus,
-    createdAt: row.createdAt.toISOString(),
-  };
-}
+import { toMessageRecord } from './message-row';
 
 export interface SendResult {
   readonly message: MessageRecord;

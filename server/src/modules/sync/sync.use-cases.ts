@@ -2,7 +2,8 @@ import type { api, BodyOf, QueryOf, ResponseOf } from '../../../../common/contra
 import { AppError } from '../../errors';
 import type { AuthContext } from '../../http/authenticate';
 import type { ServerDeps } from '../../server-deps';
-import { sendMessage, toMessageRecord } from '../messages/messages.use-cases';
+import { toMessageRecord } from '../messages/message-row';
+import { sendMessage } from '../messages/messages.use-cases';
 
 /**
  * Seed 002 hello: the outbox is applied in order, each item idempotently (a replayed item returns the
