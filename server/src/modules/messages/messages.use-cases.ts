@@ -14,6 +14,9 @@ import { appendChange } from '../changes/change-log';
 import { requireMembership } from '../chats/chat-access';
 import { toMessageRecord } from './message-row';
 
+/** What these use-cases touch: the database, and the change bus that wakes streams after a commit. */
+type Deps = Pick<ServerDeps, 'db' | 'changes'>;
+
 export interface SendResult {
   readonly message: MessageRecord;
   /** true when the same (device, clientKey) was sent before: nothing new was stored. */
@@ -26,7 +29,7 @@ export interface SendResult {
  * client bug and is refused.
  */
 export async function sendMessage(
-  deps: ServerDeps,
+  deps: Deps,
   auth: AuthContext,
   chatId: string,
   body: BodyOf<typeof api.sendMessage>,
@@ -74,7 +77,7 @@ export async function sendMessage(
 }
 
 export async function listMessages(
-  deps: ServerDeps,
+  deps: Deps,
   auth: AuthContext,
   chatId: string,
   query: QueryOf<typeof api.listMessages>,
@@ -112,7 +115,7 @@ export async function listMessages(
 
 /** Statuses only move forward (sent → delivered → read); a sender can't mark its own messages. */
 export async function markMessages(
-  deps: ServerDeps,
+  deps: Deps,
   auth: AuthContext,
   chatId: string,
   body: BodyOf<typeof api.markMessages>,

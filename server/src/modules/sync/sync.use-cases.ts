@@ -5,13 +5,16 @@ import type { ServerDeps } from '../../server-deps';
 import { toMessageRecord } from '../messages/message-row';
 import { sendMessage } from '../messages/messages.use-cases';
 
+/** What these use-cases touch: the database, and the change bus that wakes streams after a commit. */
+type Deps = Pick<ServerDeps, 'db' | 'changes'>;
+
 /**
  * Seed 002 hello: the outbox is applied in order, each item idempotently (a replayed item returns the
  * stored message); one item's refusal doesn't block the others. The cursor the device reports is
  * recorded as its sync cursor.
  */
 export async function hello(
-  deps: ServerDeps,
+  deps: Deps,
   auth: AuthContext,
   body: BodyOf<typeof api.syncHello>,
 ): Promise<ResponseOf<typeof api.syncHello>> {
@@ -34,7 +37,7 @@ export async function hello(
 
 /** Seed REST fallback: the newest messages across the user's chats within `days`. */
 export async function recentMessages(
-  deps: ServerDeps,
+  deps: Deps,
   auth: AuthContext,
   query: QueryOf<typeof api.syncMessages>,
 ): Promise<ResponseOf<typeof api.syncMessages>> {
