@@ -1,4 +1,5 @@
 import { ApiError, type MessageRecord } from '../../../../common/contract';
+import { backoffDelay } from '../../../../common/retry/backoff';
 import type { ChatKeyring } from '../crypto/chat-keyring';
 import type { DeviceSession } from '../session/device-session';
 import type { LocalStore } from '../store/local-store';
@@ -120,7 +121,7 @@ export class SyncEngine {
       await this.draining;
       if (this.stopped) break;
       failures = flowed ? 0 : failures + 1;
-      const delay = failures === 0 ? 0 : Math.min(maxMs, initialMs * 2 ** (failures - 1)) * (0.5 + Math.random() / 2);
+      const delay = backoffDelay(failures, { initialMs, maxMs }, 0.5);
       await new Promise<void>((resolve) => {
         const timer = setTimeout(resolve, delay);
         this.wake = () => {
