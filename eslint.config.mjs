@@ -1,14 +1,16 @@
 // ESLint flat config. `npm run lint`; `npm test` runs it after the typecheck.
 // Formatting is Prettier's job (.prettierrc.json); eslint-config-prettier turns off every rule that would fight it.
 import js from '@eslint/js';
+import { defineConfig } from 'eslint/config';
 import prettier from 'eslint-config-prettier';
 import globals from 'globals';
 import tseslint from 'typescript-eslint';
 import layering from './scripts/eslint/layering.cjs';
 
-// Code whose promises matter most: the server, and the desktop's Node side (core, app service, Electron
-// shell, headless host). Type-aware rules need a TypeScript program, so they run only here — one program
-// from the root tsconfig, which covers all of these (the browser-side code is plain-linted).
+// Code whose promises matter most: the server, the desktop's Node side (core, app service, Electron shell,
+// headless host) and the phone's core and CLI, tests included (an un-awaited assertion passes silently).
+// Type-aware rules need a TypeScript program, so they run only here — one program from the root tsconfig,
+// which covers all of these; the browser-side code has its own tsconfigs and is linted without types.
 const typeAwareFiles = [
   'server/src/**/*.ts',
   'desktop/src/core/**/*.ts',
@@ -20,7 +22,7 @@ const typeAwareFiles = [
 ];
 const browserFiles = ['desktop/src/renderer/**/*.{ts,tsx}', 'desktop/src/headless/bridge/**/*.ts', 'mobile-pairing/web/**/*.{ts,tsx}'];
 
-export default tseslint.config(
+export default defineConfig(
   {
     ignores: [
       '**/node_modules/**',
@@ -29,12 +31,11 @@ export default tseslint.config(
       'test-artifacts/**',
       '.data/**',
       'bench/results/**',
-      'scripts/eslint/fixtures/**',
     ],
   },
   { linterOptions: { reportUnusedDisableDirectives: 'error' } },
   js.configs.recommended,
-  ...tseslint.configs.recommended,
+  tseslint.configs.recommended,
   {
     files: ['**/*.{ts,tsx,mts,mjs,cjs,js}'],
     languageOptions: { ecmaVersion: 2023, sourceType: 'module', globals: { ...globals.node } },
@@ -64,7 +65,6 @@ export default tseslint.config(
   { files: ['mobile-pairing/web/src/sw/**/*.ts'], languageOptions: { globals: { ...globals.serviceworker } } },
   {
     files: typeAwareFiles,
-    ignores: ['**/*.test.ts'],
     languageOptions: { parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname } },
     rules: {
       '@typescript-eslint/no-floating-promises': 'error',
