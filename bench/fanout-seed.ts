@@ -12,7 +12,6 @@ import {
   wrapChatKey,
   wrapIdentitySecretKey,
 } from '../common/crypto';
-import { sodium } from '../common/crypto/sodium';
 import type { PhoneSession } from '../mobile-pairing/src/core/account';
 import { prismaTime } from './seed-bulk';
 
@@ -77,7 +76,7 @@ export function seedFanout(dbFile: string, owner: PhoneSession, devices: number,
       insert.user.run(
         userId,
         `fan${i}_${userId.slice(0, 8)}`,
-        toBase64Url(sodium().randombytes_buf(16)),
+        toBase64Url(randomBytes(16)),
         ownerRow.authKeyHash,
         ownerRow.wrappedMasterKey,
         encodePublicKey(identity.publicKey),

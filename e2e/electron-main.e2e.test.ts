@@ -33,6 +33,8 @@ describe('Electron main (built bundle) under a stand-in for electron', () => {
     process.env['SYMC_SERVER_URL'] = server.url;
     electron = createElectronStandIn(userData);
     jest.doMock('electron', () => electron.module, { virtual: false });
+    // The built bundle must load after doMock, inside jest's module registry: only require() does that.
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
     require(MAIN_BUNDLE);
   }, 240_000);
 

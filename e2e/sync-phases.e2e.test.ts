@@ -1,3 +1,4 @@
+import Database from 'better-sqlite3';
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -92,7 +93,10 @@ describe('phased sync of a 120-chat account into the desktop store', () => {
       expect(local).toEqual(remote);
       expect(chat.history_complete).toBe(1);
     }
-    core.store.db.pragma('wal_checkpoint(TRUNCATE)');
+    // Everything into the main file first (a second connection may checkpoint the store's WAL).
+    const raw = new Database(core.store.file);
+    raw.pragma('wal_checkpoint(TRUNCATE)');
+    raw.close();
     const bytes = readDatabaseBytes(core.store.file);
     expect(bytes.includes(Buffer.from('CANARY-'))).toBe(false);
     expect(bytes.includes(Buffer.from('Chat 57'))).toBe(false);

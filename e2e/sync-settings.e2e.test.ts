@@ -1,3 +1,4 @@
+import Database from 'better-sqlite3';
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -50,7 +51,9 @@ describe('settings in the phased sync', () => {
   it('the desktop stores the envelope as sent and decrypts it only on demand', () => {
     const stored = storedSettings(core.store);
     expect(stored).toMatchObject({ version: 1, updatedByDeviceId: phone.session.deviceId });
-    const raw = core.store.db.prepare("SELECT value FROM settings WHERE key = 'user_settings'").get() as { value: string };
+    const file = new Database(core.store.file, { readonly: true });
+    const raw = file.prepare("SELECT value FROM settings WHERE key = 'user_settings'").get() as { value: string };
+    file.close();
     expect(raw.value).not.toContain('mentions');
     expect(readUserSettings(core.store, core.session.masterKey, core.session.userId)).toEqual({ theme: 'dark', notifications: 'mentions' });
   });

@@ -159,7 +159,7 @@ beforeAll(async () => {
     log = `${stdout}\n${stderr}`;
   } catch (error) {
     const { stdout, stderr } = error as { stdout?: string; stderr?: string };
-    throw new Error(`electron-builder failed:\n${stdout ?? ''}\n${stderr ?? ''}`);
+    throw new Error(`electron-builder failed:\n${stdout ?? ''}\n${stderr ?? ''}`, { cause: error });
   }
   // A broken dependency collection still "succeeds"; fail here with electron-builder's own words instead.
   if (/cannot find path for dependency|no node modules returned/.test(log)) throw new Error(`electron-builder could not collect node_modules:\n${log}`);

@@ -1,6 +1,5 @@
 import { z } from 'zod';
-import { ENVELOPE_PATTERN } from '../crypto/envelope';
-import { SEALED_BOX_PATTERN } from '../crypto/sealed-box';
+import { ENVELOPE_PATTERN, SEALED_BOX_PATTERN } from '../crypto';
 
 /**
  * Field schemas shared by every wire. They import only constants from the crypto module (no libsodium),

@@ -9,7 +9,7 @@ export * from './password';
 export * from './key-wrapping';
 export * from './signing';
 export * from './check-code';
-export { randomBytes, randomId, randomToken, sha256Hex } from './random';
+export { keyedHash, randomBytes, randomId, randomToken, sha256Hex } from './random';
 export * from './cpace';
 export * from './pairing-pake';
 export { sha512 } from './hash';

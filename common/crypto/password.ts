@@ -70,3 +70,21 @@ export function wrapMasterKey(masterKey: MasterKey, wrapKey: PasswordWrapKey, us
 export function unwrapMasterKey(envelope: string, wrapKey: PasswordWrapKey, username: string): MasterKey {
   return masterKeyFromBytes(decryptBytes(wrapKey, envelope, { kind: 'master-key', username }));
 }
+
+/**
+ * What a server stores of a client's secret (the authKey): Argon2id again, as libsodium's self-describing
+ * `crypto_pwhash_str` string, so a leaked database can't be replayed as a login.
+ */
+export function hashSecretForStorage(secret: string, profile: KdfProfile): string {
+  const { opsLimit, memLimit } = kdfLimits(profile);
+  return sodium().crypto_pwhash_str(secret, opsLimit, memLimit);
+}
+
+/** Whether `secret` matches a `hashSecretForStorage` hash; a malformed hash is a mismatch, not an error. */
+export function verifyStoredSecret(hash: string, secret: string): boolean {
+  try {
+    return sodium().crypto_pwhash_str_verify(hash, secret);
+  } catch {
+    return false;
+  }
+}

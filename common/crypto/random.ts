@@ -28,6 +28,11 @@ export function randomToken(): Base64Url {
   return toBase64Url(randomBytes(32));
 }
 
+/** BLAKE2b keyed hash (`crypto_generichash`) of `message` under `key`: `length` bytes (16–64), stable per key. */
+export function keyedHash(message: Uint8Array, key: Uint8Array, length: number): Uint8Array {
+  return sodium().crypto_generichash(length, message, key);
+}
+
 export function sha256Hex(text: string): string {
   return sodium().to_hex(sodium().crypto_hash_sha256(new TextEncoder().encode(text)));
 }

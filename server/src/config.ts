@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { z } from 'zod';
-import { DEFAULT_MAX_DRAFT_CHARS, MAX_DRAFT_CHARS_LIMIT } from '../../common/contract/http/drafts';
+import { DEFAULT_MAX_DRAFT_CHARS, MAX_DRAFT_CHARS_LIMIT } from '../../common/contract';
 
 /**
  * All server configuration comes from the environment, parsed once at start-up. A bad value stops the

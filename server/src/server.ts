@@ -1,8 +1,7 @@
 import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
 import type pino from 'pino';
-import { initCrypto } from '../../common/crypto';
-import { sodium } from '../../common/crypto/sodium';
+import { initCrypto, randomBytes } from '../../common/crypto';
 import { createApp } from './app';
 import { AuthKeyHasher } from './modules/accounts/auth-key-hash';
 import type { Config } from './config';
@@ -15,6 +14,7 @@ import { PairingEvents } from './modules/pairing/pairing-events';
 import { createLogger } from './observability/logger';
 import { createMetrics } from './observability/metrics';
 import type { ServerDeps } from './server-deps';
+import { prepareFreshSync } from './modules/sync/fresh-sync';
 import { FreshSyncWarmups } from './modules/sync/fresh-sync-warmups';
 import { StreamRegistry } from './modules/sync/stream-registry';
 
@@ -42,15 +42,22 @@ export async function startServer(config: Config, logDestination?: pino.Destinat
   const db = createDb(config.databaseUrl);
   const metrics = createMetrics();
   const changes = new ChangeBus(fanout, logger);
+  const pairingEvents = new PairingEvents(fanout);
+  const freshSyncWarmups = new FreshSyncWarmups((userId, deviceId, maxChats) => prepareFreshSync({ db, config }, userId, deviceId, maxChats));
+  // A confirmed pairing starts the new desktop's first sync ahead of its stream — after the confirm's
+  // answer is on its way (setImmediate): the queries run on the server's one SQLite thread and must not delay it.
+  pairingEvents.onDesktopLinked(({ userId, deviceId }) => {
+    setImmediate(() => freshSyncWarmups.prepare(userId, deviceId, config.syncMaxChats));
+  });
   const deps: ServerDeps = {
     config,
     db,
     logger,
     metrics,
     changes,
-    pairingEvents: new PairingEvents(fanout),
+    pairingEvents,
     fanout,
-    freshSyncWarmups: new FreshSyncWarmups(),
+    freshSyncWarmups,
     streams: new StreamRegistry(
       { perDevice: config.sseMaxStreamsPerDevice, perAccount: config.sseMaxStreamsPerAccount },
       { heartbeatMs: config.sseHeartbeatMs, stallMs: config.sseStallMs, maxBufferedBytes: config.sseMaxBufferedBytes },
@@ -60,7 +67,7 @@ export async function startServer(config: Config, logDestination?: pino.Destinat
       changes,
     ),
     authKeys: new AuthKeyHasher(config.authKeyHashProfile, config.authHashThreads),
-    preloginSecret: sodium().randombytes_buf(32),
+    preloginSecret: randomBytes(32),
   };
   const drafts = startDraftPersistence(db, logger, config.draftPersistenceTtlSeconds);
   const app = createApp(deps);

@@ -19,24 +19,13 @@ export function messageView(m: DisplayMessage, failure: string | null = null): M
   };
 }
 
-/**
- * Unread = messages from someone else this account has not marked read, per chat. Both queries keep the
- * condition `status <> 'read'` of the partial index `messages_unread` (local migration 3), which holds only
- * unread messages: a chat list refresh must not read the whole store.
- */
+/** Unread = messages from someone else this account has not marked read, per chat (the store's query). */
 export function unreadCounts(core: DesktopCore): Map<string, number> {
-  const rows = core.store.db
-    .prepare(`SELECT chat_id, COUNT(*) AS n FROM messages WHERE sender_user_id <> ? AND status <> 'read' GROUP BY chat_id`)
-    .all(core.session.userId) as Array<{ chat_id: string; n: number }>;
-  return new Map(rows.map((r) => [r.chat_id, r.n]));
+  return core.store.unread.counts(core.session.userId);
 }
 
 export function unreadMessageIds(core: DesktopCore, chatId: string): string[] {
-  return (
-    core.store.db
-      .prepare(`SELECT id FROM messages WHERE chat_id = ? AND sender_user_id <> ? AND status <> 'read' ORDER BY created_at, id`)
-      .all(chatId, core.session.userId) as Array<{ id: string }>
-  ).map((r) => r.id);
+  return core.store.unread.messageIds(chatId, core.session.userId);
 }
 
 /** The chat list: decrypted titles and last-message previews, pinned chats first, then most recent. */

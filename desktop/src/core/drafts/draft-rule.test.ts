@@ -1,3 +1,4 @@
+import Database from 'better-sqlite3';
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -44,8 +45,10 @@ it('desktop and phone stores keep the same winner in every arrival order', () =>
   // Every permutation of five records.
   const permutations = (xs: DraftRecord[]): DraftRecord[][] =>
     xs.length <= 1 ? [xs] : xs.flatMap((x, i) => permutations([...xs.slice(0, i), ...xs.slice(i + 1)]).map((p) => [x, ...p]));
+  // The store has no "delete every draft": a second connection to its file resets the table between orders.
+  const raw = new Database(store.file);
   for (const order of permutations(records)) {
-    store.db.exec('DELETE FROM drafts');
+    raw.exec('DELETE FROM drafts');
     const phone = new PhoneDraftStore();
     for (const r of order) {
       store.putDraft(r);
@@ -54,6 +57,7 @@ it('desktop and phone stores keep the same winner in every arrival order', () =>
     expect(store.getDraft(CHAT)).toMatchObject({ version: winner.version, updated_by_device: winner.updatedByDevice, ciphertext: winner.ciphertext, pending: 0 });
     expect(phone.get(CHAT)).toMatchObject({ version: winner.version, updatedByDevice: winner.updatedByDevice, ciphertext: winner.ciphertext, pending: false });
   }
+  raw.close();
 });
 
 it('a local edit goes one version above everything seen; its confirmation clears pending; a winning remote edit replaces it', () => {

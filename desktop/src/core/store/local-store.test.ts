@@ -1,3 +1,4 @@
+import Database from 'better-sqlite3';
 import { chmodSync, mkdtempSync, rmSync, existsSync, statSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -164,9 +165,11 @@ describe('LocalStore', () => {
   });
 
   it('uses the chat/time index to page messages', () => {
-    const plan = store.db
+    const raw = new Database(store.file, { readonly: true });
+    const plan = raw
       .prepare("EXPLAIN QUERY PLAN SELECT * FROM messages WHERE chat_id = ? ORDER BY created_at DESC, id DESC LIMIT 50")
       .all('x') as Array<{ detail: string }>;
+    raw.close();
     expect(plan.map((p) => p.detail).join(' ')).toMatch(/messages_by_chat_time/);
   });
 });

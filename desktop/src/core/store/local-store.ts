@@ -3,8 +3,10 @@ import Database from 'better-sqlite3';
 import { type ChatSummary, compareDrafts, type DraftRecord, type MessageRecord } from '../../../../common/contract';
 import { migrate } from './migrations';
 import { preparePrivateDatabaseFile } from './private-file';
+import { SettingsTable } from './settings-table';
 import type { StorageBudget, StorageStats } from './storage-budget';
 import { type ChatRow, chatToRow, type DraftRow, draftToRow, type LocalMessageStatus, type MessageRow, type OutboxRow } from './rows';
+import { UnreadQueries } from './unread-queries';
 
 /** Forward-only statuses in SQL: a replayed or late 'sent' never downgrades a 'read'. */
 const RANK = (col: string) => `CASE ${col} WHEN 'queued' THEN 0 WHEN 'sent' THEN 1 WHEN 'delivered' THEN 2 WHEN 'read' THEN 3 ELSE 0 END`;
@@ -13,15 +15,18 @@ const RANK = (col: string) => `CASE ${col} WHEN 'queued' THEN 0 WHEN 'sent' THEN
  * The desktop's encrypted local store (better-sqlite3, WAL). Holds ciphertext only. Every apply method
  * runs in one transaction and is idempotent by id: a batch applied twice changes nothing, and a batch cut
  * off halfway (crash, exception) leaves no trace. The sync position is written in the same transaction as
- * the data it covers, so "what I have" and "where I am" can never disagree.
+ * the data it covers, so "what I have" and "where I am" can never disagree. All SQL on the store lives in
+ * store/ (this class and the query objects it hands out); the database handle never leaves it.
  */
 export class LocalStore {
   /** better-sqlite3 addon for this process's runtime (`nativeBinding`); null: the package's own build. Set by
    * unpackaged Electron before any store opens (desktop/src/main/electron-native.ts). */
   static nativeBinding: string | null = null;
 
-  readonly db: Database.Database;
+  private readonly db: Database.Database;
   private readonly stmts;
+  readonly unread: UnreadQueries;
+  readonly settings: SettingsTable;
 
   private constructor(
     readonly file: string,
@@ -39,6 +44,8 @@ export class LocalStore {
     this.db.pragma(`journal_size_limit = ${64 * 1024 * 1024}`);
     this.db.pragma('foreign_keys = ON');
     migrate(this.db);
+    this.unread = new UnreadQueries(this.db);
+    this.settings = new SettingsTable(this.db);
     this.stmts = {
       upsertChat: this.db.prepare(`
         INSERT INTO chats (id, encrypted_meta, meta_version, wrapped_chat_key, sealed_chat_key, members, created_by,

@@ -4,6 +4,17 @@ import os from 'node:os';
 import path from 'node:path';
 import { LocalStore } from './local-store';
 import { migrate, MIGRATIONS } from './migrations';
+import { UNREAD_COUNTS_SQL, UNREAD_IDS_SQL } from './unread-queries';
+
+/** The query plan SQLite picks for `sql` in the store at `file` (read through a second connection). */
+function queryPlan(file: string, sql: string, ...params: string[]): string {
+  const raw = new Database(file, { readonly: true });
+  try {
+    return (raw.prepare(`EXPLAIN QUERY PLAN ${sql}`).all(...params) as Array<{ detail: string }>).map((p) => p.detail).join(' ');
+  } finally {
+    raw.close();
+  }
+}
 
 describe('local store migrations', () => {
   let dir: string;
@@ -27,26 +38,28 @@ describe('local store migrations', () => {
 
     const store = LocalStore.open(file);
     try {
-      expect(store.db.pragma('user_version', { simple: true })).toBe(MIGRATIONS.length);
+      const raw = new Database(file, { readonly: true });
+      expect(raw.pragma('user_version', { simple: true })).toBe(MIGRATIONS.length);
+      raw.close();
       expect(store.allMessageIds()).toEqual(['m1', 'm2', 'm3']);
       expect(store.getMessage('chat-a', 'm2')).toMatchObject({ status: 'sent', ciphertext: 'v1.x.z', created_at: '2026-01-01T00:00:02.000Z' });
       expect(store.getMessage('chat-b', 'm1')).toBeNull();
       expect(store.listMessages('chat-a', 10).map((m) => m.id)).toEqual(['m1', 'm2']);
       // The keys the sync's inserts and lookups use.
-      const plan = store.db.prepare("EXPLAIN QUERY PLAN SELECT * FROM messages WHERE chat_id = 'chat-a' AND id = 'm1'").all() as Array<{ detail: string }>;
-      expect(plan.map((p) => p.detail).join(' ')).toMatch(/USING INDEX sqlite_autoindex_messages_1 \(chat_id=\? AND id=\?\)/);
+      expect(queryPlan(file, "SELECT * FROM messages WHERE chat_id = 'chat-a' AND id = 'm1'")).toMatch(/USING INDEX sqlite_autoindex_messages_1 \(chat_id=\? AND id=\?\)/);
     } finally {
       store.close();
     }
   });
 
-  it("counts a chat list's unread messages from the partial index, not from every message", () => {
-    const store = LocalStore.open(path.join(dir, 'unread.db'));
+  it("reads a chat list's unread messages from the partial index, not from every message", () => {
+    const file = path.join(dir, 'unread.db');
+    const store = LocalStore.open(file);
     try {
-      const plan = store.db
-        .prepare("EXPLAIN QUERY PLAN SELECT chat_id, COUNT(*) AS n FROM messages WHERE sender_user_id <> 'me' AND status <> 'read' GROUP BY chat_id")
-        .all() as Array<{ detail: string }>;
-      expect(plan.map((p) => p.detail).join(' ')).toContain('USING INDEX messages_unread');
+      // Exactly the statements the store runs (store.unread).
+      expect(queryPlan(file, UNREAD_COUNTS_SQL, 'me')).toContain('USING INDEX messages_unread');
+      // One chat's unread ids: an index search within the chat (SQLite prefers the chat/time index, already in order).
+      expect(queryPlan(file, UNREAD_IDS_SQL, 'chat-a', 'me')).toMatch(/^SEARCH messages USING (COVERING )?INDEX \w+ \(chat_id=\?/);
     } finally {
       store.close();
     }

@@ -11,9 +11,9 @@ import type { LocalStore } from './local-store';
 const KEY = 'user_settings';
 
 export function storedSettings(store: LocalStore): SettingsRecord | null {
-  const row = store.db.prepare('SELECT value FROM settings WHERE key = ?').get(KEY) as { value: string } | undefined;
-  if (!row) return null;
-  const parsed = SettingsRecord.safeParse(JSON.parse(row.value));
+  const value = store.settings.read(KEY);
+  if (value === null) return null;
+  const parsed = SettingsRecord.safeParse(JSON.parse(value));
   return parsed.success ? parsed.data : null;
 }
 
@@ -21,9 +21,7 @@ export function storedSettings(store: LocalStore): SettingsRecord | null {
 export function putStoredSettings(store: LocalStore, record: SettingsRecord): boolean {
   const current = storedSettings(store);
   if (current && current.version >= record.version) return false;
-  store.db
-    .prepare('INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value')
-    .run(KEY, JSON.stringify(record));
+  store.settings.write(KEY, JSON.stringify(record));
   return true;
 }
 

@@ -1,16 +1,7 @@
-/** How long to wait after failures: doubles from `initialMs` up to `maxMs`. */
-export interface BackoffOptions {
-  readonly initialMs: number;
-  readonly maxMs: number;
-}
+import type { Backoff } from '../../../../common/retry/backoff';
 
-export const DEFAULT_BACKOFF: BackoffOptions = { initialMs: 500, maxMs: 30_000 };
+/** The desktop's retry schedule for its stream and its outbox: from half a second up to 30 s. */
+export const DEFAULT_BACKOFF: Backoff = { initialMs: 500, maxMs: 30_000 };
 
-/**
- * The wait before the next attempt after `failures` consecutive failures (0 → none), with jitter (50–100 %)
- * so that desktops cut off by the same outage do not all come back in the same instant.
- */
-export function backoffDelay(failures: number, { initialMs, maxMs }: BackoffOptions, random: () => number = Math.random): number {
-  if (failures <= 0) return 0;
-  return Math.min(maxMs, initialMs * 2 ** (failures - 1)) * (0.5 + random() / 2);
-}
+/** Up to half of each wait is random, so desktops cut off by the same outage don't all return at once. */
+export const BACKOFF_JITTER = 0.5;

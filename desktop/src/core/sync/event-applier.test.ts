@@ -1,3 +1,4 @@
+import Database from 'better-sqlite3';
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -40,11 +41,16 @@ function apply(events: ParsedEvent[]) {
 
 /** Everything the store holds, for "nothing else changed" comparisons. */
 function snapshot() {
-  return {
-    chats: store.db.prepare('SELECT * FROM chats ORDER BY id').all(),
-    messages: store.db.prepare('SELECT * FROM messages ORDER BY id').all(),
-    state: store.db.prepare('SELECT * FROM sync_state ORDER BY key').all(),
-  };
+  const raw = new Database(store.file, { readonly: true });
+  try {
+    return {
+      chats: raw.prepare('SELECT * FROM chats ORDER BY id').all(),
+      messages: raw.prepare('SELECT * FROM messages ORDER BY id').all(),
+      state: raw.prepare('SELECT * FROM sync_state ORDER BY key').all(),
+    };
+  } finally {
+    raw.close();
+  }
 }
 
 function seedChat(options: Parameters<typeof testChat>[1] = {}): TestChat {

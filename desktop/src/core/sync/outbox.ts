@@ -5,7 +5,8 @@ import type { ChatKeyring } from '../crypto/chat-keyring';
 import type { DeviceSession } from '../session/device-session';
 import type { LocalStore } from '../store/local-store';
 import type { OutboxRow } from '../store/rows';
-import { backoffDelay, type BackoffOptions, DEFAULT_BACKOFF } from './backoff';
+import { type Backoff, backoffDelay } from '../../../../common/retry/backoff';
+import { BACKOFF_JITTER, DEFAULT_BACKOFF } from './backoff';
 
 let localSeq = 0;
 
@@ -39,7 +40,7 @@ export class Outbox {
     private readonly session: DeviceSession,
     private readonly store: LocalStore,
     private readonly keyring: ChatKeyring,
-    private readonly backoff: BackoffOptions = DEFAULT_BACKOFF,
+    private readonly backoff: Backoff = DEFAULT_BACKOFF,
     /** The account's signing key; null while it has none (the message then goes unsigned). */
     private readonly signingKey: () => Promise<SigningKeyPair | null> = async () => null,
   ) {}
@@ -151,7 +152,7 @@ export class Outbox {
     this.retryTimer = setTimeout(() => {
       this.retryTimer = null;
       this.retrying ??= this.retryQueued().finally(() => (this.retrying = null));
-    }, backoffDelay(this.consecutiveFailures, this.backoff));
+    }, backoffDelay(this.consecutiveFailures, this.backoff, BACKOFF_JITTER));
     this.retryTimer.unref?.();
   }
 

@@ -1,11 +1,12 @@
 import type { SigningKeyPair } from '../../../../common/crypto';
 import { ApiError, type MessageRecord } from '../../../../common/contract';
+import { type Backoff, backoffDelay } from '../../../../common/retry/backoff';
 import type { ChatKeyring } from '../crypto/chat-keyring';
 import type { DeviceSession } from '../session/device-session';
 import type { LocalStore } from '../store/local-store';
 import { DEFAULT_BUDGET, type StorageBudget } from '../store/storage-budget';
 import { applyRuns } from './apply-runs';
-import { backoffDelay, type BackoffOptions, DEFAULT_BACKOFF } from './backoff';
+import { BACKOFF_JITTER, DEFAULT_BACKOFF } from './backoff';
 import { describeStoreFailure } from './store-failure';
 import { applyEvents, type ParsedEvent, parseEvent, type SyncProblem } from './event-applier';
 import { Outbox } from './outbox';
@@ -19,7 +20,7 @@ export interface SyncEngineOptions {
   readonly budget?: StorageBudget;
   readonly fetch?: typeof fetch;
   /** Reconnect backoff: doubles from `initialMs` up to `maxMs`, with jitter; resets once events flow. */
-  readonly backoff?: BackoffOptions;
+  readonly backoff?: Backoff;
   /** A stream silent this long is dropped and reopened, until the server announces its heartbeat. */
   readonly silenceMs?: number;
   /** The account's signing key for the messages the outbox writes (none: they go unsigned). */
@@ -132,7 +133,7 @@ export class SyncEngine {
       this.storeFailure = null;
       if (this.stopped) break;
       failures = progressed ? 0 : failures + 1;
-      const delay = backoffDelay(failures, backoff);
+      const delay = backoffDelay(failures, backoff, BACKOFF_JITTER);
       await new Promise<void>((resolve) => {
         const timer = setTimeout(resolve, delay);
         this.wake = () => {

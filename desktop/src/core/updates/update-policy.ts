@@ -1,3 +1,5 @@
+import { backoffDelay } from '../../../../common/retry/backoff';
+
 /**
  * When to look for, offer and install app updates. Plain data in, plain data out: no Electron, no timers,
  * no clock of its own — the Electron adapter (desktop/src/main/auto-update.ts) feeds it electron-updater's
@@ -167,8 +169,7 @@ export function nextCheckAt(state: UpdateState, options: UpdatePolicyOptions = D
   if (state.phase !== 'idle') return null;
   if (state.lastCheckFinishedAt === null) return state.startedAt + options.startupDelayMs;
   if (state.consecutiveFailures > 0) {
-    const backoff = options.retryBaseMs * 2 ** (state.consecutiveFailures - 1);
-    return state.lastCheckFinishedAt + Math.min(backoff, options.checkIntervalMs);
+    return state.lastCheckFinishedAt + backoffDelay(state.consecutiveFailures, { initialMs: options.retryBaseMs, maxMs: options.checkIntervalMs });
   }
   return state.lastCheckFinishedAt + options.checkIntervalMs;
 }

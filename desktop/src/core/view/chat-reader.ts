@@ -62,7 +62,7 @@ export class ChatReader {
     const cached = this.metaCache.get(chat.id);
     if (cached && cached.version === chat.meta_version) return cached.meta;
     const key = this.keyring.keyFor(chat);
-    let meta: ChatMeta | null = null;
+    let meta: ChatMeta | null;
     try {
       meta = key ? decryptChatMeta(key, chat.id, chat.encrypted_meta) : null;
     } catch {

@@ -1,4 +1,5 @@
 import { type ContactsRecord, type SyncEventName, type SyncEventPayload, SyncEvents } from '../../../../common/contract';
+import { backoffDelay } from '../../../../common/retry/backoff';
 
 /** What a live event means to the phone app: which of its views to re-read. */
 export type LiveChange =
@@ -42,21 +43,16 @@ export class LiveEvents {
   private running = false;
   /** Bumped by every open and stop: an answer for an older attempt is dropped. */
   private attempt = 0;
-  private retryMs: number;
+  /** Failed connections since the last confirmed one: the backoff's exponent. */
+  private failures = 0;
   private connected = false;
 
-  constructor(private readonly options: LiveEventsOptions) {
-    this.retryMs = this.firstRetryMs;
-  }
-
-  private get firstRetryMs(): number {
-    return this.options.retry?.firstMs ?? 1_000;
-  }
+  constructor(private readonly options: LiveEventsOptions) {}
 
   start(): void {
     if (this.running) return;
     this.running = true;
-    this.retryMs = this.firstRetryMs;
+    this.failures = 0;
     void this.open();
   }
 
@@ -88,7 +84,7 @@ export class LiveEvents {
       const payload = parse('connected', event);
       if (!payload) return;
       this.lastSeq ??= payload.cursor;
-      this.retryMs = this.firstRetryMs;
+      this.failures = 0;
       this.setConnected(true);
     });
     for (const name of LISTENED) source.addEventListener(name, (event) => this.handle(name, event));
@@ -116,9 +112,8 @@ export class LiveEvents {
   }
 
   private retryLater(): void {
-    const max = this.options.retry?.maxMs ?? 30_000;
-    const delay = this.retryMs * (0.75 + Math.random() * 0.5);
-    this.retryMs = Math.min(this.retryMs * 2, max);
+    this.failures++;
+    const delay = backoffDelay(this.failures, { initialMs: this.options.retry?.firstMs ?? 1_000, maxMs: this.options.retry?.maxMs ?? 30_000 }, 0.25);
     this.timer = setTimeout(() => {
       this.timer = null;
       void this.open();

@@ -1,5 +1,4 @@
-import { randomId, sha256Hex, toBase64Url } from '../../../../common/crypto';
-import { sodium } from '../../../../common/crypto/sodium';
+import { kdfLimits, keyedHash, randomId, sha256Hex, toBase64Url } from '../../../../common/crypto';
 import type { AccountKeys, api, BodyOf, ResponseOf } from '../../../../common/contract';
 import { uniqueViolation } from '../../db/unique-violation';
 import { errors } from '../../errors';
@@ -55,15 +54,8 @@ export async function register(deps: Deps, body: BodyOf<typeof api.register>): P
 export async function prelogin(deps: Deps, body: BodyOf<typeof api.prelogin>): Promise<ResponseOf<typeof api.prelogin>> {
   const user = await deps.db.user.findUnique({ where: { username: body.username } });
   if (user) return { kdf: { salt: user.kdfSalt, opsLimit: user.kdfOpsLimit, memLimit: user.kdfMemLimit } };
-  const s = sodium();
-  const fakeSalt = s.crypto_generichash(16, new TextEncoder().encode(body.username), deps.preloginSecret);
-  return {
-    kdf: {
-      salt: toBase64Url(fakeSalt),
-      opsLimit: s.crypto_pwhash_OPSLIMIT_INTERACTIVE,
-      memLimit: s.crypto_pwhash_MEMLIMIT_INTERACTIVE,
-    },
-  };
+  const fakeSalt = keyedHash(new TextEncoder().encode(body.username), deps.preloginSecret, 16);
+  return { kdf: { salt: toBase64Url(fakeSalt), ...kdfLimits('interactive') } };
 }
 
 /** Signing in on a phone adds a phone device to the account (counted against the device cap). */

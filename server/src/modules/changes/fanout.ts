@@ -52,7 +52,7 @@ export async function connectRedisFanout(url: string, logger: Logger): Promise<F
   } catch (error) {
     pub.disconnect();
     sub.disconnect();
-    throw new Error(`Could not connect to Redis at REDIS_URL (${lastError ?? (error as Error).message})`);
+    throw new Error(`Could not connect to Redis at REDIS_URL (${lastError ?? (error as Error).message})`, { cause: error });
   }
   sub.on('message', (channelName: string, payload: string) => {
     const channel = channelName.slice(PREFIX.length) as FanoutChannel;

@@ -6,8 +6,11 @@ import { appendChange } from '../changes/change-log';
 import { requireMembership } from './chat-access';
 import { loadChatSummary } from './chat-summary';
 
+/** What these use-cases touch: the database, and the change bus that wakes streams after a commit. */
+type Deps = Pick<ServerDeps, 'db' | 'changes'>;
+
 export async function createChat(
-  deps: ServerDeps,
+  deps: Deps,
   auth: AuthContext,
   body: BodyOf<typeof api.createChat>,
 ): Promise<ChatSummary> {
@@ -46,7 +49,7 @@ export async function createChat(
 
 /** Metadata is versioned: an edit made from an older version is refused, the newer title stays. */
 export async function updateChatMeta(
-  deps: ServerDeps,
+  deps: Deps,
   auth: AuthContext,
   chatId: string,
   body: BodyOf<typeof api.updateChatMeta>,
@@ -68,7 +71,7 @@ export async function updateChatMeta(
   return loadChatSummary(deps.db, chatId, auth.userId);
 }
 
-export async function storeMyChatKey(deps: ServerDeps, auth: AuthContext, chatId: string, wrappedChatKey: string) {
+export async function storeMyChatKey(deps: Deps, auth: AuthContext, chatId: string, wrappedChatKey: string) {
   await requireMembership(deps.db, chatId, auth.userId);
   await deps.db.chatMember.update({
     where: { chatId_userId: { chatId, userId: auth.userId } },
@@ -77,7 +80,7 @@ export async function storeMyChatKey(deps: ServerDeps, auth: AuthContext, chatId
 }
 
 export async function updateMyChatState(
-  deps: ServerDeps,
+  deps: Deps,
   auth: AuthContext,
   chatId: string,
   body: BodyOf<typeof api.updateMyChatState>,

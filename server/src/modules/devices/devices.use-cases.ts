@@ -4,7 +4,10 @@ import { errors } from '../../errors';
 import type { ServerDeps } from '../../server-deps';
 import { appendChange } from '../changes/change-log';
 
-export async function listDevices(deps: ServerDeps, auth: AuthContext): Promise<ResponseOf<typeof api.listDevices>> {
+/** What these use-cases touch: the database, and the change bus that wakes streams after a commit. */
+type Deps = Pick<ServerDeps, 'db' | 'changes'>;
+
+export async function listDevices(deps: Deps, auth: AuthContext): Promise<ResponseOf<typeof api.listDevices>> {
   const devices = await deps.db.device.findMany({
     where: { userId: auth.userId, revokedAt: null },
     orderBy: { createdAt: 'asc' },
@@ -27,7 +30,7 @@ export async function listDevices(deps: ServerDeps, auth: AuthContext): Promise<
  * `device:revoked` in the user's change log, so the device's open streams can tell it to wipe itself.
  * A phone may unlink any device of the account; any other device may only unlink itself.
  */
-export async function revokeDevice(deps: ServerDeps, auth: AuthContext, deviceId: string): Promise<void> {
+export async function revokeDevice(deps: Deps, auth: AuthContext, deviceId: string): Promise<void> {
   const target = await deps.db.device.findUnique({ where: { id: deviceId } });
   if (!target || target.userId !== auth.userId || target.revokedAt) throw errors.notFound('device');
   if (auth.deviceKind !== 'phone' && deviceId !== auth.deviceId) {

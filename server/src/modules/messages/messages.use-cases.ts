@@ -12,30 +12,10 @@ import { errors } from '../../errors';
 import type { ServerDeps } from '../../server-deps';
 import { appendChange } from '../changes/change-log';
 import { requireMembership } from '../chats/chat-access';
+import { toMessageRecord } from './message-row';
 
-type MessageRow = {
-  id: string;
-  chatId: string;
-  senderUserId: string;
-  senderDeviceId: string;
-  clientKey: string;
-  ciphertext: string;
-  status: string;
-  createdAt: Date;
-};
-
-export function toMessageRecord(row: MessageRow): MessageRecord {
-  return {
-    messageId: row.id,
-    chatId: row.chatId,
-    senderUserId: row.senderUserId,
-    senderDeviceId: row.senderDeviceId,
-    clientKey: row.clientKey,
-    ciphertext: row.ciphertext,
-    status: row.status as MessageStatus,
-    createdAt: row.createdAt.toISOString(),
-  };
-}
+/** What these use-cases touch: the database, and the change bus that wakes streams after a commit. */
+type Deps = Pick<ServerDeps, 'db' | 'changes'>;
 
 export interface SendResult {
   readonly message: MessageRecord;
@@ -49,7 +29,7 @@ export interface SendResult {
  * client bug and is refused.
  */
 export async function sendMessage(
-  deps: ServerDeps,
+  deps: Deps,
   auth: AuthContext,
   chatId: string,
   body: BodyOf<typeof api.sendMessage>,
@@ -97,7 +77,7 @@ export async function sendMessage(
 }
 
 export async function listMessages(
-  deps: ServerDeps,
+  deps: Deps,
   auth: AuthContext,
   chatId: string,
   query: QueryOf<typeof api.listMessages>,
@@ -135,7 +115,7 @@ export async function listMessages(
 
 /** Statuses only move forward (sent → delivered → read); a sender can't mark its own messages. */
 export async function markMessages(
-  deps: ServerDeps,
+  deps: Deps,
   auth: AuthContext,
   chatId: string,
   body: BodyOf<typeof api.markMessages>,

@@ -1,10 +1,10 @@
-import { sodium } from '../../../../common/crypto/sodium';
+import { randomBytes } from '../../../../common/crypto';
 
 const CROCKFORD = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';
 
 /** 8 characters of Crockford base32 from 40 random bits; displayed as "ABCD-EFGH". */
 export function newPairingCode(): string {
-  const bytes = sodium().randombytes_buf(5);
+  const bytes = randomBytes(5);
   let bits = 0n;
   for (const b of bytes) bits = (bits << 8n) | BigInt(b);
   let code = '';

@@ -1,6 +1,14 @@
 import { EventEmitter } from 'node:events';
 import { type Fanout, localOnly } from '../changes/fanout';
 
+/** A desktop whose pairing this instance just confirmed: its device row and tokens exist. */
+export interface DesktopLinked {
+  readonly userId: string;
+  readonly deviceId: string;
+}
+
+const DESKTOP_LINKED = Symbol('desktop-linked');
+
 /**
  * Wakes the desktop's pending long-poll when its pairing session changes state. With several server
  * instances the signal also travels over the fan-out (Redis pub/sub): the phone's approval may land on
@@ -18,6 +26,20 @@ export class PairingEvents extends EventEmitter {
   changed(pairingId: string): void {
     this.emit(pairingId);
     this.fanout.publish('pairing', pairingId);
+  }
+
+  /**
+   * Announces a confirmed pairing to whoever prepares for new desktops (the sync module's warm-ups),
+   * on this instance only: the desktop's next request is most likely to land here.
+   */
+  desktopLinked(link: DesktopLinked): void {
+    this.emit(DESKTOP_LINKED, link);
+  }
+
+  /** Calls `listener` after every confirmed pairing (synchronously: defer heavy work). Returns the unsubscribe. */
+  onDesktopLinked(listener: (link: DesktopLinked) => void): () => void {
+    this.on(DESKTOP_LINKED, listener);
+    return () => this.off(DESKTOP_LINKED, listener);
   }
 
   /**

@@ -5,7 +5,6 @@ import type { AuthContext } from '../../http/authenticate';
 import type { ServerDeps } from '../../server-deps';
 import { openSession } from '../accounts/tokens';
 import { appendChange } from '../changes/change-log';
-import { prepareFreshSync } from '../sync/fresh-sync';
 import { formatPairingCode, newPairingCode } from './pairing-code';
 
 
@@ -255,8 +254,7 @@ export async function confirm(
   });
   deps.changes.publish(linked);
   deps.pairingEvents.changed(row.id);
-  // The new desktop's first sync, prepared while it opens its keys and store — after this answer is on its
-  // way (setImmediate): the queries run on the server's one SQLite thread and must not delay it.
-  setImmediate(() => deps.freshSyncWarmups.prepare(deviceId, () => prepareFreshSync(deps, userId, deviceId, deps.config.syncMaxChats)));
+  // The sync module prepares the new desktop's first sync while it opens its keys and store.
+  deps.pairingEvents.desktopLinked({ userId, deviceId });
   return { status: 'approved', userId, deviceId, ...tokens };
 }

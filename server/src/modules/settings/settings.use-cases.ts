@@ -5,6 +5,9 @@ import type { AuthContext } from '../../http/authenticate';
 import type { ServerDeps } from '../../server-deps';
 import { appendChange } from '../changes/change-log';
 
+/** What these use-cases touch: the database, and the change bus that wakes streams after a commit. */
+type Deps = Pick<ServerDeps, 'db' | 'changes'>;
+
 type Row = { ciphertext: string; version: number; updatedByDeviceId: string; updatedAt: Date };
 
 export function toSettingsRecord(row: Row): SettingsRecord {
@@ -21,7 +24,7 @@ export async function loadSettings(db: Db, userId: string): Promise<SettingsReco
   return row ? toSettingsRecord(row) : null;
 }
 
-export async function getSettings(deps: ServerDeps, auth: AuthContext): Promise<ResponseOf<typeof api.getSettings>> {
+export async function getSettings(deps: Deps, auth: AuthContext): Promise<ResponseOf<typeof api.getSettings>> {
   return { settings: await loadSettings(deps.db, auth.userId) };
 }
 
@@ -32,7 +35,7 @@ export async function getSettings(deps: ServerDeps, auth: AuthContext): Promise<
  * transaction: every other device gets the new envelope live, or on its next sync.
  */
 export async function putSettings(
-  deps: ServerDeps,
+  deps: Deps,
   auth: AuthContext,
   body: BodyOf<typeof api.putSettings>,
 ): Promise<ResponseOf<typeof api.putSettings>> {

@@ -2,13 +2,12 @@ import type { SyncEventName, SyncEventPayload } from '../../../../common/contrac
 import type { Db } from '../../db/client';
 import { listChatSummaries, loadChatSummary } from '../chats/chat-summary';
 import { loadDraft } from '../drafts/draft-store';
-import { toMessageRecord } from '../messages/messages.use-cases';
+import { type MessageRow, toMessageRecord } from '../messages/message-row';
 import { loadContacts } from '../contacts/contacts.use-cases';
 import { loadSettings } from '../settings/settings.use-cases';
 import type { CommittedChange } from '../changes/change-log';
 import { markShared } from './sse-writer';
 
-type MessageRow = NonNullable<Awaited<ReturnType<Db['message']['findUnique']>>>;
 type NewMessagePayload = SyncEventPayload<'message:new'>;
 
 async function loadMessages(db: Db, ids: readonly string[]): Promise<Map<string, MessageRow>> {

@@ -1,5 +1,8 @@
 import type { PreparedFreshSync } from './fresh-sync';
 
+/** Prepares one device's fresh sync for a chat budget (`prepareFreshSync` over the server's database). */
+export type PrepareFreshSync = (userId: string, deviceId: string, maxChats: number) => Promise<PreparedFreshSync>;
+
 /**
  * Fresh syncs prepared ahead of the stream (DESIGN: "cache warming"). When a desktop's pairing is
  * confirmed, the server prepares its fresh sync — snapshot seq, plan (stored on the device row), manifest,
@@ -7,6 +10,9 @@ import type { PreparedFreshSync } from './fresh-sync';
  * so its stream starts writing at once. Prepared only after the confirm has been answered: the server's
  * SQLite runs queries on its one thread, and preparing at approval time delayed the desktop's own
  * wake-up and confirm (docs/BENCHMARKS.md).
+ *
+ * Started by the composition root (server.ts) when pairing announces a linked desktop
+ * (`PairingEvents.onDesktopLinked`): pairing knows nothing of sync.
  *
  * A preparation is taken once, by the device's first fresh stream within `ttlMs`, and only if it was made
  * for the chat budget that stream asks for; anything else computes afresh. Using one is safe even if the
@@ -17,13 +23,17 @@ import type { PreparedFreshSync } from './fresh-sync';
 export class FreshSyncWarmups {
   private readonly pending = new Map<string, { readonly expires: number; readonly prepared: Promise<PreparedFreshSync | null> }>();
 
-  constructor(private readonly ttlMs = 60_000) {}
+  constructor(
+    private readonly prepareFreshSync: PrepareFreshSync,
+    private readonly ttlMs = 60_000,
+  ) {}
 
   /** Starts preparing for `deviceId` (replacing an earlier preparation). Failures only mean "not prepared". */
-  prepare(deviceId: string, work: () => Promise<PreparedFreshSync>): void {
+  prepare(userId: string, deviceId: string, maxChats: number): void {
     const now = Date.now();
     for (const [id, entry] of this.pending) if (entry.expires <= now) this.pending.delete(id);
-    this.pending.set(deviceId, { expires: now + this.ttlMs, prepared: work().catch(() => null) });
+    const prepared = this.prepareFreshSync(userId, deviceId, maxChats).catch(() => null);
+    this.pending.set(deviceId, { expires: now + this.ttlMs, prepared });
   }
 
   /** The preparation for this device and budget, once; null when there is none (or it doesn't fit). */

@@ -6,9 +6,11 @@ import {
   type SyncPhase,
   type SyncPlan,
 } from '../../../../common/contract';
-import type { ServerDeps } from '../../server-deps';
+import type { Config } from '../../config';
+import type { Db } from '../../db/client';
+import type { Metrics } from '../../observability/metrics';
 import { listChatRows, toChatSummary } from '../chats/chat-summary';
-import { toMessageRecord } from '../messages/messages.use-cases';
+import { type MessageRow, toMessageRecord } from '../messages/message-row';
 import type { SseWriter } from './sse-writer';
 import { computeSyncPlan, planOrder } from './sync-plan';
 
@@ -18,7 +20,18 @@ const PHASE_EVENTS = {
   3: 'phase_3_last_100_chats_ready',
 } as const;
 
-type MessageRow = Awaited<ReturnType<ServerDeps['db']['message']['findMany']>>[number];
+/** What preparing a fresh sync reads: the database and the batch size. */
+export interface FreshSyncDeps {
+  readonly db: Db;
+  readonly config: Pick<Config, 'syncBatchMessages'>;
+}
+
+/** What streaming the history uses besides: the batch bounds and the phase metrics. */
+export interface HistoryStreamDeps {
+  readonly db: Db;
+  readonly config: Pick<Config, 'syncBatchMessages' | 'syncBatchBytes'>;
+  readonly metrics: Pick<Metrics, 'syncPhases' | 'syncPhaseDuration'>;
+}
 
 /** A fresh sync up to its first history: what the stream writes first, computed at once or ahead (warm-up). */
 export interface PreparedFreshSync {
@@ -32,12 +45,12 @@ export interface PreparedFreshSync {
 }
 
 /** The size of the last opened chat's first batch (never more than a batch). */
-function firstScreenSize(deps: ServerDeps): number {
+function firstScreenSize(deps: FreshSyncDeps): number {
   return Math.min(FIRST_SCREEN_MESSAGES, deps.config.syncBatchMessages);
 }
 
 /** One page of a chat's history, newest first, after `after` (keyset) or skipping `skip` newest rows. */
-function historyPage(deps: ServerDeps, chatId: string, after: { createdAt: Date; id: string } | null, skip: number, take: number): Promise<MessageRow[]> {
+function historyPage(deps: FreshSyncDeps, chatId: string, after: { createdAt: Date; id: string } | null, skip: number, take: number): Promise<MessageRow[]> {
   return deps.db.message.findMany({
     where: after ? { chatId, OR: [{ createdAt: { lt: after.createdAt } }, { createdAt: after.createdAt, id: { lt: after.id } }] } : { chatId },
     orderBy: [{ createdAt: 'desc' }, { id: 'desc' }],
@@ -50,7 +63,7 @@ function historyPage(deps: ServerDeps, chatId: string, after: { createdAt: Date;
  * Prepares a fresh sync: snapshot seq, plan (stored on the device for resume), manifest, and the last
  * opened chat's first screen. O(chats) plus one page: the chat rows carry their message totals.
  */
-export async function prepareFreshSync(deps: ServerDeps, userId: string, deviceId: string, maxChats: number): Promise<PreparedFreshSync> {
+export async function prepareFreshSync(deps: FreshSyncDeps, userId: string, deviceId: string, maxChats: number): Promise<PreparedFreshSync> {
   const { lastSeq: snapshotSeq } = await deps.db.user.findUniqueOrThrow({ where: { id: userId }, select: { lastSeq: true } });
   const plan = await computeSyncPlan(deps.db, userId, maxChats);
   await deps.db.device.update({ where: { id: deviceId }, data: { syncPlanSeq: snapshotSeq, syncPlan: JSON.stringify(plan) } });
@@ -94,7 +107,7 @@ export async function sendManifest(writer: SseWriter, prepared: PreparedFreshSyn
  * idempotently): the event itself may be what was lost.
  */
 export async function streamHistory(
-  deps: ServerDeps,
+  deps: HistoryStreamDeps,
   writer: SseWriter,
   snapshotSeq: number,
   plan: SyncPlan,

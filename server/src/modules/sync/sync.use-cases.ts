@@ -2,7 +2,11 @@ import type { api, BodyOf, QueryOf, ResponseOf } from '../../../../common/contra
 import { AppError } from '../../errors';
 import type { AuthContext } from '../../http/authenticate';
 import type { ServerDeps } from '../../server-deps';
-import { sendMessage, toMessageRecord } from '../messages/messages.use-cases';
+import { toMessageRecord } from '../messages/message-row';
+import { sendMessage } from '../messages/messages.use-cases';
+
+/** What these use-cases touch: the database, and the change bus that wakes streams after a commit. */
+type Deps = Pick<ServerDeps, 'db' | 'changes'>;
 
 /**
  * Seed 002 hello: the outbox is applied in order, each item idempotently (a replayed item returns the
@@ -10,7 +14,7 @@ import { sendMessage, toMessageRecord } from '../messages/messages.use-cases';
  * recorded as its sync cursor.
  */
 export async function hello(
-  deps: ServerDeps,
+  deps: Deps,
   auth: AuthContext,
   body: BodyOf<typeof api.syncHello>,
 ): Promise<ResponseOf<typeof api.syncHello>> {
@@ -33,7 +37,7 @@ export async function hello(
 
 /** Seed REST fallback: the newest messages across the user's chats within `days`. */
 export async function recentMessages(
-  deps: ServerDeps,
+  deps: Deps,
   auth: AuthContext,
   query: QueryOf<typeof api.syncMessages>,
 ): Promise<ResponseOf<typeof api.syncMessages>> {
