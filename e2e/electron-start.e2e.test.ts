@@ -98,8 +98,8 @@ describe('the Electron build of better-sqlite3 is computed and resolved apart fr
 
   test('the store loads exactly the addon it is given (better-sqlite3’s nativeBinding), and its own build by default', () => {
     const store = LocalStore.open(':memory:', NODE_ADDON);
-    expect(store.db.prepare('select 1 as one').get()).toEqual({ one: 1 });
-    store.db.close();
+    expect(store.problems()).toEqual([]);
+    store.close();
     expect(() => LocalStore.open(':memory:', path.join(work, 'no-such-addon.node'))).toThrow(/no-such-addon/);
     expect(LocalStore.nativeBinding).toBeNull();
   });

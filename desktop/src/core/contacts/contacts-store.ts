@@ -12,15 +12,13 @@ const KEY = 'contact_book';
 export function contactsStorage(store: LocalStore): ContactsStorage {
   return {
     load() {
-      const row = store.db.prepare('SELECT value FROM settings WHERE key = ?').get(KEY) as { value: string } | undefined;
-      if (!row) return null;
-      const parsed = ContactsRecord.safeParse(JSON.parse(row.value));
+      const value = store.settings.read(KEY);
+      if (value === null) return null;
+      const parsed = ContactsRecord.safeParse(JSON.parse(value));
       return parsed.success ? parsed.data : null;
     },
     save(record) {
-      store.db
-        .prepare('INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value')
-        .run(KEY, JSON.stringify(record));
+      store.settings.write(KEY, JSON.stringify(record));
     },
   };
 }

@@ -291,6 +291,19 @@ export class LocalStore {
     return evicted;
   }
 
+  /** SQLite's own checks, integrity and foreign keys: empty when the file is sound. */
+  problems(): string[] {
+    const integrity = String(this.db.pragma('integrity_check', { simple: true }));
+    const dangling = this.db.pragma('foreign_key_check') as unknown[];
+    return [...(integrity === 'ok' ? [] : [integrity]), ...dangling.map((row) => `foreign key: ${JSON.stringify(row)}`)];
+  }
+
+  /** Caps the file at its size now plus `pages` (null lifts the cap): how tests fill the disk. */
+  capGrowth(pages: number | null): void {
+    const now = Number(this.db.pragma('page_count', { simple: true }));
+    this.db.pragma(`max_page_count = ${pages === null ? 1_073_741_823 : now + Math.max(0, Math.trunc(pages))}`);
+  }
+
   close(): void {
     if (this.db.open) this.db.close();
   }
