@@ -18,6 +18,7 @@ function vaultWith(options: StandInOptions, platform: NodeJS.Platform = 'linux')
   let vault: Vault | undefined;
   jest.isolateModules(() => {
     jest.doMock('electron', () => electron.module);
+    // eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded after jest.doMock, so it sees the stand-in
     const { SafeStorageKeyVault } = require('../desktop/src/main/safe-storage-key-vault') as typeof import('../desktop/src/main/safe-storage-key-vault');
     vault = new SafeStorageKeyVault(path.join(dir, 'keys'), platform);
   });

@@ -32,8 +32,11 @@ describe('Electron shell: keychain, notifications, single instance (built main, 
   const main = { sender: () => win.webContents, frame: { url: 'app://symc/index.html', parent: null } };
   const invoke = (channel: string, payload: unknown = {}) =>
     electron.ipcHandlers.get(`symc:${channel}`)!({ sender: main.sender(), senderFrame: main.frame }, payload) as Promise<{ ok: boolean; value?: unknown }>;
+  // The events the app pushed to the window (each test narrows the payload it reads).
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  type Pushed = { event: string; payload: any };
   const events = (name: string) =>
-    win.webContents.sent.filter((m) => m.channel === 'symc:event').map((m) => m.payload as { event: string; payload: any }).filter((e) => e.event === name).map((e) => e.payload);
+    win.webContents.sent.filter((m) => m.channel === 'symc:event').map((m) => m.payload as Pushed).filter((e) => e.event === name).map((e) => e.payload);
 
   /** The friend sends `text`; resolves once the desktop has shown it (so its notification decision is made). */
   async function friendSays(text: string): Promise<void> {
@@ -53,6 +56,7 @@ describe('Electron shell: keychain, notifications, single instance (built main, 
     process.env['SYMC_SERVER_URL'] = server.url;
     electron = createElectronStandIn(userData);
     jest.doMock('electron', () => electron.module);
+    // eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded after jest.doMock, so it sees the stand-in
     require(MAIN_BUNDLE);
     electron.app.ready();
     await until(() => electron.windows.length === 1, 20_000, 'the main window');
@@ -160,6 +164,7 @@ describe('Electron shell: keychain, notifications, single instance (built main, 
       const other = await signUpPhone(server, 'barephone');
       jest.resetModules(); // another process: its own main, its own electron
       jest.doMock('electron', () => bare.module);
+      // eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded after jest.doMock, so it sees the stand-in
       require(MAIN_BUNDLE);
       bare.app.ready();
       await until(() => bare.windows.length === 1, 20_000, 'the window');
@@ -186,6 +191,7 @@ describe('Electron shell: keychain, notifications, single instance (built main, 
       const second = createElectronStandIn(secondData, { singleInstanceLock: false });
       jest.resetModules(); // a fresh module registry, as a second process has (the first main keeps its own)
       jest.doMock('electron', () => second.module);
+      // eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded after jest.doMock, so it sees the stand-in
       require(MAIN_BUNDLE);
       second.app.ready();
       await new Promise((resolve) => setTimeout(resolve, 200));

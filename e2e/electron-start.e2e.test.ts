@@ -19,7 +19,7 @@ import { developmentAddon, electronAddonPath, installedBuildKey, keyName } from 
 const ROOT = path.resolve(__dirname, '..');
 const TSX = require.resolve('tsx/cli', { paths: [ROOT] });
 const NODE_ADDON = path.join(ROOT, 'node_modules/better-sqlite3/build/Release/better_sqlite3.node');
-const ELECTRON = (require('electron/package.json') as { version: string }).version;
+const ELECTRON = (JSON.parse(readFileSync(require.resolve('electron/package.json'), 'utf8')) as { version: string }).version;
 const ELECTRON_ABI = readFileSync(path.join(ROOT, 'node_modules/electron/abi_version'), 'utf8').trim();
 const run = promisify(execFile);
 

@@ -77,7 +77,9 @@ interface Run {
 function startApp(name: string, syncActive: boolean): Run {
   const cacheRoot = path.join(work, `cache-${name}`);
   process.env['XDG_CACHE_HOME'] = cacheRoot;
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded after jest.doMock, so it sees the stand-in
   const { DebUpdater } = require('electron-updater') as typeof import('electron-updater');
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded after jest.doMock, so it sees the stand-in
   const { startAutoUpdates } = require('../desktop/src/main/auto-update') as typeof import('../desktop/src/main/auto-update');
   const updater = new DebUpdater();
   const installCommands: string[][] = [];

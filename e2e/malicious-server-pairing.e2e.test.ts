@@ -2,9 +2,9 @@ import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 // Only to recompute protocol 1's check code (BLAKE2b); everything else goes through common/crypto.
-import sodium from 'libsodium-wrappers-sumo';
 import { api, createApiClient, type ApiClient, type PairingHandover } from '../common/contract';
 import {
+  keyedHash,
   type BoxKeyPair,
   decodePublicKey,
   encodePublicKey,
@@ -40,7 +40,7 @@ type Showing = Extract<PairingState, { kind: 'showing' }>;
 /** Protocol 1's check code: a function of the desktop's public key alone (kept here only to show the flaw). */
 function protocol1CheckCode(publicKey: Uint8Array): string {
   // Protocol 1's construction: BLAKE2b-64 of the key, keyed "symc-check-code", mod 10^6.
-  const digest = Buffer.from(sodium.crypto_generichash(8, publicKey, utf8.encode('symc-check-code')));
+  const digest = Buffer.from(keyedHash(publicKey, utf8.encode('symc-check-code'), 8));
   const digits = (digest.readBigUInt64BE(0) % 1_000_000n).toString().padStart(6, '0');
   return `${digits.slice(0, 3)} ${digits.slice(3)}`;
 }

@@ -10,6 +10,7 @@
  * compares the Electron version with GitHub's release list ("is there a newer Electron with security
  * fixes?"); that question is answered on the release machine (docs/RELEASING.md: `npm outdated electron`).
  */
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 
 interface Finding {
@@ -27,7 +28,7 @@ interface RunResult {
 type Run = (options: Record<string, unknown>) => Promise<RunResult>;
 
 const DESKTOP_SRC = path.resolve(__dirname, '../desktop/src');
-const ELECTRON_VERSION = (require('electron/package.json') as { version: string }).version;
+const ELECTRON_VERSION = (JSON.parse(readFileSync(require.resolve('electron/package.json'), 'utf8')) as { version: string }).version;
 const networkCalls: string[] = [];
 
 function offlineGot(url: string): Promise<never> {
@@ -38,6 +39,7 @@ function offlineGot(url: string): Promise<never> {
 async function scan(input: string): Promise<RunResult> {
   jest.resetModules();
   jest.doMock('got', () => Object.assign(offlineGot, { head: offlineGot, default: offlineGot }));
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded after jest.doMock, so it sees the stand-in
   const run = require('@doyensec/electronegativity') as Run;
   const log = jest.spyOn(console, 'log').mockImplementation(() => undefined);
   try {

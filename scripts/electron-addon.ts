@@ -79,7 +79,7 @@ export async function prepareElectronAddon(appRoot: string, key: NativeBuildKey,
     if (env['SYMC_DEBUG']) saved.error(details);
     // node-gyp's own first error line says what failed (e.g. "Error: 404 response downloading <headers url>").
     const cause = details.split('\n').find((line) => /^\w*Error\b/.test(line.trim()));
-    throw new Error(cause ? cause.trim() : error instanceof Error ? error.message : String(error));
+    throw new Error(cause ? cause.trim() : error instanceof Error ? error.message : String(error), { cause: error });
   } finally {
     console.error = saved.error;
     console.warn = saved.warn;

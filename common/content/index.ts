@@ -18,19 +18,9 @@ export const ChatMeta = z.object({
 });
 export type ChatMeta = z.infer<typeof ChatMeta>;
 
-export const MessageBody = z.object({
-  text: z.string().max(64 * 1024),
-  senderName: z.string().max(100),
-  category: z.string().max(50).optional(),
-  /** Client time of writing (ms since epoch), shown as the message time. */
-  sentAt: z.number().int(),
-  /**
-   * The author's Ed25519 signature (base64url, 64 bytes) — common/content/message-signature.ts. Absent in
-   * messages from clients older than signing. Older clients drop the field unread (zod strips unknown keys).
-   */
-  sig: z.string().regex(/^[A-Za-z0-9_-]{86}$/, { message: 'must be a 64-byte signature in base64url' }).optional(),
-});
-export type MessageBody = z.infer<typeof MessageBody>;
+import { MessageBody } from './message-body';
+
+export { MessageBody } from './message-body';
 
 export const DraftBody = z.object({ text: z.string() });
 export type DraftBody = z.infer<typeof DraftBody>;

@@ -1,5 +1,5 @@
 import { fromBase64Url, type SigningKeyPair, signDetached, toBase64Url, utf8, verifyDetached } from '../crypto';
-import type { MessageBody } from './index';
+import type { MessageBody } from './message-body';
 
 /**
  * Who wrote a message, proven by the author's signing key (Ed25519), not by what the server says or what

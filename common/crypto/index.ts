@@ -1,7 +1,7 @@
 // The one crypto module shared by the desktop core, the phone and the tests. Nothing else imports libsodium.
 export { initCrypto } from './sodium';
 export { CryptoError, type CryptoErrorCode } from './errors';
-export { type Base64Url, type Brand, toBase64Url, fromBase64Url, isBase64Url, utf8 } from './encoding';
+export { type Base64Url, type Brand, toBase64Url, fromBase64Url, isBase64Url, requireLength, utf8 } from './encoding';
 export * from './keys';
 export * from './envelope';
 export * from './sealed-box';

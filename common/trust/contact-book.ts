@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { Base64UrlKey, Id, Username } from '../contract/primitives';
+import { Base64UrlKey, Id, Username } from '../contract';
 
 /**
  * The contact book: the keys of every contact, pinned the first time a device of the user met them (trust

@@ -1,6 +1,6 @@
 import { EventEmitter } from 'node:events';
 import http from 'node:http';
-import { sodium } from '../../common/crypto/sodium';
+import { decryptText, encryptText, generateMasterKey, type MasterKey } from '../../common/crypto';
 
 /**
  * A recording stand-in for the `electron` module, for loading the BUILT main-process bundle (and
@@ -103,23 +103,20 @@ export class StandInNotification extends EventEmitter {
 
 /** A real secretbox under a key only this stand-in holds: what safeStorage promises (OS-held key), minus the OS. */
 function encryptingSafeStorage(options: StandInOptions) {
-  let key: Uint8Array | null = null;
-  const keyOf = () => (key ??= sodium().randombytes_buf(sodium().crypto_secretbox_KEYBYTES));
+  // A key of this stand-in's own (as the OS keychain holds one per user): real AEAD, so a test can see that
+  // what the vault writes is ciphertext and that tampered bytes fail to open.
+  let key: MasterKey | null = null;
+  const keyOf = () => (key ??= generateMasterKey());
+  const context = { kind: 'settings', userId: 'safe-storage-stand-in' } as const;
   return {
     isEncryptionAvailable: () => options.encryptionAvailable ?? true,
     getSelectedStorageBackend: () => options.storageBackend ?? 'gnome_libsecret',
     encryptString: (text: string): Buffer => {
       if (!(options.encryptionAvailable ?? true)) throw new Error('Error while encrypting the text provided to safeStorage.encryptString. Encryption is not available.');
-      const s = sodium();
-      const nonce = s.randombytes_buf(s.crypto_secretbox_NONCEBYTES);
-      return Buffer.concat([nonce, s.crypto_secretbox_easy(s.from_string(text), nonce, keyOf())]);
+      return Buffer.from(encryptText(keyOf(), text, context), 'utf8');
     },
-    decryptString: (data: Buffer): string => {
-      const s = sodium();
-      const nonce = data.subarray(0, s.crypto_secretbox_NONCEBYTES);
-      // Throws on a wrong key or tampered data, as Electron's decryptString does.
-      return s.to_string(s.crypto_secretbox_open_easy(data.subarray(s.crypto_secretbox_NONCEBYTES), nonce, keyOf()));
-    },
+    // Throws on a wrong key or tampered data, as Electron's decryptString does.
+    decryptString: (data: Buffer): string => decryptText(keyOf(), data.toString('utf8'), context),
   };
 }
 

@@ -1,6 +1,6 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { RouteSpec } from '../../common/contract/http/route';
+import type { RouteSpec } from '../../common/contract';
 
 /**
  * A malicious server for tests: an HTTP proxy on 127.0.0.1 in front of the real server that can rewrite

@@ -48,7 +48,7 @@ const LAYERS = [
   { dir: 'desktop/src/cli', reach: ['desktop/src/core', 'common'], node: true },
   { dir: 'mobile-pairing/src/core', reach: ['common'], node: false, packages: ['zod', 'jsqr'] },
   { dir: 'mobile-pairing/src/cli', reach: ['mobile-pairing/src/core', 'common'], node: true },
-  { dir: 'mobile-pairing/web', reach: ['mobile-pairing/src/core', 'common'], node: false, packages: ['react', 'react-dom', 'zustand'] },
+  { dir: 'mobile-pairing/web', reach: ['mobile-pairing/src/core', 'common'], node: false, packages: ['react', 'react-dom', 'zustand', 'qrcode'] },
   { dir: 'server/src', reach: ['common', 'prisma/engine'], node: true },
   { dir: 'prisma', reach: [], node: true },
 ];

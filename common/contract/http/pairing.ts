@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { PAKE_BOX_PATTERN } from '../../crypto/pairing-pake';
+import { PAKE_BOX_PATTERN } from '../../crypto';
 import { QrSecret } from '../pairing-link';
 import { Base64UrlKey, BearerToken, DeviceName, Envelope, Id, SealedBox, ShownDeviceName, Timestamp } from '../primitives';
 import { AuthTokens } from './auth';

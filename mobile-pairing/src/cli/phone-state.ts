@@ -59,7 +59,7 @@ export function preparePhoneState(file: string): void {
   try {
     mkdirSync(dir, { recursive: true, mode: 0o700 });
   } catch (error) {
-    throw new Error(`Cannot create ${dir} for the phone session (${cause(error)}); pass --state with a file in a writable directory.`);
+    throw new Error(`Cannot create ${dir} for the phone session (${cause(error)}); pass --state with a file in a writable directory.`, { cause: error });
   }
   if (existsSync(file)) {
     let holder = 'another session';
@@ -75,7 +75,9 @@ export function preparePhoneState(file: string): void {
     writeFileSync(probe, '', { mode: 0o600 });
     rmSync(probe);
   } catch (error) {
-    throw new Error(`Cannot write the phone session in ${dir} (${cause(error)}); pass --state with a file in a writable directory.`);
+    throw new Error(`Cannot write the phone session in ${dir} (${cause(error)}); pass --state with a file in a writable directory.`, {
+      cause: error,
+    });
   }
 }
 

@@ -73,6 +73,7 @@ async function run(argv: string[]): Promise<string> {
       await unlinkDevice(self, session.deviceId).catch(() => undefined);
       throw new Error(
         `The account ${session.username} exists on the server, but this phone's session could not be saved in ${stateFile} (${(error as Error).message}); run "npm run phone -- signin" once it can be.`,
+        { cause: error },
       );
     }
     return `Signed in as ${session.username} (device ${session.deviceId}). Session saved in ${stateFile}.`;

@@ -1,4 +1,4 @@
-import type { ApiClient, SignedIn } from '../../../common/contract';
+import type { AccountKeys, ApiClient, SignedIn } from '../../../common/contract';
 import {
   type BoxKeyPair,
   derivePasswordKeys,
@@ -18,8 +18,9 @@ import {
   generateSigningKeyPair,
   encodeSigningPublicKey,
   wrapSigningSecretKey,
+  unwrapSigningKeyPair,
+  decodeSigningPublicKey,
 } from '../../../common/crypto';
-import { signingKeyFromAccount } from './signing-key';
 
 /** What a signed-in phone holds in memory. The master key never leaves the phone except sealed to a desktop. */
 export interface PhoneSession {
@@ -89,4 +90,13 @@ export async function signIn(
   // An account from before signing has none yet: the caller's `ensureSigningKey` makes and uploads it.
   const signing = signingKeyFromAccount(result.account, masterKey);
   return { userId: result.userId, username: input.username, deviceId: result.deviceId, tokens: result, masterKey, identity, signing };
+}
+
+/** The account's signing key pair from what the server holds (null: it has none yet). Throws when it doesn't open. */
+export function signingKeyFromAccount(
+  account: Pick<AccountKeys, 'userId'> & Partial<Pick<AccountKeys, 'signingPublicKey' | 'wrappedSigningSecretKey'>>,
+  masterKey: MasterKey,
+): SigningKeyPair | null {
+  if (!account.signingPublicKey || !account.wrappedSigningSecretKey) return null;
+  return unwrapSigningKeyPair(account.wrappedSigningSecretKey, masterKey, account.userId, decodeSigningPublicKey(account.signingPublicKey));
 }

@@ -9,7 +9,7 @@ import {
   SIGNING_SECRET_KEY_BYTES,
   toBase64Url,
 } from '../../../common/crypto';
-import { requireLength } from '../../../common/crypto/encoding';
+import { requireLength } from '../../../common/crypto';
 import type { PhoneSession } from './account';
 
 /**

@@ -1,23 +1,10 @@
-import { type AccountKeys, type ApiClient, ApiError } from '../../../common/contract';
+import { type ApiClient, ApiError } from '../../../common/contract';
 import {
-  decodeSigningPublicKey,
   encodeSigningPublicKey,
   generateSigningKeyPair,
-  type MasterKey,
-  type SigningKeyPair,
-  unwrapSigningKeyPair,
   wrapSigningSecretKey,
 } from '../../../common/crypto';
-import type { PhoneSession } from './account';
-
-/** The account's signing key pair from what the server holds (null: it has none yet). Throws when it doesn't open. */
-export function signingKeyFromAccount(
-  account: Pick<AccountKeys, 'userId' | 'signingPublicKey' | 'wrappedSigningSecretKey'>,
-  masterKey: MasterKey,
-): SigningKeyPair | null {
-  if (!account.signingPublicKey || !account.wrappedSigningSecretKey) return null;
-  return unwrapSigningKeyPair(account.wrappedSigningSecretKey, masterKey, account.userId, decodeSigningPublicKey(account.signingPublicKey));
-}
+import { type PhoneSession, signingKeyFromAccount } from './account';
 
 /**
  * Accounts made before signing existed get their signing key here, on the phone, at its next sign-in or

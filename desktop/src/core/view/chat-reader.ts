@@ -102,7 +102,7 @@ export class ChatReader {
     const cached = this.bodyCache.get(row.id);
     if (cached && cached.status === row.status && cached.createdAt === row.created_at) return cached;
     const key = this.keyring.keyFor(chat);
-    let body: MessageBody | null = null;
+    let body: MessageBody | null;
     try {
       body = key ? decryptMessageBody(key, chat.id, row.id, row.ciphertext) : null;
     } catch {

@@ -8,6 +8,7 @@
  * server (tsx, jest, node), none of which compiles TypeScript for a worker. It imports libsodium directly
  * (not through common/crypto, which is TypeScript) and does exactly the two calls below.
  */
+// eslint-disable-next-line symc/layering -- a plain-ESM worker can't load common/crypto (TypeScript); see above
 import sodium from 'libsodium-wrappers-sumo';
 
 await sodium.ready;
