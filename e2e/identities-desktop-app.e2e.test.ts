@@ -5,7 +5,7 @@ import jsQR from 'jsqr';
 import type { Page } from 'playwright-core';
 import { PNG } from 'pngjs';
 import { api } from '../common/contract';
-import { encodePublicKey, generateBoxKeyPair, initCrypto } from '../common/crypto';
+import { encodePublicKey, generateBoxKeyPair, initCrypto, encodeSigningPublicKey } from '../common/crypto';
 import { safetyNumber } from '../common/trust/safety-number';
 import { sendText, startChat } from '../mobile-pairing/src/core/chats';
 import { phoneContacts } from '../mobile-pairing/src/core/contacts';
@@ -102,8 +102,8 @@ describe('identities in the desktop app, against a lying server', () => {
     await dialog.waitFor();
     const digits = await dialog.getByLabel('Safety number', { exact: true }).getAttribute('data-digits');
     const onBobsPhone = safetyNumber(
-      { userId: bob.session.userId, identityPublicKey: encodePublicKey(bob.session.identity.publicKey), signingPublicKey: null },
-      { userId: alice.session.userId, identityPublicKey: encodePublicKey(alice.session.identity.publicKey), signingPublicKey: null },
+      { userId: bob.session.userId, identityPublicKey: encodePublicKey(bob.session.identity.publicKey), signingPublicKey: encodeSigningPublicKey(bob.session.signing!.publicKey) },
+      { userId: alice.session.userId, identityPublicKey: encodePublicKey(alice.session.identity.publicKey), signingPublicKey: encodeSigningPublicKey(alice.session.signing!.publicKey) },
     );
     expect(digits).toBe(onBobsPhone);
     expect(await dialog.locator('.safety-digits span').count()).toBe(12);

@@ -1,5 +1,5 @@
 import { api, type ContactsRecord, createApiClient } from '../common/contract';
-import { encodePublicKey, generateBoxKeyPair, initCrypto, openSealedBytes } from '../common/crypto';
+import { encodePublicKey, generateBoxKeyPair, initCrypto, openSealedBytes, encodeSigningPublicKey } from '../common/crypto';
 import { KeyChangeUnacknowledgedError } from '../common/trust/contact-book';
 import type { ApiCaller } from '../common/trust/contact-book-replica';
 import { Contacts } from '../common/trust/contacts';
@@ -139,7 +139,7 @@ describe('a server re-pointing a username', () => {
       userId: mallory.session.userId,
       username: bob.session.username,
       identityPublicKey: encodePublicKey(mallory.session.identity.publicKey),
-      signingPublicKey: null,
+      signingPublicKey: encodeSigningPublicKey(mallory.session.signing!.publicKey),
     }));
     try {
       await expect(startChat(alice.api, alice.session, { title: 'Not bob', memberUsernames: [bob.session.username] })).rejects.toThrow(
@@ -197,7 +197,7 @@ describe('safety numbers', () => {
     const theirs = await phoneContacts(bob.api, bob.session);
     await mine.lookup(bob.session.username);
     await theirs.lookup(alice.session.username);
-    const me = (who: typeof alice) => ({ userId: who.session.userId, identityPublicKey: encodePublicKey(who.session.identity.publicKey), signingPublicKey: null });
+    const me = (who: typeof alice) => ({ userId: who.session.userId, identityPublicKey: encodePublicKey(who.session.identity.publicKey), signingPublicKey: encodeSigningPublicKey(who.session.signing!.publicKey) });
     const asPinned = (contacts: typeof mine, userId: string) => ({ userId, ...contacts.pin(userId)! });
     const onAlice = safetyNumber(me(alice), asPinned(mine, bob.session.userId));
     const onBob = safetyNumber(me(bob), asPinned(theirs, alice.session.userId));

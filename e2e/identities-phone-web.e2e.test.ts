@@ -5,7 +5,7 @@ import jsQR from 'jsqr';
 import type { Page } from 'playwright-core';
 import { PNG } from 'pngjs';
 import { api, type ContactsRecord } from '../common/contract';
-import { encodePublicKey, generateBoxKeyPair, initCrypto } from '../common/crypto';
+import { encodePublicKey, generateBoxKeyPair, initCrypto, encodeSigningPublicKey } from '../common/crypto';
 import { safetyNumber, safetyNumberQrText } from '../common/trust/safety-number';
 import { sendText, startChat } from '../mobile-pairing/src/core/chats';
 import { phoneContacts } from '../mobile-pairing/src/core/contacts';
@@ -57,8 +57,8 @@ describe('identities in the phone web app, against a lying server', () => {
     firstBook = (await alice.api.call('getContacts', {})).contacts!;
     // What Bob's own phone shows, from the real keys: his screen, filmed by Alice's camera.
     onBobsPhone = safetyNumber(
-      { userId: bob.session.userId, identityPublicKey: encodePublicKey(bob.session.identity.publicKey), signingPublicKey: null },
-      { userId: alice.session.userId, identityPublicKey: encodePublicKey(alice.session.identity.publicKey), signingPublicKey: null },
+      { userId: bob.session.userId, identityPublicKey: encodePublicKey(bob.session.identity.publicKey), signingPublicKey: encodeSigningPublicKey(bob.session.signing!.publicKey) },
+      { userId: alice.session.userId, identityPublicKey: encodePublicKey(alice.session.identity.publicKey), signingPublicKey: encodeSigningPublicKey(alice.session.signing!.publicKey) },
     );
     tmp = mkdtempSync(path.join(os.tmpdir(), 'symc-safety-'));
     const camera = path.join(tmp, 'bobs-screen.y4m');

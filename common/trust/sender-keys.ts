@@ -48,3 +48,18 @@ export class ServerSenderKeyDirectory implements SenderKeyDirectory {
 
 /** Knows no one: for work that displays no authors (the start-up warm-up) and for tests about text only. */
 export const EMPTY_DIRECTORY: SenderKeyDirectory = { keysFor: async () => null };
+
+/**
+ * The account's own messages are checked against its own signing key, held by this device — never a
+ * directory answer (a contact book pins other people; the server's answer about me proves nothing).
+ * Everyone else goes to `others`.
+ */
+export function withOwnKeys(
+  others: SenderKeyDirectory,
+  me: { readonly userId: string; readonly username: string; signingPublicKey(): Promise<Uint8Array | null> },
+): SenderKeyDirectory {
+  return {
+    keysFor: async (userId) =>
+      userId === me.userId ? { username: me.username, signingPublicKey: await me.signingPublicKey() } : others.keysFor(userId),
+  };
+}

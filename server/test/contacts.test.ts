@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { type ContactsRecord, createApiClient } from '../../common/contract';
-import { encodePublicKey, generateBoxKeyPair, initCrypto } from '../../common/crypto';
+import { encodePublicKey, generateBoxKeyPair, initCrypto, encodeSigningPublicKey } from '../../common/crypto';
 import { ContactBookReplica, type ContactsStorage } from '../../common/trust/contact-book-replica';
 import { encryptContactBook } from '../../common/trust/contact-book-envelope';
 import { Contacts } from '../../common/trust/contacts';
@@ -35,7 +35,7 @@ function contactsOf(who: typeof alice, api = who.api) {
 }
 
 describe('the directory (GET /users/:username, GET /users/id/:userId)', () => {
-  it('answers by name and by id with the same entry (no signing key on this branch yet)', async () => {
+  it('answers by name and by id with the same entry, signing key included', async () => {
     const byName = await alice.api.call('lookupUser', { params: { username: bob.session.username } });
     const byId = await alice.api.call('lookupUserById', { params: { userId: bob.session.userId } });
     expect(byId).toEqual(byName);
@@ -43,7 +43,7 @@ describe('the directory (GET /users/:username, GET /users/id/:userId)', () => {
       userId: bob.session.userId,
       username: bob.session.username,
       identityPublicKey: encodePublicKey(bob.session.identity.publicKey),
-      signingPublicKey: null,
+      signingPublicKey: encodeSigningPublicKey(bob.session.signing!.publicKey),
     });
     const missing = await raw(server, 'GET', `/users/id/${'0'.repeat(8)}-0000-4000-8000-${'0'.repeat(12)}`, { token: alice.session.tokens.accessToken });
     expect(missing).toMatchObject({ status: 404, body: { error: { code: 'not_found' } } });
@@ -110,7 +110,7 @@ describe('the contact book (GET/PUT /contacts)', () => {
     await contacts.replica.refresh();
     await contacts.meet([carol.session.userId]);
     const before = await contacts.keysFor(carol.session.userId);
-    expect(before).toEqual({ username: carol.session.username, signingPublicKey: null });
+    expect(before).toEqual({ username: carol.session.username, signingPublicKey: carol.session.signing!.publicKey });
     // The server's directory now claims another key for carol (as a compromised server would).
     await server.server.deps.db.user.update({
       where: { id: carol.session.userId },

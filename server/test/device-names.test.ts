@@ -1,4 +1,11 @@
-import { encodePublicKey, generateBoxKeyPair, initCrypto } from '../../common/crypto';
+import { PAIRING_PROTOCOL } from '../../common/contract';
+import { encodePublicKey, generateBoxKeyPair, initCrypto, newCheckCode, startDesktopPake } from '../../common/crypto';
+
+/** A protocol-2 desktop's CPace share, as every new session carries one. */
+function pake(): { sid: string; share: string } {
+  const { sid, share } = startDesktopPake(newCheckCode());
+  return { sid, share };
+}
 import { dbSnapshot } from './support/db-snapshot';
 import { linkDesktopDirectly } from './support/desktop-fixture';
 import { raw, signUpPhone } from './support/phone';
@@ -28,7 +35,7 @@ describe('device names', () => {
     expect(register.status).toBe(400);
     expect(register.body.error).toMatchObject({ code: 'validation_failed', message: expect.stringMatching(/control characters/) });
     const pairing = await raw(server, 'POST', '/auth/qr/session', {
-      body: { desktopPublicKey: encodePublicKey(generateBoxKeyPair().publicKey), deviceName: name, platform: 'linux' },
+      body: { desktopPublicKey: encodePublicKey(generateBoxKeyPair().publicKey), deviceName: name, platform: 'linux', pake: pake() },
     });
     expect(pairing.status).toBe(400);
     expect(dbSnapshot(server.dbFile)).toEqual(before);
@@ -37,10 +44,10 @@ describe('device names', () => {
   it('bidi overrides and zero-width characters are dropped before the name is stored and shown at approval', async () => {
     const phone = await signUpPhone(server, 'approver');
     const res = await raw(server, 'POST', '/auth/qr/session', {
-      body: { desktopPublicKey: encodePublicKey(generateBoxKeyPair().publicKey), deviceName: `Work${ZWSP} ${RLO}potpal`, platform: 'linux' },
+      body: { desktopPublicKey: encodePublicKey(generateBoxKeyPair().publicKey), deviceName: `Work${ZWSP} ${RLO}potpal`, platform: 'linux', pake: pake() },
     });
     expect(res.status).toBe(201);
-    const info = await phone.api.call('getPairingSession', { params: { pairingId: res.body.pairingId } });
+    const info = await phone.api.call('getPairingSession', { params: { pairingId: res.body.pairingId }, query: { v: String(PAIRING_PROTOCOL) } });
     expect(info.deviceName).toBe('Work potpal');
     const stored = await server.server.deps.db.pairingSession.findUniqueOrThrow({ where: { id: res.body.pairingId } });
     expect(stored.deviceName).toBe('Work potpal');

@@ -13,7 +13,7 @@ import { SyncEngine } from './sync/sync-engine';
 import { ChatReader } from './view/chat-reader';
 import { SigningKeySource } from './session/signing-key-source';
 import { SenderBook } from '../../../common/trust/message-author';
-import type { SenderKeyDirectory } from '../../../common/trust/sender-keys';
+import { type SenderKeyDirectory, withOwnKeys } from '../../../common/trust/sender-keys';
 
 export interface DesktopCoreOptions {
   readonly dataDir: string;
@@ -92,9 +92,13 @@ export class DesktopCore {
       engine,
       ...(options.draftDebounceMs !== undefined ? { debounceMs: options.draftDebounceMs } : {}),
     });
-    const contacts = new DesktopContacts(session, store, engine);
-    // Senders are checked against the pinned keys (the contact book), never a fresh server answer.
-    const senders = new SenderBook(options.senderDirectory ?? contacts.contacts);
+    const contacts = new DesktopContacts(session, store, engine, () => signing.publicKey);
+    // Senders are checked against the pinned keys (the contact book), never a fresh server answer; my own
+    // messages against my own key.
+    const directory = options.senderDirectory ?? contacts.contacts;
+    const senders = new SenderBook(
+      withOwnKeys(directory, { userId: session.userId, username: session.username, signingPublicKey: async () => (await signing.get())?.publicKey ?? null }),
+    );
     const reader = new ChatReader(store, keyring, session.userId, senders);
     // A pin that changed (acknowledged, verified, synced from another device) re-checks every sender shown.
     contacts.onChange(() => reader.clear());

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { api, ErrorBody, type RouteName, type RouteSpec } from '../../../common/contract';
-import { encodePublicKey, generateBoxKeyPair, initCrypto } from '../../../common/crypto';
+import { encodePublicKey, generateBoxKeyPair, initCrypto, newCheckCode, startDesktopPake } from '../../../common/crypto';
 import { sendText, startChat } from '../../../mobile-pairing/src/core/chats';
 import { linkDesktopDirectly } from './desktop-fixture';
 import { signUpPhone } from './phone';
@@ -30,8 +30,14 @@ async function createFixtures(server: TestServer): Promise<Fixtures> {
   const { chat, chatKey } = await startChat(phone.api, phone.session, { title: 'Fuzzed', memberUsernames: [friend.session.username] });
   const message = await sendText(phone.api, phone.session, chat.chatId, chatKey, 'a real message');
   const desktop = await linkDesktopDirectly(server, phone.session.userId);
+  const pake = startDesktopPake(newCheckCode());
   const pairing = await server.client().call('createPairingSession', {
-    body: { desktopPublicKey: encodePublicKey(generateBoxKeyPair().publicKey), deviceName: 'Fuzz desktop', platform: 'linux' },
+    body: {
+      desktopPublicKey: encodePublicKey(generateBoxKeyPair().publicKey),
+      deviceName: 'Fuzz desktop',
+      platform: 'linux',
+      pake: { sid: pake.sid, share: pake.share },
+    },
   });
   return {
     phoneToken: phone.session.tokens.accessToken,

@@ -29,6 +29,8 @@ export class DesktopContacts {
     private readonly session: DeviceSession,
     private readonly store: LocalStore,
     engine: SyncEngine,
+    /** The account's own signing public key (base64url), for its half of safety numbers. */
+    private readonly ownSigningKey: () => string | null = () => null,
   ) {
     const call = session.call.bind(session) as ApiCaller;
     const replica = new ContactBookReplica(call, session.masterKey, session.userId, contactsStorage(store));
@@ -81,7 +83,7 @@ export class DesktopContacts {
   /** My keys as my contacts pin them (the safety number's other half). */
   myKeys(): FingerprintKeys | null {
     const identity = this.session.storedIdentity;
-    return identity ? { userId: this.session.userId, identityPublicKey: identity.publicKey, signingPublicKey: null } : null;
+    return identity ? { userId: this.session.userId, identityPublicKey: identity.publicKey, signingPublicKey: this.ownSigningKey() } : null;
   }
 
   /** The safety number with a contact, from their pinned keys (never from a pending change). */

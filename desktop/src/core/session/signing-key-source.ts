@@ -1,4 +1,4 @@
-import { decodeSigningPublicKey, type SigningKeyPair, unwrapSigningKeyPair } from '../../../../common/crypto';
+import { decodeSigningPublicKey, encodeSigningPublicKey, type SigningKeyPair, unwrapSigningKeyPair } from '../../../../common/crypto';
 import type { DeviceSession } from './device-session';
 
 /** How long a desktop waits before asking the server again for a signing key the account doesn't have yet. */
@@ -33,6 +33,11 @@ export class SigningKeySource {
       // Offline: asked again later.
     }
     return this.key;
+  }
+
+  /** The public key as the directory publishes it (base64url), when this desktop holds the key pair. */
+  get publicKey(): string | null {
+    return this.key ? encodeSigningPublicKey(this.key.publicKey) : null;
   }
 
   clear(): void {

@@ -1,6 +1,6 @@
 import { create } from 'zustand';
 import type { ApiClient, ContactsRecord } from '../../../../common/contract';
-import { encodePublicKey } from '../../../../common/crypto';
+import { encodePublicKey, encodeSigningPublicKey } from '../../../../common/crypto';
 import { ContactBookRefusedError } from '../../../../common/trust/contact-book-replica';
 import type { Contacts } from '../../../../common/trust/contacts';
 import { safetyNumber } from '../../../../common/trust/safety-number';
@@ -59,7 +59,7 @@ export function safetyNumberWith(me: PhoneSession, contacts: Contacts, userId: s
   const pin = contacts.pin(userId);
   if (!pin) return null;
   return safetyNumber(
-    { userId: me.userId, identityPublicKey: encodePublicKey(me.identity.publicKey), signingPublicKey: null },
+    { userId: me.userId, identityPublicKey: encodePublicKey(me.identity.publicKey), signingPublicKey: me.signing ? encodeSigningPublicKey(me.signing.publicKey) : null },
     { userId, identityPublicKey: pin.identityPublicKey, signingPublicKey: pin.signingPublicKey },
   );
 }
