@@ -1,5 +1,5 @@
-import { ApiError } from '../../common/contract';
-import { derivePasswordKeys, newKdfParams, initCrypto, randomId, encodePublicKey, generateBoxKeyPair } from '../../common/crypto';
+import { ApiError, PAIRING_PROTOCOL } from '../../common/contract';
+import { derivePasswordKeys, newKdfParams, initCrypto, randomId, encodePublicKey, generateBoxKeyPair, newCheckCode, startDesktopPake } from '../../common/crypto';
 import { signIn } from '../../mobile-pairing/src/core/account';
 import { dbSnapshot } from './support/db-snapshot';
 import { raw, signUpPhone } from './support/phone';
@@ -189,7 +189,8 @@ describe('rate limits', () => {
       expect(refreshed.status).toBe(200);
 
       const keyPair = generateBoxKeyPair();
-      const sessionBody = { desktopPublicKey: encodePublicKey(keyPair.publicKey), deviceName: 'Laptop', platform: 'linux' };
+      const { sid, share } = startDesktopPake(newCheckCode());
+      const sessionBody = { desktopPublicKey: encodePublicKey(keyPair.publicKey), deviceName: 'Laptop', platform: 'linux', pake: { sid, share } };
       const created: number[] = [];
       let pairingId = '';
       for (let i = 0; i < 4; i++) {
@@ -204,7 +205,7 @@ describe('rate limits', () => {
       const wait = await raw(limited, 'POST', '/auth/qr/wait', { body: { pairingId, pollToken: 'A'.repeat(43) } });
       expect(wait.status).not.toBe(429);
       for (let i = 0; i < 4; i++) {
-        const info = await raw(limited, 'GET', `/auth/qr/session/${pairingId}`, { token: refreshed.body.accessToken });
+        const info = await raw(limited, 'GET', `/auth/qr/session/${pairingId}?v=${PAIRING_PROTOCOL}`, { token: refreshed.body.accessToken });
         expect(info.status).toBe(200);
       }
     } finally {
