@@ -20,7 +20,11 @@ const typeAwareFiles = [
   'desktop/src/headless/*.ts',
   'mobile-pairing/src/**/*.ts',
 ];
-const browserFiles = ['desktop/src/renderer/**/*.{ts,tsx}', 'desktop/src/headless/bridge/**/*.ts', 'mobile-pairing/web/**/*.{ts,tsx}'];
+const browserFiles = [
+  'desktop/src/renderer/**/*.{ts,tsx}',
+  'desktop/src/headless/bridge/**/*.ts',
+  'mobile-pairing/web/**/*.{ts,tsx}',
+];
 
 export default defineConfig(
   {
@@ -41,7 +45,10 @@ export default defineConfig(
     languageOptions: { ecmaVersion: 2023, sourceType: 'module', globals: { ...globals.node } },
     rules: {
       // `_`-prefixed names are deliberately unused (a callback's position, a destructured rest).
-      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_', caughtErrors: 'none' }],
+      '@typescript-eslint/no-unused-vars': [
+        'error',
+        { argsIgnorePattern: '^_', varsIgnorePattern: '^_', caughtErrors: 'none' },
+      ],
       eqeqeq: ['error', 'always', { null: 'ignore' }],
       'no-console': 'off',
     },

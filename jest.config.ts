@@ -7,7 +7,10 @@ const config: Config = {
   // Tests compile to plain CommonJS: under Node16 rules TypeScript keeps the generated Prisma clients'
   // `await import(...)` of the query compiler, which jest's CJS sandbox rejects.
   transform: {
-    '^.+\\.tsx?$': ['ts-jest', { tsconfig: { module: 'commonjs', moduleResolution: 'node10', ignoreDeprecations: '5.0' } }],
+    '^.+\\.tsx?$': [
+      'ts-jest',
+      { tsconfig: { module: 'commonjs', moduleResolution: 'node10', ignoreDeprecations: '5.0' } },
+    ],
   },
   // The generated Prisma clients import their siblings as './x.js' (ESM style); resolve those to the .ts files.
   moduleNameMapper: { '^(\\.{1,2}/.*)\\.js$': '$1' },

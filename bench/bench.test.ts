@@ -29,7 +29,11 @@ describe('npm run bench, in miniature', () => {
     dir = mkdtempSync(path.join(os.tmpdir(), 'symc-bench-test-'));
     owner = await signUpPhone(server, 'benchowner');
     const friends = await Promise.all([signUpPhone(server, 'benchfriend1'), signUpPhone(server, 'benchfriend2')]);
-    seeded = seedAccount(server.dbFile, { owner: owner.session, friends: friends.map((f) => f.session), workload: TINY });
+    seeded = seedAccount(server.dbFile, {
+      owner: owner.session,
+      friends: friends.map((f) => f.session),
+      workload: TINY,
+    });
   });
   afterAll(async () => {
     await server.stop();
@@ -53,8 +57,14 @@ describe('npm run bench, in miniature', () => {
     expect(opened?.chatId).toBe(seeded.openedChatId);
 
     const db = new Database(server.dbFile, { readonly: true });
-    const seqs = (db.prepare('SELECT seq FROM "ChangeLog" WHERE userId = ? ORDER BY seq').all(owner.session.userId) as Array<{ seq: number }>).map((r) => r.seq);
-    const { lastSeq } = db.prepare('SELECT lastSeq FROM "User" WHERE id = ?').get(owner.session.userId) as { lastSeq: number };
+    const seqs = (
+      db.prepare('SELECT seq FROM "ChangeLog" WHERE userId = ? ORDER BY seq').all(owner.session.userId) as Array<{
+        seq: number;
+      }>
+    ).map((r) => r.seq);
+    const { lastSeq } = db.prepare('SELECT lastSeq FROM "User" WHERE id = ?').get(owner.session.userId) as {
+      lastSeq: number;
+    };
     db.close();
     expect(seqs).toEqual(Array.from({ length: lastSeq }, (_, i) => i + 1));
     expect(seeded.messages).toBe(totalMessages(TINY));
@@ -66,17 +76,30 @@ describe('npm run bench, in miniature', () => {
     const messageId = crypto.randomUUID();
     const sent = await owner.api.call('sendMessage', {
       params: { chatId: chat.chatId },
-      body: { messageId, clientKey: `after-seed:${messageId}`, ciphertext: sealMessageBody(chat.key, chat.chatId, messageId, { text: 'hello', senderName: 'Me', sentAt: Date.now() }) },
+      body: {
+        messageId,
+        clientKey: `after-seed:${messageId}`,
+        ciphertext: sealMessageBody(chat.key, chat.chatId, messageId, {
+          text: 'hello',
+          senderName: 'Me',
+          sentAt: Date.now(),
+        }),
+      },
     });
     expect(decryptMessageBody(chat.key, chat.chatId, messageId, sent.ciphertext).text).toBe('hello');
     const db = new Database(server.dbFile, { readonly: true });
-    const last = db.prepare('SELECT seq, entityId FROM "ChangeLog" WHERE userId = ? ORDER BY seq DESC LIMIT 1').get(owner.session.userId);
+    const last = db
+      .prepare('SELECT seq, entityId FROM "ChangeLog" WHERE userId = ? ORDER BY seq DESC LIMIT 1')
+      .get(owner.session.userId);
     db.close();
     expect(last).toEqual({ seq: seeded.ownerLastSeq + 1, entityId: messageId });
   });
 
   it('the limits run on the same records and every stage sees every message', async () => {
-    const records = readMessageRecords(server.dbFile, seeded.chats.map((c) => c.chatId));
+    const records = readMessageRecords(
+      server.dbFile,
+      seeded.chats.map((c) => c.chatId),
+    );
     expect(records.length).toBeGreaterThanOrEqual(totalMessages(TINY));
     const limits = await measureLimits(records, new Map(seeded.chats.map((c) => [c.chatId, c.key])), dir, 7);
     expect(limits.limitMs).toBeCloseTo(limits.transferParseMs + limits.decryptMs + limits.insertMs, 0);
@@ -91,7 +114,10 @@ describe('npm run bench, in miniature', () => {
     const members = await owner.api.call('getChat', { params: { chatId: account.chatId } });
     expect(members.members).toHaveLength(4);
     const response = await fetch(`${server.url}/sse/connect`, {
-      headers: { authorization: `Bearer ${account.listeners[0]!.accessToken}`, 'last-event-id': String(account.listeners[0]!.cursor) },
+      headers: {
+        authorization: `Bearer ${account.listeners[0]!.accessToken}`,
+        'last-event-id': String(account.listeners[0]!.cursor),
+      },
     });
     expect(response.status).toBe(200);
     const reader = response.body!.getReader();
@@ -101,7 +127,7 @@ describe('npm run bench, in miniature', () => {
     await reader.cancel();
   });
 
-  it('writes latest.json in the issue\'s shape, a table and an SVG chart', () => {
+  it("writes latest.json in the issue's shape, a table and an SVG chart", () => {
     const report: BenchReport = {
       generatedAt: '2026-01-01T00:00:00.000Z',
       mode: 'quick',
@@ -136,7 +162,18 @@ describe('npm run bench, in miniature', () => {
     const files = writeReport(report, dir);
     const json = JSON.parse(readFileSync(files.json, 'utf8')) as BenchReport;
     expect(Object.keys(json.results[0]!)).toEqual(
-      expect.arrayContaining(['workload', 'phase1Ms', 'phase2Ms', 'fullSyncMs', 'messagesPerSec', 'limitMs', 'ratio', 'desktopPeakRssMb', 'serverPeakRssMb', 'fanout']),
+      expect.arrayContaining([
+        'workload',
+        'phase1Ms',
+        'phase2Ms',
+        'fullSyncMs',
+        'messagesPerSec',
+        'limitMs',
+        'ratio',
+        'desktopPeakRssMb',
+        'serverPeakRssMb',
+        'fanout',
+      ]),
     );
     expect(json.results[0]!.fanout[0]).toMatchObject({ devices: 100, p50Ms: 12, p99Ms: 40 });
     const svg = readFileSync(files.svg, 'utf8');
@@ -154,7 +191,11 @@ describe('npm run bench, in miniature', () => {
     const text = events.map((e) => `${e}\n\n`).join('');
     const random = seededRandom(8);
     for (let run = 0; run < 300; run++) {
-      const cuts = [...new Set(Array.from({ length: Math.floor(random() * 8) }, () => 1 + Math.floor(random() * (text.length - 1))))].sort((a, b) => a - b);
+      const cuts = [
+        ...new Set(
+          Array.from({ length: Math.floor(random() * 8) }, () => 1 + Math.floor(random() * (text.length - 1))),
+        ),
+      ].sort((a, b) => a - b);
       const blocks: string[] = [];
       const feed = sseBlocks((b) => blocks.push(b));
       let from = 0;

@@ -47,7 +47,10 @@ export class Child {
   next<T = Message>(type: string, timeoutMs = 600_000): Promise<T> {
     if (this.exited) return Promise.reject(this.exited);
     return new Promise<T>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`no "${type}" from the child within ${timeoutMs} ms`)), timeoutMs);
+      const timer = setTimeout(
+        () => reject(new Error(`no "${type}" from the child within ${timeoutMs} ms`)),
+        timeoutMs,
+      );
       this.waiting.push({
         type,
         resolve: (m) => {

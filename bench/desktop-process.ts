@@ -56,7 +56,11 @@ function countingFetch(counter: { bytes: number }): typeof fetch {
         },
       }),
     );
-    return new Response(counted, { status: response.status, statusText: response.statusText, headers: response.headers });
+    return new Response(counted, {
+      status: response.status,
+      statusText: response.statusText,
+      headers: response.headers,
+    });
   };
 }
 
@@ -87,7 +91,12 @@ serveParent(async (message, reply) => {
   const cpuAtPairing = cpuMs();
 
   const wire = { bytes: 0 };
-  core = await DesktopCore.open({ dataDir: dir, vault, fetch: countingFetch(wire), budget: { maxChats: 100, maxBytes } });
+  core = await DesktopCore.open({
+    dataDir: dir,
+    vault,
+    fetch: countingFetch(wire),
+    budget: { maxChats: 100, maxBytes },
+  });
   if (!core) throw new Error('the desktop is not linked after pairing');
   const c = core;
   const times: Partial<Record<keyof SyncTimes, number>> = { woken, paired, coreOpen: nowMs() };

@@ -27,7 +27,11 @@ function listen(url: URL, accessToken: string, cursor: number, onConnected: () =
         port: url.port,
         path: '/sse/connect',
         agent: false,
-        headers: { authorization: `Bearer ${accessToken}`, 'last-event-id': String(cursor), accept: 'text/event-stream' },
+        headers: {
+          authorization: `Bearer ${accessToken}`,
+          'last-event-id': String(cursor),
+          accept: 'text/event-stream',
+        },
       },
       (res) => {
         if (res.statusCode !== 200) throw new Error(`a listener was refused: ${res.statusCode}`);
@@ -69,7 +73,11 @@ serveParent(async (message, reply) => {
     process.exit(0);
   }
   if (message.type !== 'run') return;
-  const { serverUrl, ownerToken, account } = message as unknown as { serverUrl: string; ownerToken: string; account: FanoutAccount };
+  const { serverUrl, ownerToken, account } = message as unknown as {
+    serverUrl: string;
+    ownerToken: string;
+    account: FanoutAccount;
+  };
   const url = new URL(serverUrl);
   let connected = 0;
   const allConnected = new Promise<void>((resolve) => {
@@ -88,7 +96,15 @@ serveParent(async (message, reply) => {
   // The first message warms up the code paths and is not counted.
   for (const [round, m] of account.messages.entries()) {
     const everyone = new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`message ${round} reached ${received.get(m.messageId)?.length ?? 0} of ${listeners.length} devices`)), 60_000);
+      const timer = setTimeout(
+        () =>
+          reject(
+            new Error(
+              `message ${round} reached ${received.get(m.messageId)?.length ?? 0} of ${listeners.length} devices`,
+            ),
+          ),
+        60_000,
+      );
       onDelivery = () => {
         if ((received.get(m.messageId)?.length ?? 0) >= listeners.length) {
           clearTimeout(timer);

@@ -39,7 +39,9 @@ export function seedFanout(dbFile: string, owner: PhoneSession, devices: number,
   const at = prismaTime(now);
   const chatId = randomUUID();
   const key = generateChatKey();
-  const ownerRow = db.prepare('SELECT authKeyHash, wrappedMasterKey, lastSeq FROM "User" WHERE id = ?').get(owner.userId) as {
+  const ownerRow = db
+    .prepare('SELECT authKeyHash, wrappedMasterKey, lastSeq FROM "User" WHERE id = ?')
+    .get(owner.userId) as {
     authKeyHash: string;
     wrappedMasterKey: string;
     lastSeq: number;
@@ -55,11 +57,15 @@ export function seedFanout(dbFile: string, owner: PhoneSession, devices: number,
     session: db.prepare(
       `INSERT INTO "Session" (id, deviceId, accessTokenHash, refreshTokenHash, accessExpiresAt, refreshExpiresAt, createdAt) VALUES (?, ?, ?, ?, ?, ?, ?)`,
     ),
-    chat: db.prepare('INSERT INTO "Chat" (id, createdByUserId, encryptedMeta, metaVersion, createdAt, updatedAt) VALUES (?, ?, ?, 1, ?, ?)'),
+    chat: db.prepare(
+      'INSERT INTO "Chat" (id, createdByUserId, encryptedMeta, metaVersion, createdAt, updatedAt) VALUES (?, ?, ?, 1, ?, ?)',
+    ),
     member: db.prepare(
       'INSERT INTO "ChatMember" (chatId, userId, role, wrappedChatKey, sealedChatKey, joinedAt, pinned) VALUES (?, ?, ?, ?, ?, ?, 0)',
     ),
-    change: db.prepare(`INSERT INTO "ChangeLog" (userId, seq, kind, chatId, entityId, createdAt) VALUES (?, ?, 'chat:new', ?, NULL, ?)`),
+    change: db.prepare(
+      `INSERT INTO "ChangeLog" (userId, seq, kind, chatId, entityId, createdAt) VALUES (?, ?, 'chat:new', ?, NULL, ?)`,
+    ),
     ownerSeq: db.prepare('UPDATE "User" SET lastSeq = ? WHERE id = ?'),
   };
 
@@ -86,7 +92,15 @@ export function seedFanout(dbFile: string, owner: PhoneSession, devices: number,
       const deviceId = randomUUID();
       insert.device.run(deviceId, userId, `Desktop ${i}`, at, at);
       const accessToken = token();
-      insert.session.run(randomUUID(), deviceId, sha256Hex(accessToken), sha256Hex(token()), prismaTime(now + 3_600_000), prismaTime(now + 30 * 86_400_000), at);
+      insert.session.run(
+        randomUUID(),
+        deviceId,
+        sha256Hex(accessToken),
+        sha256Hex(token()),
+        prismaTime(now + 3_600_000),
+        prismaTime(now + 30 * 86_400_000),
+        at,
+      );
       insert.member.run(chatId, userId, 'member', null, sealBytes(key, identity.publicKey), at);
       insert.change.run(userId, 1, chatId, at);
       listeners.push({ accessToken, cursor: 1 });
@@ -100,7 +114,11 @@ export function seedFanout(dbFile: string, owner: PhoneSession, devices: number,
     return {
       messageId,
       clientKey: `${sentAt}:fanout${i}:${owner.deviceId}`,
-      ciphertext: encryptMessageBody(key, chatId, messageId, { text: `Fan-out ${i}: is everyone here? `.padEnd(200, '.'), senderName: 'Me', sentAt }),
+      ciphertext: encryptMessageBody(key, chatId, messageId, {
+        text: `Fan-out ${i}: is everyone here? `.padEnd(200, '.'),
+        senderName: 'Me',
+        sentAt,
+      }),
     };
   });
   return { chatId, listeners, messages };

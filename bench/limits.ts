@@ -142,7 +142,18 @@ export function measureInsert(records: readonly MessageRecord[], dir: string, fi
     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`);
   const started = performance.now();
   db.transaction(() => {
-    for (const m of records) insert.run(m.messageId, m.chatId, m.senderUserId, m.senderDeviceId, m.clientKey, m.ciphertext, m.status, m.createdAt, m.ciphertext.length);
+    for (const m of records)
+      insert.run(
+        m.messageId,
+        m.chatId,
+        m.senderUserId,
+        m.senderDeviceId,
+        m.clientKey,
+        m.ciphertext,
+        m.status,
+        m.createdAt,
+        m.ciphertext.length,
+      );
   })();
   const ms = performance.now() - started;
   db.close();
@@ -161,7 +172,8 @@ export async function measureLimits(
   measureDecrypt(warm, keys);
   measureInsert(warm, dir, 'limit-warm.db');
   const transfer = await measureTransferParse(sseBatches(records, batchSize));
-  if (transfer.messages !== records.length) throw new Error(`transfer limit parsed ${transfer.messages} of ${records.length} messages`);
+  if (transfer.messages !== records.length)
+    throw new Error(`transfer limit parsed ${transfer.messages} of ${records.length} messages`);
   const decryptMs = measureDecrypt(records, keys);
   const insertMs = measureInsert(records, dir);
   const round = (n: number) => Math.round(n * 10) / 10;

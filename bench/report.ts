@@ -51,7 +51,12 @@ export interface WorkloadResult {
 export interface BenchReport {
   readonly generatedAt: string;
   readonly mode: 'quick' | 'full' | 'custom';
-  readonly machine: { readonly cpus: number; readonly cpuModel: string; readonly memoryGb: number; readonly node: string };
+  readonly machine: {
+    readonly cpus: number;
+    readonly cpuModel: string;
+    readonly memoryGb: number;
+    readonly node: string;
+  };
   readonly results: WorkloadResult[];
 }
 
@@ -83,7 +88,20 @@ export function median(values: readonly number[]): number {
 // ---- table ---------------------------------------------------------------------------------------
 
 export function formatTable(report: BenchReport): string {
-  const head = ['workload', 'messages', 'phase 1 (whole chat)', 'phase 2', 'full sync', 'msg/s', 'wire MB', 'limit (xfer+dec+ins)', 'ratio', 'desktop RSS', 'server RSS', 'fan-out p50/p99'];
+  const head = [
+    'workload',
+    'messages',
+    'phase 1 (whole chat)',
+    'phase 2',
+    'full sync',
+    'msg/s',
+    'wire MB',
+    'limit (xfer+dec+ins)',
+    'ratio',
+    'desktop RSS',
+    'server RSS',
+    'fan-out p50/p99',
+  ];
   const rows = report.results.map((r) => [
     r.workload,
     String(r.messages),

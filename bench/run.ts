@@ -11,7 +11,17 @@ import { Child, nowMs } from './child';
 import type { DesktopReport } from './desktop-process';
 import { seedFanout } from './fanout-seed';
 import { measureLimits, readMessageRecords } from './limits';
-import { type BenchReport, type FanoutResult, formatTable, machineInfo, median, percentile, round1, type WorkloadResult, writeReport } from './report';
+import {
+  type BenchReport,
+  type FanoutResult,
+  formatTable,
+  machineInfo,
+  median,
+  percentile,
+  round1,
+  type WorkloadResult,
+  writeReport,
+} from './report';
 import { seedAccount } from './seed-bulk';
 import { totalMessages, WARM_UP, type Workload, WORKLOADS } from './workloads';
 
@@ -44,14 +54,24 @@ async function signUp(serverUrl: string, name: string): Promise<PhoneSession> {
  * full sync. Returns the desktop's report with the approval instant, and the server's CPU time and peak
  * RSS over the sync.
  */
-async function pairAndSync(server: Child, url: string, owner: PhoneSession, dir: string, label: string, childOptions: { profileDir?: string }) {
+async function pairAndSync(
+  server: Child,
+  url: string,
+  owner: PhoneSession,
+  dir: string,
+  label: string,
+  childOptions: { profileDir?: string },
+) {
   const desktop = new Child('desktop-process.ts', childOptions);
   try {
     desktop.onMessage = (m) => {
       if (m.type === 'progress') log(`${label}: synced ${String(m.messages)} / ${String(m.total)} messages`);
     };
     const phoneApi = createApiClient({ baseUrl: url, accessToken: () => owner.tokens.accessToken });
-    const qr = desktop.request<{ type: string; link: string; checkCode: string }>({ type: 'pair', serverUrl: url, dir, maxBytes: 4 * 2 ** 30 }, 'qr');
+    const qr = desktop.request<{ type: string; link: string; checkCode: string }>(
+      { type: 'pair', serverUrl: url, dir, maxBytes: 4 * 2 ** 30 },
+      'qr',
+    );
     const synced = desktop.next<DesktopReport & { type: string }>('synced');
     const { link, checkCode } = await qr;
     // A person needs seconds to point the phone at the QR and type the check code; the desktop uses that
@@ -96,7 +116,11 @@ async function runWorkload(
     // compiler) and JITs every route: a first user would pay that, the thousandth would not. One small
     // account pairs and syncs first, unmeasured, so the figures are those of a server already in service.
     const warm = await signUp(url, 'warmup');
-    seedAccount(path.join(dataDir, 'symc.db'), { owner: warm, friends: [await signUp(url, 'warmfriend')], workload: WARM_UP });
+    seedAccount(path.join(dataDir, 'symc.db'), {
+      owner: warm,
+      friends: [await signUp(url, 'warmfriend')],
+      workload: WARM_UP,
+    });
     await pairAndSync(server, url, warm, path.join(dir, 'warmup-desktop'), `${workload.name} warm-up`, {});
     log(`${workload.name}: server warmed up with a small account's pairing and sync`);
     const owner = await signUp(url, 'owner');
@@ -104,22 +128,47 @@ async function runWorkload(
     log(`${workload.name}: seeding ${workload.chats} chats × ${workload.messagesPerChat} messages`);
     const seedStarted = Date.now();
     const seeded = seedAccount(path.join(dataDir, 'symc.db'), { owner, friends, workload });
-    log(`${workload.name}: seeded ${seeded.messages} messages (${(seeded.ciphertextBytes / 2 ** 20).toFixed(1)} MB of ciphertext) in ${Date.now() - seedStarted} ms`);
+    log(
+      `${workload.name}: seeded ${seeded.messages} messages (${(seeded.ciphertextBytes / 2 ** 20).toFixed(1)} MB of ciphertext) in ${Date.now() - seedStarted} ms`,
+    );
 
     // ---- pairing + phased sync, timed from the phone's approval ----------------------------------
-    const { report, approvedAt, serverCpuMs, serverPeakRssMb } = await pairAndSync(server, url, owner, path.join(dir, 'desktop'), workload.name, childOptions);
-    if (report.messages !== seeded.messages) throw new Error(`the desktop synced ${report.messages} of ${seeded.messages} messages`);
+    const { report, approvedAt, serverCpuMs, serverPeakRssMb } = await pairAndSync(
+      server,
+      url,
+      owner,
+      path.join(dir, 'desktop'),
+      workload.name,
+      childOptions,
+    );
+    if (report.messages !== seeded.messages)
+      throw new Error(`the desktop synced ${report.messages} of ${seeded.messages} messages`);
     // Phase 1 is a few tens of ms and moves by ±15 ms between runs on a shared machine: more desktops link
     // to the same account, one after another, and phase 1 is reported as the median of all of them. The
     // other figures (full sync, ratio, memory, CPU) are the first desktop's.
-    const phase1Samples = [{ phase1: report.times.phase1 - approvedAt, complete: report.times.phase1Complete - approvedAt }];
+    const phase1Samples = [
+      { phase1: report.times.phase1 - approvedAt, complete: report.times.phase1Complete - approvedAt },
+    ];
     for (let sample = 2; sample <= options.samples; sample++) {
-      const extra = await pairAndSync(server, url, owner, path.join(dir, `desktop-${sample}`), `${workload.name} sample ${sample}`, {});
-      phase1Samples.push({ phase1: extra.report.times.phase1 - extra.approvedAt, complete: extra.report.times.phase1Complete - extra.approvedAt });
+      const extra = await pairAndSync(
+        server,
+        url,
+        owner,
+        path.join(dir, `desktop-${sample}`),
+        `${workload.name} sample ${sample}`,
+        {},
+      );
+      phase1Samples.push({
+        phase1: extra.report.times.phase1 - extra.approvedAt,
+        complete: extra.report.times.phase1Complete - extra.approvedAt,
+      });
     }
     const phase1Ms = round1(median(phase1Samples.map((p) => p.phase1)));
     const phase1CompleteMs = round1(median(phase1Samples.map((p) => p.complete)));
-    if (options.samples > 1) log(`${workload.name}: phase 1 over ${options.samples} desktops ${phase1Samples.map((p) => round1(p.phase1)).join(' / ')} ms → median ${phase1Ms} ms`);
+    if (options.samples > 1)
+      log(
+        `${workload.name}: phase 1 over ${options.samples} desktops ${phase1Samples.map((p) => round1(p.phase1)).join(' / ')} ms → median ${phase1Ms} ms`,
+      );
     const since = (t: number) => round1(t - approvedAt);
     const fullSyncMs = since(report.times.primed);
     const t = report.times;
@@ -131,10 +180,15 @@ async function runWorkload(
 
     // ---- the machine's limits on the same data ----------------------------------------------------
     log(`${workload.name}: measuring the machine's limits on the same ${seeded.messages} messages`);
-    const records = readMessageRecords(path.join(dataDir, 'symc.db'), seeded.chats.map((c) => c.chatId));
+    const records = readMessageRecords(
+      path.join(dataDir, 'symc.db'),
+      seeded.chats.map((c) => c.chatId),
+    );
     const keys = new Map(seeded.chats.map((c) => [c.chatId, c.key]));
     const limit = await measureLimits(records, keys, dir, options.batch ?? loadConfig({}).syncBatchMessages);
-    log(`${workload.name}: limit ${limit.limitMs} ms (transfer+parse ${limit.transferParseMs}, decrypt ${limit.decryptMs}, insert ${limit.insertMs})`);
+    log(
+      `${workload.name}: limit ${limit.limitMs} ms (transfer+parse ${limit.transferParseMs}, decrypt ${limit.decryptMs}, insert ${limit.insertMs})`,
+    );
 
     // ---- live fan-out on the same server ---------------------------------------------------------
     const fanout: FanoutResult[] = [];
@@ -219,20 +273,29 @@ async function main(): Promise<void> {
     return w;
   });
   const fanout = (values.fanout ?? (values.quick ? '100' : '100,1000')).split(',').filter(Boolean).map(Number);
-  if (fanout.some((n) => !Number.isInteger(n) || n < 1)) throw new UsageError('--fanout takes device counts, e.g. 100,1000');
+  if (fanout.some((n) => !Number.isInteger(n) || n < 1))
+    throw new UsageError('--fanout takes device counts, e.g. 100,1000');
   const rounds = Number(values.rounds);
-  if (!Number.isInteger(rounds) || rounds < 1) throw new UsageError('--rounds takes a number of messages per fan-out size, e.g. 5');
+  if (!Number.isInteger(rounds) || rounds < 1)
+    throw new UsageError('--rounds takes a number of messages per fan-out size, e.g. 5');
   const samples = Number(values.samples);
-  if (!Number.isInteger(samples) || samples < 1 || samples > 5) throw new UsageError('--samples takes how many desktops link per workload for phase 1, 1 to 5');
+  if (!Number.isInteger(samples) || samples < 1 || samples > 5)
+    throw new UsageError('--samples takes how many desktops link per workload for phase 1, 1 to 5');
   const batch = values.batch ? Number(values.batch) : null;
-  if (batch !== null && (!Number.isInteger(batch) || batch < 1 || batch > 10_000)) throw new UsageError('--batch takes the server\'s history batch size, 1 to 10,000 messages');
+  if (batch !== null && (!Number.isInteger(batch) || batch < 1 || batch > 10_000))
+    throw new UsageError("--batch takes the server's history batch size, 1 to 10,000 messages");
   const profileDir = values.profile ? path.join(values.out, 'profiles') : undefined;
   if (profileDir) mkdirSync(profileDir, { recursive: true });
 
   await initCrypto();
-  log(`workloads ${names.join(', ')} (${workloads.map(totalMessages).join(' / ')} messages); fan-out ${fanout.join(', ')} devices`);
+  log(
+    `workloads ${names.join(', ')} (${workloads.map(totalMessages).join(' / ')} messages); fan-out ${fanout.join(', ')} devices`,
+  );
   const results: WorkloadResult[] = [];
-  for (const workload of workloads) results.push(await runWorkload(workload, { fanout, rounds, batch, samples, ...(profileDir ? { profileDir } : {}) }));
+  for (const workload of workloads)
+    results.push(
+      await runWorkload(workload, { fanout, rounds, batch, samples, ...(profileDir ? { profileDir } : {}) }),
+    );
 
   const custom = values.workloads !== undefined || values.fanout !== undefined || batch !== null;
   const report: BenchReport = {
@@ -243,8 +306,12 @@ async function main(): Promise<void> {
   };
   const files = writeReport(report, values.out);
   console.log(`\n${formatTable(report)}\n`);
-  console.log(`Targets: phase 1 ≤ 100 ms (M) · ratio ≤ 2.0 (M) · desktop RSS ≤ 300 MB (L) · fan-out p99 < 100 ms (1,000 devices)`);
-  console.log(`Wrote ${path.relative(process.cwd(), files.json)} and ${path.relative(process.cwd(), files.svg)} in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+  console.log(
+    `Targets: phase 1 ≤ 100 ms (M) · ratio ≤ 2.0 (M) · desktop RSS ≤ 300 MB (L) · fan-out p99 < 100 ms (1,000 devices)`,
+  );
+  console.log(
+    `Wrote ${path.relative(process.cwd(), files.json)} and ${path.relative(process.cwd(), files.svg)} in ${((Date.now() - started) / 1000).toFixed(1)} s`,
+  );
   if (profileDir) console.log(`CPU profiles: ${path.relative(process.cwd(), profileDir)}`);
 }
 

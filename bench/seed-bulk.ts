@@ -89,7 +89,9 @@ export function seedAccount(dbFile: string, options: SeedOptions): SeededAccount
       'INSERT INTO "Message" (id, chatId, senderUserId, senderDeviceId, clientKey, ciphertext, size, status, createdAt) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)',
     ),
     totals: db.prepare('UPDATE "Chat" SET messageCount = ?, messageBytes = ? WHERE id = ?'),
-    change: db.prepare('INSERT INTO "ChangeLog" (userId, seq, kind, chatId, entityId, createdAt) VALUES (?, ?, ?, ?, ?, ?)'),
+    change: db.prepare(
+      'INSERT INTO "ChangeLog" (userId, seq, kind, chatId, entityId, createdAt) VALUES (?, ?, ?, ?, ?, ?)',
+    ),
     lastSeq: db.prepare('SELECT lastSeq FROM "User" WHERE id = ?'),
     setLastSeq: db.prepare('UPDATE "User" SET lastSeq = ? WHERE id = ?'),
   };
@@ -98,7 +100,13 @@ export function seedAccount(dbFile: string, options: SeedOptions): SeededAccount
   const seqs = new Map(everyone.map((u) => [u.userId, (stmt.lastSeq.get(u.userId) as { lastSeq: number }).lastSeq]));
   const clientCounters = new Map<string, number>();
   // Changes are appended in time order across chats (seq is the server's total order of commits).
-  const changes: Array<{ at: number; userIds: readonly string[]; kind: string; chatId: string; entityId: string | null }> = [];
+  const changes: Array<{
+    at: number;
+    userIds: readonly string[];
+    kind: string;
+    chatId: string;
+    entityId: string | null;
+  }> = [];
 
   const chats: Array<{ chatId: string; key: ChatKey; title: string; messages: number }> = [];
   let ciphertextBytes = 0;
@@ -111,15 +119,31 @@ export function seedAccount(dbFile: string, options: SeedOptions): SeededAccount
       const members = c % 7 === 3 ? [owner, ...pick(friends, 3, c)] : [owner, friends[c % friends.length]!];
       const createdAt = start + Math.floor(random() * (now - start) * 0.2);
       // Message times: sorted random instants between the chat's creation and now, 1 ms apart at least.
-      const times = Array.from({ length: workload.messagesPerChat }, () => createdAt + Math.floor(random() * (now - createdAt)));
+      const times = Array.from(
+        { length: workload.messagesPerChat },
+        () => createdAt + Math.floor(random() * (now - createdAt)),
+      );
       times.sort((a, b) => a - b);
       for (let i = 1; i < times.length; i++) if (times[i]! <= times[i - 1]!) times[i] = times[i - 1]! + 1;
       const updatedAt = times.at(-1) ?? createdAt;
 
-      stmt.chat.run(chatId, owner.userId, encryptChatMeta(key, chatId, { title, summary: sentence(random, 60) }), prismaTime(createdAt), prismaTime(updatedAt));
+      stmt.chat.run(
+        chatId,
+        owner.userId,
+        encryptChatMeta(key, chatId, { title, summary: sentence(random, 60) }),
+        prismaTime(createdAt),
+        prismaTime(updatedAt),
+      );
       for (const m of members) {
         const opened = m === owner && c === openedIndex ? prismaTime(now - 60_000) : null;
-        stmt.member.run(chatId, m.userId, m === owner ? 'owner' : 'member', wrapChatKey(key, m.masterKey, chatId, m.userId), prismaTime(createdAt), opened);
+        stmt.member.run(
+          chatId,
+          m.userId,
+          m === owner ? 'owner' : 'member',
+          wrapChatKey(key, m.masterKey, chatId, m.userId),
+          prismaTime(createdAt),
+          opened,
+        );
       }
       changes.push({ at: createdAt, userIds: members.map((m) => m.userId), kind: 'chat:new', chatId, entityId: null });
 
@@ -138,8 +162,24 @@ export function seedAccount(dbFile: string, options: SeedOptions): SeededAccount
         clientCounters.set(from.deviceId, n);
         // Everything but the last few messages has been read; the newest are still on their way.
         const status = i >= times.length - 2 ? 'delivered' : 'read';
-        stmt.message.run(messageId, chatId, from.userId, from.deviceId, `${sentAt}:${n}:${from.deviceId}`, ciphertext, ciphertext.length, status, prismaTime(sentAt));
-        changes.push({ at: sentAt, userIds: members.map((m) => m.userId), kind: 'message:new', chatId, entityId: messageId });
+        stmt.message.run(
+          messageId,
+          chatId,
+          from.userId,
+          from.deviceId,
+          `${sentAt}:${n}:${from.deviceId}`,
+          ciphertext,
+          ciphertext.length,
+          status,
+          prismaTime(sentAt),
+        );
+        changes.push({
+          at: sentAt,
+          userIds: members.map((m) => m.userId),
+          kind: 'message:new',
+          chatId,
+          entityId: messageId,
+        });
         ciphertextBytes += ciphertext.length;
         chatBytes += ciphertext.length;
         messages++;
@@ -160,7 +200,13 @@ export function seedAccount(dbFile: string, options: SeedOptions): SeededAccount
     for (const [userId, seq] of seqs) stmt.setLastSeq.run(seq, userId);
   })();
   db.close();
-  return { chats, openedChatId: chats[openedIndex]!.chatId, messages, ciphertextBytes, ownerLastSeq: seqs.get(owner.userId)! };
+  return {
+    chats,
+    openedChatId: chats[openedIndex]!.chatId,
+    messages,
+    ciphertextBytes,
+    ownerLastSeq: seqs.get(owner.userId)!,
+  };
 }
 
 function pick<T>(items: readonly T[], count: number, offset: number): T[] {

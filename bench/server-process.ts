@@ -14,7 +14,14 @@ serveParent(async (message, reply) => {
     case 'start': {
       const env = message.env as Record<string, string>;
       server = await startServer(
-        loadConfig({ HOST: '127.0.0.1', PORT: '0', LOG_LEVEL: 'silent', AUTH_KEY_HASH_PROFILE: 'minimal', AUTH_RATE_LIMIT_PER_MINUTE: '100000', ...env }),
+        loadConfig({
+          HOST: '127.0.0.1',
+          PORT: '0',
+          LOG_LEVEL: 'silent',
+          AUTH_KEY_HASH_PROFILE: 'minimal',
+          AUTH_RATE_LIMIT_PER_MINUTE: '100000',
+          ...env,
+        }),
       );
       reply({ type: 'started', url: server.url });
       break;

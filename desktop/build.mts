@@ -20,7 +20,9 @@ import { build, type InlineConfig } from 'vite';
 const here = import.meta.dirname;
 const root = path.resolve(here, '..');
 const dist = path.join(here, 'dist');
-const pkg = JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8')) as { dependencies: Record<string, string> };
+const pkg = JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8')) as {
+  dependencies: Record<string, string>;
+};
 
 /** Node built-ins, electron and every production dependency (and their subpaths) stay require()s. */
 const nodeExternal = (id: string): boolean =>
@@ -51,7 +53,11 @@ function nodeBundle(entry: string, outDir: string, fileName: string, external: (
 }
 
 const targets = {
-  renderer: (): InlineConfig => ({ configFile: path.join(here, 'vite.config.mts'), logLevel: 'warn', mode: 'production' }),
+  renderer: (): InlineConfig => ({
+    configFile: path.join(here, 'vite.config.mts'),
+    logLevel: 'warn',
+    mode: 'production',
+  }),
   bridge: (): InlineConfig => ({
     configFile: false,
     logLevel: 'warn',
@@ -61,16 +67,28 @@ const targets = {
       emptyOutDir: true,
       target: 'chrome130',
       sourcemap: false,
-      lib: { entry: path.join(here, 'src/headless/bridge/symc-bridge.ts'), formats: ['es'], fileName: () => 'symc-bridge.js' },
+      lib: {
+        entry: path.join(here, 'src/headless/bridge/symc-bridge.ts'),
+        formats: ['es'],
+        fileName: () => 'symc-bridge.js',
+      },
     },
   }),
   main: () => nodeBundle(path.join(here, 'src/main/main.ts'), path.join(dist, 'main'), 'main.js', nodeExternal),
   // Sandboxed: only 'electron' may be required; zod and the contract are bundled in.
-  preload: () => nodeBundle(path.join(here, 'src/preload/preload.ts'), path.join(dist, 'preload'), 'preload.js', (id) => id === 'electron'),
+  preload: () =>
+    nodeBundle(
+      path.join(here, 'src/preload/preload.ts'),
+      path.join(dist, 'preload'),
+      'preload.js',
+      (id) => id === 'electron',
+    ),
 } satisfies Record<string, () => InlineConfig>;
 
 const wanted = process.argv.slice(2);
-const names = (wanted.length === 0 ? ['renderer', 'bridge', 'electron'] : wanted).flatMap((name) => (name === 'electron' ? ['main', 'preload'] : [name]));
+const names = (wanted.length === 0 ? ['renderer', 'bridge', 'electron'] : wanted).flatMap((name) =>
+  name === 'electron' ? ['main', 'preload'] : [name],
+);
 for (const name of names) {
   const target = targets[name as keyof typeof targets];
   if (!target) throw new Error(`unknown build target "${name}" (renderer, bridge, electron)`);

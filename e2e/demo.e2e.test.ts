@@ -5,7 +5,9 @@ const ROOT = path.resolve(__dirname, '..');
 const TSX = path.join(ROOT, 'node_modules', '.bin', 'tsx');
 
 /** `npm run demo` as a child process, exactly as a user runs it (the npm script is `tsx scripts/demo/demo.ts`). */
-function demo(env: Record<string, string> = {}): Promise<{ code: number | null; stdout: string; stderr: string; ms: number }> {
+function demo(
+  env: Record<string, string> = {},
+): Promise<{ code: number | null; stdout: string; stderr: string; ms: number }> {
   const started = Date.now();
   return new Promise((resolve) => {
     const child = spawn(TSX, ['scripts/demo/demo.ts'], { cwd: ROOT, env: { ...process.env, ...env } });
@@ -24,9 +26,23 @@ describe('npm run demo', () => {
     const lines = stdout.split('\n');
     const index = (pattern: RegExp) => lines.findIndex((l) => pattern.test(l));
     // Every step, in order.
-    const steps = [/^1\. Server/, /^2\. Phone .* 15 chats, 165 messages/, /desktop shows QR symc:\/\/pair\?v=2/, /^3\. Pairing .*linked .*one scan/, /^4\. Sync/,
-      /phase 1 .* 1 chat .* 30 messages .*ready at \d+ ms/, /phase 2 .* 10 chats .*ready at/, /settings .*ready at .*"theme":"dark"/, /phase 3 .* 4 chats .*ready at/,
-      /cache primed: 165 messages/, /^5\. Live/, /phone → desktop .*Just landed/, /desktop → phone .*terrace is amazing/, /plaintext probes: 0 hits/, /^Demo finished OK/];
+    const steps = [
+      /^1\. Server/,
+      /^2\. Phone .* 15 chats, 165 messages/,
+      /desktop shows QR symc:\/\/pair\?v=2/,
+      /^3\. Pairing .*linked .*one scan/,
+      /^4\. Sync/,
+      /phase 1 .* 1 chat .* 30 messages .*ready at \d+ ms/,
+      /phase 2 .* 10 chats .*ready at/,
+      /settings .*ready at .*"theme":"dark"/,
+      /phase 3 .* 4 chats .*ready at/,
+      /cache primed: 165 messages/,
+      /^5\. Live/,
+      /phone → desktop .*Just landed/,
+      /desktop → phone .*terrace is amazing/,
+      /plaintext probes: 0 hits/,
+      /^Demo finished OK/,
+    ];
     const positions = steps.map(index);
     expect(positions.every((p) => p >= 0)).toBe(true);
     expect([...positions].sort((a, b) => a - b)).toEqual(positions);

@@ -34,16 +34,28 @@ describe('the desktop app during its first sync', () => {
 
   it('decrypts each history message once (for the search index), and search then finds them', async () => {
     const phone = await signUpPhone(server, 'appsync');
-    const chats = await seedChats(server, phone.session, { chats: 4, messagesPerChat: () => 60, textOf: (c, i) => `history line ${c}-${i}` });
+    const chats = await seedChats(server, phone.session, {
+      chats: 4,
+      messagesPerChat: () => 60,
+      textOf: (c, i) => `history line ${c}-${i}`,
+    });
     await markOpened(server, phone.session, chats[2]!.chatId);
     const decrypts = jest.spyOn(ChatReader.prototype, 'display');
 
-    app = new AppService({ serverUrl: server.url, dataDir: dir, vault: new FileKeyVault(path.join(dir, 'keys')), deviceName: 'App', platform: 'linux', backoff: { initialMs: 20, maxMs: 200 } });
+    app = new AppService({
+      serverUrl: server.url,
+      dataDir: dir,
+      vault: new FileKeyVault(path.join(dir, 'keys')),
+      deviceName: 'App',
+      platform: 'linux',
+      backoff: { initialMs: 20, maxMs: 200 },
+    });
     await app.start();
     const shown = new Promise<{ link: string; checkCode: string }>((resolve) => {
       app.onEvent((event, payload) => {
         const view = payload as { kind?: string; link?: string; checkCode?: string };
-        if (event === 'pairingState' && view.kind === 'showing') resolve({ link: view.link!, checkCode: view.checkCode! });
+        if (event === 'pairingState' && view.kind === 'showing')
+          resolve({ link: view.link!, checkCode: view.checkCode! });
       });
     });
     app.startPairing();

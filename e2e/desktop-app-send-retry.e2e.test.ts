@@ -49,7 +49,10 @@ describe('the desktop app: a refused message says so and offers a retry (Chromiu
   });
 
   const copiesOnServer = async (text: string) => {
-    const { messages } = await phone.api.call('listMessages', { params: { chatId: chat.chatId }, query: { limit: 100 } });
+    const { messages } = await phone.api.call('listMessages', {
+      params: { chatId: chat.chatId },
+      query: { limit: 100 },
+    });
     return messages.filter((m) => readMessage(m, chat.key).text === text);
   };
 
@@ -59,7 +62,10 @@ describe('the desktop app: a refused message says so and offers a retry (Chromiu
     const checkCode = (await page.getByLabel('Check code').textContent())!.trim();
     const viaProxy = createApiClient({ baseUrl: proxy.url, accessToken: () => phone.session.tokens.accessToken });
     await approvePairing(viaProxy, phone.session, await lookupPairing(viaProxy, parsePairingInput(link)), checkCode);
-    await page.getByRole('list', { name: 'Chats' }).getByRole('button', { name: /^Chat 0/ }).click({ timeout: 30_000 });
+    await page
+      .getByRole('list', { name: 'Chats' })
+      .getByRole('button', { name: /^Chat 0/ })
+      .click({ timeout: 30_000 });
     await page.getByRole('heading', { level: 2, name: 'Chat 0', exact: true }).waitFor();
 
     proxy.answerRequests({ status: 503, requests: SENDS });
@@ -75,7 +81,11 @@ describe('the desktop app: a refused message says so and offers a retry (Chromiu
   }, 90_000);
 
   it('a refused message shows "Not sent" with the reason; Retry sends it once', async () => {
-    proxy.answerRequests({ status: 403, body: { error: { code: 'forbidden', message: 'you are not a member of this chat' } }, requests: SENDS });
+    proxy.answerRequests({
+      status: 403,
+      body: { error: { code: 'forbidden', message: 'you are not a member of this chat' } },
+      requests: SENDS,
+    });
     const composer = page.getByRole('textbox', { name: 'Message' });
     await composer.fill('Refused, then retried');
     await composer.press('Enter');

@@ -36,7 +36,12 @@ describe('the desktop app and message authors', () => {
     liar = await new LyingServer(server.url).start();
     dir = mkdtempSync(path.join(os.tmpdir(), 'symc-desktop-senders-'));
     chromium = await launchChromium();
-    const context = await chromium.browser.newContext({ viewport: { width: 1100, height: 700 }, locale: 'en-GB', timezoneId: 'Europe/London', colorScheme: 'light' });
+    const context = await chromium.browser.newContext({
+      viewport: { width: 1100, height: 700 },
+      locale: 'en-GB',
+      timezoneId: 'Europe/London',
+      colorScheme: 'light',
+    });
     page = await context.newPage();
     page.on('console', (message) => {
       if (message.type() === 'error') problems.push(message.text());
@@ -60,13 +65,28 @@ describe('the desktop app and message authors', () => {
       title: 'Trip',
       memberUsernames: [bob.session.username, mallory.session.username, carol.session.username],
     });
-    const keyOf = async (p: typeof bob) => chatKeyFor(p.api, p.session, await p.api.call('getChat', { params: { chatId: chat.chatId } }));
+    const keyOf = async (p: typeof bob) =>
+      chatKeyFor(p.api, p.session, await p.api.call('getChat', { params: { chatId: chat.chatId } }));
     await sendText(bob.api, bob.session, chat.chatId, await keyOf(bob), 'Bob, really');
-    await sendText(mallory.api, mallory.session, chat.chatId, await keyOf(mallory), 'Mallory, calling herself Bob', bob.session.username);
+    await sendText(
+      mallory.api,
+      mallory.session,
+      chat.chatId,
+      await keyOf(mallory),
+      'Mallory, calling herself Bob',
+      bob.session.username,
+    );
     await sendText(carol.api, carol.session, chat.chatId, await keyOf(carol), 'Carol on an old app');
-    const moved = await sendText(mallory.api, mallory.session, chat.chatId, await keyOf(mallory), 'Mallory, pinned on Bob by the server');
+    const moved = await sendText(
+      mallory.api,
+      mallory.session,
+      chat.chatId,
+      await keyOf(mallory),
+      'Mallory, pinned on Bob by the server',
+    );
     // The server re-attributes that message to Bob in the history it streams.
-    const reattribute = (m: MessageRecord) => (m.messageId === moved.messageId ? { ...m, senderUserId: bob.session.userId } : m);
+    const reattribute = (m: MessageRecord) =>
+      m.messageId === moved.messageId ? { ...m, senderUserId: bob.session.userId } : m;
     liar.rewriteSse((event) => {
       if (event.event !== 'message:sync') return event;
       const payload = JSON.parse(event.data) as { messages: MessageRecord[] };
@@ -77,7 +97,8 @@ describe('the desktop app and message authors', () => {
     const shown = new Promise<{ link: string; checkCode: string }>((resolve) => {
       desktop.app.onEvent((event, payload) => {
         const view = payload as { kind?: string; link?: string; checkCode?: string };
-        if (event === 'pairingState' && view.kind === 'showing') resolve({ link: view.link!, checkCode: view.checkCode! });
+        if (event === 'pairingState' && view.kind === 'showing')
+          resolve({ link: view.link!, checkCode: view.checkCode! });
       });
     });
     await page.goto(desktop.host.url);
@@ -94,7 +115,9 @@ describe('the desktop app and message authors', () => {
     await expect(bubble('Bob, really').locator('.author-mark').count()).resolves.toBe(0);
 
     await expect(bubble('Mallory, calling herself Bob').getAttribute('data-verification')).resolves.toBe('verified');
-    await expect(bubble('Mallory, calling herself Bob').locator('.sender').textContent()).resolves.toBe(mallory.session.username);
+    await expect(bubble('Mallory, calling herself Bob').locator('.sender').textContent()).resolves.toBe(
+      mallory.session.username,
+    );
 
     await expect(bubble('Carol on an old app').getAttribute('data-verification')).resolves.toBe('legacy');
     await expect(bubble('Carol on an old app').locator('.sender').textContent()).resolves.toBe(carol.session.username);

@@ -8,7 +8,12 @@ import { decryptDraft, decryptUserSettings, encryptChatMeta, encryptUserSettings
 import { initCrypto } from '../common/crypto';
 import { DesktopCore } from '../desktop/src/core/desktop-core';
 import { readMessage, sendText } from '../mobile-pairing/src/core/chats';
-import { approvePairing, listLinkedDevices, lookupPairing, parsePairingInput } from '../mobile-pairing/src/core/pairing';
+import {
+  approvePairing,
+  listLinkedDevices,
+  lookupPairing,
+  parsePairingInput,
+} from '../mobile-pairing/src/core/pairing';
 import { updateChatMeta } from '../server/src/modules/chats/chats.use-cases';
 import { signUpPhone } from '../server/test/support/phone';
 import { startTestServer, type TestServer } from '../server/test/support/test-server';
@@ -40,8 +45,20 @@ const LONG = 300;
 const SEARCHED = 4; // its message 1 holds a word nowhere else
 /** Realistic names and lines: the screenshots of this run are the README's. */
 const TITLES = [
-  'Book club', 'Flat 3B', 'Road trip to Porto', 'Design reviews', 'Q3 planning', 'Climbing Thursdays', 'Mum & Dad',
-  'Release train', 'Pub quiz team', 'Garden allotment', 'Birthday surprise', 'Weekend plans', 'Lisbon offsite', 'Alex',
+  'Book club',
+  'Flat 3B',
+  'Road trip to Porto',
+  'Design reviews',
+  'Q3 planning',
+  'Climbing Thursdays',
+  'Mum & Dad',
+  'Release train',
+  'Pub quiz team',
+  'Garden allotment',
+  'Birthday surprise',
+  'Weekend plans',
+  'Lisbon offsite',
+  'Alex',
 ];
 const LINES = [
   'Are we still on for tonight?',
@@ -56,11 +73,18 @@ const LINES = [
 const LAST_OF_LONG = 'See you at the station at nine.';
 const messagesPerChat = (i: number) => (i === OPENED ? LONG : 3);
 const textOf = (c: number, i: number) =>
-  c === SEARCHED && i === 1 ? 'The pelican report is finally ready' : c === OPENED && i === LONG - 1 ? LAST_OF_LONG : LINES[(c + i) % LINES.length]!;
+  c === SEARCHED && i === 1
+    ? 'The pelican report is finally ready'
+    : c === OPENED && i === LONG - 1
+      ? LAST_OF_LONG
+      : LINES[(c + i) % LINES.length]!;
 const escape = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 const chatButton = (page: Page, index: number) =>
-  page.getByRole('list', { name: 'Chats' }).getByRole('button', { name: new RegExp(`^${escape(TITLES[index]!)}(,|$)`) });
-const chatHeading = (page: Page, index: number) => page.getByRole('heading', { level: 2, name: TITLES[index]!, exact: true });
+  page
+    .getByRole('list', { name: 'Chats' })
+    .getByRole('button', { name: new RegExp(`^${escape(TITLES[index]!)}(,|$)`) });
+const chatHeading = (page: Page, index: number) =>
+  page.getByRole('heading', { level: 2, name: TITLES[index]!, exact: true });
 
 describe('the desktop app (headless host + the real renderer in Chromium) against the real server and core', () => {
   let server: TestServer;
@@ -85,7 +109,12 @@ describe('the desktop app (headless host + the real renderer in Chromium) agains
     chats = await seedChats(server, phone.session, { chats: CHATS, messagesPerChat, friend: friend.session, textOf });
     // The phone renames the seeded chats: a new encrypted title, through the server's own use-case (in
     // process, like the seeding: an HTTP client idle for the seconds seeding takes may hit a closed keep-alive).
-    const phoneAuth = { userId: phone.session.userId, deviceId: phone.session.deviceId, deviceKind: 'phone' as const, sessionId: 'seed' };
+    const phoneAuth = {
+      userId: phone.session.userId,
+      deviceId: phone.session.deviceId,
+      deviceKind: 'phone' as const,
+      sessionId: 'seed',
+    };
     for (const [index, chat] of chats.entries()) {
       const encryptedMeta = encryptChatMeta(chat.key, chat.chatId, { title: TITLES[index]! });
       await updateChatMeta(server.server.deps, phoneAuth, chat.chatId, { encryptedMeta, metaVersion: 2 });
@@ -96,7 +125,13 @@ describe('the desktop app (headless host + the real renderer in Chromium) agains
     desktop = await startDesktopApp(server.url, dir, updates);
     chromium = await launchChromium();
     browser = chromium.browser;
-    const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, deviceScaleFactor: 1, locale: 'en-GB', timezoneId: 'Europe/London', colorScheme: 'light' });
+    const context = await browser.newContext({
+      viewport: { width: 1280, height: 800 },
+      deviceScaleFactor: 1,
+      locale: 'en-GB',
+      timezoneId: 'Europe/London',
+      colorScheme: 'light',
+    });
     page = await context.newPage();
     page.on('console', (message) => {
       if (message.type() === 'error') problems.push(message.text());
@@ -208,14 +243,24 @@ describe('the desktop app (headless host + the real renderer in Chromium) agains
     await chatButton(page, drafted).click();
     await chatHeading(page, drafted).waitFor();
     await page.getByRole('textbox', { name: 'Message' }).fill('unsent thoughts about giraffes');
-    await page.getByRole('list', { name: 'Chats' }).getByRole('button', { name: new RegExp(`^${escape(TITLES[drafted]!)},.*draft`) }).waitFor();
+    await page
+      .getByRole('list', { name: 'Chats' })
+      .getByRole('button', { name: new RegExp(`^${escape(TITLES[drafted]!)},.*draft`) })
+      .waitFor();
 
     // The composer's draft goes through the core's draft service: saved encrypted and synced to the phone.
     const draftChat = chats[drafted]!.chatId;
-    await until(async () => {
-      const draft = await phone.api.call('getDraft', { params: { chatId: draftChat } }).catch(() => null);
-      return draft?.ciphertext ? decryptDraft(phone.session.masterKey, phone.session.userId, draftChat, draft.ciphertext).text === 'unsent thoughts about giraffes' : false;
-    }, 15_000, 'the draft to reach the phone');
+    await until(
+      async () => {
+        const draft = await phone.api.call('getDraft', { params: { chatId: draftChat } }).catch(() => null);
+        return draft?.ciphertext
+          ? decryptDraft(phone.session.masterKey, phone.session.userId, draftChat, draft.ciphertext).text ===
+              'unsent thoughts about giraffes'
+          : false;
+      },
+      15_000,
+      'the draft to reach the phone',
+    );
 
     const search = page.getByRole('searchbox', { name: 'Search chats, messages and drafts' });
     await search.fill('giraffes');
@@ -236,7 +281,12 @@ describe('the desktop app (headless host + the real renderer in Chromium) agains
     // Reopening the drafted chat restores its draft in the composer.
     await chatButton(page, drafted).click();
     await chatHeading(page, drafted).waitFor();
-    await until(async () => (await page.getByRole('textbox', { name: 'Message' }).inputValue()) === 'unsent thoughts about giraffes', 10_000, 'the restored draft');
+    await until(
+      async () =>
+        (await page.getByRole('textbox', { name: 'Message' }).inputValue()) === 'unsent thoughts about giraffes',
+      10_000,
+      'the restored draft',
+    );
   }, 60_000);
 
   it('pins a chat: it moves to the top, says so, and the pin reaches the phone', async () => {
@@ -246,7 +296,12 @@ describe('the desktop app (headless host + the real renderer in Chromium) agains
     await page.getByRole('button', { name: 'Pin chat' }).click();
     await page.getByRole('button', { name: 'Unpin chat', pressed: true }).waitFor();
     const first = page.getByRole('list', { name: 'Chats' }).getByRole('button').first();
-    await until(async () => new RegExp(`^${escape(TITLES[target]!)}, pinned`).test((await first.getAttribute('aria-label')) ?? ''), 10_000, 'the pinned chat on top');
+    await until(
+      async () =>
+        new RegExp(`^${escape(TITLES[target]!)}, pinned`).test((await first.getAttribute('aria-label')) ?? ''),
+      10_000,
+      'the pinned chat on top',
+    );
     const { chats: onServer } = await phone.api.call('listChats', {});
     expect(onServer.find((c) => c.chatId === chats[target]!.chatId)?.pinned).toBe(true);
 
@@ -284,15 +339,31 @@ describe('the desktop app (headless host + the real renderer in Chromium) agains
     // Preferences are the user's, synced encrypted: a change here reaches the phone, and the phone's comes back live.
     const theme = dialog.getByRole('combobox', { name: 'Theme' });
     await theme.selectOption('dark');
-    await until(async () => (await page.locator('html').getAttribute('data-theme')) === 'dark', 10_000, 'the dark theme');
+    await until(
+      async () => (await page.locator('html').getAttribute('data-theme')) === 'dark',
+      10_000,
+      'the dark theme',
+    );
     const readSettings = async () => {
       const { settings } = await phone.api.call('getSettings', {});
-      return settings ? { version: settings.version, value: decryptUserSettings(phone.session.masterKey, phone.session.userId, settings.ciphertext) } : null;
+      return settings
+        ? {
+            version: settings.version,
+            value: decryptUserSettings(phone.session.masterKey, phone.session.userId, settings.ciphertext),
+          }
+        : null;
     };
     await expect(readSettings()).resolves.toMatchObject({ value: { theme: 'dark' } });
     const current = (await readSettings())!;
     await phone.api.call('putSettings', {
-      body: { ciphertext: encryptUserSettings(phone.session.masterKey, phone.session.userId, { ...current.value, theme: 'light', sendOnEnter: false }), baseVersion: current.version },
+      body: {
+        ciphertext: encryptUserSettings(phone.session.masterKey, phone.session.userId, {
+          ...current.value,
+          theme: 'light',
+          sendOnEnter: false,
+        }),
+        baseVersion: current.version,
+      },
     });
     await until(async () => (await theme.inputValue()) === 'light', 10_000, 'the phone’s theme on the desktop');
     await expect(dialog.getByRole('checkbox', { name: /Enter sends a message/ }).isChecked()).resolves.toBe(false);

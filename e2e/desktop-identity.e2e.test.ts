@@ -28,7 +28,10 @@ describe("the desktop's identity key", () => {
     server = await startTestServer();
     alice = await signUpPhone(server, 'idalice');
     const bob = await signUpPhone(server, 'idbob');
-    const { chat, chatKey } = await startChat(bob.api, bob.session, { title: 'From Bob', memberUsernames: [alice.session.username] });
+    const { chat, chatKey } = await startChat(bob.api, bob.session, {
+      title: 'From Bob',
+      memberUsernames: [alice.session.username],
+    });
     chatId = chat.chatId;
     await sendText(bob.api, bob.session, chatId, chatKey, 'sealed for alice');
   });
@@ -45,15 +48,25 @@ describe("the desktop's identity key", () => {
   }
 
   /** A core whose requests are recorded; `/me` answers 503 when `refuseMe`. */
-  async function open(dir: string, vault: FileKeyVault, refuseMe: boolean): Promise<{ core: DesktopCore; paths: string[] }> {
+  async function open(
+    dir: string,
+    vault: FileKeyVault,
+    refuseMe: boolean,
+  ): Promise<{ core: DesktopCore; paths: string[] }> {
     const paths: string[] = [];
     const recording: typeof fetch = async (input, init) => {
       const url = new URL(typeof input === 'string' ? input : input instanceof URL ? input.href : input.url);
       paths.push(url.pathname);
-      if (refuseMe && url.pathname === '/me') return new Response('{"error":{"code":"unavailable","message":"down"}}', { status: 503 });
+      if (refuseMe && url.pathname === '/me')
+        return new Response('{"error":{"code":"unavailable","message":"down"}}', { status: 503 });
       return fetch(input, init);
     };
-    const core = await DesktopCore.open({ dataDir: dir, vault, fetch: recording, backoff: { initialMs: 20, maxMs: 200 } });
+    const core = await DesktopCore.open({
+      dataDir: dir,
+      vault,
+      fetch: recording,
+      backoff: { initialMs: 20, maxMs: 200 },
+    });
     if (!core) throw new Error('not linked');
     cores.push(core);
     return { core, paths };

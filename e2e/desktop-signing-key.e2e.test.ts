@@ -53,7 +53,9 @@ describe("the desktop's signing key for an account from before signing", () => {
     expect(liar.requestsTo(api.me)).toHaveLength(asked);
     const key = await source.get(t0 + 61_000);
     expect(Buffer.from(key!.publicKey).equals(Buffer.from(upgraded.signing!.publicKey))).toBe(true);
-    expect((await loadCredentials(vault))?.signing?.publicKey).toBe(encodeSigningPublicKey(upgraded.signing!.publicKey));
+    expect((await loadCredentials(vault))?.signing?.publicKey).toBe(
+      encodeSigningPublicKey(upgraded.signing!.publicKey),
+    );
     // Kept: a new source reads it from the credentials without asking.
     const again = new SigningKeySource((await DeviceSession.restore(vault))!);
     expect(await again.get()).not.toBeNull();

@@ -30,7 +30,11 @@ describe('a full disk on the desktop during a sync', () => {
 
   it('says so clearly, backs off instead of spinning, corrupts nothing, and resumes when space is back', async () => {
     const phone = await signUpPhone(server, 'diskfull');
-    await seedChats(server, phone.session, { chats: 4, messagesPerChat: () => 100, textOf: (c, i) => `message ${c}-${i} ${'padding '.repeat(20)}` });
+    await seedChats(server, phone.session, {
+      chats: 4,
+      messagesPerChat: () => 100,
+      textOf: (c, i) => `message ${c}-${i} ${'padding '.repeat(20)}`,
+    });
     core = await openDesktop(dir, await pairDesktop(server.url, phone, dir));
     core.store.capGrowth(40);
     const errors: string[] = [];
@@ -57,7 +61,10 @@ describe('a full disk on the desktop during a sync', () => {
     core.store.capGrowth(null);
     await untilProgress(core, (p) => p.primed, 30_000);
     const local = core.store.allMessageIds();
-    const remote = await server.server.deps.db.message.findMany({ where: { chat: { members: { some: { userId: phone.session.userId } } } }, select: { id: true } });
+    const remote = await server.server.deps.db.message.findMany({
+      where: { chat: { members: { some: { userId: phone.session.userId } } } },
+      select: { id: true },
+    });
     expect(new Set(local).size).toBe(local.length);
     expect([...local].sort()).toEqual(remote.map((m) => m.id).sort());
     expect(core.store.problems()).toEqual([]);

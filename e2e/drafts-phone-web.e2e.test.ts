@@ -47,7 +47,11 @@ describe('drafts in the phone web app', () => {
 
     // Typed on the web: saved (encrypted) after the delay, read by the other device.
     await composer.fill('Half-written on the phone web app');
-    await until(async () => (await other.load(chat.chatId)) === 'Half-written on the phone web app', 10_000, 'the web draft on the other device');
+    await until(
+      async () => (await other.load(chat.chatId)) === 'Half-written on the phone web app',
+      10_000,
+      'the web draft on the other device',
+    );
     const stored = await me.api.call('getDraft', { params: { chatId: chat.chatId } });
     expect(stored.ciphertext).toMatch(/^v1\./);
     expect(server.logs.join('\n')).not.toContain('Half-written');
@@ -55,14 +59,22 @@ describe('drafts in the phone web app', () => {
     // Written on the other device: the open composer takes it with its next poll.
     other.edit(chat.chatId, 'Finished on the other device');
     await other.flush();
-    await until(async () => (await composer.inputValue()) === 'Finished on the other device', 15_000, 'the other draft in the composer');
+    await until(
+      async () => (await composer.inputValue()) === 'Finished on the other device',
+      15_000,
+      'the other draft in the composer',
+    );
 
     // Leaving the chat: its row in the list shows the draft, marked as one; coming back restores it.
     await page.getByRole('link', { name: 'Back' }).click();
     const row = page.getByRole('list', { name: 'Chats' }).getByRole('link').filter({ hasText: 'Draft chat' });
     await row.getByText('Draft: Finished on the other device').waitFor();
     await row.click();
-    await until(async () => (await composer.inputValue()) === 'Finished on the other device', 10_000, 'the restored draft');
+    await until(
+      async () => (await composer.inputValue()) === 'Finished on the other device',
+      10_000,
+      'the restored draft',
+    );
 
     // Sending the text deletes the draft everywhere.
     await composer.press('Enter');
@@ -89,7 +101,10 @@ describe('drafts in the phone web app', () => {
     // In a tunnel: typed, saved on the phone after the delay (encrypted), not sent.
     await phone.context.setOffline(true);
     await composer.fill('Typed on the train, no signal');
-    const saved = () => phone.page.evaluate<string>(`Object.entries(localStorage).filter(([k]) => k.startsWith('symc.drafts.')).map(([, v]) => v).join('\\n')`);
+    const saved = () =>
+      phone.page.evaluate<string>(
+        `Object.entries(localStorage).filter(([k]) => k.startsWith('symc.drafts.')).map(([, v]) => v).join('\\n')`,
+      );
     await until(async () => (await saved()).includes('"pending":true'), 10_000, 'the offline draft saved on the phone');
     expect(await saved()).not.toContain('Typed on the train');
     await expect(me.api.call('getDraft', { params: { chatId: chat.chatId } })).rejects.toMatchObject({ status: 404 });
@@ -100,12 +115,17 @@ describe('drafts in the phone web app', () => {
     const again = await phone.context.newPage();
     await again.goto(`${server.url}/phone/`);
     await again.getByRole('list', { name: 'Chats' }).getByText('Draft: Typed on the train, no signal').waitFor();
-    await until(async () => {
-      const draft = await me.api.call('getDraft', { params: { chatId: chat.chatId } }).catch(() => null);
-      return draft?.ciphertext ? (await other(me).load(chat.chatId)) === 'Typed on the train, no signal' : false;
-    }, 15_000, 'the draft on the server');
+    await until(
+      async () => {
+        const draft = await me.api.call('getDraft', { params: { chatId: chat.chatId } }).catch(() => null);
+        return draft?.ciphertext ? (await other(me).load(chat.chatId)) === 'Typed on the train, no signal' : false;
+      },
+      15_000,
+      'the draft on the server',
+    );
     await phone.context.close();
   });
 
-  const other = (me: Awaited<ReturnType<typeof signUpPhone>>) => new PhoneDrafts({ client: me.api, session: me.session, debounceMs: 10 });
+  const other = (me: Awaited<ReturnType<typeof signUpPhone>>) =>
+    new PhoneDrafts({ client: me.api, session: me.session, debounceMs: 10 });
 });

@@ -36,7 +36,9 @@ async function phoneVia(server: TestServer, session: PhoneSession): Promise<Phon
 /** Every byte the desktop keeps on disk for its store (database, WAL). */
 function desktopBytes(dir: string): string {
   const file = Core.databaseFile(dir);
-  return ['', '-wal', '-shm'].map((s) => (existsSync(file + s) ? readFileSync(file + s).toString('latin1') : '')).join('');
+  return ['', '-wal', '-shm']
+    .map((s) => (existsSync(file + s) ? readFileSync(file + s).toString('latin1') : ''))
+    .join('');
 }
 
 async function setUp(env: Record<string, string> = {}) {
@@ -46,14 +48,26 @@ async function setUp(env: Record<string, string> = {}) {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'symc-drafts-'));
   const owner = await signUpPhone(server, 'drafts');
   const { chat } = await startChat(owner.api, owner.session, { title: 'Drafts', memberUsernames: [] });
-  const viaProxy = { session: owner.session, api: createApiClient({ baseUrl: desktopProxy.url, accessToken: () => owner.session.tokens.accessToken }) };
+  const viaProxy = {
+    session: owner.session,
+    api: createApiClient({ baseUrl: desktopProxy.url, accessToken: () => owner.session.tokens.accessToken }),
+  };
   const vault = await pairDesktop(desktopProxy.url, viaProxy, dir);
-  const core = await Core.open({ dataDir: dir, vault, backoff: { initialMs: 20, maxMs: 200 }, draftDebounceMs: DEBOUNCE });
+  const core = await Core.open({
+    dataDir: dir,
+    vault,
+    backoff: { initialMs: 20, maxMs: 200 },
+    draftDebounceMs: DEBOUNCE,
+  });
   if (!core) throw new Error('not linked');
   await core.start();
   await untilProgress(core, (p) => p.primed);
   const phoneA = await phoneVia(server, owner.session);
-  const second = await signIn(server.client(), { username: owner.session.username, password: owner.password, device: { name: 'B', platform: 'android' } });
+  const second = await signIn(server.client(), {
+    username: owner.session.username,
+    password: owner.password,
+    device: { name: 'B', platform: 'android' },
+  });
   const phoneB = await phoneVia(server, second);
   return { server, desktopProxy, dir, core, vault, owner, chatId: chat.chatId, phoneA, phoneB };
 }
@@ -78,7 +92,11 @@ describe('drafts that follow the user across devices', () => {
 
   const goOffline = async (offline: boolean) => {
     ctx.desktopProxy.setOffline(offline);
-    await until(() => (ctx.core.engine.progress.connection === 'connected') === !offline, 10_000, offline ? 'offline' : 'online');
+    await until(
+      () => (ctx.core.engine.progress.connection === 'connected') === !offline,
+      10_000,
+      offline ? 'offline' : 'online',
+    );
   };
 
   it('saves 1.2 s after the last keystroke by default; the delay is injectable', async () => {
@@ -92,7 +110,10 @@ describe('drafts that follow the user across devices', () => {
     defaults.drafts.dispose();
     defaults.store.close();
     rmSync(defaultsDir, { recursive: true, force: true });
-    expect(new PhoneDrafts({ client: createApiClient({ baseUrl: 'http://127.0.0.1:9' }), session: ctx.owner.session }).debounceMs).toBe(1200);
+    expect(
+      new PhoneDrafts({ client: createApiClient({ baseUrl: 'http://127.0.0.1:9' }), session: ctx.owner.session })
+        .debounceMs,
+    ).toBe(1200);
     expect(ctx.core.drafts.debounceMs).toBe(DEBOUNCE);
   });
 
@@ -101,7 +122,11 @@ describe('drafts that follow the user across devices', () => {
     const off = ctx.core.drafts.onChange((chatId) => changed.push(chatId));
     ctx.core.drafts.edit(ctx.chatId, 'Hel');
     ctx.core.drafts.edit(ctx.chatId, 'Hello from the desktop');
-    await until(() => ctx.core.store.getDraft(ctx.chatId)?.pending === 0, 5_000, 'the desktop draft to reach the server');
+    await until(
+      () => ctx.core.store.getDraft(ctx.chatId)?.pending === 0,
+      5_000,
+      'the desktop draft to reach the server',
+    );
     const row = ctx.core.store.getDraft(ctx.chatId)!;
     expect(row.version).toBe(1); // two keystrokes inside the delay: one save
     expect(row.ciphertext).toMatch(/^v1\./);
@@ -110,8 +135,16 @@ describe('drafts that follow the user across devices', () => {
     ctx.phoneA.drafts.edit(ctx.chatId, 'Hello from the phone');
     await ctx.phoneA.drafts.flush();
     // Live: the draft:update event on the desktop's stream, no reconnect involved.
-    await until(() => ctx.core.drafts.read(ctx.chatId) === 'Hello from the phone', 5_000, 'the phone draft on the desktop');
-    expect(ctx.core.store.getDraft(ctx.chatId)).toMatchObject({ version: 2, updated_by_device: ctx.phoneA.session.deviceId, pending: 0 });
+    await until(
+      () => ctx.core.drafts.read(ctx.chatId) === 'Hello from the phone',
+      5_000,
+      'the phone draft on the desktop',
+    );
+    expect(ctx.core.store.getDraft(ctx.chatId)).toMatchObject({
+      version: 2,
+      updated_by_device: ctx.phoneA.session.deviceId,
+      pending: 0,
+    });
     expect(changed).toContain(ctx.chatId);
     expect(ctx.core.drafts.chatsWithDrafts()).toEqual([ctx.chatId]);
     off();
@@ -126,70 +159,84 @@ describe('drafts that follow the user across devices', () => {
         async () => {
           await ctx.phoneA.drafts.refresh();
           const d = ctx.core.drafts.read(ctx.chatId);
-          return d !== null && d === ctx.phoneA.drafts.read(ctx.chatId) && ctx.core.store.getDraft(ctx.chatId)?.pending === 0;
+          return (
+            d !== null && d === ctx.phoneA.drafts.read(ctx.chatId) && ctx.core.store.getDraft(ctx.chatId)?.pending === 0
+          );
         },
         10_000,
         `round ${round} to converge`,
       );
       const server = await ctx.owner.api.call('getDraft', { params: { chatId: ctx.chatId } });
-      expect(ctx.core.store.getDraft(ctx.chatId)).toMatchObject({ version: server.version, ciphertext: server.ciphertext });
+      expect(ctx.core.store.getDraft(ctx.chatId)).toMatchObject({
+        version: server.version,
+        ciphertext: server.ciphertext,
+      });
     }
   });
 
-  it.each([7, 19, 101, 2026])('offline edits on all three devices converge after reconnects in seeded order (seed %i)', async (seed) => {
-    const random = seededRandom(seed);
-    const { core, phoneA, phoneB, chatId } = ctx;
-    await goOffline(true);
-    phoneA.proxy.setOffline(true);
-    phoneB.proxy.setOffline(true);
-    const finals: Array<{ name: string; text: string }> = [];
-    const editors = [
-      { name: 'desktop', edit: (t: string) => core.drafts.edit(chatId, t), flush: () => core.drafts.flush() },
-      { name: 'phoneA', edit: (t: string) => phoneA.drafts.edit(chatId, t), flush: () => phoneA.drafts.flush() },
-      { name: 'phoneB', edit: (t: string) => phoneB.drafts.edit(chatId, t), flush: () => phoneB.drafts.flush() },
-    ];
-    for (const editor of editors) {
-      const saves = 1 + Math.floor(random() * 4);
-      let text = '';
-      for (let i = 0; i < saves; i++) {
-        // The last edit of one device sometimes deletes the draft: deletes converge like edits.
-        text = i === saves - 1 && random() < 0.2 ? '' : `${editor.name} edit ${i} (seed ${seed})`;
-        editor.edit(text);
-        await editor.flush(); // each flush is one save: version + 1, pending while offline
+  it.each([7, 19, 101, 2026])(
+    'offline edits on all three devices converge after reconnects in seeded order (seed %i)',
+    async (seed) => {
+      const random = seededRandom(seed);
+      const { core, phoneA, phoneB, chatId } = ctx;
+      await goOffline(true);
+      phoneA.proxy.setOffline(true);
+      phoneB.proxy.setOffline(true);
+      const finals: Array<{ name: string; text: string }> = [];
+      const editors = [
+        { name: 'desktop', edit: (t: string) => core.drafts.edit(chatId, t), flush: () => core.drafts.flush() },
+        { name: 'phoneA', edit: (t: string) => phoneA.drafts.edit(chatId, t), flush: () => phoneA.drafts.flush() },
+        { name: 'phoneB', edit: (t: string) => phoneB.drafts.edit(chatId, t), flush: () => phoneB.drafts.flush() },
+      ];
+      for (const editor of editors) {
+        const saves = 1 + Math.floor(random() * 4);
+        let text = '';
+        for (let i = 0; i < saves; i++) {
+          // The last edit of one device sometimes deletes the draft: deletes converge like edits.
+          text = i === saves - 1 && random() < 0.2 ? '' : `${editor.name} edit ${i} (seed ${seed})`;
+          editor.edit(text);
+          await editor.flush(); // each flush is one save: version + 1, pending while offline
+        }
+        finals.push({ name: editor.name, text });
       }
-      finals.push({ name: editor.name, text });
-    }
-    // The winner by the rule: highest (version, device id) among the devices' final local edits.
-    const candidates = [
-      { name: 'desktop', version: core.store.getDraft(chatId)!.version, device: core.session.deviceId },
-      { name: 'phoneA', version: phoneA.drafts.localDraft(chatId)!.version, device: phoneA.session.deviceId },
-      { name: 'phoneB', version: phoneB.drafts.localDraft(chatId)!.version, device: phoneB.session.deviceId },
-    ].sort((a, b) => a.version - b.version || (a.device < b.device ? -1 : 1));
-    const winner = finals.find((f) => f.name === candidates[candidates.length - 1]!.name)!;
-    const expected = winner.text === '' ? null : winner.text;
+      // The winner by the rule: highest (version, device id) among the devices' final local edits.
+      const candidates = [
+        { name: 'desktop', version: core.store.getDraft(chatId)!.version, device: core.session.deviceId },
+        { name: 'phoneA', version: phoneA.drafts.localDraft(chatId)!.version, device: phoneA.session.deviceId },
+        { name: 'phoneB', version: phoneB.drafts.localDraft(chatId)!.version, device: phoneB.session.deviceId },
+      ].sort((a, b) => a.version - b.version || (a.device < b.device ? -1 : 1));
+      const winner = finals.find((f) => f.name === candidates[candidates.length - 1]!.name)!;
+      const expected = winner.text === '' ? null : winner.text;
 
-    const order = editors.map((e) => e.name).sort(() => random() - 0.5);
-    for (const name of order) {
-      if (name === 'desktop') await goOffline(false);
-      else {
-        const phone = name === 'phoneA' ? phoneA : phoneB;
-        phone.proxy.setOffline(false);
-        await phone.drafts.refresh();
+      const order = editors.map((e) => e.name).sort(() => random() - 0.5);
+      for (const name of order) {
+        if (name === 'desktop') await goOffline(false);
+        else {
+          const phone = name === 'phoneA' ? phoneA : phoneB;
+          phone.proxy.setOffline(false);
+          await phone.drafts.refresh();
+        }
       }
-    }
-    await until(
-      async () => {
-        await phoneA.drafts.refresh();
-        await phoneB.drafts.refresh();
-        return [core.drafts.read(chatId), phoneA.drafts.read(chatId), phoneB.drafts.read(chatId)].every((d) => d === expected);
-      },
-      10_000,
-      `all devices to hold ${JSON.stringify(expected)} (order ${order.join(', ')})`,
-    );
-    const server = await ctx.owner.api.call('getDraft', { params: { chatId } });
-    expect(core.store.getDraft(chatId)).toMatchObject({ version: server.version, updated_by_device: server.updatedByDevice, pending: 0 });
-    expect(phoneA.drafts.isPending(chatId) || phoneB.drafts.isPending(chatId)).toBe(false);
-  });
+      await until(
+        async () => {
+          await phoneA.drafts.refresh();
+          await phoneB.drafts.refresh();
+          return [core.drafts.read(chatId), phoneA.drafts.read(chatId), phoneB.drafts.read(chatId)].every(
+            (d) => d === expected,
+          );
+        },
+        10_000,
+        `all devices to hold ${JSON.stringify(expected)} (order ${order.join(', ')})`,
+      );
+      const server = await ctx.owner.api.call('getDraft', { params: { chatId } });
+      expect(core.store.getDraft(chatId)).toMatchObject({
+        version: server.version,
+        updated_by_device: server.updatedByDevice,
+        pending: 0,
+      });
+      expect(phoneA.drafts.isPending(chatId) || phoneB.drafts.isPending(chatId)).toBe(false);
+    },
+  );
 
   it('a stale edit is refused and the device adopts the newer draft', async () => {
     const { core, phoneA, chatId } = ctx;
@@ -205,8 +252,14 @@ describe('drafts that follow the user across devices', () => {
     await phoneA.drafts.flush();
     expect(phoneA.drafts.localDraft(chatId)!.version).toBeGreaterThan(offlineVersion);
     await goOffline(false);
-    await until(() => core.drafts.read(chatId) === 'phone two, newer' && core.store.getDraft(chatId)?.pending === 0, 10_000, 'the desktop to adopt');
-    expect((await ctx.owner.api.call('getDraft', { params: { chatId } })).updatedByDevice).toBe(phoneA.session.deviceId);
+    await until(
+      () => core.drafts.read(chatId) === 'phone two, newer' && core.store.getDraft(chatId)?.pending === 0,
+      10_000,
+      'the desktop to adopt',
+    );
+    expect((await ctx.owner.api.call('getDraft', { params: { chatId } })).updatedByDevice).toBe(
+      phoneA.session.deviceId,
+    );
   });
 
   it('deleting a draft (empty text) syncs everywhere', async () => {
@@ -249,7 +302,9 @@ describe('drafts that follow the user across devices', () => {
     await ctx.phoneA.drafts.flush();
     await until(() => ctx.core.drafts.read(ctx.chatId) === `${secret}-from-phone`, 5_000, 'the phone draft');
     expect(desktopBytes(ctx.dir)).not.toContain('canary-');
-    const serverDb = ['', '-wal'].map((s) => (existsSync(ctx.server.dbFile + s) ? readFileSync(ctx.server.dbFile + s).toString('latin1') : '')).join('');
+    const serverDb = ['', '-wal']
+      .map((s) => (existsSync(ctx.server.dbFile + s) ? readFileSync(ctx.server.dbFile + s).toString('latin1') : ''))
+      .join('');
     expect(serverDb).not.toContain('canary-');
     expect(ctx.server.logs.join('\n')).not.toContain('canary-');
   });
@@ -275,7 +330,11 @@ describe('drafts survive the server cache: TTL fold and graceful restart', () =>
     });
     expect(member.draftVersion).toBe(1);
     ctx.desktopProxy.setOffline(false);
-    await until(() => core.drafts.read(chatId) === 'written while the desktop was away', 10_000, 'the folded draft on the desktop');
+    await until(
+      () => core.drafts.read(chatId) === 'written while the desktop was away',
+      10_000,
+      'the folded draft on the desktop',
+    );
     // A fresh device (the second phone) gets it too.
     expect(await ctx.phoneB.drafts.load(chatId)).toBe('written while the desktop was away');
   });

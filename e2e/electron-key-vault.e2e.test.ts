@@ -13,13 +13,17 @@ import { createElectronStandIn, type ElectronStandIn, type StandInOptions } from
  */
 let dir: string;
 
-function vaultWith(options: StandInOptions, platform: NodeJS.Platform = 'linux'): { vault: Vault; electron: ElectronStandIn } {
+function vaultWith(
+  options: StandInOptions,
+  platform: NodeJS.Platform = 'linux',
+): { vault: Vault; electron: ElectronStandIn } {
   const electron = createElectronStandIn(dir, options);
   let vault: Vault | undefined;
   jest.isolateModules(() => {
     jest.doMock('electron', () => electron.module);
+    type VaultModule = typeof import('../desktop/src/main/safe-storage-key-vault');
     // eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded after jest.doMock, so it sees the stand-in
-    const { SafeStorageKeyVault } = require('../desktop/src/main/safe-storage-key-vault') as typeof import('../desktop/src/main/safe-storage-key-vault');
+    const { SafeStorageKeyVault } = require('../desktop/src/main/safe-storage-key-vault') as VaultModule;
     vault = new SafeStorageKeyVault(path.join(dir, 'keys'), platform);
   });
   return { vault: vault!, electron };
@@ -70,7 +74,9 @@ test('the files are useless without the keychain’s key, and a tampered file is
 test("Linux with only the 'basic_text' backend: refused with a clear message, nothing written", async () => {
   const { vault } = vaultWith({ storageBackend: 'basic_text' });
   const refusal = vault.set('master-key', secret());
-  await expect(refusal).rejects.toThrow("this Linux session has no keychain (Electron offers only 'basic_text', which does not encrypt)");
+  await expect(refusal).rejects.toThrow(
+    "this Linux session has no keychain (Electron offers only 'basic_text', which does not encrypt)",
+  );
   await expect(vault.set('master-key', secret())).rejects.toThrow(/Install and unlock GNOME Keyring or KWallet/);
   expect(existsSync(path.join(dir, 'keys'))).toBe(false);
 });
@@ -83,7 +89,9 @@ test("keys written under a real keychain are not read back once only 'basic_text
 });
 
 test('no encryption at all is refused too; basic_text is a Linux-only notion (macOS/Windows keep their keychain)', async () => {
-  await expect(vaultWith({ encryptionAvailable: false }).vault.set('master-key', secret())).rejects.toThrow(/system keychain is not available/);
+  await expect(vaultWith({ encryptionAvailable: false }).vault.set('master-key', secret())).rejects.toThrow(
+    /system keychain is not available/,
+  );
   const { vault } = vaultWith({ storageBackend: 'basic_text' }, 'darwin');
   await vault.set('master-key', secret());
   expect(await vault.get('master-key')).toEqual(secret());

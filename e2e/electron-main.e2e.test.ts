@@ -22,7 +22,8 @@ describe('Electron main (built bundle) under a stand-in for electron', () => {
   let electron: ElectronStandIn;
   let win: StandInWindow;
   const frameOf = (url: string, parent: unknown = null) => ({ sender: win.webContents, senderFrame: { url, parent } });
-  const invoke = (channel: string, event: unknown, payload: unknown = {}) => electron.ipcHandlers.get(`symc:${channel}`)!(event, payload);
+  const invoke = (channel: string, event: unknown, payload: unknown = {}) =>
+    electron.ipcHandlers.get(`symc:${channel}`)!(event, payload);
   const serve = (url: string) => electron.protocolHandlers.get('app')!({ url } as Request);
 
   beforeAll(async () => {
@@ -45,8 +46,14 @@ describe('Electron main (built bundle) under a stand-in for electron', () => {
   });
 
   it('before ready: sandbox for every renderer, app:// registered as a secure standard scheme, single instance, symc:// handler', () => {
-    expect(electron.app.calls).toEqual(['enableSandbox', 'requestSingleInstanceLock', 'setAsDefaultProtocolClient:symc']);
-    expect(electron.privilegedSchemes).toEqual([{ scheme: 'app', privileges: expect.objectContaining({ standard: true, secure: true }) }]);
+    expect(electron.app.calls).toEqual([
+      'enableSandbox',
+      'requestSingleInstanceLock',
+      'setAsDefaultProtocolClient:symc',
+    ]);
+    expect(electron.privilegedSchemes).toEqual([
+      { scheme: 'app', privileges: expect.objectContaining({ standard: true, secure: true }) },
+    ]);
     expect(electron.windows).toHaveLength(0);
   });
 
@@ -54,13 +61,24 @@ describe('Electron main (built bundle) under a stand-in for electron', () => {
     electron.app.ready();
     await until(() => electron.windows.length === 1, 20_000, 'the main window');
     win = electron.windows[0]!;
-    expect(win.options.webPreferences).toMatchObject({ contextIsolation: true, sandbox: true, nodeIntegration: false, webSecurity: true, disableBlinkFeatures: 'Auxclick' });
+    expect(win.options.webPreferences).toMatchObject({
+      contextIsolation: true,
+      sandbox: true,
+      nodeIntegration: false,
+      webSecurity: true,
+      disableBlinkFeatures: 'Auxclick',
+    });
     expect(win.loadedUrl).toBe('app://symc/index.html');
-    expect([...electron.ipcHandlers.keys()]).toEqual(expect.arrayContaining(['symc:getState', 'symc:startPairing', 'symc:sendMessage', 'symc:signOut']));
+    expect([...electron.ipcHandlers.keys()]).toEqual(
+      expect.arrayContaining(['symc:getState', 'symc:startPairing', 'symc:sendMessage', 'symc:signOut']),
+    );
   });
 
   it('answers IPC from our window’s main frame only, and validates what it is sent', async () => {
-    await expect(invoke('getState', frameOf('app://symc/index.html'))).resolves.toMatchObject({ ok: true, value: { screen: 'pairing' } });
+    await expect(invoke('getState', frameOf('app://symc/index.html'))).resolves.toMatchObject({
+      ok: true,
+      value: { screen: 'pairing' },
+    });
     for (const event of [
       frameOf('https://evil.example/'),
       frameOf('app://symc/index.html', { url: 'app://symc/index.html' }), // a subframe
@@ -68,13 +86,20 @@ describe('Electron main (built bundle) under a stand-in for electron', () => {
     ]) {
       await expect(invoke('getState', event)).resolves.toMatchObject({ ok: false, error: { code: 'forbidden' } });
     }
-    await expect(invoke('openChat', frameOf('app://symc/index.html'), { chatId: 'not-a-uuid' })).resolves.toMatchObject({ ok: false, error: { code: 'invalid_request' } });
+    await expect(invoke('openChat', frameOf('app://symc/index.html'), { chatId: 'not-a-uuid' })).resolves.toMatchObject(
+      { ok: false, error: { code: 'invalid_request' } },
+    );
   });
 
   it('pairing started over IPC pushes its QR to the window', async () => {
     await expect(invoke('startPairing', frameOf('app://symc/index.html'))).resolves.toMatchObject({ ok: true });
     await until(
-      () => win.webContents.sent.some((m) => m.channel === 'symc:event' && (m.payload as { event: string; payload: { kind?: string } }).payload.kind === 'showing'),
+      () =>
+        win.webContents.sent.some(
+          (m) =>
+            m.channel === 'symc:event' &&
+            (m.payload as { event: string; payload: { kind?: string } }).payload.kind === 'showing',
+        ),
       20_000,
       'the pairing QR event',
     );
@@ -85,7 +110,12 @@ describe('Electron main (built bundle) under a stand-in for electron', () => {
     expect(page.status).toBe(200);
     expect(page.headers.get('content-security-policy')).toMatch(/default-src 'none'; script-src 'self';/);
     expect(page.headers.get('x-content-type-options')).toBe('nosniff');
-    for (const url of ['app://symc/../../package.json', 'app://symc/%2e%2e/%2e%2e/package.json', 'app://symc/%E0', 'app://other/index.html']) {
+    for (const url of [
+      'app://symc/../../package.json',
+      'app://symc/%2e%2e/%2e%2e/package.json',
+      'app://symc/%E0',
+      'app://other/index.html',
+    ]) {
       expect([url, (await serve(url)).status]).toEqual([url, 404]);
     }
   });
@@ -102,7 +132,15 @@ describe('Electron main (built bundle) under a stand-in for electron', () => {
 
   it('hands only https: links to the OS, parsed and normalised (never file:, smb:, javascript: or app schemes)', () => {
     electron.openedExternally.length = 0;
-    for (const url of ['HTTPS://Example.COM/a b', 'file:///etc/passwd', 'smb://host/share', 'javascript:alert(1)', 'ms-settings:', 'http://example.com/', 'not a url']) {
+    for (const url of [
+      'HTTPS://Example.COM/a b',
+      'file:///etc/passwd',
+      'smb://host/share',
+      'javascript:alert(1)',
+      'ms-settings:',
+      'http://example.com/',
+      'not a url',
+    ]) {
       expect(win.webContents.windowOpenHandler!({ url })).toEqual({ action: 'deny' });
     }
     expect(electron.openedExternally).toEqual(['https://example.com/a%20b']);

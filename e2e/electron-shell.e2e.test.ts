@@ -31,18 +31,29 @@ describe('Electron shell: keychain, notifications, single instance (built main, 
   let chatId: string;
   const main = { sender: () => win.webContents, frame: { url: 'app://symc/index.html', parent: null } };
   const invoke = (channel: string, payload: unknown = {}) =>
-    electron.ipcHandlers.get(`symc:${channel}`)!({ sender: main.sender(), senderFrame: main.frame }, payload) as Promise<{ ok: boolean; value?: unknown }>;
+    electron.ipcHandlers.get(`symc:${channel}`)!(
+      { sender: main.sender(), senderFrame: main.frame },
+      payload,
+    ) as Promise<{ ok: boolean; value?: unknown }>;
   // The events the app pushed to the window (each test narrows the payload it reads).
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
   type Pushed = { event: string; payload: any };
   const events = (name: string) =>
-    win.webContents.sent.filter((m) => m.channel === 'symc:event').map((m) => m.payload as Pushed).filter((e) => e.event === name).map((e) => e.payload);
+    win.webContents.sent
+      .filter((m) => m.channel === 'symc:event')
+      .map((m) => m.payload as Pushed)
+      .filter((e) => e.event === name)
+      .map((e) => e.payload);
 
   /** The friend sends `text`; resolves once the desktop has shown it (so its notification decision is made). */
   async function friendSays(text: string): Promise<void> {
     const key = await chatKeyFor(friend.api, friend.session, await friend.api.call('getChat', { params: { chatId } }));
     const { messageId } = await sendText(friend.api, friend.session, chatId, key, text);
-    await until(() => events('messagesChanged').some((e) => e.chatId === chatId && e.messageIds.includes(messageId)), 15_000, `"${text}" on the desktop`);
+    await until(
+      () => events('messagesChanged').some((e) => e.chatId === chatId && e.messageIds.includes(messageId)),
+      15_000,
+      `"${text}" on the desktop`,
+    );
   }
 
   beforeAll(async () => {
@@ -51,7 +62,9 @@ describe('Electron shell: keychain, notifications, single instance (built main, 
     server = await startTestServer();
     phone = await signUpPhone(server, 'shellphone');
     friend = await signUpPhone(server, 'shellfriend');
-    ({ chat: { chatId } } = await startChat(phone.api, phone.session, { title: 'Us two', memberUsernames: [friend.session.username] }));
+    ({
+      chat: { chatId },
+    } = await startChat(phone.api, phone.session, { title: 'Us two', memberUsernames: [friend.session.username] }));
     userData = mkdtempSync(path.join(os.tmpdir(), 'symc-electron-shell-'));
     process.env['SYMC_SERVER_URL'] = server.url;
     electron = createElectronStandIn(userData);
@@ -65,7 +78,10 @@ describe('Electron shell: keychain, notifications, single instance (built main, 
     // Link through the app's own pairing: the QR's link and check code, as the window receives them.
     expect(await invoke('startPairing')).toMatchObject({ ok: true });
     await until(() => events('pairingState').some((p: PairingView) => p.kind === 'showing'), 20_000, 'the QR');
-    const showing = events('pairingState').find((p: PairingView) => p.kind === 'showing') as Extract<PairingView, { kind: 'showing' }>;
+    const showing = events('pairingState').find((p: PairingView) => p.kind === 'showing') as Extract<
+      PairingView,
+      { kind: 'showing' }
+    >;
     const pending = await lookupPairing(phone.api, parsePairingInput(showing.link));
     await approvePairing(phone.api, phone.session, pending, showing.checkCode);
     await until(() => events('appState').some((s) => s.screen === 'main'), 20_000, 'the linked app');
@@ -102,7 +118,10 @@ describe('Electron shell: keychain, notifications, single instance (built main, 
     win.minimized = true;
     await friendSays('hello from the friend');
     const shown = electron.notifications.at(-1)!;
-    expect(shown).toMatchObject({ shown: true, options: { title: 'Us two', body: `${friend.session.username}: hello from the friend` } });
+    expect(shown).toMatchObject({
+      shown: true,
+      options: { title: 'Us two', body: `${friend.session.username}: hello from the friend` },
+    });
     win.calls.length = 0;
     shown.emit('click');
     expect(win.calls).toEqual(['restore', 'show', 'focus']);
@@ -113,13 +132,20 @@ describe('Electron shell: keychain, notifications, single instance (built main, 
     const before = electron.notifications.length;
     const key = await chatKeyFor(phone.api, phone.session, await phone.api.call('getChat', { params: { chatId } }));
     const { messageId } = await sendText(phone.api, phone.session, chatId, key, 'written on my phone');
-    await until(() => events('messagesChanged').some((e) => e.messageIds.includes(messageId)), 15_000, 'my message on the desktop');
+    await until(
+      () => events('messagesChanged').some((e) => e.messageIds.includes(messageId)),
+      15_000,
+      'my message on the desktop',
+    );
     expect(electron.notifications.length).toBe(before);
   });
 
   it('preferences decide: "none" silences everything, "mentions" only messages naming me', async () => {
     win.focused = false;
-    expect(await invoke('setPreferences', { notifications: 'none' })).toMatchObject({ ok: true, value: { notifications: 'none' } });
+    expect(await invoke('setPreferences', { notifications: 'none' })).toMatchObject({
+      ok: true,
+      value: { notifications: 'none' },
+    });
     let before = electron.notifications.length;
     await friendSays('nobody hears this');
     expect(electron.notifications.length).toBe(before);
@@ -170,13 +196,23 @@ describe('Electron shell: keychain, notifications, single instance (built main, 
       await until(() => bare.windows.length === 1, 20_000, 'the window');
       const bareWin = bare.windows[0]!;
       const pairing = () =>
-        bareWin.webContents.sent.map((m) => m.payload as { event: string; payload: PairingView }).filter((e) => e.event === 'pairingState').map((e) => e.payload);
+        bareWin.webContents.sent
+          .map((m) => m.payload as { event: string; payload: PairingView })
+          .filter((e) => e.event === 'pairingState')
+          .map((e) => e.payload);
       await bare.ipcHandlers.get('symc:startPairing')!({ sender: bareWin.webContents, senderFrame: main.frame }, {});
       await until(() => pairing().some((p) => p.kind === 'showing'), 20_000, 'the QR');
       const showing = pairing().find((p) => p.kind === 'showing') as Extract<PairingView, { kind: 'showing' }>;
-      await approvePairing(other.api, other.session, await lookupPairing(other.api, parsePairingInput(showing.link)), showing.checkCode);
+      await approvePairing(
+        other.api,
+        other.session,
+        await lookupPairing(other.api, parsePairingInput(showing.link)),
+        showing.checkCode,
+      );
       await until(() => pairing().some((p) => p.kind === 'failed'), 20_000, 'the refusal');
-      expect(pairing().find((p) => p.kind === 'failed')).toMatchObject({ message: expect.stringContaining("this Linux session has no keychain (Electron offers only 'basic_text'") });
+      expect(pairing().find((p) => p.kind === 'failed')).toMatchObject({
+        message: expect.stringContaining("this Linux session has no keychain (Electron offers only 'basic_text'"),
+      });
       expect(readdirSync(bareData).includes('keys') ? readdirSync(path.join(bareData, 'keys')) : []).toEqual([]);
     } finally {
       bare.app.emit('before-quit', { preventDefault: () => undefined });

@@ -19,7 +19,8 @@ import { developmentAddon, electronAddonPath, installedBuildKey, keyName } from 
 const ROOT = path.resolve(__dirname, '..');
 const TSX = require.resolve('tsx/cli', { paths: [ROOT] });
 const NODE_ADDON = path.join(ROOT, 'node_modules/better-sqlite3/build/Release/better_sqlite3.node');
-const ELECTRON = (JSON.parse(readFileSync(require.resolve('electron/package.json'), 'utf8')) as { version: string }).version;
+const ELECTRON = (JSON.parse(readFileSync(require.resolve('electron/package.json'), 'utf8')) as { version: string })
+  .version;
 const ELECTRON_ABI = readFileSync(path.join(ROOT, 'node_modules/electron/abi_version'), 'utf8').trim();
 const run = promisify(execFile);
 
@@ -44,7 +45,11 @@ async function prepare(cacheRoot: string): Promise<{ code: number; stdout: strin
     electron_config_cache: path.join(work, 'electron-cache'),
   };
   try {
-    const { stdout, stderr } = await run(process.execPath, [TSX, 'scripts/start-electron.ts', '--prepare'], { cwd: ROOT, env, timeout: 120_000 });
+    const { stdout, stderr } = await run(process.execPath, [TSX, 'scripts/start-electron.ts', '--prepare'], {
+      cwd: ROOT,
+      env,
+      timeout: 120_000,
+    });
     return { code: 0, stdout, stderr };
   } catch (error) {
     const { code, stdout, stderr } = error as { code: number; stdout: string; stderr: string };
@@ -76,9 +81,16 @@ describe('the Electron build of better-sqlite3 is computed and resolved apart fr
     const key = installedBuildKey(ROOT);
     expect(key).toMatchObject({ electron: ELECTRON, platform: process.platform, arch: process.arch });
     const addon = electronAddonPath(ROOT, key, {});
-    expect(addon).toBe(path.join(ROOT, 'node_modules/.cache/symc-electron-native', keyName(key), 'better_sqlite3.node'));
+    expect(addon).toBe(
+      path.join(ROOT, 'node_modules/.cache/symc-electron-native', keyName(key), 'better_sqlite3.node'),
+    );
     expect(addon.startsWith(path.join(ROOT, 'node_modules/better-sqlite3'))).toBe(false);
-    const others = [{ ...key, electron: '46.0.0' }, { ...key, betterSqlite3: '12.99.0' }, { ...key, arch: 'arm64' }, { ...key, platform: 'win32' }];
+    const others = [
+      { ...key, electron: '46.0.0' },
+      { ...key, betterSqlite3: '12.99.0' },
+      { ...key, arch: 'arm64' },
+      { ...key, platform: 'win32' },
+    ];
     expect(new Set([addon, ...others.map((k) => electronAddonPath(ROOT, k, {}))]).size).toBe(5);
   });
 
@@ -115,7 +127,9 @@ describe('npm start’s prepare step without internet', () => {
     expect(code).toBe(1);
     expect(stderr.trim().split('\n')).toEqual([
       expect.stringMatching(
-        new RegExp(`^better-sqlite3 ${bs} could not be prepared for Electron ${ELECTRON} on ${process.platform}-${process.arch}, .*\\(Error: 404 response downloading .*/headers/v${ELECTRON}/.*\\): check the internet connection, or run Symc without Electron: npm run desktop:headless\\.$`),
+        new RegExp(
+          `^better-sqlite3 ${bs} could not be prepared for Electron ${ELECTRON} on ${process.platform}-${process.arch}, .*\\(Error: 404 response downloading .*/headers/v${ELECTRON}/.*\\): check the internet connection, or run Symc without Electron: npm run desktop:headless\\.$`,
+        ),
       ),
     ]);
     expect(`${stdout}\n${stderr}`).not.toMatch(/^\s+at /m); // no stack trace
@@ -126,7 +140,14 @@ describe('npm start’s prepare step without internet', () => {
     expect(existsSync(cacheRoot) ? readdirSync(cacheRoot) : []).toEqual([]); // no half-built leftovers
 
     expect(sha256(NODE_ADDON)).toBe(before);
-    const probe = await run(process.execPath, ['-e', "const D=require('better-sqlite3'); console.log(new D(':memory:').prepare('select sqlite_version() v').get().v)"], { cwd: ROOT });
+    const probe = await run(
+      process.execPath,
+      [
+        '-e',
+        "const D=require('better-sqlite3'); console.log(new D(':memory:').prepare('select sqlite_version() v').get().v)",
+      ],
+      { cwd: ROOT },
+    );
     expect(probe.stdout.trim()).toMatch(/^3\.\d+\.\d+$/);
   }, 150_000);
 

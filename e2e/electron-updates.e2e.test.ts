@@ -79,12 +79,15 @@ function startApp(name: string, syncActive: boolean): Run {
   process.env['XDG_CACHE_HOME'] = cacheRoot;
   // eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded after jest.doMock, so it sees the stand-in
   const { DebUpdater } = require('electron-updater') as typeof import('electron-updater');
+  type AutoUpdateModule = typeof import('../desktop/src/main/auto-update');
   // eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded after jest.doMock, so it sees the stand-in
-  const { startAutoUpdates } = require('../desktop/src/main/auto-update') as typeof import('../desktop/src/main/auto-update');
+  const { startAutoUpdates } = require('../desktop/src/main/auto-update') as AutoUpdateModule;
   const updater = new DebUpdater();
   const installCommands: string[][] = [];
   // The one step not run: electron-updater's `sudo dpkg -i <file>` (after its own checks and package-manager detection).
-  (updater as unknown as { runCommandWithSudoIfNeeded(command: string[]): string }).runCommandWithSudoIfNeeded = (command) => {
+  (updater as unknown as { runCommandWithSudoIfNeeded(command: string[]): string }).runCommandWithSudoIfNeeded = (
+    command,
+  ) => {
     installCommands.push(command);
     return '';
   };
@@ -99,8 +102,12 @@ beforeAll(async () => {
     const pathname = new URL(req.url ?? '/', 'http://127.0.0.1').pathname; // electron-updater adds ?noCache=…
     requests.push(pathname);
     const name = pathname.replace(/^\/feed\//, '');
-    if (release && name === 'latest-linux.yml') res.writeHead(200, { 'content-type': 'text/yaml' }).end(channelFile(release));
-    else if (release && name === release.file) res.writeHead(200, { 'content-type': 'application/octet-stream', 'content-length': release.served.length }).end(release.served);
+    if (release && name === 'latest-linux.yml')
+      res.writeHead(200, { 'content-type': 'text/yaml' }).end(channelFile(release));
+    else if (release && name === release.file)
+      res
+        .writeHead(200, { 'content-type': 'application/octet-stream', 'content-length': release.served.length })
+        .end(release.served);
     else res.writeHead(404).end();
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -108,7 +115,10 @@ beforeAll(async () => {
 
   const resources = path.join(work, 'resources');
   mkdirSync(resources);
-  writeFileSync(path.join(resources, 'app-update.yml'), `provider: generic\nurl: ${feedUrl}\nchannel: latest\nupdaterCacheDirName: symc-updater\n`);
+  writeFileSync(
+    path.join(resources, 'app-update.yml'),
+    `provider: generic\nurl: ${feedUrl}\nchannel: latest\nupdaterCacheDirName: symc-updater\n`,
+  );
   writeFileSync(path.join(resources, 'package-type'), 'deb');
   (process as { resourcesPath?: string }).resourcesPath = resources;
   delete process.env['SYMC_UPDATE_URL'];
@@ -174,7 +184,11 @@ test('a tampered artifact (bytes differ from the feed’s sha512) is refused: no
   updates!.checkNow();
   await until(() => updates!.status().lastError !== null, 20_000, 'the verification failure');
   expect(requests).toEqual(['/feed/latest-linux.yml', `/feed/${good.file}`]);
-  expect(updates!.status()).toMatchObject({ phase: 'idle', offer: null, lastError: expect.stringMatching(/sha512 checksum mismatch/) });
+  expect(updates!.status()).toMatchObject({
+    phase: 'idle',
+    offer: null,
+    lastError: expect.stringMatching(/sha512 checksum mismatch/),
+  });
   updates!.accept();
   expect(run.installCommands).toEqual([]);
   const pending = path.join(run.cacheDir, 'pending');
@@ -187,7 +201,11 @@ test('a feed offering an older version is not a downgrade: nothing is downloaded
   const run = startApp('downgrade', false);
 
   updates!.checkNow();
-  await until(() => updates!.status().phase === 'idle' && run.statuses.some((s) => s.phase === 'checking'), 20_000, 'the check to finish');
+  await until(
+    () => updates!.status().phase === 'idle' && run.statuses.some((s) => s.phase === 'checking'),
+    20_000,
+    'the check to finish',
+  );
   expect(requests).toEqual(['/feed/latest-linux.yml']);
   expect(updates!.status()).toMatchObject({ offer: null, lastError: null, version: null });
   expect(run.updater.allowDowngrade).toBe(false);

@@ -46,10 +46,27 @@ describe('headless pairing from the command line', () => {
 
   it('the desktop command prints a QR and waits; the phone command approves the pasted link (nothing to type)', async () => {
     const state = path.join(dir, 'phone.json');
-    const signup = await run(['mobile-pairing/src/cli/phone.ts', 'signup', '--server', server.url, '--username', `cli${process.pid}`, '--password', 'pw', '--state', state, '--kdf-profile', 'minimal']);
+    const signup = await run([
+      'mobile-pairing/src/cli/phone.ts',
+      'signup',
+      '--server',
+      server.url,
+      '--username',
+      `cli${process.pid}`,
+      '--password',
+      'pw',
+      '--state',
+      state,
+      '--kdf-profile',
+      'minimal',
+    ]);
     expect(signup).toMatchObject({ code: 0 });
 
-    const desktop = spawn(TSX, ['desktop/src/cli/pair.ts', '--server', server.url, '--data', path.join(dir, 'desktop'), '--name', 'CLI box'], { cwd: ROOT });
+    const desktop = spawn(
+      TSX,
+      ['desktop/src/cli/pair.ts', '--server', server.url, '--data', path.join(dir, 'desktop'), '--name', 'CLI box'],
+      { cwd: ROOT },
+    );
     const exited = new Promise<number | null>((resolve) => desktop.once('exit', resolve));
     const [, link] = await waitForOutput(desktop, /paste the link:\n\s+(symc:\/\/\S+)\n/);
     expect(link).toBeDefined();
@@ -65,31 +82,67 @@ describe('headless pairing from the command line', () => {
 
   it('without a camera: a wrong check code fails with a sentence and the desktop shows new codes; the right one links', async () => {
     const state = path.join(dir, 'phone.json');
-    const desktop = spawn(TSX, ['desktop/src/cli/pair.ts', '--server', server.url, '--data', path.join(dir, 'desktop2'), '--name', 'CLI den'], { cwd: ROOT });
+    const desktop = spawn(
+      TSX,
+      ['desktop/src/cli/pair.ts', '--server', server.url, '--data', path.join(dir, 'desktop2'), '--name', 'CLI den'],
+      { cwd: ROOT },
+    );
     const exited = new Promise<number | null>((resolve) => desktop.once('exit', resolve));
     const codes = /type the pairing code ([0-9A-Z]{4}-[0-9A-Z]{4}), then the check code (\d{3} \d{3})\./;
     const [, pairingCode, checkCode] = await waitForOutput(desktop, codes);
     const wrong = checkCode === '000 000' ? '000001' : '000000';
     const renewed = waitForOutput(desktop, new RegExp(`code didn’t match[\\s\\S]*?${codes.source}`));
-    const refused = await run(['mobile-pairing/src/cli/phone.ts', 'approve', '--state', state, '--code', pairingCode!, '--check-code', wrong]);
+    const refused = await run([
+      'mobile-pairing/src/cli/phone.ts',
+      'approve',
+      '--state',
+      state,
+      '--code',
+      pairingCode!,
+      '--check-code',
+      wrong,
+    ]);
     expect(refused.code).toBe(1);
     expect(refused.stderr).toMatch(/check code didn’t match/);
 
     const [, pairingCode2, checkCode2] = await renewed;
-    const approve = await run(['mobile-pairing/src/cli/phone.ts', 'approve', '--state', state, '--code', pairingCode2!, '--check-code', checkCode2!]);
+    const approve = await run([
+      'mobile-pairing/src/cli/phone.ts',
+      'approve',
+      '--state',
+      state,
+      '--code',
+      pairingCode2!,
+      '--check-code',
+      checkCode2!,
+    ]);
     expect(approve.stdout).toMatch(/Linked CLI den \(linux\)/);
     expect(await exited).toBe(0);
   });
 
   it('bad input gets a sentence and a non-zero exit', async () => {
     const state = path.join(dir, 'phone.json');
-    const badLink = await run(['mobile-pairing/src/cli/phone.ts', 'approve', '--state', state, '--link', 'symc://pair?v=9&id=x', '--check-code', '123456']);
+    const badLink = await run([
+      'mobile-pairing/src/cli/phone.ts',
+      'approve',
+      '--state',
+      state,
+      '--link',
+      'symc://pair?v=9&id=x',
+      '--check-code',
+      '123456',
+    ]);
     expect(badLink.code).toBe(1);
     expect(badLink.stderr).toMatch(/version 9/);
     const unknown = await run(['mobile-pairing/src/cli/phone.ts', 'fly']);
     expect(unknown.code).toBe(2);
     expect(unknown.stderr).toMatch(/Unknown command "fly"/);
-    const noState = await run(['mobile-pairing/src/cli/phone.ts', 'devices', '--state', path.join(dir, 'missing.json')]);
+    const noState = await run([
+      'mobile-pairing/src/cli/phone.ts',
+      'devices',
+      '--state',
+      path.join(dir, 'missing.json'),
+    ]);
     expect(noState.code).toBe(1);
     expect(noState.stderr).toMatch(/No phone session/);
   });

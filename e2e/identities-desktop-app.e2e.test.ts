@@ -49,7 +49,10 @@ describe('identities in the desktop app, against a lying server', () => {
     liar = await new LyingServer(server.url).start();
     alice = await signUpPhone(server, 'dkalice');
     bob = await signUpPhone(server, 'dkbob');
-    const { chat, chatKey } = await startChat(bob.api, bob.session, { title: 'Bob and Alice', memberUsernames: [alice.session.username] });
+    const { chat, chatKey } = await startChat(bob.api, bob.session, {
+      title: 'Bob and Alice',
+      memberUsernames: [alice.session.username],
+    });
     chatId = chat.chatId;
     carol = await signUpPhone(server, 'dkcarol');
     await startChat(carol.api, carol.session, { title: 'Carol and Alice', memberUsernames: [alice.session.username] });
@@ -76,7 +79,7 @@ describe('identities in the desktop app, against a lying server', () => {
     if (dir) rmSync(dir, { recursive: true, force: true });
   });
 
-  it("shows \"Bob's safety number changed\", pauses sending, shows the real safety number, and resumes once acknowledged", async () => {
+  it('shows "Bob\'s safety number changed", pauses sending, shows the real safety number, and resumes once acknowledged', async () => {
     const forged = encodePublicKey(generateBoxKeyPair().publicKey);
     liar.rewriteJson(api.lookupUserById, (body, context) =>
       context.params.userId === bob.session.userId ? { ...(body as object), identityPublicKey: forged } : undefined,
@@ -90,10 +93,17 @@ describe('identities in the desktop app, against a lying server', () => {
     expect(await page.getByRole('button', { name: 'Send', exact: true }).isDisabled()).toBe(true);
     // The app refuses it too, whatever the renderer does.
     const refused = await page.evaluate(
-      async (chatId) => (globalThis as unknown as { symc: { sendMessage(i: object): Promise<unknown> } }).symc.sendMessage({ chatId, text: 'sneak' }),
+      async (chatId) =>
+        (globalThis as unknown as { symc: { sendMessage(i: object): Promise<unknown> } }).symc.sendMessage({
+          chatId,
+          text: 'sneak',
+        }),
       chatId,
     );
-    expect(refused).toMatchObject({ ok: false, error: { code: 'wrong_state', message: expect.stringContaining('Sending is paused') } });
+    expect(refused).toMatchObject({
+      ok: false,
+      error: { code: 'wrong_state', message: expect.stringContaining('Sending is paused') },
+    });
     await page.screenshot({ path: path.join(ARTIFACTS, 'identity-key-changed.png') });
 
     // The safety number shown is that of the pinned (real) keys: the same digits Bob's phone computes.
@@ -102,8 +112,16 @@ describe('identities in the desktop app, against a lying server', () => {
     await dialog.waitFor();
     const digits = await dialog.getByLabel('Safety number', { exact: true }).getAttribute('data-digits');
     const onBobsPhone = safetyNumber(
-      { userId: bob.session.userId, identityPublicKey: encodePublicKey(bob.session.identity.publicKey), signingPublicKey: encodeSigningPublicKey(bob.session.signing!.publicKey) },
-      { userId: alice.session.userId, identityPublicKey: encodePublicKey(alice.session.identity.publicKey), signingPublicKey: encodeSigningPublicKey(alice.session.signing!.publicKey) },
+      {
+        userId: bob.session.userId,
+        identityPublicKey: encodePublicKey(bob.session.identity.publicKey),
+        signingPublicKey: encodeSigningPublicKey(bob.session.signing!.publicKey),
+      },
+      {
+        userId: alice.session.userId,
+        identityPublicKey: encodePublicKey(alice.session.identity.publicKey),
+        signingPublicKey: encodeSigningPublicKey(alice.session.signing!.publicKey),
+      },
     );
     expect(digits).toBe(onBobsPhone);
     expect(await dialog.locator('.safety-digits span').count()).toBe(12);
@@ -118,7 +136,11 @@ describe('identities in the desktop app, against a lying server', () => {
     await page.getByRole('button', { name: 'Send', exact: true }).click();
     await page.getByRole('log', { name: 'Messages' }).getByText('Hello?').waitFor();
     const book = await (await phoneContacts(alice.api, alice.session)).replica.refresh();
-    expect(book.contacts[bob.session.userId]).toMatchObject({ identityPublicKey: forged, verified: false, pendingChange: null });
+    expect(book.contacts[bob.session.userId]).toMatchObject({
+      identityPublicKey: forged,
+      verified: false,
+      pendingChange: null,
+    });
     expect(problems).toEqual([]);
   });
 

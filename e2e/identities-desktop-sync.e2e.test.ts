@@ -53,15 +53,22 @@ describe('the contact book on a linked desktop', () => {
     const contacts = await phoneContacts(alice.api, alice.session);
     await contacts.lookup(bob.session.username);
     await contacts.setVerified(bob.session.userId, encodePublicKey(bob.session.identity.publicKey), true);
-    await until(() => core.contacts.pin(bob.session.userId)?.verified === true, 10_000, 'the verified pin on the desktop');
+    await until(
+      () => core.contacts.pin(bob.session.userId)?.verified === true,
+      10_000,
+      'the verified pin on the desktop',
+    );
     expect(core.contacts.lastRefusal).toBeNull();
 
     await core.stop();
     core = await openDesktop(dir, vault);
-    expect(core.contacts.pin(bob.session.userId)).toMatchObject({ identityPublicKey: encodePublicKey(bob.session.identity.publicKey), verified: true });
+    expect(core.contacts.pin(bob.session.userId)).toMatchObject({
+      identityPublicKey: encodePublicKey(bob.session.identity.publicKey),
+      verified: true,
+    });
   });
 
-  it('refuses an older contacts:sync replayed on the stream, and another user\'s', async () => {
+  it("refuses an older contacts:sync replayed on the stream, and another user's", async () => {
     await core.start();
     await untilProgress(core, (p) => p.connection === 'connected');
     const oldEvent = seen[0]!;
@@ -78,10 +85,18 @@ describe('the contact book on a linked desktop', () => {
     liar.rewriteSse((event) => {
       if (injected || event.event !== 'contacts:sync') return event;
       injected = true;
-      return [{ event: 'contacts:sync', data: oldEvent.data }, { event: 'contacts:sync', data: JSON.stringify({ contacts: { ...bobsRecord, version: version + 5 } }) }, event];
+      return [
+        { event: 'contacts:sync', data: oldEvent.data },
+        { event: 'contacts:sync', data: JSON.stringify({ contacts: { ...bobsRecord, version: version + 5 } }) },
+        event,
+      ];
     });
     await contacts.setVerified(carol.session.userId, encodePublicKey(carol.session.identity.publicKey), true);
-    await until(() => core.contacts.pin(carol.session.userId)?.verified === true, 10_000, 'the honest update after the lies');
+    await until(
+      () => core.contacts.pin(carol.session.userId)?.verified === true,
+      10_000,
+      'the honest update after the lies',
+    );
     expect(injected).toBe(true);
     expect(core.contacts.lastRefusal).toMatch(/refused/);
     expect(core.contacts.pin(bob.session.userId)?.verified).toBe(true);

@@ -1,5 +1,11 @@
 import { api, type ContactsRecord, createApiClient } from '../common/contract';
-import { encodePublicKey, generateBoxKeyPair, initCrypto, openSealedBytes, encodeSigningPublicKey } from '../common/crypto';
+import {
+  encodePublicKey,
+  generateBoxKeyPair,
+  initCrypto,
+  openSealedBytes,
+  encodeSigningPublicKey,
+} from '../common/crypto';
 import { KeyChangeUnacknowledgedError } from '../common/trust/contact-book';
 import type { ApiCaller } from '../common/trust/contact-book-replica';
 import { Contacts } from '../common/trust/contacts';
@@ -55,23 +61,35 @@ describe('a server substituting an identity key', () => {
     // The change is in the pins for every device of alice (synced), with the key the server claimed.
     const contacts = await phoneContacts(alice.api, alice.session);
     expect(contacts.pin(bob.session.userId)!.pendingChange).toMatchObject({ identityPublicKey: fake });
-    const secondPhone = await signIn(server.client(), { username: alice.session.username, password: alice.password, device: { name: '2', platform: 'web' } });
-    const onSecond = await phoneContacts(server.client(() => secondPhone.tokens.accessToken), secondPhone);
-    expect(onSecond.trust([bob.session.userId]).changed).toEqual([expect.objectContaining({ userId: bob.session.userId, verified: false })]);
+    const secondPhone = await signIn(server.client(), {
+      username: alice.session.username,
+      password: alice.password,
+      device: { name: '2', platform: 'web' },
+    });
+    const onSecond = await phoneContacts(
+      server.client(() => secondPhone.tokens.accessToken),
+      secondPhone,
+    );
+    expect(onSecond.trust([bob.session.userId]).changed).toEqual([
+      expect.objectContaining({ userId: bob.session.userId, verified: false }),
+    ]);
 
     // Only once the user acknowledged it does a chat key go to the new key (here: the server's, which opens it).
     try {
       await contacts.acknowledge(bob.session.userId, fake);
-      const { chatKey } = await startChat(alice.api, alice.session, { title: 'Third', memberUsernames: [bob.session.username] });
+      const { chatKey } = await startChat(alice.api, alice.session, {
+        title: 'Third',
+        memberUsernames: [bob.session.username],
+      });
       const sent = liar.requestsTo(api.createChat).at(-1)!.body as { members: { sealedChatKey: string }[] };
       expect(openSealedBytes(sent.members[0]!.sealedChatKey, serverKeys)).toEqual(chatKey);
     } finally {
       undo();
     }
     // The server going back to the real key is a change again, shown, not taken.
-    await expect(startChat(alice.api, alice.session, { title: 'Fourth', memberUsernames: [bob.session.username] })).rejects.toThrow(
-      /safety number changed/,
-    );
+    await expect(
+      startChat(alice.api, alice.session, { title: 'Fourth', memberUsernames: [bob.session.username] }),
+    ).rejects.toThrow(/safety number changed/);
   });
 
   it('a verified contact whose key changes pauses sending to their chats until the user acknowledges', async () => {
@@ -117,7 +135,10 @@ describe('refusing a key change', () => {
       // The server keeps lying: ignored; the chat is sealed to Bob's real key, which opens it.
       await contacts.meet([bob.session.userId], { recheck: true });
       expect(contacts.trust([bob.session.userId]).changed).toEqual([]);
-      const { chat, chatKey } = await startChat(alice.api, alice.session, { title: 'After', memberUsernames: [bob.session.username] });
+      const { chat, chatKey } = await startChat(alice.api, alice.session, {
+        title: 'After',
+        memberUsernames: [bob.session.username],
+      });
       const forBob = await bob.api.call('getChat', { params: { chatId: chat.chatId } });
       expect(await chatKeyFor(bob.api, bob.session, forBob)).toEqual(chatKey);
     } finally {
@@ -142,9 +163,9 @@ describe('a server re-pointing a username', () => {
       signingPublicKey: encodeSigningPublicKey(mallory.session.signing!.publicKey),
     }));
     try {
-      await expect(startChat(alice.api, alice.session, { title: 'Not bob', memberUsernames: [bob.session.username] })).rejects.toThrow(
-        `the server names a different account as "${bob.session.username}"`,
-      );
+      await expect(
+        startChat(alice.api, alice.session, { title: 'Not bob', memberUsernames: [bob.session.username] }),
+      ).rejects.toThrow(`the server names a different account as "${bob.session.username}"`);
     } finally {
       undo();
     }
@@ -153,7 +174,7 @@ describe('a server re-pointing a username', () => {
 });
 
 describe('a server replaying or swapping contact books', () => {
-  it('an older book, or another user\'s, is refused and the device keeps its pins', async () => {
+  it("an older book, or another user's, is refused and the device keeps its pins", async () => {
     const alice = await userBehindLiar('rpalice');
     const bob = await signUpPhone(server, 'rpbob');
     const carol = await signUpPhone(server, 'rpcarol');
@@ -175,7 +196,12 @@ describe('a server replaying or swapping contact books', () => {
     }
 
     // Another user's book (bob's, under his master key and user id), to a fresh device of alice.
-    await (await phoneContacts(server.client(() => bob.session.tokens.accessToken), bob.session)).lookup(carol.session.username);
+    await (
+      await phoneContacts(
+        server.client(() => bob.session.tokens.accessToken),
+        bob.session,
+      )
+    ).lookup(carol.session.username);
     const bobs = (await bob.api.call('getContacts', {})).contacts as ContactsRecord;
     forgetPhoneContacts(alice.session);
     const undo = liar.rewriteJson(api.getContacts, () => ({ contacts: bobs }));
@@ -197,7 +223,11 @@ describe('safety numbers', () => {
     const theirs = await phoneContacts(bob.api, bob.session);
     await mine.lookup(bob.session.username);
     await theirs.lookup(alice.session.username);
-    const me = (who: typeof alice) => ({ userId: who.session.userId, identityPublicKey: encodePublicKey(who.session.identity.publicKey), signingPublicKey: encodeSigningPublicKey(who.session.signing!.publicKey) });
+    const me = (who: typeof alice) => ({
+      userId: who.session.userId,
+      identityPublicKey: encodePublicKey(who.session.identity.publicKey),
+      signingPublicKey: encodeSigningPublicKey(who.session.signing!.publicKey),
+    });
     const asPinned = (contacts: typeof mine, userId: string) => ({ userId, ...contacts.pin(userId)! });
     const onAlice = safetyNumber(me(alice), asPinned(mine, bob.session.userId));
     const onBob = safetyNumber(me(bob), asPinned(theirs, alice.session.userId));
@@ -208,7 +238,9 @@ describe('safety numbers', () => {
     const undo = liar.rewriteJson(api.lookupUser, (body) => ({ ...(body as object), identityPublicKey: fake }));
     const viaLiar = createApiClient({ baseUrl: liar.url, accessToken: () => alice.session.tokens.accessToken });
     try {
-      await new Contacts(viaLiar.call.bind(viaLiar) as ApiCaller, mine.replica, alice.session.userId).lookup(bob.session.username);
+      await new Contacts(viaLiar.call.bind(viaLiar) as ApiCaller, mine.replica, alice.session.userId).lookup(
+        bob.session.username,
+      );
     } finally {
       undo();
     }

@@ -49,7 +49,10 @@ describe('identities in the phone web app, against a lying server', () => {
     liar = await new LyingServer(server.url).start();
     alice = await signUpPhone(server, 'pwalice');
     bob = await signUpPhone(server, 'pwbob');
-    const { chat, chatKey } = await startChat(bob.api, bob.session, { title: 'Tea with Bob', memberUsernames: [alice.session.username] });
+    const { chat, chatKey } = await startChat(bob.api, bob.session, {
+      title: 'Tea with Bob',
+      memberUsernames: [alice.session.username],
+    });
     await sendText(bob.api, bob.session, chat.chatId, chatKey, 'Shall we compare numbers?');
     const contacts = await phoneContacts(alice.api, alice.session);
     await contacts.meet([bob.session.userId]);
@@ -57,8 +60,16 @@ describe('identities in the phone web app, against a lying server', () => {
     firstBook = (await alice.api.call('getContacts', {})).contacts!;
     // What Bob's own phone shows, from the real keys: his screen, filmed by Alice's camera.
     onBobsPhone = safetyNumber(
-      { userId: bob.session.userId, identityPublicKey: encodePublicKey(bob.session.identity.publicKey), signingPublicKey: encodeSigningPublicKey(bob.session.signing!.publicKey) },
-      { userId: alice.session.userId, identityPublicKey: encodePublicKey(alice.session.identity.publicKey), signingPublicKey: encodeSigningPublicKey(alice.session.signing!.publicKey) },
+      {
+        userId: bob.session.userId,
+        identityPublicKey: encodePublicKey(bob.session.identity.publicKey),
+        signingPublicKey: encodeSigningPublicKey(bob.session.signing!.publicKey),
+      },
+      {
+        userId: alice.session.userId,
+        identityPublicKey: encodePublicKey(alice.session.identity.publicKey),
+        signingPublicKey: encodeSigningPublicKey(alice.session.signing!.publicKey),
+      },
     );
     tmp = mkdtempSync(path.join(os.tmpdir(), 'symc-safety-'));
     const camera = path.join(tmp, 'bobs-screen.y4m');
@@ -116,7 +127,11 @@ describe('identities in the phone web app, against a lying server', () => {
     await page.getByRole('button', { name: 'Scan their code' }).click();
     await page.getByText('The codes do not match').waitFor({ timeout: 15_000 });
     const book = await (await phoneContacts(alice.api, alice.session)).replica.refresh();
-    expect(book.contacts[bob.session.userId]).toMatchObject({ identityPublicKey: fake, verified: false, pendingChange: null });
+    expect(book.contacts[bob.session.userId]).toMatchObject({
+      identityPublicKey: fake,
+      verified: false,
+      pendingChange: null,
+    });
     expect(problems).toEqual([]);
   });
 
@@ -133,7 +148,10 @@ describe('identities in the phone web app, against a lying server', () => {
     await page.goto(`${liar.url}/phone/#/chats`);
     await page.reload();
     await page.getByRole('list', { name: 'Chats' }).getByText('Tea with Bob').click();
-    await page.getByRole('alert').filter({ hasText: 'The server offered contact keys this phone refused' }).waitFor({ timeout: 15_000 });
+    await page
+      .getByRole('alert')
+      .filter({ hasText: 'The server offered contact keys this phone refused' })
+      .waitFor({ timeout: 15_000 });
     await page.getByRole('alert').filter({ hasText: `older than version` }).waitFor();
     // The pin kept on this phone (verified, the key acknowledged above) is what the chat shows.
     await page.getByRole('link', { name: `✓ ${bob.session.username}: safety number` }).waitFor();

@@ -20,13 +20,22 @@ const SEED = Number(process.env.KILL_SEED ?? Date.now() % 100_000);
 
 /** tsx as a loader in the same process (its CLI would run the script in a grandchild that a kill misses). */
 function start(args: string[], env: Record<string, string> = {}): ChildProcess {
-  const child = spawn(process.execPath, ['--import', 'tsx', ...args], { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-  child.stderr!.on('data', (c: Buffer) => process.env.SYMC_CHILD_DEBUG && process.stdout.write(`[child] ${c.toString()}`));
+  const child = spawn(process.execPath, ['--import', 'tsx', ...args], {
+    cwd: ROOT,
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  child.stderr!.on(
+    'data',
+    (c: Buffer) => process.env.SYMC_CHILD_DEBUG && process.stdout.write(`[child] ${c.toString()}`),
+  );
   return child;
 }
 
 function exited(child: ChildProcess): Promise<void> {
-  return child.exitCode !== null || child.signalCode !== null ? Promise.resolve() : new Promise((resolve) => child.once('exit', () => resolve()));
+  return child.exitCode !== null || child.signalCode !== null
+    ? Promise.resolve()
+    : new Promise((resolve) => child.once('exit', () => resolve()));
 }
 
 async function kill9(child: ChildProcess): Promise<void> {
@@ -38,7 +47,9 @@ async function kill9(child: ChildProcess): Promise<void> {
 function serverMessages(dbFile: string, chatIds: readonly string[]): Map<string, string> {
   const db = new Database(dbFile, { readonly: true });
   try {
-    const rows = db.prepare(`SELECT id, status FROM "Message" WHERE chatId IN (${chatIds.map(() => '?').join(',')})`).all(...chatIds) as Array<{ id: string; status: string }>;
+    const rows = db
+      .prepare(`SELECT id, status FROM "Message" WHERE chatId IN (${chatIds.map(() => '?').join(',')})`)
+      .all(...chatIds) as Array<{ id: string; status: string }>;
     return new Map(rows.map((r) => [r.id, r.status]));
   } finally {
     db.close();
@@ -48,7 +59,10 @@ function serverMessages(dbFile: string, chatIds: readonly string[]): Map<string,
 /** The desktop's store equals the server for every chat: no message lost, none twice, and SQLite's checks pass. */
 function expectConverged(store: LocalStore, serverDbFile: string, chats: readonly SeededChat[]): void {
   expect(store.problems()).toEqual([]);
-  const remote = serverMessages(serverDbFile, chats.map((c) => c.chatId));
+  const remote = serverMessages(
+    serverDbFile,
+    chats.map((c) => c.chatId),
+  );
   const local = chats.flatMap((c) => store.listMessages(c.chatId, 100_000));
   expect(new Set(local.map((m) => m.id)).size).toBe(local.length);
   expect(new Set(local.map((m) => m.client_key)).size).toBe(local.length);
@@ -103,13 +117,32 @@ describe(`kill -9 mid-sync (seed ${SEED})`, () => {
     const port = seeding.server.port;
     await seeding.stop({ keepData: true });
     const serve = () =>
-      start(['server/src/main.ts'], { ...env, DATA_DIR: dataDir, HOST: '127.0.0.1', PORT: String(port), LOG_LEVEL: 'warn', AUTH_KEY_HASH_PROFILE: 'minimal' });
-    const healthy = () => until(() => fetch(`http://127.0.0.1:${port}/healthz`).then((r) => r.ok, () => false), 30_000, 'the server to answer');
+      start(['server/src/main.ts'], {
+        ...env,
+        DATA_DIR: dataDir,
+        HOST: '127.0.0.1',
+        PORT: String(port),
+        LOG_LEVEL: 'warn',
+        AUTH_KEY_HASH_PROFILE: 'minimal',
+      });
+    const healthy = () =>
+      until(
+        () =>
+          fetch(`http://127.0.0.1:${port}/healthz`).then(
+            (r) => r.ok,
+            () => false,
+          ),
+        30_000,
+        'the server to answer',
+      );
     child = serve();
     await healthy();
 
     proxy = await new CuttingProxy(port).start();
-    const viaProxy = { session: phone.session, api: createApiClient({ baseUrl: proxy.url, accessToken: () => phone.session.tokens.accessToken }) };
+    const viaProxy = {
+      session: phone.session,
+      api: createApiClient({ baseUrl: proxy.url, accessToken: () => phone.session.tokens.accessToken }),
+    };
     const desktopDir = tempDir('desktop');
     const core = await openDesktop(desktopDir, await pairDesktop(proxy.url, viaProxy, desktopDir));
     try {
@@ -128,12 +161,25 @@ describe(`kill -9 mid-sync (seed ${SEED})`, () => {
       // The phone writes meanwhile, retrying while the server is down: each must land once.
       const live: string[] = [];
       for (let i = 0; i < 3; i++) {
-        await until(async () => {
-          const chat = chats[i]!;
-          const m = await sendText(createApiClient({ baseUrl: `http://127.0.0.1:${port}`, accessToken: () => phone.session.tokens.accessToken }), phone.session, chat.chatId, chat.key, `live ${i}`).catch(() => null);
-          if (m) live.push(m.messageId);
-          return m !== null;
-        }, 30_000, 'a live send');
+        await until(
+          async () => {
+            const chat = chats[i]!;
+            const m = await sendText(
+              createApiClient({
+                baseUrl: `http://127.0.0.1:${port}`,
+                accessToken: () => phone.session.tokens.accessToken,
+              }),
+              phone.session,
+              chat.chatId,
+              chat.key,
+              `live ${i}`,
+            ).catch(() => null);
+            if (m) live.push(m.messageId);
+            return m !== null;
+          },
+          30_000,
+          'a live send',
+        );
       }
       await untilProgress(core, (p) => p.primed, 60_000);
       await restarting;
@@ -153,7 +199,10 @@ describe(`kill -9 mid-sync (seed ${SEED})`, () => {
     const phone = await signUpPhone(server, 'killdesktop');
     const chats = await seedChats(server, phone.session, { chats: 8, messagesPerChat: (i) => 20 + i * 5 });
     proxy = await new CuttingProxy(server.server.port).start();
-    const viaProxy = { session: phone.session, api: createApiClient({ baseUrl: proxy.url, accessToken: () => phone.session.tokens.accessToken }) };
+    const viaProxy = {
+      session: phone.session,
+      api: createApiClient({ baseUrl: proxy.url, accessToken: () => phone.session.tokens.accessToken }),
+    };
     const desktopDir = tempDir('desktop');
     await pairDesktop(proxy.url, viaProxy, desktopDir);
     const runDesktop = () => start(['e2e/support/desktop-sync-child.ts', desktopDir]);
@@ -170,12 +219,19 @@ describe(`kill -9 mid-sync (seed ${SEED})`, () => {
       const store = LocalStore.open(DesktopCore.databaseFile(desktopDir));
       expect(store.problems()).toEqual([]);
       // Still mid-sync: fewer messages here than the server holds.
-      expect(store.allMessageIds().length).toBeLessThan(serverMessages(server.dbFile, chats.map((c) => c.chatId)).size);
+      expect(store.allMessageIds().length).toBeLessThan(
+        serverMessages(
+          server.dbFile,
+          chats.map((c) => c.chatId),
+        ).size,
+      );
       store.close();
     }
     proxy.inspect = null;
     child = runDesktop();
-    const primed = new Promise<void>((resolve) => child!.stdout!.on('data', (c: Buffer) => c.toString().includes('primed') && resolve()));
+    const primed = new Promise<void>((resolve) =>
+      child!.stdout!.on('data', (c: Buffer) => c.toString().includes('primed') && resolve()),
+    );
     await primed;
     child.kill('SIGTERM');
     await exited(child);

@@ -25,7 +25,12 @@ import { FileKeyVault } from '../desktop/src/core/keys/file-key-vault';
 import { DesktopPairing } from '../desktop/src/core/pairing/desktop-pairing';
 import type { PairingState } from '../desktop/src/core/pairing/pairing-state';
 import type { PhoneSession } from '../mobile-pairing/src/core/account';
-import { approvePairing, awaitPairingOutcome, lookupPairing, parsePairingInput } from '../mobile-pairing/src/core/pairing';
+import {
+  approvePairing,
+  awaitPairingOutcome,
+  lookupPairing,
+  parsePairingInput,
+} from '../mobile-pairing/src/core/pairing';
 import { signUpPhone } from '../server/test/support/phone';
 import { startTestServer, type TestServer } from '../server/test/support/test-server';
 import { LyingServer } from './support/lying-server';
@@ -68,9 +73,15 @@ describe('pairing through a server that lies', () => {
     server = await startTestServer({ PAIRING_WAIT_SECONDS: '1' });
     liar = await new LyingServer(server.url).start();
     // The links the desktop shows name the server the clients talk to: the liar.
-    undoOrigin = liar.rewriteJson(api.createPairingSession, (body) => ({ ...(body as object), serverOrigin: liar.url }));
+    undoOrigin = liar.rewriteJson(api.createPairingSession, (body) => ({
+      ...(body as object),
+      serverOrigin: liar.url,
+    }));
     const signedUp = await signUpPhone(server, 'victim');
-    phone = { session: signedUp.session, viaLiar: createApiClient({ baseUrl: liar.url, accessToken: () => signedUp.session.tokens.accessToken }) };
+    phone = {
+      session: signedUp.session,
+      viaLiar: createApiClient({ baseUrl: liar.url, accessToken: () => signedUp.session.tokens.accessToken }),
+    };
   });
   afterAll(async () => {
     undoOrigin();
@@ -84,7 +95,13 @@ describe('pairing through a server that lies', () => {
 
   const desktop = (options: { maxMismatches?: number } = {}) => {
     const vault = new FileKeyVault(path.join(dir, 'keys'));
-    const pairing = new DesktopPairing({ serverUrl: liar.url, vault, deviceName: 'Victim PC', platform: 'linux', ...options });
+    const pairing = new DesktopPairing({
+      serverUrl: liar.url,
+      vault,
+      deviceName: 'Victim PC',
+      platform: 'linux',
+      ...options,
+    });
     return { pairing, keysDir: path.join(dir, 'keys') };
   };
   /** Everything the server saw or said, as text: where the master key must never appear. */
@@ -111,7 +128,10 @@ describe('pairing through a server that lies', () => {
 
     // Now the server holds such a key and swaps it in on the typed-code path.
     const { pairing, keysDir } = desktop({ maxMismatches: 1 });
-    const undo = liar.rewriteJson(api.findPairingByCode, (body) => ({ ...(body as object), desktopPublicKey: encodePublicKey(ground!.publicKey) }));
+    const undo = liar.rewriteJson(api.findPairingByCode, (body) => ({
+      ...(body as object),
+      desktopPublicKey: encodePublicKey(ground!.publicKey),
+    }));
     try {
       const shown = nextShowing(pairing);
       const done = pairing.start();
@@ -135,7 +155,7 @@ describe('pairing through a server that lies', () => {
     }
   });
 
-  it('typed-code path: a server that swaps in its own CPace share can\'t open the phone\'s bundle, and the desktop can\'t either', async () => {
+  it("typed-code path: a server that swaps in its own CPace share can't open the phone's bundle, and the desktop can't either", async () => {
     const { pairing, keysDir } = desktop({ maxMismatches: 1 });
     let guess: ReturnType<typeof startDesktopPake> | null = null;
     let screen: Showing | null = null;
@@ -152,9 +172,18 @@ describe('pairing through a server that lies', () => {
       const pending = await lookupPairing(phone.viaLiar, parsePairingInput(screen.pairingCode));
       await approvePairing(phone.viaLiar, phone.session, pending, screen.checkCode);
 
-      const sent = liar.requestsTo(api.scanPairing).at(-1)!.body as { pairingId: string; handover: Extract<PairingHandover, { method: 'code' }> };
-      const transcript = { pairingId: sent.pairingId, desktopPublicKey: pending.info.desktopPublicKey, sid: guess!.sid };
-      expect(() => openWithCheckCode(guess!, transcript, sent.handover.phoneShare, sent.handover.sealedBundle)).toThrow();
+      const sent = liar.requestsTo(api.scanPairing).at(-1)!.body as {
+        pairingId: string;
+        handover: Extract<PairingHandover, { method: 'code' }>;
+      };
+      const transcript = {
+        pairingId: sent.pairingId,
+        desktopPublicKey: pending.info.desktopPublicKey,
+        sid: guess!.sid,
+      };
+      expect(() =>
+        openWithCheckCode(guess!, transcript, sent.handover.phoneShare, sent.handover.sealedBundle),
+      ).toThrow();
 
       expect(await done).toMatchObject({ kind: 'failed', code: 'code_mismatch' });
       expect(await awaitPairingOutcome(phone.viaLiar, pending)).toBe('rejected');
@@ -175,19 +204,27 @@ describe('pairing through a server that lies', () => {
     const undo = liar.rewriteJson(api.waitForPairing, (_body, context) => {
       // Everything the server knows about this session: what the desktop posted and what it answered.
       const pairingId = (context.requestBody as { pairingId: string }).pairingId;
-      const created = liar.requestsTo(api.createPairingSession).find((r) => (r.responseBody as { pairingId: string }).pairingId === pairingId)!;
+      const created = liar
+        .requestsTo(api.createPairingSession)
+        .find((r) => (r.responseBody as { pairingId: string }).pairingId === pairingId)!;
       const posted = created.body as { desktopPublicKey: string; pake: { sid: string; share: string } };
       const bundle = { v: 2, pairingId, userId: randomId(), username: 'attacker', masterKey: attackerKey };
       forged++;
       if (forged === 1) {
         // QR path: anyone can seal to the desktop's public key — but not with the QR's secret.
-        const sealed = sealJson({ ...bundle, qrSecret: toBase64Url(randomBytes(16)) }, decodePublicKey(posted.desktopPublicKey));
+        const sealed = sealJson(
+          { ...bundle, qrSecret: toBase64Url(randomBytes(16)) },
+          decodePublicKey(posted.desktopPublicKey),
+        );
         return { status: 'approved', handover: { method: 'qr', sealedBundle: sealed } };
       }
       // Typed-code path: the server runs the phone's half with a guessed code.
       const transcript = { pairingId, desktopPublicKey: posted.desktopPublicKey, sid: posted.pake.sid };
       const sealed = sealWithCheckCode('123 456', transcript, posted.pake.share, utf8.encode(JSON.stringify(bundle)));
-      return { status: 'approved', handover: { method: 'code', phoneShare: sealed.phoneShare, sealedBundle: sealed.box } };
+      return {
+        status: 'approved',
+        handover: { method: 'code', phoneShare: sealed.phoneShare, sealedBundle: sealed.box },
+      };
     });
     try {
       const noticed = nextShowing(pairing, (s) => s.notice !== undefined);
@@ -207,13 +244,18 @@ describe('pairing through a server that lies', () => {
   it('QR path: a server that reports another desktop key than the QR is caught before anything is sealed', async () => {
     const { pairing } = desktop();
     const serverKey = generateBoxKeyPair();
-    const undo = liar.rewriteJson(api.getPairingSession, (body) => ({ ...(body as object), desktopPublicKey: encodePublicKey(serverKey.publicKey) }));
+    const undo = liar.rewriteJson(api.getPairingSession, (body) => ({
+      ...(body as object),
+      desktopPublicKey: encodePublicKey(serverKey.publicKey),
+    }));
     try {
       const shown = nextShowing(pairing);
       void pairing.start();
       const screen = await shown;
       const scansBefore = liar.requestsTo(api.scanPairing).length;
-      await expect(lookupPairing(phone.viaLiar, parsePairingInput(screen.link))).rejects.toMatchObject({ reason: 'key_mismatch' });
+      await expect(lookupPairing(phone.viaLiar, parsePairingInput(screen.link))).rejects.toMatchObject({
+        reason: 'key_mismatch',
+      });
       expect(liar.requestsTo(api.scanPairing).length).toBe(scansBefore);
     } finally {
       undo();
@@ -226,7 +268,11 @@ describe('pairing through a server that lies', () => {
     const shown = nextShowing(pairing);
     const done = pairing.start();
     const screen = await shown;
-    await approvePairing(phone.viaLiar, phone.session, await lookupPairing(phone.viaLiar, parsePairingInput(screen.link)));
+    await approvePairing(
+      phone.viaLiar,
+      phone.session,
+      await lookupPairing(phone.viaLiar, parsePairingInput(screen.link)),
+    );
     expect(await done).toMatchObject({ kind: 'paired', userId: phone.session.userId });
     expect(vaultFiles(keysDir).sort()).toEqual(['credentials.key', 'master-key.key']);
     const sent = liar.requestsTo(api.scanPairing).at(-1)!.body as { handover: PairingHandover };

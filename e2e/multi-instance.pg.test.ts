@@ -85,28 +85,48 @@ describe('several server instances (PostgreSQL + Redis)', () => {
 
   it('messages written on B (and on A, interleaved) reach the desktop streaming from A, each exactly once', async () => {
     const desktop = core!;
-    const { chat, chatKey } = await startChat(phone.api, phone.session, { title: 'Across instances', memberUsernames: [] });
+    const { chat, chatKey } = await startChat(phone.api, phone.session, {
+      title: 'Across instances',
+      memberUsernames: [],
+    });
     await desktop.start();
     await untilProgress(desktop, (p) => p.primed);
     await until(() => desktop.store.hasChat(chat.chatId), 10_000, 'the chat on the desktop');
 
     const viaB = await sendText(phone.api, phone.session, chat.chatId, chatKey, 'written on B');
-    await until(() => desktop.store.getMessage(chat.chatId, viaB.messageId) !== null, 10_000, 'the message from B on the desktop');
+    await until(
+      () => desktop.store.getMessage(chat.chatId, viaB.messageId) !== null,
+      10_000,
+      'the message from B on the desktop',
+    );
 
     // Both instances publish at once: notifications can cross on the way, the stream must still deliver all.
     const phoneOnA = createApiClient({ baseUrl: a.url, accessToken: () => phone.session.tokens.accessToken });
     const sent = await Promise.all(
-      Array.from({ length: 20 }, (_, i) => sendText(i % 2 ? phoneOnA : phone.api, phone.session, chat.chatId, chatKey, `burst ${i}`)),
+      Array.from({ length: 20 }, (_, i) =>
+        sendText(i % 2 ? phoneOnA : phone.api, phone.session, chat.chatId, chatKey, `burst ${i}`),
+      ),
     );
-    await until(() => sent.every((m) => desktop.store.getMessage(chat.chatId, m.messageId) !== null), 15_000, 'the whole burst on the desktop');
+    await until(
+      () => sent.every((m) => desktop.store.getMessage(chat.chatId, m.messageId) !== null),
+      15_000,
+      'the whole burst on the desktop',
+    );
     const texts = desktop.reader.messages(chat.chatId, 100).map((m) => m.text);
-    expect(texts.filter((t) => t.startsWith('burst ')).sort()).toEqual(Array.from({ length: 20 }, (_, i) => `burst ${i}`).sort());
+    expect(texts.filter((t) => t.startsWith('burst ')).sort()).toEqual(
+      Array.from({ length: 20 }, (_, i) => `burst ${i}`).sort(),
+    );
     expect(new Set(desktop.store.allMessageIds()).size).toBe(desktop.store.allMessageIds().length);
 
     // And back: the desktop sends through A, the phone reads it on B.
     const { messageId } = await desktop.engine.outbox.send(chat.chatId, 'from the desktop on A');
     const page = await phone.api.call('listMessages', { params: { chatId: chat.chatId }, query: { limit: 100 } });
-    expect(readMessage(page.messages.find((m) => m.messageId === messageId)!, chatKey).text).toBe('from the desktop on A');
+    expect(
+      readMessage(
+        page.messages.find((m) => m.messageId === messageId)!,
+        chatKey,
+      ).text,
+    ).toBe('from the desktop on A');
   }, 60_000);
 
   it('unlinking the desktop on B ends its stream on A and the desktop wipes itself', async () => {

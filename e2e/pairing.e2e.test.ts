@@ -1,7 +1,14 @@
 import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { decodePublicKey, type Envelope, initCrypto, sealJson, toBase64Url, unwrapIdentitySecretKey } from '../common/crypto';
+import {
+  decodePublicKey,
+  type Envelope,
+  initCrypto,
+  sealJson,
+  toBase64Url,
+  unwrapIdentitySecretKey,
+} from '../common/crypto';
 import { FileKeyVault } from '../desktop/src/core/keys/file-key-vault';
 import { DesktopPairing } from '../desktop/src/core/pairing/desktop-pairing';
 import type { PairingState } from '../desktop/src/core/pairing/pairing-state';
@@ -80,11 +87,17 @@ describe('QR pairing, end to end over the real HTTP API', () => {
     // that master key only (the desktop needs it for chats shared with it by sealed key).
     const identity = session!.storedIdentity!;
     expect(identity.publicKey).toBe(toBase64Url(phone.session.identity.publicKey));
-    const secret = unwrapIdentitySecretKey(identity.wrappedSecretKey as Envelope, session!.masterKey, phone.session.userId);
+    const secret = unwrapIdentitySecretKey(
+      identity.wrappedSecretKey as Envelope,
+      session!.masterKey,
+      phone.session.userId,
+    );
     expect(Buffer.from(secret).equals(Buffer.from(phone.session.identity.secretKey))).toBe(true);
 
     // The account's change log says so, for its other devices' streams (a phone's Devices list).
-    const linked = await server.server.deps.db.changeLog.findMany({ where: { userId: phone.session.userId, kind: 'device:linked' } });
+    const linked = await server.server.deps.db.changeLog.findMany({
+      where: { userId: phone.session.userId, kind: 'device:linked' },
+    });
     expect(linked.map((c) => c.entityId)).toEqual([session!.deviceId]);
 
     // The phone lists and unlinks the desktop; the desktop's next request is refused and it wipes itself.
@@ -137,7 +150,7 @@ describe('QR pairing, end to end over the real HTTP API', () => {
     expect(Buffer.from(session.masterKey).equals(Buffer.from(phone.session.masterKey))).toBe(true);
   });
 
-  it('a mistyped check code: the desktop can\'t open the hand-over, says so with a new QR and codes, and the right code then links', async () => {
+  it("a mistyped check code: the desktop can't open the hand-over, says so with a new QR and codes, and the right code then links", async () => {
     const phone = await signUpPhone(server, 'e2etypo');
     const vault = new FileKeyVault(vaultDir);
     const pairing = new DesktopPairing({ serverUrl: server.url, vault, deviceName: 'Den PC', platform: 'linux' });
@@ -155,18 +168,25 @@ describe('QR pairing, end to end over the real HTTP API', () => {
     expect(again.pairingCode).not.toBe(screen.pairingCode);
     expect(readdirSync(vaultDir)).toEqual([]);
     expect((await listLinkedDevices(phone.api)).map((d) => d.kind)).toEqual(['phone']);
-    await approvePairing(phone.api, phone.session, await lookupPairing(phone.api, parsePairingInput(again.pairingCode)), again.checkCode);
+    await approvePairing(
+      phone.api,
+      phone.session,
+      await lookupPairing(phone.api, parsePairingInput(again.pairingCode)),
+      again.checkCode,
+    );
     expect(await done).toMatchObject({ kind: 'paired' });
   });
 
-  it('after three hand-overs that don\'t open, the desktop stops and offers retry; nothing is stored and no device exists', async () => {
+  it("after three hand-overs that don't open, the desktop stops and offers retry; nothing is stored and no device exists", async () => {
     const phone = await signUpPhone(server, 'e2eguess');
     const vault = new FileKeyVault(vaultDir);
     const pairing = new DesktopPairing({ serverUrl: server.url, vault, deviceName: 'Laptop', platform: 'linux' });
     pairing.subscribe((state) => {
       if (state.kind !== 'showing') return;
       const wrong = state.checkCode === '999 999' ? '999 998' : '999 999';
-      void lookupPairing(phone.api, parsePairingInput(state.pairingCode)).then((pending) => approvePairing(phone.api, phone.session, pending, wrong));
+      void lookupPairing(phone.api, parsePairingInput(state.pairingCode)).then((pending) =>
+        approvePairing(phone.api, phone.session, pending, wrong),
+      );
     });
     const final = await pairing.start();
     expect(final).toMatchObject({ kind: 'failed', code: 'code_mismatch' });
@@ -178,7 +198,13 @@ describe('QR pairing, end to end over the real HTTP API', () => {
   it('when the sealed bundle was tampered with, the desktop rejects it: nothing stored, no device, the phone is told', async () => {
     const phone = await signUpPhone(server, 'e2etamper');
     const vault = new FileKeyVault(vaultDir);
-    const pairing = new DesktopPairing({ serverUrl: server.url, vault, deviceName: 'Laptop', platform: 'linux', maxMismatches: 1 });
+    const pairing = new DesktopPairing({
+      serverUrl: server.url,
+      vault,
+      deviceName: 'Laptop',
+      platform: 'linux',
+      maxMismatches: 1,
+    });
     const showing = whenState(pairing, 'showing');
     const done = pairing.start();
     const screen = await showing;
@@ -196,7 +222,11 @@ describe('QR pairing, end to end over the real HTTP API', () => {
     const sealed = Buffer.from(sealJson(bundle, decodePublicKey(pending.link.desktopPublicKey)).slice(3), 'base64url');
     sealed[40] = (sealed[40] ?? 0) ^ 0x01;
     await phone.api.call('scanPairing', {
-      body: { pairingId: pending.info.pairingId, decision: 'approve', handover: { method: 'qr', sealedBundle: `v1.${sealed.toString('base64url')}` } },
+      body: {
+        pairingId: pending.info.pairingId,
+        decision: 'approve',
+        handover: { method: 'qr', sealedBundle: `v1.${sealed.toString('base64url')}` },
+      },
     });
 
     const final = await done;
@@ -233,7 +263,12 @@ describe('QR pairing, end to end over the real HTTP API', () => {
   });
 
   it('when the server is unreachable, pairing fails with a readable message', async () => {
-    const pairing = new DesktopPairing({ serverUrl: 'http://127.0.0.1:9', vault: new FileKeyVault(vaultDir), deviceName: 'x', platform: 'linux' });
+    const pairing = new DesktopPairing({
+      serverUrl: 'http://127.0.0.1:9',
+      vault: new FileKeyVault(vaultDir),
+      deviceName: 'x',
+      platform: 'linux',
+    });
     const final = await pairing.start();
     expect(final).toMatchObject({ kind: 'failed', code: 'network' });
     expect((final as { message: string }).message).toMatch(/Cannot reach the server/);

@@ -36,7 +36,11 @@ describe('the phone web app links the desktop app, and the two talk', () => {
     chromium = await launchChromium();
     const phoneSide = await newPhone(chromium.browser);
     phone = phoneSide.page;
-    const desktopContext = await chromium.browser.newContext({ viewport: { width: 1280, height: 800 }, locale: 'en-GB', timezoneId: 'Europe/London' });
+    const desktopContext = await chromium.browser.newContext({
+      viewport: { width: 1280, height: 800 },
+      locale: 'en-GB',
+      timezoneId: 'Europe/London',
+    });
     desktop = await desktopContext.newPage();
     desktop.on('console', (m) => {
       if (m.type() === 'error') problems.push(`desktop: ${m.text()}`);
@@ -92,7 +96,10 @@ describe('the phone web app links the desktop app, and the two talk', () => {
 
     // The desktop syncs and shows the chat, decrypted with the key the phone sealed to it.
     await desktop.getByRole('region', { name: 'Sync progress' }).getByText('Up to date').waitFor({ timeout: 30_000 });
-    await desktop.getByRole('list', { name: 'Chats' }).getByRole('button', { name: /^Camping trip/ }).click();
+    await desktop
+      .getByRole('list', { name: 'Chats' })
+      .getByRole('button', { name: /^Camping trip/ })
+      .click();
     const desktopLog = desktop.getByRole('log', { name: 'Messages' });
     await desktopLog.getByText('Who is bringing the map?').waitFor();
 
@@ -115,7 +122,10 @@ describe('the phone web app links the desktop app, and the two talk', () => {
     await phone.getByRole('button', { name: 'Unlink E2E desktop' }).click();
     await phone.getByRole('dialog').getByRole('button', { name: 'Unlink' }).click();
     await desktop.getByRole('heading', { name: 'Link this desktop' }).waitFor({ timeout: 15_000 });
-    await desktop.getByRole('status').getByText('This desktop was unlinked from your phone. Its local data was deleted.').waitFor();
+    await desktop
+      .getByRole('status')
+      .getByText('This desktop was unlinked from your phone. Its local data was deleted.')
+      .waitFor();
     await desktop.screenshot({ path: path.resolve(__dirname, '../test-artifacts/desktop/unlinked.png') });
     await expect(desktop.getByText('Perfect, see you Friday').count()).resolves.toBe(0);
     expect(problems).toEqual([]);

@@ -36,7 +36,9 @@ describe('live updates in the phone web app', () => {
   beforeEach(async () => {
     ({ page, problems } = await newPhone(chromium.browser));
     requests = [];
-    page.on('request', (r: Request) => requests.push({ at: Date.now(), method: r.method(), url: r.url(), headers: r.headers() }));
+    page.on('request', (r: Request) =>
+      requests.push({ at: Date.now(), method: r.method(), url: r.url(), headers: r.headers() }),
+    );
   });
   afterEach(async () => {
     await page.context().close();
@@ -52,7 +54,9 @@ describe('live updates in the phone web app', () => {
   const shell = () => page.locator('.shell');
   const log = () => page.getByRole('log');
   const messageFetches = (chatId: string, after: number) =>
-    requests.filter((r) => r.at >= after && r.method === 'GET' && new URL(r.url).pathname === `/chats/${chatId}/messages`);
+    requests.filter(
+      (r) => r.at >= after && r.method === 'GET' && new URL(r.url).pathname === `/chats/${chatId}/messages`,
+    );
   const streamOpens = () => requests.filter((r) => new URL(r.url).pathname === '/sse/connect');
 
   /** The web app signed in as `me` (a new phone device of that account), with the chat open and the stream up. */
@@ -80,8 +84,15 @@ describe('live updates in the phone web app', () => {
   it('another user’s message appears in the open conversation within moments, brought by the stream', async () => {
     const me = await signUpPhone(server, 'livereader');
     const friend = await signUpPhone(server, 'livefriend');
-    const { chat } = await startChat(me.api, me.session, { title: 'Live chat', memberUsernames: [friend.session.username] });
-    const friendKey = await chatKeyFor(friend.api, friend.session, await friend.api.call('getChat', { params: { chatId: chat.chatId } }));
+    const { chat } = await startChat(me.api, me.session, {
+      title: 'Live chat',
+      memberUsernames: [friend.session.username],
+    });
+    const friendKey = await chatKeyFor(
+      friend.api,
+      friend.session,
+      await friend.api.call('getChat', { params: { chatId: chat.chatId } }),
+    );
     await openChat(me, 'Live chat');
 
     // The stream was opened with a one-time ticket, live-only, and no credentials in a header or the URL.
@@ -117,7 +128,11 @@ describe('live updates in the phone web app', () => {
     const writtenAt = Date.now();
     other.edit(chat.chatId, 'Started on the other device');
     await other.flush();
-    await until(async () => (await composer.inputValue()) === 'Started on the other device', 10_000, 'the draft in the composer');
+    await until(
+      async () => (await composer.inputValue()) === 'Started on the other device',
+      10_000,
+      'the draft in the composer',
+    );
     expect(Date.now() - writtenAt).toBeLessThan(10_000);
     other.close();
   });
@@ -137,7 +152,11 @@ describe('live updates in the phone web app', () => {
   it('a device unlinked from elsewhere leaves the Devices screen at once', async () => {
     const me = await signUpPhone(server, 'livedevices');
     await startChat(me.api, me.session, { title: 'Devices live', memberUsernames: [] });
-    const tablet = await signIn(server.client(), { username: me.session.username, password: me.password, device: { name: 'Old tablet', platform: 'android' } });
+    const tablet = await signIn(server.client(), {
+      username: me.session.username,
+      password: me.password,
+      device: { name: 'Old tablet', platform: 'android' },
+    });
     await openChat(me, 'Devices live');
     await page.getByRole('link', { name: 'Back' }).click();
     await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Devices' }).click();
@@ -174,8 +193,15 @@ describe('live updates in the phone web app', () => {
   it('falls back to polling while the stream is down, and comes back asking for what it missed', async () => {
     const me = await signUpPhone(server, 'livefallback');
     const friend = await signUpPhone(server, 'livefallbackfriend');
-    const { chat } = await startChat(me.api, me.session, { title: 'Fallback', memberUsernames: [friend.session.username] });
-    const friendKey = await chatKeyFor(friend.api, friend.session, await friend.api.call('getChat', { params: { chatId: chat.chatId } }));
+    const { chat } = await startChat(me.api, me.session, {
+      title: 'Fallback',
+      memberUsernames: [friend.session.username],
+    });
+    const friendKey = await chatKeyFor(
+      friend.api,
+      friend.session,
+      await friend.api.call('getChat', { params: { chatId: chat.chatId } }),
+    );
     await openChat(me, 'Fallback');
 
     // The server cuts every stream while no new ticket can be had (the network path to it is down).
@@ -201,8 +227,15 @@ describe('live updates in the phone web app', () => {
   it('a hidden page closes its stream; shown again, it reconnects and catches up', async () => {
     const me = await signUpPhone(server, 'livehidden');
     const friend = await signUpPhone(server, 'livehiddenfriend');
-    const { chat } = await startChat(me.api, me.session, { title: 'Hidden', memberUsernames: [friend.session.username] });
-    const friendKey = await chatKeyFor(friend.api, friend.session, await friend.api.call('getChat', { params: { chatId: chat.chatId } }));
+    const { chat } = await startChat(me.api, me.session, {
+      title: 'Hidden',
+      memberUsernames: [friend.session.username],
+    });
+    const friendKey = await chatKeyFor(
+      friend.api,
+      friend.session,
+      await friend.api.call('getChat', { params: { chatId: chat.chatId } }),
+    );
     await openChat(me, 'Hidden');
     // Earlier tests' pages are closed: this page's stream is the only one left on the server.
     const open = () => [...server.server.deps.streams].filter((s) => !s.closed).length;

@@ -51,15 +51,34 @@ describe('the phone web app and message authors', () => {
       title: 'Trip',
       memberUsernames: [bob.session.username, mallory.session.username, carol.session.username],
     });
-    const keyOf = async (p: typeof bob) => chatKeyFor(p.api, p.session, await p.api.call('getChat', { params: { chatId: chat.chatId } }));
+    const keyOf = async (p: typeof bob) =>
+      chatKeyFor(p.api, p.session, await p.api.call('getChat', { params: { chatId: chat.chatId } }));
     await sendText(bob.api, bob.session, chat.chatId, await keyOf(bob), 'Bob, really');
-    await sendText(mallory.api, mallory.session, chat.chatId, await keyOf(mallory), 'Mallory, calling herself Bob', bob.session.username);
+    await sendText(
+      mallory.api,
+      mallory.session,
+      chat.chatId,
+      await keyOf(mallory),
+      'Mallory, calling herself Bob',
+      bob.session.username,
+    );
     await sendText(carol.api, carol.session, chat.chatId, await keyOf(carol), 'Carol on an old app');
-    const moved = await sendText(mallory.api, mallory.session, chat.chatId, await keyOf(mallory), 'Mallory, pinned on Bob by the server');
+    const moved = await sendText(
+      mallory.api,
+      mallory.session,
+      chat.chatId,
+      await keyOf(mallory),
+      'Mallory, pinned on Bob by the server',
+    );
     // The server re-attributes that one message to Bob in every page it serves.
     liar.rewriteJson(api.listMessages, (body) => {
       const page = body as { messages: MessageRecord[] };
-      return { ...page, messages: page.messages.map((m) => (m.messageId === moved.messageId ? { ...m, senderUserId: bob.session.userId } : m)) };
+      return {
+        ...page,
+        messages: page.messages.map((m) =>
+          m.messageId === moved.messageId ? { ...m, senderUserId: bob.session.userId } : m,
+        ),
+      };
     });
 
     await page.goto(`${liar.url}/phone/`);
@@ -70,7 +89,12 @@ describe('the phone web app and message authors', () => {
     await page.getByRole('heading', { name: 'Chats', exact: true }).waitFor();
 
     // An account from before signing: its phone made the key at sign-in, and the directory publishes it.
-    await until(async () => (await bob.api.call('lookupUserById', { params: { userId: alice.session.userId } })).signingPublicKey !== null, 10_000, 'the signing key of the upgraded account');
+    await until(
+      async () =>
+        (await bob.api.call('lookupUserById', { params: { userId: alice.session.userId } })).signingPublicKey !== null,
+      10_000,
+      'the signing key of the upgraded account',
+    );
 
     await page.getByRole('link', { name: /Trip/ }).click();
     const log = page.getByRole('log', { name: 'Messages in Trip' });
@@ -82,11 +106,15 @@ describe('the phone web app and message authors', () => {
 
     // The body says Bob; the signature says Mallory.
     await expect(row('Mallory, calling herself Bob').getAttribute('data-verification')).resolves.toBe('verified');
-    await expect(row('Mallory, calling herself Bob').locator('.bubble-sender').textContent()).resolves.toBe(mallory.session.username);
+    await expect(row('Mallory, calling herself Bob').locator('.bubble-sender').textContent()).resolves.toBe(
+      mallory.session.username,
+    );
 
     // Before signing: the name, with a subtle mark.
     await expect(row('Carol on an old app').getAttribute('data-verification')).resolves.toBe('legacy');
-    await expect(row('Carol on an old app').locator('.bubble-sender').textContent()).resolves.toBe(carol.session.username);
+    await expect(row('Carol on an old app').locator('.bubble-sender').textContent()).resolves.toBe(
+      carol.session.username,
+    );
     await expect(row('Carol on an old app').locator('.bubble-legacy').textContent()).resolves.toContain('unsigned');
 
     // Re-attributed by the server: a warning, and no one's name.
@@ -101,10 +129,17 @@ describe('the phone web app and message authors', () => {
     await composer.fill('Signed from the web app');
     await composer.press('Enter');
     await log.getByText('Signed from the web app').waitFor();
-    const sent = (await bob.api.call('listMessages', { params: { chatId: chat.chatId }, query: {} })).messages.find((m) => m.senderUserId === alice.session.userId)!;
+    const sent = (await bob.api.call('listMessages', { params: { chatId: chat.chatId }, query: {} })).messages.find(
+      (m) => m.senderUserId === alice.session.userId,
+    )!;
     const book = new SenderBook(new ServerSenderKeyDirectory(bob.api));
     await book.load([alice.session.userId]);
-    expect(book.author({ chatId: chat.chatId, messageId: sent.messageId, senderUserId: alice.session.userId }, readMessage(sent, await keyOf(bob)))).toEqual({
+    expect(
+      book.author(
+        { chatId: chat.chatId, messageId: sent.messageId, senderUserId: alice.session.userId },
+        readMessage(sent, await keyOf(bob)),
+      ),
+    ).toEqual({
       verification: 'verified',
       displayName: alice.session.username,
     });

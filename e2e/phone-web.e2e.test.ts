@@ -3,7 +3,15 @@ import os from 'node:os';
 import path from 'node:path';
 import type { Page } from 'playwright-core';
 import { buildPairingLink } from '../common/contract';
-import { encodePublicKey, generateBoxKeyPair, initCrypto, newCheckCode, randomBytes, startDesktopPake, toBase64Url } from '../common/crypto';
+import {
+  encodePublicKey,
+  generateBoxKeyPair,
+  initCrypto,
+  newCheckCode,
+  randomBytes,
+  startDesktopPake,
+  toBase64Url,
+} from '../common/crypto';
 import { FileKeyVault } from '../desktop/src/core/keys/file-key-vault';
 import { DesktopPairing } from '../desktop/src/core/pairing/desktop-pairing';
 import type { PairingState } from '../desktop/src/core/pairing/pairing-state';
@@ -20,7 +28,10 @@ import { launchChromium, newPhone, type PhoneBrowser, qrPixels, writeQrY4m } fro
 const ARTIFACTS = path.resolve(__dirname, '../test-artifacts/phone');
 const shot = (page: Page, name: string) => page.screenshot({ path: path.join(ARTIFACTS, `${name}.png`) });
 
-function whenState<K extends PairingState['kind']>(pairing: DesktopPairing, kind: K): Promise<Extract<PairingState, { kind: K }>> {
+function whenState<K extends PairingState['kind']>(
+  pairing: DesktopPairing,
+  kind: K,
+): Promise<Extract<PairingState, { kind: K }>> {
   return new Promise((resolve) => {
     const off = pairing.subscribe((state) => {
       if (state.kind === kind) {
@@ -134,7 +145,13 @@ describe('the phone web app, in Chromium on a phone-sized screen, against the re
     // A second chat that someone else started: its sealed key is opened on the phone.
     const carol = await signUpPhone(server, 'webcarol');
     const started = await startChat(carol.api, carol.session, { title: 'Book club', memberUsernames: [user.username] });
-    await sendText(carol.api, carol.session, started.chat.chatId, started.chatKey, 'Chapter 4 for Thursday, see you there');
+    await sendText(
+      carol.api,
+      carol.session,
+      started.chat.chatId,
+      started.chatKey,
+      'Chapter 4 for Thursday, see you there',
+    );
     await page.getByRole('link', { name: 'Back' }).click();
     await page.getByRole('list', { name: 'Chats' }).getByText('Chapter 4 for Thursday, see you there').waitFor();
     await shot(page, 'chats');
@@ -249,7 +266,12 @@ describe('the phone web app, in Chromium on a phone-sized screen, against the re
 
     const key = encodePublicKey(generateBoxKeyPair().publicKey);
     const qrSecret = toBase64Url(randomBytes(16));
-    const link = buildPairingLink({ pairingId: '5b0b7a5e-3a55-4a57-9d59-2b1f7c2e9d10', desktopPublicKey: key, serverOrigin: server.url, qrSecret });
+    const link = buildPairingLink({
+      pairingId: '5b0b7a5e-3a55-4a57-9d59-2b1f7c2e9d10',
+      desktopPublicKey: key,
+      serverOrigin: server.url,
+      qrSecret,
+    });
     await enterPairing(link.replace('v=2', 'v=7'));
     await expect(errorText()).resolves.toMatch(/version 7.*Update the app/);
     await enterPairing(link.replace('v=2', 'v=1'));
@@ -264,10 +286,25 @@ describe('the phone web app, in Chromium on a phone-sized screen, against the re
     // A desktop that asked, but longer ago than a pairing code lives.
     const pake = startDesktopPake(newCheckCode());
     const session = await server.client().call('createPairingSession', {
-      body: { desktopPublicKey: key, deviceName: 'Old PC', platform: 'linux', pake: { sid: pake.sid, share: pake.share } },
+      body: {
+        desktopPublicKey: key,
+        deviceName: 'Old PC',
+        platform: 'linux',
+        pake: { sid: pake.sid, share: pake.share },
+      },
     });
-    await server.server.deps.db.pairingSession.update({ where: { id: session.pairingId }, data: { expiresAt: new Date(Date.now() - 1000) } });
-    await enterPairing(buildPairingLink({ pairingId: session.pairingId, desktopPublicKey: key, serverOrigin: session.serverOrigin, qrSecret }));
+    await server.server.deps.db.pairingSession.update({
+      where: { id: session.pairingId },
+      data: { expiresAt: new Date(Date.now() - 1000) },
+    });
+    await enterPairing(
+      buildPairingLink({
+        pairingId: session.pairingId,
+        desktopPublicKey: key,
+        serverOrigin: session.serverOrigin,
+        qrSecret,
+      }),
+    );
     await expect(errorText()).resolves.toMatch(/has expired/);
   }, 60_000);
 
@@ -305,7 +342,11 @@ describe('the phone web app, in Chromium on a phone-sized screen, against the re
 
       // The desktop holds the same master key the password recovers: the signed-in phone had the real one.
       const desktop = (await DeviceSession.restore(vault))!;
-      const recovered = await signIn(server.client(), { username: user.username, password: user.password, device: { name: 'check', platform: 'web' } });
+      const recovered = await signIn(server.client(), {
+        username: user.username,
+        password: user.password,
+        device: { name: 'check', platform: 'web' },
+      });
       expect(Buffer.from(desktop.masterKey).equals(Buffer.from(recovered.masterKey))).toBe(true);
 
       // This phone unlinks the first one; the first one hears it on its live stream (no request of its
@@ -337,7 +378,10 @@ describe('the phone web app, in Chromium on a phone-sized screen, against the re
       const response = await route.fetch();
       const csp = response.headers()['content-security-policy'] ?? '';
       expect(csp).toContain("'wasm-unsafe-eval'");
-      await route.fulfill({ response, headers: { ...response.headers(), 'content-security-policy': csp.replace(" 'wasm-unsafe-eval'", '') } });
+      await route.fulfill({
+        response,
+        headers: { ...response.headers(), 'content-security-policy': csp.replace(" 'wasm-unsafe-eval'", '') },
+      });
     });
     await strict.page.goto(`${server.url}/phone/`);
     await strict.page.getByText(/can’t run Symc’s encryption/).waitFor();

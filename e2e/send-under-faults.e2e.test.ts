@@ -32,8 +32,14 @@ describe('desktop sends under faults', () => {
     proxy = await new CuttingProxy(server.server.port).start();
     dir = mkdtempSync(path.join(os.tmpdir(), 'symc-send-faults-'));
     phone = await signUpPhone(server, 'faultphone');
-    ({ chat: { chatId }, chatKey } = await startChat(phone.api, phone.session, { title: 'Deploys', memberUsernames: [] }));
-    const viaProxy = { session: phone.session, api: createApiClient({ baseUrl: proxy.url, accessToken: () => phone.session.tokens.accessToken }) };
+    ({
+      chat: { chatId },
+      chatKey,
+    } = await startChat(phone.api, phone.session, { title: 'Deploys', memberUsernames: [] }));
+    const viaProxy = {
+      session: phone.session,
+      api: createApiClient({ baseUrl: proxy.url, accessToken: () => phone.session.tokens.accessToken }),
+    };
     core = await openDesktop(dir, await pairDesktop(proxy.url, viaProxy, dir));
     await core.start();
     await untilProgress(core, (p) => p.primed && p.connection === 'connected');
@@ -64,7 +70,11 @@ describe('desktop sends under faults', () => {
     expect(core.engine.progress.connection).toBe('connected');
 
     proxy.answerRequests(null);
-    await until(() => core.store.getMessage(chatId, sent.messageId)?.status === 'sent', 10_000, 'the retry after the deploy');
+    await until(
+      () => core.store.getMessage(chatId, sent.messageId)?.status === 'sent',
+      10_000,
+      'the retry after the deploy',
+    );
     expect(core.engine.outbox.pending()).toBe(0);
     expect((await copiesOnServer('sent during a deploy')).map((m) => m.messageId)).toEqual([sent.messageId]);
   });
@@ -88,7 +98,11 @@ describe('desktop sends under faults', () => {
 
     proxy.answerRequests(null);
     await untilProgress(core, (p) => p.connection === 'connected');
-    await until(() => core.engine.outbox.pending() === 0 && core.store.getMessage(chatId, during.messageId) !== null, 15_000, 'resuming');
+    await until(
+      () => core.engine.outbox.pending() === 0 && core.store.getMessage(chatId, during.messageId) !== null,
+      15_000,
+      'resuming',
+    );
     expect((await copiesOnServer('sent while everything was down')).map((m) => m.messageId)).toEqual([sent.messageId]);
   });
 

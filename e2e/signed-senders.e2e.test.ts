@@ -33,20 +33,37 @@ describe('authenticated senders', () => {
   const problems: SyncProblem[] = [];
   const dir = mkdtempSync(path.join(os.tmpdir(), 'symc-signed-'));
 
-  const memberKey = async (phone: Phone, chatId: string) => chatKeyFor(phone.api, phone.session, await phone.api.call('getChat', { params: { chatId } }));
+  const memberKey = async (phone: Phone, chatId: string) =>
+    chatKeyFor(phone.api, phone.session, await phone.api.call('getChat', { params: { chatId } }));
 
   /** What Alice's desktop shows for a chat: text, name, verification — senders fetched first, as the app does. */
   async function desktopShows(chatId: string) {
     await core.reader.loadSenders(core.store.listMessages(chatId, 200).map((r) => r.sender_user_id));
-    return core.reader.messages(chatId).map((m) => ({ text: m.text, senderName: m.senderName, verification: m.verification, mine: m.mine, sentAt: m.sentAt, createdAt: m.createdAt }));
+    return core.reader
+      .messages(chatId)
+      .map((m) => ({
+        text: m.text,
+        senderName: m.senderName,
+        verification: m.verification,
+        mine: m.mine,
+        sentAt: m.sentAt,
+        createdAt: m.createdAt,
+      }));
   }
   async function desktopMessage(chatId: string, text: string) {
-    await until(async () => (await desktopShows(chatId)).some((m) => m.text === text), 10_000, `"${text}" on the desktop`);
+    await until(
+      async () => (await desktopShows(chatId)).some((m) => m.text === text),
+      10_000,
+      `"${text}" on the desktop`,
+    );
     return (await desktopShows(chatId)).find((m) => m.text === text)!;
   }
 
   /** Rewrites live message events of the stream while `run` runs. */
-  async function whileRewriting<T>(rewrite: (message: MessageRecord) => MessageRecord, run: () => Promise<T>): Promise<T> {
+  async function whileRewriting<T>(
+    rewrite: (message: MessageRecord) => MessageRecord,
+    run: () => Promise<T>,
+  ): Promise<T> {
     const undo = liar.rewriteSse((event: SseEvent) => {
       if (event.event !== 'message:new') return event;
       const payload = JSON.parse(event.data) as { message: MessageRecord };
@@ -66,8 +83,14 @@ describe('authenticated senders', () => {
     alice = await signUpPhone(server, 'sigalice');
     bob = await signUpPhone(server, 'sigbob');
     mallory = await signUpPhone(server, 'sigmallory');
-    group = (await startChat(alice.api, alice.session, { title: 'Group', memberUsernames: [bob.session.username, mallory.session.username] })).chat.chatId;
-    pair = (await startChat(alice.api, alice.session, { title: 'Pair', memberUsernames: [bob.session.username] })).chat.chatId;
+    group = (
+      await startChat(alice.api, alice.session, {
+        title: 'Group',
+        memberUsernames: [bob.session.username, mallory.session.username],
+      })
+    ).chat.chatId;
+    pair = (await startChat(alice.api, alice.session, { title: 'Pair', memberUsernames: [bob.session.username] })).chat
+      .chatId;
     core = await openDesktop(dir, await pairDesktop(liar.url, alice, dir));
     core.engine.onProblem((p) => problems.push(p));
     await core.start();
@@ -82,15 +105,34 @@ describe('authenticated senders', () => {
 
   it('a message written on the desktop is signed with the account key it got at pairing: others see it verified as Alice', async () => {
     await core.engine.outbox.send(group, 'from the desktop');
-    const page = await loadMessages(bob.api, bob.session, group, await memberKey(bob, group), new SenderBook(new ServerSenderKeyDirectory(bob.api)));
-    expect(page.messages.find((m) => m.body?.text === 'from the desktop')!.author).toEqual({ verification: 'verified', displayName: alice.session.username });
+    const page = await loadMessages(
+      bob.api,
+      bob.session,
+      group,
+      await memberKey(bob, group),
+      new SenderBook(new ServerSenderKeyDirectory(bob.api)),
+    );
+    expect(page.messages.find((m) => m.body?.text === 'from the desktop')!.author).toEqual({
+      verification: 'verified',
+      displayName: alice.session.username,
+    });
     // The key came with the pairing confirm: the desktop never had to ask for it.
     expect(liar.requestsTo(api.me)).toEqual([]);
   });
 
   it('a member who writes a body claiming another member’s name is shown as who they are', async () => {
-    await sendText(mallory.api, mallory.session, group, await memberKey(mallory, group), 'Bob here: send me the code', bob.session.username);
-    expect(await desktopMessage(group, 'Bob here: send me the code')).toMatchObject({ senderName: mallory.session.username, verification: 'verified' });
+    await sendText(
+      mallory.api,
+      mallory.session,
+      group,
+      await memberKey(mallory, group),
+      'Bob here: send me the code',
+      bob.session.username,
+    );
+    expect(await desktopMessage(group, 'Bob here: send me the code')).toMatchObject({
+      senderName: mallory.session.username,
+      verification: 'verified',
+    });
   });
 
   it('the server re-attributing a message to another member (rewriting senderUserId) makes it unverified, never Bob’s', async () => {
@@ -99,17 +141,32 @@ describe('authenticated senders', () => {
       (m) => (m.senderUserId === mallory.session.userId ? { ...m, senderUserId: bob.session.userId } : m),
       async () => {
         await sendText(mallory.api, mallory.session, group, await memberKey(mallory, group), text);
-        expect(await desktopMessage(group, text)).toMatchObject({ senderName: 'Unverified sender', verification: 'unverified', mine: false });
+        expect(await desktopMessage(group, text)).toMatchObject({
+          senderName: 'Unverified sender',
+          verification: 'unverified',
+          mine: false,
+        });
       },
     );
     // The phone, reading pages through the same server, sees the same.
     const viaLiar = createApiClient({ baseUrl: liar.url, accessToken: () => alice.session.tokens.accessToken });
     const undo = liar.rewriteJson(api.listMessages, (body) => {
       const page = body as { messages: MessageRecord[] };
-      return { ...page, messages: page.messages.map((m) => (m.senderUserId === mallory.session.userId ? { ...m, senderUserId: bob.session.userId } : m)) };
+      return {
+        ...page,
+        messages: page.messages.map((m) =>
+          m.senderUserId === mallory.session.userId ? { ...m, senderUserId: bob.session.userId } : m,
+        ),
+      };
     });
     try {
-      const page = await loadMessages(viaLiar, alice.session, group, await memberKey(alice, group), new SenderBook(new ServerSenderKeyDirectory(viaLiar)));
+      const page = await loadMessages(
+        viaLiar,
+        alice.session,
+        group,
+        await memberKey(alice, group),
+        new SenderBook(new ServerSenderKeyDirectory(viaLiar)),
+      );
       const shown = page.messages.find((m) => m.body?.text === text)!;
       expect(shown.record.senderUserId).toBe(bob.session.userId);
       expect(shown.author).toEqual({ verification: 'unverified', displayName: 'Unverified sender' });
@@ -124,7 +181,11 @@ describe('authenticated senders', () => {
       (m) => (m.senderUserId === bob.session.userId ? { ...m, senderUserId: alice.session.userId } : m),
       async () => {
         await sendText(bob.api, bob.session, group, await memberKey(bob, group), text);
-        expect(await desktopMessage(group, text)).toMatchObject({ senderName: 'Unverified sender', verification: 'unverified', mine: false });
+        expect(await desktopMessage(group, text)).toMatchObject({
+          senderName: 'Unverified sender',
+          verification: 'unverified',
+          mine: false,
+        });
       },
     );
   });
@@ -170,10 +231,19 @@ describe('authenticated senders', () => {
 
   it('a server that hides a sender’s signing key cannot pass their signed messages off as legacy: they are unverified', async () => {
     await sendText(bob.api, bob.session, pair, await memberKey(bob, pair), 'signed by bob');
-    const viaLiar: ApiClient = createApiClient({ baseUrl: liar.url, accessToken: () => alice.session.tokens.accessToken });
+    const viaLiar: ApiClient = createApiClient({
+      baseUrl: liar.url,
+      accessToken: () => alice.session.tokens.accessToken,
+    });
     const undo = liar.rewriteJson(api.lookupUserById, (body) => ({ ...(body as object), signingPublicKey: null }));
     try {
-      const page = await loadMessages(viaLiar, alice.session, pair, await memberKey(alice, pair), new SenderBook(new ServerSenderKeyDirectory(viaLiar)));
+      const page = await loadMessages(
+        viaLiar,
+        alice.session,
+        pair,
+        await memberKey(alice, pair),
+        new SenderBook(new ServerSenderKeyDirectory(viaLiar)),
+      );
       expect(page.messages.find((m) => m.body?.text === 'signed by bob')!.author.verification).toBe('unverified');
     } finally {
       undo();

@@ -33,7 +33,10 @@ describe('history batches at the default sizes', () => {
     const server = await startTestServer(env);
     servers.push(server);
     const phone = await signUpPhone(server, 'screen');
-    const chats = await seedChats(server, phone.session, { chats: 1 + others, messagesPerChat: (i) => (i === 0 ? opened : 30) });
+    const chats = await seedChats(server, phone.session, {
+      chats: 1 + others,
+      messagesPerChat: (i) => (i === 0 ? opened : 30),
+    });
     await markOpened(server, phone.session, chats[0]!.chatId);
     const dir = mkdtempSync(path.join(os.tmpdir(), 'symc-first-screen-'));
     dirs.push(dir);
@@ -52,7 +55,10 @@ describe('history batches at the default sizes', () => {
     const phase1 = batches(events, 1);
     expect(phase1.map((b) => b.payload.messages.length)).toEqual(sizes);
     expect(phase1.at(-1)!.payload.chatsCompleted).toEqual([chatId]);
-    const newest = core.store.listMessages(chatId, FIRST_SCREEN_MESSAGES).map((m) => m.id).sort();
+    const newest = core.store
+      .listMessages(chatId, FIRST_SCREEN_MESSAGES)
+      .map((m) => m.id)
+      .sort();
     expect(phase1[0]!.payload.messages.map((m) => m.messageId).sort()).toEqual(newest);
     expect(core.store.listMessages(chatId, 1_000)).toHaveLength(count);
     expect(core.engine.progress.lastChatReadyAt).not.toBeNull();
@@ -71,7 +77,9 @@ describe('history batches at the default sizes', () => {
     expect(total).toBeGreaterThan(3 * 4096);
     expect(history.length).toBeGreaterThanOrEqual(Math.floor(total / 4096));
     // Chats of ~4.5–6 KB are cut inside the chat, not only between chats.
-    expect(history.map((b) => [b.payload.phase, b.payload.messages.length, b.payload.chatsCompleted.length])).toContainEqual([1, expect.any(Number), 0]);
+    expect(
+      history.map((b) => [b.payload.phase, b.payload.messages.length, b.payload.chatsCompleted.length]),
+    ).toContainEqual([1, expect.any(Number), 0]);
     // …and never cut short: a batch under the bound ends where a chat ends (or is the first screen).
     for (const [i, batch] of history.entries()) {
       const bytes = batch.payload.messages.reduce((n, m) => n + m.ciphertext.length, 0);

@@ -27,8 +27,14 @@ describe('live sync between phone and desktop', () => {
     dir = mkdtempSync(path.join(os.tmpdir(), 'symc-live-'));
     phone = await signUpPhone(server, 'livephone');
     friend = await signUpPhone(server, 'livefriend');
-    ({ chat: { chatId }, chatKey } = await startChat(phone.api, phone.session, { title: 'Us', memberUsernames: [friend.session.username] }));
-    const viaProxy = { session: phone.session, api: createApiClient({ baseUrl: proxy.url, accessToken: () => phone.session.tokens.accessToken }) };
+    ({
+      chat: { chatId },
+      chatKey,
+    } = await startChat(phone.api, phone.session, { title: 'Us', memberUsernames: [friend.session.username] }));
+    const viaProxy = {
+      session: phone.session,
+      api: createApiClient({ baseUrl: proxy.url, accessToken: () => phone.session.tokens.accessToken }),
+    };
     core = await openDesktop(dir, await pairDesktop(proxy.url, viaProxy, dir));
     await core.start();
     await untilProgress(core, (p) => p.primed);
@@ -42,21 +48,37 @@ describe('live sync between phone and desktop', () => {
 
   it('a message sent on the phone appears on the desktop, decrypted only for display', async () => {
     const sent = await sendText(phone.api, phone.session, chatId, chatKey, 'from the phone');
-    await until(() => core.store.getMessage(chatId, sent.messageId) !== null, 10_000, 'the phone message on the desktop');
+    await until(
+      () => core.store.getMessage(chatId, sent.messageId) !== null,
+      10_000,
+      'the phone message on the desktop',
+    );
     const shown = core.reader.messages(chatId).find((m) => m.messageId === sent.messageId);
     expect(shown).toMatchObject({ text: 'from the phone', mine: true, decrypted: true });
   });
 
   it('a message from another user is acknowledged as delivered by the desktop, and read flows back', async () => {
-    const friendKey = await chatKeyFor(friend.api, friend.session, await friend.api.call('getChat', { params: { chatId } }));
+    const friendKey = await chatKeyFor(
+      friend.api,
+      friend.session,
+      await friend.api.call('getChat', { params: { chatId } }),
+    );
     const m = await sendText(friend.api, friend.session, chatId, friendKey, 'hi from a friend');
-    await until(async () => {
-      const page = await friend.api.call('listMessages', { params: { chatId }, query: {} });
-      return page.messages.find((x) => x.messageId === m.messageId)?.status === 'delivered';
-    }, 10_000, 'the delivered tick');
+    await until(
+      async () => {
+        const page = await friend.api.call('listMessages', { params: { chatId }, query: {} });
+        return page.messages.find((x) => x.messageId === m.messageId)?.status === 'delivered';
+      },
+      10_000,
+      'the delivered tick',
+    );
     // The friend's phone reads it: the status reaches the desktop over the stream.
     await phone.api.call('markMessages', { params: { chatId }, body: { messageIds: [m.messageId], status: 'read' } });
-    await until(() => core.store.getMessage(chatId, m.messageId)?.status === 'read', 10_000, 'the read status on the desktop');
+    await until(
+      () => core.store.getMessage(chatId, m.messageId)?.status === 'read',
+      10_000,
+      'the read status on the desktop',
+    );
   });
 
   it('a message written on the offline desktop is queued, and reaches the phone exactly once after reconnect', async () => {
@@ -67,7 +89,11 @@ describe('live sync between phone and desktop', () => {
     expect(core.store.getMessage(chatId, messageId)?.status).toBe('queued');
     expect(core.engine.outbox.pending()).toBe(1);
     proxy.setOffline(false);
-    await until(() => core.store.getMessage(chatId, messageId)?.status === 'sent' && core.engine.outbox.pending() === 0, 15_000, 'the outbox to drain');
+    await until(
+      () => core.store.getMessage(chatId, messageId)?.status === 'sent' && core.engine.outbox.pending() === 0,
+      15_000,
+      'the outbox to drain',
+    );
     const page = await phone.api.call('listMessages', { params: { chatId }, query: { limit: 100 } });
     const copies = page.messages.filter((m) => readMessage(m, chatKey).text === 'written offline');
     expect(copies).toHaveLength(1);

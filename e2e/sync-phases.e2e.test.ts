@@ -25,7 +25,11 @@ describe('phased sync of a 120-chat account into the desktop store', () => {
     server = await startTestServer({ SYNC_BATCH_MESSAGES: '8' });
     dir = mkdtempSync(path.join(os.tmpdir(), 'symc-sync-'));
     const phone = await signUpPhone(server, 'phases');
-    chats = await seedChats(server, phone.session, { chats: 120, messagesPerChat, textOf: (c, i) => `CANARY-${c}-${i}-plaintext` });
+    chats = await seedChats(server, phone.session, {
+      chats: 120,
+      messagesPerChat,
+      textOf: (c, i) => `CANARY-${c}-${i}-plaintext`,
+    });
     await markOpened(server, phone.session, chats[OPENED]!.chatId);
     core = await linkAndSync(server.url, phone, dir, events);
   }, 60_000);
@@ -54,7 +58,9 @@ describe('phased sync of a 120-chat account into the desktop store', () => {
   });
 
   it('phase 1 is exactly the last opened chat with all its messages, in several batches', () => {
-    const batches = events.filter((e): e is Extract<ParsedEvent, { name: 'message:sync' }> => e.name === 'message:sync');
+    const batches = events.filter(
+      (e): e is Extract<ParsedEvent, { name: 'message:sync' }> => e.name === 'message:sync',
+    );
     const phase1 = batches.filter((b) => b.payload.phase === 1);
     expect(phase1.length).toBeGreaterThan(1);
     const ids = new Set(phase1.flatMap((b) => b.payload.messages.map((m) => m.chatId)));
@@ -64,7 +70,9 @@ describe('phased sync of a 120-chat account into the desktop store', () => {
   });
 
   it("history streams newest first: phase 1's first batch is the screen the user left", () => {
-    const phase1 = events.filter((e): e is Extract<ParsedEvent, { name: 'message:sync' }> => e.name === 'message:sync' && e.payload.phase === 1);
+    const phase1 = events.filter(
+      (e): e is Extract<ParsedEvent, { name: 'message:sync' }> => e.name === 'message:sync' && e.payload.phase === 1,
+    );
     const order = (m: { createdAt: string; messageId: string }) => `${m.createdAt}|${m.messageId}`;
     const arrived = phase1.flatMap((b) => b.payload.messages.map(order));
     expect(arrived).toEqual([...arrived].sort().reverse());
@@ -74,13 +82,18 @@ describe('phased sync of a 120-chat account into the desktop store', () => {
 
   it('phase 2 holds the 10 most recently updated chats; phase 3 at most 100 chats in all', () => {
     const manifest = events.find((e) => e.name === 'sync:initial') as Extract<ParsedEvent, { name: 'sync:initial' }>;
-    const newestFirst = [...chats].reverse().map((c) => c.chatId).filter((id) => id !== chats[OPENED]!.chatId);
+    const newestFirst = [...chats]
+      .reverse()
+      .map((c) => c.chatId)
+      .filter((id) => id !== chats[OPENED]!.chatId);
     expect(manifest.payload.plan.phase1).toEqual([chats[OPENED]!.chatId]);
     expect(manifest.payload.plan.phase2).toEqual(newestFirst.slice(0, 10));
     expect(manifest.payload.plan.phase3).toEqual(newestFirst.slice(10, 99));
     expect(manifest.payload.totals.chatsOnServer).toBe(120);
     const phase2Chats = new Set(
-      events.flatMap((e) => (e.name === 'message:sync' && e.payload.phase === 2 ? e.payload.messages.map((m) => m.chatId) : [])),
+      events.flatMap((e) =>
+        e.name === 'message:sync' && e.payload.phase === 2 ? e.payload.messages.map((m) => m.chatId) : [],
+      ),
     );
     expect([...phase2Chats].sort()).toEqual(newestFirst.slice(0, 10).sort());
     expect(core.store.listChats()).toHaveLength(100);
@@ -88,8 +101,13 @@ describe('phased sync of a 120-chat account into the desktop store', () => {
 
   it('the local store equals the server for every planned chat, and holds only ciphertext', async () => {
     for (const chat of core.store.listChats()) {
-      const local = core.store.listMessages(chat.id, 1000).map((m) => m.id).sort();
-      const remote = (await server.server.deps.db.message.findMany({ where: { chatId: chat.id } })).map((m) => m.id).sort();
+      const local = core.store
+        .listMessages(chat.id, 1000)
+        .map((m) => m.id)
+        .sort();
+      const remote = (await server.server.deps.db.message.findMany({ where: { chatId: chat.id } }))
+        .map((m) => m.id)
+        .sort();
       expect(local).toEqual(remote);
       expect(chat.history_complete).toBe(1);
     }
@@ -106,7 +124,9 @@ describe('phased sync of a 120-chat account into the desktop store', () => {
     const list = core.reader.chatList();
     expect(list[0]?.title).toBe('Chat 119');
     const messages = core.reader.messages(chats[OPENED]!.chatId);
-    expect(messages.map((m) => m.text)).toEqual(Array.from({ length: 30 }, (_, i) => `CANARY-${OPENED}-${i}-plaintext`));
+    expect(messages.map((m) => m.text)).toEqual(
+      Array.from({ length: 30 }, (_, i) => `CANARY-${OPENED}-${i}-plaintext`),
+    );
   });
 
   it('reports phase progress with counts', () => {

@@ -56,7 +56,9 @@ describe('resuming a fresh sync by its stored position', () => {
     };
 
     expect(await syncFrom(null)).toEqual({ mode: 'fresh', messages: 48 });
-    const { syncPlanSeq } = await server.server.deps.db.device.findFirstOrThrow({ where: { userId: phone.session.userId, kind: 'desktop' } });
+    const { syncPlanSeq } = await server.server.deps.db.device.findFirstOrThrow({
+      where: { userId: phone.session.userId, kind: 'desktop' },
+    });
     expect(await syncFrom(`h${syncPlanSeq}:2:5`)).toEqual({ mode: 'resume-fresh', messages: 48 });
     expect(await syncFrom(`f${syncPlanSeq}:2:5`)).toEqual({ mode: 'fresh', messages: 48 });
   });

@@ -20,7 +20,9 @@ describe('settings in the phased sync', () => {
   let phone: Awaited<ReturnType<typeof signUpPhone>>;
   const events: ParsedEvent[] = [];
   const put = async (settings: UserSettings, baseVersion: number) =>
-    phone.api.call('putSettings', { body: { ciphertext: encryptUserSettings(phone.session.masterKey, phone.session.userId, settings), baseVersion } });
+    phone.api.call('putSettings', {
+      body: { ciphertext: encryptUserSettings(phone.session.masterKey, phone.session.userId, settings), baseVersion },
+    });
 
   beforeAll(async () => {
     await initCrypto();
@@ -55,13 +57,19 @@ describe('settings in the phased sync', () => {
     const raw = file.prepare("SELECT value FROM settings WHERE key = 'user_settings'").get() as { value: string };
     file.close();
     expect(raw.value).not.toContain('mentions');
-    expect(readUserSettings(core.store, core.session.masterKey, core.session.userId)).toEqual({ theme: 'dark', notifications: 'mentions' });
+    expect(readUserSettings(core.store, core.session.masterKey, core.session.userId)).toEqual({
+      theme: 'dark',
+      notifications: 'mentions',
+    });
   });
 
   it('a change made on the phone reaches the desktop live, and a stale write from another device is refused', async () => {
     await put({ theme: 'light', notifications: 'all' }, 1);
     await until(() => storedSettings(core.store)?.version === 2, 10_000, 'the new settings on the desktop');
-    expect(readUserSettings(core.store, core.session.masterKey, core.session.userId)).toEqual({ theme: 'light', notifications: 'all' });
+    expect(readUserSettings(core.store, core.session.masterKey, core.session.userId)).toEqual({
+      theme: 'light',
+      notifications: 'all',
+    });
     const liveEvent = events.filter((e) => e.name === 'settings:sync').at(-1);
     expect(liveEvent?.id).toMatch(/^\d+$/);
     await expect(put({ theme: 'dark' }, 1)).rejects.toMatchObject({ status: 409, code: 'stale_version' });

@@ -31,7 +31,9 @@ describe('a fresh sync prepared at pairing', () => {
   });
 
   const outcomes = async () =>
-    Object.fromEntries((await server.server.deps.metrics.freshSyncWarmups.get()).values.map((v) => [v.labels.outcome, v.value]));
+    Object.fromEntries(
+      (await server.server.deps.metrics.freshSyncWarmups.get()).values.map((v) => [v.labels.outcome, v.value]),
+    );
 
   async function linked(name: string) {
     const phone = await signUpPhone(server, name);
@@ -49,7 +51,10 @@ describe('a fresh sync prepared at pairing', () => {
     const { phone, chats, dir, vault } = await linked('warmed');
     // After the preparation, before the desktop connects: a new message in the last opened chat, a new chat.
     const late = await sendText(phone.api, phone.session, chats[3]!.chatId, chats[3]!.key, 'sent after pairing');
-    const { chat: fresh } = await startChat(phone.api, phone.session, { title: 'Started after pairing', memberUsernames: [] });
+    const { chat: fresh } = await startChat(phone.api, phone.session, {
+      title: 'Started after pairing',
+      memberUsernames: [],
+    });
 
     const core = await openDesktop(dir, vault);
     cores.push(core);
@@ -57,14 +62,20 @@ describe('a fresh sync prepared at pairing', () => {
     core.engine.onEvents((run) => events.push(...run));
     await core.start();
     await untilProgress(core, (p) => p.primed);
-    await until(() => core.store.getMessage(chats[3]!.chatId, late.messageId) !== null && core.store.hasChat(fresh.chatId), 10_000, 'the changes after pairing');
+    await until(
+      () => core.store.getMessage(chats[3]!.chatId, late.messageId) !== null && core.store.hasChat(fresh.chatId),
+      10_000,
+      'the changes after pairing',
+    );
 
     expect((await outcomes()).used ?? 0).toBe((before.used ?? 0) + 1);
     expect(server.server.deps.freshSyncWarmups.size).toBe(0);
     const manifest = events.find((e) => e.name === 'sync:initial');
     expect(manifest?.name === 'sync:initial' && manifest.payload.lastOpenedChatId).toBe(chats[3]!.chatId);
     const firstBatch = events.find((e) => e.name === 'message:sync');
-    expect(firstBatch?.name === 'message:sync' && firstBatch.payload.messages.every((m) => m.chatId === chats[3]!.chatId)).toBe(true);
+    expect(
+      firstBatch?.name === 'message:sync' && firstBatch.payload.messages.every((m) => m.chatId === chats[3]!.chatId),
+    ).toBe(true);
     for (const chat of chats) {
       const remote = await server.server.deps.db.message.count({ where: { chatId: chat.chatId } });
       expect(core.store.listMessages(chat.chatId, 1_000)).toHaveLength(remote);

@@ -49,38 +49,49 @@ describe('(a) schema', () => {
 
 describe('(c) protocol handler', () => {
   test('symc:// is registered as a protocol', () => {
-    const schemes = (config.protocols === undefined || config.protocols === null ? [] : [config.protocols].flat()).flatMap((p) => [p.schemes].flat());
+    const schemes = (
+      config.protocols === undefined || config.protocols === null ? [] : [config.protocols].flat()
+    ).flatMap((p) => [p.schemes].flat());
     expect(schemes).toContain('symc');
   });
 
-  test.each(['AppImage', 'deb', 'rpm'] as const)('the %s desktop entry opens symc:// links and sits in Network;InstantMessaging;Chat', async (target) => {
-    const targetKey = target === 'AppImage' ? 'appImage' : target;
-    const linux = config.linux as LinuxConfiguration;
-    const options = { ...linux, ...(config[targetKey] as object | undefined) };
-    const metadata = { ...pkg, ...config.extraMetadata };
-    const packager = {
-      appInfo: appInfoFor(metadata, linux),
-      platformSpecificBuildOptions: linux,
-      config,
-      info: { metadata },
-      executableName: linux.executableName,
-      fileAssociations: [],
-    } as unknown as LinuxPackagerLike;
+  test.each(['AppImage', 'deb', 'rpm'] as const)(
+    'the %s desktop entry opens symc:// links and sits in Network;InstantMessaging;Chat',
+    async (target) => {
+      const targetKey = target === 'AppImage' ? 'appImage' : target;
+      const linux = config.linux as LinuxConfiguration;
+      const options = { ...linux, ...(config[targetKey] as object | undefined) };
+      const metadata = { ...pkg, ...config.extraMetadata };
+      const packager = {
+        appInfo: appInfoFor(metadata, linux),
+        platformSpecificBuildOptions: linux,
+        config,
+        info: { metadata },
+        executableName: linux.executableName,
+        fileAssociations: [],
+      } as unknown as LinuxPackagerLike;
 
-    const entry = await new LinuxTargetHelper(packager).computeDesktopEntry(options);
+      const entry = await new LinuxTargetHelper(packager).computeDesktopEntry(options);
 
-    const lines = new Map(entry.split('\n').filter((l) => l.includes('=')).map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)]));
-    expect(lines.get('MimeType')?.split(';')).toContain('x-scheme-handler/symc');
-    expect(lines.get('Categories')).toBe('Network;InstantMessaging;Chat;');
-    expect(lines.get('Exec')).toMatch(/ %U$/); // the link reaches the app as an argument
-    expect(lines.get('Name')).toBe('Symc');
-    // Electron sets the Wayland app_id from desktopName; it must name this entry's file.
-    expect(`${lines.get('StartupWMClass')}.desktop`).toBe(config.extraMetadata?.['desktopName']);
-  });
+      const lines = new Map(
+        entry
+          .split('\n')
+          .filter((l) => l.includes('='))
+          .map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)]),
+      );
+      expect(lines.get('MimeType')?.split(';')).toContain('x-scheme-handler/symc');
+      expect(lines.get('Categories')).toBe('Network;InstantMessaging;Chat;');
+      expect(lines.get('Exec')).toMatch(/ %U$/); // the link reaches the app as an argument
+      expect(lines.get('Name')).toBe('Symc');
+      // Electron sets the Wayland app_id from desktopName; it must name this entry's file.
+      expect(`${lines.get('StartupWMClass')}.desktop`).toBe(config.extraMetadata?.['desktopName']);
+    },
+  );
 });
 
 describe('(c) update feed', () => {
-  const publishEntries = (): Array<Record<string, unknown>> => [config.publish].flat().filter((p) => p != null) as Array<Record<string, unknown>>;
+  const publishEntries = (): Array<Record<string, unknown>> =>
+    [config.publish].flat().filter((p) => p != null) as Array<Record<string, unknown>>;
 
   test('the feed is a generic provider whose URL comes from SYMC_UPDATE_URL', () => {
     const [feed] = publishEntries();
@@ -125,13 +136,23 @@ describe('(d) artifact names carry the package.json version', () => {
   function patternFor(os: 'win' | 'mac' | 'linux', target: string): string {
     const targetSection = (config as Record<string, unknown>)[target] as { artifactName?: string } | undefined;
     const platformSection = config[os] as { artifactName?: string } | null | undefined;
-    return targetSection?.artifactName ?? platformSection?.artifactName ?? config.artifactName ?? '${productName}-${version}-${arch}.${ext}';
+    return (
+      targetSection?.artifactName ??
+      platformSection?.artifactName ??
+      config.artifactName ??
+      '${productName}-${version}-${arch}.${ext}'
+    );
   }
 
   function namesFor(metadata: Record<string, unknown>): string[] {
     return targets.flatMap(({ os, target, ext, archs }) => {
       const appInfo = appInfoFor(metadata, config[os]);
-      return archs.map((arch) => expandMacro(patternFor(os, target), arch === null ? null : getArtifactArchName(arch, ext), appInfo, { ext, os }));
+      return archs.map((arch) =>
+        expandMacro(patternFor(os, target), arch === null ? null : getArtifactArchName(arch, ext), appInfo, {
+          ext,
+          os,
+        }),
+      );
     });
   }
 
@@ -205,7 +226,7 @@ describe('icon', () => {
     const png = PNG.sync.read(readFileSync(iconPath));
     expect([png.width, png.height]).toEqual([ICON_SIZE, ICON_SIZE]);
     expect(png.data[3]).toBe(0); // top-left corner
-    expect(png.data[((512 * ICON_SIZE + 512) * 4) + 3]).toBe(255); // centre
+    expect(png.data[(512 * ICON_SIZE + 512) * 4 + 3]).toBe(255); // centre
   });
 
   test('build/icon.png is what release/icon/draw-icon.ts draws (run `npm run icons` after editing it)', () => {
@@ -231,7 +252,13 @@ describe('node_modules kept out of the package', () => {
     const patterns = new Set(filePatterns(config));
     const expected = split.excludedPackages.map(exclusionPattern);
     expect(expected.filter((p) => !patterns.has(p))).toEqual([]);
-    const stale = [...patterns].filter((p) => p.startsWith('!node_modules/') && p.endsWith('{,/**/*}') && !p.startsWith('!node_modules/better-sqlite3/') && !expected.includes(p));
+    const stale = [...patterns].filter(
+      (p) =>
+        p.startsWith('!node_modules/') &&
+        p.endsWith('{,/**/*}') &&
+        !p.startsWith('!node_modules/better-sqlite3/') &&
+        !expected.includes(p),
+    );
     expect(stale).toEqual([]);
   });
 
@@ -239,7 +266,15 @@ describe('node_modules kept out of the package', () => {
     for (const server of ['express', 'pg', 'pino', 'ioredis', '@prisma/client', 'prom-client', 'react']) {
       expect(split.excludedPackages).toContain(server);
     }
-    for (const desktop of ['better-sqlite3', 'libsodium-wrappers-sumo', 'zod', 'electron-updater', 'qrcode', 'eventsource', 'minisearch']) {
+    for (const desktop of [
+      'better-sqlite3',
+      'libsodium-wrappers-sumo',
+      'zod',
+      'electron-updater',
+      'qrcode',
+      'eventsource',
+      'minisearch',
+    ]) {
       expect(split.excludedPackages).not.toContain(desktop);
     }
   });

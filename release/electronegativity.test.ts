@@ -28,7 +28,9 @@ interface RunResult {
 type Run = (options: Record<string, unknown>) => Promise<RunResult>;
 
 const DESKTOP_SRC = path.resolve(__dirname, '../desktop/src');
-const ELECTRON_VERSION = (JSON.parse(readFileSync(require.resolve('electron/package.json'), 'utf8')) as { version: string }).version;
+const ELECTRON_VERSION = (
+  JSON.parse(readFileSync(require.resolve('electron/package.json'), 'utf8')) as { version: string }
+).version;
 const networkCalls: string[] = [];
 
 function offlineGot(url: string): Promise<never> {

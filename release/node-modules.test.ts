@@ -1,4 +1,11 @@
-import { exclusionPattern, packageNameOf, runtimeImportsOf, withExclusionBlock, GENERATED_BLOCK_BEGIN, GENERATED_BLOCK_END } from './node-modules';
+import {
+  exclusionPattern,
+  packageNameOf,
+  runtimeImportsOf,
+  withExclusionBlock,
+  GENERATED_BLOCK_BEGIN,
+  GENERATED_BLOCK_END,
+} from './node-modules';
 
 describe('which imports the main process needs at run time', () => {
   test('value imports, re-exports, side-effect imports, require and import() count; subpaths map to the package', () => {
@@ -10,7 +17,14 @@ describe('which imports the main process needs at run time', () => {
       "const q = require('qrcode');",
       "const m = await import('minisearch');",
     ].join('\n');
-    expect(runtimeImportsOf(source).sort()).toEqual(['@scope/pkg', 'better-sqlite3', 'minisearch', 'qrcode', 'side-effect', 'zod']);
+    expect(runtimeImportsOf(source).sort()).toEqual([
+      '@scope/pkg',
+      'better-sqlite3',
+      'minisearch',
+      'qrcode',
+      'side-effect',
+      'zod',
+    ]);
   });
 
   test('type-only imports, relative paths, Node built-ins and electron itself do not', () => {
@@ -37,7 +51,9 @@ describe('the generated block of electron-builder.yml', () => {
 
   test('is replaced between its markers and nothing else changes', () => {
     const out = withExclusionBlock(yml, ['express', '@prisma/client']);
-    expect(out).toBe(`files:\n  - a/**/*\n${GENERATED_BLOCK_BEGIN} (generated)\n  - "${exclusionPattern('express')}"\n  - "${exclusionPattern('@prisma/client')}"\n${GENERATED_BLOCK_END}\n\nasar: true\n`);
+    expect(out).toBe(
+      `files:\n  - a/**/*\n${GENERATED_BLOCK_BEGIN} (generated)\n  - "${exclusionPattern('express')}"\n  - "${exclusionPattern('@prisma/client')}"\n${GENERATED_BLOCK_END}\n\nasar: true\n`,
+    );
   });
 
   test('a yml that lost its markers is refused rather than silently left unfiltered', () => {

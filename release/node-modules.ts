@@ -140,7 +140,11 @@ function listSourceFiles(dir: string, skip: ReadonlySet<string>): string[] {
     const stat = statSync(path, { throwIfNoEntry: false });
     if (stat === undefined) continue; // deleted while we walked
     if (stat.isDirectory()) files.push(...listSourceFiles(path, skip));
-    else if (/\.(?:ts|tsx|mts|cts|js|mjs|cjs)$/.test(entry) && !/\.test\.[cm]?[jt]sx?$/.test(entry) && !entry.endsWith('.d.ts')) {
+    else if (
+      /\.(?:ts|tsx|mts|cts|js|mjs|cjs)$/.test(entry) &&
+      !/\.test\.[cm]?[jt]sx?$/.test(entry) &&
+      !entry.endsWith('.d.ts')
+    ) {
       files.push(path);
     }
   }
@@ -214,7 +218,9 @@ export function withExclusionBlock(yml: string, packages: readonly string[]): st
   const begin = yml.indexOf(GENERATED_BLOCK_BEGIN);
   const end = yml.indexOf(GENERATED_BLOCK_END);
   if (begin < 0 || end < begin) {
-    throw new Error(`electron-builder.yml lost its generated block markers ("${GENERATED_BLOCK_BEGIN.trim()}" … "${GENERATED_BLOCK_END.trim()}")`);
+    throw new Error(
+      `electron-builder.yml lost its generated block markers ("${GENERATED_BLOCK_BEGIN.trim()}" … "${GENERATED_BLOCK_END.trim()}")`,
+    );
   }
   const beginLineEnd = yml.indexOf('\n', begin) + 1;
   const lines = packages.map((name) => `  - "${exclusionPattern(name)}"\n`).join('');

@@ -109,7 +109,9 @@ const STAND_IN_FUSE_WIRE = `${SENTINEL}\x01\x08${'10110001'.replace(/./g, (bit) 
 
 /** A stand-in for Electron's unpacked Linux distribution: the files electron-builder copies and renames. */
 function writeFakeElectron(dir: string): void {
-  const electronVersion = (JSON.parse(readFileSync(join(REPO_ROOT, 'node_modules/electron/package.json'), 'utf8')) as { version: string }).version;
+  const electronVersion = (
+    JSON.parse(readFileSync(join(REPO_ROOT, 'node_modules/electron/package.json'), 'utf8')) as { version: string }
+  ).version;
   writeFiles(dir, {
     electron: `#!/bin/sh\necho "stand-in for Electron"\nexit 0\n# ${STAND_IN_FUSE_WIRE}\n`,
     version: `${electronVersion}\n`,
@@ -120,7 +122,11 @@ function writeFakeElectron(dir: string): void {
   mkdirSync(join(dir, 'resources'));
 }
 
-function packageJsonIn(packageDir: string): { dependencies?: Record<string, string>; optionalDependencies?: Record<string, string>; version?: string } {
+function packageJsonIn(packageDir: string): {
+  dependencies?: Record<string, string>;
+  optionalDependencies?: Record<string, string>;
+  version?: string;
+} {
   return JSON.parse(extractFile(asarPath, posix.join(packageDir, 'package.json')).toString('utf8'));
 }
 
@@ -151,8 +157,26 @@ beforeAll(async () => {
   writeFakeElectron(electronDist);
 
   const cli = require.resolve('electron-builder/cli.js', { paths: [REPO_ROOT] });
-  const args = [cli, '--linux', 'dir', '--x64', '--publish', 'never', '--projectDir', project, '--config', CONFIG_FILE, `-c.electronDist=${electronDist}`, '-c.npmRebuild=false'];
-  const env = { ...process.env, SYMC_UPDATE_URL: UPDATE_URL, CSC_IDENTITY_AUTO_DISCOVERY: 'false', ELECTRON_BUILDER_CACHE: join(workDir, 'cache') };
+  const args = [
+    cli,
+    '--linux',
+    'dir',
+    '--x64',
+    '--publish',
+    'never',
+    '--projectDir',
+    project,
+    '--config',
+    CONFIG_FILE,
+    `-c.electronDist=${electronDist}`,
+    '-c.npmRebuild=false',
+  ];
+  const env = {
+    ...process.env,
+    SYMC_UPDATE_URL: UPDATE_URL,
+    CSC_IDENTITY_AUTO_DISCOVERY: 'false',
+    ELECTRON_BUILDER_CACHE: join(workDir, 'cache'),
+  };
   let log: string;
   try {
     const { stdout, stderr } = await run(process.execPath, args, { cwd: project, env, maxBuffer: 64 * 1024 * 1024 });
@@ -162,7 +186,8 @@ beforeAll(async () => {
     throw new Error(`electron-builder failed:\n${stdout ?? ''}\n${stderr ?? ''}`, { cause: error });
   }
   // A broken dependency collection still "succeeds"; fail here with electron-builder's own words instead.
-  if (/cannot find path for dependency|no node modules returned/.test(log)) throw new Error(`electron-builder could not collect node_modules:\n${log}`);
+  if (/cannot find path for dependency|no node modules returned/.test(log))
+    throw new Error(`electron-builder could not collect node_modules:\n${log}`);
 
   resources = join(project, 'dist/installers/linux-unpacked/resources');
   asarPath = join(resources, 'app.asar');
@@ -215,17 +240,27 @@ describe('(b) the app itself', () => {
     const appFiles = files().filter((p) => !p.startsWith('node_modules/'));
     expect(appFiles.length).toBeGreaterThan(5);
     expect(appFiles.filter((p) => !SHIPPED_APP_FILE.test(p))).toEqual([]);
-    const forbidden = /^(?:server|prisma|mobile-pairing|e2e|bench|docs|scripts|release|build|common|desktop\/src)\/|\.env$|\.data\//;
+    const forbidden =
+      /^(?:server|prisma|mobile-pairing|e2e|bench|docs|scripts|release|build|common|desktop\/src)\/|\.env$|\.data\//;
     expect(files().filter((p) => forbidden.test(p))).toEqual([]);
     expect(files().filter((p) => /\.(?:ts|tsx|mts|cts|map)$/.test(p) || /\.test\.[cm]?js$/.test(p))).toEqual([]);
-    expect(files().filter((p) => /(?:^|\/)(?:electron-builder\.yml|package-lock\.json|tsconfig\.json|jest\.config\.ts)$/.test(p))).toEqual([]);
+    expect(
+      files().filter((p) =>
+        /(?:^|\/)(?:electron-builder\.yml|package-lock\.json|tsconfig\.json|jest\.config\.ts)$/.test(p),
+      ),
+    ).toEqual([]);
   });
 });
 
 describe('(b) node_modules', () => {
   test('every package the desktop app needs is packaged and resolvable, with all its dependencies', () => {
     const unresolved: string[] = [];
-    const queue: Array<{ from: string; name: string; optional: boolean; by: string }> = desktopRoots.map((name) => ({ from: '', name, optional: false, by: 'the app' }));
+    const queue: Array<{ from: string; name: string; optional: boolean; by: string }> = desktopRoots.map((name) => ({
+      from: '',
+      name,
+      optional: false,
+      by: 'the app',
+    }));
     const visited = new Set<string>();
     while (queue.length > 0) {
       const { from, name, optional, by } = queue.pop()!;
@@ -237,21 +272,36 @@ describe('(b) node_modules', () => {
       if (visited.has(dir)) continue;
       visited.add(dir);
       const manifest = packageJsonIn(dir);
-      for (const dep of Object.keys(manifest.dependencies ?? {})) queue.push({ from: dir, name: dep, optional: false, by: name });
-      for (const dep of Object.keys(manifest.optionalDependencies ?? {})) queue.push({ from: dir, name: dep, optional: true, by: name });
+      for (const dep of Object.keys(manifest.dependencies ?? {}))
+        queue.push({ from: dir, name: dep, optional: false, by: name });
+      for (const dep of Object.keys(manifest.optionalDependencies ?? {}))
+        queue.push({ from: dir, name: dep, optional: true, by: name });
     }
     expect(unresolved).toEqual([]);
     expect(visited.size).toBeGreaterThanOrEqual(desktopRoots.length);
   });
 
   test('no server-only package (nor react, bundled by Vite) is packaged', () => {
-    const packaged = [...entries].filter((p) => /(?:^|\/)node_modules\/(?:@[^/]+\/)?[^/@]+\/package\.json$/.test(p)).map((p) => {
-      const at = p.lastIndexOf('node_modules/') + 'node_modules/'.length;
-      return p.slice(at, -'/package.json'.length);
-    });
+    const packaged = [...entries]
+      .filter((p) => /(?:^|\/)node_modules\/(?:@[^/]+\/)?[^/@]+\/package\.json$/.test(p))
+      .map((p) => {
+        const at = p.lastIndexOf('node_modules/') + 'node_modules/'.length;
+        return p.slice(at, -'/package.json'.length);
+      });
     expect(excludedPackages.length).toBeGreaterThan(10);
     expect(packaged.filter((name) => excludedPackages.includes(name))).toEqual([]);
-    for (const name of ['express', 'pg', '@prisma/client', '@prisma/schema-engine-wasm', 'pino', 'ioredis', 'prom-client', 'react', 'react-dom', 'zustand']) {
+    for (const name of [
+      'express',
+      'pg',
+      '@prisma/client',
+      '@prisma/schema-engine-wasm',
+      'pino',
+      'ioredis',
+      'prom-client',
+      'react',
+      'react-dom',
+      'zustand',
+    ]) {
       expect({ name, packaged: packaged.includes(name) }).toEqual({ name, packaged: false });
     }
   });
@@ -265,15 +315,19 @@ describe('(b) node_modules', () => {
     expect(existsSync(join(unpacked, 'node_modules/better-sqlite3/package.json'))).toBe(true);
     expect(existsSync(join(unpacked, 'node_modules/better-sqlite3/lib/database.js'))).toBe(true);
     // Sources and build leftovers of the native compile stay behind.
-    expect(readdirSync(join(unpacked, 'node_modules/better-sqlite3')).filter((e) => e === 'deps' || e === 'src')).toEqual([]);
+    expect(
+      readdirSync(join(unpacked, 'node_modules/better-sqlite3')).filter((e) => e === 'deps' || e === 'src'),
+    ).toEqual([]);
     expect(existsSync(join(unpacked, 'node_modules/better-sqlite3/build/Release/test_extension.node'))).toBe(false);
   });
 
   test('no native module is left inside the asar, where it could not be loaded', () => {
-    const packedNative = files().filter((p) => p.endsWith('.node')).filter((p) => {
-      const entry = statFile(asarPath, p, false);
-      return !('unpacked' in entry && entry.unpacked);
-    });
+    const packedNative = files()
+      .filter((p) => p.endsWith('.node'))
+      .filter((p) => {
+        const entry = statFile(asarPath, p, false);
+        return !('unpacked' in entry && entry.unpacked);
+      });
     expect(packedNative).toEqual([]);
   });
 });
@@ -281,7 +335,12 @@ describe('(b) node_modules', () => {
 describe('(c) the update feed written into the package', () => {
   test('resources/app-update.yml points electron-updater at the generic feed from SYMC_UPDATE_URL', () => {
     const yml = readFileSync(join(resources, 'app-update.yml'), 'utf8');
-    const fields = new Map(yml.split('\n').filter((l) => l.includes(': ')).map((l) => [l.slice(0, l.indexOf(': ')), l.slice(l.indexOf(': ') + 2)]));
+    const fields = new Map(
+      yml
+        .split('\n')
+        .filter((l) => l.includes(': '))
+        .map((l) => [l.slice(0, l.indexOf(': ')), l.slice(l.indexOf(': ') + 2)]),
+    );
     expect(fields.get('provider')).toBe('generic');
     expect(fields.get('url')).toBe(UPDATE_URL);
     expect(fields.get('channel')).toBe('latest');
@@ -291,10 +350,24 @@ describe('(c) the update feed written into the package', () => {
 describe('(d) Electron fuses flipped in the packaged binary', () => {
   test('RunAsNode, NODE_OPTIONS and --inspect off; cookie encryption, asar integrity and asar-only loading on', async () => {
     const wire = await getCurrentFuseWire(join(resources, '..', 'symc'));
-    const state = (fuse: FuseV1Options) => (wire[fuse] === FuseState.ENABLE ? 'on' : wire[fuse] === FuseState.DISABLE ? 'off' : `? ${String(wire[fuse])}`);
-    const { RunAsNode, EnableNodeOptionsEnvironmentVariable, EnableNodeCliInspectArguments, EnableCookieEncryption } = FuseV1Options;
-    const { EnableEmbeddedAsarIntegrityValidation, OnlyLoadAppFromAsar, GrantFileProtocolExtraPrivileges } = FuseV1Options;
-    expect([RunAsNode, EnableNodeOptionsEnvironmentVariable, EnableNodeCliInspectArguments, GrantFileProtocolExtraPrivileges].map(state)).toEqual(['off', 'off', 'off', 'off']);
-    expect([EnableCookieEncryption, EnableEmbeddedAsarIntegrityValidation, OnlyLoadAppFromAsar].map(state)).toEqual(['on', 'on', 'on']);
+    const state = (fuse: FuseV1Options) =>
+      wire[fuse] === FuseState.ENABLE ? 'on' : wire[fuse] === FuseState.DISABLE ? 'off' : `? ${String(wire[fuse])}`;
+    const { RunAsNode, EnableNodeOptionsEnvironmentVariable, EnableNodeCliInspectArguments, EnableCookieEncryption } =
+      FuseV1Options;
+    const { EnableEmbeddedAsarIntegrityValidation, OnlyLoadAppFromAsar, GrantFileProtocolExtraPrivileges } =
+      FuseV1Options;
+    expect(
+      [
+        RunAsNode,
+        EnableNodeOptionsEnvironmentVariable,
+        EnableNodeCliInspectArguments,
+        GrantFileProtocolExtraPrivileges,
+      ].map(state),
+    ).toEqual(['off', 'off', 'off', 'off']);
+    expect([EnableCookieEncryption, EnableEmbeddedAsarIntegrityValidation, OnlyLoadAppFromAsar].map(state)).toEqual([
+      'on',
+      'on',
+      'on',
+    ]);
   });
 });

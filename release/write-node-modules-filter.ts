@@ -18,5 +18,7 @@ if (after === before) {
   console.log(`electron-builder.yml is up to date (${split.excludedPackages.length} packages excluded).`);
 } else {
   writeFileSync(ymlPath, after);
-  console.log(`electron-builder.yml: ${split.excludedPackages.length} packages excluded; desktop roots: ${split.desktopRoots.join(', ')}`);
+  console.log(
+    `electron-builder.yml: ${split.excludedPackages.length} packages excluded; desktop roots: ${split.desktopRoots.join(', ')}`,
+  );
 }

@@ -9,9 +9,25 @@
  * npm_config_better_sqlite3_binary_host), then compiles against Electron's headers (electronjs.org/headers;
  * override: ELECTRON_REBUILD_DIST_URL). Both need the internet. Only the resulting .node is kept.
  */
-import { copyFileSync, cpSync, existsSync, mkdirSync, realpathSync, renameSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import {
+  copyFileSync,
+  cpSync,
+  existsSync,
+  mkdirSync,
+  realpathSync,
+  renameSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import path from 'node:path';
-import { ADDON_FILE, electronAddonPath, keyName, type NativeBuildKey, nativeCacheRoot } from '../desktop/src/main/electron-native';
+import {
+  ADDON_FILE,
+  electronAddonPath,
+  keyName,
+  type NativeBuildKey,
+  nativeCacheRoot,
+} from '../desktop/src/main/electron-native';
 
 export interface PreparedAddon {
   readonly addon: string;
@@ -27,7 +43,12 @@ function scratchProject(appRoot: string, key: NativeBuildKey, work: string): voi
   mkdirSync(path.join(work, 'node_modules'), { recursive: true });
   writeFileSync(
     path.join(work, 'package.json'),
-    JSON.stringify({ name: 'symc-electron-addon', version: '0.0.0', private: true, dependencies: { 'better-sqlite3': key.betterSqlite3 } }),
+    JSON.stringify({
+      name: 'symc-electron-addon',
+      version: '0.0.0',
+      private: true,
+      dependencies: { 'better-sqlite3': key.betterSqlite3 },
+    }),
   );
   cpSync(source, path.join(work, 'node_modules', 'better-sqlite3'), {
     recursive: true,
@@ -38,7 +59,11 @@ function scratchProject(appRoot: string, key: NativeBuildKey, work: string): voi
   symlinkSync(prebuildInstall, path.join(work, 'node_modules', 'prebuild-install'), 'junction');
 }
 
-export async function prepareElectronAddon(appRoot: string, key: NativeBuildKey, env: NodeJS.ProcessEnv = process.env): Promise<PreparedAddon> {
+export async function prepareElectronAddon(
+  appRoot: string,
+  key: NativeBuildKey,
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<PreparedAddon> {
   const addon = electronAddonPath(appRoot, key, env);
   if (existsSync(addon)) return { addon, built: false };
 
@@ -72,7 +97,10 @@ export async function prepareElectronAddon(appRoot: string, key: NativeBuildKey,
     mkdirSync(path.dirname(addon), { recursive: true });
     copyFileSync(built, `${addon}.tmp`);
     renameSync(`${addon}.tmp`, addon);
-    writeFileSync(path.join(path.dirname(addon), 'build.json'), JSON.stringify({ ...key, preparedAt: new Date().toISOString() }, null, 2));
+    writeFileSync(
+      path.join(path.dirname(addon), 'build.json'),
+      JSON.stringify({ ...key, preparedAt: new Date().toISOString() }, null, 2),
+    );
     return { addon, built: true };
   } catch (error) {
     const details = captured.join('\n');

@@ -93,7 +93,14 @@ describe('import cycles', () => {
       ['d', ['a']],
     ]);
     expect(findCycles(graph)).toEqual([['a', 'b', 'c']]);
-    expect(findCycles(new Map([['a', ['b']], ['b', []]]))).toEqual([]);
+    expect(
+      findCycles(
+        new Map([
+          ['a', ['b']],
+          ['b', []],
+        ]),
+      ),
+    ).toEqual([]);
   });
 
   it('reads type-only imports and re-exports as edges', () => {

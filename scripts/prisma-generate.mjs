@@ -32,7 +32,9 @@ let cli;
 try {
   cli = createRequire(path.join(root, 'package.json')).resolve('prisma/build/index.js');
 } catch {
-  fail('the "prisma" CLI is not installed (it is a devDependency); install dev dependencies or set SKIP_PRISMA_GENERATE=1.');
+  fail(
+    'the "prisma" CLI is not installed (it is a devDependency); install dev dependencies or set SKIP_PRISMA_GENERATE=1.',
+  );
 }
 
 const env = { ...process.env };

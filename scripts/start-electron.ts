@@ -36,7 +36,9 @@ function reason(text: string): string {
 /** Electron's own check (install.js isInstalled): dist/version matches and path.txt names an existing binary. */
 function electronBinary(version: string): string | null {
   try {
-    const installed = readFileSync(path.join(ELECTRON_DIR, 'dist', 'version'), 'utf8').replace(/^v/, '').trim();
+    const installed = readFileSync(path.join(ELECTRON_DIR, 'dist', 'version'), 'utf8')
+      .replace(/^v/, '')
+      .trim();
     const binary = path.join(ELECTRON_DIR, 'dist', readFileSync(path.join(ELECTRON_DIR, 'path.txt'), 'utf8'));
     return installed === version && existsSync(binary) ? binary : null;
   } catch {
@@ -48,7 +50,11 @@ function ensureElectronRuntime(version: string, target: string): string {
   const present = electronBinary(version);
   if (present) return present;
   console.log(`Downloading Electron ${version} for ${target} (first start only)…`);
-  const install = spawnSync(process.execPath, [path.join(ELECTRON_DIR, 'install.js')], { cwd: ELECTRON_DIR, encoding: 'utf8', env: process.env });
+  const install = spawnSync(process.execPath, [path.join(ELECTRON_DIR, 'install.js')], {
+    cwd: ELECTRON_DIR,
+    encoding: 'utf8',
+    env: process.env,
+  });
   const binary = install.status === 0 ? electronBinary(version) : null;
   if (!binary) {
     throw new StartFailure(
@@ -61,7 +67,8 @@ function ensureElectronRuntime(version: string, target: string): string {
 async function ensureAddon(key: ReturnType<typeof installedBuildKey>, target: string): Promise<void> {
   try {
     const { built } = await prepareElectronAddon(APP_ROOT, key);
-    if (built) console.log(`Prepared better-sqlite3 ${key.betterSqlite3} for Electron ${key.electron} (${keyName(key)}).`);
+    if (built)
+      console.log(`Prepared better-sqlite3 ${key.betterSqlite3} for Electron ${key.electron} (${keyName(key)}).`);
   } catch (error) {
     throw new StartFailure(
       `better-sqlite3 ${key.betterSqlite3} could not be prepared for Electron ${key.electron} on ${target}, as neither its prebuilt binary nor Electron's headers could be fetched (${reason(error instanceof Error ? error.message : String(error))}): check the internet connection, ${HEADLESS}.`,
@@ -91,7 +98,11 @@ async function main(argv: readonly string[]): Promise<number> {
   const electron = ensureElectronRuntime(key.electron, target);
   if (prepareOnly) return 0;
   const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
-  const build = spawnSync(npm, ['run', 'build:desktop'], { cwd: APP_ROOT, stdio: 'inherit', shell: process.platform === 'win32' });
+  const build = spawnSync(npm, ['run', 'build:desktop'], {
+    cwd: APP_ROOT,
+    stdio: 'inherit',
+    shell: process.platform === 'win32',
+  });
   if (build.status !== 0) return build.status ?? 1;
   return run(electron, ['.', ...argv.filter((a) => a !== '--prepare')]);
 }
@@ -100,7 +111,10 @@ main(process.argv.slice(2)).then(
   (code) => process.exit(code),
   (error: unknown) => {
     // One sentence, no stack: these are the user's next step, not a crash report (SYMC_DEBUG=1 shows more).
-    const message = error instanceof StartFailure ? error.message : `npm start failed: ${error instanceof Error ? error.message : String(error)}`;
+    const message =
+      error instanceof StartFailure
+        ? error.message
+        : `npm start failed: ${error instanceof Error ? error.message : String(error)}`;
     console.error(message);
     if (process.env['SYMC_DEBUG'] && !(error instanceof StartFailure)) console.error(error);
     process.exit(1);

@@ -1,11 +1,5 @@
 import { z } from 'zod';
-import {
-  type ChatKey,
-  decryptJson,
-  type Envelope,
-  encryptJson,
-  type MasterKey,
-} from '../crypto';
+import { type ChatKey, decryptJson, type Envelope, encryptJson, type MasterKey } from '../crypto';
 
 /**
  * The plaintext that lives inside envelopes — the contract between clients that the server never reads.

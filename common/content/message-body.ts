@@ -11,6 +11,9 @@ export const MessageBody = z.object({
    * The author's Ed25519 signature (base64url, 64 bytes) — common/content/message-signature.ts. Absent in
    * messages from clients older than signing. Older clients drop the field unread (zod strips unknown keys).
    */
-  sig: z.string().regex(/^[A-Za-z0-9_-]{86}$/, { message: 'must be a 64-byte signature in base64url' }).optional(),
+  sig: z
+    .string()
+    .regex(/^[A-Za-z0-9_-]{86}$/, { message: 'must be a 64-byte signature in base64url' })
+    .optional(),
 });
 export type MessageBody = z.infer<typeof MessageBody>;

@@ -19,7 +19,12 @@ describe('message signatures', () => {
     const alice = generateSigningKeyPair();
     const key = generateChatKey();
     const signed = signMessageBody(alice, origin, { text: 'hi', senderName: 'alice', sentAt: after });
-    const opened = decryptMessageBody(key, origin.chatId, origin.messageId, encryptMessageBody(key, origin.chatId, origin.messageId, signed));
+    const opened = decryptMessageBody(
+      key,
+      origin.chatId,
+      origin.messageId,
+      encryptMessageBody(key, origin.chatId, origin.messageId, signed),
+    );
     expect(opened.sig).toBe(signed.sig);
     expect(checkMessageSignature(opened, origin, alice.publicKey)).toBe('verified');
   });
@@ -35,11 +40,17 @@ describe('message signatures', () => {
   ])('is unverified when anything it covers changes: %s', (_, originChange, bodyChange) => {
     const alice = generateSigningKeyPair();
     const signed = signMessageBody(alice, origin, { text: 'hi', senderName: 'alice', sentAt: after });
-    expect(checkMessageSignature({ ...signed, ...bodyChange }, { ...origin, ...originChange }, alice.publicKey)).toBe('unverified');
+    expect(checkMessageSignature({ ...signed, ...bodyChange }, { ...origin, ...originChange }, alice.publicKey)).toBe(
+      'unverified',
+    );
   });
 
   it('another key, or a sender with no signing key, does not verify a signature', () => {
-    const signed = signMessageBody(generateSigningKeyPair(), origin, { text: 'hi', senderName: 'alice', sentAt: after });
+    const signed = signMessageBody(generateSigningKeyPair(), origin, {
+      text: 'hi',
+      senderName: 'alice',
+      sentAt: after,
+    });
     expect(checkMessageSignature(signed, origin, generateSigningKeyPair().publicKey)).toBe('unverified');
     expect(checkMessageSignature(signed, origin, null)).toBe('unverified');
   });
@@ -47,13 +58,25 @@ describe('message signatures', () => {
   it('an unsigned body is legacy when written before signing or when its sender has no key, else unverified', () => {
     const unsigned = { text: 'old', senderName: 'alice', sentAt: after };
     expect(checkMessageSignature(unsigned, origin, null)).toBe('legacy');
-    expect(checkMessageSignature({ ...unsigned, sentAt: SIGNING_INTRODUCED_AT - 1 }, origin, generateSigningKeyPair().publicKey)).toBe('legacy');
+    expect(
+      checkMessageSignature(
+        { ...unsigned, sentAt: SIGNING_INTRODUCED_AT - 1 },
+        origin,
+        generateSigningKeyPair().publicKey,
+      ),
+    ).toBe('legacy');
     expect(checkMessageSignature(unsigned, origin, generateSigningKeyPair().publicKey)).toBe('unverified');
   });
 
   it('length prefixes keep field boundaries: moving characters between fields breaks the signature', () => {
     const alice = generateSigningKeyPair();
-    const signed = signMessageBody(alice, { ...origin, messageId: 'msg-1a' }, { text: 'hi', senderName: 'alice', sentAt: after });
-    expect(checkMessageSignature(signed, { ...origin, messageId: 'msg-1', chatId: 'chat-1a' }, alice.publicKey)).toBe('unverified');
+    const signed = signMessageBody(
+      alice,
+      { ...origin, messageId: 'msg-1a' },
+      { text: 'hi', senderName: 'alice', sentAt: after },
+    );
+    expect(checkMessageSignature(signed, { ...origin, messageId: 'msg-1', chatId: 'chat-1a' }, alice.publicKey)).toBe(
+      'unverified',
+    );
   });
 });

@@ -68,7 +68,11 @@ export function messageSignatureInput(origin: MessageOrigin, body: UnsignedMessa
   ]);
 }
 
-export function signMessageBody(signing: SigningKeyPair, origin: MessageOrigin, body: UnsignedMessageBody): MessageBody {
+export function signMessageBody(
+  signing: SigningKeyPair,
+  origin: MessageOrigin,
+  body: UnsignedMessageBody,
+): MessageBody {
   const { text, senderName, sentAt, category } = body;
   const unsigned: UnsignedMessageBody = { text, senderName, sentAt, ...(category !== undefined ? { category } : {}) };
   return { ...unsigned, sig: toBase64Url(signDetached(messageSignatureInput(origin, unsigned), signing.secretKey)) };
@@ -79,7 +83,11 @@ export function isLegacyUnsigned(body: MessageBody, signingPublicKey: Uint8Array
 }
 
 /** `signingPublicKey`: the directory's key of `origin.senderUserId` (null: that account has none). */
-export function checkMessageSignature(body: MessageBody, origin: MessageOrigin, signingPublicKey: Uint8Array | null): SenderVerification {
+export function checkMessageSignature(
+  body: MessageBody,
+  origin: MessageOrigin,
+  signingPublicKey: Uint8Array | null,
+): SenderVerification {
   if (body.sig === undefined) return isLegacyUnsigned(body, signingPublicKey) ? 'legacy' : 'unverified';
   if (signingPublicKey === null) return 'unverified';
   let signature: Uint8Array;

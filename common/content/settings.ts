@@ -11,7 +11,9 @@ export const UserSettings = z.looseObject({
   notifications: z.enum(['all', 'mentions', 'none']).optional(),
   sendOnEnter: z.boolean().optional(),
   /** The desktop's storage budget (DESIGN "Desktop store"): chats kept and megabytes. */
-  desktopBudget: z.object({ maxChats: z.int().min(1).max(10_000), maxMegabytes: z.int().min(1).max(100_000) }).optional(),
+  desktopBudget: z
+    .object({ maxChats: z.int().min(1).max(10_000), maxMegabytes: z.int().min(1).max(100_000) })
+    .optional(),
 });
 export type UserSettings = z.infer<typeof UserSettings>;
 

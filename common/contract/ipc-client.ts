@@ -23,7 +23,10 @@ export interface IpcTransport {
  * and events are validated here, on the receiving side; anything that does not match is turned into an
  * `invalid_response` error (or dropped, for events) instead of reaching the UI.
  */
-export function createSymcApi(transport: IpcTransport, onProblem: (message: string) => void = () => undefined): SymcApi {
+export function createSymcApi(
+  transport: IpcTransport,
+  onProblem: (message: string) => void = () => undefined,
+): SymcApi {
   const listeners = new Map<string, Set<(payload: never) => void>>();
   let unsubscribe: (() => void) | null = null;
 
@@ -39,16 +42,30 @@ export function createSymcApi(transport: IpcTransport, onProblem: (message: stri
     try {
       reply = await transport.invoke(channel, input);
     } catch (error) {
-      return { ok: false, error: { code: 'unavailable', message: `the app did not answer ${channel}: ${(error as Error)?.message ?? error}` } };
+      return {
+        ok: false,
+        error: {
+          code: 'unavailable',
+          message: `the app did not answer ${channel}: ${(error as Error)?.message ?? error}`,
+        },
+      };
     }
     const envelope = reply as { ok?: unknown; value?: unknown; error?: unknown } | null;
     if (envelope && envelope.ok === false) {
       const error = IpcErrorBody.safeParse(envelope.error);
-      return { ok: false, error: error.success ? error.data : { code: 'invalid_response', message: `${channel}: malformed error` } };
+      return {
+        ok: false,
+        error: error.success ? error.data : { code: 'invalid_response', message: `${channel}: malformed error` },
+      };
     }
-    if (!envelope || envelope.ok !== true) return { ok: false, error: { code: 'invalid_response', message: `${channel}: malformed reply` } };
+    if (!envelope || envelope.ok !== true)
+      return { ok: false, error: { code: 'invalid_response', message: `${channel}: malformed reply` } };
     const value = ipcRequests[channel].output.safeParse(envelope.value);
-    if (!value.success) return { ok: false, error: { code: 'invalid_response', message: `${channel}: the answer does not match the contract` } };
+    if (!value.success)
+      return {
+        ok: false,
+        error: { code: 'invalid_response', message: `${channel}: the answer does not match the contract` },
+      };
     return { ok: true, value: value.data };
   };
 

@@ -23,7 +23,9 @@ export class IpcError extends Error {
 }
 
 /** What the app service implements: one handler per request channel, given the already-validated input. */
-export type IpcHandlers = { readonly [N in IpcRequestName]: (input: IpcParsedInput<N>) => Promise<IpcOutput<N>> | IpcOutput<N> };
+export type IpcHandlers = {
+  readonly [N in IpcRequestName]: (input: IpcParsedInput<N>) => Promise<IpcOutput<N>> | IpcOutput<N>;
+};
 
 export type IpcDispatch = (channel: unknown, payload: unknown) => Promise<IpcResult<unknown>>;
 
@@ -43,10 +45,16 @@ export function isIpcRequestName(channel: unknown): channel is IpcRequestName {
  * be in the table, the payload must match its schema, and the handler's answer must match the response
  * schema too (a bug in the service shows up as a clear error, not as a malformed screen). Never throws.
  */
-export function createIpcDispatch(handlers: IpcHandlers, onInternalError?: (channel: string, error: unknown) => void): IpcDispatch {
+export function createIpcDispatch(
+  handlers: IpcHandlers,
+  onInternalError?: (channel: string, error: unknown) => void,
+): IpcDispatch {
   return async (channel, payload) => {
     if (!isIpcRequestName(channel)) {
-      return { ok: false, error: { code: 'unknown_channel', message: `unknown IPC channel "${String(channel).slice(0, 64)}"` } };
+      return {
+        ok: false,
+        error: { code: 'unknown_channel', message: `unknown IPC channel "${String(channel).slice(0, 64)}"` },
+      };
     }
     const spec = ipcRequests[channel];
     const input = spec.input.safeParse(payload ?? {});
@@ -59,12 +67,21 @@ export function createIpcDispatch(handlers: IpcHandlers, onInternalError?: (chan
     } catch (error) {
       if (error instanceof IpcError) return { ok: false, error: { code: error.code, message: error.message } };
       onInternalError?.(channel, error);
-      return { ok: false, error: { code: 'failed', message: `${channel} failed: ${(error as Error)?.message ?? String(error)}` } };
+      return {
+        ok: false,
+        error: { code: 'failed', message: `${channel} failed: ${(error as Error)?.message ?? String(error)}` },
+      };
     }
     const output = spec.output.safeParse(value);
     if (!output.success) {
       onInternalError?.(channel, output.error);
-      return { ok: false, error: { code: 'invalid_response', message: `${channel} produced an invalid answer: ${describeIssues(output.error)}` } };
+      return {
+        ok: false,
+        error: {
+          code: 'invalid_response',
+          message: `${channel} produced an invalid answer: ${describeIssues(output.error)}`,
+        },
+      };
     }
     return { ok: true, value: output.data };
   };

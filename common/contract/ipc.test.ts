@@ -4,7 +4,13 @@ import { createSymcApi, type IpcTransport } from './ipc-client';
 import { createIpcDispatch, IpcError, type IpcHandlers } from './ipc-server';
 
 const ok = { ok: true as const };
-const snapshot = { screen: 'pairing' as const, account: null, pairing: { kind: 'idle' as const }, sync: null, lastOpenedChatId: null };
+const snapshot = {
+  screen: 'pairing' as const,
+  account: null,
+  pairing: { kind: 'idle' as const },
+  sync: null,
+  lastOpenedChatId: null,
+};
 
 /** Handlers that answer correctly, with per-test overrides. */
 function handlers(overrides: Partial<Record<keyof IpcHandlers, (input: never) => unknown>> = {}): IpcHandlers {
@@ -33,13 +39,18 @@ describe('createIpcDispatch (the receiving end of every request)', () => {
   it('refuses an unknown channel, including inherited property names', async () => {
     const dispatch = createIpcDispatch(handlers());
     for (const channel of ['deleteEverything', 'constructor', '__proto__', 42, null]) {
-      await expect(dispatch(channel, {})).resolves.toEqual({ ok: false, error: { code: 'unknown_channel', message: expect.stringContaining('unknown IPC channel') } });
+      await expect(dispatch(channel, {})).resolves.toEqual({
+        ok: false,
+        error: { code: 'unknown_channel', message: expect.stringContaining('unknown IPC channel') },
+      });
     }
   });
 
   it('refuses invalid payloads with the field and the reason, without calling the handler', async () => {
     let called = false;
-    const dispatch = createIpcDispatch(handlers({ sendMessage: () => ((called = true), { messageId: randomUUID(), queued: false, failed: null }) }));
+    const dispatch = createIpcDispatch(
+      handlers({ sendMessage: () => ((called = true), { messageId: randomUUID(), queued: false, failed: null }) }),
+    );
     const cases: Array<[unknown, RegExp]> = [
       [{ chatId: 'not-a-uuid', text: 'hi' }, /chatId/],
       [{ chatId: randomUUID(), text: '   ' }, /text: a message cannot be empty/],
@@ -57,7 +68,10 @@ describe('createIpcDispatch (the receiving end of every request)', () => {
     }
     expect(called).toBe(false);
     // A budget outside its limits is refused the same way.
-    await expect(dispatch('setBudget', { maxChats: 0, maxBytes: 10 })).resolves.toMatchObject({ ok: false, error: { code: 'invalid_request' } });
+    await expect(dispatch('setBudget', { maxChats: 0, maxBytes: 10 })).resolves.toMatchObject({
+      ok: false,
+      error: { code: 'invalid_request' },
+    });
   });
 
   it('passes an IpcError through, wraps any other failure, and catches an answer that breaks the contract', async () => {
@@ -74,15 +88,23 @@ describe('createIpcDispatch (the receiving end of every request)', () => {
       }),
       (channel) => internal.push(channel),
     );
-    await expect(dispatch('listChats', {})).resolves.toEqual({ ok: false, error: { code: 'wrong_state', message: 'This desktop is not linked yet.' } });
-    await expect(dispatch('getStorage', {})).resolves.toEqual({ ok: false, error: { code: 'failed', message: 'getStorage failed: disk on fire' } });
+    await expect(dispatch('listChats', {})).resolves.toEqual({
+      ok: false,
+      error: { code: 'wrong_state', message: 'This desktop is not linked yet.' },
+    });
+    await expect(dispatch('getStorage', {})).resolves.toEqual({
+      ok: false,
+      error: { code: 'failed', message: 'getStorage failed: disk on fire' },
+    });
     await expect(dispatch('getState', {})).resolves.toMatchObject({ ok: false, error: { code: 'invalid_response' } });
     expect(internal).toEqual(['getStorage', 'getState']);
   });
 });
 
 describe('createSymcApi (window.symc, generated from the table)', () => {
-  function loopback(dispatch = createIpcDispatch(handlers())): IpcTransport & { emit(event: string, payload: unknown): void } {
+  function loopback(
+    dispatch = createIpcDispatch(handlers()),
+  ): IpcTransport & { emit(event: string, payload: unknown): void } {
     const listeners = new Set<(event: string, payload: unknown) => void>();
     return {
       invoke: (channel, payload) => dispatch(channel, payload),
@@ -104,16 +126,28 @@ describe('createSymcApi (window.symc, generated from the table)', () => {
   it('round-trips a request through the dispatcher', async () => {
     const api = createSymcApi(loopback());
     await expect(api.getState({})).resolves.toEqual({ ok: true, value: snapshot });
-    await expect(api.openChat({ chatId: 'nope' })).resolves.toMatchObject({ ok: false, error: { code: 'invalid_request' } });
+    await expect(api.openChat({ chatId: 'nope' })).resolves.toMatchObject({
+      ok: false,
+      error: { code: 'invalid_request' },
+    });
   });
 
   it('turns a malformed reply or a dead transport into a clear error', async () => {
-    const bad = createSymcApi({ invoke: async () => ({ ok: true, value: { screen: 42 } }), subscribe: () => () => undefined });
+    const bad = createSymcApi({
+      invoke: async () => ({ ok: true, value: { screen: 42 } }),
+      subscribe: () => () => undefined,
+    });
     await expect(bad.getState({})).resolves.toMatchObject({ ok: false, error: { code: 'invalid_response' } });
     const garbage = createSymcApi({ invoke: async () => 'garbage', subscribe: () => () => undefined });
     await expect(garbage.getState({})).resolves.toMatchObject({ ok: false, error: { code: 'invalid_response' } });
-    const dead = createSymcApi({ invoke: async () => Promise.reject(new Error('socket closed')), subscribe: () => () => undefined });
-    await expect(dead.getState({})).resolves.toEqual({ ok: false, error: { code: 'unavailable', message: expect.stringContaining('socket closed') } });
+    const dead = createSymcApi({
+      invoke: async () => Promise.reject(new Error('socket closed')),
+      subscribe: () => () => undefined,
+    });
+    await expect(dead.getState({})).resolves.toEqual({
+      ok: false,
+      error: { code: 'unavailable', message: expect.stringContaining('socket closed') },
+    });
   });
 
   it('delivers valid events to their listeners and drops invalid or unknown ones', () => {

@@ -139,7 +139,10 @@ export const LinkedDevice = z.object({
 export const StorageBudgetView = z.strictObject({
   maxChats: z.int().min(1).max(10_000),
   /** At least 1 MiB, at most 10 GiB. */
-  maxBytes: z.int().min(1024 * 1024).max(10 * 1024 * 1024 * 1024),
+  maxBytes: z
+    .int()
+    .min(1024 * 1024)
+    .max(10 * 1024 * 1024 * 1024),
 });
 export const StorageView = z.object({ chats: z.int(), messages: z.int(), bytes: z.int(), budget: StorageBudgetView });
 export type StorageView = z.infer<typeof StorageView>;
@@ -199,7 +202,10 @@ interface RequestSpec<I extends z.ZodType = z.ZodType, O extends z.ZodType = z.Z
   readonly input: I;
   readonly output: O;
 }
-const request = <I extends z.ZodType, O extends z.ZodType>(input: I, output: O): RequestSpec<I, O> => ({ input, output });
+const request = <I extends z.ZodType, O extends z.ZodType>(input: I, output: O): RequestSpec<I, O> => ({
+  input,
+  output,
+});
 
 /** Every request channel: name → input and output schema. */
 export const ipcRequests = {
@@ -215,12 +221,18 @@ export const ipcRequests = {
     z.object({ messageId: Id, queued: z.boolean(), failed: z.string().nullable() }),
   ),
   /** Another try for a message the server refused (the same message: it cannot land twice). */
-  retrySend: request(z.strictObject({ chatId: Id, messageId: Id }), z.object({ queued: z.boolean(), failed: z.string().nullable() })),
+  retrySend: request(
+    z.strictObject({ chatId: Id, messageId: Id }),
+    z.object({ queued: z.boolean(), failed: z.string().nullable() }),
+  ),
   markRead: request(ChatRef, z.object({ marked: z.int() })),
   /** Pinned chats sort first and are never evicted; the pin is the user's, so it syncs to their other devices. */
   setPinned: request(z.strictObject({ chatId: Id, pinned: z.boolean() }), Ok),
   saveDraft: request(z.strictObject({ chatId: Id, text: z.string().max(MAX_MESSAGE_CHARS) }), Ok),
-  search: request(z.strictObject({ query: z.string().max(MAX_SEARCH_CHARS) }), z.object({ results: z.array(SearchResult), ready: z.boolean() })),
+  search: request(
+    z.strictObject({ query: z.string().max(MAX_SEARCH_CHARS) }),
+    z.object({ results: z.array(SearchResult), ready: z.boolean() }),
+  ),
   listDevices: request(Empty, z.object({ devices: z.array(LinkedDevice) })),
   getStorage: request(Empty, StorageView),
   setBudget: request(StorageBudgetView, StorageView),
@@ -268,13 +280,22 @@ export type IpcEventPayload<E extends IpcEventName> = z.output<(typeof ipcEvents
 export const IPC_REQUEST_NAMES = Object.keys(ipcRequests) as IpcRequestName[];
 export const IPC_EVENT_NAMES = Object.keys(ipcEvents) as IpcEventName[];
 
-export const IPC_ERROR_CODES = ['unknown_channel', 'invalid_request', 'invalid_response', 'wrong_state', 'not_found', 'failed', 'unavailable'] as const;
+export const IPC_ERROR_CODES = [
+  'unknown_channel',
+  'invalid_request',
+  'invalid_response',
+  'wrong_state',
+  'not_found',
+  'failed',
+  'unavailable',
+] as const;
 export type IpcErrorCode = (typeof IPC_ERROR_CODES)[number];
 export const IpcErrorBody = z.object({ code: z.string(), message: z.string() });
 export type IpcErrorBody = z.infer<typeof IpcErrorBody>;
 
 /** Every reply is an envelope (Signal's sql channel): errors travel as data, not as lost exception types. */
-export type IpcResult<T> = { readonly ok: true; readonly value: T } | { readonly ok: false; readonly error: IpcErrorBody };
+export type IpcResult<T> =
+  { readonly ok: true; readonly value: T } | { readonly ok: false; readonly error: IpcErrorBody };
 
 /** window.symc: one method per request channel, plus `on` for events. Exactly this, nothing more. */
 export type SymcApi = { readonly [N in IpcRequestName]: (input: IpcInput<N>) => Promise<IpcResult<IpcOutput<N>>> } & {

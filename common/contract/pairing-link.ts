@@ -64,10 +64,18 @@ export function parsePairingLink(text: string): PairingLink {
   const key = Base64UrlKey.safeParse(url.searchParams.get('k'));
   if (!key.success) throw new PairingLinkError('bad_key', 'The desktop key in this pairing link is not valid.');
   const origin = Origin.safeParse(url.searchParams.get('s'));
-  if (!origin.success) throw new PairingLinkError('bad_server', 'The server address in this pairing link is not valid.');
+  if (!origin.success)
+    throw new PairingLinkError('bad_server', 'The server address in this pairing link is not valid.');
   const secret = QrSecret.safeParse(url.searchParams.get('t'));
-  if (!secret.success) throw new PairingLinkError('malformed', 'This pairing link has no valid secret; scan the QR code again.');
-  return { version: 2, pairingId: id.data, desktopPublicKey: key.data, serverOrigin: origin.data, qrSecret: secret.data };
+  if (!secret.success)
+    throw new PairingLinkError('malformed', 'This pairing link has no valid secret; scan the QR code again.');
+  return {
+    version: 2,
+    pairingId: id.data,
+    desktopPublicKey: key.data,
+    serverOrigin: origin.data,
+    qrSecret: secret.data,
+  };
 }
 
 /** 16 bytes, base64url. */

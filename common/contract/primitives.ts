@@ -14,9 +14,7 @@ export const Id = z.uuid({ message: 'must be a UUID' });
  */
 export const MAX_VERSION = 2_147_483_646;
 
-export const Base64UrlKey = z
-  .string()
-  .regex(/^[A-Za-z0-9_-]{43}$/, { message: 'must be a 32-byte key in base64url' });
+export const Base64UrlKey = z.string().regex(/^[A-Za-z0-9_-]{43}$/, { message: 'must be a 32-byte key in base64url' });
 
 /** Bounds keep a client from parking arbitrary amounts of data in any one field. */
 export const MAX_ENVELOPE_CHARS = 256 * 1024;
@@ -31,11 +29,9 @@ export const SealedBox = z
   .max(16 * 1024, { message: 'must be at most 16384 characters' })
   .regex(SEALED_BOX_PATTERN, { message: 'must be a v1 sealed box' });
 
-export const Username = z
-  .string()
-  .regex(/^[a-z0-9][a-z0-9_.]{2,31}$/, {
-    message: 'must be 3–32 characters: lowercase letters, digits, "_" or "."; starting with a letter or digit',
-  });
+export const Username = z.string().regex(/^[a-z0-9][a-z0-9_.]{2,31}$/, {
+  message: 'must be 3–32 characters: lowercase letters, digits, "_" or "."; starting with a letter or digit',
+});
 
 /**
  * C0 and C1 control characters (NUL, newline, ESC, DEL, …). No text field of ours needs one, a terminal

@@ -99,7 +99,16 @@ export type SyncEventName = keyof typeof SyncEvents;
 export type SyncEventPayload<N extends SyncEventName> = z.infer<(typeof SyncEvents)[N]>;
 export const SYNC_EVENT_NAMES = Object.keys(SyncEvents) as SyncEventName[];
 
-export const LIVE_EVENT_NAMES = ['message:new', 'message:status', 'chat:update', 'draft:update', 'settings:sync', 'contacts:sync', 'device:linked', 'device:revoked'] as const;
+export const LIVE_EVENT_NAMES = [
+  'message:new',
+  'message:status',
+  'chat:update',
+  'draft:update',
+  'settings:sync',
+  'contacts:sync',
+  'device:linked',
+  'device:revoked',
+] as const;
 export type LiveEventName = (typeof LIVE_EVENT_NAMES)[number];
 
 /**

@@ -46,7 +46,8 @@ const V = {
   transcriptIr: `20d6bac480f2c386c394efc7c47adb9925dcd2630b64f240c50f8d0e
       ec482b915703414461203ea7e0b19560d7c0b0f5734f63b955286dfa
       8232b5ebe63324e2d9e7433f725803414462`,
-  ISK_IR: 'b69effbf61b51d56401c0f65601abe428de8206feaaf0e32198896dcae7b35cd2b38950a39dfd5d4a79164614c2984f7daa460b588c1e80c3fa2068af7900447',
+  ISK_IR:
+    'b69effbf61b51d56401c0f65601abe428de8206feaaf0e32198896dcae7b35cd2b38950a39dfd5d4a79164614c2984f7daa460b588c1e80c3fa2068af7900447',
   points: {
     s: hex('7CD0E075FA7955BA52C02759A6C90DBBFC10E6D40AEA8D283E407D88CF538A05'),
     X: hex('2C3C6B8C4F3800E7AEF6864025B4ED79BD599117E427C41BD47D93D654B4A51C'),
@@ -92,7 +93,11 @@ describe('CPace over ristretto255 / SHA-512 (draft test vectors)', () => {
 });
 
 describe('CPace runs', () => {
-  const inputs = (prs: string) => ({ prs: utf8.encode(prs), ci: utf8.encode('test'), sid: hex('00112233445566778899aabbccddeeff') });
+  const inputs = (prs: string) => ({
+    prs: utf8.encode(prs),
+    ci: utf8.encode('test'),
+    sid: hex('00112233445566778899aabbccddeeff'),
+  });
   const ad = { initiator: utf8.encode('A'), responder: utf8.encode('B') };
 
   it('the same password gives both sides the same key; a different password gives unrelated keys', () => {
@@ -102,6 +107,8 @@ describe('CPace runs', () => {
     const sid = inputs('').sid;
     const key = toHex(cpaceFinish(a, 'initiator', sid, b, ad));
     expect(toHex(cpaceFinish(b, 'responder', sid, a, ad))).toBe(key);
-    expect(toHex(cpaceFinish(wrong, 'responder', sid, a, ad))).not.toBe(toHex(cpaceFinish(a, 'initiator', sid, wrong, ad)));
+    expect(toHex(cpaceFinish(wrong, 'responder', sid, a, ad))).not.toBe(
+      toHex(cpaceFinish(a, 'initiator', sid, wrong, ad)),
+    );
   });
 });

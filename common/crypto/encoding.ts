@@ -34,7 +34,8 @@ function isCanonicalLength(text: string): boolean {
 }
 
 export function toBase64Url(bytes: Uint8Array): Base64Url {
-  if (nodeBuffer) return nodeBuffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('base64url') as Base64Url;
+  if (nodeBuffer)
+    return nodeBuffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('base64url') as Base64Url;
   return sodium().to_base64(bytes, sodium().base64_variants.URLSAFE_NO_PADDING) as Base64Url;
 }
 

@@ -1,11 +1,4 @@
-import {
-  CryptoError,
-  decryptText,
-  encryptText,
-  generateChatKey,
-  initCrypto,
-  type EnvelopeContext,
-} from './index';
+import { CryptoError, decryptText, encryptText, generateChatKey, initCrypto, type EnvelopeContext } from './index';
 
 beforeAll(initCrypto);
 

@@ -45,13 +45,7 @@ export function additionalData(context: EnvelopeContext): Uint8Array {
 export function encryptBytes(key: SymmetricKey, plaintext: Uint8Array, context: EnvelopeContext): Envelope {
   const s = sodium();
   const nonce = randomBytes(s.crypto_aead_xchacha20poly1305_ietf_NPUBBYTES);
-  const ciphertext = s.crypto_aead_xchacha20poly1305_ietf_encrypt(
-    plaintext,
-    additionalData(context),
-    null,
-    nonce,
-    key,
-  );
+  const ciphertext = s.crypto_aead_xchacha20poly1305_ietf_encrypt(plaintext, additionalData(context), null, nonce, key);
   return `v${ENVELOPE_VERSION}.${toBase64Url(nonce)}.${toBase64Url(ciphertext)}` as Envelope;
 }
 
@@ -66,13 +60,7 @@ export function decryptBytes(key: SymmetricKey, envelope: string, context: Envel
   const nonce = fromBase64Url(parts[1] ?? '', 'envelope nonce');
   const ciphertext = fromBase64Url(parts[2] ?? '', 'envelope ciphertext');
   try {
-    return sodium().crypto_aead_xchacha20poly1305_ietf_decrypt(
-      null,
-      ciphertext,
-      additionalData(context),
-      nonce,
-      key,
-    );
+    return sodium().crypto_aead_xchacha20poly1305_ietf_decrypt(null, ciphertext, additionalData(context), nonce, key);
   } catch {
     // One error for a wrong key, a tampered byte and a wrong row: telling them apart helps only an attacker.
     throw new CryptoError('decrypt_failed', 'the envelope does not open with this key in this context');

@@ -38,13 +38,18 @@ function passwordFor(checkCode: string): Uint8Array {
 
 function sidBytes(sid: string): Uint8Array {
   const bytes = fromBase64Url(sid, 'pairing sid');
-  if (bytes.length !== PAKE_SID_BYTES) throw new CryptoError('bad_key_length', `pairing sid must be ${PAKE_SID_BYTES} bytes`);
+  if (bytes.length !== PAKE_SID_BYTES)
+    throw new CryptoError('bad_key_length', `pairing sid must be ${PAKE_SID_BYTES} bytes`);
   return bytes;
 }
 
 function associatedData(t: PakeTranscript) {
   return {
-    initiator: lvCat(utf8.encode('desktop'), utf8.encode(t.pairingId), fromBase64Url(t.desktopPublicKey, 'desktop key')),
+    initiator: lvCat(
+      utf8.encode('desktop'),
+      utf8.encode(t.pairingId),
+      fromBase64Url(t.desktopPublicKey, 'desktop key'),
+    ),
     responder: utf8.encode('phone'),
   };
 }
@@ -55,7 +60,10 @@ function bundleKey(isk: Uint8Array): Uint8Array {
 }
 
 function boxAd(t: PakeTranscript, desktopShare: string, phoneShare: string): Uint8Array {
-  return concat(utf8.encode('symc/pairing/v2/'), lvCat(utf8.encode(t.pairingId), utf8.encode(desktopShare), utf8.encode(phoneShare)));
+  return concat(
+    utf8.encode('symc/pairing/v2/'),
+    lvCat(utf8.encode(t.pairingId), utf8.encode(desktopShare), utf8.encode(phoneShare)),
+  );
 }
 
 /** The desktop's half, made before the session is posted. Keep `party` secret; post `sid` and `share`. */
@@ -80,11 +88,23 @@ export function sealWithCheckCode(
 ): { readonly phoneShare: string; readonly box: string } {
   const sid = sidBytes(transcript.sid);
   const phone = cpaceStart({ prs: passwordFor(checkCode), ci: PAIRING_PAKE_CI, sid });
-  const isk = cpaceFinish(phone, 'responder', sid, { share: fromBase64Url(desktopShare, 'desktop share') }, associatedData(transcript));
+  const isk = cpaceFinish(
+    phone,
+    'responder',
+    sid,
+    { share: fromBase64Url(desktopShare, 'desktop share') },
+    associatedData(transcript),
+  );
   const phoneShare = toBase64Url(phone.share);
   const key = bundleKey(isk);
   const nonce = randomBytes(sodium().crypto_aead_xchacha20poly1305_ietf_NPUBBYTES);
-  const ciphertext = sodium().crypto_aead_xchacha20poly1305_ietf_encrypt(plaintext, boxAd(transcript, desktopShare, phoneShare), null, nonce, key);
+  const ciphertext = sodium().crypto_aead_xchacha20poly1305_ietf_encrypt(
+    plaintext,
+    boxAd(transcript, desktopShare, phoneShare),
+    null,
+    nonce,
+    key,
+  );
   sodium().memzero(key);
   sodium().memzero(phone.scalar);
   return { phoneShare, box: `p2.${toBase64Url(nonce)}.${toBase64Url(ciphertext)}` };
@@ -94,12 +114,25 @@ export function sealWithCheckCode(
  * Desktop: finish CPace with the phone's share and open the box. Throws `decrypt_failed` when the phone
  * used another code, or the share or box was replaced or altered on the way — one error for all of them.
  */
-export function openWithCheckCode(desktop: DesktopPake, transcript: PakeTranscript, phoneShare: string, box: string): Uint8Array {
+export function openWithCheckCode(
+  desktop: DesktopPake,
+  transcript: PakeTranscript,
+  phoneShare: string,
+  box: string,
+): Uint8Array {
   const parts = box.split('.');
   if (parts.length !== 3 || parts[0] !== 'p2') throw new CryptoError('malformed_encoding', 'not a pairing box');
   let key: Uint8Array;
   try {
-    key = bundleKey(cpaceFinish(desktop.party, 'initiator', sidBytes(transcript.sid), { share: fromBase64Url(phoneShare, 'phone share') }, associatedData(transcript)));
+    key = bundleKey(
+      cpaceFinish(
+        desktop.party,
+        'initiator',
+        sidBytes(transcript.sid),
+        { share: fromBase64Url(phoneShare, 'phone share') },
+        associatedData(transcript),
+      ),
+    );
   } catch {
     throw new CryptoError('decrypt_failed', 'the phone share is not valid');
   }

@@ -10,7 +10,8 @@ import { sodium } from './sodium';
 export function randomBytes(n: number): Uint8Array {
   const bytes = new Uint8Array(n);
   // getRandomValues fills at most 65,536 bytes per call.
-  for (let offset = 0; offset < n; offset += 65_536) globalThis.crypto.getRandomValues(bytes.subarray(offset, Math.min(n, offset + 65_536)));
+  for (let offset = 0; offset < n; offset += 65_536)
+    globalThis.crypto.getRandomValues(bytes.subarray(offset, Math.min(n, offset + 65_536)));
   return bytes;
 }
 

@@ -60,11 +60,18 @@ describe('Ed25519 signing keys', () => {
     const masterKey = generateMasterKey();
     const pair = generateSigningKeyPair();
     const wrapped = wrapSigningSecretKey(pair.secretKey, masterKey, 'user-1');
-    const back = unwrapSigningKeyPair(wrapped, masterKey, 'user-1', decodeSigningPublicKey(encodeSigningPublicKey(pair.publicKey)));
+    const back = unwrapSigningKeyPair(
+      wrapped,
+      masterKey,
+      'user-1',
+      decodeSigningPublicKey(encodeSigningPublicKey(pair.publicKey)),
+    );
     expect(Buffer.from(back.secretKey).equals(Buffer.from(pair.secretKey))).toBe(true);
     expect(() => unwrapSigningKeyPair(wrapped, masterKey, 'user-2', pair.publicKey)).toThrow('does not open');
     expect(() => unwrapSigningKeyPair(wrapped, generateMasterKey(), 'user-1', pair.publicKey)).toThrow('does not open');
     // A server that publishes another public key beside this wrapped secret: the device refuses to sign.
-    expect(() => unwrapSigningKeyPair(wrapped, masterKey, 'user-1', generateSigningKeyPair().publicKey)).toThrow('does not match');
+    expect(() => unwrapSigningKeyPair(wrapped, masterKey, 'user-1', generateSigningKeyPair().publicKey)).toThrow(
+      'does not match',
+    );
   });
 });

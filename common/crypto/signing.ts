@@ -31,7 +31,10 @@ export function signingKeyPairFromSeed(seed: Uint8Array): SigningKeyPair {
 }
 
 export function signDetached(message: Uint8Array, secretKey: Uint8Array): Uint8Array {
-  return sodium().crypto_sign_detached(message, requireLength(secretKey, SIGNING_SECRET_KEY_BYTES, 'signing secret key'));
+  return sodium().crypto_sign_detached(
+    message,
+    requireLength(secretKey, SIGNING_SECRET_KEY_BYTES, 'signing secret key'),
+  );
 }
 
 /** False for a wrong signature, a wrong key or malformed input: a verifier never throws on what a peer sent. */
@@ -54,15 +57,27 @@ export function decodeSigningPublicKey(text: string): Uint8Array {
 
 /** The signing secret key at rest (server, desktop credentials): AEAD under the master key, bound to the user id. */
 export function wrapSigningSecretKey(secretKey: Uint8Array, masterKey: MasterKey, userId: string): Envelope {
-  return encryptBytes(masterKey, requireLength(secretKey, SIGNING_SECRET_KEY_BYTES, 'signing secret key'), { kind: 'signing-secret-key', userId });
+  return encryptBytes(masterKey, requireLength(secretKey, SIGNING_SECRET_KEY_BYTES, 'signing secret key'), {
+    kind: 'signing-secret-key',
+    userId,
+  });
 }
 
 /**
  * Opens a wrapped signing secret key and checks it belongs to `publicKey` (the secret key's second half
  * is its public key): a device never signs with a key other than the one the directory publishes.
  */
-export function unwrapSigningKeyPair(envelope: string, masterKey: MasterKey, userId: string, publicKey: Uint8Array): SigningKeyPair {
-  const secretKey = requireLength(decryptBytes(masterKey, envelope, { kind: 'signing-secret-key', userId }), SIGNING_SECRET_KEY_BYTES, 'signing secret key');
+export function unwrapSigningKeyPair(
+  envelope: string,
+  masterKey: MasterKey,
+  userId: string,
+  publicKey: Uint8Array,
+): SigningKeyPair {
+  const secretKey = requireLength(
+    decryptBytes(masterKey, envelope, { kind: 'signing-secret-key', userId }),
+    SIGNING_SECRET_KEY_BYTES,
+    'signing secret key',
+  );
   const derived = sodium().crypto_sign_ed25519_sk_to_pk(secretKey);
   if (!sodium().memcmp(derived, requireLength(publicKey, SIGNING_PUBLIC_KEY_BYTES, 'signing public key'))) {
     sodium().memzero(secretKey);

@@ -25,7 +25,11 @@ beforeAll(async () => {
   server = await startTestServer({ MAX_DRAFT_CHARS: '50' });
   const owner = await signUpPhone(server, 'editor');
   session = owner.session;
-  second = await signIn(server.client(), { username: session.username, password: owner.password, device: { name: 'B', platform: 'android' } });
+  second = await signIn(server.client(), {
+    username: session.username,
+    password: owner.password,
+    device: { name: 'B', platform: 'android' },
+  });
   chatId = (await startChat(owner.api, session, { title: 'Editor', memberUsernames: [] })).chat.chatId;
 });
 afterAll(async () => {
@@ -47,8 +51,10 @@ function device(options: Partial<DraftEditorOptions> = {}, as: PhoneSession = se
   return { editor, store, api, net, changes };
 }
 
-const serverDraft = (): Promise<DraftRecord> => server.client(() => session.tokens.accessToken).call('getDraft', { params: { chatId } });
-const textOf = (draft: DraftRecord) => (draft.ciphertext ? decryptDraft(session.masterKey, session.userId, chatId, draft.ciphertext).text : null);
+const serverDraft = (): Promise<DraftRecord> =>
+  server.client(() => session.tokens.accessToken).call('getDraft', { params: { chatId } });
+const textOf = (draft: DraftRecord) =>
+  draft.ciphertext ? decryptDraft(session.masterKey, session.userId, chatId, draft.ciphertext).text : null;
 const until = async (check: () => boolean, what: string) => {
   for (const start = Date.now(); !check(); await new Promise((r) => setTimeout(r, 5))) {
     if (Date.now() - start > 5_000) throw new Error(`timed out waiting for ${what}`);
@@ -65,7 +71,10 @@ it('keystrokes inside the debounce make one encrypted save, shown while typing, 
   expect(editor.read(chatId)).toBe('Hello');
   expect(editor.isPending(chatId)).toBe(true);
   expect(store.get(chatId)?.version ?? 0).toBe(before); // nothing saved before the delay
-  await until(() => store.get(chatId)?.pending === false && store.get(chatId)!.version > before, 'the save to be accepted');
+  await until(
+    () => store.get(chatId)?.pending === false && store.get(chatId)!.version > before,
+    'the save to be accepted',
+  );
   expect(store.get(chatId)!.version).toBe(before + 1); // one save for both keystrokes
   expect(editor.isPending(chatId)).toBe(false);
   expect(textOf(await serverDraft())).toBe('Hello');
@@ -119,7 +128,10 @@ it('offline, an edit stays pending and is sent by the next push', async () => {
 it('a refused stale edit adopts the server draft, so both devices end with the winner', async () => {
   // Two offline edits at the same version: the greater device id wins (compareDrafts). The winner sends
   // first, so the loser's PUT is refused as stale.
-  const [winnerSession, loserSession] = [session, second].sort((x, y) => (x.deviceId > y.deviceId ? -1 : 1)) as [PhoneSession, PhoneSession];
+  const [winnerSession, loserSession] = [session, second].sort((x, y) => (x.deviceId > y.deviceId ? -1 : 1)) as [
+    PhoneSession,
+    PhoneSession,
+  ];
   const winner = device({}, winnerSession);
   const loser = device({}, loserSession);
   await Promise.all([winner.editor.refresh(), loser.editor.refresh()]);
@@ -135,7 +147,11 @@ it('a refused stale edit adopts the server draft, so both devices end with the w
   loser.changes.length = 0;
   await loser.editor.flush(); // refused as stale: GETs and takes the winner's draft
   expect(loser.editor.read(chatId)).toBe('from the winner');
-  expect(loser.store.get(chatId)).toMatchObject({ pending: false, updatedByDevice: winnerSession.deviceId, version: winner.store.get(chatId)!.version });
+  expect(loser.store.get(chatId)).toMatchObject({
+    pending: false,
+    updatedByDevice: winnerSession.deviceId,
+    version: winner.store.get(chatId)!.version,
+  });
   expect(loser.changes).toEqual([chatId]);
   expect(textOf(await serverDraft())).toBe('from the winner');
   winner.editor.close();

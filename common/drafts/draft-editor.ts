@@ -220,7 +220,12 @@ export class DraftEditor {
       if (this.closed) return;
       const { chatId } = draft;
       try {
-        this.take(await api.call('putDraft', { params: { chatId }, body: { ciphertext: draft.ciphertext, version: draft.version } }));
+        this.take(
+          await api.call('putDraft', {
+            params: { chatId },
+            body: { ciphertext: draft.ciphertext, version: draft.version },
+          }),
+        );
       } catch (error) {
         if (this.closed) return;
         if (!(error instanceof ApiError)) throw error;

@@ -10,7 +10,12 @@ export interface Backoff {
  * `jitter` (0–1) shortens each delay by a random share of up to that fraction, so clients cut off together
  * don't all come back in the same instant; 0 gives the exact delay (for schedules that must be predictable).
  */
-export function backoffDelay(failures: number, backoff: Backoff, jitter = 0, random: () => number = Math.random): number {
+export function backoffDelay(
+  failures: number,
+  backoff: Backoff,
+  jitter = 0,
+  random: () => number = Math.random,
+): number {
   if (failures <= 0) return 0;
   // 2^30 × any useful initial delay is past every cap; the bound only keeps the arithmetic finite.
   const full = Math.min(backoff.maxMs, backoff.initialMs * 2 ** Math.min(failures - 1, 30));

@@ -4,14 +4,17 @@ import { EMPTY_CONTACT_BOOK, observe } from './contact-book';
 import { encryptContactBook } from './contact-book-envelope';
 import { ContactBookRefusedError, ContactBookReplica, type ContactsStorage } from './contact-book-replica';
 
-
 // accept() never calls the server: these tests play the server's answers directly.
 const noServer = (() => {
   throw new Error('no server in this test');
 }) as unknown as ConstructorParameters<typeof ContactBookReplica>[0];
 
 function memoryStorage(): ContactsStorage & { record: ContactsRecord | null } {
-  const s = { record: null as ContactsRecord | null, load: () => s.record, save: (r: ContactsRecord) => void (s.record = r) };
+  const s = {
+    record: null as ContactsRecord | null,
+    load: () => s.record,
+    save: (r: ContactsRecord) => void (s.record = r),
+  };
   return s;
 }
 
@@ -23,13 +26,23 @@ beforeAll(async () => {
   await initCrypto();
   masterKey = generateMasterKey();
   userId = randomId();
-  const bob = { userId: randomId(), username: 'bob', identityPublicKey: encodePublicKey(generateBoxKeyPair().publicKey), signingPublicKey: null };
+  const bob = {
+    userId: randomId(),
+    username: 'bob',
+    identityPublicKey: encodePublicKey(generateBoxKeyPair().publicKey),
+    signingPublicKey: null,
+  };
   bookV1 = observe(EMPTY_CONTACT_BOOK, bob, 1).book;
   bookV2 = observe(bookV1, { ...bob, userId: randomId(), username: 'carol' }, 2).book;
 });
 
 function record(version: number, ciphertext: string): ContactsRecord {
-  return { ciphertext: ciphertext as ContactsRecord['ciphertext'], version, updatedByDeviceId: randomId(), updatedAt: new Date().toISOString() };
+  return {
+    ciphertext: ciphertext as ContactsRecord['ciphertext'],
+    version,
+    updatedByDeviceId: randomId(),
+    updatedAt: new Date().toISOString(),
+  };
 }
 
 describe('a device accepting the contact book from the server', () => {
@@ -63,15 +76,21 @@ describe('a device accepting the contact book from the server', () => {
 
   it("refuses another user's book (even under the same master key), and a forged one", () => {
     const replica = new ContactBookReplica(noServer, masterKey, userId, memoryStorage());
-    expect(() => replica.accept(record(1, encryptContactBook(masterKey, randomId(), 1, bookV1)))).toThrow(ContactBookRefusedError);
-    expect(() => replica.accept(record(1, encryptContactBook(generateMasterKey(), userId, 1, bookV1)))).toThrow(ContactBookRefusedError);
+    expect(() => replica.accept(record(1, encryptContactBook(masterKey, randomId(), 1, bookV1)))).toThrow(
+      ContactBookRefusedError,
+    );
+    expect(() => replica.accept(record(1, encryptContactBook(generateMasterKey(), userId, 1, bookV1)))).toThrow(
+      ContactBookRefusedError,
+    );
     expect(replica.version).toBe(0);
   });
 
   it('refuses a different book at the version it holds, and "no book" once it has one', () => {
     const replica = new ContactBookReplica(noServer, masterKey, userId, memoryStorage());
     replica.accept(record(1, encryptContactBook(masterKey, userId, 1, bookV1)));
-    expect(() => replica.accept(record(1, encryptContactBook(masterKey, userId, 1, EMPTY_CONTACT_BOOK)))).toThrow(/different contact book as version 1/);
+    expect(() => replica.accept(record(1, encryptContactBook(masterKey, userId, 1, EMPTY_CONTACT_BOOK)))).toThrow(
+      /different contact book as version 1/,
+    );
     expect(() => replica.accept(null)).toThrow(/no contact book/);
     expect(replica.book()).toEqual(bookV1);
   });

@@ -59,7 +59,10 @@ export class ContactBookReplica {
     const record = this.storage.load();
     if (!record) return EMPTY_CONTACT_BOOK;
     if (this.cached?.version !== record.version) {
-      this.cached = { version: record.version, book: decryptContactBook(this.masterKey, this.userId, record.version, record.ciphertext) };
+      this.cached = {
+        version: record.version,
+        book: decryptContactBook(this.masterKey, this.userId, record.version, record.ciphertext),
+      };
     }
     return this.cached.book;
   }
@@ -85,7 +88,10 @@ export class ContactBookReplica {
   private take(record: ContactsRecord | null): boolean {
     const held = this.storage.load();
     if (!record) {
-      if (held) throw new ContactBookRefusedError(`the server says there is no contact book, but this device holds version ${held.version}`);
+      if (held)
+        throw new ContactBookRefusedError(
+          `the server says there is no contact book, but this device holds version ${held.version}`,
+        );
       return false;
     }
     if (held && record.version < held.version) {
@@ -95,7 +101,9 @@ export class ContactBookReplica {
     }
     if (held && record.version === held.version) {
       if (record.ciphertext === held.ciphertext) return false;
-      throw new ContactBookRefusedError(`the server sent a different contact book as version ${record.version}: refused`);
+      throw new ContactBookRefusedError(
+        `the server sent a different contact book as version ${record.version}: refused`,
+      );
     }
     let book: ContactBook;
     try {

@@ -35,7 +35,10 @@ describe('the contact book (trust on first use)', () => {
     const lied = observe(first.book, forged, 3);
     expect(lied.outcome).toBe('changed');
     expect(lied.book.contacts[bob.userId]!.identityPublicKey).toBe(bob.identityPublicKey);
-    expect(lied.book.contacts[bob.userId]!.pendingChange).toMatchObject({ identityPublicKey: forged.identityPublicKey, seenAt: 3 });
+    expect(lied.book.contacts[bob.userId]!.pendingChange).toMatchObject({
+      identityPublicKey: forged.identityPublicKey,
+      seenAt: 3,
+    });
     // Never sealed to: neither the forged key nor (while the change is pending) the pin.
     expect(() => sealingKeyFor(lied.book, bob.userId)).toThrow(KeyChangeUnacknowledgedError);
     expect(() => sealingKeyFor(lied.book, bob.userId)).toThrow(/bob: safety number changed/);
@@ -61,7 +64,12 @@ describe('the contact book (trust on first use)', () => {
     // Acknowledging a key other than the one pending does nothing.
     expect(acknowledgeChange(book, bob.userId, key(), 3)).toBe(book);
     book = acknowledgeChange(book, bob.userId, next.identityPublicKey, 3);
-    expect(book.contacts[bob.userId]).toMatchObject({ identityPublicKey: next.identityPublicKey, verified: false, pendingChange: null, changedAt: 3 });
+    expect(book.contacts[bob.userId]).toMatchObject({
+      identityPublicKey: next.identityPublicKey,
+      verified: false,
+      pendingChange: null,
+      changedAt: 3,
+    });
     expect(chatTrust(book, [bob.userId])).toEqual({ changed: [], sendingPaused: false });
   });
 
@@ -73,7 +81,11 @@ describe('the contact book (trust on first use)', () => {
     book = observe(book, lie, 2).book;
     expect(keepPinnedKeys(book, bob.userId, key())).toBe(book);
     book = keepPinnedKeys(book, bob.userId, lie.identityPublicKey);
-    expect(book.contacts[bob.userId]).toMatchObject({ identityPublicKey: bob.identityPublicKey, verified: true, pendingChange: null });
+    expect(book.contacts[bob.userId]).toMatchObject({
+      identityPublicKey: bob.identityPublicKey,
+      verified: true,
+      pendingChange: null,
+    });
     expect(chatTrust(book, [bob.userId])).toEqual({ changed: [], sendingPaused: false });
     expect(observe(book, lie, 3)).toEqual({ book, outcome: 'rejected' });
     expect(sealingKeyFor(book, bob.userId)).toBe(bob.identityPublicKey);

@@ -59,7 +59,11 @@ export type ObserveOutcome =
   | 'rejected';
 
 function sameKeys(a: z.infer<typeof KeySet>, b: z.infer<typeof KeySet>): boolean {
-  return a.identityPublicKey === b.identityPublicKey && a.signingPublicKey === b.signingPublicKey && a.username === b.username;
+  return (
+    a.identityPublicKey === b.identityPublicKey &&
+    a.signingPublicKey === b.signingPublicKey &&
+    a.username === b.username
+  );
 }
 
 function keysOf(entry: DirectoryClaim): z.infer<typeof KeySet> {
@@ -80,12 +84,22 @@ function withContact(book: ContactBook, userId: string, pin: ContactPin): Contac
  * is taken silently for an unverified contact (accounts gain one when they upgrade); for a verified contact
  * it is a change like any other, since "verified" covered the keys the user compared.
  */
-export function observe(book: ContactBook, entry: DirectoryClaim, now: number): { book: ContactBook; outcome: ObserveOutcome } {
+export function observe(
+  book: ContactBook,
+  entry: DirectoryClaim,
+  now: number,
+): { book: ContactBook; outcome: ObserveOutcome } {
   const seen = keysOf(entry);
   const pin = book.contacts[entry.userId];
   if (!pin) {
     return {
-      book: withContact(book, entry.userId, { ...seen, verified: false, pinnedAt: now, pendingChange: null, changedAt: null }),
+      book: withContact(book, entry.userId, {
+        ...seen,
+        verified: false,
+        pinnedAt: now,
+        pendingChange: null,
+        changedAt: null,
+      }),
       outcome: 'pinned',
     };
   }
@@ -96,18 +110,29 @@ export function observe(book: ContactBook, entry: DirectoryClaim, now: number): 
     pin.identityPublicKey === seen.identityPublicKey &&
     pin.username === seen.username;
   if (onlyAddsSigningKey && !pin.verified && pin.pendingChange === null) {
-    return { book: withContact(book, entry.userId, { ...pin, signingPublicKey: seen.signingPublicKey }), outcome: 'signing-key-added' };
+    return {
+      book: withContact(book, entry.userId, { ...pin, signingPublicKey: seen.signingPublicKey }),
+      outcome: 'signing-key-added',
+    };
   }
   if (pin.rejected?.includes(seen.identityPublicKey)) return { book, outcome: 'rejected' };
   if (pin.pendingChange && sameKeys(pin.pendingChange, seen)) return { book, outcome: 'changed' };
-  return { book: withContact(book, entry.userId, { ...pin, pendingChange: { ...seen, seenAt: now } }), outcome: 'changed' };
+  return {
+    book: withContact(book, entry.userId, { ...pin, pendingChange: { ...seen, seenAt: now } }),
+    outcome: 'changed',
+  };
 }
 
 /**
  * The user acknowledged the change to exactly `identityPublicKey` (what they were shown): the pin moves to
  * the new keys and is no longer verified. A change that moved on since (another key) is not acknowledged.
  */
-export function acknowledgeChange(book: ContactBook, userId: string, identityPublicKey: string, now: number): ContactBook {
+export function acknowledgeChange(
+  book: ContactBook,
+  userId: string,
+  identityPublicKey: string,
+  now: number,
+): ContactBook {
   const pin = book.contacts[userId];
   if (!pin?.pendingChange || pin.pendingChange.identityPublicKey !== identityPublicKey) return book;
   const { seenAt: _seenAt, ...keys } = pin.pendingChange;
@@ -131,7 +156,12 @@ export function keepPinnedKeys(book: ContactBook, userId: string, identityPublic
  * Only applies while those are still the pinned keys and no change is pending: a verification can never
  * carry over to keys the user did not compare.
  */
-export function setVerified(book: ContactBook, userId: string, identityPublicKey: string, verified: boolean): ContactBook {
+export function setVerified(
+  book: ContactBook,
+  userId: string,
+  identityPublicKey: string,
+  verified: boolean,
+): ContactBook {
   const pin = book.contacts[userId];
   if (!pin || pin.identityPublicKey !== identityPublicKey || pin.pendingChange) return book;
   if (pin.verified === verified) return book;
@@ -157,7 +187,8 @@ export class KeyChangeUnacknowledgedError extends Error {
 export function sealingKeyFor(book: ContactBook, userId: string): string {
   const pin = book.contacts[userId];
   if (!pin) throw new Error(`no pinned keys for user ${userId}: look them up first`);
-  if (pin.pendingChange) throw new KeyChangeUnacknowledgedError([{ userId, username: pin.username, verified: pin.verified }]);
+  if (pin.pendingChange)
+    throw new KeyChangeUnacknowledgedError([{ userId, username: pin.username, verified: pin.verified }]);
   return pin.identityPublicKey;
 }
 
@@ -173,7 +204,8 @@ export function chatTrust(book: ContactBook, memberIds: readonly string[]): Chat
   const changed = [];
   for (const userId of memberIds) {
     const pin = book.contacts[userId];
-    if (pin?.pendingChange) changed.push({ userId, username: pin.username, verified: pin.verified, seenAt: pin.pendingChange.seenAt });
+    if (pin?.pendingChange)
+      changed.push({ userId, username: pin.username, verified: pin.verified, seenAt: pin.pendingChange.seenAt });
   }
   return { changed, sendingPaused: changed.some((c) => c.verified) };
 }

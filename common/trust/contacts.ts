@@ -98,7 +98,10 @@ export class Contacts implements SenderKeyDirectory {
   }
 
   trust(memberIds: readonly string[]): ChatTrust {
-    return chatTrust(this.book(), memberIds.filter((id) => id !== this.myUserId));
+    return chatTrust(
+      this.book(),
+      memberIds.filter((id) => id !== this.myUserId),
+    );
   }
 
   /** The user accepts the new keys shown for `userId` (the pending change's identity key, exactly). */
@@ -123,7 +126,10 @@ export class Contacts implements SenderKeyDirectory {
     if (!this.pin(userId)) await this.meet([userId]);
     const pin = this.pin(userId);
     if (!pin) return null;
-    return { username: pin.username, signingPublicKey: pin.signingPublicKey ? decodePublicKey(pin.signingPublicKey) : null };
+    return {
+      username: pin.username,
+      signingPublicKey: pin.signingPublicKey ? decodePublicKey(pin.signingPublicKey) : null,
+    };
   }
 
   private async observe(entry: DirectoryEntry): Promise<void> {

@@ -13,7 +13,12 @@ export const SAFETY_NUMBER_VERSION = 1;
 export const FINGERPRINT_ITERATIONS = 5200;
 
 /** One side's fingerprint: 30 digits from `iterations` rounds of SHA-512 (Signal's NumericFingerprintGenerator). */
-export function fingerprintDigits(version: number, publicKey: Uint8Array, stableId: string, iterations = FINGERPRINT_ITERATIONS): string {
+export function fingerprintDigits(
+  version: number,
+  publicKey: Uint8Array,
+  stableId: string,
+  iterations = FINGERPRINT_ITERATIONS,
+): string {
   const versionBytes = new Uint8Array([(version >> 8) & 0xff, version & 0xff]);
   // Round 1 hashes version | key | id | key; every later round hashes the previous digest | key.
   let hash = concat(versionBytes, publicKey, utf8.encode(stableId));
@@ -77,7 +82,10 @@ export function safetyNumberQrText(digits: string): string {
  * Compares a scanned QR with the safety number computed here: 'match', 'mismatch' (a safety number, but
  * another one — the keys differ), or 'not-a-safety-number' (some other code).
  */
-export function compareScannedSafetyNumber(scanned: string, digits: string): 'match' | 'mismatch' | 'not-a-safety-number' {
+export function compareScannedSafetyNumber(
+  scanned: string,
+  digits: string,
+): 'match' | 'mismatch' | 'not-a-safety-number' {
   const text = scanned.trim();
   if (!text.startsWith(QR_PREFIX) || !/^\d{60}$/.test(text.slice(QR_PREFIX.length))) return 'not-a-safety-number';
   return text.slice(QR_PREFIX.length) === digits ? 'match' : 'mismatch';

@@ -38,7 +38,10 @@ export class ServerSenderKeyDirectory implements SenderKeyDirectory {
       const user = await this.client.call('lookupUserById', { params: { userId } });
       // The server answered for another account than the one asked for: not this sender's keys.
       if (user.userId !== userId) return null;
-      return { username: user.username, signingPublicKey: user.signingPublicKey ? decodeSigningPublicKey(user.signingPublicKey) : null };
+      return {
+        username: user.username,
+        signingPublicKey: user.signingPublicKey ? decodeSigningPublicKey(user.signingPublicKey) : null,
+      };
     } catch (error) {
       if (error instanceof ApiError && error.code === 'not_found') return null;
       throw error;
@@ -60,6 +63,8 @@ export function withOwnKeys(
 ): SenderKeyDirectory {
   return {
     keysFor: async (userId) =>
-      userId === me.userId ? { username: me.username, signingPublicKey: await me.signingPublicKey() } : others.keysFor(userId),
+      userId === me.userId
+        ? { username: me.username, signingPublicKey: await me.signingPublicKey() }
+        : others.keysFor(userId),
   };
 }

@@ -30,7 +30,12 @@ function filesOf(entry: string): string[] {
 /** A content hash of every input file (names and bytes). */
 export function inputsHash(inputs: readonly string[]): string {
   const hash = createHash('sha256');
-  for (const file of inputs.flatMap(filesOf)) hash.update(file).update('\0').update(readFileSync(path.join(ROOT, file))).update('\0');
+  for (const file of inputs.flatMap(filesOf))
+    hash
+      .update(file)
+      .update('\0')
+      .update(readFileSync(path.join(ROOT, file)))
+      .update('\0');
   return hash.digest('hex');
 }
 
@@ -41,7 +46,11 @@ export function inputsHash(inputs: readonly string[]): string {
 export function buildWhenChanged(spec: BuildSpec): { built: boolean; ms: number } {
   const started = Date.now();
   const inputs = inputsHash(spec.inputs);
-  if (spec.outputs.every((file) => existsSync(file)) && existsSync(spec.stamp) && readFileSync(spec.stamp, 'utf8') === inputs) {
+  if (
+    spec.outputs.every((file) => existsSync(file)) &&
+    existsSync(spec.stamp) &&
+    readFileSync(spec.stamp, 'utf8') === inputs
+  ) {
     return { built: false, ms: Date.now() - started };
   }
   const result = spawnSync(process.execPath, [...spec.nodeArgs], {
@@ -50,7 +59,8 @@ export function buildWhenChanged(spec: BuildSpec): { built: boolean; ms: number 
     // jest sets NODE_ENV=test, and Vite would then build React's development bundle with import.meta.env.DEV.
     env: { ...process.env, NODE_ENV: 'production' },
   });
-  if (result.status !== 0) throw new Error(`${spec.name} failed (exit ${result.status}):\n${result.stdout}\n${result.stderr}`);
+  if (result.status !== 0)
+    throw new Error(`${spec.name} failed (exit ${result.status}):\n${result.stdout}\n${result.stderr}`);
   writeFileSync(spec.stamp, inputs);
   return { built: true, ms: Date.now() - started };
 }

@@ -87,7 +87,9 @@ export class CuttingProxy {
     const line = /^([A-Z]+) (\S+) HTTP\/1\.[01]\r\n/.exec(chunk.toString('latin1', 0, Math.min(chunk.length, 2048)));
     if (!line || !this.fault) return null;
     if (this.fault.requests && !this.fault.requests.test(`${line[1]} ${line[2]}`)) return null;
-    const body = JSON.stringify(this.fault.body ?? { error: { code: 'internal', message: 'the server is restarting' } });
+    const body = JSON.stringify(
+      this.fault.body ?? { error: { code: 'internal', message: 'the server is restarting' } },
+    );
     return (
       `HTTP/1.1 ${this.fault.status} Fault\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\n` +
       `connection: close\r\n\r\n${body}`

@@ -15,7 +15,12 @@ export function ensureDesktopBuild(): { built: boolean; ms: number } {
   return buildWhenChanged({
     name: 'npm run build:desktop',
     inputs: ['desktop/src', 'common', 'desktop/vite.config.mts', 'desktop/build.mts', 'package-lock.json'],
-    outputs: [path.join(RENDERER_DIR, 'index.html'), BRIDGE_FILE, path.join(DESKTOP_DIST, 'main/main.js'), path.join(DESKTOP_DIST, 'preload/preload.js')],
+    outputs: [
+      path.join(RENDERER_DIR, 'index.html'),
+      BRIDGE_FILE,
+      path.join(DESKTOP_DIST, 'main/main.js'),
+      path.join(DESKTOP_DIST, 'preload/preload.js'),
+    ],
     stamp: path.join(DESKTOP_DIST, '.build-inputs'),
     nodeArgs: [path.join(ROOT, 'node_modules/tsx/dist/cli.mjs'), 'desktop/build.mts'],
   });
@@ -29,7 +34,11 @@ export interface RunningDesktopApp {
 }
 
 /** The desktop app as `npm run desktop:headless` runs it: the app service behind the headless host. */
-export async function startDesktopApp(serverUrl: string, dataDir: string, updates?: PolicyUpdates): Promise<RunningDesktopApp> {
+export async function startDesktopApp(
+  serverUrl: string,
+  dataDir: string,
+  updates?: PolicyUpdates,
+): Promise<RunningDesktopApp> {
   mkdirSync(dataDir, { recursive: true });
   const app = new AppService({
     serverUrl,

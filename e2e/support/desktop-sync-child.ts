@@ -11,11 +11,16 @@ import { FileKeyVault } from '../../desktop/src/core/keys/file-key-vault';
 async function main(): Promise<void> {
   await initCrypto();
   const dir = process.argv[2]!;
-  const core = await DesktopCore.open({ dataDir: dir, vault: new FileKeyVault(path.join(dir, 'keys')), backoff: { initialMs: 20, maxMs: 200 } });
+  const core = await DesktopCore.open({
+    dataDir: dir,
+    vault: new FileKeyVault(path.join(dir, 'keys')),
+    backoff: { initialMs: 20, maxMs: 200 },
+  });
   if (!core) throw new Error(`no linked desktop in ${dir}`);
   let said = false;
   core.engine.onProgress((p) => {
-    if (process.env.SYMC_CHILD_DEBUG) process.stderr.write(`${JSON.stringify({ c: p.connection, e: p.lastError, m: p.mode, primed: p.primed })}\n`);
+    if (process.env.SYMC_CHILD_DEBUG)
+      process.stderr.write(`${JSON.stringify({ c: p.connection, e: p.lastError, m: p.mode, primed: p.primed })}\n`);
     if (p.primed && !said) {
       said = true;
       process.stdout.write('primed\n');

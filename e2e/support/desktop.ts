@@ -10,7 +10,11 @@ import type { PhoneSession } from '../../mobile-pairing/src/core/account';
 import { approvePairing, lookupPairing, parsePairingInput } from '../../mobile-pairing/src/core/pairing';
 
 /** Links a desktop through the real QR flow: DesktopPairing shows, the phone library approves. */
-export async function pairDesktop(serverUrl: string, phone: { session: PhoneSession; api: ApiClient }, dir: string): Promise<FileKeyVault> {
+export async function pairDesktop(
+  serverUrl: string,
+  phone: { session: PhoneSession; api: ApiClient },
+  dir: string,
+): Promise<FileKeyVault> {
   mkdirSync(dir, { recursive: true });
   const vault = new FileKeyVault(path.join(dir, 'keys'));
   const pairing = new DesktopPairing({ serverUrl, vault, deviceName: 'Test desktop', platform: 'linux' });
@@ -34,14 +38,28 @@ export async function pairDesktop(serverUrl: string, phone: { session: PhoneSess
   return vault;
 }
 
-export async function openDesktop(dir: string, vault: FileKeyVault, budget?: { maxChats: number; maxBytes: number }): Promise<DesktopCore> {
-  const core = await DesktopCore.open({ dataDir: dir, vault, backoff: { initialMs: 20, maxMs: 200 }, ...(budget ? { budget } : {}) });
+export async function openDesktop(
+  dir: string,
+  vault: FileKeyVault,
+  budget?: { maxChats: number; maxBytes: number },
+): Promise<DesktopCore> {
+  const core = await DesktopCore.open({
+    dataDir: dir,
+    vault,
+    backoff: { initialMs: 20, maxMs: 200 },
+    ...(budget ? { budget } : {}),
+  });
   if (!core) throw new Error('desktop is not linked');
   return core;
 }
 
 /** Links a fresh desktop by QR, opens its core recording every applied event into `events`, and waits for cache_primed. */
-export async function linkAndSync(serverUrl: string, phone: { session: PhoneSession; api: ApiClient }, dir: string, events: ParsedEvent[]): Promise<DesktopCore> {
+export async function linkAndSync(
+  serverUrl: string,
+  phone: { session: PhoneSession; api: ApiClient },
+  dir: string,
+  events: ParsedEvent[],
+): Promise<DesktopCore> {
   const core = await openDesktop(dir, await pairDesktop(serverUrl, phone, dir));
   core.engine.onEvents((run) => events.push(...run));
   await core.start();
@@ -50,7 +68,11 @@ export async function linkAndSync(serverUrl: string, phone: { session: PhoneSess
 }
 
 /** Resolves when the engine's progress satisfies `predicate` (rejects after `ms`). */
-export function untilProgress(core: DesktopCore, predicate: (p: SyncProgress) => boolean, ms = 30_000): Promise<SyncProgress> {
+export function untilProgress(
+  core: DesktopCore,
+  predicate: (p: SyncProgress) => boolean,
+  ms = 30_000,
+): Promise<SyncProgress> {
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => {
       off();
@@ -66,7 +88,11 @@ export function untilProgress(core: DesktopCore, predicate: (p: SyncProgress) =>
   });
 }
 
-export async function until(condition: () => boolean | Promise<boolean>, ms = 10_000, what = 'condition'): Promise<void> {
+export async function until(
+  condition: () => boolean | Promise<boolean>,
+  ms = 10_000,
+  what = 'condition',
+): Promise<void> {
   const deadline = Date.now() + ms;
   while (!(await condition())) {
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);

@@ -112,7 +112,10 @@ function encryptingSafeStorage(options: StandInOptions) {
     isEncryptionAvailable: () => options.encryptionAvailable ?? true,
     getSelectedStorageBackend: () => options.storageBackend ?? 'gnome_libsecret',
     encryptString: (text: string): Buffer => {
-      if (!(options.encryptionAvailable ?? true)) throw new Error('Error while encrypting the text provided to safeStorage.encryptString. Encryption is not available.');
+      if (!(options.encryptionAvailable ?? true))
+        throw new Error(
+          'Error while encrypting the text provided to safeStorage.encryptString. Encryption is not available.',
+        );
       return Buffer.from(encryptText(keyOf(), text, context), 'utf8');
     },
     // Throws on a wrong key or tampered data, as Electron's decryptString does.
@@ -125,7 +128,9 @@ function nodeNet(netRequests: string[]) {
   return {
     request: (options: http.RequestOptions & { session?: unknown; redirect?: string }) => {
       const { session: _session, redirect: _redirect, ...nodeOptions } = options;
-      netRequests.push(`${nodeOptions.protocol ?? 'http:'}//${nodeOptions.hostname ?? nodeOptions.host}:${nodeOptions.port ?? ''}${nodeOptions.path ?? ''}`);
+      netRequests.push(
+        `${nodeOptions.protocol ?? 'http:'}//${nodeOptions.hostname ?? nodeOptions.host}:${nodeOptions.port ?? ''}${nodeOptions.path ?? ''}`,
+      );
       return http.request(nodeOptions);
     },
   };
@@ -178,12 +183,14 @@ export function createElectronStandIn(userData: string, options: StandInOptions 
     app,
     BrowserWindow,
     ipcMain: {
-      handle: (channel: string, handler: (event: unknown, payload: unknown) => Promise<unknown>) => void ipcHandlers.set(channel, handler),
+      handle: (channel: string, handler: (event: unknown, payload: unknown) => Promise<unknown>) =>
+        void ipcHandlers.set(channel, handler),
       removeHandler: (channel: string) => void ipcHandlers.delete(channel),
     },
     protocol: {
       registerSchemesAsPrivileged: (schemes: unknown[]) => void privilegedSchemes.push(...schemes),
-      handle: (scheme: string, handler: (request: Request) => Promise<Response>) => void protocolHandlers.set(scheme, handler),
+      handle: (scheme: string, handler: (request: Request) => Promise<Response>) =>
+        void protocolHandlers.set(scheme, handler),
     },
     Menu: { buildFromTemplate: (template: unknown) => ({ template }), setApplicationMenu: () => undefined },
     Notification,
@@ -193,5 +200,16 @@ export function createElectronStandIn(userData: string, options: StandInOptions 
     net: nodeNet(netRequests),
     session: { fromPartition: () => ({}) },
   };
-  return { module, app, ipcHandlers, protocolHandlers, windows, privilegedSchemes, notifications, safeStorage, netRequests, openedExternally };
+  return {
+    module,
+    app,
+    ipcHandlers,
+    protocolHandlers,
+    windows,
+    privilegedSchemes,
+    notifications,
+    safeStorage,
+    netRequests,
+    openedExternally,
+  };
 }

@@ -48,12 +48,16 @@ describe('LyingServer, a proxy that rewrites the real server answers', () => {
     const response = await fetch(`${liar.url}/users/someone`);
     expect(response.status).toBe(401);
     expect(await response.json()).toMatchObject({ error: { code: expect.any(String) } });
-    expect(liar.requestsTo({ method: 'POST', path: '/auth/prelogin' }).at(-1)!.body).toEqual({ username: 'nobody_here' });
+    expect(liar.requestsTo({ method: 'POST', path: '/auth/prelogin' }).at(-1)!.body).toEqual({
+      username: 'nobody_here',
+    });
   });
 
   it('rewrites, drops and adds SSE events on a live stream', async () => {
     const alice = await signUpPhone(server, 'liesse');
-    const undo = liar.rewriteSse((event) => (event.event === 'connected' ? [{ event: 'forged', data: '{"x":1}' }, event] : event));
+    const undo = liar.rewriteSse((event) =>
+      event.event === 'connected' ? [{ event: 'forged', data: '{"x":1}' }, event] : event,
+    );
     const abort = new AbortController();
     const response = await fetch(`${liar.url}/sse/connect?from=now`, {
       headers: { authorization: `Bearer ${alice.session.tokens.accessToken}` },

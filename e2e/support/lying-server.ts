@@ -185,7 +185,13 @@ export class LyingServer {
       const status = answer.statusCode ?? 502;
       const type = String(answer.headers['content-type'] ?? '');
       if (type.startsWith('text/event-stream')) {
-        this.requests.push({ method, path: url.pathname, body: parseJson(requestText), status, responseBody: undefined });
+        this.requests.push({
+          method,
+          path: url.pathname,
+          body: parseJson(requestText),
+          status,
+          responseBody: undefined,
+        });
         this.pipeSse(url.pathname, answer, res);
         return;
       }
@@ -221,7 +227,9 @@ export class LyingServer {
     });
     upstream.on('error', () => {
       if (!res.headersSent) res.writeHead(502, { 'content-type': 'application/json' });
-      res.end(JSON.stringify({ error: { code: 'bad_gateway', message: 'the lying server could not reach the real one' } }));
+      res.end(
+        JSON.stringify({ error: { code: 'bad_gateway', message: 'the lying server could not reach the real one' } }),
+      );
     });
     req.on('close', () => {
       if (res.writableEnded === false && res.headersSent) upstream.destroy();

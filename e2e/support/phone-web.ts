@@ -27,11 +27,16 @@ export interface PhoneBrowser {
  * the permission prompt auto-accepted — the app's real getUserMedia → canvas → decoder loop runs on it.
  */
 export async function launchChromium(options: { fakeCamera?: string } = {}): Promise<PhoneBrowser> {
-  if (!existsSync(CHROMIUM)) throw new Error(`No Chromium at ${CHROMIUM}: apt-get install -y chromium (or set CHROMIUM_PATH).`);
+  if (!existsSync(CHROMIUM))
+    throw new Error(`No Chromium at ${CHROMIUM}: apt-get install -y chromium (or set CHROMIUM_PATH).`);
   // playwright gives every launch a fresh temporary profile (it refuses a --user-data-dir flag).
   const args = [...BASE_FLAGS];
   if (options.fakeCamera) {
-    args.push('--use-fake-device-for-media-stream', '--use-fake-ui-for-media-stream', `--use-file-for-fake-video-capture=${options.fakeCamera}`);
+    args.push(
+      '--use-fake-device-for-media-stream',
+      '--use-fake-ui-for-media-stream',
+      `--use-file-for-fake-video-capture=${options.fakeCamera}`,
+    );
   }
   const browser = await chromium.launch({ executablePath: CHROMIUM, args });
   return {
@@ -43,7 +48,10 @@ export async function launchChromium(options: { fakeCamera?: string } = {}): Pro
 }
 
 /** An iPhone-sized phone: 390×844 CSS pixels, touch, mobile layout. */
-export async function newPhone(browser: Browser, options: { camera?: boolean } = {}): Promise<{ context: BrowserContext; page: Page; problems: string[] }> {
+export async function newPhone(
+  browser: Browser,
+  options: { camera?: boolean } = {},
+): Promise<{ context: BrowserContext; page: Page; problems: string[] }> {
   const context = await browser.newContext({
     viewport: { width: 390, height: 844 },
     deviceScaleFactor: 2,
@@ -59,7 +67,10 @@ export async function newPhone(browser: Browser, options: { camera?: boolean } =
   page.on('console', (message) => {
     // A refusal the app asked for and explained (404 for an unknown pairing code…) is logged by Chromium
     // as a failed resource; that is the API working, not the page failing.
-    if (message.type() === 'error' && !/^Failed to load resource: the server responded with a status of 4\d\d/.test(message.text())) {
+    if (
+      message.type() === 'error' &&
+      !/^Failed to load resource: the server responded with a status of 4\d\d/.test(message.text())
+    ) {
       problems.push(message.text());
     }
   });
@@ -68,7 +79,10 @@ export async function newPhone(browser: Browser, options: { camera?: boolean } =
 }
 
 /** The desktop's QR for `text`, rendered as the desktop renders it, as RGBA pixels (an ImageData look-alike). */
-export async function qrPixels(text: string, scale = 6): Promise<{ data: Uint8ClampedArray; width: number; height: number }> {
+export async function qrPixels(
+  text: string,
+  scale = 6,
+): Promise<{ data: Uint8ClampedArray; width: number; height: number }> {
   const png = PNG.sync.read(await QRCode.toBuffer(text, { errorCorrectionLevel: 'M', margin: 2, scale }));
   return { data: new Uint8ClampedArray(png.data), width: png.width, height: png.height };
 }
@@ -93,5 +107,8 @@ export async function writeQrY4m(text: string, file: string): Promise<void> {
   }
   const chroma = Buffer.alloc((width / 2) * (height / 2), 128);
   const frame = Buffer.concat([Buffer.from('FRAME\n'), luma, chroma, chroma]);
-  writeFileSync(file, Buffer.concat([Buffer.from(`YUV4MPEG2 W${width} H${height} F10:1 Ip A1:1 C420jpeg\n`), frame, frame]));
+  writeFileSync(
+    file,
+    Buffer.concat([Buffer.from(`YUV4MPEG2 W${width} H${height} F10:1 Ip A1:1 C420jpeg\n`), frame, frame]),
+  );
 }

@@ -1,5 +1,12 @@
 import type { UpdateView } from '../../common/contract/ipc';
-import { initialUpdateState, reduceUpdate, shouldInstallNow, type UpdateEvent, type UpdateState, updateOffer } from '../../desktop/src/core/updates/update-policy';
+import {
+  initialUpdateState,
+  reduceUpdate,
+  shouldInstallNow,
+  type UpdateEvent,
+  type UpdateState,
+  updateOffer,
+} from '../../desktop/src/core/updates/update-policy';
 
 /**
  * The desktop's auto-updates as the Electron shell runs them (desktop/src/main/auto-update.ts), minus

@@ -1,4 +1,10 @@
-import { encryptChatMeta, encryptMessageBody, type MessageBody, signMessageBody, type UnsignedMessageBody } from '../../common/content';
+import {
+  encryptChatMeta,
+  encryptMessageBody,
+  type MessageBody,
+  signMessageBody,
+  type UnsignedMessageBody,
+} from '../../common/content';
 import { type ChatKey, generateChatKey, randomId, sealBytes, wrapChatKey } from '../../common/crypto';
 import type { PhoneSession } from '../../mobile-pairing/src/core/account';
 import type { AuthContext } from '../../server/src/http/authenticate';
@@ -24,7 +30,12 @@ function authOf(session: PhoneSession): AuthContext {
 export async function seedChats(
   server: TestServer,
   owner: PhoneSession,
-  options: { chats: number; messagesPerChat: (index: number) => number; friend?: PhoneSession; textOf?: (chat: number, i: number) => string },
+  options: {
+    chats: number;
+    messagesPerChat: (index: number) => number;
+    friend?: PhoneSession;
+    textOf?: (chat: number, i: number) => string;
+  },
 ): Promise<SeededChat[]> {
   const deps = server.server.deps;
   const chats: SeededChat[] = [];
@@ -49,7 +60,16 @@ export async function seedChats(
         messageId,
         clientKey: `seed:${c}:${i}`,
         // Signed by its author, as the apps sign (an unsigned message from an account with a key shows unverified).
-        ciphertext: encryptMessageBody(key, chatId, messageId, signedBody(from, chatId, messageId, { text, senderName: from === owner ? 'Owner' : 'Friend', sentAt: Date.now() })),
+        ciphertext: encryptMessageBody(
+          key,
+          chatId,
+          messageId,
+          signedBody(from, chatId, messageId, {
+            text,
+            senderName: from === owner ? 'Owner' : 'Friend',
+            sentAt: Date.now(),
+          }),
+        ),
       });
     }
     chats.push({ chatId, key, title });

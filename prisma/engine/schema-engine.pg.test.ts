@@ -19,7 +19,9 @@ const url = (() => {
 const admin = new Client({ connectionString: adminUrl });
 
 async function shadowDatabases(): Promise<string[]> {
-  const { rows } = await admin.query<{ datname: string }>(`SELECT datname FROM pg_database WHERE datname LIKE 'prisma_shadow_%'`);
+  const { rows } = await admin.query<{ datname: string }>(
+    `SELECT datname FROM pg_database WHERE datname LIKE 'prisma_shadow_%'`,
+  );
   return rows.map((r) => r.datname);
 }
 
@@ -67,7 +69,9 @@ describe('schema engine on PostgreSQL', () => {
     const before = await shadowDatabases();
     const missing = await diffMigrationsToSchema({ provider: 'postgresql', url, schemaPath, migrationsDir });
     if (missing !== null) {
-      throw new Error(`prisma/postgres/schema.prisma has changes no migration covers; run \`npm run db:migrate:create <name>\`:\n${missing}`);
+      throw new Error(
+        `prisma/postgres/schema.prisma has changes no migration covers; run \`npm run db:migrate:create <name>\`:\n${missing}`,
+      );
     }
     expect(await shadowDatabases()).toEqual(before);
   });

@@ -25,9 +25,9 @@ function modelNames(schemaFile: string): string[] {
 function tables(dbFile: string): string[] {
   const db = new Database(dbFile, { readonly: true });
   try {
-    return (db.prepare(`SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name`).all() as { name: string }[]).map(
-      (r) => r.name,
-    );
+    return (
+      db.prepare(`SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name`).all() as { name: string }[]
+    ).map((r) => r.name);
   } finally {
     db.close();
   }
@@ -62,8 +62,15 @@ describe('applyMigrations (SQLite)', () => {
     const db = new Database(dbFile, { readonly: true });
     try {
       const rows = db
-        .prepare(`SELECT migration_name, finished_at, rolled_back_at, applied_steps_count FROM _prisma_migrations ORDER BY migration_name`)
-        .all() as { migration_name: string; finished_at: unknown; rolled_back_at: unknown; applied_steps_count: number }[];
+        .prepare(
+          `SELECT migration_name, finished_at, rolled_back_at, applied_steps_count FROM _prisma_migrations ORDER BY migration_name`,
+        )
+        .all() as {
+        migration_name: string;
+        finished_at: unknown;
+        rolled_back_at: unknown;
+        applied_steps_count: number;
+      }[];
       expect(rows.map((r) => r.migration_name)).toEqual(committed);
       for (const row of rows) {
         expect(row.finished_at).not.toBeNull();
@@ -75,13 +82,20 @@ describe('applyMigrations (SQLite)', () => {
     expect(tables(dbFile)).toEqual(expect.arrayContaining(['_prisma_migrations', ...modelNames(schemaPath)]));
 
     const after = await migrationStatus({ provider: 'sqlite', url, migrationsDir });
-    expect(after).toMatchObject({ hasMigrationsTable: true, history: null, failedMigrationNames: [], editedMigrationNames: [] });
+    expect(after).toMatchObject({
+      hasMigrationsTable: true,
+      history: null,
+      failedMigrationNames: [],
+      editedMigrationNames: [],
+    });
   });
 
   it('has a migration for every change of prisma/schema.prisma (no drift)', async () => {
     const missing = await diffMigrationsToSchema({ provider: 'sqlite', schemaPath, migrationsDir });
     if (missing !== null) {
-      throw new Error(`prisma/schema.prisma has changes no migration covers; run \`npm run db:migrate:create <name>\`:\n${missing}`);
+      throw new Error(
+        `prisma/schema.prisma has changes no migration covers; run \`npm run db:migrate:create <name>\`:\n${missing}`,
+      );
     }
   });
 
@@ -89,7 +103,10 @@ describe('applyMigrations (SQLite)', () => {
     const dir = path.join(tmp, 'migrations');
     fs.mkdirSync(path.join(dir, '20200101000000_broken'), { recursive: true });
     fs.writeFileSync(path.join(dir, 'migration_lock.toml'), 'provider = "sqlite"\n');
-    fs.writeFileSync(path.join(dir, '20200101000000_broken', 'migration.sql'), 'CREATE TABLE a (id INTEGER);\nCREATE TABLE a (id INTEGER);\n');
+    fs.writeFileSync(
+      path.join(dir, '20200101000000_broken', 'migration.sql'),
+      'CREATE TABLE a (id INTEGER);\nCREATE TABLE a (id INTEGER);\n',
+    );
     const url = `file:${path.join(tmp, 'broken.db')}`;
 
     const first = await applyMigrations({ provider: 'sqlite', url, migrationsDir: dir }).catch((e: unknown) => e);
@@ -101,7 +118,9 @@ describe('applyMigrations (SQLite)', () => {
     expect(second).toMatchObject({ name: 'SchemaEngineError', code: 'P3009' });
 
     // The same history cannot be replayed on a shadow database either.
-    const diff = await diffMigrationsToSchema({ provider: 'sqlite', schemaPath, migrationsDir: dir }).catch((e: unknown) => e);
+    const diff = await diffMigrationsToSchema({ provider: 'sqlite', schemaPath, migrationsDir: dir }).catch(
+      (e: unknown) => e,
+    );
     expect(diff).toMatchObject({ code: 'P3006' });
   });
 });
@@ -133,7 +152,13 @@ model Book {
     const schemaFile = path.join(tmp, 'schema.prisma');
     fs.writeFileSync(schemaFile, schemaV1);
 
-    const init = await createMigration({ provider: 'sqlite', url: `file:${path.join(tmp, 's1.db')}`, schemaPath: schemaFile, migrationsDir: dir, name: 'init' });
+    const init = await createMigration({
+      provider: 'sqlite',
+      url: `file:${path.join(tmp, 's1.db')}`,
+      schemaPath: schemaFile,
+      migrationsDir: dir,
+      name: 'init',
+    });
     expect(init).not.toBeNull();
     expect(path.basename(init ?? '')).toMatch(/^\d{14}_init$/);
     expect(fs.readFileSync(path.join(init ?? '', 'migration.sql'), 'utf8')).toContain('CREATE TABLE "Book"');
@@ -142,19 +167,33 @@ model Book {
     // A column added to an existing table: replaying `init` (several statements) on the shadow
     // database must work for the engine to see what changed.
     fs.writeFileSync(schemaFile, schemaV1.replace('  title    String\n', '  title    String\n  isbn     String?\n'));
-    const second = await createMigration({ provider: 'sqlite', url: `file:${path.join(tmp, 's2.db')}`, schemaPath: schemaFile, migrationsDir: dir, name: 'add_isbn' });
+    const second = await createMigration({
+      provider: 'sqlite',
+      url: `file:${path.join(tmp, 's2.db')}`,
+      schemaPath: schemaFile,
+      migrationsDir: dir,
+      name: 'add_isbn',
+    });
     expect(second).not.toBeNull();
     const secondSql = fs.readFileSync(path.join(second ?? '', 'migration.sql'), 'utf8');
     expect(secondSql).toContain('"isbn" TEXT');
     expect(secondSql).not.toContain('CREATE TABLE "Author"');
 
-    const none = await createMigration({ provider: 'sqlite', url: `file:${path.join(tmp, 's3.db')}`, schemaPath: schemaFile, migrationsDir: dir, name: 'noop' });
+    const none = await createMigration({
+      provider: 'sqlite',
+      url: `file:${path.join(tmp, 's3.db')}`,
+      schemaPath: schemaFile,
+      migrationsDir: dir,
+      name: 'noop',
+    });
     expect(none).toBeNull();
     expect(await diffMigrationsToSchema({ provider: 'sqlite', schemaPath: schemaFile, migrationsDir: dir })).toBeNull();
 
     const names = readMigrationsList(dir).migrationDirectories.map((d) => d.path);
     expect(names).toHaveLength(2);
-    expect(await applyMigrations({ provider: 'sqlite', url: `file:${path.join(tmp, 'app.db')}`, migrationsDir: dir })).toEqual(names);
+    expect(
+      await applyMigrations({ provider: 'sqlite', url: `file:${path.join(tmp, 'app.db')}`, migrationsDir: dir }),
+    ).toEqual(names);
     expect(tables(path.join(tmp, 'app.db'))).toEqual(expect.arrayContaining(['Author', 'Book', '_prisma_migrations']));
   });
 });
@@ -176,6 +215,8 @@ describe('providerFromUrl', () => {
     expect(providerFromUrl('file:./dev.db')).toBe('sqlite');
     expect(providerFromUrl('postgres://u@h/db')).toBe('postgresql');
     expect(providerFromUrl('postgresql://u:p@h:5432/db')).toBe('postgresql');
-    expect(() => providerFromUrl('mysql://u:secret@h/db')).toThrow(/Unsupported database URL "mysql:\/\/u:\*\*\*@h\/db"/);
+    expect(() => providerFromUrl('mysql://u:secret@h/db')).toThrow(
+      /Unsupported database URL "mysql:\/\/u:\*\*\*@h\/db"/,
+    );
   });
 });

@@ -130,7 +130,9 @@ const MIGRATION_FILE = 'migration.sql';
 export function providerFromUrl(url: string): SchemaEngineProvider {
   if (url.startsWith('file:')) return 'sqlite';
   if (/^postgres(ql)?:\/\//.test(url)) return 'postgresql';
-  throw new Error(`Unsupported database URL "${redactUrl(url)}": expected "file:..." (SQLite) or "postgres[ql]://..." (PostgreSQL)`);
+  throw new Error(
+    `Unsupported database URL "${redactUrl(url)}": expected "file:..." (SQLite) or "postgres[ql]://..." (PostgreSQL)`,
+  );
 }
 
 /** The URL with any password replaced, for messages. */
@@ -142,7 +144,10 @@ export function redactUrl(url: string): string {
 export function readMigrationsList(migrationsDir: string): MigrationList {
   const baseDir = path.resolve(migrationsDir);
   const lockfilePath = path.join(baseDir, LOCKFILE);
-  const lockfile = { path: LOCKFILE, content: fs.existsSync(lockfilePath) ? fs.readFileSync(lockfilePath, 'utf8') : null };
+  const lockfile = {
+    path: LOCKFILE,
+    content: fs.existsSync(lockfilePath) ? fs.readFileSync(lockfilePath, 'utf8') : null,
+  };
   const entries = fs.existsSync(baseDir) ? fs.readdirSync(baseDir, { withFileTypes: true }) : [];
   const migrationDirectories = entries
     .filter((e) => e.isDirectory())
@@ -217,7 +222,11 @@ export function runSchemaEngine(
       clearTimeout(timer);
       if (reply?.ok) resolve(reply.results);
       else if (reply) reject(new SchemaEngineError(reply.error));
-      else reject(failure ?? new SchemaEngineError({ message: `Schema engine worker exited (code ${exitCode}) without a reply` }));
+      else
+        reject(
+          failure ??
+            new SchemaEngineError({ message: `Schema engine worker exited (code ${exitCode}) without a reply` }),
+        );
     });
   });
 }
@@ -294,7 +303,13 @@ export async function createMigration(options: CreateMigrationOptions): Promise<
       { method: 'devDiagnostic', input: { migrationsList, filters: NO_FILTER } },
       {
         method: 'createMigration',
-        input: { draft: options.draft ?? false, migrationName: options.name, migrationsList, schema, filters: NO_FILTER },
+        input: {
+          draft: options.draft ?? false,
+          migrationName: options.name,
+          migrationsList,
+          schema,
+          filters: NO_FILTER,
+        },
       },
     ],
     { datamodels, timeoutMs: options.timeoutMs },
@@ -337,7 +352,8 @@ export function orderedMigrationName(generated: string, existing: string[]): str
   if (!match || !lastStamp || generated > last) return generated;
   const t = lastStamp;
   const next = new Date(
-    Date.UTC(+t.slice(0, 4), +t.slice(4, 6) - 1, +t.slice(6, 8), +t.slice(8, 10), +t.slice(10, 12), +t.slice(12, 14)) + 1000,
+    Date.UTC(+t.slice(0, 4), +t.slice(4, 6) - 1, +t.slice(6, 8), +t.slice(8, 10), +t.slice(10, 12), +t.slice(12, 14)) +
+      1000,
   );
   const stamp = next.toISOString().replace(/\D/g, '').slice(0, 14);
   return `${stamp}_${match[2]}`;

@@ -19,7 +19,10 @@ describe('prisma/postgres/schema.prisma', () => {
     const strip = (text: string) =>
       text
         .split('\n')
-        .filter((l) => !/^\s*(provider|output)\s*=/.test(l) && !l.startsWith('// GENERATED') && !l.startsWith('// Do not edit'))
+        .filter(
+          (l) =>
+            !/^\s*(provider|output)\s*=/.test(l) && !l.startsWith('// GENERATED') && !l.startsWith('// Do not edit'),
+        )
         .join('\n');
     expect(strip(derived)).toBe(strip(sqlite));
   });
@@ -42,9 +45,9 @@ describe('derivePostgresSchema', () => {
     expect(() => derivePostgresSchema(schema('  provider = "sqlite"\n  relationMode = "prisma"\n'), dirs)).toThrow(
       /unsupported datasource setting/,
     );
-    expect(() => derivePostgresSchema(schema('  provider = "sqlite"\n', 'model A {\n  id String @id @db.Text\n}\n'), dirs)).toThrow(
-      /native type/,
-    );
+    expect(() =>
+      derivePostgresSchema(schema('  provider = "sqlite"\n', 'model A {\n  id String @id @db.Text\n}\n'), dirs),
+    ).toThrow(/native type/);
     expect(() =>
       derivePostgresSchema(schema('  provider = "sqlite"\n').replace('generated/sqlite', 'generated/client'), dirs),
     ).toThrow(/must end in "\/sqlite"/);

@@ -110,7 +110,9 @@ export function derivePostgresSchema(sqliteSchema: string, options: DeriveOption
 function rebaseOutput(output: string, sqliteDir: string, postgresDir: string, where: string): string {
   const absolute = path.resolve(sqliteDir, output);
   if (path.basename(absolute) !== 'sqlite') {
-    throw new Error(`${where}: generator output must end in "/sqlite" so the PostgreSQL client can go beside it, got "${output}"`);
+    throw new Error(
+      `${where}: generator output must end in "/sqlite" so the PostgreSQL client can go beside it, got "${output}"`,
+    );
   }
   const target = path.join(path.dirname(absolute), 'postgres');
   return path.relative(postgresDir, target).split(path.sep).join('/');

@@ -35,8 +35,10 @@ function parseArgs(argv: string[]): { name: string; draft: boolean } {
   const flags = argv.filter((a) => a.startsWith('--'));
   const positional = argv.filter((a) => !a.startsWith('--'));
   const unknown = flags.filter((f) => f !== '--draft');
-  if (unknown.length > 0) throw new CliError(`Unknown option ${unknown.join(', ')} (usage: migrate-create.ts <name> [--draft]).`);
-  if (positional.length !== 1) throw new CliError('Give exactly one migration name (usage: migrate-create.ts <name> [--draft]).');
+  if (unknown.length > 0)
+    throw new CliError(`Unknown option ${unknown.join(', ')} (usage: migrate-create.ts <name> [--draft]).`);
+  if (positional.length !== 1)
+    throw new CliError('Give exactly one migration name (usage: migrate-create.ts <name> [--draft]).');
   const name = positional[0] ?? '';
   if (!/^[a-z0-9_]{1,80}$/i.test(name)) {
     throw new CliError(`Migration name "${name}" must be 1-80 letters, digits or underscores.`);
@@ -112,7 +114,8 @@ async function createPostgres(root: string, name: string, draft: boolean): Promi
 /** Removes what a successful provider wrote when the other one failed. */
 function undo(created: Created): void {
   if (created.dir) fs.rmSync(created.dir, { recursive: true, force: true });
-  if (created.dir && !created.lockfileExisted) fs.rmSync(path.join(created.migrationsDir, 'migration_lock.toml'), { force: true });
+  if (created.dir && !created.lockfileExisted)
+    fs.rmSync(path.join(created.migrationsDir, 'migration_lock.toml'), { force: true });
 }
 
 function describe(error: unknown, provider: string): string {

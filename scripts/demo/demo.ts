@@ -29,7 +29,11 @@ const work = mkdtempSync(path.join(os.tmpdir(), 'symc-demo-'));
 let server: RunningServer | null = null;
 let core: DesktopCore | null = null;
 
-async function phone(serverUrl: string, username: string, name: string): Promise<{ session: PhoneSession; api: ApiClient }> {
+async function phone(
+  serverUrl: string,
+  username: string,
+  name: string,
+): Promise<{ session: PhoneSession; api: ApiClient }> {
   const session = await createAccount(createApiClient({ baseUrl: serverUrl }), {
     username,
     password: `${username}-demo-password`,
@@ -43,7 +47,9 @@ async function run(): Promise<void> {
   line(`Symc demo — everything runs on 127.0.0.1; data in ${work}`);
 
   let t = Date.now();
-  server = await startServer(loadConfig({ HOST: '127.0.0.1', PORT: '0', DATA_DIR: path.join(work, 'server'), LOG_LEVEL: 'silent' }));
+  server = await startServer(
+    loadConfig({ HOST: '127.0.0.1', PORT: '0', DATA_DIR: path.join(work, 'server'), LOG_LEVEL: 'silent' }),
+  );
   line(`1. Server   listening on ${server.url} (embedded SQLite)`, Date.now() - t);
 
   t = Date.now();
@@ -53,9 +59,19 @@ async function run(): Promise<void> {
   const chats = await createSampleChats(alex, sam);
   const total = chats.reduce((n, c) => n + c.messages, 0);
   await alex.api.call('putSettings', {
-    body: { ciphertext: encryptUserSettings(alex.session.masterKey, alex.session.userId, { theme: 'dark', notifications: 'mentions', sendOnEnter: true }), baseVersion: 0 },
+    body: {
+      ciphertext: encryptUserSettings(alex.session.masterKey, alex.session.userId, {
+        theme: 'dark',
+        notifications: 'mentions',
+        sendOnEnter: true,
+      }),
+      baseVersion: 0,
+    },
   });
-  line(`2. Phone    signed up ${alex.session.username} (and friend ${sam.session.username}); ${chats.length} chats, ${total} messages, settings; last opened: "${LAST_OPENED_TITLE}"`, Date.now() - t);
+  line(
+    `2. Phone    signed up ${alex.session.username} (and friend ${sam.session.username}); ${chats.length} chats, ${total} messages, settings; last opened: "${LAST_OPENED_TITLE}"`,
+    Date.now() - t,
+  );
 
   t = Date.now();
   const desktopDir = path.join(work, 'desktop');
@@ -64,14 +80,21 @@ async function run(): Promise<void> {
   let approval: Promise<void> = Promise.resolve();
   pairing.subscribe((state) => {
     if (state.kind !== 'showing') return;
-    line(`   desktop shows QR ${state.link.slice(0, 48)}…  (no camera: pairing code ${state.pairingCode}, check code ${state.checkCode})`);
+    line(
+      `   desktop shows QR ${state.link.slice(0, 48)}…  (no camera: pairing code ${state.pairingCode}, check code ${state.checkCode})`,
+    );
     // The phone "scans" the link — one scan, nothing typed: the QR itself proves the desktop's screen.
-    approval = lookupPairing(alex.api, parsePairingInput(state.link)).then((pending) => approvePairing(alex.api, alex.session, pending));
+    approval = lookupPairing(alex.api, parsePairingInput(state.link)).then((pending) =>
+      approvePairing(alex.api, alex.session, pending),
+    );
   });
   const final = await pairing.start();
   await approval;
   if (final.kind !== 'paired') throw new DemoFailure(`Pairing ended "${final.kind}" instead of linking the desktop.`);
-  line(`3. Pairing  desktop linked as device ${final.deviceId.slice(0, 8)}…, approved on the phone after one scan`, Date.now() - t);
+  line(
+    `3. Pairing  desktop linked as device ${final.deviceId.slice(0, 8)}…, approved on the phone after one scan`,
+    Date.now() - t,
+  );
 
   core = await DesktopCore.open({ dataDir: desktopDir, vault, backoff: { initialMs: 100, maxMs: 2000 } });
   if (!core) throw new DemoFailure('The desktop found no keys after pairing.');
@@ -84,14 +107,18 @@ async function run(): Promise<void> {
   const printed = new Set<string>();
   const describePhase = (p: SyncProgress, phase: 1 | 2 | 3, label: string) => {
     const s = p.phases[phase];
-    line(`   phase ${phase}  ${label.padEnd(22)} ${plural(s.chats, 'chat', 3)} ${plural(s.messages, 'message', 5)} ${kb(s.bytes).padStart(9)}  ready at ${ms((s.doneAt ?? Date.now()) - syncStarted)}`);
+    line(
+      `   phase ${phase}  ${label.padEnd(22)} ${plural(s.chats, 'chat', 3)} ${plural(s.messages, 'message', 5)} ${kb(s.bytes).padStart(9)}  ready at ${ms((s.doneAt ?? Date.now()) - syncStarted)}`,
+    );
   };
   desktop.engine.onProblem((problem) => line(`   problem: ${problem.message}`));
   desktop.engine.onEvents((run) => {
     if (!run.some((e) => e.name === 'settings:sync') || printed.has('settings')) return;
     printed.add('settings');
     const settings = readUserSettings(desktop.store, desktop.session.masterKey, desktop.session.userId);
-    line(`   settings (encrypted under the master key) ready at ${ms(Date.now() - syncStarted)}: ${JSON.stringify(settings)}`);
+    line(
+      `   settings (encrypted under the master key) ready at ${ms(Date.now() - syncStarted)}: ${JSON.stringify(settings)}`,
+    );
   });
   desktop.engine.onProgress((p) => {
     const labels = { 1: 'last opened chat', 2: '10 most recent chats', 3: 'up to 100 chats' } as const;
@@ -110,7 +137,10 @@ async function run(): Promise<void> {
     }
     if (p.primed && !printed.has('primed')) {
       printed.add('primed');
-      line(`   cache primed: ${desktop.store.stats(desktop.engine.getBudget()).messages} messages stored encrypted`, Date.now() - syncStarted);
+      line(
+        `   cache primed: ${desktop.store.stats(desktop.engine.getBudget()).messages} messages stored encrypted`,
+        Date.now() - syncStarted,
+      );
     }
   });
   await desktop.start();
@@ -122,25 +152,46 @@ async function run(): Promise<void> {
   line('5. Live');
   const lisbon = chats.find((c) => c.title === LAST_OPENED_TITLE)!;
   t = Date.now();
-  const fromPhone = await sendText(alex.api, alex.session, lisbon.chatId, lisbon.key, 'Just landed — see you at the flat!', 'Alex');
-  await waitFor(() => desktop.store.getMessage(lisbon.chatId, fromPhone.messageId) !== null, 15_000, 'the phone’s message to reach the desktop');
+  const fromPhone = await sendText(
+    alex.api,
+    alex.session,
+    lisbon.chatId,
+    lisbon.key,
+    'Just landed — see you at the flat!',
+    'Alex',
+  );
+  await waitFor(
+    () => desktop.store.getMessage(lisbon.chatId, fromPhone.messageId) !== null,
+    15_000,
+    'the phone’s message to reach the desktop',
+  );
   const shown = desktop.reader.messages(lisbon.chatId).find((m) => m.messageId === fromPhone.messageId);
   line(`   phone → desktop   "${shown?.text}"`, Date.now() - t);
 
   t = Date.now();
   const { messageId } = await desktop.engine.outbox.send(lisbon.chatId, 'Typed on the desktop: the terrace is amazing');
   let onPhone: string | null = null;
-  await waitFor(async () => {
-    const page = await sam.api.call('listMessages', { params: { chatId: lisbon.chatId }, query: { limit: 10 } });
-    const found = page.messages.find((m) => m.messageId === messageId);
-    onPhone = found ? readMessage(found, lisbon.key).text : null;
-    return onPhone !== null;
-  }, 15_000, 'the desktop’s message to reach the phone');
+  await waitFor(
+    async () => {
+      const page = await sam.api.call('listMessages', { params: { chatId: lisbon.chatId }, query: { limit: 10 } });
+      const found = page.messages.find((m) => m.messageId === messageId);
+      onPhone = found ? readMessage(found, lisbon.key).text : null;
+      return onPhone !== null;
+    },
+    15_000,
+    'the desktop’s message to reach the phone',
+  );
   line(`   desktop → phone   "${onPhone}"`, Date.now() - t);
 
   const dbFile = DesktopCore.databaseFile(desktopDir);
-  const onDisk = ['', '-wal'].map((s) => dbFile + s).filter(existsSync).map((f) => readFileSync(f).toString('latin1')).join('');
-  const leaks = ['Pastéis de nata', 'Just landed', 'terrace is amazing', LAST_OPENED_TITLE].filter((text) => onDisk.includes(Buffer.from(text, 'utf8').toString('latin1')));
+  const onDisk = ['', '-wal']
+    .map((s) => dbFile + s)
+    .filter(existsSync)
+    .map((f) => readFileSync(f).toString('latin1'))
+    .join('');
+  const leaks = ['Pastéis de nata', 'Just landed', 'terrace is amazing', LAST_OPENED_TITLE].filter((text) =>
+    onDisk.includes(Buffer.from(text, 'utf8').toString('latin1')),
+  );
   if (leaks.length > 0) throw new DemoFailure(`The desktop database holds plaintext (${leaks.join(', ')}).`);
   line('   local database: ciphertext only (plaintext probes: 0 hits)');
   line(`Demo finished OK in ${ms(Date.now() - started)}.`);
@@ -153,7 +204,9 @@ async function cleanUp(): Promise<void> {
 }
 
 const deadline = setTimeout(() => {
-  process.stderr.write(`The demo did not finish within ${ms(TIMEOUT_MS)}; something is stuck (see the last step printed above).\n`);
+  process.stderr.write(
+    `The demo did not finish within ${ms(TIMEOUT_MS)}; something is stuck (see the last step printed above).\n`,
+  );
   rmSync(work, { recursive: true, force: true });
   process.exit(1);
 }, TIMEOUT_MS);
@@ -166,7 +219,8 @@ run().then(
   },
   async (error: unknown) => {
     clearTimeout(deadline);
-    const sentence = error instanceof DemoFailure ? error.message : `The demo failed: ${(error as Error).message ?? String(error)}`;
+    const sentence =
+      error instanceof DemoFailure ? error.message : `The demo failed: ${(error as Error).message ?? String(error)}`;
     process.stderr.write(`${sentence}\n`);
     await cleanUp();
     process.exit(1);

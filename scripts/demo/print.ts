@@ -18,7 +18,11 @@ export function line(text: string, took?: number): void {
 }
 
 /** Polls `condition` until it holds; fails the demo with a sentence naming `what` after `timeoutMs`. */
-export async function waitFor(condition: () => boolean | Promise<boolean>, timeoutMs: number, what: string): Promise<void> {
+export async function waitFor(
+  condition: () => boolean | Promise<boolean>,
+  timeoutMs: number,
+  what: string,
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!(await condition())) {
     if (Date.now() > deadline) throw new DemoFailure(`Timed out after ${ms(timeoutMs)} waiting for ${what}.`);

@@ -9,21 +9,93 @@ import { chatKeyFor, sendText, startChat } from '../../mobile-pairing/src/core/c
  * the friend's phone would, and answers every other line.
  */
 const CONVERSATIONS: ReadonlyArray<{ title: string; lines: readonly string[] }> = [
-  { title: 'Weekend hike', lines: ['Are we still on for Saturday?', 'Yes! Meet at the trailhead at 8?', 'Perfect. I will bring the thermos.', 'Weather says clear skies all day', 'Do not forget the sunscreen this time', 'Ha. Noted.'] },
-  { title: 'Flat hunting', lines: ['Found a two-bed near the park', 'How much?', 'Within budget, viewing Thursday 6pm', 'I can make it after work', 'Bring the list of questions for the agent'] },
-  { title: 'Book club — March', lines: ['Finished chapter 12 last night', 'No spoilers please!', 'The twist in chapter 9 though...', 'I said no spoilers', 'Meeting at the café on the corner?', 'Works for me'] },
-  { title: 'Mum’s birthday', lines: ['Cake or dinner out?', 'Both?', 'I will book the Italian place for 7', 'Card is on the hall table, sign it'] },
-  { title: 'Car share to the office', lines: ['Picking you up at 8:15', 'Running 5 minutes late, sorry', 'No worries, coffee is on you'] },
-  { title: 'Holiday in Lisbon', lines: ['Flights are cheaper on Tuesday', 'Let us book them tonight', 'I found a flat in Alfama with a terrace', 'Tram 28 goes right past it', 'Booked!', 'Pastéis de nata every morning'] },
-  { title: 'Garden plans', lines: ['Tomatoes by the fence this year?', 'And basil in the window box', 'The seed order arrived'] },
-  { title: 'Band rehearsal', lines: ['Room booked Wednesday 7–10', 'Can we run the new song twice?', 'Bring the spare cable, mine died', 'Setlist attached in my head'] },
+  {
+    title: 'Weekend hike',
+    lines: [
+      'Are we still on for Saturday?',
+      'Yes! Meet at the trailhead at 8?',
+      'Perfect. I will bring the thermos.',
+      'Weather says clear skies all day',
+      'Do not forget the sunscreen this time',
+      'Ha. Noted.',
+    ],
+  },
+  {
+    title: 'Flat hunting',
+    lines: [
+      'Found a two-bed near the park',
+      'How much?',
+      'Within budget, viewing Thursday 6pm',
+      'I can make it after work',
+      'Bring the list of questions for the agent',
+    ],
+  },
+  {
+    title: 'Book club — March',
+    lines: [
+      'Finished chapter 12 last night',
+      'No spoilers please!',
+      'The twist in chapter 9 though...',
+      'I said no spoilers',
+      'Meeting at the café on the corner?',
+      'Works for me',
+    ],
+  },
+  {
+    title: 'Mum’s birthday',
+    lines: [
+      'Cake or dinner out?',
+      'Both?',
+      'I will book the Italian place for 7',
+      'Card is on the hall table, sign it',
+    ],
+  },
+  {
+    title: 'Car share to the office',
+    lines: ['Picking you up at 8:15', 'Running 5 minutes late, sorry', 'No worries, coffee is on you'],
+  },
+  {
+    title: 'Holiday in Lisbon',
+    lines: [
+      'Flights are cheaper on Tuesday',
+      'Let us book them tonight',
+      'I found a flat in Alfama with a terrace',
+      'Tram 28 goes right past it',
+      'Booked!',
+      'Pastéis de nata every morning',
+    ],
+  },
+  {
+    title: 'Garden plans',
+    lines: ['Tomatoes by the fence this year?', 'And basil in the window box', 'The seed order arrived'],
+  },
+  {
+    title: 'Band rehearsal',
+    lines: [
+      'Room booked Wednesday 7–10',
+      'Can we run the new song twice?',
+      'Bring the spare cable, mine died',
+      'Setlist attached in my head',
+    ],
+  },
   { title: 'Running club', lines: ['5k Thursday, 6:30am', 'That is early', 'Sunrise run, it will be worth it'] },
   { title: 'Dinner on Friday', lines: ['Tacos or curry?', 'Curry', 'I will get the naan'] },
-  { title: 'Job interview prep', lines: ['They asked about system design last time', 'Practise the whiteboard bit with me?', 'Tomorrow lunchtime?', 'Deal'] },
+  {
+    title: 'Job interview prep',
+    lines: [
+      'They asked about system design last time',
+      'Practise the whiteboard bit with me?',
+      'Tomorrow lunchtime?',
+      'Deal',
+    ],
+  },
   { title: 'Board games night', lines: ['Who has Catan?', 'I do, and the expansion', 'Snacks are on me'] },
   { title: 'Plumber quote', lines: ['The quote came in at 240', 'Seems fair for the boiler', 'Booking for Monday'] },
   { title: 'Photography walk', lines: ['Golden hour is at 7:40', 'Meet by the old bridge', 'Bring the 50mm'] },
-  { title: 'Project Orion', lines: ['Release notes are in the doc', 'Demo is Thursday at 3', 'I will record the walkthrough', 'Ship it'] },
+  {
+    title: 'Project Orion',
+    lines: ['Release notes are in the doc', 'Demo is Thursday at 3', 'I will record the walkthrough', 'Ship it'],
+  },
 ];
 
 /** How many times each conversation's lines are replayed, so some chats have a longer history. */
@@ -44,8 +116,15 @@ export async function createSampleChats(
 ): Promise<SampleChat[]> {
   const chats: SampleChat[] = [];
   for (const [index, conversation] of CONVERSATIONS.entries()) {
-    const { chat, chatKey } = await startChat(owner.api, owner.session, { title: conversation.title, memberUsernames: [friend.session.username] });
-    const friendKey = await chatKeyFor(friend.api, friend.session, await friend.api.call('getChat', { params: { chatId: chat.chatId } }));
+    const { chat, chatKey } = await startChat(owner.api, owner.session, {
+      title: conversation.title,
+      memberUsernames: [friend.session.username],
+    });
+    const friendKey = await chatKeyFor(
+      friend.api,
+      friend.session,
+      await friend.api.call('getChat', { params: { chatId: chat.chatId } }),
+    );
     let count = 0;
     for (let round = 0; round < (ROUNDS[index] ?? 1); round++) {
       for (const [i, line] of conversation.lines.entries()) {

@@ -38,9 +38,24 @@ const SODIUM_OWNER = 'common/crypto';
  */
 const LAYERS = [
   { dir: 'common', reach: ['common'], node: false, packages: ['zod', SODIUM] },
-  { dir: 'desktop/src/renderer', reach: ['common/contract/ipc'], node: false, packages: ['react', 'react-dom', 'zustand'] },
-  { dir: 'desktop/src/headless/bridge', reach: ['common/contract/ipc', 'common/contract/ipc-client'], node: false, packages: ['zod'] },
-  { dir: 'desktop/src/preload', reach: ['common/contract/ipc', 'common/contract/ipc-client'], node: false, packages: ['electron', 'zod'] },
+  {
+    dir: 'desktop/src/renderer',
+    reach: ['common/contract/ipc'],
+    node: false,
+    packages: ['react', 'react-dom', 'zustand'],
+  },
+  {
+    dir: 'desktop/src/headless/bridge',
+    reach: ['common/contract/ipc', 'common/contract/ipc-client'],
+    node: false,
+    packages: ['zod'],
+  },
+  {
+    dir: 'desktop/src/preload',
+    reach: ['common/contract/ipc', 'common/contract/ipc-client'],
+    node: false,
+    packages: ['electron', 'zod'],
+  },
   { dir: 'desktop/src/main', reach: ['desktop/src/app', 'desktop/src/core', 'common'], node: true },
   { dir: 'desktop/src/app', reach: ['desktop/src/core', 'common'], node: true },
   { dir: 'desktop/src/core', reach: ['common'], node: true },
@@ -48,7 +63,12 @@ const LAYERS = [
   { dir: 'desktop/src/cli', reach: ['desktop/src/core', 'common'], node: true },
   { dir: 'mobile-pairing/src/core', reach: ['common'], node: false, packages: ['zod', 'jsqr'] },
   { dir: 'mobile-pairing/src/cli', reach: ['mobile-pairing/src/core', 'common'], node: true },
-  { dir: 'mobile-pairing/web', reach: ['mobile-pairing/src/core', 'common'], node: false, packages: ['react', 'react-dom', 'zustand', 'qrcode'] },
+  {
+    dir: 'mobile-pairing/web',
+    reach: ['mobile-pairing/src/core', 'common'],
+    node: false,
+    packages: ['react', 'react-dom', 'zustand', 'qrcode'],
+  },
   { dir: 'server/src', reach: ['common', 'prisma/engine'], node: true },
   { dir: 'prisma', reach: [], node: true },
 ];
@@ -89,12 +109,15 @@ function checkImport(file, specifier) {
   if (!specifier.startsWith('.') && !specifier.startsWith('/')) {
     const isNode = specifier.startsWith('node:') || NODE_BUILTINS.has(packageName(specifier));
     if (isNode) {
-      if (layer && !layer.node && !test) problems.push(`${layer.dir}/ runs without Node: it may not import the Node built-in '${specifier}'`);
+      if (layer && !layer.node && !test)
+        problems.push(`${layer.dir}/ runs without Node: it may not import the Node built-in '${specifier}'`);
       return problems;
     }
     const name = packageName(specifier);
     if (name === 'electron' && !ELECTRON_LAYERS.some((dir) => isUnder(file, dir))) {
-      problems.push(`only ${ELECTRON_LAYERS.join('/ and ')}/ import 'electron' (the core, app service and everything else run without it)`);
+      problems.push(
+        `only ${ELECTRON_LAYERS.join('/ and ')}/ import 'electron' (the core, app service and everything else run without it)`,
+      );
     } else if (name === SODIUM && !isUnder(file, SODIUM_OWNER)) {
       problems.push(`only ${SODIUM_OWNER}/ imports libsodium: use the functions common/crypto exports`);
     } else if (layer && layer.packages && !layer.packages.includes(name) && !test) {
@@ -103,12 +126,23 @@ function checkImport(file, specifier) {
     return problems;
   }
 
-  const target = stripExtension(toPosix(path.posix.normalize(path.posix.join(path.posix.dirname(file), toPosix(specifier)))));
+  const target = stripExtension(
+    toPosix(path.posix.normalize(path.posix.join(path.posix.dirname(file), toPosix(specifier)))),
+  );
   for (const [moduleDir, entries] of Object.entries(PUBLIC_ENTRIES)) {
     if (!isUnder(target, moduleDir) || isUnder(file, moduleDir)) continue;
     const inside = target === moduleDir ? 'index' : target.slice(moduleDir.length + 1);
     if (!entries.includes(inside)) {
-      problems.push(`'${specifier}' reaches into ${moduleDir}/'s internals: import ${moduleDir}${entries.length > 1 ? ` (or ${entries.filter((e) => e !== 'index').map((e) => `${moduleDir}/${e}`).join(', ')})` : ''} instead`);
+      problems.push(
+        `'${specifier}' reaches into ${moduleDir}/'s internals: import ${moduleDir}${
+          entries.length > 1
+            ? ` (or ${entries
+                .filter((e) => e !== 'index')
+                .map((e) => `${moduleDir}/${e}`)
+                .join(', ')})`
+            : ''
+        } instead`,
+      );
     }
   }
   if (layer && !test && !isUnder(target, layer.dir) && !layer.reach.some((dir) => isUnder(target, dir))) {
@@ -130,7 +164,8 @@ const rule = {
     if (file.startsWith('..')) return {};
     const check = (node) => {
       if (!node || node.type !== 'Literal' || typeof node.value !== 'string') return;
-      for (const problem of checkImport(file, node.value)) context.report({ node, messageId: 'layering', data: { problem } });
+      for (const problem of checkImport(file, node.value))
+        context.report({ node, messageId: 'layering', data: { problem } });
     };
     return {
       ImportDeclaration: (node) => check(node.source),
@@ -141,10 +176,16 @@ const rule = {
         if (node.moduleReference.type === 'TSExternalModuleReference') check(node.moduleReference.expression);
       },
       CallExpression: (node) => {
-        if (node.callee.type === 'Identifier' && node.callee.name === 'require' && node.arguments.length === 1) check(node.arguments[0]);
+        if (node.callee.type === 'Identifier' && node.callee.name === 'require' && node.arguments.length === 1)
+          check(node.arguments[0]);
       },
     };
   },
 };
 
-module.exports = { layeringPlugin: { meta: { name: 'symc-layering' }, rules: { layering: rule } }, checkImport, LAYERS, PUBLIC_ENTRIES };
+module.exports = {
+  layeringPlugin: { meta: { name: 'symc-layering' }, rules: { layering: rule } },
+  checkImport,
+  LAYERS,
+  PUBLIC_ENTRIES,
+};

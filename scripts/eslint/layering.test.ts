@@ -5,7 +5,9 @@ import * as tsParser from '@typescript-eslint/parser';
 
 // The rule's own module is CommonJS so that both eslint.config.mjs and this test load it.
 // eslint-disable-next-line @typescript-eslint/no-require-imports
-const { layeringPlugin } = require('./layering.cjs') as { layeringPlugin: NonNullable<Linter.Config['plugins']>[string] };
+const { layeringPlugin } = require('./layering.cjs') as {
+  layeringPlugin: NonNullable<Linter.Config['plugins']>[string];
+};
 
 const ROOT = path.resolve(__dirname, '../..');
 
@@ -34,16 +36,48 @@ describe('symc/layering', () => {
     ['common/contract/x.ts', "import { x } from '../../desktop/src/core/desktop-core';", /common\/ may import only/],
     ['desktop/src/core/x.ts', "import { app } from 'electron';", /only desktop\/src\/main/],
     ['desktop/src/app/x.ts', "const electron = require('electron');", /only desktop\/src\/main/],
-    ['desktop/src/core/x.ts', "import { AppService } from '../app/app-service';", /desktop\/src\/core\/ may import only/],
-    ['desktop/src/renderer/src/x.tsx', "import { LocalStore } from '../../core/store/local-store';", /renderer\/ may import only/],
-    ['desktop/src/renderer/src/x.tsx', "import { api } from '../../../../common/contract';", /renderer\/ may import only/],
+    [
+      'desktop/src/core/x.ts',
+      "import { AppService } from '../app/app-service';",
+      /desktop\/src\/core\/ may import only/,
+    ],
+    [
+      'desktop/src/renderer/src/x.tsx',
+      "import { LocalStore } from '../../core/store/local-store';",
+      /renderer\/ may import only/,
+    ],
+    [
+      'desktop/src/renderer/src/x.tsx',
+      "import { api } from '../../../../common/contract';",
+      /renderer\/ may import only/,
+    ],
     ['desktop/src/renderer/src/x.tsx', "import { readFile } from 'node:fs/promises';", /runs without Node/],
-    ['mobile-pairing/web/src/x.tsx', "import { DesktopCore } from '../../../desktop/src/core/desktop-core';", /web\/ may import only/],
+    [
+      'mobile-pairing/web/src/x.tsx',
+      "import { DesktopCore } from '../../../desktop/src/core/desktop-core';",
+      /web\/ may import only/,
+    ],
     ['mobile-pairing/web/src/x.tsx', "import express from 'express';", /may import only these packages/],
-    ['server/src/modules/x/y.ts', "import { sodium } from '../../../../common/crypto/sodium';", /common\/crypto\/'s internals/],
-    ['server/src/modules/x/y.ts', "export { api } from '../../../../common/contract/http/api';", /common\/contract\/'s internals/],
-    ['server/src/modules/x/y.ts', "import sodium from 'libsodium-wrappers-sumo';", /only common\/crypto\/ imports libsodium/],
-    ['server/src/x.ts', "const m = await import('../../mobile-pairing/src/core/account');", /server\/src\/ may import only/],
+    [
+      'server/src/modules/x/y.ts',
+      "import { sodium } from '../../../../common/crypto/sodium';",
+      /common\/crypto\/'s internals/,
+    ],
+    [
+      'server/src/modules/x/y.ts',
+      "export { api } from '../../../../common/contract/http/api';",
+      /common\/contract\/'s internals/,
+    ],
+    [
+      'server/src/modules/x/y.ts',
+      "import sodium from 'libsodium-wrappers-sumo';",
+      /only common\/crypto\/ imports libsodium/,
+    ],
+    [
+      'server/src/x.ts',
+      "const m = await import('../../mobile-pairing/src/core/account');",
+      /server\/src\/ may import only/,
+    ],
     ['e2e/x.test.ts', "import { sodium } from '../common/crypto/sodium';", /common\/crypto\/'s internals/],
   ])('%s: refuses %s', (file, code, expected) => {
     const problems = layeringProblems(file, code);
@@ -56,9 +90,18 @@ describe('symc/layering', () => {
     ['common/crypto/x.ts', "import { sodium } from './sodium';\nimport s from 'libsodium-wrappers-sumo';"],
     ['common/contract/x.test.ts', "import { randomUUID } from 'node:crypto';"],
     ['desktop/src/main/x.ts', "import { app } from 'electron';\nimport { AppService } from '../app/app-service';"],
-    ['desktop/src/preload/x.ts', "import { contextBridge } from 'electron';\nimport { createSymcApi } from '../../../common/contract/ipc-client';"],
-    ['desktop/src/renderer/src/x.tsx', "import type { SymcApi } from '../../../../common/contract/ipc';\nimport { create } from 'zustand';"],
-    ['mobile-pairing/web/src/x.tsx', "import { signIn } from '../../src/core/account';\nimport { api } from '../../../common/contract';"],
+    [
+      'desktop/src/preload/x.ts',
+      "import { contextBridge } from 'electron';\nimport { createSymcApi } from '../../../common/contract/ipc-client';",
+    ],
+    [
+      'desktop/src/renderer/src/x.tsx',
+      "import type { SymcApi } from '../../../../common/contract/ipc';\nimport { create } from 'zustand';",
+    ],
+    [
+      'mobile-pairing/web/src/x.tsx',
+      "import { signIn } from '../../src/core/account';\nimport { api } from '../../../common/contract';",
+    ],
     ['server/src/x.ts', "import { initCrypto } from '../../common/crypto';\nimport express from 'express';"],
   ])('%s: allows %s', (file, code) => {
     expect(layeringProblems(file, code)).toEqual([]);
@@ -78,11 +121,20 @@ describe('symc/layering', () => {
         process.stdout.write(JSON.stringify(out));
       })().catch((e) => { console.error(e); process.exit(1); });`;
     const fixtures = [
-      ['common/contract/layering-fixture.ts', "import { readFileSync } from 'node:fs';\nexport const f = readFileSync;\n"],
+      [
+        'common/contract/layering-fixture.ts',
+        "import { readFileSync } from 'node:fs';\nexport const f = readFileSync;\n",
+      ],
       // An existing file's path (a type-aware folder needs a file the TypeScript project knows).
-      ['server/src/modules/pairing/pairing-code.ts', "import { sodium } from '../../../../common/crypto/sodium';\nexport const s = sodium;\n"],
+      [
+        'server/src/modules/pairing/pairing-code.ts',
+        "import { sodium } from '../../../../common/crypto/sodium';\nexport const s = sodium;\n",
+      ],
     ];
-    const output = execFileSync(process.execPath, ['-e', script, JSON.stringify(fixtures)], { cwd: ROOT, encoding: 'utf8' });
+    const output = execFileSync(process.execPath, ['-e', script, JSON.stringify(fixtures)], {
+      cwd: ROOT,
+      encoding: 'utf8',
+    });
     expect(JSON.parse(output)).toEqual([['symc/layering'], ['symc/layering']]);
   });
 });

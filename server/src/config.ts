@@ -14,11 +14,23 @@ const EnvSchema = z.object({
   /** `file:/abs/path.db` (SQLite) or `postgresql://…` (PostgreSQL). Default: SQLite in DATA_DIR. */
   DATABASE_URL: z.string().optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
-  ACCESS_TOKEN_TTL_SECONDS: z.coerce.number().int().min(10).default(15 * 60),
-  REFRESH_TOKEN_TTL_SECONDS: z.coerce.number().int().min(60).default(30 * 24 * 3600),
+  ACCESS_TOKEN_TTL_SECONDS: z.coerce
+    .number()
+    .int()
+    .min(10)
+    .default(15 * 60),
+  REFRESH_TOKEN_TTL_SECONDS: z.coerce
+    .number()
+    .int()
+    .min(60)
+    .default(30 * 24 * 3600),
   /** Requests per minute per client IP on each /auth endpoint. */
   AUTH_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).default(20),
-  MAX_BODY_BYTES: z.coerce.number().int().min(1024).default(1024 * 1024),
+  MAX_BODY_BYTES: z.coerce
+    .number()
+    .int()
+    .min(1024)
+    .default(1024 * 1024),
   MAX_LINKED_DEVICES: z.coerce.number().int().min(1).default(5),
   /**
    * Cost of the server-side Argon2id hash of each account's auth key. `minimal` is for tests and
@@ -39,7 +51,11 @@ const EnvSchema = z.object({
    * 2,000 messages (~1 MB) a batch took a tenth off a 100,000-message sync against 500 (docs/BENCHMARKS.md).
    */
   SYNC_BATCH_MESSAGES: z.coerce.number().int().min(1).max(10_000).default(2_000),
-  SYNC_BATCH_BYTES: z.coerce.number().int().min(1024).default(1024 * 1024),
+  SYNC_BATCH_BYTES: z.coerce
+    .number()
+    .int()
+    .min(1024)
+    .default(1024 * 1024),
   SSE_HEARTBEAT_SECONDS: z.coerce.number().min(0.05).max(300).default(20),
   /**
    * Open streams one device may hold; a new one beyond it replaces the device's oldest (a desktop that
@@ -51,7 +67,11 @@ const EnvSchema = z.object({
   /** A stream whose reader has not taken a written byte for this long is cut (a stalled or dead reader). */
   SSE_STALL_SECONDS: z.coerce.number().min(0.1).max(3600).default(60),
   /** Bytes one stream may hold in the server's memory waiting for its reader; beyond it the stream is cut. */
-  SSE_MAX_BUFFERED_BYTES: z.coerce.number().int().min(64 * 1024).default(8 * 1024 * 1024),
+  SSE_MAX_BUFFERED_BYTES: z.coerce
+    .number()
+    .int()
+    .min(64 * 1024)
+    .default(8 * 1024 * 1024),
   /** Worker threads that run the Argon2id hashing of sign-ins (off the event loop). */
   AUTH_HASH_THREADS: z.coerce.number().int().min(1).max(16).default(2),
   /** When set, `GET /metrics` requires `Authorization: Bearer <METRICS_TOKEN>` (for a port reachable by others). */
@@ -59,7 +79,10 @@ const EnvSchema = z.object({
   /** Trust X-Forwarded-For from this many proxies (rate limits per real client IP). */
   TRUST_PROXY_HOPS: z.coerce.number().int().min(0).default(0),
   /** `redis://host:port` — set it when several server instances share one PostgreSQL database (docs/SYNC.md). */
-  REDIS_URL: z.string().regex(/^rediss?:\/\//, { message: 'must start with redis:// or rediss://' }).optional(),
+  REDIS_URL: z
+    .string()
+    .regex(/^rediss?:\/\//, { message: 'must start with redis:// or rediss://' })
+    .optional(),
   /** Longest draft, in characters; the server enforces it on the envelope (docs/DRAFTS.md). */
   MAX_DRAFT_CHARS: z.coerce.number().int().min(1).max(MAX_DRAFT_CHARS_LIMIT).default(DEFAULT_MAX_DRAFT_CHARS),
   /** A draft idle this long is folded from the hot Draft table into its chat row (also on shutdown). */

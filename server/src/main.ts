@@ -24,7 +24,10 @@ async function main(): Promise<void> {
 }
 
 main().catch((error: unknown) => {
-  const message = error instanceof ConfigError || error instanceof StartupError ? error.message : `The server could not start: ${String(error)}`;
+  const message =
+    error instanceof ConfigError || error instanceof StartupError
+      ? error.message
+      : `The server could not start: ${String(error)}`;
   process.stderr.write(`${message}\n`);
   process.exit(1);
 });

@@ -43,7 +43,9 @@ export async function startServer(config: Config, logDestination?: pino.Destinat
   const metrics = createMetrics();
   const changes = new ChangeBus(fanout, logger);
   const pairingEvents = new PairingEvents(fanout);
-  const freshSyncWarmups = new FreshSyncWarmups((userId, deviceId, maxChats) => prepareFreshSync({ db, config }, userId, deviceId, maxChats));
+  const freshSyncWarmups = new FreshSyncWarmups((userId, deviceId, maxChats) =>
+    prepareFreshSync({ db, config }, userId, deviceId, maxChats),
+  );
   // A confirmed pairing starts the new desktop's first sync ahead of its stream — after the confirm's
   // answer is on its way (setImmediate): the queries run on the server's one SQLite thread and must not delay it.
   pairingEvents.onDesktopLinked(({ userId, deviceId }) => {

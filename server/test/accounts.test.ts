@@ -1,5 +1,14 @@
 import { ApiError, PAIRING_PROTOCOL } from '../../common/contract';
-import { derivePasswordKeys, newKdfParams, initCrypto, randomId, encodePublicKey, generateBoxKeyPair, newCheckCode, startDesktopPake } from '../../common/crypto';
+import {
+  derivePasswordKeys,
+  newKdfParams,
+  initCrypto,
+  randomId,
+  encodePublicKey,
+  generateBoxKeyPair,
+  newCheckCode,
+  startDesktopPake,
+} from '../../common/crypto';
 import { signIn } from '../../mobile-pairing/src/core/account';
 import { dbSnapshot } from './support/db-snapshot';
 import { raw, signUpPhone } from './support/phone';
@@ -45,7 +54,11 @@ describe('sign-up and sign-in', () => {
     const { session } = await signUpPhone(server, 'bob');
     const before = dbSnapshot(server.dbFile);
     await expect(
-      signIn(server.client(), { username: session.username, password: 'wrong', device: { name: 'x', platform: 'ios' } }),
+      signIn(server.client(), {
+        username: session.username,
+        password: 'wrong',
+        device: { name: 'x', platform: 'ios' },
+      }),
     ).rejects.toMatchObject({ status: 401, code: 'invalid_credentials' });
     expect(dbSnapshot(server.dbFile)).toEqual(before);
   });
@@ -58,7 +71,9 @@ describe('sign-up and sign-in', () => {
     expect(other.kdf.salt).not.toBe(first.kdf.salt);
     const { authKey } = derivePasswordKeys('pw', first.kdf);
     await expect(
-      server.client().call('login', { body: { username: 'nobody_here', authKey, device: { name: 'p', platform: 'ios' } } }),
+      server
+        .client()
+        .call('login', { body: { username: 'nobody_here', authKey, device: { name: 'p', platform: 'ios' } } }),
     ).rejects.toMatchObject({ status: 401, code: 'invalid_credentials' });
   });
 
@@ -133,17 +148,42 @@ describe('tokens', () => {
 describe('bad input at the auth edge changes nothing', () => {
   const cases: Array<[string, () => Parameters<typeof raw>[3], number, string]> = [
     ['an empty body', () => ({ body: {} }), 400, 'validation_failed'],
-    ['a missing field', () => {
-      const { device: _d, ...rest } = validRegisterBody('missing_dev');
-      return { body: rest };
-    }, 400, 'validation_failed'],
+    [
+      'a missing field',
+      () => {
+        const { device: _d, ...rest } = validRegisterBody('missing_dev');
+        return { body: rest };
+      },
+      400,
+      'validation_failed',
+    ],
     ['a wrong type', () => ({ body: { ...validRegisterBody('wrong_type'), kdf: 'strong' } }), 400, 'validation_failed'],
-    ['an unknown field', () => ({ body: { ...validRegisterBody('extra_field'), isAdmin: true } }), 400, 'validation_failed'],
-    ['plaintext where an envelope belongs', () => ({ body: { ...validRegisterBody('plain_mk'), wrappedMasterKey: 'my master key' } }), 400, 'validation_failed'],
+    [
+      'an unknown field',
+      () => ({ body: { ...validRegisterBody('extra_field'), isAdmin: true } }),
+      400,
+      'validation_failed',
+    ],
+    [
+      'plaintext where an envelope belongs',
+      () => ({ body: { ...validRegisterBody('plain_mk'), wrappedMasterKey: 'my master key' } }),
+      400,
+      'validation_failed',
+    ],
     ['a bad username', () => ({ body: validRegisterBody('Bad Name!') }), 400, 'validation_failed'],
     ['malformed JSON', () => ({ rawBody: '{"username": ' }), 400, 'malformed_json'],
-    ['a body that is not JSON', () => ({ rawBody: 'username=x', contentType: 'text/plain' }), 415, 'unsupported_media_type'],
-    ['an oversize body', () => ({ body: { ...validRegisterBody('huge'), pad: 'x'.repeat(1_100_000) } }), 413, 'payload_too_large'],
+    [
+      'a body that is not JSON',
+      () => ({ rawBody: 'username=x', contentType: 'text/plain' }),
+      415,
+      'unsupported_media_type',
+    ],
+    [
+      'an oversize body',
+      () => ({ body: { ...validRegisterBody('huge'), pad: 'x'.repeat(1_100_000) } }),
+      413,
+      'payload_too_large',
+    ],
   ];
   it.each(cases)('register with %s → the right 4xx, database untouched', async (_label, make, status, code) => {
     const before = dbSnapshot(server.dbFile);
@@ -155,7 +195,9 @@ describe('bad input at the auth edge changes nothing', () => {
   });
 
   it('validation errors name the offending field', async () => {
-    const res = await raw(server, 'POST', '/auth/register', { body: { ...validRegisterBody('named_field'), kdf: 'x' } });
+    const res = await raw(server, 'POST', '/auth/register', {
+      body: { ...validRegisterBody('named_field'), kdf: 'x' },
+    });
     expect(res.body.error.message).toMatch(/body\.kdf/);
   });
 });
@@ -180,17 +222,28 @@ describe('rate limits', () => {
     const limited = await startTestServer({ AUTH_RATE_LIMIT_PER_MINUTE: '3' });
     try {
       const { session } = await signUpPhone(limited, 'natted');
-      const wrongLogin = { username: session.username, authKey: 'A'.repeat(43), device: { name: 'Guess', platform: 'ios' } };
+      const wrongLogin = {
+        username: session.username,
+        authKey: 'A'.repeat(43),
+        device: { name: 'Guess', platform: 'ios' },
+      };
       const logins: number[] = [];
       for (let i = 0; i < 4; i++) logins.push((await raw(limited, 'POST', '/auth/login', { body: wrongLogin })).status);
       expect(logins).toEqual([401, 401, 401, 429]);
       // Another user behind the same address still refreshes.
-      const refreshed = await raw(limited, 'POST', '/auth/refresh', { body: { refreshToken: session.tokens.refreshToken } });
+      const refreshed = await raw(limited, 'POST', '/auth/refresh', {
+        body: { refreshToken: session.tokens.refreshToken },
+      });
       expect(refreshed.status).toBe(200);
 
       const keyPair = generateBoxKeyPair();
       const { sid, share } = startDesktopPake(newCheckCode());
-      const sessionBody = { desktopPublicKey: encodePublicKey(keyPair.publicKey), deviceName: 'Laptop', platform: 'linux', pake: { sid, share } };
+      const sessionBody = {
+        desktopPublicKey: encodePublicKey(keyPair.publicKey),
+        deviceName: 'Laptop',
+        platform: 'linux',
+        pake: { sid, share },
+      };
       const created: number[] = [];
       let pairingId = '';
       for (let i = 0; i < 4; i++) {
@@ -200,12 +253,16 @@ describe('rate limits', () => {
       }
       expect(created).toEqual([201, 201, 201, 429]);
       // The other pairing endpoints answer on their own budgets (not 429), and reading a session is not limited.
-      const confirm = await raw(limited, 'POST', '/auth/qr-confirm', { body: { pairingId, pollToken: 'A'.repeat(43) } });
+      const confirm = await raw(limited, 'POST', '/auth/qr-confirm', {
+        body: { pairingId, pollToken: 'A'.repeat(43) },
+      });
       expect(confirm.status).not.toBe(429);
       const wait = await raw(limited, 'POST', '/auth/qr/wait', { body: { pairingId, pollToken: 'A'.repeat(43) } });
       expect(wait.status).not.toBe(429);
       for (let i = 0; i < 4; i++) {
-        const info = await raw(limited, 'GET', `/auth/qr/session/${pairingId}?v=${PAIRING_PROTOCOL}`, { token: refreshed.body.accessToken });
+        const info = await raw(limited, 'GET', `/auth/qr/session/${pairingId}?v=${PAIRING_PROTOCOL}`, {
+          token: refreshed.body.accessToken,
+        });
         expect(info.status).toBe(200);
       }
     } finally {

@@ -37,9 +37,15 @@ describe('auth-key hashing runs off the event loop', () => {
 
   it('an unknown username costs a verification too, and still answers 401; a right key signs in', async () => {
     const { session, password } = await signUpPhone(server, 'known');
-    const unknown = await raw(server, 'POST', '/auth/login', { body: { username: 'nobodyhere', authKey: 'A'.repeat(43), device: { name: 'x', platform: 'ios' } } });
+    const unknown = await raw(server, 'POST', '/auth/login', {
+      body: { username: 'nobodyhere', authKey: 'A'.repeat(43), device: { name: 'x', platform: 'ios' } },
+    });
     expect(unknown).toMatchObject({ status: 401, body: { error: { code: 'invalid_credentials' } } });
-    const again = await signIn(server.client(), { username: session.username, password, device: { name: 'Second', platform: 'ios' } });
+    const again = await signIn(server.client(), {
+      username: session.username,
+      password,
+      device: { name: 'Second', platform: 'ios' },
+    });
     expect(again.userId).toBe(session.userId);
   });
 

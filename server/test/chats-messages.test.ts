@@ -21,7 +21,10 @@ afterAll(() => server.stop());
 
 describe('chats', () => {
   it('alice starts a chat with bob; bob opens the sealed chat key and reads the title', async () => {
-    const { chat } = await startChat(alice.api, alice.session, { title: 'Lunch plans', memberUsernames: [bob.session.username] });
+    const { chat } = await startChat(alice.api, alice.session, {
+      title: 'Lunch plans',
+      memberUsernames: [bob.session.username],
+    });
     expect(chat.members).toHaveLength(2);
     const bobsView = (await bob.api.call('listChats', {})).chats.find((c) => c.chatId === chat.chatId);
     expect(bobsView?.sealedChatKey).toMatch(/^v1\./);
@@ -47,7 +50,10 @@ describe('chats', () => {
         token: mallory.session.tokens.accessToken,
         body: { version: 1, ciphertext: null },
       }),
-      await raw(server, 'PATCH', `/chats/${chat.chatId}/me`, { token: mallory.session.tokens.accessToken, body: { pinned: true } }),
+      await raw(server, 'PATCH', `/chats/${chat.chatId}/me`, {
+        token: mallory.session.tokens.accessToken,
+        body: { pinned: true },
+      }),
     ]) {
       expect(res.status).toBe(404);
       expect(res.body.error.code).toBe('not_found');
@@ -113,8 +119,14 @@ describe('chats', () => {
   });
 
   it('opening and pinning are per member', async () => {
-    const { chat } = await startChat(alice.api, alice.session, { title: 'Pins', memberUsernames: [bob.session.username] });
-    await alice.api.call('updateMyChatState', { params: { chatId: chat.chatId }, body: { opened: true, pinned: true } });
+    const { chat } = await startChat(alice.api, alice.session, {
+      title: 'Pins',
+      memberUsernames: [bob.session.username],
+    });
+    await alice.api.call('updateMyChatState', {
+      params: { chatId: chat.chatId },
+      body: { opened: true, pinned: true },
+    });
     const mine = await alice.api.call('getChat', { params: { chatId: chat.chatId } });
     const bobs = await bob.api.call('getChat', { params: { chatId: chat.chatId } });
     expect(mine.pinned).toBe(true);
@@ -126,7 +138,10 @@ describe('chats', () => {
 
 describe('messages', () => {
   it('alice sends, bob reads; chats are listed by last update', async () => {
-    const { chat, chatKey } = await startChat(alice.api, alice.session, { title: 'Talk', memberUsernames: [bob.session.username] });
+    const { chat, chatKey } = await startChat(alice.api, alice.session, {
+      title: 'Talk',
+      memberUsernames: [bob.session.username],
+    });
     const sent = await sendText(alice.api, alice.session, chat.chatId, chatKey, 'hi bob');
     expect(sent.status).toBe('sent');
     const bobsChat = await bob.api.call('getChat', { params: { chatId: chat.chatId } });
@@ -140,9 +155,19 @@ describe('messages', () => {
 
   it('sending twice with the same client key stores one message (200 on the replay)', async () => {
     const { chat } = await startChat(alice.api, alice.session, { title: 'Idem', memberUsernames: [] });
-    const body = { messageId: randomId(), clientKey: '1700000000000:1:dev', ciphertext: `v1.${'A'.repeat(32)}.${'B'.repeat(40)}` };
-    const first = await raw(server, 'POST', `/chats/${chat.chatId}/messages`, { token: alice.session.tokens.accessToken, body });
-    const second = await raw(server, 'POST', `/chats/${chat.chatId}/messages`, { token: alice.session.tokens.accessToken, body });
+    const body = {
+      messageId: randomId(),
+      clientKey: '1700000000000:1:dev',
+      ciphertext: `v1.${'A'.repeat(32)}.${'B'.repeat(40)}`,
+    };
+    const first = await raw(server, 'POST', `/chats/${chat.chatId}/messages`, {
+      token: alice.session.tokens.accessToken,
+      body,
+    });
+    const second = await raw(server, 'POST', `/chats/${chat.chatId}/messages`, {
+      token: alice.session.tokens.accessToken,
+      body,
+    });
     expect([first.status, second.status]).toEqual([201, 200]);
     expect(second.body).toEqual(first.body);
     const page = await alice.api.call('listMessages', { params: { chatId: chat.chatId }, query: {} });
@@ -162,24 +187,41 @@ describe('messages', () => {
     const texts: string[] = [];
     let before: string | undefined;
     for (;;) {
-      const page = await alice.api.call('listMessages', { params: { chatId: chat.chatId }, query: { limit: 3, ...(before ? { before } : {}) } });
+      const page = await alice.api.call('listMessages', {
+        params: { chatId: chat.chatId },
+        query: { limit: 3, ...(before ? { before } : {}) },
+      });
       texts.unshift(...page.messages.map((m) => readMessage(m, chatKey).text));
       if (!page.nextBefore) break;
       before = page.nextBefore;
     }
     expect(texts).toEqual(['m0', 'm1', 'm2', 'm3', 'm4', 'm5', 'm6']);
-    const tooMany = await raw(server, 'GET', `/chats/${chat.chatId}/messages?limit=1000`, { token: alice.session.tokens.accessToken });
+    const tooMany = await raw(server, 'GET', `/chats/${chat.chatId}/messages?limit=1000`, {
+      token: alice.session.tokens.accessToken,
+    });
     expect(tooMany.status).toBe(400);
   });
 
   it('receipts move forward only, and a sender cannot mark its own messages', async () => {
-    const { chat, chatKey } = await startChat(alice.api, alice.session, { title: 'Ticks', memberUsernames: [bob.session.username] });
+    const { chat, chatKey } = await startChat(alice.api, alice.session, {
+      title: 'Ticks',
+      memberUsernames: [bob.session.username],
+    });
     const m = await sendText(alice.api, alice.session, chat.chatId, chatKey, 'tick');
-    const own = await alice.api.call('markMessages', { params: { chatId: chat.chatId }, body: { messageIds: [m.messageId], status: 'read' } });
+    const own = await alice.api.call('markMessages', {
+      params: { chatId: chat.chatId },
+      body: { messageIds: [m.messageId], status: 'read' },
+    });
     expect(own.updated).toEqual([]);
-    const read = await bob.api.call('markMessages', { params: { chatId: chat.chatId }, body: { messageIds: [m.messageId], status: 'read' } });
+    const read = await bob.api.call('markMessages', {
+      params: { chatId: chat.chatId },
+      body: { messageIds: [m.messageId], status: 'read' },
+    });
     expect(read.updated).toEqual([{ messageId: m.messageId, status: 'read' }]);
-    const back = await bob.api.call('markMessages', { params: { chatId: chat.chatId }, body: { messageIds: [m.messageId], status: 'delivered' } });
+    const back = await bob.api.call('markMessages', {
+      params: { chatId: chat.chatId },
+      body: { messageIds: [m.messageId], status: 'delivered' },
+    });
     expect(back.updated).toEqual([]);
     const page = await alice.api.call('listMessages', { params: { chatId: chat.chatId }, query: {} });
     expect(page.messages[0]?.status).toBe('read');

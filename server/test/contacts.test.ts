@@ -45,7 +45,9 @@ describe('the directory (GET /users/:username, GET /users/id/:userId)', () => {
       identityPublicKey: encodePublicKey(bob.session.identity.publicKey),
       signingPublicKey: encodeSigningPublicKey(bob.session.signing!.publicKey),
     });
-    const missing = await raw(server, 'GET', `/users/id/${'0'.repeat(8)}-0000-4000-8000-${'0'.repeat(12)}`, { token: alice.session.tokens.accessToken });
+    const missing = await raw(server, 'GET', `/users/id/${'0'.repeat(8)}-0000-4000-8000-${'0'.repeat(12)}`, {
+      token: alice.session.tokens.accessToken,
+    });
     expect(missing).toMatchObject({ status: 404, body: { error: { code: 'not_found' } } });
     const bad = await raw(server, 'GET', '/users/id/not-a-uuid', { token: alice.session.tokens.accessToken });
     expect(bad).toMatchObject({ status: 400, body: { error: { code: 'validation_failed' } } });
@@ -65,8 +67,15 @@ describe('the contact book (GET/PUT /contacts)', () => {
       token: carol.session.tokens.accessToken,
       body: { ciphertext: encryptContactBook(carol.session.masterKey, carol.session.userId, 1, book), baseVersion: 0 },
     });
-    expect(stale).toMatchObject({ status: 409, body: { error: { code: 'stale_version', message: expect.stringContaining('version 1') } } });
-    for (const body of [{ ciphertext: 'plain', baseVersion: 1 }, { baseVersion: 1 }, { ciphertext: first.ciphertext, baseVersion: -1 }]) {
+    expect(stale).toMatchObject({
+      status: 409,
+      body: { error: { code: 'stale_version', message: expect.stringContaining('version 1') } },
+    });
+    for (const body of [
+      { ciphertext: 'plain', baseVersion: 1 },
+      { baseVersion: 1 },
+      { ciphertext: first.ciphertext, baseVersion: -1 },
+    ]) {
       const res = await raw(server, 'PUT', '/contacts', { token: carol.session.tokens.accessToken, body });
       expect({ status: res.status, code: res.body.error.code }).toEqual({ status: 400, code: 'validation_failed' });
     }
@@ -77,7 +86,11 @@ describe('the contact book (GET/PUT /contacts)', () => {
   });
 
   it('pins on first lookup; two devices of the user pinning at once both land (409, re-applied)', async () => {
-    const second = await signIn(server.client(), { username: alice.session.username, password: alice.password, device: { name: 'second', platform: 'android' } });
+    const second = await signIn(server.client(), {
+      username: alice.session.username,
+      password: alice.password,
+      device: { name: 'second', platform: 'android' },
+    });
     const secondApi = createApiClient({ baseUrl: server.url, accessToken: () => second.tokens.accessToken });
     const onPhone = contactsOf(alice);
     const onSecond = contactsOf({ ...alice, session: second }, secondApi);
@@ -86,7 +99,10 @@ describe('the contact book (GET/PUT /contacts)', () => {
     await onSecond.replica.refresh();
     for (const device of [onPhone, onSecond]) {
       expect(Object.keys(device.book().contacts).sort()).toEqual([bob.session.userId, carol.session.userId].sort());
-      expect(device.pin(bob.session.userId)).toMatchObject({ identityPublicKey: encodePublicKey(bob.session.identity.publicKey), verified: false });
+      expect(device.pin(bob.session.userId)).toMatchObject({
+        identityPublicKey: encodePublicKey(bob.session.identity.publicKey),
+        verified: false,
+      });
     }
     expect(onPhone.replica.version).toBe(onSecond.replica.version);
   });

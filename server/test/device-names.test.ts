@@ -33,9 +33,17 @@ describe('device names', () => {
     const before = dbSnapshot(server.dbFile);
     const register = await raw(server, 'POST', '/auth/register', { body: registerBody('ctl_name', name) });
     expect(register.status).toBe(400);
-    expect(register.body.error).toMatchObject({ code: 'validation_failed', message: expect.stringMatching(/control characters/) });
+    expect(register.body.error).toMatchObject({
+      code: 'validation_failed',
+      message: expect.stringMatching(/control characters/),
+    });
     const pairing = await raw(server, 'POST', '/auth/qr/session', {
-      body: { desktopPublicKey: encodePublicKey(generateBoxKeyPair().publicKey), deviceName: name, platform: 'linux', pake: pake() },
+      body: {
+        desktopPublicKey: encodePublicKey(generateBoxKeyPair().publicKey),
+        deviceName: name,
+        platform: 'linux',
+        pake: pake(),
+      },
     });
     expect(pairing.status).toBe(400);
     expect(dbSnapshot(server.dbFile)).toEqual(before);
@@ -44,10 +52,18 @@ describe('device names', () => {
   it('bidi overrides and zero-width characters are dropped before the name is stored and shown at approval', async () => {
     const phone = await signUpPhone(server, 'approver');
     const res = await raw(server, 'POST', '/auth/qr/session', {
-      body: { desktopPublicKey: encodePublicKey(generateBoxKeyPair().publicKey), deviceName: `Work${ZWSP} ${RLO}potpal`, platform: 'linux', pake: pake() },
+      body: {
+        desktopPublicKey: encodePublicKey(generateBoxKeyPair().publicKey),
+        deviceName: `Work${ZWSP} ${RLO}potpal`,
+        platform: 'linux',
+        pake: pake(),
+      },
     });
     expect(res.status).toBe(201);
-    const info = await phone.api.call('getPairingSession', { params: { pairingId: res.body.pairingId }, query: { v: String(PAIRING_PROTOCOL) } });
+    const info = await phone.api.call('getPairingSession', {
+      params: { pairingId: res.body.pairingId },
+      query: { v: String(PAIRING_PROTOCOL) },
+    });
     expect(info.deviceName).toBe('Work potpal');
     const stored = await server.server.deps.db.pairingSession.findUniqueOrThrow({ where: { id: res.body.pairingId } });
     expect(stored.deviceName).toBe('Work potpal');
@@ -61,7 +77,10 @@ describe('device names', () => {
   it('a row stored before these rules still lists, neutralised on the phone (which must be able to unlink it)', async () => {
     const phone = await signUpPhone(server, 'oldrows');
     const desktop = await linkDesktopDirectly(server, phone.session.userId);
-    await server.server.deps.db.device.update({ where: { id: desktop.deviceId }, data: { name: `Old\u0007 ${RLO}name` } });
+    await server.server.deps.db.device.update({
+      where: { id: desktop.deviceId },
+      data: { name: `Old\u0007 ${RLO}name` },
+    });
     const { devices } = await phone.api.call('listDevices', {});
     expect(devices.find((d) => d.deviceId === desktop.deviceId)?.name).toBe('Old\uFFFD name');
     await phone.api.call('revokeDevice', { params: { deviceId: desktop.deviceId } });

@@ -31,7 +31,9 @@ describe('devices', () => {
     await api.call('revokeDevice', { params: { deviceId: desktop.deviceId } });
     await expect(desktop.api.call('me', {})).rejects.toMatchObject({ status: 403, code: 'device_revoked' });
     expect((await api.call('listDevices', {})).devices.map((d) => d.deviceId)).toEqual([session.deviceId]);
-    const log = await server.server.deps.db.changeLog.findMany({ where: { userId: session.userId, kind: 'device:revoked' } });
+    const log = await server.server.deps.db.changeLog.findMany({
+      where: { userId: session.userId, kind: 'device:revoked' },
+    });
     expect(log.map((c) => c.entityId)).toEqual([desktop.deviceId]);
   });
 
@@ -53,7 +55,9 @@ describe('devices', () => {
     const before = dbSnapshot(server.dbFile);
     const res = await raw(server, 'DELETE', `/devices/${a.session.deviceId}`, { token: b.session.tokens.accessToken });
     expect(res.status).toBe(404);
-    expect((await raw(server, 'DELETE', '/devices/not-a-uuid', { token: b.session.tokens.accessToken })).status).toBe(400);
+    expect((await raw(server, 'DELETE', '/devices/not-a-uuid', { token: b.session.tokens.accessToken })).status).toBe(
+      400,
+    );
     expect(dbSnapshot(server.dbFile)).toEqual(before);
   });
 
@@ -64,11 +68,15 @@ describe('devices', () => {
       password,
       device: { name: 'second', platform: 'android' },
     });
-    await server.client(() => second.tokens.accessToken).call('revokeDevice', { params: { deviceId: session.deviceId } });
+    await server
+      .client(() => second.tokens.accessToken)
+      .call('revokeDevice', { params: { deviceId: session.deviceId } });
     const res = await raw(server, 'GET', '/me', { token: session.tokens.accessToken });
     expect(res.status).toBe(403);
     expect(res.body.error.code).toBe('device_revoked');
-    const refreshed = await raw(server, 'POST', '/auth/refresh', { body: { refreshToken: session.tokens.refreshToken } });
+    const refreshed = await raw(server, 'POST', '/auth/refresh', {
+      body: { refreshToken: session.tokens.refreshToken },
+    });
     expect(refreshed.status).toBe(403);
   });
 });

@@ -19,26 +19,38 @@ describe('integer bounds on PostgreSQL', () => {
 
     const draft = await raw(server, 'PUT', `/chats/${chat.chatId}/draft`, {
       token,
-      body: { ciphertext: encryptDraft(me.session.masterKey, me.session.userId, chat.chatId, { text: 'x' }), version: huge },
+      body: {
+        ciphertext: encryptDraft(me.session.masterKey, me.session.userId, chat.chatId, { text: 'x' }),
+        version: huge,
+      },
     });
     expect(draft.status).toBe(400);
     expect(draft.body.error.message).toMatch(/version/);
 
     const settings = await raw(server, 'PUT', '/settings', {
       token,
-      body: { ciphertext: encryptUserSettings(me.session.masterKey, me.session.userId, { theme: 'dark' }), baseVersion: huge },
+      body: {
+        ciphertext: encryptUserSettings(me.session.masterKey, me.session.userId, { theme: 'dark' }),
+        baseVersion: huge,
+      },
     });
     expect(settings.status).toBe(400);
     expect(settings.body.error.message).toMatch(/baseVersion/);
 
-    const meta = await raw(server, 'PUT', `/chats/${chat.chatId}/meta`, { token, body: { encryptedMeta: chat.encryptedMeta, metaVersion: huge } });
+    const meta = await raw(server, 'PUT', `/chats/${chat.chatId}/meta`, {
+      token,
+      body: { encryptedMeta: chat.encryptedMeta, metaVersion: huge },
+    });
     expect(meta.status).toBe(400);
 
     // Nothing was written, and the largest accepted version still works end to end.
     expect(await server.server.deps.db.draft.count()).toBe(0);
     const max = await raw(server, 'PUT', `/chats/${chat.chatId}/draft`, {
       token,
-      body: { ciphertext: encryptDraft(me.session.masterKey, me.session.userId, chat.chatId, { text: 'y' }), version: huge - 2 },
+      body: {
+        ciphertext: encryptDraft(me.session.masterKey, me.session.userId, chat.chatId, { text: 'y' }),
+        version: huge - 2,
+      },
     });
     expect(max.status).toBe(200);
   });

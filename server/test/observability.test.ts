@@ -53,7 +53,9 @@ describe('METRICS_TOKEN', () => {
     for (const authorization of [undefined, 'Bearer wrong-token', `Bearer ${token}x`, token]) {
       const res = await fetch(`${guarded.url}/metrics`, authorization ? { headers: { authorization } } : {});
       expect(res.status).toBe(401);
-      expect(await res.json()).toMatchObject({ error: { code: 'unauthenticated', message: expect.stringContaining('METRICS_TOKEN') } });
+      expect(await res.json()).toMatchObject({
+        error: { code: 'unauthenticated', message: expect.stringContaining('METRICS_TOKEN') },
+      });
     }
     const ok = await fetch(`${guarded.url}/metrics`, { headers: { authorization: `Bearer ${token}` } });
     expect(ok.status).toBe(200);

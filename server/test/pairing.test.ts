@@ -29,7 +29,12 @@ async function openSession() {
   const checkCode = newCheckCode();
   const pake = startDesktopPake(checkCode);
   const res = await raw(server, 'POST', '/auth/qr/session', {
-    body: { desktopPublicKey: encodePublicKey(keyPair.publicKey), deviceName: 'Work laptop', platform: 'linux', pake: { sid: pake.sid, share: pake.share } },
+    body: {
+      desktopPublicKey: encodePublicKey(keyPair.publicKey),
+      deviceName: 'Work laptop',
+      platform: 'linux',
+      pake: { sid: pake.sid, share: pake.share },
+    },
   });
   expect(res.status).toBe(201);
   return { keyPair, checkCode, pake, ...(res.body as { pairingId: string; pollToken: string; pairingCode: string }) };
@@ -39,8 +44,19 @@ const qrSecret = () => toBase64Url(randomBytes(16));
 
 /** A QR-path approval (the server can't tell it from a real one: it can't open it). */
 function approveBody(s: Awaited<ReturnType<typeof openSession>>) {
-  const bundle = { v: 2, pairingId: s.pairingId, userId: randomId(), username: 'x', masterKey: toBase64Url(new Uint8Array(32)), qrSecret: qrSecret() };
-  return { pairingId: s.pairingId, decision: 'approve', handover: { method: 'qr', sealedBundle: sealJson(bundle, s.keyPair.publicKey) } };
+  const bundle = {
+    v: 2,
+    pairingId: s.pairingId,
+    userId: randomId(),
+    username: 'x',
+    masterKey: toBase64Url(new Uint8Array(32)),
+    qrSecret: qrSecret(),
+  };
+  return {
+    pairingId: s.pairingId,
+    decision: 'approve',
+    handover: { method: 'qr', sealedBundle: sealJson(bundle, s.keyPair.publicKey) },
+  };
 }
 
 describe('pairing sessions', () => {
@@ -48,8 +64,16 @@ describe('pairing sessions', () => {
     const phone = await signUpPhone(server, 'viewer');
     const s = await openSession();
     const byId = await phone.api.call('getPairingSession', { params: { pairingId: s.pairingId }, query: { v: '2' } });
-    expect(byId).toMatchObject({ deviceName: 'Work laptop', platform: 'linux', status: 'pending', pake: { sid: s.pake.sid, share: s.pake.share } });
-    const byCode = await phone.api.call('findPairingByCode', { params: { pairingCode: s.pairingCode.toLowerCase() }, query: { v: '2' } });
+    expect(byId).toMatchObject({
+      deviceName: 'Work laptop',
+      platform: 'linux',
+      status: 'pending',
+      pake: { sid: s.pake.sid, share: s.pake.share },
+    });
+    const byCode = await phone.api.call('findPairingByCode', {
+      params: { pairingCode: s.pairingCode.toLowerCase() },
+      query: { v: '2' },
+    });
     expect(byCode.pairingId).toBe(s.pairingId);
     // Nothing the server returns holds the check code.
     expect(JSON.stringify([byId, byCode])).not.toContain(s.checkCode.replace(' ', ''));
@@ -59,14 +83,20 @@ describe('pairing sessions', () => {
     const phone = await signUpPhone(server, 'oldphone');
     const s = await openSession();
     // An old phone asks without naming the protocol.
-    const byId = await raw(server, 'GET', `/auth/qr/session/${s.pairingId}`, { token: phone.session.tokens.accessToken });
+    const byId = await raw(server, 'GET', `/auth/qr/session/${s.pairingId}`, {
+      token: phone.session.tokens.accessToken,
+    });
     expect([byId.status, byId.body.error.code]).toEqual([410, 'gone']);
     expect(byId.body.error.message).toMatch(/pairing protocol 1.*update the Symc app on this phone/);
-    const byCode = await raw(server, 'GET', `/auth/qr/code/${s.pairingCode}`, { token: phone.session.tokens.accessToken });
+    const byCode = await raw(server, 'GET', `/auth/qr/code/${s.pairingCode}`, {
+      token: phone.session.tokens.accessToken,
+    });
     expect(byCode.status).toBe(410);
     // An old desktop opens a session without a CPace share.
     const before = dbSnapshot(server.dbFile);
-    const old = await raw(server, 'POST', '/auth/qr/session', { body: { desktopPublicKey: encodePublicKey(generateBoxKeyPair().publicKey), deviceName: 'Old', platform: 'linux' } });
+    const old = await raw(server, 'POST', '/auth/qr/session', {
+      body: { desktopPublicKey: encodePublicKey(generateBoxKeyPair().publicKey), deviceName: 'Old', platform: 'linux' },
+    });
     expect([old.status, old.body.error.code]).toEqual([410, 'gone']);
     expect(old.body.error.message).toMatch(/update Symc on this computer/);
     expect(dbSnapshot(server.dbFile)).toEqual(before);
@@ -74,7 +104,9 @@ describe('pairing sessions', () => {
 
   it('confirm before approval answers pending and hands out no tokens', async () => {
     const s = await openSession();
-    const res = await raw(server, 'POST', '/auth/qr-confirm', { body: { pairingId: s.pairingId, pollToken: s.pollToken } });
+    const res = await raw(server, 'POST', '/auth/qr-confirm', {
+      body: { pairingId: s.pairingId, pollToken: s.pollToken },
+    });
     expect(res).toEqual({ status: 200, body: { status: 'pending' } });
   });
 
@@ -82,14 +114,24 @@ describe('pairing sessions', () => {
     const phone = await signUpPhone(server, 'approver');
     const s = await openSession();
     const waiting = raw(server, 'POST', '/auth/qr/wait', { body: { pairingId: s.pairingId, pollToken: s.pollToken } });
-    const approved = await raw(server, 'POST', '/auth/qr-scan', { token: phone.session.tokens.accessToken, body: approveBody(s) });
+    const approved = await raw(server, 'POST', '/auth/qr-scan', {
+      token: phone.session.tokens.accessToken,
+      body: approveBody(s),
+    });
     expect(approved).toEqual({ status: 200, body: { status: 'approved' } });
     // The wait hands the desktop the phone's hand-over to open before it confirms.
-    expect((await waiting).body).toEqual({ status: 'approved', handover: { method: 'qr', sealedBundle: expect.stringMatching(/^v1\./) } });
-    const confirm = await raw(server, 'POST', '/auth/qr-confirm', { body: { pairingId: s.pairingId, pollToken: s.pollToken } });
+    expect((await waiting).body).toEqual({
+      status: 'approved',
+      handover: { method: 'qr', sealedBundle: expect.stringMatching(/^v1\./) },
+    });
+    const confirm = await raw(server, 'POST', '/auth/qr-confirm', {
+      body: { pairingId: s.pairingId, pollToken: s.pollToken },
+    });
     expect(confirm.status).toBe(200);
     expect(confirm.body).toMatchObject({ status: 'approved', userId: phone.session.userId });
-    const replay = await raw(server, 'POST', '/auth/qr-confirm', { body: { pairingId: s.pairingId, pollToken: s.pollToken } });
+    const replay = await raw(server, 'POST', '/auth/qr-confirm', {
+      body: { pairingId: s.pairingId, pollToken: s.pollToken },
+    });
     expect(replay.status).toBe(410);
     expect(replay.body.error.code).toBe('gone');
     // The sealed bundle is erased from the server once handed over.
@@ -105,7 +147,10 @@ describe('pairing sessions', () => {
     const s = await openSession();
     await raw(server, 'POST', '/auth/qr-scan', { token: phone.session.tokens.accessToken, body: approveBody(s) });
     const before = dbSnapshot(server.dbFile);
-    const again = await raw(server, 'POST', '/auth/qr-scan', { token: phone.session.tokens.accessToken, body: approveBody(s) });
+    const again = await raw(server, 'POST', '/auth/qr-scan', {
+      token: phone.session.tokens.accessToken,
+      body: approveBody(s),
+    });
     expect(again.status).toBe(409);
     expect(dbSnapshot(server.dbFile)).toEqual(before);
   });
@@ -113,12 +158,20 @@ describe('pairing sessions', () => {
   it('an expired session is refused with 410, for approval and for confirm', async () => {
     const phone = await signUpPhone(server, 'late');
     const s = await openSession();
-    await server.server.deps.db.pairingSession.update({ where: { id: s.pairingId }, data: { expiresAt: new Date(Date.now() - 1) } });
+    await server.server.deps.db.pairingSession.update({
+      where: { id: s.pairingId },
+      data: { expiresAt: new Date(Date.now() - 1) },
+    });
     const before = dbSnapshot(server.dbFile);
-    const scan = await raw(server, 'POST', '/auth/qr-scan', { token: phone.session.tokens.accessToken, body: approveBody(s) });
+    const scan = await raw(server, 'POST', '/auth/qr-scan', {
+      token: phone.session.tokens.accessToken,
+      body: approveBody(s),
+    });
     expect(scan.status).toBe(410);
     expect(scan.body.error.message).toMatch(/expired/);
-    const confirm = await raw(server, 'POST', '/auth/qr-confirm', { body: { pairingId: s.pairingId, pollToken: s.pollToken } });
+    const confirm = await raw(server, 'POST', '/auth/qr-confirm', {
+      body: { pairingId: s.pairingId, pollToken: s.pollToken },
+    });
     expect(confirm.status).toBe(410);
     expect(dbSnapshot(server.dbFile)).toEqual(before);
   });
@@ -126,26 +179,45 @@ describe('pairing sessions', () => {
   it('confirm or wait with a wrong poll token is refused with 403', async () => {
     const s = await openSession();
     const wrong = 'B'.repeat(43);
-    expect((await raw(server, 'POST', '/auth/qr-confirm', { body: { pairingId: s.pairingId, pollToken: wrong } })).status).toBe(403);
-    expect((await raw(server, 'POST', '/auth/qr/wait', { body: { pairingId: s.pairingId, pollToken: wrong } })).status).toBe(403);
+    expect(
+      (await raw(server, 'POST', '/auth/qr-confirm', { body: { pairingId: s.pairingId, pollToken: wrong } })).status,
+    ).toBe(403);
+    expect(
+      (await raw(server, 'POST', '/auth/qr/wait', { body: { pairingId: s.pairingId, pollToken: wrong } })).status,
+    ).toBe(403);
   });
 
   it('a typed-code approval is stored blind; the desktop that can\'t open it rejects: no device, the phone sees "rejected", no second try', async () => {
     const phone = await signUpPhone(server, 'typo');
     const s = await openSession();
     const wrong = s.checkCode === '000 000' ? '111 111' : '000 000';
-    const transcript = { pairingId: s.pairingId, desktopPublicKey: encodePublicKey(s.keyPair.publicKey), sid: s.pake.sid };
+    const transcript = {
+      pairingId: s.pairingId,
+      desktopPublicKey: encodePublicKey(s.keyPair.publicKey),
+      sid: s.pake.sid,
+    };
     const sealed = sealWithCheckCode(wrong, transcript, s.pake.share, utf8.encode('{}'));
     const approve = await raw(server, 'POST', '/auth/qr-scan', {
       token: phone.session.tokens.accessToken,
-      body: { pairingId: s.pairingId, decision: 'approve', handover: { method: 'code', phoneShare: sealed.phoneShare, sealedBundle: sealed.box } },
+      body: {
+        pairingId: s.pairingId,
+        decision: 'approve',
+        handover: { method: 'code', phoneShare: sealed.phoneShare, sealedBundle: sealed.box },
+      },
     });
     expect(approve.status).toBe(200);
-    const wait = await raw(server, 'POST', '/auth/qr/wait', { body: { pairingId: s.pairingId, pollToken: s.pollToken, peek: true } });
-    expect(wait.body).toEqual({ status: 'approved', handover: { method: 'code', phoneShare: sealed.phoneShare, sealedBundle: sealed.box } });
+    const wait = await raw(server, 'POST', '/auth/qr/wait', {
+      body: { pairingId: s.pairingId, pollToken: s.pollToken, peek: true },
+    });
+    expect(wait.body).toEqual({
+      status: 'approved',
+      handover: { method: 'code', phoneShare: sealed.phoneShare, sealedBundle: sealed.box },
+    });
     const devicesBefore = await phone.api.call('listDevices', {});
 
-    const reject = await raw(server, 'POST', '/auth/qr/reject', { body: { pairingId: s.pairingId, pollToken: s.pollToken } });
+    const reject = await raw(server, 'POST', '/auth/qr/reject', {
+      body: { pairingId: s.pairingId, pollToken: s.pollToken },
+    });
     expect(reject).toEqual({ status: 200, body: { status: 'rejected' } });
     const info = await phone.api.call('getPairingSession', { params: { pairingId: s.pairingId }, query: { v: '2' } });
     expect(info.status).toBe('rejected');
@@ -153,16 +225,27 @@ describe('pairing sessions', () => {
     expect([row?.sealedBundle, row?.phoneShare]).toEqual([null, null]);
     expect((await phone.api.call('listDevices', {})).devices).toEqual(devicesBefore.devices);
     // One answer per session: neither a second approval nor a confirm revives it.
-    const again = await raw(server, 'POST', '/auth/qr-scan', { token: phone.session.tokens.accessToken, body: approveBody(s) });
+    const again = await raw(server, 'POST', '/auth/qr-scan', {
+      token: phone.session.tokens.accessToken,
+      body: approveBody(s),
+    });
     expect(again.status).toBe(410);
     expect(again.body.error.message).toMatch(/check code did not match/);
-    expect((await raw(server, 'POST', '/auth/qr-confirm', { body: { pairingId: s.pairingId, pollToken: s.pollToken } })).status).toBe(410);
+    expect(
+      (await raw(server, 'POST', '/auth/qr-confirm', { body: { pairingId: s.pairingId, pollToken: s.pollToken } }))
+        .status,
+    ).toBe(410);
   });
 
   it('reject needs the poll token and an answer to reject', async () => {
     const s = await openSession();
-    expect((await raw(server, 'POST', '/auth/qr/reject', { body: { pairingId: s.pairingId, pollToken: 'B'.repeat(43) } })).status).toBe(403);
-    const early = await raw(server, 'POST', '/auth/qr/reject', { body: { pairingId: s.pairingId, pollToken: s.pollToken } });
+    expect(
+      (await raw(server, 'POST', '/auth/qr/reject', { body: { pairingId: s.pairingId, pollToken: 'B'.repeat(43) } }))
+        .status,
+    ).toBe(403);
+    const early = await raw(server, 'POST', '/auth/qr/reject', {
+      body: { pairingId: s.pairingId, pollToken: s.pollToken },
+    });
     expect([early.status, early.body.error.code]).toEqual([409, 'conflict']);
   });
 
@@ -171,8 +254,17 @@ describe('pairing sessions', () => {
     const s = await openSession();
     const before = dbSnapshot(server.dbFile);
     for (const body of [
-      { pairingId: s.pairingId, decision: 'approve', checkCode: '123 456', sealedBundle: approveBody(s).handover.sealedBundle },
-      { pairingId: s.pairingId, decision: 'approve', handover: { method: 'code', phoneShare: 'short', sealedBundle: 'p2.x.y' } },
+      {
+        pairingId: s.pairingId,
+        decision: 'approve',
+        checkCode: '123 456',
+        sealedBundle: approveBody(s).handover.sealedBundle,
+      },
+      {
+        pairingId: s.pairingId,
+        decision: 'approve',
+        handover: { method: 'code', phoneShare: 'short', sealedBundle: 'p2.x.y' },
+      },
       { pairingId: s.pairingId, decision: 'approve', handover: { method: 'qr', sealedBundle: 'p2.nope' } },
     ]) {
       const res = await raw(server, 'POST', '/auth/qr-scan', { token: phone.session.tokens.accessToken, body });
@@ -189,7 +281,10 @@ describe('pairing sessions', () => {
     expect([byDesktop.status, byDesktop.body.error.code]).toEqual([403, 'forbidden']);
     const second = await signUpPhone(server, 'revoked');
     await second.api.call('revokeDevice', { params: { deviceId: second.session.deviceId } });
-    const byRevoked = await raw(server, 'POST', '/auth/qr-scan', { token: second.session.tokens.accessToken, body: approveBody(s) });
+    const byRevoked = await raw(server, 'POST', '/auth/qr-scan', {
+      token: second.session.tokens.accessToken,
+      body: approveBody(s),
+    });
     expect([byRevoked.status, byRevoked.body.error.code]).toEqual([403, 'device_revoked']);
     const info = await phone.api.call('getPairingSession', { params: { pairingId: s.pairingId }, query: { v: '2' } });
     expect(info.status).toBe('pending');
@@ -202,11 +297,20 @@ describe('pairing sessions', () => {
       const keyPair = generateBoxKeyPair();
       const pake = startDesktopPake(newCheckCode());
       const session = await capped.client().call('createPairingSession', {
-        body: { desktopPublicKey: encodePublicKey(keyPair.publicKey), deviceName: 'x', platform: 'macos', pake: { sid: pake.sid, share: pake.share } },
+        body: {
+          desktopPublicKey: encodePublicKey(keyPair.publicKey),
+          deviceName: 'x',
+          platform: 'macos',
+          pake: { sid: pake.sid, share: pake.share },
+        },
       });
       await expect(
         phone.api.call('scanPairing', {
-          body: { pairingId: session.pairingId, decision: 'approve', handover: { method: 'qr', sealedBundle: sealJson({ v: 2 }, keyPair.publicKey) } },
+          body: {
+            pairingId: session.pairingId,
+            decision: 'approve',
+            handover: { method: 'qr', sealedBundle: sealJson({ v: 2 }, keyPair.publicKey) },
+          },
         }),
       ).rejects.toMatchObject({ status: 409, code: 'device_limit' });
     } finally {
@@ -218,12 +322,12 @@ describe('pairing sessions', () => {
     const phone = await signUpPhone(server, 'denier');
     const s = await openSession();
     let settled = false;
-    const waiting = raw(server, 'POST', '/auth/qr/wait', { body: { pairingId: s.pairingId, pollToken: s.pollToken } }).then(
-      (res) => {
-        settled = true;
-        return res;
-      },
-    );
+    const waiting = raw(server, 'POST', '/auth/qr/wait', {
+      body: { pairingId: s.pairingId, pollToken: s.pollToken },
+    }).then((res) => {
+      settled = true;
+      return res;
+    });
     await new Promise((resolve) => setTimeout(resolve, 500));
     expect(settled).toBe(false);
     await phone.api.call('scanPairing', { body: { pairingId: s.pairingId, decision: 'deny' } });
@@ -245,17 +349,35 @@ describe('pairing sessions', () => {
   it('the master key never reaches the server in plaintext', async () => {
     const phone = await signUpPhone(server, 'canarypair');
     const s = await openSession();
-    const bundle = { v: 2, pairingId: s.pairingId, userId: phone.session.userId, username: phone.session.username, masterKey: toBase64Url(phone.session.masterKey) };
-    const transcript = { pairingId: s.pairingId, desktopPublicKey: encodePublicKey(s.keyPair.publicKey), sid: s.pake.sid };
+    const bundle = {
+      v: 2,
+      pairingId: s.pairingId,
+      userId: phone.session.userId,
+      username: phone.session.username,
+      masterKey: toBase64Url(phone.session.masterKey),
+    };
+    const transcript = {
+      pairingId: s.pairingId,
+      desktopPublicKey: encodePublicKey(s.keyPair.publicKey),
+      sid: s.pake.sid,
+    };
     const sealed = sealWithCheckCode(s.checkCode, transcript, s.pake.share, utf8.encode(JSON.stringify(bundle)));
     await raw(server, 'POST', '/auth/qr-scan', {
       token: phone.session.tokens.accessToken,
-      body: { pairingId: s.pairingId, decision: 'approve', handover: { method: 'code', phoneShare: sealed.phoneShare, sealedBundle: sealed.box } },
+      body: {
+        pairingId: s.pairingId,
+        decision: 'approve',
+        handover: { method: 'code', phoneShare: sealed.phoneShare, sealedBundle: sealed.box },
+      },
     });
     await raw(server, 'POST', '/auth/qr-confirm', { body: { pairingId: s.pairingId, pollToken: s.pollToken } });
     await server.server.deps.db.$queryRawUnsafe('PRAGMA wal_checkpoint(FULL)');
     const haystack = Buffer.concat([readDatabaseBytes(server.dbFile), Buffer.from(server.logs.join('\n'))]);
-    for (const needle of [toBase64Url(phone.session.masterKey), Buffer.from(phone.session.masterKey).toString('hex'), s.pollToken]) {
+    for (const needle of [
+      toBase64Url(phone.session.masterKey),
+      Buffer.from(phone.session.masterKey).toString('hex'),
+      s.pollToken,
+    ]) {
       expect(haystack.includes(Buffer.from(needle))).toBe(false);
     }
     expect(haystack.includes(Buffer.from(phone.session.masterKey))).toBe(false);

@@ -10,12 +10,18 @@ describe('server on PostgreSQL', () => {
     const { server } = pg();
     const alice = await signUpPhone(server, 'pgalice');
     const bob = await signUpPhone(server, 'pgbob');
-    const { chat, chatKey } = await startChat(alice.api, alice.session, { title: 'On Postgres', memberUsernames: [bob.session.username] });
+    const { chat, chatKey } = await startChat(alice.api, alice.session, {
+      title: 'On Postgres',
+      memberUsernames: [bob.session.username],
+    });
     await sendText(alice.api, alice.session, chat.chatId, chatKey, 'hello from postgres');
     await sendText(alice.api, alice.session, chat.chatId, chatKey, 'second');
     const page = await alice.api.call('listMessages', { params: { chatId: chat.chatId }, query: {} });
     expect(page.messages.map((m) => readMessage(m, chatKey).text)).toEqual(['hello from postgres', 'second']);
-    const log = await server.server.deps.db.changeLog.findMany({ where: { userId: bob.session.userId }, orderBy: { seq: 'asc' } });
+    const log = await server.server.deps.db.changeLog.findMany({
+      where: { userId: bob.session.userId },
+      orderBy: { seq: 'asc' },
+    });
     expect(log.map((c) => [c.seq, c.kind])).toEqual([
       [1, 'chat:new'],
       [2, 'message:new'],

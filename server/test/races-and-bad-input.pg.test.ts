@@ -14,9 +14,12 @@ describe('bad input and races on PostgreSQL', () => {
     const { server } = pg();
     for (let round = 0; round < 3; round++) {
       const username = `racer${round}`;
-      const answers = await Promise.all(Array.from({ length: 10 }, () => raw(server, 'POST', '/auth/register', { body: registerBody(username) })));
+      const answers = await Promise.all(
+        Array.from({ length: 10 }, () => raw(server, 'POST', '/auth/register', { body: registerBody(username) })),
+      );
       expect(answers.filter((a) => a.status === 201)).toHaveLength(1);
-      for (const a of answers.filter((a) => a.status !== 201)) expect(a).toMatchObject({ status: 409, body: { error: { code: 'username_taken' } } });
+      for (const a of answers.filter((a) => a.status !== 201))
+        expect(a).toMatchObject({ status: 409, body: { error: { code: 'username_taken' } } });
       expect(await server.server.deps.db.user.count({ where: { username } })).toBe(1);
     }
     expect(server.logs.filter((line) => line.includes('unhandled error'))).toEqual([]);
@@ -34,7 +37,15 @@ describe('bad input and races on PostgreSQL', () => {
     const { server } = pg();
     const db = server.server.deps.db;
     const user = (id: string, username: string) => ({
-      id, username, kdfSalt: 's', kdfOpsLimit: 1, kdfMemLimit: 1, authKeyHash: 'h', wrappedMasterKey: 'w', identityPublicKey: 'p', wrappedIdentitySecretKey: 'w',
+      id,
+      username,
+      kdfSalt: 's',
+      kdfOpsLimit: 1,
+      kdfMemLimit: 1,
+      authKeyHash: 'h',
+      wrappedMasterKey: 'w',
+      identityPublicKey: 'p',
+      wrappedIdentitySecretKey: 'w',
     });
     await db.user.create({ data: user('u-1', 'uniq_one') });
     const byName = await db.user.create({ data: user('u-2', 'uniq_one') }).catch((e: unknown) => e);

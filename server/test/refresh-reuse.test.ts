@@ -27,7 +27,10 @@ describe('refresh-token reuse revokes the whole token family', () => {
     expect((await me(server, thief.body.accessToken)).status).toBe(200);
 
     const owner = await refresh(server, stolen);
-    expect(owner).toMatchObject({ status: 401, body: { error: { code: 'unauthenticated', message: expect.stringContaining('already used') } } });
+    expect(owner).toMatchObject({
+      status: 401,
+      body: { error: { code: 'unauthenticated', message: expect.stringContaining('already used') } },
+    });
     // Every token of the family is dead: the thief's access token, and its refresh token.
     expect((await me(server, thief.body.accessToken)).status).toBe(401);
     expect((await refresh(server, thief.body.refreshToken)).status).toBe(401);
@@ -47,7 +50,9 @@ describe('refresh-token reuse revokes the whole token family', () => {
 
   it('a replay ends the family only: another session of the same account keeps working', async () => {
     const first = await signUpPhone(server, 'twosessions');
-    const second = await server.server.deps.db.$transaction((tx) => openSession(tx, first.session.deviceId, server.server.deps.config));
+    const second = await server.server.deps.db.$transaction((tx) =>
+      openSession(tx, first.session.deviceId, server.server.deps.config),
+    );
     expect((await refresh(server, first.session.tokens.refreshToken)).status).toBe(200);
     expect((await refresh(server, first.session.tokens.refreshToken)).status).toBe(401);
     expect((await me(server, second.accessToken)).status).toBe(200);
@@ -55,7 +60,10 @@ describe('refresh-token reuse revokes the whole token family', () => {
 
   it('two refreshes racing with one token: at most one gets a pair, and then the family is dead (never a 5xx)', async () => {
     const { session } = await signUpPhone(server, 'racer');
-    const results = await Promise.all([refresh(server, session.tokens.refreshToken), refresh(server, session.tokens.refreshToken)]);
+    const results = await Promise.all([
+      refresh(server, session.tokens.refreshToken),
+      refresh(server, session.tokens.refreshToken),
+    ]);
     expect(results.map((r) => r.status).sort()).toEqual([200, 401]);
     const winner = results.find((r) => r.status === 200)!;
     expect((await me(server, winner.body.accessToken)).status).toBe(401);
@@ -67,7 +75,11 @@ describe('refresh-token reuse revokes the whole token family', () => {
     const stream = await openSse(server.url, 'from=now', { authorization: `Bearer ${thief.body.accessToken}` });
     expect(await stream.next()).toMatchObject({ event: 'connected' });
     expect((await refresh(server, session.tokens.refreshToken)).status).toBe(401);
-    expect(await stream.next()).toMatchObject({ event: 'sync:error', data: { code: 'session_revoked', retryable: false }, id: null });
+    expect(await stream.next()).toMatchObject({
+      event: 'sync:error',
+      data: { code: 'session_revoked', retryable: false },
+      id: null,
+    });
     await stream.ended();
   });
 
@@ -75,9 +87,14 @@ describe('refresh-token reuse revokes the whole token family', () => {
     const { session } = await signUpPhone(server, 'sweeper');
     const next = await refresh(server, session.tokens.refreshToken);
     const { db } = server.server.deps;
-    const spent = await db.spentRefreshToken.findUniqueOrThrow({ where: { tokenHash: sha256Hex(session.tokens.refreshToken) } });
+    const spent = await db.spentRefreshToken.findUniqueOrThrow({
+      where: { tokenHash: sha256Hex(session.tokens.refreshToken) },
+    });
     expect(JSON.stringify(await db.spentRefreshToken.findMany())).not.toContain(session.tokens.refreshToken);
-    await db.spentRefreshToken.update({ where: { tokenHash: spent.tokenHash }, data: { expiresAt: new Date(Date.now() - 1) } });
+    await db.spentRefreshToken.update({
+      where: { tokenHash: spent.tokenHash },
+      data: { expiresAt: new Date(Date.now() - 1) },
+    });
     expect((await refresh(server, next.body.refreshToken)).status).toBe(200);
     expect(await db.spentRefreshToken.count({ where: { tokenHash: spent.tokenHash } })).toBe(0);
   });
@@ -94,7 +111,10 @@ describe(`${REUSE_MIGRATION} migration (SQLite)`, () => {
         expect(upgraded.logs.join('\n')).toContain(REUSE_MIGRATION);
         const next = await refresh(upgraded, old.tokens.refreshToken);
         expect(next.status).toBe(200);
-        expect((await me(upgraded, next.body.accessToken)).body).toMatchObject({ userId: old.userId, deviceId: old.deviceId });
+        expect((await me(upgraded, next.body.accessToken)).body).toMatchObject({
+          userId: old.userId,
+          deviceId: old.deviceId,
+        });
         expect((await refresh(upgraded, old.tokens.refreshToken)).status).toBe(401);
         expect((await me(upgraded, next.body.accessToken)).status).toBe(401);
       } finally {

@@ -23,17 +23,24 @@ const seal = (who: typeof alice, settings: Parameters<typeof encryptUserSettings
 describe('settings (PUT/GET /settings)', () => {
   it('starts empty, stores the envelope as version 1, and hands it back to any device of the user', async () => {
     expect(await alice.api.call('getSettings', {})).toEqual({ settings: null });
-    const stored = await alice.api.call('putSettings', { body: { ciphertext: seal(alice, { theme: 'dark', sendOnEnter: true }), baseVersion: 0 } });
+    const stored = await alice.api.call('putSettings', {
+      body: { ciphertext: seal(alice, { theme: 'dark', sendOnEnter: true }), baseVersion: 0 },
+    });
     expect(stored).toMatchObject({ version: 1, updatedByDeviceId: alice.session.deviceId });
     const { settings } = await alice.api.call('getSettings', {});
-    expect(decryptUserSettings(alice.session.masterKey, alice.session.userId, settings!.ciphertext)).toEqual({ theme: 'dark', sendOnEnter: true });
+    expect(decryptUserSettings(alice.session.masterKey, alice.session.userId, settings!.ciphertext)).toEqual({
+      theme: 'dark',
+      sendOnEnter: true,
+    });
     // Another user sees only their own (none).
     expect(await bob.api.call('getSettings', {})).toEqual({ settings: null });
   });
 
   it('a write based on an old version is refused with 409 stale_version and changes nothing', async () => {
     const { settings } = await alice.api.call('getSettings', {});
-    const next = await alice.api.call('putSettings', { body: { ciphertext: seal(alice, { theme: 'light' }), baseVersion: settings!.version } });
+    const next = await alice.api.call('putSettings', {
+      body: { ciphertext: seal(alice, { theme: 'light' }), baseVersion: settings!.version },
+    });
     expect(next.version).toBe(settings!.version + 1);
     const before = dbSnapshot(server.dbFile);
     const res = await raw(server, 'PUT', '/settings', {
@@ -41,7 +48,10 @@ describe('settings (PUT/GET /settings)', () => {
       body: { ciphertext: seal(alice, { theme: 'dark' }), baseVersion: settings!.version },
     });
     expect(res.status).toBe(409);
-    expect(res.body.error).toMatchObject({ code: 'stale_version', message: expect.stringContaining(`version ${next.version}`) });
+    expect(res.body.error).toMatchObject({
+      code: 'stale_version',
+      message: expect.stringContaining(`version ${next.version}`),
+    });
     expect(dbSnapshot(server.dbFile)).toEqual(before);
   });
 
@@ -60,19 +70,25 @@ describe('settings (PUT/GET /settings)', () => {
       expect({ status: res.status, code: res.body.error.code }).toEqual({ status: 400, code: 'validation_failed' });
       expect(res.body.error.issues.length).toBeGreaterThan(0);
     }
-    expect((await raw(server, 'PUT', '/settings', { body: { ciphertext: seal(bob, {}), baseVersion: 0 } })).status).toBe(401);
+    expect(
+      (await raw(server, 'PUT', '/settings', { body: { ciphertext: seal(bob, {}), baseVersion: 0 } })).status,
+    ).toBe(401);
     expect(dbSnapshot(server.dbFile)).toEqual(before);
   });
 
   it('the server holds only the envelope: the settings plaintext is nowhere in its database', async () => {
     const canary = 'canary-setting-7f3a9c';
     const { settings } = await bob.api.call('getSettings', {});
-    await bob.api.call('putSettings', { body: { ciphertext: seal(bob, { theme: 'dark', note: canary }), baseVersion: settings?.version ?? 0 } });
+    await bob.api.call('putSettings', {
+      body: { ciphertext: seal(bob, { theme: 'dark', note: canary }), baseVersion: settings?.version ?? 0 },
+    });
     await server.server.deps.db.$queryRawUnsafe('PRAGMA wal_checkpoint(FULL)');
     const bytes = readFileSync(server.dbFile);
     expect(bytes.includes(Buffer.from(canary))).toBe(false);
     // Unknown keys survive the round trip (an older client keeps what a newer one wrote).
     const back = await bob.api.call('getSettings', {});
-    expect(decryptUserSettings(bob.session.masterKey, bob.session.userId, back.settings!.ciphertext)).toMatchObject({ note: canary });
+    expect(decryptUserSettings(bob.session.masterKey, bob.session.userId, back.settings!.ciphertext)).toMatchObject({
+      note: canary,
+    });
   });
 });

@@ -44,7 +44,12 @@ async function connect(query: string, headers: Record<string, string> = {}) {
           const at = line.indexOf(':');
           fields.set(line.slice(0, at), line.slice(at + 1).trimStart());
         }
-        if (fields.has('event')) queue.push({ event: fields.get('event')!, data: JSON.parse(fields.get('data') ?? 'null'), id: fields.get('id') ?? null });
+        if (fields.has('event'))
+          queue.push({
+            event: fields.get('event')!,
+            data: JSON.parse(fields.get('data') ?? 'null'),
+            id: fields.get('id') ?? null,
+          });
       }
     }
     return queue.shift()!;
@@ -78,13 +83,20 @@ describe('stream tickets (POST /sse/ticket, GET /sse/connect?ticket=…)', () =>
     expect(ttl).toBeGreaterThan(20_000);
     expect(ttl).toBeLessThanOrEqual(30_000);
     // Stored hashed, bound to the session that asked.
-    const row = await server.server.deps.db.sseTicket.findUniqueOrThrow({ where: { ticketHash: sha256Hex(ticket) }, include: { session: true } });
+    const row = await server.server.deps.db.sseTicket.findUniqueOrThrow({
+      where: { ticketHash: sha256Hex(ticket) },
+      include: { session: true },
+    });
     expect(row.session.deviceId).toBe(me.session.deviceId);
     expect(JSON.stringify(await server.server.deps.db.sseTicket.findMany())).not.toContain(ticket);
 
     const stream = opened(await connect(`ticket=${ticket}&from=now`));
     const connected = await stream.next();
-    expect(connected).toMatchObject({ event: 'connected', id: null, data: { mode: 'live', cursor: lastSeq, deviceId: me.session.deviceId } });
+    expect(connected).toMatchObject({
+      event: 'connected',
+      id: null,
+      data: { mode: 'live', cursor: lastSeq, deviceId: me.session.deviceId },
+    });
 
     const sent = await sendText(me.api, me.session, chat.chatId, chatKey, 'sent while connected');
     const live = await stream.next();
@@ -105,14 +117,18 @@ describe('stream tickets (POST /sse/ticket, GET /sse/connect?ticket=…)', () =>
     const { lastSeq } = await server.server.deps.db.user.findUniqueOrThrow({ where: { id: me.session.userId } });
     const missed = await sendText(me.api, me.session, chat.chatId, chatKey, 'missed while away');
 
-    const stream = opened(await connect(`ticket=${(await ticketFor(me.session.tokens.accessToken)).ticket}&since=${lastSeq}`));
+    const stream = opened(
+      await connect(`ticket=${(await ticketFor(me.session.tokens.accessToken)).ticket}&since=${lastSeq}`),
+    );
     expect(await stream.next()).toMatchObject({ event: 'connected', data: { mode: 'live', cursor: lastSeq } });
     const replayed = await stream.next();
     expect(replayed).toMatchObject({ event: 'message:new', id: String(lastSeq + 1) });
     expect((replayed.data as { message: { messageId: string } }).message.messageId).toBe(missed.messageId);
     stream.close();
 
-    const ahead = opened(await connect(`ticket=${(await ticketFor(me.session.tokens.accessToken)).ticket}&since=${lastSeq + 1000}`));
+    const ahead = opened(
+      await connect(`ticket=${(await ticketFor(me.session.tokens.accessToken)).ticket}&since=${lastSeq + 1000}`),
+    );
     expect(await ahead.next()).toMatchObject({ event: 'sync:error', data: { code: 'cursor_ahead', retryable: false } });
     ahead.close();
   });
@@ -123,14 +139,25 @@ describe('stream tickets (POST /sse/ticket, GET /sse/connect?ticket=…)', () =>
     const held = [];
     for (let i = 0; i < MAX_OPEN_SSE_TICKETS; i++) held.push(await ticketFor(me.session.tokens.accessToken));
     const refused = await raw(server, 'POST', '/sse/ticket', { token: me.session.tokens.accessToken });
-    expect(refused).toMatchObject({ status: 429, body: { error: { code: 'rate_limited', message: expect.stringContaining(`${MAX_OPEN_SSE_TICKETS} unused stream tickets`) } } });
+    expect(refused).toMatchObject({
+      status: 429,
+      body: {
+        error: {
+          code: 'rate_limited',
+          message: expect.stringContaining(`${MAX_OPEN_SSE_TICKETS} unused stream tickets`),
+        },
+      },
+    });
     await ticketFor(other.session.tokens.accessToken);
 
     const stream = opened(await connect(`ticket=${held[0]!.ticket}&from=now`));
     expect((await stream.next()).event).toBe('connected');
     stream.close();
     await ticketFor(me.session.tokens.accessToken);
-    await server.server.deps.db.sseTicket.updateMany({ where: { ticketHash: sha256Hex(held[1]!.ticket) }, data: { expiresAt: new Date(Date.now() - 1) } });
+    await server.server.deps.db.sseTicket.updateMany({
+      where: { ticketHash: sha256Hex(held[1]!.ticket) },
+      data: { expiresAt: new Date(Date.now() - 1) },
+    });
     await ticketFor(me.session.tokens.accessToken);
     expect((await raw(server, 'POST', '/sse/ticket', { token: me.session.tokens.accessToken })).status).toBe(429);
   });
@@ -138,14 +165,23 @@ describe('stream tickets (POST /sse/ticket, GET /sse/connect?ticket=…)', () =>
   it('an expired ticket is 401', async () => {
     const me = await signUpPhone(server, 'expirer');
     const { ticket } = await ticketFor(me.session.tokens.accessToken);
-    await server.server.deps.db.sseTicket.update({ where: { ticketHash: sha256Hex(ticket) }, data: { expiresAt: new Date(Date.now() - 1) } });
+    await server.server.deps.db.sseTicket.update({
+      where: { ticketHash: sha256Hex(ticket) },
+      data: { expiresAt: new Date(Date.now() - 1) },
+    });
     const res = await connect(`ticket=${ticket}&from=now`);
-    expect(res).toMatchObject({ status: 401, error: { error: { code: 'unauthenticated', message: expect.stringContaining('expired') } } });
+    expect(res).toMatchObject({
+      status: 401,
+      error: { error: { code: 'unauthenticated', message: expect.stringContaining('expired') } },
+    });
   });
 
   it('an unknown ticket, an access token passed as a ticket, and no credentials at all are 401', async () => {
     const me = await signUpPhone(server, 'unknowner');
-    expect(await connect(`ticket=${'A'.repeat(43)}&from=now`)).toMatchObject({ status: 401, error: { error: { code: 'unauthenticated' } } });
+    expect(await connect(`ticket=${'A'.repeat(43)}&from=now`)).toMatchObject({
+      status: 401,
+      error: { error: { code: 'unauthenticated' } },
+    });
     // The access token is never accepted in a URL.
     expect(await connect(`ticket=${me.session.tokens.accessToken}&from=now`)).toMatchObject({ status: 401 });
     expect(await connect('from=now')).toMatchObject({ status: 401, error: { error: { code: 'unauthenticated' } } });
@@ -154,8 +190,14 @@ describe('stream tickets (POST /sse/ticket, GET /sse/connect?ticket=…)', () =>
   it('a bad query is 400 and does not burn the ticket', async () => {
     const me = await signUpPhone(server, 'badquery');
     const { ticket } = await ticketFor(me.session.tokens.accessToken);
-    expect(await connect(`ticket=${ticket}&since=-3`)).toMatchObject({ status: 400, error: { error: { code: 'validation_failed' } } });
-    expect(await connect(`ticket=${ticket}&from=yesterday`)).toMatchObject({ status: 400, error: { error: { code: 'validation_failed' } } });
+    expect(await connect(`ticket=${ticket}&since=-3`)).toMatchObject({
+      status: 400,
+      error: { error: { code: 'validation_failed' } },
+    });
+    expect(await connect(`ticket=${ticket}&from=yesterday`)).toMatchObject({
+      status: 400,
+      error: { error: { code: 'validation_failed' } },
+    });
     const stream = opened(await connect(`ticket=${ticket}&from=now`));
     expect(await stream.next()).toMatchObject({ event: 'connected' });
     stream.close();
@@ -165,7 +207,10 @@ describe('stream tickets (POST /sse/ticket, GET /sse/connect?ticket=…)', () =>
     const me = await signUpPhone(server, 'revokee');
     const { ticket } = await ticketFor(me.session.tokens.accessToken);
     await me.api.call('revokeDevice', { params: { deviceId: me.session.deviceId } });
-    expect(await connect(`ticket=${ticket}&from=now`)).toMatchObject({ status: 403, error: { error: { code: 'device_revoked' } } });
+    expect(await connect(`ticket=${ticket}&from=now`)).toMatchObject({
+      status: 403,
+      error: { error: { code: 'device_revoked' } },
+    });
     const res = await raw(server, 'POST', '/sse/ticket', { token: me.session.tokens.accessToken });
     expect(res).toMatchObject({ status: 403, body: { error: { code: 'device_revoked' } } });
     expect((await raw(server, 'POST', '/sse/ticket')).status).toBe(401);

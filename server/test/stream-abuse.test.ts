@@ -77,7 +77,10 @@ describe('streams end when their right to exist ends', () => {
     expect(stream.bytes - before).toBeLessThan(historyBytes / 2);
     expect((await live.ended()).at(-1)).toEqual({ event: 'device:revoked', data: { deviceId }, id: null });
     // And it cannot come back.
-    expect(await tryOpenSse(server.url, 'from=now', bearer(accessToken))).toMatchObject({ status: 403, error: { error: { code: 'device_revoked' } } });
+    expect(await tryOpenSse(server.url, 'from=now', bearer(accessToken))).toMatchObject({
+      status: 403,
+      error: { error: { code: 'device_revoked' } },
+    });
   });
 
   it('signing out mid-history ends the stream with sync:error signed_out and sends no more history', async () => {
@@ -86,14 +89,20 @@ describe('streams end when their right to exist ends', () => {
     expect((await raw(server, 'POST', '/auth/logout', { token: accessToken })).status).toBe(204);
     const rest = await stream.ended();
     expect(rest.map((e) => e.event)).not.toContain('cache_primed');
-    expect(rest.at(-1)).toMatchObject({ event: 'sync:error', data: { code: 'signed_out', retryable: false }, id: null });
+    expect(rest.at(-1)).toMatchObject({
+      event: 'sync:error',
+      data: { code: 'signed_out', retryable: false },
+      id: null,
+    });
     expect(stream.bytes - before).toBeLessThan(historyBytes / 2);
   });
 
   it("signing out ends that session's live streams only: the device's other session keeps receiving message:new", async () => {
     const phone = await signUpPhone(server, 'leaver');
     const { chat, chatKey } = await startChat(phone.api, phone.session, { title: 'Stay', memberUsernames: [] });
-    const other = await server.server.deps.db.$transaction((tx) => openSession(tx, phone.session.deviceId, server.server.deps.config));
+    const other = await server.server.deps.db.$transaction((tx) =>
+      openSession(tx, phone.session.deviceId, server.server.deps.config),
+    );
     const leaving = await openSse(server.url, 'from=now', bearer(phone.session.tokens.accessToken));
     const staying = await openSse(server.url, 'from=now', bearer(other.accessToken));
     await leaving.next();
@@ -103,7 +112,13 @@ describe('streams end when their right to exist ends', () => {
     expect(await leaving.ended()).toEqual([
       { event: 'sync:error', data: { code: 'signed_out', message: expect.any(String), retryable: false }, id: null },
     ]);
-    const sent = await sendText(server.client(() => other.accessToken), phone.session, chat.chatId, chatKey, 'still here');
+    const sent = await sendText(
+      server.client(() => other.accessToken),
+      phone.session,
+      chat.chatId,
+      chatKey,
+      'still here',
+    );
     const arrived = (await readUntil(staying, 'message:new')).at(-1)!;
     expect((arrived.data as { message: { messageId: string } }).message.messageId).toBe(sent.messageId);
     staying.close();
@@ -111,8 +126,14 @@ describe('streams end when their right to exist ends', () => {
 
   it('after sync:error cursor_ahead (not retryable) the server ends the stream instead of holding it open', async () => {
     const phone = await signUpPhone(server, 'ahead');
-    const stream = await openSse(server.url, '', { ...bearer(phone.session.tokens.accessToken), 'last-event-id': '999999' });
-    expect(await stream.next()).toMatchObject({ event: 'sync:error', data: { code: 'cursor_ahead', retryable: false } });
+    const stream = await openSse(server.url, '', {
+      ...bearer(phone.session.tokens.accessToken),
+      'last-event-id': '999999',
+    });
+    expect(await stream.next()).toMatchObject({
+      event: 'sync:error',
+      data: { code: 'cursor_ahead', retryable: false },
+    });
     expect(await stream.ended()).toEqual([]);
   });
 });
@@ -129,7 +150,13 @@ describe('stream caps', () => {
     }
     expect(server.server.deps.streams.openFor(phone.session.deviceId)).toBe(PER_DEVICE);
     for (const old of streams.slice(0, -PER_DEVICE)) {
-      expect(await old.ended()).toEqual([{ event: 'sync:error', data: { code: 'stream_replaced', message: expect.any(String), retryable: false }, id: null }]);
+      expect(await old.ended()).toEqual([
+        {
+          event: 'sync:error',
+          data: { code: 'stream_replaced', message: expect.any(String), retryable: false },
+          id: null,
+        },
+      ]);
     }
     const sent = await sendText(phone.api, phone.session, chat.chatId, chatKey, 'to the newest');
     for (const newest of streams.slice(-PER_DEVICE)) {
@@ -144,17 +171,25 @@ describe('stream caps', () => {
     const desktop = await linkDesktopDirectly(server, phone.session.userId);
     const late = await linkDesktopDirectly(server, phone.session.userId);
     const open: SseStream[] = [];
-    for (const token of [...Array(PER_DEVICE).fill(desktop.accessToken), ...Array(PER_ACCOUNT - PER_DEVICE).fill(phone.session.tokens.accessToken)]) {
+    for (const token of [
+      ...Array(PER_DEVICE).fill(desktop.accessToken),
+      ...Array(PER_ACCOUNT - PER_DEVICE).fill(phone.session.tokens.accessToken),
+    ]) {
       const stream = await openSse(server.url, 'from=now', bearer(token as string));
       await stream.next();
       open.push(stream);
     }
     const refused = await tryOpenSse(server.url, 'from=now', bearer(late.accessToken));
-    expect(refused).toMatchObject({ status: 429, error: { error: { code: 'rate_limited', message: expect.stringContaining(`${PER_ACCOUNT} open sync streams`) } } });
+    expect(refused).toMatchObject({
+      status: 429,
+      error: { error: { code: 'rate_limited', message: expect.stringContaining(`${PER_ACCOUNT} open sync streams`) } },
+    });
 
     const again = await openSse(server.url, 'from=now', bearer(phone.session.tokens.accessToken));
     expect(await again.next()).toMatchObject({ event: 'connected' });
-    expect(await open[PER_DEVICE]!.ended()).toEqual([expect.objectContaining({ event: 'sync:error', data: expect.objectContaining({ code: 'stream_replaced' }) })]);
+    expect(await open[PER_DEVICE]!.ended()).toEqual([
+      expect.objectContaining({ event: 'sync:error', data: expect.objectContaining({ code: 'stream_replaced' }) }),
+    ]);
     for (const stream of [...open, again]) stream.close();
   });
 
@@ -169,11 +204,17 @@ describe('stream caps', () => {
     await Promise.all(cut);
     const streams = kept.filter((s): s is SseStream => !('error' in s));
     expect(streams).toHaveLength(30);
-    await eventually(() => server.server.deps.streams.openFor(desktop.deviceId) <= PER_DEVICE, 'the storm settling to the cap');
+    await eventually(
+      () => server.server.deps.streams.openFor(desktop.deviceId) <= PER_DEVICE,
+      'the storm settling to the cap',
+    );
     expect((await raw(server, 'GET', '/healthz')).status).toBe(200);
 
     for (const stream of streams) stream.close();
-    await eventually(() => server.server.deps.streams.openFor(desktop.deviceId) === 0, 'every stream of the storm closing');
+    await eventually(
+      () => server.server.deps.streams.openFor(desktop.deviceId) === 0,
+      'every stream of the storm closing',
+    );
     const gauge = /symc_sse_connections (\d+)/.exec(await (await fetch(`${server.url}/metrics`)).text());
     expect(Number(gauge?.[1])).toBe(server.server.deps.streams.size);
   });
@@ -183,7 +224,11 @@ describe('a reader that never reads', () => {
   let stalling: TestServer;
   let phone: Awaited<ReturnType<typeof signUpPhone>>;
   beforeAll(async () => {
-    stalling = await startTestServer({ SSE_HEARTBEAT_SECONDS: '0.05', SSE_STALL_SECONDS: '0.5', SYNC_BATCH_BYTES: String(256 * 1024) });
+    stalling = await startTestServer({
+      SSE_HEARTBEAT_SECONDS: '0.05',
+      SSE_STALL_SECONDS: '0.5',
+      SYNC_BATCH_BYTES: String(256 * 1024),
+    });
     phone = await signUpPhone(stalling, 'staller');
     await seedHistory(stalling, phone, HISTORY);
   });
@@ -200,18 +245,27 @@ describe('a reader that never reads', () => {
       const writer = [...stalling.server.deps.streams][0]!;
       const counts = () => {
         const { response } = writer;
-        return [response.listenerCount('drain'), response.listenerCount('close'), response.socket?.listenerCount('drain') ?? 0, response.socket?.listenerCount('close') ?? 0];
+        return [
+          response.listenerCount('drain'),
+          response.listenerCount('close'),
+          response.socket?.listenerCount('drain') ?? 0,
+          response.socket?.listenerCount('close') ?? 0,
+        ];
       };
       const first = counts();
       let most = first;
       let buffered = 0;
       // Dozens of heartbeats fall due while the socket is backpressured.
-      await eventually(() => {
-        const now = counts();
-        most = most.map((n, i) => Math.max(n, now[i]!));
-        buffered = Math.max(buffered, writer.response.writableLength);
-        return writer.closed;
-      }, 'the server cutting the stalled stream', 15_000);
+      await eventually(
+        () => {
+          const now = counts();
+          most = most.map((n, i) => Math.max(n, now[i]!));
+          buffered = Math.max(buffered, writer.response.writableLength);
+          return writer.closed;
+        },
+        'the server cutting the stalled stream',
+        15_000,
+      );
 
       expect(most).toEqual(first);
       expect(buffered).toBeLessThanOrEqual(stalling.server.deps.config.sseMaxBufferedBytes);

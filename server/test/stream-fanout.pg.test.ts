@@ -24,12 +24,15 @@ describe('streams end across instances (PostgreSQL + Redis)', () => {
     await database?.drop();
   });
 
-  it('signing out on B ends the session\'s stream on A with sync:error signed_out', async () => {
+  it("signing out on B ends the session's stream on A with sync:error signed_out", async () => {
     const phone = await signUpPhone(a, 'fanleaver');
     const stream = await openSse(a.url, 'from=now', { authorization: `Bearer ${phone.session.tokens.accessToken}` });
     await stream.next();
     expect((await raw(b, 'POST', '/auth/logout', { token: phone.session.tokens.accessToken })).status).toBe(204);
-    expect((await stream.ended()).at(-1)).toMatchObject({ event: 'sync:error', data: { code: 'signed_out', retryable: false } });
+    expect((await stream.ended()).at(-1)).toMatchObject({
+      event: 'sync:error',
+      data: { code: 'signed_out', retryable: false },
+    });
   });
 
   it('unlinking a device on B ends its stream on A with device:revoked', async () => {
@@ -38,7 +41,11 @@ describe('streams end across instances (PostgreSQL + Redis)', () => {
     const stream = await openSse(a.url, 'from=now', { authorization: `Bearer ${desktop.accessToken}` });
     await stream.next();
     await phone.api.call('revokeDevice', { params: { deviceId: desktop.deviceId } });
-    expect((await stream.ended()).at(-1)).toEqual({ event: 'device:revoked', data: { deviceId: desktop.deviceId }, id: null });
+    expect((await stream.ended()).at(-1)).toEqual({
+      event: 'device:revoked',
+      data: { deviceId: desktop.deviceId },
+      id: null,
+    });
     expect(a.server.deps.streams.openFor(desktop.deviceId)).toBe(0);
   });
 });

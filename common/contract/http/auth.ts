@@ -1,21 +1,15 @@
 import { z } from 'zod';
-import {
-  Base64UrlKey,
-  BearerToken,
-  DeviceName,
-  Envelope,
-  Id,
-  Platform,
-  Timestamp,
-  Username,
-} from '../primitives';
+import { Base64UrlKey, BearerToken, DeviceName, Envelope, Id, Platform, Timestamp, Username } from '../primitives';
 import { route } from './route';
 
 /** Argon2id parameters the phone chose at sign-up; bounded so a client can't make logins unbounded. */
 export const KdfParams = z.object({
   salt: z.string().regex(/^[A-Za-z0-9_-]{22}$/, { message: 'must be a 16-byte salt in base64url' }),
   opsLimit: z.int().min(1).max(10),
-  memLimit: z.int().min(8192).max(1024 * 1024 * 1024),
+  memLimit: z
+    .int()
+    .min(8192)
+    .max(1024 * 1024 * 1024),
 });
 
 export const PhoneDevice = z.object({

@@ -19,7 +19,10 @@ export type DraftRecord = z.infer<typeof DraftRecord>;
  * uses this one comparison, so all of them keep the same draft whatever order the edits arrive in.
  * Returns > 0 when `a` wins over `b`, 0 when they are the same edit.
  */
-export function compareDrafts(a: { version: number; updatedByDevice: string }, b: { version: number; updatedByDevice: string }): number {
+export function compareDrafts(
+  a: { version: number; updatedByDevice: string },
+  b: { version: number; updatedByDevice: string },
+): number {
   if (a.version !== b.version) return a.version - b.version;
   return a.updatedByDevice < b.updatedByDevice ? -1 : a.updatedByDevice > b.updatedByDevice ? 1 : 0;
 }

@@ -54,4 +54,3 @@ export const markMessages = route({
   }),
   response: z.object({ updated: z.array(z.object({ messageId: Id, status: MessageStatus })) }),
 });
-

@@ -1,7 +1,16 @@
 import { z } from 'zod';
 import { PAKE_BOX_PATTERN } from '../../crypto';
 import { QrSecret } from '../pairing-link';
-import { Base64UrlKey, BearerToken, DeviceName, Envelope, Id, SealedBox, ShownDeviceName, Timestamp } from '../primitives';
+import {
+  Base64UrlKey,
+  BearerToken,
+  DeviceName,
+  Envelope,
+  Id,
+  SealedBox,
+  ShownDeviceName,
+  Timestamp,
+} from '../primitives';
 import { AuthTokens } from './auth';
 import { route } from './route';
 
@@ -202,4 +211,3 @@ export const PairingBundle = z.strictObject({
   qrSecret: QrSecret.optional(),
 });
 export type PairingBundle = z.infer<typeof PairingBundle>;
-

@@ -24,7 +24,13 @@ export const syncHello = route({
     results: z.array(
       z.union([
         z.object({ messageId: Id, ok: z.literal(true), message: MessageRecord }),
-        z.object({ messageId: Id, ok: z.literal(false), code: z.string(), message: z.string(), retryable: z.boolean() }),
+        z.object({
+          messageId: Id,
+          ok: z.literal(false),
+          code: z.string(),
+          message: z.string(),
+          retryable: z.boolean(),
+        }),
       ]),
     ),
     /** The user's latest change seq: anything after the device's cursor arrives on the stream. */

@@ -90,7 +90,8 @@ export class AppService {
 
   snapshot(): AppSnapshot {
     const core = this.core;
-    if (!core) return { screen: 'pairing', account: null, pairing: this.pairingState, sync: null, lastOpenedChatId: null };
+    if (!core)
+      return { screen: 'pairing', account: null, pairing: this.pairingState, sync: null, lastOpenedChatId: null };
     const last = Id.safeParse(core.store.getState('last_opened_chat_id'));
     return {
       screen: 'main',
@@ -103,7 +104,8 @@ export class AppService {
 
   /** The linked core; handlers that need one refuse with `wrong_state` on the pairing screen. */
   linked(): { core: DesktopCore; drafts: Drafts; feeder: SearchFeeder } {
-    if (!this.core || !this.drafts || !this.feeder) throw new IpcError('wrong_state', 'This desktop is not linked yet.');
+    if (!this.core || !this.drafts || !this.feeder)
+      throw new IpcError('wrong_state', 'This desktop is not linked yet.');
     return { core: this.core, drafts: this.drafts, feeder: this.feeder };
   }
 
@@ -221,13 +223,18 @@ export class AppService {
     this.unwire = [
       engine.onProgress((progress) => {
         this.emit('syncProgress', syncView(progress, engine.outbox.pending()));
-        this.options.updates?.setSyncActive(progress.connection === 'connected' && !progress.primed && progress.mode !== 'live');
+        this.options.updates?.setSyncActive(
+          progress.connection === 'connected' && !progress.primed && progress.mode !== 'live',
+        );
         if (progress.primed || progress.phases[3].state === 'done' || progress.mode === 'live') feeder.build();
       }),
       engine.onMessages((records) => {
         const live = engine.progress.primed || engine.progress.mode === 'live';
         // Live messages are shown and notified with their author checked: their senders' keys first.
-        if (live) void core.reader.loadSenders(records.map((r) => r.senderUserId)).then(() => this.core === core && this.messagesArrived(records, live, feeder));
+        if (live)
+          void core.reader
+            .loadSenders(records.map((r) => r.senderUserId))
+            .then(() => this.core === core && this.messagesArrived(records, live, feeder));
         else this.messagesArrived(records, live, feeder);
       }),
       engine.onEvents((events) => {
@@ -266,7 +273,6 @@ export class AppService {
     if ((core.store.getState('cursor') ?? '') !== '') feeder.build();
   }
 
-
   private messagesArrived(records: readonly MessageRecord[], live: boolean, feeder: SearchFeeder): void {
     const byChat = new Map<string, string[]>();
     for (const r of records) byChat.set(r.chatId, [...(byChat.get(r.chatId) ?? []), r.messageId]);
@@ -282,7 +288,11 @@ export class AppService {
   }
 
   private notifyIncoming(chatId: string, message: MessageView): void {
-    if (!this.core || !shouldNotify(preferencesOf(this.core.settings.read()), message.text ?? '', this.core.session.username)) return;
+    if (
+      !this.core ||
+      !shouldNotify(preferencesOf(this.core.settings.read()), message.text ?? '', this.core.session.username)
+    )
+      return;
     const chat = this.core?.store.getChat(chatId);
     const title = (chat && this.core?.reader.meta(chat)?.title) ?? 'Symc';
     for (const listener of this.incomingListeners) listener({ chatTitle: title, message });
@@ -315,4 +325,3 @@ export class AppService {
     for (const listener of this.listeners) listener(event, checked);
   }
 }
-

@@ -32,7 +32,9 @@ export function unreadMessageIds(core: DesktopCore, chatId: string): string[] {
 export function chatList(core: DesktopCore, hasDraft: (chatId: string) => boolean): ChatListEntry[] {
   const unread = unreadCounts(core);
   const entries = core.reader.chatList().map((chat) => chatEntry(core, chat.chatId, unread, hasDraft)!);
-  return entries.filter(Boolean).sort((a, b) => Number(b.pinned) - Number(a.pinned) || b.updatedAt.localeCompare(a.updatedAt));
+  return entries
+    .filter(Boolean)
+    .sort((a, b) => Number(b.pinned) - Number(a.pinned) || b.updatedAt.localeCompare(a.updatedAt));
 }
 
 export function chatEntry(
@@ -55,7 +57,12 @@ export function chatEntry(
     hasDraft: hasDraft(chatId),
     decryptable: meta !== null,
     lastMessage: last
-      ? { text: last.decrypted ? last.text : 'Encrypted message', senderName: last.mine ? 'You' : last.senderName, mine: last.mine, sentAt: last.sentAt }
+      ? {
+          text: last.decrypted ? last.text : 'Encrypted message',
+          senderName: last.mine ? 'You' : last.senderName,
+          mine: last.mine,
+          sentAt: last.sentAt,
+        }
       : null,
   };
 }

@@ -9,7 +9,14 @@ const MB = 1024 * 1024;
 /** Messages returned when a chat opens; older ones page in with loadOlder. */
 const PAGE = 500;
 const RECEIPTS_PER_CALL = 100;
-const DISABLED_UPDATES = { enabled: false, phase: 'idle', version: null, downloadPercent: null, offer: null, lastError: null } as const;
+const DISABLED_UPDATES = {
+  enabled: false,
+  phase: 'idle',
+  version: null,
+  downloadPercent: null,
+  offer: null,
+  lastError: null,
+} as const;
 
 /**
  * The IPC contract's handlers, one line of intent each. Inputs arrive validated (createIpcDispatch);
@@ -20,10 +27,15 @@ export function createHandlers(app: AppService): IpcHandlers {
   const requireChat = (chatId: string) => {
     const { core } = app.linked();
     const chat = core.store.getChat(chatId);
-    if (!chat) throw new IpcError('not_found', 'This chat is not on this desktop (it may have been removed to stay within the storage budget).');
+    if (!chat)
+      throw new IpcError(
+        'not_found',
+        'This chat is not on this desktop (it may have been removed to stay within the storage budget).',
+      );
     return chat;
   };
-  const memberIds = (chat: { members: string }) => (JSON.parse(chat.members) as Array<{ userId: string }>).map((m) => m.userId);
+  const memberIds = (chat: { members: string }) =>
+    (JSON.parse(chat.members) as Array<{ userId: string }>).map((m) => m.userId);
 
   return {
     getState: () => app.snapshot(),
@@ -42,7 +54,10 @@ export function createHandlers(app: AppService): IpcHandlers {
       const { core, drafts } = app.linked();
       app.setActiveChat(chatId);
       // The names and signing keys of who wrote the page: its members, and any sender the server names.
-      await core.reader.loadSenders([...memberIds(chat), ...core.store.listMessages(chatId, PAGE).map((r) => r.sender_user_id)]);
+      await core.reader.loadSenders([
+        ...memberIds(chat),
+        ...core.store.listMessages(chatId, PAGE).map((r) => r.sender_user_id),
+      ]);
       const failures = core.engine.outbox.failures(chatId);
       const messages = core.reader.messages(chatId, PAGE).map((m) => messageView(m, failures.get(m.messageId) ?? null));
       const entry = chatEntry(core, chatId, unreadCounts(core), hasDraft)!;
@@ -100,7 +115,9 @@ export function createHandlers(app: AppService): IpcHandlers {
       for (let i = 0; i < ids.length; i += RECEIPTS_PER_CALL) {
         const messageIds = ids.slice(i, i + RECEIPTS_PER_CALL);
         // Offline: they stay unread here and are marked on the next open; nothing is lost.
-        const result = await core.session.call('markMessages', { params: { chatId }, body: { messageIds, status: 'read' } }).catch(() => null);
+        const result = await core.session
+          .call('markMessages', { params: { chatId }, body: { messageIds, status: 'read' } })
+          .catch(() => null);
         if (!result) break;
         core.store.transaction(() => {
           for (const id of messageIds) if (core.store.setMessageStatus(chatId, id, 'read')) marked++;
@@ -141,7 +158,14 @@ export function createHandlers(app: AppService): IpcHandlers {
       const { core } = app.linked();
       const { devices } = await core.session.call('listDevices', {});
       return {
-        devices: devices.map((d) => ({ deviceId: d.deviceId, name: d.name, kind: d.kind, platform: d.platform, lastSeenAt: d.lastSeenAt, current: d.current })),
+        devices: devices.map((d) => ({
+          deviceId: d.deviceId,
+          name: d.name,
+          kind: d.kind,
+          platform: d.platform,
+          lastSeenAt: d.lastSeenAt,
+          current: d.current,
+        })),
       };
     },
     getStorage: () => {
@@ -154,7 +178,9 @@ export function createHandlers(app: AppService): IpcHandlers {
       // Shared with the user's other desktops through the synced settings; offline, it applies here and
       // the other desktops keep theirs (nothing is lost either way).
       await core.settings
-        .update({ desktopBudget: { maxChats: budget.maxChats, maxMegabytes: Math.max(1, Math.round(budget.maxBytes / MB)) } })
+        .update({
+          desktopBudget: { maxChats: budget.maxChats, maxMegabytes: Math.max(1, Math.round(budget.maxBytes / MB)) },
+        })
         .catch(() => undefined);
       return core.store.stats(core.engine.getBudget());
     },

@@ -3,7 +3,11 @@ import { DEFAULT_PREFERENCES, preferencesOf, shouldNotify } from './preferences'
 describe('preferences', () => {
   it('fills in what the synced settings do not say, and keeps what they do', () => {
     expect(preferencesOf({})).toEqual(DEFAULT_PREFERENCES);
-    expect(preferencesOf({ theme: 'dark', sendOnEnter: false, somethingNewer: 1 })).toEqual({ theme: 'dark', notifications: 'all', sendOnEnter: false });
+    expect(preferencesOf({ theme: 'dark', sendOnEnter: false, somethingNewer: 1 })).toEqual({
+      theme: 'dark',
+      notifications: 'all',
+      sendOnEnter: false,
+    });
   });
 
   it('notifies for everything, nothing, or only messages that name the user', () => {

@@ -38,7 +38,10 @@ describe('SearchFeeder', () => {
     store = LocalStore.open(path.join(dir, 'local.db'));
     me = testAccount();
     index = new LocalSearch();
-    const core = { store, reader: new ChatReader(store, me.keyring, me.userId, new SenderBook(EMPTY_DIRECTORY)) } as unknown as DesktopCore;
+    const core = {
+      store,
+      reader: new ChatReader(store, me.keyring, me.userId, new SenderBook(EMPTY_DIRECTORY)),
+    } as unknown as DesktopCore;
     feeder = new SearchFeeder(core, index, { read: () => '' } as unknown as Drafts);
   });
   afterEach(() => {
@@ -48,7 +51,9 @@ describe('SearchFeeder', () => {
   });
 
   it('builds one chat per turn; messages and chats that arrive meanwhile are all indexed, once', async () => {
-    const chats = ['Alpha', 'Bravo', 'Charlie'].map((title, i) => testChat(me, { title, updatedAt: new Date(Date.UTC(2026, 0, 1 + i)).toISOString() }));
+    const chats = ['Alpha', 'Bravo', 'Charlie'].map((title, i) =>
+      testChat(me, { title, updatedAt: new Date(Date.UTC(2026, 0, 1 + i)).toISOString() }),
+    );
     store.transaction(() => store.upsertChats(chats.map((c) => c.summary)));
     for (const chat of chats) for (let i = 0; i < 20; i++) put(chat, `${chat.summary.chatId.slice(0, 4)} history ${i}`);
 

@@ -41,7 +41,11 @@ export class SearchFeeder {
     const step = () => {
       if (this.state !== 'building') return; // disposed meanwhile
       // The chats as they are when the queue runs dry: ones that arrived since the build began come too.
-      if (queue.length === 0) queue = this.core.store.listChats().map((c) => c.id).filter((id) => !this.indexedChats.has(id) && !this.skipped.has(id));
+      if (queue.length === 0)
+        queue = this.core.store
+          .listChats()
+          .map((c) => c.id)
+          .filter((id) => !this.indexedChats.has(id) && !this.skipped.has(id));
       const next = queue.shift();
       if (next === undefined) {
         this.state = 'built';
@@ -74,7 +78,9 @@ export class SearchFeeder {
     this.index.setChat(chatId, meta.title);
     this.indexedChats.add(chatId);
     // The index holds text only: no author is checked for it (the views check when they show a message).
-    const messages = this.core.store.listMessages(chatId, ALL).map((m) => this.core.reader.display(row, m, { checkAuthor: false }));
+    const messages = this.core.store
+      .listMessages(chatId, ALL)
+      .map((m) => this.core.reader.display(row, m, { checkAuthor: false }));
     this.index.addMessages(messages.filter((m) => m.decrypted));
     this.updateDraft(chatId);
   }

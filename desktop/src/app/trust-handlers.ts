@@ -4,7 +4,10 @@ import type { DesktopContacts } from '../core/contacts/desktop-contacts';
 import { qrSvg } from '../core/pairing/qr';
 import type { AppService } from './app-service';
 
-type TrustHandlers = Pick<IpcHandlers, 'getChatTrust' | 'getSafetyNumber' | 'setContactVerified' | 'acknowledgeKeyChange' | 'keepPinnedKeys'>;
+type TrustHandlers = Pick<
+  IpcHandlers,
+  'getChatTrust' | 'getSafetyNumber' | 'setContactVerified' | 'acknowledgeKeyChange' | 'keepPinnedKeys'
+>;
 
 export function chatTrustView(contacts: DesktopContacts, chatId: string): ChatTrustView {
   const trust = contacts.trust(chatId);
@@ -52,7 +55,8 @@ export function createTrustHandlers(app: AppService): TrustHandlers {
     setContactVerified: async ({ userId, verified }) => {
       const pin = contacts().pin(userId);
       if (!pin) throw new IpcError('not_found', 'There are no keys for this contact on this desktop yet.');
-      if (pin.pendingChange) throw new IpcError('wrong_state', `${pin.username}'s safety number changed: acknowledge the change first.`);
+      if (pin.pendingChange)
+        throw new IpcError('wrong_state', `${pin.username}'s safety number changed: acknowledge the change first.`);
       try {
         await contacts().contacts.setVerified(userId, pin.identityPublicKey, verified);
       } catch (error) {
@@ -62,7 +66,8 @@ export function createTrustHandlers(app: AppService): TrustHandlers {
     },
     acknowledgeKeyChange: async ({ userId }) => {
       const pin = contacts().pin(userId);
-      if (!pin?.pendingChange) throw new IpcError('wrong_state', 'There is no key change to acknowledge for this contact.');
+      if (!pin?.pendingChange)
+        throw new IpcError('wrong_state', 'There is no key change to acknowledge for this contact.');
       try {
         await contacts().contacts.acknowledge(userId, pin.pendingChange.identityPublicKey);
       } catch (error) {

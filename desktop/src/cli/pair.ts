@@ -23,7 +23,12 @@ async function main(): Promise<number> {
   let args;
   try {
     args = parseArgs({
-      options: { server: { type: 'string' }, data: { type: 'string' }, name: { type: 'string' }, help: { type: 'boolean' } },
+      options: {
+        server: { type: 'string' },
+        data: { type: 'string' },
+        name: { type: 'string' },
+        help: { type: 'boolean' },
+      },
     }).values;
   } catch (error) {
     process.stderr.write(`${(error as Error).message}\n\n${USAGE}\n`);

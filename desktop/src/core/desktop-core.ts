@@ -81,7 +81,10 @@ export class DesktopCore {
       store,
       keyring,
       // The synced settings' budget, when they have one, wins over the default (and over options.budget).
-      budget: budgetFromSettings(readUserSettings(store, session.masterKey, session.userId)) ?? options.budget ?? DEFAULT_BUDGET,
+      budget:
+        budgetFromSettings(readUserSettings(store, session.masterKey, session.userId)) ??
+        options.budget ??
+        DEFAULT_BUDGET,
       ...(options.fetch ? { fetch: options.fetch } : {}),
       ...(options.backoff ? { backoff: options.backoff } : {}),
       signingKey: () => signing.get(),
@@ -97,12 +100,26 @@ export class DesktopCore {
     // messages against my own key.
     const directory = options.senderDirectory ?? contacts.contacts;
     const senders = new SenderBook(
-      withOwnKeys(directory, { userId: session.userId, username: session.username, signingPublicKey: async () => (await signing.get())?.publicKey ?? null }),
+      withOwnKeys(directory, {
+        userId: session.userId,
+        username: session.username,
+        signingPublicKey: async () => (await signing.get())?.publicKey ?? null,
+      }),
     );
     const reader = new ChatReader(store, keyring, session.userId, senders);
     // A pin that changed (acknowledged, verified, synced from another device) re-checks every sender shown.
     contacts.onChange(() => reader.clear());
-    core = new DesktopCore(session, store, keyring, engine, reader, drafts, new SettingsSync(session, store, engine), signing, contacts);
+    core = new DesktopCore(
+      session,
+      store,
+      keyring,
+      engine,
+      reader,
+      drafts,
+      new SettingsSync(session, store, engine),
+      signing,
+      contacts,
+    );
     session.onEvent(() => core!.wipeLocal());
     return core;
   }
@@ -121,7 +138,10 @@ export class DesktopCore {
           publicKey: decodePublicKey(me.identityPublicKey),
           secretKey: unwrapIdentitySecretKey(me.wrappedIdentitySecretKey, this.session.masterKey, me.userId),
         };
-        await this.session.rememberIdentity({ publicKey: me.identityPublicKey, wrappedSecretKey: me.wrappedIdentitySecretKey });
+        await this.session.rememberIdentity({
+          publicKey: me.identityPublicKey,
+          wrappedSecretKey: me.wrappedIdentitySecretKey,
+        });
       } catch {
         // Offline at start: chats already stored still open with their wrapped keys; retried on next start.
       }
@@ -139,7 +159,11 @@ export class DesktopCore {
     try {
       return {
         publicKey: decodePublicKey(stored.publicKey),
-        secretKey: unwrapIdentitySecretKey(stored.wrappedSecretKey as Envelope, this.session.masterKey, this.session.userId),
+        secretKey: unwrapIdentitySecretKey(
+          stored.wrappedSecretKey as Envelope,
+          this.session.masterKey,
+          this.session.userId,
+        ),
       };
     } catch {
       return null; // damaged: fetched again from the server

@@ -57,10 +57,15 @@ export async function startHeadlessHost(options: HeadlessHostOptions): Promise<H
   let origin = '';
 
   const sendJson = (res: http.ServerResponse, status: number, body: unknown) => {
-    res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store', 'x-content-type-options': 'nosniff' });
+    res.writeHead(status, {
+      'content-type': 'application/json; charset=utf-8',
+      'cache-control': 'no-store',
+      'x-content-type-options': 'nosniff',
+    });
     res.end(JSON.stringify(body));
   };
-  const refuse = (res: http.ServerResponse, status: number, code: string, message: string) => sendJson(res, status, { error: { code, message } });
+  const refuse = (res: http.ServerResponse, status: number, code: string, message: string) =>
+    sendJson(res, status, { error: { code, message } });
 
   const tokenMatches = (candidate: string): boolean => {
     const bytes = Buffer.from(candidate);
@@ -122,7 +127,12 @@ export async function startHeadlessHost(options: HeadlessHostOptions): Promise<H
   };
 
   const handleEvents = (req: http.IncomingMessage, res: http.ServerResponse) => {
-    res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-store', connection: 'keep-alive', 'x-accel-buffering': 'no' });
+    res.writeHead(200, {
+      'content-type': 'text/event-stream',
+      'cache-control': 'no-store',
+      connection: 'keep-alive',
+      'x-accel-buffering': 'no',
+    });
     res.write(': symc events\n\n');
     streams.add(res);
     const heartbeat = setInterval(() => res.write(': heartbeat\n\n'), 15_000);
@@ -145,11 +155,19 @@ export async function startHeadlessHost(options: HeadlessHostOptions): Promise<H
       }
       const url = new URL(req.url ?? '/', origin);
       const [, first = '', ...rest] = url.pathname.split('/');
-      if (!first) return refuse(res, 404, 'not_found', 'Open the URL printed when the headless host started (it carries the access token).');
-      if (!tokenMatches(first)) return refuse(res, 403, 'bad_token', 'Wrong or missing access token: open the URL printed at start.');
+      if (!first)
+        return refuse(
+          res,
+          404,
+          'not_found',
+          'Open the URL printed when the headless host started (it carries the access token).',
+        );
+      if (!tokenMatches(first))
+        return refuse(res, 403, 'bad_token', 'Wrong or missing access token: open the URL printed at start.');
       const sub = rest.join('/');
       if (sub.startsWith('ipc/')) return handleIpc(req, res, sub.slice('ipc/'.length));
-      if (req.method !== 'GET' && req.method !== 'HEAD') return refuse(res, 405, 'method_not_allowed', 'Only GET here.');
+      if (req.method !== 'GET' && req.method !== 'HEAD')
+        return refuse(res, 405, 'method_not_allowed', 'Only GET here.');
       if (sub === 'events') return handleEvents(req, res);
       if (sub === BRIDGE_NAME) return serveFile(res, options.bridgeFile);
       if (sub === '' || sub === 'index.html') {

@@ -31,7 +31,9 @@ async function main(): Promise<void> {
   await app.start();
   const port = process.env['SYMC_PORT'] ? Number(process.env['SYMC_PORT']) : 0;
   const host = await startHeadlessHost({ app, rendererDir: RENDERER_DIR, bridgeFile: BRIDGE_FILE, port });
-  console.log(`Symc desktop (headless) is running. Open:\n\n  ${host.url}\n\nThe URL carries a per-run access token. Ctrl+C stops.`);
+  console.log(
+    `Symc desktop (headless) is running. Open:\n\n  ${host.url}\n\nThe URL carries a per-run access token. Ctrl+C stops.`,
+  );
   const shutdown = async () => {
     await host.close();
     await app.stop();

@@ -40,7 +40,14 @@ jest.mock('electron-updater', () => ({
 const silent = { info: () => undefined, warn: () => undefined, error: () => undefined };
 const MIN = 60_000;
 const policy = { startupDelayMs: 1 * MIN, checkIntervalMs: 240 * MIN, retryBaseMs: 15 * MIN };
-const EVENTS = ['checking-for-update', 'update-available', 'update-not-available', 'download-progress', 'update-downloaded', 'error'];
+const EVENTS = [
+  'checking-for-update',
+  'update-available',
+  'update-not-available',
+  'download-progress',
+  'update-downloaded',
+  'error',
+];
 
 let updates: AutoUpdates | null = null;
 const savedFeed = process.env['SYMC_UPDATE_URL'];
@@ -152,13 +159,21 @@ test('accepted with no sync running, it restarts into the update at once', () =>
 
 test('a feed given in the options (or SYMC_UPDATE_URL) replaces the built-in one', () => {
   updates = startAutoUpdates({ logger: silent, feedUrl: 'https://staging.example.test/symc/' });
-  expect(mockUpdater.setFeedURL).toHaveBeenCalledWith({ provider: 'generic', url: 'https://staging.example.test/symc', channel: 'latest' });
+  expect(mockUpdater.setFeedURL).toHaveBeenCalledWith({
+    provider: 'generic',
+    url: 'https://staging.example.test/symc',
+    channel: 'latest',
+  });
   updates.stop();
 
   mockUpdater = new MockUpdater();
   process.env['SYMC_UPDATE_URL'] = 'https://env.example.test/feed';
   updates = startAutoUpdates({ logger: silent });
-  expect(mockUpdater.setFeedURL).toHaveBeenCalledWith({ provider: 'generic', url: 'https://env.example.test/feed', channel: 'latest' });
+  expect(mockUpdater.setFeedURL).toHaveBeenCalledWith({
+    provider: 'generic',
+    url: 'https://env.example.test/feed',
+    channel: 'latest',
+  });
 });
 
 test('a plain-http feed is refused and updates stay off', () => {

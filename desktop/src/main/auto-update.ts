@@ -14,7 +14,13 @@
  * accepted and the sync engine reports no sync.
  */
 import { app } from 'electron';
-import { type AppUpdater, autoUpdater as defaultUpdater, type ProgressInfo, type UpdateDownloadedEvent, type UpdateInfo } from 'electron-updater';
+import {
+  type AppUpdater,
+  autoUpdater as defaultUpdater,
+  type ProgressInfo,
+  type UpdateDownloadedEvent,
+  type UpdateInfo,
+} from 'electron-updater';
 
 import {
   DEFAULT_UPDATE_POLICY,
@@ -199,7 +205,8 @@ export function startAutoUpdates(options: AutoUpdateOptions = {}): AutoUpdates {
     'update-available': (info: UpdateInfo) => dispatch({ type: 'update-available', version: info.version }),
     'update-not-available': () => dispatch({ type: 'update-not-available', at: Date.now() }),
     'download-progress': (progress: ProgressInfo) => dispatch({ type: 'download-progress', percent: progress.percent }),
-    'update-downloaded': (event: UpdateDownloadedEvent) => dispatch({ type: 'update-downloaded', version: event.version }),
+    'update-downloaded': (event: UpdateDownloadedEvent) =>
+      dispatch({ type: 'update-downloaded', version: event.version }),
     'update-cancelled': () => dispatch({ type: 'error', message: 'update cancelled', at: Date.now() }),
     error: (error: Error) => dispatch({ type: 'error', message: errorMessage(error), at: Date.now() }),
   } as const;

@@ -28,7 +28,9 @@ export function keyName(key: NativeBuildKey): string {
 }
 
 function versionOf(appRoot: string, pkg: string): string {
-  const manifest = JSON.parse(readFileSync(path.join(appRoot, 'node_modules', pkg, 'package.json'), 'utf8')) as { version?: unknown };
+  const manifest = JSON.parse(readFileSync(path.join(appRoot, 'node_modules', pkg, 'package.json'), 'utf8')) as {
+    version?: unknown;
+  };
   if (typeof manifest.version !== 'string') throw new Error(`${pkg} has no version in its package.json`);
   return manifest.version;
 }
@@ -46,7 +48,9 @@ export function installedBuildKey(appRoot: string, electronVersion?: string): Na
 /** The cache root: SYMC_ELECTRON_NATIVE_DIR, or node_modules/.cache/symc-electron-native (gone with `npm ci`). */
 export function nativeCacheRoot(appRoot: string, env: NodeJS.ProcessEnv = process.env): string {
   const override = env['SYMC_ELECTRON_NATIVE_DIR'];
-  return override && override.trim() !== '' ? path.resolve(override) : path.join(appRoot, 'node_modules', '.cache', 'symc-electron-native');
+  return override && override.trim() !== ''
+    ? path.resolve(override)
+    : path.join(appRoot, 'node_modules', '.cache', 'symc-electron-native');
 }
 
 export function electronAddonPath(appRoot: string, key: NativeBuildKey, env: NodeJS.ProcessEnv = process.env): string {
@@ -70,7 +74,9 @@ export function developmentAddon(facts: RuntimeFacts): string | null {
   if (facts.isPackaged || facts.electronVersion === undefined) return null;
   const addon = electronAddonPath(facts.appRoot, installedBuildKey(facts.appRoot, facts.electronVersion), facts.env);
   if (!existsSync(addon)) {
-    throw new Error(`better-sqlite3 is not prepared for Electron ${facts.electronVersion}: start Symc with \`npm start\` (it prepares it), or without Electron with \`npm run desktop:headless\`.`);
+    throw new Error(
+      `better-sqlite3 is not prepared for Electron ${facts.electronVersion}: start Symc with \`npm start\` (it prepares it), or without Electron with \`npm run desktop:headless\`.`,
+    );
   }
   return addon;
 }

@@ -16,7 +16,9 @@ import { isAppUrl } from './renderer-protocol';
  * frame at our app:// origin — anything else (another webContents, a subframe, a navigated page) is refused.
  */
 export function registerIpc(app: AppService, window: () => BrowserWindow | null): () => void {
-  const dispatch = createIpcDispatch(createHandlers(app), (channel, error) => console.error(`[symc ipc] ${channel}:`, error));
+  const dispatch = createIpcDispatch(createHandlers(app), (channel, error) =>
+    console.error(`[symc ipc] ${channel}:`, error),
+  );
 
   const trusted = (event: IpcMainInvokeEvent): boolean => {
     const win = window();

@@ -46,7 +46,11 @@ function showWindow(): void {
 
 async function ready(): Promise<void> {
   // Unpackaged Electron loads the better-sqlite3 build `npm start` prepared for its ABI; Node's stays for tests.
-  LocalStore.nativeBinding = developmentAddon({ isPackaged: app.isPackaged, electronVersion: process.versions['electron'], appRoot: app.getAppPath() });
+  LocalStore.nativeBinding = developmentAddon({
+    isPackaged: app.isPackaged,
+    electronVersion: process.versions['electron'],
+    appRoot: app.getAppPath(),
+  });
   serveRenderer(RENDERER_DIR);
   const dataDir = app.getPath('userData');
   updates = startAutoUpdates({ onStatus: (status) => service?.updateStatusChanged(status) });
@@ -77,7 +81,8 @@ if (!app.requestSingleInstanceLock()) {
 } else {
   // symc:// links carry only pairing links: deep-links.ts accepts a bounded symc:// string and main passes it
   // to the renderer, which explains that pairing happens on the phone — nothing is opened, loaded or run.
-  if (process.defaultApp && process.argv[1]) app.setAsDefaultProtocolClient(LINK_SCHEME, process.execPath, [path.resolve(process.argv[1])]); // eng-disable PROTOCOL_HANDLER_JS_CHECK see above
+  if (process.defaultApp && process.argv[1])
+    app.setAsDefaultProtocolClient(LINK_SCHEME, process.execPath, [path.resolve(process.argv[1])]); // eng-disable PROTOCOL_HANDLER_JS_CHECK see above
   else app.setAsDefaultProtocolClient(LINK_SCHEME); // eng-disable PROTOCOL_HANDLER_JS_CHECK see above
 
   app.on('second-instance', (_event, argv) => {

@@ -7,7 +7,11 @@ export function installMenu(options: { checkForUpdates: () => void }): void {
     ...(isMac ? [{ role: 'appMenu' as const }] : []),
     {
       label: 'File',
-      submenu: [{ label: 'Check for Updates…', click: options.checkForUpdates }, { type: 'separator' }, isMac ? { role: 'close' } : { role: 'quit' }],
+      submenu: [
+        { label: 'Check for Updates…', click: options.checkForUpdates },
+        { type: 'separator' },
+        isMac ? { role: 'close' } : { role: 'quit' },
+      ],
     },
     { role: 'editMenu' },
     {

@@ -12,7 +12,9 @@ import { APP_SCHEME } from '../app/app-url';
 
 /** Must run before app 'ready'. */
 export function registerAppScheme(): void {
-  protocol.registerSchemesAsPrivileged([{ scheme: APP_SCHEME, privileges: { standard: true, secure: true, supportFetchAPI: false } }]);
+  protocol.registerSchemesAsPrivileged([
+    { scheme: APP_SCHEME, privileges: { standard: true, secure: true, supportFetchAPI: false } },
+  ]);
 }
 
 export function serveRenderer(rendererDir: string): void {

@@ -13,7 +13,8 @@ z.config({ jitless: true });
 const api: SymcApi = createSymcApi({
   invoke: (channel, payload) => ipcRenderer.invoke(`${IPC_CHANNEL_PREFIX}${channel}`, payload),
   subscribe: (listener) => {
-    const handler = (_event: IpcRendererEvent, message: { event: string; payload: unknown }) => listener(message.event, message.payload);
+    const handler = (_event: IpcRendererEvent, message: { event: string; payload: unknown }) =>
+      listener(message.event, message.payload);
     ipcRenderer.on(IPC_EVENT_CHANNEL, handler);
     return () => ipcRenderer.off(IPC_EVENT_CHANNEL, handler);
   },

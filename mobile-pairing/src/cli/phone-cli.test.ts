@@ -35,7 +35,18 @@ describe('phone CLI: this phone keeps what the server accepted', () => {
   afterAll(() => server.stop());
 
   const signup = (cwd: string, username: string, extra: string[] = []) =>
-    phone(cwd, ['signup', '--server', server.url, '--username', username, '--password', 'pw', '--kdf-profile', 'minimal', ...extra]);
+    phone(cwd, [
+      'signup',
+      '--server',
+      server.url,
+      '--username',
+      username,
+      '--password',
+      'pw',
+      '--kdf-profile',
+      'minimal',
+      ...extra,
+    ]);
   const users = (username: string) => server.server.deps.db.user.count({ where: { username } });
 
   it('signup where ./.data does not exist yet: the directory is made, the session saved (0600) and usable', async () => {

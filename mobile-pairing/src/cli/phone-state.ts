@@ -14,7 +14,12 @@ const StoredPhone = z.object({
   userId: z.string(),
   username: z.string(),
   deviceId: z.string(),
-  tokens: z.object({ accessToken: z.string(), refreshToken: z.string(), accessExpiresAt: z.string(), refreshExpiresAt: z.string() }),
+  tokens: z.object({
+    accessToken: z.string(),
+    refreshToken: z.string(),
+    accessExpiresAt: z.string(),
+    refreshExpiresAt: z.string(),
+  }),
   masterKey: z.string(),
   identity: z.object({ publicKey: z.string(), secretKey: z.string() }),
   signing: z.object({ publicKey: z.string(), secretKey: z.string() }).optional(),
@@ -33,8 +38,18 @@ export function savePhone(file: string, serverUrl: string, session: PhoneSession
       refreshExpiresAt: session.tokens.refreshExpiresAt,
     },
     masterKey: toBase64Url(session.masterKey),
-    identity: { publicKey: toBase64Url(session.identity.publicKey), secretKey: toBase64Url(session.identity.secretKey) },
-    ...(session.signing ? { signing: { publicKey: toBase64Url(session.signing.publicKey), secretKey: toBase64Url(session.signing.secretKey) } } : {}),
+    identity: {
+      publicKey: toBase64Url(session.identity.publicKey),
+      secretKey: toBase64Url(session.identity.secretKey),
+    },
+    ...(session.signing
+      ? {
+          signing: {
+            publicKey: toBase64Url(session.signing.publicKey),
+            secretKey: toBase64Url(session.signing.secretKey),
+          },
+        }
+      : {}),
   };
   // Atomic: a crash while writing leaves the previous file or the new one, never half a master key.
   const tmp = `${file}.tmp`;
@@ -59,7 +74,10 @@ export function preparePhoneState(file: string): void {
   try {
     mkdirSync(dir, { recursive: true, mode: 0o700 });
   } catch (error) {
-    throw new Error(`Cannot create ${dir} for the phone session (${cause(error)}); pass --state with a file in a writable directory.`, { cause: error });
+    throw new Error(
+      `Cannot create ${dir} for the phone session (${cause(error)}); pass --state with a file in a writable directory.`,
+      { cause: error },
+    );
   }
   if (existsSync(file)) {
     let holder = 'another session';
@@ -68,21 +86,27 @@ export function preparePhoneState(file: string): void {
     } catch {
       // Not a session file: still not ours to overwrite.
     }
-    throw new Error(`${file} already holds ${holder}; pass --state with another file (or remove this one) to sign up or sign in again.`);
+    throw new Error(
+      `${file} already holds ${holder}; pass --state with another file (or remove this one) to sign up or sign in again.`,
+    );
   }
   const probe = `${file}.tmp`;
   try {
     writeFileSync(probe, '', { mode: 0o600 });
     rmSync(probe);
   } catch (error) {
-    throw new Error(`Cannot write the phone session in ${dir} (${cause(error)}); pass --state with a file in a writable directory.`, {
-      cause: error,
-    });
+    throw new Error(
+      `Cannot write the phone session in ${dir} (${cause(error)}); pass --state with a file in a writable directory.`,
+      {
+        cause: error,
+      },
+    );
   }
 }
 
 export function loadPhone(file: string): { serverUrl: string; session: PhoneSession } {
-  if (!existsSync(file)) throw new Error(`No phone session in ${file}. Run "npm run phone -- signup" or "signin" first.`);
+  if (!existsSync(file))
+    throw new Error(`No phone session in ${file}. Run "npm run phone -- signup" or "signin" first.`);
   const parsed = StoredPhone.safeParse(JSON.parse(readFileSync(file, 'utf8')));
   if (!parsed.success) throw new Error(`${file} is not a phone session file.`);
   const s = parsed.data;
@@ -95,7 +119,9 @@ export function loadPhone(file: string): { serverUrl: string; session: PhoneSess
       tokens: s.tokens,
       masterKey: masterKeyFromBytes(fromBase64Url(s.masterKey)),
       identity: { publicKey: fromBase64Url(s.identity.publicKey), secretKey: fromBase64Url(s.identity.secretKey) },
-      signing: s.signing ? { publicKey: fromBase64Url(s.signing.publicKey), secretKey: fromBase64Url(s.signing.secretKey) } : null,
+      signing: s.signing
+        ? { publicKey: fromBase64Url(s.signing.publicKey), secretKey: fromBase64Url(s.signing.secretKey) }
+        : null,
     },
   };
 }

@@ -47,7 +47,8 @@ async function run(argv: string[]): Promise<string> {
     },
   });
   const command = positionals[0];
-  if (!command || !COMMANDS.includes(command)) throw new UsageError(command ? `Unknown command "${command}".` : 'Name a command.');
+  if (!command || !COMMANDS.includes(command))
+    throw new UsageError(command ? `Unknown command "${command}".` : 'Name a command.');
   const stateFile = values.state ?? '.data/phone.json';
   const need = (name: keyof typeof values): string => {
     const value = values[name];
@@ -58,12 +59,22 @@ async function run(argv: string[]): Promise<string> {
   if (command === 'signup' || command === 'signin') {
     const serverUrl = (values.server ?? 'http://127.0.0.1:8787').replace(/\/$/, '');
     const client = createApiClient({ baseUrl: serverUrl });
-    const input = { username: need('username'), password: need('password'), device: { name: 'Headless phone', platform: 'web' as const } };
+    const input = {
+      username: need('username'),
+      password: need('password'),
+      device: { name: 'Headless phone', platform: 'web' as const },
+    };
     const profile = values['kdf-profile'] === 'minimal' ? 'minimal' : 'interactive';
     preparePhoneState(stateFile);
-    const signedIn = command === 'signup' ? await createAccount(client, { ...input, kdfProfile: profile }) : await signIn(client, input);
+    const signedIn =
+      command === 'signup'
+        ? await createAccount(client, { ...input, kdfProfile: profile })
+        : await signIn(client, input);
     // An account from before message signing gets its signing key now, made here on the phone.
-    const session = await ensureSigningKey(createApiClient({ baseUrl: serverUrl, accessToken: () => signedIn.tokens.accessToken }), signedIn);
+    const session = await ensureSigningKey(
+      createApiClient({ baseUrl: serverUrl, accessToken: () => signedIn.tokens.accessToken }),
+      signedIn,
+    );
     try {
       savePhone(stateFile, serverUrl, session);
     } catch (error) {
@@ -96,7 +107,10 @@ async function run(argv: string[]): Promise<string> {
         case 'linked':
           return `Linked ${who}.`;
         case 'rejected':
-          throw new PairingRefused('bad_check_code', 'The check code didn’t match the desktop’s; nothing was linked. The desktop now shows new codes: try again with those.');
+          throw new PairingRefused(
+            'bad_check_code',
+            'The check code didn’t match the desktop’s; nothing was linked. The desktop now shows new codes: try again with those.',
+          );
         default:
           return `Sent the keys to ${who}; the desktop has not confirmed yet — check its screen.`;
       }
@@ -104,7 +118,10 @@ async function run(argv: string[]): Promise<string> {
     case 'devices': {
       const devices = await listLinkedDevices(client);
       return devices
-        .map((d) => `${d.deviceId}  ${d.kind.padEnd(7)}  ${d.name} (${d.platform})  last seen ${d.lastSeenAt}${d.current ? '  ← this phone' : ''}`)
+        .map(
+          (d) =>
+            `${d.deviceId}  ${d.kind.padEnd(7)}  ${d.name} (${d.platform})  last seen ${d.lastSeenAt}${d.current ? '  ← this phone' : ''}`,
+        )
         .join('\n');
     }
     case 'unlink':
@@ -120,7 +137,8 @@ class UsageError extends Error {}
 function explain(error: unknown): string {
   if (error instanceof UsageError) return `${error.message}\n\n${USAGE}`;
   if (error instanceof PairingLinkError || error instanceof PairingRefused) return error.message;
-  if (error instanceof ApiError) return error.status === 0 ? `Cannot reach the server: ${error.message}` : `The server refused: ${error.message}`;
+  if (error instanceof ApiError)
+    return error.status === 0 ? `Cannot reach the server: ${error.message}` : `The server refused: ${error.message}`;
   if (error instanceof TypeError && /parseArgs|option/i.test(error.message)) return `${error.message}\n\n${USAGE}`;
   return (error as Error).message;
 }

@@ -71,7 +71,15 @@ export async function createAccount(
       device: input.device,
     },
   });
-  return { userId, username: input.username, deviceId: signedIn.deviceId, tokens: signedIn, masterKey, identity, signing };
+  return {
+    userId,
+    username: input.username,
+    deviceId: signedIn.deviceId,
+    tokens: signedIn,
+    masterKey,
+    identity,
+    signing,
+  };
 }
 
 /** Sign-in on a new phone: recover the master key through the password-wrapped copy. */
@@ -89,7 +97,15 @@ export async function signIn(
   };
   // An account from before signing has none yet: the caller's `ensureSigningKey` makes and uploads it.
   const signing = signingKeyFromAccount(result.account, masterKey);
-  return { userId: result.userId, username: input.username, deviceId: result.deviceId, tokens: result, masterKey, identity, signing };
+  return {
+    userId: result.userId,
+    username: input.username,
+    deviceId: result.deviceId,
+    tokens: result,
+    masterKey,
+    identity,
+    signing,
+  };
 }
 
 /** The account's signing key pair from what the server holds (null: it has none yet). Throws when it doesn't open. */
@@ -98,5 +114,10 @@ export function signingKeyFromAccount(
   masterKey: MasterKey,
 ): SigningKeyPair | null {
   if (!account.signingPublicKey || !account.wrappedSigningSecretKey) return null;
-  return unwrapSigningKeyPair(account.wrappedSigningSecretKey, masterKey, account.userId, decodeSigningPublicKey(account.signingPublicKey));
+  return unwrapSigningKeyPair(
+    account.wrappedSigningSecretKey,
+    masterKey,
+    account.userId,
+    decodeSigningPublicKey(account.signingPublicKey),
+  );
 }

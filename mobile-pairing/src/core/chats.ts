@@ -82,7 +82,9 @@ export async function sendText(
   // Signed inside the envelope by the account's signing key (absent only in a session from before signing
   // that has not fetched its key yet: the message then goes unsigned and recipients show it unverified).
   const unsigned: MessageBody = { text, senderName, sentAt };
-  const body = me.signing ? signMessageBody(me.signing, { chatId, messageId, senderUserId: me.userId }, unsigned) : unsigned;
+  const body = me.signing
+    ? signMessageBody(me.signing, { chatId, messageId, senderUserId: me.userId }, unsigned)
+    : unsigned;
   return client.call('sendMessage', {
     params: { chatId },
     body: {

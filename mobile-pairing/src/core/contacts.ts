@@ -1,5 +1,10 @@
 import type { ApiClient, ContactsRecord } from '../../../common/contract';
-import { ContactBookRefusedError, ContactBookReplica, type ApiCaller, type ContactsStorage } from '../../../common/trust/contact-book-replica';
+import {
+  ContactBookRefusedError,
+  ContactBookReplica,
+  type ApiCaller,
+  type ContactsStorage,
+} from '../../../common/trust/contact-book-replica';
 import { Contacts } from '../../../common/trust/contacts';
 import type { PhoneSession } from './account';
 

@@ -1,11 +1,23 @@
 import type { ApiClient } from '../../../common/contract';
-import { encodeSigningPublicKey, generateSigningKeyPair, initCrypto, wrapSigningSecretKey } from '../../../common/crypto';
+import {
+  encodeSigningPublicKey,
+  generateSigningKeyPair,
+  initCrypto,
+  wrapSigningSecretKey,
+} from '../../../common/crypto';
 import { SenderBook } from '../../../common/trust/message-author';
 import { ServerSenderKeyDirectory } from '../../../common/trust/sender-keys';
 import { signUpPhone, signUpPhoneWithoutSigningKey } from '../../../server/test/support/phone';
 import { startTestServer, type TestServer } from '../../../server/test/support/test-server';
 import { chatKeyFor, sendText, startChat } from './chats';
-import { type ChatKeyCache, loadChatList, loadMessages, mergeMessages, startChatWith, StartChatRefused } from './conversations';
+import {
+  type ChatKeyCache,
+  loadChatList,
+  loadMessages,
+  mergeMessages,
+  startChatWith,
+  StartChatRefused,
+} from './conversations';
 
 const book = (api: ApiClient) => new SenderBook(new ServerSenderKeyDirectory(api));
 
@@ -22,22 +34,36 @@ describe('the phone’s chat list and conversations, decrypted on the phone', ()
     const bob = await signUpPhone(server, 'convbob');
     const carol = await signUpPhone(server, 'convcarol');
     const first = await startChatWith(alice.api, alice.session, { username: carol.session.username, title: 'Older' });
-    const started = await startChatWith(alice.api, alice.session, { username: `@${bob.session.username.toUpperCase()}` });
+    const started = await startChatWith(alice.api, alice.session, {
+      username: `@${bob.session.username.toUpperCase()}`,
+    });
     expect(started.title).toBe(`${alice.session.username} & ${bob.session.username}`);
     await sendText(alice.api, alice.session, started.chat.chatId, started.chatKey, 'hello bob');
 
     const aliceList = await loadChatList(alice.api, alice.session, new Map(), book(alice.api));
     expect(aliceList.map((c) => c.chat.chatId)).toEqual([started.chat.chatId, first.chat.chatId]);
-    expect(aliceList[0]).toMatchObject({ title: started.title, lastMessage: { mine: true, body: { text: 'hello bob' } } });
+    expect(aliceList[0]).toMatchObject({
+      title: started.title,
+      lastMessage: { mine: true, body: { text: 'hello bob' } },
+    });
 
     // Bob opens the sealed chat key (and stores it re-wrapped under his master key on first use).
     const bobKeys: ChatKeyCache = new Map();
     const bobList = await loadChatList(bob.api, bob.session, bobKeys, book(bob.api));
     expect(bobList).toHaveLength(1);
-    expect(bobList[0]).toMatchObject({ title: started.title, lastMessage: { mine: false, author: { verification: 'verified', displayName: alice.session.username } } });
+    expect(bobList[0]).toMatchObject({
+      title: started.title,
+      lastMessage: { mine: false, author: { verification: 'verified', displayName: alice.session.username } },
+    });
     expect((await bob.api.call('getChat', { params: { chatId: started.chat.chatId } })).wrappedChatKey).not.toBeNull();
 
-    const page = await loadMessages(bob.api, bob.session, started.chat.chatId, bobKeys.get(started.chat.chatId)!, book(bob.api));
+    const page = await loadMessages(
+      bob.api,
+      bob.session,
+      started.chat.chatId,
+      bobKeys.get(started.chat.chatId)!,
+      book(bob.api),
+    );
     expect(page.messages.map((m) => m.body?.text)).toEqual(['hello bob']);
   });
 
@@ -49,7 +75,10 @@ describe('the phone’s chat list and conversations, decrypted on the phone', ()
     const newest = await loadMessages(alice.api, alice.session, chat.chatId, chatKey, book(alice.api), { limit: 2 });
     expect(newest.messages.map((m) => m.body?.text)).toEqual(['two', 'three']);
     expect(newest.nextBefore).not.toBeNull();
-    const older = await loadMessages(alice.api, alice.session, chat.chatId, chatKey, book(alice.api), { limit: 2, before: newest.nextBefore! });
+    const older = await loadMessages(alice.api, alice.session, chat.chatId, chatKey, book(alice.api), {
+      limit: 2,
+      before: newest.nextBefore!,
+    });
     expect(older.messages.map((m) => m.body?.text)).toEqual(['one']);
     const merged = mergeMessages(mergeMessages(newest.messages, older.messages), newest.messages);
     expect(merged.map((m) => m.body?.text)).toEqual(['one', 'two', 'three']);
@@ -71,8 +100,15 @@ describe('the phone’s chat list and conversations, decrypted on the phone', ()
     const alice = await signUpPhone(server, 'grpalice');
     const bob = await signUpPhone(server, 'grpbob');
     const mallory = await signUpPhone(server, 'grpmallory');
-    const { chat, chatKey } = await startChat(alice.api, alice.session, { title: 'Group', memberUsernames: [bob.session.username, mallory.session.username] });
-    const malloryKey = await chatKeyFor(mallory.api, mallory.session, await mallory.api.call('getChat', { params: { chatId: chat.chatId } }));
+    const { chat, chatKey } = await startChat(alice.api, alice.session, {
+      title: 'Group',
+      memberUsernames: [bob.session.username, mallory.session.username],
+    });
+    const malloryKey = await chatKeyFor(
+      mallory.api,
+      mallory.session,
+      await mallory.api.call('getChat', { params: { chatId: chat.chatId } }),
+    );
     // Mallory holds the chat key and writes a body that says it is from Bob.
     await sendText(mallory.api, mallory.session, chat.chatId, malloryKey, 'send the money to me', bob.session.username);
     const page = await loadMessages(alice.api, alice.session, chat.chatId, chatKey, book(alice.api));
@@ -85,7 +121,13 @@ describe('the phone’s chat list and conversations, decrypted on the phone', ()
     const bob = await signUpPhone(server, 'oldreader');
     const { chat, chatKey } = await startChatWith(old.api, old.session, { username: bob.session.username });
     await sendText(old.api, old.session, chat.chatId, chatKey, 'from an old app');
-    const before = await loadMessages(bob.api, bob.session, chat.chatId, await chatKeyFor(bob.api, bob.session, await bob.api.call('getChat', { params: { chatId: chat.chatId } })), book(bob.api));
+    const before = await loadMessages(
+      bob.api,
+      bob.session,
+      chat.chatId,
+      await chatKeyFor(bob.api, bob.session, await bob.api.call('getChat', { params: { chatId: chat.chatId } })),
+      book(bob.api),
+    );
     expect(before.messages[0]!.author).toEqual({ verification: 'legacy', displayName: old.session.username });
 
     // The account's phone makes its key at its next start; an old client of the same account still sends
@@ -93,7 +135,10 @@ describe('the phone’s chat list and conversations, decrypted on the phone', ()
     // unsigned messages written after signing shipped (SIGNING_INTRODUCED_AT), as docs/THREAT-MODEL.md says.
     const k = generateSigningKeyPair();
     await old.api.call('setSigningKey', {
-      body: { signingPublicKey: encodeSigningPublicKey(k.publicKey), wrappedSigningSecretKey: wrapSigningSecretKey(k.secretKey, old.session.masterKey, old.session.userId) },
+      body: {
+        signingPublicKey: encodeSigningPublicKey(k.publicKey),
+        wrappedSigningSecretKey: wrapSigningSecretKey(k.secretKey, old.session.masterKey, old.session.userId),
+      },
     });
     await sendText(old.api, old.session, chat.chatId, chatKey, 'unsigned after the key exists');
     const after = await loadMessages(bob.api, bob.session, chat.chatId, chatKey, book(bob.api));
@@ -115,6 +160,8 @@ describe('the phone’s chat list and conversations, decrypted on the phone', ()
 
   it('starting a chat with yourself is refused before anything is sent', async () => {
     const alice = await signUpPhone(server, 'convself');
-    await expect(startChatWith(alice.api, alice.session, { username: alice.session.username })).rejects.toThrow(/That is you/);
+    await expect(startChatWith(alice.api, alice.session, { username: alice.session.username })).rejects.toThrow(
+      /That is you/,
+    );
   });
 });

@@ -29,7 +29,12 @@ export interface ShownMessage {
 /** Chat keys already opened this session, so each is unwrapped (or re-wrapped from a sealed copy) once. */
 export type ChatKeyCache = Map<string, ChatKey>;
 
-export async function openChatKey(client: ApiClient, me: PhoneSession, chat: ChatSummary, keys: ChatKeyCache): Promise<ChatKey> {
+export async function openChatKey(
+  client: ApiClient,
+  me: PhoneSession,
+  chat: ChatSummary,
+  keys: ChatKeyCache,
+): Promise<ChatKey> {
   const cached = keys.get(chat.chatId);
   if (cached) return cached;
   const key = await chatKeyFor(client, me, chat);
@@ -38,7 +43,12 @@ export async function openChatKey(client: ApiClient, me: PhoneSession, chat: Cha
 }
 
 /** Call after `senders.load` of the record's sender; a sender not loaded shows as pending. */
-export function showMessage(record: MessageRecord, key: ChatKey | null, me: PhoneSession, senders: SenderBook): ShownMessage {
+export function showMessage(
+  record: MessageRecord,
+  key: ChatKey | null,
+  me: PhoneSession,
+  senders: SenderBook,
+): ShownMessage {
   let body: MessageBody | null = null;
   if (key) {
     try {
@@ -131,7 +141,10 @@ export function mergeMessages(current: readonly ShownMessage[], incoming: readon
 }
 
 function byTime(a: ShownMessage, b: ShownMessage): number {
-  return Date.parse(a.record.createdAt) - Date.parse(b.record.createdAt) || a.record.messageId.localeCompare(b.record.messageId);
+  return (
+    Date.parse(a.record.createdAt) - Date.parse(b.record.createdAt) ||
+    a.record.messageId.localeCompare(b.record.messageId)
+  );
 }
 
 export class StartChatRefused extends Error {
@@ -151,7 +164,8 @@ export async function startChatWith(
   if (!Username.safeParse(username).success) {
     throw new StartChatRefused('Usernames are 3–32 characters: lowercase letters, digits, "_" or ".".');
   }
-  if (username === me.username) throw new StartChatRefused('That is you. Type the username of the person you want to write to.');
+  if (username === me.username)
+    throw new StartChatRefused('That is you. Type the username of the person you want to write to.');
   const title = input.title?.trim() || `${me.username} & ${username}`;
   if (title.length > 200) throw new StartChatRefused('The title is too long (200 characters at most).');
   try {
@@ -159,7 +173,8 @@ export async function startChatWith(
     return { chat, chatKey, title };
   } catch (error) {
     // The only lookup that can miss here is the other user's.
-    if (error instanceof ApiError && error.code === 'not_found') throw new StartChatRefused(`There is no one called "${username}" on this server.`);
+    if (error instanceof ApiError && error.code === 'not_found')
+      throw new StartChatRefused(`There is no one called "${username}" on this server.`);
     throw error;
   }
 }

@@ -7,18 +7,29 @@ const envelope = (n: number) => `v1.${'A'.repeat(32)}.${'B'.repeat(20 + n)}`;
 
 function memory(initial: unknown = []): DraftPersistence & { saved: unknown } {
   const box = { saved: initial as unknown };
-  return Object.assign(box, { load: () => box.saved, save: (drafts: readonly PhoneDraft[]) => void (box.saved = JSON.parse(JSON.stringify(drafts))) });
+  return Object.assign(box, {
+    load: () => box.saved,
+    save: (drafts: readonly PhoneDraft[]) => void (box.saved = JSON.parse(JSON.stringify(drafts))),
+  });
 }
 
 describe('PhoneDraftStore persistence', () => {
   it('an edit made offline is saved, and a new store (the page loaded again) still has it pending', () => {
     const persistence = memory();
     const store = new PhoneDraftStore(persistence);
-    store.apply({ chatId, ciphertext: envelope(1), version: 4, updatedByDevice: other, updatedAt: '2026-01-01T00:00:00.000Z' });
+    store.apply({
+      chatId,
+      ciphertext: envelope(1),
+      version: 4,
+      updatedByDevice: other,
+      updatedAt: '2026-01-01T00:00:00.000Z',
+    });
     store.saveLocal(chatId, envelope(2), me);
 
     const reloaded = new PhoneDraftStore(persistence);
-    expect(reloaded.pending()).toEqual([expect.objectContaining({ chatId, ciphertext: envelope(2), version: 5, updatedByDevice: me, pending: true })]);
+    expect(reloaded.pending()).toEqual([
+      expect.objectContaining({ chatId, ciphertext: envelope(2), version: 5, updatedByDevice: me, pending: true }),
+    ]);
     // The next edit still outranks everything this phone has seen.
     expect(reloaded.saveLocal(chatId, envelope(3), me).version).toBe(6);
   });

@@ -75,7 +75,10 @@ export class PhoneDraftStore {
   }
 
   chatsWithDrafts(): string[] {
-    return [...this.drafts.values()].filter((d) => d.ciphertext !== null).map((d) => d.chatId).sort();
+    return [...this.drafts.values()]
+      .filter((d) => d.ciphertext !== null)
+      .map((d) => d.chatId)
+      .sort();
   }
 
   /** Sign-out: nothing is kept, in memory or saved. */

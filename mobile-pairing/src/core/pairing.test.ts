@@ -1,5 +1,13 @@
 import { buildPairingLink, createApiClient, PairingLinkError } from '../../../common/contract';
-import { encodePublicKey, generateBoxKeyPair, initCrypto, randomBytes, randomId, startDesktopPake, toBase64Url } from '../../../common/crypto';
+import {
+  encodePublicKey,
+  generateBoxKeyPair,
+  initCrypto,
+  randomBytes,
+  randomId,
+  startDesktopPake,
+  toBase64Url,
+} from '../../../common/crypto';
 import { approvePairing, lookupPairing, parsePairingInput, PairingRefused, type PendingPairing } from './pairing';
 import type { PhoneSession } from './account';
 
@@ -38,8 +46,18 @@ describe('parsing what the phone scanned or was given', () => {
   it.each<[string, () => string, string, RegExp]>([
     ['random text', () => 'hello there', 'malformed', /not a Symc pairing link|Paste the link/],
     ['another scheme', () => 'https://example.com/pair?v=1', 'malformed', /Paste the link/],
-    ['an unknown version', () => link().replace('v=2', 'v=7'), 'unsupported_version', /version 7.*Update the app on this phone/],
-    ['a link from a protocol-1 desktop', () => link().replace('v=2', 'v=1'), 'unsupported_version', /older Symc desktop.*Update Symc on the desktop/],
+    [
+      'an unknown version',
+      () => link().replace('v=2', 'v=7'),
+      'unsupported_version',
+      /version 7.*Update the app on this phone/,
+    ],
+    [
+      'a link from a protocol-1 desktop',
+      () => link().replace('v=2', 'v=1'),
+      'unsupported_version',
+      /older Symc desktop.*Update Symc on the desktop/,
+    ],
     ['no version', () => link().replace('v=2&', ''), 'unsupported_version', /no version/],
     ['no QR secret', () => link().replace(/&t=[^&]+/, ''), 'malformed', /no valid secret/],
     ['a bad key encoding', () => link().replace(/k=[^&]+/, 'k=not*base64'), 'bad_key', /desktop key/],
@@ -59,7 +77,11 @@ describe('parsing what the phone scanned or was given', () => {
 });
 
 describe('approving', () => {
-  const me = { userId: '6f1c1f7e-8a53-4b8e-9d64-0c8f4f1f2b11', username: 'me', masterKey: new Uint8Array(32) } as unknown as PhoneSession;
+  const me = {
+    userId: '6f1c1f7e-8a53-4b8e-9d64-0c8f4f1f2b11',
+    username: 'me',
+    masterKey: new Uint8Array(32),
+  } as unknown as PhoneSession;
   const pending = (): PendingPairing => {
     const key = encodePublicKey(generateBoxKeyPair().publicKey);
     const pake = startDesktopPake('123 456');
@@ -89,7 +111,9 @@ describe('approving', () => {
 
   it('a link for another server is refused before anything is sent', async () => {
     const { client, sent } = recordingClient();
-    const other = parsePairingInput(link().replace(encodeURIComponent(origin), encodeURIComponent('http://evil.example')));
+    const other = parsePairingInput(
+      link().replace(encodeURIComponent(origin), encodeURIComponent('http://evil.example')),
+    );
     await expect(lookupPairing(client, other)).rejects.toBeInstanceOf(PairingRefused);
     expect(sent).toEqual([]);
   });

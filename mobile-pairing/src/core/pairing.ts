@@ -11,11 +11,19 @@ import {
   parsePairingLink,
   type PairingBundle,
 } from '../../../common/contract';
-import { decodePublicKey, normalizeCheckCode, sealJson, sealWithCheckCode, toBase64Url, utf8 } from '../../../common/crypto';
+import {
+  decodePublicKey,
+  normalizeCheckCode,
+  sealJson,
+  sealWithCheckCode,
+  toBase64Url,
+  utf8,
+} from '../../../common/crypto';
 import type { PhoneSession } from './account';
 
 /** What the user gave the phone: a scanned or pasted link, or a typed pairing code. */
-export type PairingInput = { readonly kind: 'link'; readonly link: PairingLink } | { readonly kind: 'code'; readonly code: string };
+export type PairingInput =
+  { readonly kind: 'link'; readonly link: PairingLink } | { readonly kind: 'code'; readonly code: string };
 
 export class PairingRefused extends Error {
   constructor(
@@ -33,7 +41,10 @@ export function parsePairingInput(text: string): PairingInput {
   if (/^symc:/i.test(trimmed)) return { kind: 'link', link: parsePairingLink(trimmed) };
   const code = PairingCode.safeParse(trimmed);
   if (code.success) return { kind: 'code', code: code.data };
-  throw new PairingLinkError('malformed', 'Paste the link from the desktop, or type the 8-character code shown under its QR code.');
+  throw new PairingLinkError(
+    'malformed',
+    'Paste the link from the desktop, or type the 8-character code shown under its QR code.',
+  );
 }
 
 /**
@@ -54,17 +65,29 @@ const protocol = { v: String(PAIRING_PROTOCOL) };
 export async function lookupPairing(client: ApiClient, input: PairingInput): Promise<PendingPairing> {
   if (input.kind === 'link') {
     if (new URL(client.baseUrl).origin !== new URL(input.link.serverOrigin).origin) {
-      throw new PairingRefused('wrong_server', `This desktop is linking to ${input.link.serverOrigin}, not to your server.`);
+      throw new PairingRefused(
+        'wrong_server',
+        `This desktop is linking to ${input.link.serverOrigin}, not to your server.`,
+      );
     }
-    const info = await client.call('getPairingSession', { params: { pairingId: input.link.pairingId }, query: protocol });
+    const info = await client.call('getPairingSession', {
+      params: { pairingId: input.link.pairingId },
+      query: protocol,
+    });
     if (info.pairingId !== input.link.pairingId || info.desktopPublicKey !== input.link.desktopPublicKey) {
-      throw new PairingRefused('key_mismatch', 'The server reported a different desktop key than the QR code. Nothing was sent.');
+      throw new PairingRefused(
+        'key_mismatch',
+        'The server reported a different desktop key than the QR code. Nothing was sent.',
+      );
     }
     return { via: 'link', info, link: input.link };
   }
   const info = await client.call('findPairingByCode', { params: { pairingCode: input.code }, query: protocol });
   if (!info.pake) {
-    throw new PairingRefused('desktop_outdated', 'This desktop runs an older Symc that can’t link by code with this phone. Update Symc on the desktop.');
+    throw new PairingRefused(
+      'desktop_outdated',
+      'This desktop runs an older Symc that can’t link by code with this phone. Update Symc on the desktop.',
+    );
   }
   return { via: 'code', info, pake: info.pake };
 }
@@ -87,7 +110,10 @@ export async function approvePairing(
   typedCheckCode?: string,
 ): Promise<void> {
   if (pending.info.status !== 'pending') {
-    throw new PairingRefused('not_pending', `This pairing is ${pending.info.status}; show a new QR code on the desktop.`);
+    throw new PairingRefused(
+      'not_pending',
+      `This pairing is ${pending.info.status}; show a new QR code on the desktop.`,
+    );
   }
   const bundle: PairingBundle = {
     v: 2,
@@ -104,8 +130,17 @@ export async function approvePairing(
     if (typedCheckCode === undefined || normalizeCheckCode(typedCheckCode) === null) {
       throw new PairingRefused('bad_check_code', 'Type the 6-digit check code shown on the desktop.');
     }
-    const transcript = { pairingId: pending.info.pairingId, desktopPublicKey: pending.info.desktopPublicKey, sid: pending.pake.sid };
-    const sealed = sealWithCheckCode(typedCheckCode, transcript, pending.pake.share, utf8.encode(JSON.stringify(bundle)));
+    const transcript = {
+      pairingId: pending.info.pairingId,
+      desktopPublicKey: pending.info.desktopPublicKey,
+      sid: pending.pake.sid,
+    };
+    const sealed = sealWithCheckCode(
+      typedCheckCode,
+      transcript,
+      pending.pake.share,
+      utf8.encode(JSON.stringify(bundle)),
+    );
     handover = { method: 'code', phoneShare: sealed.phoneShare, sealedBundle: sealed.box };
   }
   await client.call('scanPairing', { body: { pairingId: pending.info.pairingId, decision: 'approve', handover } });
@@ -127,7 +162,11 @@ export async function awaitPairingOutcome(
   const deadline = Date.now() + (options.timeoutMs ?? 20_000);
   const intervalMs = options.intervalMs ?? 400;
   for (;;) {
-    const { status } = await client.call('getPairingSession', { params: { pairingId: pending.info.pairingId }, query: protocol }, options.signal ? { signal: options.signal } : {});
+    const { status } = await client.call(
+      'getPairingSession',
+      { params: { pairingId: pending.info.pairingId }, query: protocol },
+      options.signal ? { signal: options.signal } : {},
+    );
     const outcome = outcomeOf(status);
     if (outcome) return outcome;
     if (Date.now() >= deadline || options.signal?.aborted) return 'unknown';

@@ -33,12 +33,19 @@ describe('the phone’s API client keeps its session going', () => {
   }
 
   const expireAccessTokens = (deviceId: string) =>
-    server.server.deps.db.session.updateMany({ where: { deviceId }, data: { accessExpiresAt: new Date(Date.now() - 1000) } });
+    server.server.deps.db.session.updateMany({
+      where: { deviceId },
+      data: { accessExpiresAt: new Date(Date.now() - 1000) },
+    });
 
   it('when the access token has expired, concurrent calls refresh once and all succeed', async () => {
     const { phone, client, saved } = await phoneWithClient('pcrefresh');
     await expireAccessTokens(phone.session.deviceId);
-    const results = await Promise.all([client.call('me', {}), client.call('listDevices', {}), client.call('listChats', {})]);
+    const results = await Promise.all([
+      client.call('me', {}),
+      client.call('listDevices', {}),
+      client.call('listChats', {}),
+    ]);
     expect(results[0].deviceId).toBe(phone.session.deviceId);
     expect(saved).toHaveLength(1);
     expect(saved[0]!.accessToken).not.toBe(phone.session.tokens.accessToken);
@@ -54,7 +61,10 @@ describe('the phone’s API client keeps its session going', () => {
   it('when the refresh token is no longer valid, the session ends as expired', async () => {
     const { phone, client, ended } = await phoneWithClient('pcexpired');
     await expireAccessTokens(phone.session.deviceId);
-    await server.server.deps.db.session.updateMany({ where: { deviceId: phone.session.deviceId }, data: { revokedAt: new Date() } });
+    await server.server.deps.db.session.updateMany({
+      where: { deviceId: phone.session.deviceId },
+      data: { revokedAt: new Date() },
+    });
     await expect(client.call('listChats', {})).rejects.toMatchObject({ status: 401 });
     expect(ended).toEqual(['expired']);
   });

@@ -1,7 +1,14 @@
 import { PNG } from 'pngjs';
 import QRCode from 'qrcode';
 import { buildPairingLink } from '../../../common/contract';
-import { encodePublicKey, generateBoxKeyPair, initCrypto, randomBytes, randomId, toBase64Url } from '../../../common/crypto';
+import {
+  encodePublicKey,
+  generateBoxKeyPair,
+  initCrypto,
+  randomBytes,
+  randomId,
+  toBase64Url,
+} from '../../../common/crypto';
 import { parsePairingInput } from './pairing';
 import { decodeQrFromImageData, type ImageDataLike } from './qr-decode';
 

@@ -16,7 +16,10 @@ describe('storing a phone session as JSON', () => {
     const phone = await signUpPhone(server, 'codec');
     const restored = decodeSession(JSON.parse(JSON.stringify(encodeSession(phone.session))));
     const { accessToken, refreshToken, accessExpiresAt, refreshExpiresAt } = phone.session.tokens;
-    expect(restored).toEqual({ ...phone.session, tokens: { accessToken, refreshToken, accessExpiresAt, refreshExpiresAt } });
+    expect(restored).toEqual({
+      ...phone.session,
+      tokens: { accessToken, refreshToken, accessExpiresAt, refreshExpiresAt },
+    });
     const api = server.client(() => restored.tokens.accessToken);
     expect((await api.call('me', {})).userId).toBe(phone.session.userId);
   });
@@ -26,6 +29,8 @@ describe('storing a phone session as JSON', () => {
     expect(() => decodeSession({ hello: 1 })).toThrow(ZodError);
     const stored = encodeSession(phone.session);
     expect(() => decodeSession({ ...stored, masterKey: 'AAAA' })).toThrow(/master key/);
-    expect(() => decodeSession({ ...stored, identity: { ...stored.identity, secretKey: 'AAAA' } })).toThrow(/identity secret key/);
+    expect(() => decodeSession({ ...stored, identity: { ...stored.identity, secretKey: 'AAAA' } })).toThrow(
+      /identity secret key/,
+    );
   });
 });

@@ -43,9 +43,17 @@ export function encodeSession(session: PhoneSession): StoredSession {
       refreshExpiresAt: session.tokens.refreshExpiresAt,
     },
     masterKey: toBase64Url(session.masterKey),
-    identity: { publicKey: toBase64Url(session.identity.publicKey), secretKey: toBase64Url(session.identity.secretKey) },
+    identity: {
+      publicKey: toBase64Url(session.identity.publicKey),
+      secretKey: toBase64Url(session.identity.secretKey),
+    },
     ...(session.signing
-      ? { signing: { publicKey: toBase64Url(session.signing.publicKey), secretKey: toBase64Url(session.signing.secretKey) } }
+      ? {
+          signing: {
+            publicKey: toBase64Url(session.signing.publicKey),
+            secretKey: toBase64Url(session.signing.secretKey),
+          },
+        }
       : {}),
   };
 }
@@ -66,7 +74,11 @@ export function decodeSession(value: unknown): PhoneSession {
     signing: s.signing
       ? {
           publicKey: decodeSigningPublicKey(s.signing.publicKey),
-          secretKey: requireLength(fromBase64Url(s.signing.secretKey, 'signing secret key'), SIGNING_SECRET_KEY_BYTES, 'signing secret key'),
+          secretKey: requireLength(
+            fromBase64Url(s.signing.secretKey, 'signing secret key'),
+            SIGNING_SECRET_KEY_BYTES,
+            'signing secret key',
+          ),
         }
       : null,
   };

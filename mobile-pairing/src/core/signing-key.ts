@@ -1,9 +1,5 @@
 import { type ApiClient, ApiError } from '../../../common/contract';
-import {
-  encodeSigningPublicKey,
-  generateSigningKeyPair,
-  wrapSigningSecretKey,
-} from '../../../common/crypto';
+import { encodeSigningPublicKey, generateSigningKeyPair, wrapSigningSecretKey } from '../../../common/crypto';
 import { type PhoneSession, signingKeyFromAccount } from './account';
 
 /**

@@ -106,7 +106,12 @@ function draftSyncFor(client: ApiClient, session: PhoneSession): DraftSync {
     if (document.visibilityState === 'hidden') void drafts.flush().catch(() => undefined);
   };
   document.addEventListener('visibilitychange', onHide);
-  current = { deviceId: session.deviceId, drafts, sync: adapt(drafts), off: () => document.removeEventListener('visibilitychange', onHide) };
+  current = {
+    deviceId: session.deviceId,
+    drafts,
+    sync: adapt(drafts),
+    off: () => document.removeEventListener('visibilitychange', onHide),
+  };
   return current.sync;
 }
 

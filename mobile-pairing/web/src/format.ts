@@ -52,6 +52,9 @@ export function hueFor(id: string): number {
 }
 
 export function initials(text: string): string {
-  const words = text.replace(/[^\p{L}\p{N}\s&]/gu, ' ').split(/[\s&]+/).filter(Boolean);
+  const words = text
+    .replace(/[^\p{L}\p{N}\s&]/gu, ' ')
+    .split(/[\s&]+/)
+    .filter(Boolean);
   return (words.length > 1 ? `${words[0]![0]}${words[1]![0]}` : (words[0] ?? '?').slice(0, 1)).toUpperCase();
 }

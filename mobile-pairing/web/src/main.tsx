@@ -10,7 +10,8 @@ async function boot(): Promise<void> {
   try {
     await initCrypto();
   } catch (error) {
-    document.getElementById('root')!.textContent = `This browser can’t run Symc’s encryption (${(error as Error).message}).`;
+    document.getElementById('root')!.textContent =
+      `This browser can’t run Symc’s encryption (${(error as Error).message}).`;
     throw error;
   }
   root.render(

@@ -30,14 +30,20 @@ describe('chat_message_totals migration (PostgreSQL)', () => {
     const u = new URL(adminUrl);
     u.pathname = `/${database}`;
     const url = u.toString();
-    await applyMigrations({ provider: 'postgresql', url, migrationsDir: migrationsBefore('postgresql', TOTALS_MIGRATION, path.join(tmp, 'before')) });
+    await applyMigrations({
+      provider: 'postgresql',
+      url,
+      migrationsDir: migrationsBefore('postgresql', TOTALS_MIGRATION, path.join(tmp, 'before')),
+    });
 
     const db = new Client({ connectionString: url });
     await db.connect();
     try {
       // Only the rows the backfill reads: foreign-key triggers off for this session.
       await db.query("SET session_replication_role = 'replica'");
-      await db.query(`INSERT INTO "Chat" (id, "createdByUserId", "encryptedMeta") VALUES ('busy', 'u1', 'meta'), ('quiet', 'u1', 'meta')`);
+      await db.query(
+        `INSERT INTO "Chat" (id, "createdByUserId", "encryptedMeta") VALUES ('busy', 'u1', 'meta'), ('quiet', 'u1', 'meta')`,
+      );
       for (const [i, size] of [120, 300, 4_000].entries()) {
         await db.query(
           `INSERT INTO "Message" (id, "chatId", "senderUserId", "senderDeviceId", "clientKey", ciphertext, size) VALUES ($1, 'busy', 'u1', 'd1', $2, $3, $4)`,
@@ -45,9 +51,14 @@ describe('chat_message_totals migration (PostgreSQL)', () => {
         );
       }
 
-      expect(await applyPendingMigrations(url)).toEqual([TOTALS_MIGRATION, ...laterMigrations('postgresql', TOTALS_MIGRATION)]);
+      expect(await applyPendingMigrations(url)).toEqual([
+        TOTALS_MIGRATION,
+        ...laterMigrations('postgresql', TOTALS_MIGRATION),
+      ]);
 
-      const { rows } = await db.query('SELECT id, "messageCount", "messageBytes"::int AS "messageBytes" FROM "Chat" ORDER BY id');
+      const { rows } = await db.query(
+        'SELECT id, "messageCount", "messageBytes"::int AS "messageBytes" FROM "Chat" ORDER BY id',
+      );
       expect(rows).toEqual([
         { id: 'busy', messageCount: 3, messageBytes: 4_420 },
         { id: 'quiet', messageCount: 0, messageBytes: 0 },

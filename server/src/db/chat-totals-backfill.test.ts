@@ -16,7 +16,11 @@ describe('chat_message_totals migration (SQLite)', () => {
   it("fills each chat's message count and byte total from the messages already stored", async () => {
     const file = path.join(tmp, 'symc.db');
     const url = `file:${file}`;
-    await applyMigrations({ provider: 'sqlite', url, migrationsDir: migrationsBefore('sqlite', TOTALS_MIGRATION, path.join(tmp, 'before')) });
+    await applyMigrations({
+      provider: 'sqlite',
+      url,
+      migrationsDir: migrationsBefore('sqlite', TOTALS_MIGRATION, path.join(tmp, 'before')),
+    });
 
     const db = new Database(file);
     db.pragma('foreign_keys = OFF'); // only the rows the backfill reads
@@ -26,10 +30,14 @@ describe('chat_message_totals migration (SQLite)', () => {
     );
     chat.run('busy', 'u1', 'meta');
     chat.run('quiet', 'u1', 'meta');
-    for (const [i, size] of [120, 300, 4_000].entries()) message.run(`m${i}`, 'busy', 'u1', 'd1', `k${i}`, 'x'.repeat(size), size);
+    for (const [i, size] of [120, 300, 4_000].entries())
+      message.run(`m${i}`, 'busy', 'u1', 'd1', `k${i}`, 'x'.repeat(size), size);
     db.close();
 
-    expect(await applyPendingMigrations(url)).toEqual([TOTALS_MIGRATION, ...laterMigrations('sqlite', TOTALS_MIGRATION)]);
+    expect(await applyPendingMigrations(url)).toEqual([
+      TOTALS_MIGRATION,
+      ...laterMigrations('sqlite', TOTALS_MIGRATION),
+    ]);
 
     const after = new Database(file, { readonly: true });
     try {

@@ -30,7 +30,11 @@ describe('contact_book migration (PostgreSQL)', () => {
     const u = new URL(adminUrl);
     u.pathname = `/${database}`;
     const url = u.toString();
-    await applyMigrations({ provider: 'postgresql', url, migrationsDir: migrationsBefore('postgresql', CONTACT_BOOK_MIGRATION, path.join(tmp, 'before')) });
+    await applyMigrations({
+      provider: 'postgresql',
+      url,
+      migrationsDir: migrationsBefore('postgresql', CONTACT_BOOK_MIGRATION, path.join(tmp, 'before')),
+    });
     const db = new Client({ connectionString: url });
     await db.connect();
     try {
@@ -38,9 +42,14 @@ describe('contact_book migration (PostgreSQL)', () => {
         `INSERT INTO "User" (id, username, "kdfSalt", "kdfOpsLimit", "kdfMemLimit", "authKeyHash", "wrappedMasterKey", "identityPublicKey", "wrappedIdentitySecretKey")
          VALUES ('u1', 'alice', 's', 1, 1, 'h', 'w', 'k', 'ws')`,
       );
-      expect(await applyPendingMigrations(url)).toEqual([CONTACT_BOOK_MIGRATION, ...laterMigrations('postgresql', CONTACT_BOOK_MIGRATION)]);
+      expect(await applyPendingMigrations(url)).toEqual([
+        CONTACT_BOOK_MIGRATION,
+        ...laterMigrations('postgresql', CONTACT_BOOK_MIGRATION),
+      ]);
       expect((await db.query('SELECT id, username FROM "User"')).rows).toEqual([{ id: 'u1', username: 'alice' }]);
-      await db.query(`INSERT INTO "ContactBook" ("userId", ciphertext, version, "updatedByDeviceId") VALUES ('u1', 'v1.book', 1, 'd1')`);
+      await db.query(
+        `INSERT INTO "ContactBook" ("userId", ciphertext, version, "updatedByDeviceId") VALUES ('u1', 'v1.book', 1, 'd1')`,
+      );
       await db.query(`DELETE FROM "User" WHERE id = 'u1'`);
       expect((await db.query('SELECT COUNT(*)::int AS n FROM "ContactBook"')).rows).toEqual([{ n: 0 }]);
     } finally {

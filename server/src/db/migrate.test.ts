@@ -27,7 +27,9 @@ describe('applyPendingMigrations (SQLite)', () => {
 
     const db = new Database(dbFile, { readonly: true });
     try {
-      const count = db.prepare('SELECT COUNT(*) AS n FROM _prisma_migrations WHERE finished_at IS NOT NULL').get() as { n: number | bigint };
+      const count = db.prepare('SELECT COUNT(*) AS n FROM _prisma_migrations WHERE finished_at IS NOT NULL').get() as {
+        n: number | bigint;
+      };
       expect(Number(count.n)).toBe(committed.length);
     } finally {
       db.close();

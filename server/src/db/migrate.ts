@@ -10,14 +10,17 @@ import { applyMigrations, providerFromUrl, type SchemaEngineProvider } from '../
 function repoRoot(): string {
   for (let dir = __dirname; ; dir = path.dirname(dir)) {
     if (fs.existsSync(path.join(dir, 'package.json'))) return dir;
-    if (path.dirname(dir) === dir) throw new Error(`Cannot find the repository root (no package.json above ${__dirname})`);
+    if (path.dirname(dir) === dir)
+      throw new Error(`Cannot find the repository root (no package.json above ${__dirname})`);
   }
 }
 
 /** The committed migrations directory for a provider. */
 export function migrationsDirFor(provider: SchemaEngineProvider): string {
   const root = repoRoot();
-  return provider === 'sqlite' ? path.join(root, 'prisma', 'migrations') : path.join(root, 'prisma', 'postgres', 'migrations');
+  return provider === 'sqlite'
+    ? path.join(root, 'prisma', 'migrations')
+    : path.join(root, 'prisma', 'postgres', 'migrations');
 }
 
 /**

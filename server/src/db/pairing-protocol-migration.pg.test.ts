@@ -32,7 +32,11 @@ describe('pairing_protocol_2 migration (PostgreSQL)', () => {
     const u = new URL(adminUrl);
     u.pathname = `/${database}`;
     const url = u.toString();
-    await applyMigrations({ provider: 'postgresql', url, migrationsDir: migrationsBefore('postgresql', PAIRING_PROTOCOL_2, path.join(tmp, 'before')) });
+    await applyMigrations({
+      provider: 'postgresql',
+      url,
+      migrationsDir: migrationsBefore('postgresql', PAIRING_PROTOCOL_2, path.join(tmp, 'before')),
+    });
 
     const db = new Client({ connectionString: url });
     await db.connect();
@@ -52,15 +56,22 @@ describe('pairing_protocol_2 migration (PostgreSQL)', () => {
         );
       }
 
-      expect(await applyPendingMigrations(url)).toEqual([PAIRING_PROTOCOL_2, ...laterMigrations('postgresql', PAIRING_PROTOCOL_2)]);
+      expect(await applyPendingMigrations(url)).toEqual([
+        PAIRING_PROTOCOL_2,
+        ...laterMigrations('postgresql', PAIRING_PROTOCOL_2),
+      ]);
 
-      const { rows } = await db.query('SELECT id, status, "expiresAt", "sealedBundle", "pakeSid", "phoneShare" FROM "PairingSession" ORDER BY id');
+      const { rows } = await db.query(
+        'SELECT id, status, "expiresAt", "sealedBundle", "pakeSid", "phoneShare" FROM "PairingSession" ORDER BY id',
+      );
       expect(rows).toEqual([
         { id: 'approved', status: 'approved', expiresAt: created, sealedBundle: null, pakeSid: null, phoneShare: null },
         { id: 'consumed', status: 'consumed', expiresAt: later, sealedBundle: null, pakeSid: null, phoneShare: null },
         { id: 'pending', status: 'pending', expiresAt: created, sealedBundle: null, pakeSid: null, phoneShare: null },
       ]);
-      const columns = await db.query(`SELECT column_name FROM information_schema.columns WHERE table_name = 'PairingSession'`);
+      const columns = await db.query(
+        `SELECT column_name FROM information_schema.columns WHERE table_name = 'PairingSession'`,
+      );
       expect(columns.rows.map((r: { column_name: string }) => r.column_name)).not.toContain('checkAttempts');
     } finally {
       await db.end();

@@ -18,7 +18,11 @@ describe('pairing_protocol_2 migration (SQLite)', () => {
   it('expires protocol-1 sessions still pending or approved (erasing a v1 bundle) and keeps finished ones as they were', async () => {
     const file = path.join(tmp, 'symc.db');
     const url = `file:${file}`;
-    await applyMigrations({ provider: 'sqlite', url, migrationsDir: migrationsBefore('sqlite', PAIRING_PROTOCOL_2, path.join(tmp, 'before')) });
+    await applyMigrations({
+      provider: 'sqlite',
+      url,
+      migrationsDir: migrationsBefore('sqlite', PAIRING_PROTOCOL_2, path.join(tmp, 'before')),
+    });
 
     const db = new Database(file);
     db.pragma('foreign_keys = OFF');
@@ -33,17 +37,56 @@ describe('pairing_protocol_2 migration (SQLite)', () => {
     insert.run('consumed', 'CCCCCCCC', 'consumed', created, later, null);
     db.close();
 
-    expect(await applyPendingMigrations(url)).toEqual([PAIRING_PROTOCOL_2, ...laterMigrations('sqlite', PAIRING_PROTOCOL_2)]);
+    expect(await applyPendingMigrations(url)).toEqual([
+      PAIRING_PROTOCOL_2,
+      ...laterMigrations('sqlite', PAIRING_PROTOCOL_2),
+    ]);
 
     const after = new Database(file, { readonly: true });
     try {
-      const rows = after.prepare('SELECT id, status, createdAt, expiresAt, sealedBundle, pakeSid, pakeShare, phoneShare, handoverMethod FROM "PairingSession" ORDER BY id').all();
+      const rows = after
+        .prepare(
+          'SELECT id, status, createdAt, expiresAt, sealedBundle, pakeSid, pakeShare, phoneShare, handoverMethod FROM "PairingSession" ORDER BY id',
+        )
+        .all();
       expect(rows).toEqual([
-        { id: 'approved', status: 'approved', createdAt: created, expiresAt: created, sealedBundle: null, pakeSid: null, pakeShare: null, phoneShare: null, handoverMethod: null },
-        { id: 'consumed', status: 'consumed', createdAt: created, expiresAt: later, sealedBundle: null, pakeSid: null, pakeShare: null, phoneShare: null, handoverMethod: null },
-        { id: 'pending', status: 'pending', createdAt: created, expiresAt: created, sealedBundle: null, pakeSid: null, pakeShare: null, phoneShare: null, handoverMethod: null },
+        {
+          id: 'approved',
+          status: 'approved',
+          createdAt: created,
+          expiresAt: created,
+          sealedBundle: null,
+          pakeSid: null,
+          pakeShare: null,
+          phoneShare: null,
+          handoverMethod: null,
+        },
+        {
+          id: 'consumed',
+          status: 'consumed',
+          createdAt: created,
+          expiresAt: later,
+          sealedBundle: null,
+          pakeSid: null,
+          pakeShare: null,
+          phoneShare: null,
+          handoverMethod: null,
+        },
+        {
+          id: 'pending',
+          status: 'pending',
+          createdAt: created,
+          expiresAt: created,
+          sealedBundle: null,
+          pakeSid: null,
+          pakeShare: null,
+          phoneShare: null,
+          handoverMethod: null,
+        },
       ]);
-      const columns = (after.prepare('PRAGMA table_info("PairingSession")').all() as Array<{ name: string }>).map((c) => c.name);
+      const columns = (after.prepare('PRAGMA table_info("PairingSession")').all() as Array<{ name: string }>).map(
+        (c) => c.name,
+      );
       expect(columns).not.toContain('checkAttempts');
     } finally {
       after.close();

@@ -30,7 +30,11 @@ describe('signing_keys migration (PostgreSQL)', () => {
     const u = new URL(adminUrl);
     u.pathname = `/${database}`;
     const url = u.toString();
-    await applyMigrations({ provider: 'postgresql', url, migrationsDir: migrationsBefore('postgresql', SIGNING_KEYS_MIGRATION, path.join(tmp, 'before')) });
+    await applyMigrations({
+      provider: 'postgresql',
+      url,
+      migrationsDir: migrationsBefore('postgresql', SIGNING_KEYS_MIGRATION, path.join(tmp, 'before')),
+    });
     const db = new Client({ connectionString: url });
     await db.connect();
     try {
@@ -39,12 +43,24 @@ describe('signing_keys migration (PostgreSQL)', () => {
          VALUES ('u1', 'alice', 'salt', 2, 8192, 'hash', 'v1.mk', 'idpub', 'v1.idsec', 7)`,
       );
 
-      expect(await applyPendingMigrations(url)).toEqual([SIGNING_KEYS_MIGRATION, ...laterMigrations('postgresql', SIGNING_KEYS_MIGRATION)]);
+      expect(await applyPendingMigrations(url)).toEqual([
+        SIGNING_KEYS_MIGRATION,
+        ...laterMigrations('postgresql', SIGNING_KEYS_MIGRATION),
+      ]);
 
       const { rows } = await db.query(
         'SELECT id, username, "identityPublicKey", "lastSeq", "signingPublicKey", "wrappedSigningSecretKey" FROM "User"',
       );
-      expect(rows).toEqual([{ id: 'u1', username: 'alice', identityPublicKey: 'idpub', lastSeq: 7, signingPublicKey: null, wrappedSigningSecretKey: null }]);
+      expect(rows).toEqual([
+        {
+          id: 'u1',
+          username: 'alice',
+          identityPublicKey: 'idpub',
+          lastSeq: 7,
+          signingPublicKey: null,
+          wrappedSigningSecretKey: null,
+        },
+      ]);
     } finally {
       await db.end();
     }

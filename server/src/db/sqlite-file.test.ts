@@ -91,6 +91,8 @@ describe('the SQLite data directory', () => {
     fs.writeFileSync(path.join(dir, 'symc.db'), '', { mode: 0o444 });
     const { code, stderr } = await runServer(dir, isRoot);
     expect(code).toBe(1);
-    expect(stderr).toContain(`Cannot open the database file ${path.join(dir, 'symc.db')} for writing (EACCES: permission denied)`);
+    expect(stderr).toContain(
+      `Cannot open the database file ${path.join(dir, 'symc.db')} for writing (EACCES: permission denied)`,
+    );
   });
 });

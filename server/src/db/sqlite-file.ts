@@ -31,13 +31,17 @@ export function prepareSqliteFile(file: string): void {
   try {
     fs.mkdirSync(dir, { recursive: true });
   } catch (error) {
-    throw new StartupError(`Cannot create the database directory ${dir} (${cause(error)}); set DATA_DIR to a directory the server can write to.`);
+    throw new StartupError(
+      `Cannot create the database directory ${dir} (${cause(error)}); set DATA_DIR to a directory the server can write to.`,
+    );
   }
   let fd: number;
   try {
     fd = fs.openSync(file, fs.constants.O_RDWR | fs.constants.O_CREAT, DATABASE_FILE_MODE);
   } catch (error) {
-    throw new StartupError(`Cannot open the database file ${file} for writing (${cause(error)}); set DATA_DIR to a directory the server can write to.`);
+    throw new StartupError(
+      `Cannot open the database file ${file} for writing (${cause(error)}); set DATA_DIR to a directory the server can write to.`,
+    );
   }
   try {
     // A file created by an older version (0644) is tightened too.
@@ -50,6 +54,8 @@ export function prepareSqliteFile(file: string): void {
   try {
     fs.accessSync(dir, fs.constants.W_OK);
   } catch (error) {
-    throw new StartupError(`The database directory ${dir} is not writable (${cause(error)}); SQLite writes its journal there.`);
+    throw new StartupError(
+      `The database directory ${dir} is not writable (${cause(error)}); SQLite writes its journal there.`,
+    );
   }
 }

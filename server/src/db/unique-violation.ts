@@ -26,32 +26,26 @@ interface PrismaLikeError {
   };
 }
 
-export const PRIMARY_KEY = "<primary key>";
+export const PRIMARY_KEY = '<primary key>';
 
 function fieldsFromIndex(index: string, table: string | undefined): string[] {
   if (table && index === `${table}_pkey`) return [PRIMARY_KEY];
-  const withoutTable =
-    table && index.startsWith(`${table}_`)
-      ? index.slice(table.length + 1)
-      : index;
-  return [withoutTable.replace(/_key$/, "")];
+  const withoutTable = table && index.startsWith(`${table}_`) ? index.slice(table.length + 1) : index;
+  return [withoutTable.replace(/_key$/, '')];
 }
 
 export function uniqueViolation(error: unknown): UniqueViolation | null {
-  if (typeof error !== "object" || error === null) return null;
+  if (typeof error !== 'object' || error === null) return null;
   const { code, meta } = error as PrismaLikeError;
-  if (code !== "P2002") return null;
+  if (code !== 'P2002') return null;
   const cause = meta?.driverAdapterError?.cause;
-  const table = typeof cause?.table === "string" ? cause.table : undefined;
-  const model = typeof meta?.modelName === "string" ? meta.modelName : table;
+  const table = typeof cause?.table === 'string' ? cause.table : undefined;
+  const model = typeof meta?.modelName === 'string' ? meta.modelName : table;
   const fields = cause?.constraint?.fields;
   if (Array.isArray(fields)) return { model, fields: fields.map(String) };
   const index = cause?.constraint?.index;
-  if (typeof index === "string")
-    return { model, fields: fieldsFromIndex(index, table) };
-  if (Array.isArray(meta?.target))
-    return { model, fields: meta.target.map(String) };
-  if (typeof meta?.target === "string")
-    return { model, fields: fieldsFromIndex(meta.target, table) };
+  if (typeof index === 'string') return { model, fields: fieldsFromIndex(index, table) };
+  if (Array.isArray(meta?.target)) return { model, fields: meta.target.map(String) };
+  if (typeof meta?.target === 'string') return { model, fields: fieldsFromIndex(meta.target, table) };
   return { model, fields: [] };
 }

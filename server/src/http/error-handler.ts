@@ -26,7 +26,10 @@ export function errorHandler(logger: Logger): ErrorRequestHandler {
     // 409 it would have had a moment later. Use cases map the violations they know more precisely.
     const unique = uniqueViolation(error);
     if (unique) {
-      logger.info({ model: unique.model, fields: unique.fields, method: req.method, path: req.path }, 'unique constraint race');
+      logger.info(
+        { model: unique.model, fields: unique.fields, method: req.method, path: req.path },
+        'unique constraint race',
+      );
       send(res, 409, { error: { code: 'conflict', message: `that ${unique.model ?? 'record'} already exists` } });
       return;
     }

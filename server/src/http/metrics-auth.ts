@@ -21,7 +21,10 @@ export function metricsAuth(token: string | undefined): RequestHandler {
       return;
     }
     const body: ErrorBody = {
-      error: { code: 'unauthenticated', message: 'this server requires "Authorization: Bearer <METRICS_TOKEN>" for /metrics' },
+      error: {
+        code: 'unauthenticated',
+        message: 'this server requires "Authorization: Bearer <METRICS_TOKEN>" for /metrics',
+      },
     };
     res.status(401).set('www-authenticate', 'Bearer').json(body);
   };

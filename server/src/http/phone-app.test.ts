@@ -38,7 +38,9 @@ describe('serving the phone web app at /phone/', () => {
   it('when the app is not built, /phone/ answers 404 JSON saying to run npm run build:phone', async () => {
     const response = await fetch(`${url}/phone/`);
     expect(response.status).toBe(404);
-    expect(await response.json()).toEqual({ error: { code: 'not_found', message: expect.stringContaining('npm run build:phone') } });
+    expect(await response.json()).toEqual({
+      error: { code: 'not_found', message: expect.stringContaining('npm run build:phone') },
+    });
   });
 
   describe('once built', () => {

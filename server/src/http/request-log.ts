@@ -11,10 +11,7 @@ export function requestLog(logger: Logger, metrics: Metrics): RequestHandler {
       const route = (req.route as { path?: string } | undefined)?.path ?? 'unmatched';
       metrics.httpRequests.inc({ method: req.method, route, status: String(res.statusCode) });
       metrics.httpDuration.observe({ method: req.method, route }, seconds);
-      logger.info(
-        { method: req.method, route, status: res.statusCode, ms: Math.round(seconds * 1000) },
-        'request',
-      );
+      logger.info({ method: req.method, route, status: res.statusCode, ms: Math.round(seconds * 1000) }, 'request');
     });
     next();
   };

@@ -31,7 +31,10 @@ export async function concurrentGroupSends(server: TestServer, users = 5, perCha
     chats.flatMap(({ chatId, chatKey, members }) =>
       Array.from({ length: perChat }, (_, n) => {
         const from = members[n % members.length]!;
-        return sendText(from.api, from.session, chatId, chatKey, `message ${n}`).then((m) => ({ messageId: m.messageId, members }));
+        return sendText(from.api, from.session, chatId, chatKey, `message ${n}`).then((m) => ({
+          messageId: m.messageId,
+          members,
+        }));
       }),
     ),
   );
@@ -75,7 +78,8 @@ export async function concurrentAppends(db: Db, userIds: readonly string[], tran
     subsets.map((subset, t) =>
       db.$transaction(
         async (tx) => {
-          for (let n = 0; n < perTransaction; n++) await appendChange(tx, subset, { kind: 'message:new', chatId: `c${t}`, entityId: `m${t}.${n}` });
+          for (let n = 0; n < perTransaction; n++)
+            await appendChange(tx, subset, { kind: 'message:new', chatId: `c${t}`, entityId: `m${t}.${n}` });
         },
         { timeout: 30_000, maxWait: 30_000 },
       ),
@@ -85,7 +89,10 @@ export async function concurrentAppends(db: Db, userIds: readonly string[], tran
 }
 
 export async function readLogs(db: Db, userIds: readonly string[]): Promise<Map<string, LogRow[]>> {
-  const rows = await db.changeLog.findMany({ where: { userId: { in: [...userIds] } }, orderBy: [{ userId: 'asc' }, { seq: 'asc' }] });
+  const rows = await db.changeLog.findMany({
+    where: { userId: { in: [...userIds] } },
+    orderBy: [{ userId: 'asc' }, { seq: 'asc' }],
+  });
   const logs = new Map(userIds.map((id) => [id, [] as LogRow[]]));
   for (const row of rows) logs.get(row.userId)!.push(row);
   return logs;
@@ -96,7 +103,10 @@ export async function readLogs(db: Db, userIds: readonly string[]): Promise<Map<
  * two entities were told in the same order (a change is one transaction for all its users).
  */
 export async function expectGapFreeAndConsistent(db: Db, logs: Map<string, LogRow[]>): Promise<void> {
-  const users = await db.user.findMany({ where: { id: { in: [...logs.keys()] } }, select: { id: true, lastSeq: true } });
+  const users = await db.user.findMany({
+    where: { id: { in: [...logs.keys()] } },
+    select: { id: true, lastSeq: true },
+  });
   for (const { id, lastSeq } of users) {
     const seqs = logs.get(id)!.map((r) => r.seq);
     expect(seqs).toEqual(Array.from({ length: seqs.length }, (_, i) => i + 1));

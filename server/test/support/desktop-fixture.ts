@@ -14,7 +14,9 @@ export async function linkDesktopDirectly(
   const { db, config } = server.server.deps;
   const deviceId = randomId();
   const tokens = await db.$transaction(async (tx) => {
-    await tx.device.create({ data: { id: deviceId, userId, kind: 'desktop', name: 'Test desktop', platform: 'linux' } });
+    await tx.device.create({
+      data: { id: deviceId, userId, kind: 'desktop', name: 'Test desktop', platform: 'linux' },
+    });
     return openSession(tx, deviceId, config);
   });
   return { deviceId, accessToken: tokens.accessToken, api: server.client(() => tokens.accessToken) };

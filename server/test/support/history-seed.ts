@@ -31,7 +31,10 @@ export async function seedHistory(
         createdAt: new Date(base + i),
       })),
     });
-    await db.chat.update({ where: { id: chat.chatId }, data: { messageCount: options.perChat, messageBytes: options.perChat * options.bytes } });
+    await db.chat.update({
+      where: { id: chat.chatId },
+      data: { messageCount: options.perChat, messageBytes: options.perChat * options.bytes },
+    });
   }
   return { totalBytes: options.chats * options.perChat * options.bytes };
 }

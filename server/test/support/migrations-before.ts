@@ -11,11 +11,16 @@ export const SIGNING_KEYS_MIGRATION = '20261203080256_signing_keys';
 /** A copy of a provider's migrations directory holding only the migrations before `name`. */
 export function migrationsBefore(provider: 'sqlite' | 'postgresql', name: string, into: string): string {
   const source = migrationsDirFor(provider);
-  const names = fs.readdirSync(source, { withFileTypes: true }).filter((e) => e.isDirectory()).map((e) => e.name).sort();
+  const names = fs
+    .readdirSync(source, { withFileTypes: true })
+    .filter((e) => e.isDirectory())
+    .map((e) => e.name)
+    .sort();
   if (!names.includes(name)) throw new Error(`no migration ${name} in ${source}`);
   fs.mkdirSync(into, { recursive: true });
   fs.copyFileSync(path.join(source, 'migration_lock.toml'), path.join(into, 'migration_lock.toml'));
-  for (const dir of names.filter((n) => n < name)) fs.cpSync(path.join(source, dir), path.join(into, dir), { recursive: true });
+  for (const dir of names.filter((n) => n < name))
+    fs.cpSync(path.join(source, dir), path.join(into, dir), { recursive: true });
   return into;
 }
 

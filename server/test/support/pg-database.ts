@@ -41,7 +41,10 @@ export async function createTestDatabase(prefix: string): Promise<TestDatabase> 
  * For a describe block: a fresh PostgreSQL database and the real server on it, started before the tests
  * and dropped after. Read `current()` inside tests (the hooks fill it in).
  */
-export function usePostgresServer(prefix: string, env: Record<string, string> = {}): () => { server: TestServer; database: TestDatabase } {
+export function usePostgresServer(
+  prefix: string,
+  env: Record<string, string> = {},
+): () => { server: TestServer; database: TestDatabase } {
   let database: TestDatabase | undefined;
   let server: TestServer | undefined;
   beforeAll(async () => {

@@ -18,7 +18,11 @@ export async function databaseBeforeReuseMigration(
   url: string,
   scratchDir: string,
 ): Promise<{ userId: string; deviceId: string; tokens: AuthTokens }> {
-  await applyMigrations({ provider, url, migrationsDir: migrationsBefore(provider, REUSE_MIGRATION, path.join(scratchDir, 'before')) });
+  await applyMigrations({
+    provider,
+    url,
+    migrationsDir: migrationsBefore(provider, REUSE_MIGRATION, path.join(scratchDir, 'before')),
+  });
   // The current client only touches the old tables' old columns here.
   const db = createDb(url);
   try {

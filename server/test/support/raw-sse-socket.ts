@@ -5,7 +5,10 @@ import net from 'node:net';
  * receive buffer fills, then the server's send buffer, then the server's own memory would). `finish()`
  * starts reading at last and resolves once the connection is over, however the server ended it.
  */
-export async function openUnreadStream(url: string, accessToken: string): Promise<{ finish(timeoutMs: number): Promise<'ended' | 'reset'> }> {
+export async function openUnreadStream(
+  url: string,
+  accessToken: string,
+): Promise<{ finish(timeoutMs: number): Promise<'ended' | 'reset'> }> {
   const { hostname, port } = new URL(url);
   const socket = net.connect({ host: hostname, port: Number(port) });
   await new Promise<void>((resolve, reject) => socket.once('connect', resolve).once('error', reject));
@@ -13,7 +16,9 @@ export async function openUnreadStream(url: string, accessToken: string): Promis
   socket.on('error', () => (outcome ??= 'reset'));
   socket.on('close', () => (outcome ??= 'ended'));
   socket.pause();
-  socket.write(`GET /sse/connect HTTP/1.1\r\nHost: ${hostname}:${port}\r\nAuthorization: Bearer ${accessToken}\r\nAccept: text/event-stream\r\n\r\n`);
+  socket.write(
+    `GET /sse/connect HTTP/1.1\r\nHost: ${hostname}:${port}\r\nAuthorization: Bearer ${accessToken}\r\nAccept: text/event-stream\r\n\r\n`,
+  );
   return {
     finish: (timeoutMs) =>
       new Promise((resolve, reject) => {

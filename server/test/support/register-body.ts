@@ -1,4 +1,10 @@
-import { derivePasswordKeys, encodePublicKey, generateBoxKeyPair, newKdfParams, randomId } from '../../../common/crypto';
+import {
+  derivePasswordKeys,
+  encodePublicKey,
+  generateBoxKeyPair,
+  newKdfParams,
+  randomId,
+} from '../../../common/crypto';
 
 /** A valid `POST /auth/register` body built by hand, for requests the typed client would not send. */
 export function registerBody(username: string, deviceName = 'Phone') {

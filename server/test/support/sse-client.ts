@@ -30,7 +30,11 @@ function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<
 }
 
 /** Opens `GET /sse/connect?<query>`; a JSON refusal is returned as such. */
-export async function tryOpenSse(baseUrl: string, query: string, headers: Record<string, string> = {}): Promise<SseStream | SseRefusal> {
+export async function tryOpenSse(
+  baseUrl: string,
+  query: string,
+  headers: Record<string, string> = {},
+): Promise<SseStream | SseRefusal> {
   const abort = new AbortController();
   const response = await fetch(`${baseUrl}/sse/connect?${query}`, { headers, signal: abort.signal });
   if (!response.headers.get('content-type')?.startsWith('text/event-stream')) {
@@ -54,7 +58,12 @@ export async function tryOpenSse(baseUrl: string, query: string, headers: Record
         const at = line.indexOf(':');
         fields.set(line.slice(0, at), line.slice(at + 1).trimStart());
       }
-      if (fields.has('event')) queue.push({ event: fields.get('event')!, data: JSON.parse(fields.get('data') ?? 'null'), id: fields.get('id') ?? null });
+      if (fields.has('event'))
+        queue.push({
+          event: fields.get('event')!,
+          data: JSON.parse(fields.get('data') ?? 'null'),
+          id: fields.get('id') ?? null,
+        });
     }
   };
   /** One read; false once the stream is over (ended by the server, reset, or aborted here). */
@@ -102,7 +111,11 @@ export async function tryOpenSse(baseUrl: string, query: string, headers: Record
 }
 
 /** Opens a stream that must open. */
-export async function openSse(baseUrl: string, query: string, headers: Record<string, string> = {}): Promise<SseStream> {
+export async function openSse(
+  baseUrl: string,
+  query: string,
+  headers: Record<string, string> = {},
+): Promise<SseStream> {
   const result = await tryOpenSse(baseUrl, query, headers);
   if ('error' in result) throw new Error(`expected a stream, got ${result.status} ${JSON.stringify(result.error)}`);
   return result;

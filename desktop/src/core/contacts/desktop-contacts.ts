@@ -1,5 +1,9 @@
 import type { ChatTrust, ContactPin } from '../../../../common/trust/contact-book';
-import { type ApiCaller, ContactBookRefusedError, ContactBookReplica } from '../../../../common/trust/contact-book-replica';
+import {
+  type ApiCaller,
+  ContactBookRefusedError,
+  ContactBookReplica,
+} from '../../../../common/trust/contact-book-replica';
 import { Contacts } from '../../../../common/trust/contacts';
 import { type FingerprintKeys, safetyNumber } from '../../../../common/trust/safety-number';
 import type { DeviceSession } from '../session/device-session';
@@ -56,7 +60,9 @@ export class DesktopContacts {
   membersOf(chatId: string): string[] {
     const chat = this.store.getChat(chatId);
     if (!chat) return [];
-    return (JSON.parse(chat.members) as Array<{ userId: string }>).map((m) => m.userId).filter((id) => id !== this.session.userId);
+    return (JSON.parse(chat.members) as Array<{ userId: string }>)
+      .map((m) => m.userId)
+      .filter((id) => id !== this.session.userId);
   }
 
   trust(chatId: string): ChatTrust {
@@ -66,7 +72,9 @@ export class DesktopContacts {
   /** Pins a chat's new members and re-checks the others (throttled). Never throws: a failure changes no pin. */
   async meetMembersOf(chatId: string): Promise<void> {
     const now = Date.now();
-    const due = this.membersOf(chatId).filter((id) => !this.contacts.pin(id) || now - (this.checkedAt.get(id) ?? 0) > RECHECK_MS);
+    const due = this.membersOf(chatId).filter(
+      (id) => !this.contacts.pin(id) || now - (this.checkedAt.get(id) ?? 0) > RECHECK_MS,
+    );
     if (due.length === 0) return;
     try {
       await this.contacts.meet(due, { recheck: true });
@@ -83,14 +91,18 @@ export class DesktopContacts {
   /** My keys as my contacts pin them (the safety number's other half). */
   myKeys(): FingerprintKeys | null {
     const identity = this.session.storedIdentity;
-    return identity ? { userId: this.session.userId, identityPublicKey: identity.publicKey, signingPublicKey: this.ownSigningKey() } : null;
+    return identity
+      ? { userId: this.session.userId, identityPublicKey: identity.publicKey, signingPublicKey: this.ownSigningKey() }
+      : null;
   }
 
   /** The safety number with a contact, from their pinned keys (never from a pending change). */
   safetyNumberWith(userId: string): string | null {
     const mine = this.myKeys();
     const pin = this.pin(userId);
-    return mine && pin ? safetyNumber(mine, { userId, identityPublicKey: pin.identityPublicKey, signingPublicKey: pin.signingPublicKey }) : null;
+    return mine && pin
+      ? safetyNumber(mine, { userId, identityPublicKey: pin.identityPublicKey, signingPublicKey: pin.signingPublicKey })
+      : null;
   }
 
   onChange(listener: () => void): () => void {

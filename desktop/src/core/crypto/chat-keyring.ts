@@ -27,7 +27,8 @@ export class ChatKeyring {
     let key: ChatKey | null = null;
     try {
       if (chat.wrapped_chat_key) key = unwrapChatKey(chat.wrapped_chat_key, this.masterKey, chat.id, this.userId);
-      else if (chat.sealed_chat_key && this.identity()) key = chatKeyFromBytes(openSealedBytes(chat.sealed_chat_key, this.identity()!));
+      else if (chat.sealed_chat_key && this.identity())
+        key = chatKeyFromBytes(openSealedBytes(chat.sealed_chat_key, this.identity()!));
     } catch {
       key = null;
     }

@@ -11,7 +11,11 @@ import { LocalStore } from '../store/local-store';
  * desktop store (SQLite) and the phone store (memory) keep the same draft: the greatest by compareDrafts.
  */
 const CHAT = '00000000-0000-4000-8000-000000000001';
-const DEVICES = ['00000000-0000-4000-8000-00000000000a', '00000000-0000-4000-8000-00000000000b', '00000000-0000-4000-8000-00000000000c'];
+const DEVICES = [
+  '00000000-0000-4000-8000-00000000000a',
+  '00000000-0000-4000-8000-00000000000b',
+  '00000000-0000-4000-8000-00000000000c',
+];
 
 const record = (version: number, device: number, ciphertext: string | null): DraftRecord => ({
   chatId: CHAT,
@@ -40,11 +44,19 @@ it('orders by version, then by device id', () => {
 });
 
 it('desktop and phone stores keep the same winner in every arrival order', () => {
-  const records = [record(1, 0, env('a1')), record(2, 1, env('b2')), record(2, 2, env('c2')), record(3, 0, null), record(3, 1, env('b3'))];
+  const records = [
+    record(1, 0, env('a1')),
+    record(2, 1, env('b2')),
+    record(2, 2, env('c2')),
+    record(3, 0, null),
+    record(3, 1, env('b3')),
+  ];
   const winner = [...records].sort(compareDrafts).at(-1)!;
   // Every permutation of five records.
   const permutations = (xs: DraftRecord[]): DraftRecord[][] =>
-    xs.length <= 1 ? [xs] : xs.flatMap((x, i) => permutations([...xs.slice(0, i), ...xs.slice(i + 1)]).map((p) => [x, ...p]));
+    xs.length <= 1
+      ? [xs]
+      : xs.flatMap((x, i) => permutations([...xs.slice(0, i), ...xs.slice(i + 1)]).map((p) => [x, ...p]));
   // The store has no "delete every draft": a second connection to its file resets the table between orders.
   const raw = new Database(store.file);
   for (const order of permutations(records)) {
@@ -54,8 +66,18 @@ it('desktop and phone stores keep the same winner in every arrival order', () =>
       store.putDraft(r);
       phone.apply(r);
     }
-    expect(store.getDraft(CHAT)).toMatchObject({ version: winner.version, updated_by_device: winner.updatedByDevice, ciphertext: winner.ciphertext, pending: 0 });
-    expect(phone.get(CHAT)).toMatchObject({ version: winner.version, updatedByDevice: winner.updatedByDevice, ciphertext: winner.ciphertext, pending: false });
+    expect(store.getDraft(CHAT)).toMatchObject({
+      version: winner.version,
+      updated_by_device: winner.updatedByDevice,
+      ciphertext: winner.ciphertext,
+      pending: 0,
+    });
+    expect(phone.get(CHAT)).toMatchObject({
+      version: winner.version,
+      updatedByDevice: winner.updatedByDevice,
+      ciphertext: winner.ciphertext,
+      pending: false,
+    });
   }
   raw.close();
 });

@@ -27,14 +27,19 @@ function draftTable(store: LocalStore): DraftEditorStore {
   return {
     get(chatId) {
       const row = store.getDraft(chatId);
-      return row && { chatId: row.chat_id, ciphertext: row.ciphertext, version: row.version, pending: row.pending === 1 };
+      return (
+        row && { chatId: row.chat_id, ciphertext: row.ciphertext, version: row.version, pending: row.pending === 1 }
+      );
     },
     apply: (draft) => store.putDraft(draft),
     saveLocal(chatId, ciphertext, deviceId) {
       store.saveLocalDraft(chatId, ciphertext, deviceId);
     },
     abandon: (chatId, version) => store.abandonDraft(chatId, version),
-    pending: () => store.listPendingDrafts().map((row) => ({ chatId: row.chat_id, ciphertext: row.ciphertext, version: row.version, pending: true })),
+    pending: () =>
+      store
+        .listPendingDrafts()
+        .map((row) => ({ chatId: row.chat_id, ciphertext: row.ciphertext, version: row.version, pending: true })),
     chatsWithDrafts: () => store.chatsWithDrafts(),
   };
 }

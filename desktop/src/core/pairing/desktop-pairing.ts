@@ -107,7 +107,11 @@ export class DesktopPairing {
         if (outcome === 'mismatch') {
           mismatches++;
           if (mismatches >= maxMismatches) {
-            return { kind: 'failed', code: 'code_mismatch', message: `The code didn’t match ${mismatches} times. Nothing was saved. Try again.` };
+            return {
+              kind: 'failed',
+              code: 'code_mismatch',
+              message: `The code didn’t match ${mismatches} times. Nothing was saved. Try again.`,
+            };
           }
           rotation--; // a mismatch isn't the QR running out: the attempt keeps its remaining time
           continue;
@@ -139,7 +143,12 @@ export class DesktopPairing {
       },
       { signal },
     );
-    const link = buildPairingLink({ pairingId: session.pairingId, desktopPublicKey, serverOrigin: session.serverOrigin, qrSecret: secrets.qrSecret });
+    const link = buildPairingLink({
+      pairingId: session.pairingId,
+      desktopPublicKey,
+      serverOrigin: session.serverOrigin,
+      qrSecret: secrets.qrSecret,
+    });
     const rotatesAt = Math.min(Date.now() + shown.rotateEveryMs, Date.parse(session.expiresAt));
     this.set({
       kind: 'showing',
@@ -200,7 +209,11 @@ export class DesktopPairing {
     signal: AbortSignal,
   ): Promise<ShowOutcome> {
     if (!handover) {
-      return { kind: 'failed', code: 'server_refused', message: 'The server did not hand over the phone’s keys (is it older than this app?).' };
+      return {
+        kind: 'failed',
+        code: 'server_refused',
+        message: 'The server did not hand over the phone’s keys (is it older than this app?).',
+      };
     }
     let bundle: PairingBundle;
     try {
@@ -211,7 +224,8 @@ export class DesktopPairing {
     }
     this.set({ kind: 'approved' });
     const result = await this.api.call('confirmPairing', { body: credentials }, { signal });
-    if (result.status !== 'approved') return { kind: 'failed', code: 'server_refused', message: 'The server did not hand over the pairing.' };
+    if (result.status !== 'approved')
+      return { kind: 'failed', code: 'server_refused', message: 'The server did not hand over the pairing.' };
     if (result.userId !== bundle.userId) {
       // The server names another account than the phone's bundle: unlink what it created, store nothing.
       await this.revokeCreatedDevice(result.accessToken, result.deviceId);
@@ -245,7 +259,11 @@ export class DesktopPairing {
   }
 
   private async revokeCreatedDevice(accessToken: string, deviceId: string): Promise<void> {
-    await createApiClient({ baseUrl: this.options.serverUrl, accessToken: () => accessToken, ...(this.options.fetch ? { fetch: this.options.fetch } : {}) })
+    await createApiClient({
+      baseUrl: this.options.serverUrl,
+      accessToken: () => accessToken,
+      ...(this.options.fetch ? { fetch: this.options.fetch } : {}),
+    })
       .call('revokeDevice', { params: { deviceId } })
       .catch(() => undefined);
   }
@@ -253,7 +271,11 @@ export class DesktopPairing {
   private failure(error: unknown): PairingState {
     if (error instanceof ApiError) {
       if (error.status === 0) {
-        return { kind: 'failed', code: 'network', message: `Cannot reach the server at ${this.options.serverUrl}. Check the connection and retry.` };
+        return {
+          kind: 'failed',
+          code: 'network',
+          message: `Cannot reach the server at ${this.options.serverUrl}. Check the connection and retry.`,
+        };
       }
       const code: PairingFailure = error.code === 'device_limit' ? 'device_limit' : 'server_refused';
       return { kind: 'failed', code, message: error.message };

@@ -44,11 +44,17 @@ export class PairingSecrets {
       value = openSealedJson(handover.sealedBundle, this.keyPair);
     } else {
       const transcript = { pairingId, desktopPublicKey: this.desktopPublicKey, sid: this.pake.sid };
-      value = JSON.parse(utf8.decode(openWithCheckCode(this.pake, transcript, handover.phoneShare, handover.sealedBundle)));
+      value = JSON.parse(
+        utf8.decode(openWithCheckCode(this.pake, transcript, handover.phoneShare, handover.sealedBundle)),
+      );
     }
     const bundle = PairingBundle.safeParse(value);
-    if (!bundle.success || bundle.data.pairingId !== pairingId) throw new CryptoError('decrypt_failed', 'bundle content');
-    if (handover.method === 'qr' && !(bundle.data.qrSecret !== undefined && secretsEqual(bundle.data.qrSecret, this.qrSecret))) {
+    if (!bundle.success || bundle.data.pairingId !== pairingId)
+      throw new CryptoError('decrypt_failed', 'bundle content');
+    if (
+      handover.method === 'qr' &&
+      !(bundle.data.qrSecret !== undefined && secretsEqual(bundle.data.qrSecret, this.qrSecret))
+    ) {
       throw new CryptoError('decrypt_failed', 'the bundle does not carry this QR code’s secret');
     }
     return bundle.data;

@@ -23,4 +23,5 @@ export type PairingState =
   | { readonly kind: 'denied' }
   | { readonly kind: 'failed'; readonly code: PairingFailure; readonly message: string };
 
-export type PairingFailure = 'network' | 'bundle_invalid' | 'code_mismatch' | 'cancelled' | 'server_refused' | 'device_limit';
+export type PairingFailure =
+  'network' | 'bundle_invalid' | 'code_mismatch' | 'cancelled' | 'server_refused' | 'device_limit';

@@ -5,7 +5,12 @@ import QRCode from 'qrcode';
  * low-density (easy to scan from a screen) while tolerating glare.
  */
 export async function qrSvg(text: string): Promise<string> {
-  return QRCode.toString(text, { type: 'svg', errorCorrectionLevel: 'M', margin: 2, color: { dark: '#111111', light: '#ffffff' } });
+  return QRCode.toString(text, {
+    type: 'svg',
+    errorCorrectionLevel: 'M',
+    margin: 2,
+    color: { dark: '#111111', light: '#ffffff' },
+  });
 }
 
 export async function qrDataUrl(text: string): Promise<string> {

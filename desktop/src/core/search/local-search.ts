@@ -62,7 +62,14 @@ export class LocalSearch {
   addMessages(messages: readonly IndexedMessage[]): void {
     for (const m of messages) {
       if (m.text.trim() === '') continue;
-      this.put({ id: docId('message', m.messageId), kind: 'message', chatId: m.chatId, messageId: m.messageId, text: m.text, sentAt: m.sentAt });
+      this.put({
+        id: docId('message', m.messageId),
+        kind: 'message',
+        chatId: m.chatId,
+        messageId: m.messageId,
+        text: m.text,
+        sentAt: m.sentAt,
+      });
     }
   }
 

@@ -5,9 +5,14 @@ const SNIPPET_CHARS = 160;
  * A short excerpt of `text` around the first place one of `terms` occurs (at a word start, case-insensitive),
  * with the [start, end) ranges of every occurrence inside the excerpt — the UI wraps those in <mark>.
  */
-export function snippetAround(text: string, terms: readonly string[]): { snippet: string; highlights: Array<[number, number]> } {
+export function snippetAround(
+  text: string,
+  terms: readonly string[],
+): { snippet: string; highlights: Array<[number, number]> } {
   const lower = text.toLowerCase();
-  const words = [...new Set(terms.map((t) => t.toLowerCase()).filter((t) => t.length > 0))].sort((a, b) => b.length - a.length);
+  const words = [...new Set(terms.map((t) => t.toLowerCase()).filter((t) => t.length > 0))].sort(
+    (a, b) => b.length - a.length,
+  );
   const hits: Array<[number, number]> = [];
   for (const word of words) {
     let from = 0;

@@ -80,7 +80,11 @@ export class DeviceSession {
     return () => this.listeners.delete(listener);
   }
 
-  async call<N extends RouteName>(name: N, input: CallInput<Api[N]>, options: { signal?: AbortSignal } = {}): Promise<CallOutput<Api[N]>> {
+  async call<N extends RouteName>(
+    name: N,
+    input: CallInput<Api[N]>,
+    options: { signal?: AbortSignal } = {},
+  ): Promise<CallOutput<Api[N]>> {
     try {
       return await this.api.call(name, input, options);
     } catch (error) {

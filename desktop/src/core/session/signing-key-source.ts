@@ -1,4 +1,9 @@
-import { decodeSigningPublicKey, encodeSigningPublicKey, type SigningKeyPair, unwrapSigningKeyPair } from '../../../../common/crypto';
+import {
+  decodeSigningPublicKey,
+  encodeSigningPublicKey,
+  type SigningKeyPair,
+  unwrapSigningKeyPair,
+} from '../../../../common/crypto';
 import type { DeviceSession } from './device-session';
 
 /** How long a desktop waits before asking the server again for a signing key the account doesn't have yet. */
@@ -27,7 +32,11 @@ export class SigningKeySource {
       const me = await this.session.call('me', {});
       if (me.signingPublicKey && me.wrappedSigningSecretKey) {
         this.key = this.open(me.signingPublicKey, me.wrappedSigningSecretKey);
-        if (this.key) await this.session.rememberSigning({ publicKey: me.signingPublicKey, wrappedSecretKey: me.wrappedSigningSecretKey });
+        if (this.key)
+          await this.session.rememberSigning({
+            publicKey: me.signingPublicKey,
+            wrappedSecretKey: me.wrappedSigningSecretKey,
+          });
       }
     } catch {
       // Offline: asked again later.
@@ -47,7 +56,12 @@ export class SigningKeySource {
 
   private open(publicKey: string, wrapped: string): SigningKeyPair | null {
     try {
-      return unwrapSigningKeyPair(wrapped, this.session.masterKey, this.session.userId, decodeSigningPublicKey(publicKey));
+      return unwrapSigningKeyPair(
+        wrapped,
+        this.session.masterKey,
+        this.session.userId,
+        decodeSigningPublicKey(publicKey),
+      );
     } catch {
       return null;
     }

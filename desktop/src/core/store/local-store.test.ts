@@ -96,7 +96,10 @@ describe('LocalStore', () => {
     store.putQueuedMessage({ ...m, createdAt: '2026-01-01T00:00:00.000Z' });
     expect(store.getMessage(c.chatId, m.messageId)?.status).toBe('queued');
     store.putMessages([{ ...m, createdAt: '2026-01-01T00:00:05.000Z' }]);
-    expect(store.getMessage(c.chatId, m.messageId)).toMatchObject({ status: 'sent', created_at: '2026-01-01T00:00:05.000Z' });
+    expect(store.getMessage(c.chatId, m.messageId)).toMatchObject({
+      status: 'sent',
+      created_at: '2026-01-01T00:00:05.000Z',
+    });
     expect(store.listMessages(c.chatId, 10)).toHaveLength(1);
   });
 
@@ -126,7 +129,12 @@ describe('LocalStore', () => {
         store.enforceBudget({ maxChats: 3, maxBytes: 1e9 }, new Set([made[1]!.chatId])),
       );
       expect(evicted).toEqual([made[2]!.chatId, made[3]!.chatId, made[4]!.chatId].slice(0, 3));
-      expect(store.listChats().map((c) => c.id).sort()).toEqual([made[0]!.chatId, made[1]!.chatId, made[5]!.chatId].sort());
+      expect(
+        store
+          .listChats()
+          .map((c) => c.id)
+          .sort(),
+      ).toEqual([made[0]!.chatId, made[1]!.chatId, made[5]!.chatId].sort());
       expect(store.listMessages(made[2]!.chatId, 10)).toEqual([]);
     });
 
@@ -141,7 +149,13 @@ describe('LocalStore', () => {
     it('keeps an evicted chat’s draft row, so an edit after the chat returns still outranks what this desktop saw', () => {
       const made = fill(2);
       const chatId = made[0]!.chatId;
-      const seen = { chatId, ciphertext: env(20), version: 7, updatedByDevice: id(), updatedAt: '2026-01-01T00:00:00.000Z' };
+      const seen = {
+        chatId,
+        ciphertext: env(20),
+        version: 7,
+        updatedByDevice: id(),
+        updatedAt: '2026-01-01T00:00:00.000Z',
+      };
       store.putDraft(seen);
       store.transaction(() => store.enforceBudget({ maxChats: 1, maxBytes: 1e9 }, new Set()));
       expect(store.hasChat(chatId)).toBe(false);
@@ -151,7 +165,13 @@ describe('LocalStore', () => {
 
     it('never evicts a chat with unsent messages', () => {
       const made = fill(3);
-      store.enqueueOutbox({ message_id: id(), chat_id: made[0]!.chatId, client_key: 'k', ciphertext: env(), created_at: '2026-01-01T00:00:00.000Z' });
+      store.enqueueOutbox({
+        message_id: id(),
+        chat_id: made[0]!.chatId,
+        client_key: 'k',
+        ciphertext: env(),
+        created_at: '2026-01-01T00:00:00.000Z',
+      });
       store.transaction(() => store.enforceBudget({ maxChats: 1, maxBytes: 1e9 }, new Set()));
       expect(store.listChats().map((c) => c.id)).toContain(made[0]!.chatId);
     });
@@ -167,7 +187,7 @@ describe('LocalStore', () => {
   it('uses the chat/time index to page messages', () => {
     const raw = new Database(store.file, { readonly: true });
     const plan = raw
-      .prepare("EXPLAIN QUERY PLAN SELECT * FROM messages WHERE chat_id = ? ORDER BY created_at DESC, id DESC LIMIT 50")
+      .prepare('EXPLAIN QUERY PLAN SELECT * FROM messages WHERE chat_id = ? ORDER BY created_at DESC, id DESC LIMIT 50')
       .all('x') as Array<{ detail: string }>;
     raw.close();
     expect(plan.map((p) => p.detail).join(' ')).toMatch(/messages_by_chat_time/);

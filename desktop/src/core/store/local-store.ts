@@ -5,11 +5,20 @@ import { migrate } from './migrations';
 import { preparePrivateDatabaseFile } from './private-file';
 import { SettingsTable } from './settings-table';
 import type { StorageBudget, StorageStats } from './storage-budget';
-import { type ChatRow, chatToRow, type DraftRow, draftToRow, type LocalMessageStatus, type MessageRow, type OutboxRow } from './rows';
+import {
+  type ChatRow,
+  chatToRow,
+  type DraftRow,
+  draftToRow,
+  type LocalMessageStatus,
+  type MessageRow,
+  type OutboxRow,
+} from './rows';
 import { UnreadQueries } from './unread-queries';
 
 /** Forward-only statuses in SQL: a replayed or late 'sent' never downgrades a 'read'. */
-const RANK = (col: string) => `CASE ${col} WHEN 'queued' THEN 0 WHEN 'sent' THEN 1 WHEN 'delivered' THEN 2 WHEN 'read' THEN 3 ELSE 0 END`;
+const RANK = (col: string) =>
+  `CASE ${col} WHEN 'queued' THEN 0 WHEN 'sent' THEN 1 WHEN 'delivered' THEN 2 WHEN 'read' THEN 3 ELSE 0 END`;
 
 /**
  * The desktop's encrypted local store (better-sqlite3, WAL). Holds ciphertext only. Every apply method
@@ -72,10 +81,14 @@ export class LocalStore {
           status = CASE WHEN ${RANK('@status')} > ${RANK('status')} THEN @status ELSE status END
         WHERE chat_id = @chat_id AND id = @id`),
       addChatBytes: this.db.prepare('UPDATE chats SET bytes = bytes + ?, updated_at = MAX(updated_at, ?) WHERE id = ?'),
-      setStatus: this.db.prepare(`UPDATE messages SET status = @status WHERE chat_id = @chat_id AND id = @id AND ${RANK('@status')} > ${RANK('status')}`),
+      setStatus: this.db.prepare(
+        `UPDATE messages SET status = @status WHERE chat_id = @chat_id AND id = @id AND ${RANK('@status')} > ${RANK('status')}`,
+      ),
       markComplete: this.db.prepare('UPDATE chats SET history_complete = 1 WHERE id = ?'),
       getState: this.db.prepare('SELECT value FROM sync_state WHERE key = ?'),
-      setState: this.db.prepare('INSERT INTO sync_state (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value'),
+      setState: this.db.prepare(
+        'INSERT INTO sync_state (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value',
+      ),
       chatExists: this.db.prepare('SELECT 1 FROM chats WHERE id = ?'),
       usage: this.db.prepare('SELECT COUNT(*) AS chats, COALESCE(SUM(bytes), 0) AS bytes FROM chats'),
       writeDraft: this.db.prepare(`
@@ -142,7 +155,12 @@ export class LocalStore {
         }
         inserted.push(message);
       } else {
-        this.stmts.confirmMessage.run({ chat_id: message.chatId, id: message.messageId, created_at: message.createdAt, status: message.status });
+        this.stmts.confirmMessage.run({
+          chat_id: message.chatId,
+          id: message.messageId,
+          created_at: message.createdAt,
+          status: message.status,
+        });
       }
     }
     for (const [chatId, { bytes, latest }] of perChat) this.stmts.addChatBytes.run(bytes, latest, chatId);
@@ -150,11 +168,24 @@ export class LocalStore {
   }
   putQueuedMessage(message: Omit<MessageRecord, 'status'>): void {
     const size = message.ciphertext.length;
-    if (this.insertMessage(message, 'queued', size)) this.stmts.addChatBytes.run(size, message.createdAt, message.chatId);
+    if (this.insertMessage(message, 'queued', size))
+      this.stmts.addChatBytes.run(size, message.createdAt, message.chatId);
   }
   /** One row (columns as `MessageRow`), unless its id is stored already. */
   private insertMessage(m: Omit<MessageRecord, 'status'>, status: LocalMessageStatus, size: number): boolean {
-    return this.stmts.insertMessage.run(m.messageId, m.chatId, m.senderUserId, m.senderDeviceId, m.clientKey, m.ciphertext, status, m.createdAt, size).changes === 1;
+    return (
+      this.stmts.insertMessage.run(
+        m.messageId,
+        m.chatId,
+        m.senderUserId,
+        m.senderDeviceId,
+        m.clientKey,
+        m.ciphertext,
+        status,
+        m.createdAt,
+        size,
+      ).changes === 1
+    );
   }
   /** Moves a message's status forward only (a late or replayed lower status changes nothing). */
   setMessageStatus(chatId: string, messageId: string, status: LocalMessageStatus): boolean {
@@ -168,12 +199,17 @@ export class LocalStore {
             'SELECT * FROM messages WHERE chat_id = ? AND (created_at < ? OR (created_at = ? AND id < ?)) ORDER BY created_at DESC, id DESC LIMIT ?',
           )
           .all(chatId, before.createdAt, before.createdAt, before.id, limit)
-      : this.db.prepare('SELECT * FROM messages WHERE chat_id = ? ORDER BY created_at DESC, id DESC LIMIT ?').all(chatId, limit);
+      : this.db
+          .prepare('SELECT * FROM messages WHERE chat_id = ? ORDER BY created_at DESC, id DESC LIMIT ?')
+          .all(chatId, limit);
     return (rows as MessageRow[]).reverse();
   }
   /** Messages are keyed by (chat, id): see migration 2 in migrations.ts. */
   getMessage(chatId: string, messageId: string): MessageRow | null {
-    return (this.db.prepare('SELECT * FROM messages WHERE chat_id = ? AND id = ?').get(chatId, messageId) as MessageRow | undefined) ?? null;
+    return (
+      (this.db.prepare('SELECT * FROM messages WHERE chat_id = ? AND id = ?').get(chatId, messageId) as
+        MessageRow | undefined) ?? null
+    );
   }
   allMessageIds(): string[] {
     return (this.db.prepare('SELECT id FROM messages ORDER BY id').all() as Array<{ id: string }>).map((r) => r.id);
@@ -189,7 +225,9 @@ export class LocalStore {
   putDraft(draft: DraftRecord): boolean {
     return this.transaction(() => {
       const local = this.getDraft(draft.chatId);
-      const order = local ? compareDrafts(draft, { version: local.version, updatedByDevice: local.updated_by_device }) : 1;
+      const order = local
+        ? compareDrafts(draft, { version: local.version, updatedByDevice: local.updated_by_device })
+        : 1;
       if (order < 0) return false;
       if (order === 0 && local && local.pending === 0 && local.ciphertext === draft.ciphertext) return false;
       this.stmts.writeDraft.run(draftToRow(draft, false));
@@ -227,15 +265,19 @@ export class LocalStore {
   }
   /** Chats with a (non-deleted) draft: the chat list's draft markers. */
   chatsWithDrafts(): string[] {
-    return (this.db.prepare('SELECT chat_id FROM drafts WHERE ciphertext IS NOT NULL ORDER BY chat_id').all() as Array<{ chat_id: string }>).map(
-      (r) => r.chat_id,
-    );
+    return (
+      this.db.prepare('SELECT chat_id FROM drafts WHERE ciphertext IS NOT NULL ORDER BY chat_id').all() as Array<{
+        chat_id: string;
+      }>
+    ).map((r) => r.chat_id);
   }
 
   // ---- outbox --------------------------------------------------------------------------------
   enqueueOutbox(item: Omit<OutboxRow, 'attempts' | 'last_error'>): void {
     this.db
-      .prepare('INSERT OR IGNORE INTO outbox (message_id, chat_id, client_key, ciphertext, created_at) VALUES (@message_id, @chat_id, @client_key, @ciphertext, @created_at)')
+      .prepare(
+        'INSERT OR IGNORE INTO outbox (message_id, chat_id, client_key, ciphertext, created_at) VALUES (@message_id, @chat_id, @client_key, @ciphertext, @created_at)',
+      )
       .run(item);
   }
   listOutbox(): OutboxRow[] {
@@ -245,7 +287,9 @@ export class LocalStore {
     this.db.prepare('DELETE FROM outbox WHERE message_id = ?').run(messageId);
   }
   failOutbox(messageId: string, error: string): void {
-    this.db.prepare('UPDATE outbox SET attempts = attempts + 1, last_error = ? WHERE message_id = ?').run(error, messageId);
+    this.db
+      .prepare('UPDATE outbox SET attempts = attempts + 1, last_error = ? WHERE message_id = ?')
+      .run(error, messageId);
   }
   requeueOutbox(messageId: string): void {
     this.db.prepare('UPDATE outbox SET last_error = NULL WHERE message_id = ?').run(messageId);
@@ -254,7 +298,9 @@ export class LocalStore {
   // ---- budget --------------------------------------------------------------------------------
   stats(budget: StorageBudget): StorageStats {
     const row = this.db
-      .prepare('SELECT (SELECT COUNT(*) FROM chats) AS chats, (SELECT COUNT(*) FROM messages) AS messages, (SELECT COALESCE(SUM(bytes), 0) FROM chats) AS bytes')
+      .prepare(
+        'SELECT (SELECT COUNT(*) FROM chats) AS chats, (SELECT COUNT(*) FROM messages) AS messages, (SELECT COALESCE(SUM(bytes), 0) FROM chats) AS bytes',
+      )
       .get() as { chats: number; messages: number; bytes: number };
     return { ...row, budget };
   }
@@ -295,7 +341,10 @@ export class LocalStore {
   problems(): string[] {
     const integrity = String(this.db.pragma('integrity_check', { simple: true }));
     const dangling = this.db.pragma('foreign_key_check') as unknown[];
-    return [...(integrity === 'ok' ? [] : [integrity]), ...dangling.map((row) => `foreign key: ${JSON.stringify(row)}`)];
+    return [
+      ...(integrity === 'ok' ? [] : [integrity]),
+      ...dangling.map((row) => `foreign key: ${JSON.stringify(row)}`),
+    ];
   }
 
   /** Caps the file at its size now plus `pages` (null lifts the cap): how tests fill the disk. */

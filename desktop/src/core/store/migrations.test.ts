@@ -10,7 +10,9 @@ import { UNREAD_COUNTS_SQL, UNREAD_IDS_SQL } from './unread-queries';
 function queryPlan(file: string, sql: string, ...params: string[]): string {
   const raw = new Database(file, { readonly: true });
   try {
-    return (raw.prepare(`EXPLAIN QUERY PLAN ${sql}`).all(...params) as Array<{ detail: string }>).map((p) => p.detail).join(' ');
+    return (raw.prepare(`EXPLAIN QUERY PLAN ${sql}`).all(...params) as Array<{ detail: string }>)
+      .map((p) => p.detail)
+      .join(' ');
   } finally {
     raw.close();
   }
@@ -42,11 +44,17 @@ describe('local store migrations', () => {
       expect(raw.pragma('user_version', { simple: true })).toBe(MIGRATIONS.length);
       raw.close();
       expect(store.allMessageIds()).toEqual(['m1', 'm2', 'm3']);
-      expect(store.getMessage('chat-a', 'm2')).toMatchObject({ status: 'sent', ciphertext: 'v1.x.z', created_at: '2026-01-01T00:00:02.000Z' });
+      expect(store.getMessage('chat-a', 'm2')).toMatchObject({
+        status: 'sent',
+        ciphertext: 'v1.x.z',
+        created_at: '2026-01-01T00:00:02.000Z',
+      });
       expect(store.getMessage('chat-b', 'm1')).toBeNull();
       expect(store.listMessages('chat-a', 10).map((m) => m.id)).toEqual(['m1', 'm2']);
       // The keys the sync's inserts and lookups use.
-      expect(queryPlan(file, "SELECT * FROM messages WHERE chat_id = 'chat-a' AND id = 'm1'")).toMatch(/USING INDEX sqlite_autoindex_messages_1 \(chat_id=\? AND id=\?\)/);
+      expect(queryPlan(file, "SELECT * FROM messages WHERE chat_id = 'chat-a' AND id = 'm1'")).toMatch(
+        /USING INDEX sqlite_autoindex_messages_1 \(chat_id=\? AND id=\?\)/,
+      );
     } finally {
       store.close();
     }
@@ -59,7 +67,9 @@ describe('local store migrations', () => {
       // Exactly the statements the store runs (store.unread).
       expect(queryPlan(file, UNREAD_COUNTS_SQL, 'me')).toContain('USING INDEX messages_unread');
       // One chat's unread ids: an index search within the chat (SQLite prefers the chat/time index, already in order).
-      expect(queryPlan(file, UNREAD_IDS_SQL, 'chat-a', 'me')).toMatch(/^SEARCH messages USING (COVERING )?INDEX \w+ \(chat_id=\?/);
+      expect(queryPlan(file, UNREAD_IDS_SQL, 'chat-a', 'me')).toMatch(
+        /^SEARCH messages USING (COVERING )?INDEX \w+ \(chat_id=\?/,
+      );
     } finally {
       store.close();
     }

@@ -7,7 +7,9 @@ export class SettingsTable {
 
   constructor(db: Database.Database) {
     this.readStatement = db.prepare('SELECT value FROM settings WHERE key = ?');
-    this.writeStatement = db.prepare('INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value');
+    this.writeStatement = db.prepare(
+      'INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value',
+    );
   }
 
   read(key: string): string | null {

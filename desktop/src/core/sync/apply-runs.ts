@@ -13,7 +13,10 @@ export const HISTORY_RUN = { messages: 5_000, bytes: 4 * 1024 * 1024 } as const;
  *   waiting for the rest of that chat;
  * - consecutive other events (live changes, phase markers, the manifest) share one.
  */
-export function applyRuns(events: readonly ParsedEvent[], limit: { messages: number; bytes: number } = HISTORY_RUN): ParsedEvent[][] {
+export function applyRuns(
+  events: readonly ParsedEvent[],
+  limit: { messages: number; bytes: number } = HISTORY_RUN,
+): ParsedEvent[][] {
   const runs: ParsedEvent[][] = [];
   let run: ParsedEvent[] = [];
   let messages = 0;

@@ -62,18 +62,28 @@ function seedChat(options: Parameters<typeof testChat>[1] = {}): TestChat {
 describe('parseEvent (bad input is a problem, never an exception)', () => {
   it('reports malformed JSON', () => {
     const result = parseEvent({ name: 'message:new', data: '{"message": {', id: '7' });
-    expect(result).toEqual({ ok: false, problem: expect.objectContaining({ code: 'malformed_json', event: 'message:new' }) });
+    expect(result).toEqual({
+      ok: false,
+      problem: expect.objectContaining({ code: 'malformed_json', event: 'message:new' }),
+    });
   });
 
   it('reports an event name the contract does not know', () => {
     const result = parseEvent({ name: 'message:explode', data: '{}', id: null });
-    expect(result).toEqual({ ok: false, problem: expect.objectContaining({ code: 'unknown_event', event: 'message:explode' }) });
+    expect(result).toEqual({
+      ok: false,
+      problem: expect.objectContaining({ code: 'unknown_event', event: 'message:explode' }),
+    });
   });
 
   it('reports wrong field types, naming the field', () => {
     const chat = testChat(me);
     const good = testMessage(me, chat, 'hello');
-    const result = parseEvent({ name: 'message:new', data: JSON.stringify({ message: { ...good, createdAt: 12 } }), id: '3' });
+    const result = parseEvent({
+      name: 'message:new',
+      data: JSON.stringify({ message: { ...good, createdAt: 12 } }),
+      id: '3',
+    });
     expect(result.ok).toBe(false);
     if (result.ok) return;
     expect(result.problem.code).toBe('invalid_payload');
@@ -99,12 +109,18 @@ describe('applyEvents', () => {
   it('stores a good batch and advances the position with it', () => {
     const chat = seedChat();
     const batch = [testMessage(me, chat, 'one'), testMessage(me, chat, 'two')];
-    const result = apply([parsed('message:sync', { phase: 1, messages: batch, chatsCompleted: [chat.summary.chatId] }, 'h5:1:0')]);
+    const result = apply([
+      parsed('message:sync', { phase: 1, messages: batch, chatsCompleted: [chat.summary.chatId] }, 'h5:1:0'),
+    ]);
     expect(result.problems).toEqual([]);
     expect(result.inserted.map((m) => m.messageId)).toEqual(batch.map((m) => m.messageId));
     expect(store.getState('last_event_id')).toBe('h5:1:0');
     expect(store.getChat(chat.summary.chatId)?.history_complete).toBe(1);
-    expect(new ChatReader(store, me.keyring, me.userId, new SenderBook(EMPTY_DIRECTORY)).messages(chat.summary.chatId).map((m) => m.text)).toEqual(['one', 'two']);
+    expect(
+      new ChatReader(store, me.keyring, me.userId, new SenderBook(EMPTY_DIRECTORY))
+        .messages(chat.summary.chatId)
+        .map((m) => m.text),
+    ).toEqual(['one', 'two']);
   });
 
   it('skips the messages of a chat whose key this device cannot unwrap, reports it, and keeps the rest of the batch', () => {
@@ -113,7 +129,11 @@ describe('applyEvents', () => {
     const good = [testMessage(me, readable, 'a'), testMessage(me, readable, 'b')];
     const bad = [testMessage(me, locked, 'secret 1'), testMessage(me, locked, 'secret 2')];
     const result = apply([
-      parsed('message:sync', { phase: 2, messages: [good[0], bad[0], good[1], bad[1]], chatsCompleted: [readable.summary.chatId] }, 'h5:2:0'),
+      parsed(
+        'message:sync',
+        { phase: 2, messages: [good[0], bad[0], good[1], bad[1]], chatsCompleted: [readable.summary.chatId] },
+        'h5:2:0',
+      ),
     ]);
     expect(result.problems).toEqual([expect.objectContaining({ code: 'undecryptable_chat', event: 'message:sync' })]);
     expect(result.problems[0]!.message).toContain(locked.summary.chatId);
@@ -131,9 +151,20 @@ describe('applyEvents', () => {
     // A valid envelope of this chat, replayed by the server under another message id.
     const swapped = { ...testMessage(me, chat, 'swapped'), ciphertext: good.ciphertext };
     const problems: SyncProblem[] = [];
-    problems.push(...apply([parsed('message:sync', { phase: 1, messages: [damaged, good, swapped], chatsCompleted: [] }, 'h5:0:3')]).problems);
-    problems.push(...apply([parsed('message:new', { message: { ...testMessage(me, chat, 'live'), ciphertext: damaged.ciphertext } }, '9')]).problems);
-    expect(problems.map((p) => p.code)).toEqual(['undecryptable_message', 'undecryptable_message', 'undecryptable_message']);
+    problems.push(
+      ...apply([parsed('message:sync', { phase: 1, messages: [damaged, good, swapped], chatsCompleted: [] }, 'h5:0:3')])
+        .problems,
+    );
+    problems.push(
+      ...apply([
+        parsed('message:new', { message: { ...testMessage(me, chat, 'live'), ciphertext: damaged.ciphertext } }, '9'),
+      ]).problems,
+    );
+    expect(problems.map((p) => p.code)).toEqual([
+      'undecryptable_message',
+      'undecryptable_message',
+      'undecryptable_message',
+    ]);
     expect(problems[0]!.message).toContain(damaged.messageId);
     expect(store.allMessageIds()).toEqual([good.messageId]);
     expect(store.getChat(chat.summary.chatId)?.bytes).toBe(good.ciphertext.length);
@@ -196,7 +227,10 @@ describe('applyEvents', () => {
     });
     const v2 = record(2, 'dark');
     apply([parsed('settings:sync', { settings: v2 }, 'h9:11:0')]);
-    apply([parsed('settings:sync', { settings: record(1, 'light') }, '12'), parsed('settings:sync', { settings: v2 }, '13')]);
+    apply([
+      parsed('settings:sync', { settings: record(1, 'light') }, '12'),
+      parsed('settings:sync', { settings: v2 }, '13'),
+    ]);
     expect(storedSettings(store)).toEqual(v2);
     expect(readUserSettings(store, me.masterKey, me.userId)).toEqual({ theme: 'dark' });
     // Under someone else's key the envelope doesn't open: null, never an exception.

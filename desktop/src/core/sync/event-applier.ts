@@ -1,10 +1,5 @@
 import type { z } from 'zod';
-import {
-  type MessageRecord,
-  type SyncEventName,
-  type SyncEventPayload,
-  SyncEvents,
-} from '../../../../common/contract';
+import { type MessageRecord, type SyncEventName, type SyncEventPayload, SyncEvents } from '../../../../common/contract';
 import type { ChatKey } from '../../../../common/crypto';
 import type { ChatKeyring } from '../crypto/chat-keyring';
 import type { LocalStore } from '../store/local-store';
@@ -12,7 +7,8 @@ import { putStoredSettings } from '../store/user-settings';
 import { messageEnvelopeOpens } from './envelope-check';
 import type { RawEvent } from './sse-connection';
 
-export type SyncProblemCode = 'malformed_json' | 'invalid_payload' | 'unknown_event' | 'undecryptable_chat' | 'undecryptable_message';
+export type SyncProblemCode =
+  'malformed_json' | 'invalid_payload' | 'unknown_event' | 'undecryptable_chat' | 'undecryptable_message';
 
 export interface SyncProblem {
   readonly code: SyncProblemCode;
@@ -20,17 +16,23 @@ export interface SyncProblem {
   readonly message: string;
 }
 
-export type ParsedEvent = { [N in SyncEventName]: { name: N; payload: SyncEventPayload<N>; id: string | null } }[SyncEventName];
+export type ParsedEvent = {
+  [N in SyncEventName]: { name: N; payload: SyncEventPayload<N>; id: string | null };
+}[SyncEventName];
 
 /** Parses one raw event against the contract. Anything that doesn't match is a problem, never an exception. */
 export function parseEvent(raw: RawEvent): { ok: true; event: ParsedEvent } | { ok: false; problem: SyncProblem } {
   const schema = (SyncEvents as Record<string, z.ZodType>)[raw.name];
-  if (!schema) return { ok: false, problem: { code: 'unknown_event', event: raw.name, message: `unknown event "${raw.name}"` } };
+  if (!schema)
+    return { ok: false, problem: { code: 'unknown_event', event: raw.name, message: `unknown event "${raw.name}"` } };
   let json: unknown;
   try {
     json = JSON.parse(raw.data);
   } catch {
-    return { ok: false, problem: { code: 'malformed_json', event: raw.name, message: `"${raw.name}" carried malformed JSON` } };
+    return {
+      ok: false,
+      problem: { code: 'malformed_json', event: raw.name, message: `"${raw.name}" carried malformed JSON` },
+    };
   }
   const parsed = schema.safeParse(json);
   if (!parsed.success) {
@@ -89,7 +91,11 @@ export function applyEvents(store: LocalStore, keyring: ChatKeyring, events: rea
       }
     }
     for (const chatId of refused) {
-      problems.push({ code: 'undecryptable_chat', event, message: `skipped messages of chat ${chatId}: this device has no key for it` });
+      problems.push({
+        code: 'undecryptable_chat',
+        event,
+        message: `skipped messages of chat ${chatId}: this device has no key for it`,
+      });
     }
     return ok;
   };

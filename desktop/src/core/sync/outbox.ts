@@ -11,7 +11,8 @@ import { BACKOFF_JITTER, DEFAULT_BACKOFF } from './backoff';
 let localSeq = 0;
 
 /** What became of one attempt to hand a message to the server. */
-export type SendOutcome = { readonly state: 'sent' } | { readonly state: 'queued' } | { readonly state: 'failed'; readonly reason: string };
+export type SendOutcome =
+  { readonly state: 'sent' } | { readonly state: 'queued' } | { readonly state: 'failed'; readonly reason: string };
 
 /**
  * Only an answer that will be the same next time fails a message: a 4xx from the server (the chat is gone,
@@ -19,7 +20,13 @@ export type SendOutcome = { readonly state: 'sent' } | { readonly state: 'queued
  * deploy, an overloaded proxy), 408 and 429 only mean "not now".
  */
 export function isDefinitiveRefusal(error: unknown): error is ApiError {
-  return error instanceof ApiError && error.status >= 400 && error.status < 500 && error.status !== 408 && error.status !== 429;
+  return (
+    error instanceof ApiError &&
+    error.status >= 400 &&
+    error.status < 500 &&
+    error.status !== 408 &&
+    error.status !== 429
+  );
 }
 
 /**
@@ -57,7 +64,12 @@ export class Outbox {
     // Signed inside the envelope (common/content/message-signature.ts): what recipients check the author by.
     const unsigned = { text, senderName: this.session.username, sentAt };
     const origin = { chatId, messageId, senderUserId: this.session.userId };
-    const ciphertext = encryptMessageBody(key, chatId, messageId, signing ? signMessageBody(signing, origin, unsigned) : unsigned);
+    const ciphertext = encryptMessageBody(
+      key,
+      chatId,
+      messageId,
+      signing ? signMessageBody(signing, origin, unsigned) : unsigned,
+    );
     const createdAt = new Date(sentAt).toISOString();
     this.store.transaction(() => {
       this.store.putQueuedMessage({
@@ -69,11 +81,21 @@ export class Outbox {
         ciphertext,
         createdAt,
       });
-      this.store.enqueueOutbox({ message_id: messageId, chat_id: chatId, client_key: clientKey, ciphertext, created_at: createdAt });
+      this.store.enqueueOutbox({
+        message_id: messageId,
+        chat_id: chatId,
+        client_key: clientKey,
+        ciphertext,
+        created_at: createdAt,
+      });
     });
     const outcome = await this.deliver({ message_id: messageId, chat_id: chatId, client_key: clientKey, ciphertext });
     if (outcome.state === 'queued') this.scheduleRetry();
-    return { messageId, queued: outcome.state === 'queued', failed: outcome.state === 'failed' ? outcome.reason : null };
+    return {
+      messageId,
+      queued: outcome.state === 'queued',
+      failed: outcome.state === 'failed' ? outcome.reason : null,
+    };
   }
 
   /** The user's "try again" on a failed message: it is queued again and sent now. */
@@ -94,7 +116,13 @@ export class Outbox {
 
   /** Why the server refused each failed message of a chat, by message id. */
   failures(chatId: string): Map<string, string> {
-    return new Map(this.store.listOutbox().flatMap((row) => (row.chat_id === chatId && row.last_error !== null ? [[row.message_id, row.last_error]] : [])));
+    return new Map(
+      this.store
+        .listOutbox()
+        .flatMap((row) =>
+          row.chat_id === chatId && row.last_error !== null ? [[row.message_id, row.last_error]] : [],
+        ),
+    );
   }
 
   /** Called with the messages whose send state changed (sent, failed, queued again). */
@@ -110,12 +138,18 @@ export class Outbox {
     const { results } = await this.session.call('syncHello', {
       body: {
         cursor,
-        outbox: items.map((row) => ({ chatId: row.chat_id, messageId: row.message_id, clientKey: row.client_key, ciphertext: row.ciphertext })),
+        outbox: items.map((row) => ({
+          chatId: row.chat_id,
+          messageId: row.message_id,
+          clientKey: row.client_key,
+          ciphertext: row.ciphertext,
+        })),
       },
     });
     for (const result of results) {
       if (result.ok) this.confirm(result.message);
-      else if (!result.retryable) this.fail(items.find((row) => row.message_id === result.messageId)?.chat_id, result.messageId, result.message);
+      else if (!result.retryable)
+        this.fail(items.find((row) => row.message_id === result.messageId)?.chat_id, result.messageId, result.message);
     }
   }
 
@@ -129,7 +163,9 @@ export class Outbox {
     this.closed = false;
   }
 
-  private async deliver(row: Pick<OutboxRow, 'message_id' | 'chat_id' | 'client_key' | 'ciphertext'>): Promise<SendOutcome> {
+  private async deliver(
+    row: Pick<OutboxRow, 'message_id' | 'chat_id' | 'client_key' | 'ciphertext'>,
+  ): Promise<SendOutcome> {
     try {
       const stored = await this.session.call('sendMessage', {
         params: { chatId: row.chat_id },
@@ -149,10 +185,13 @@ export class Outbox {
   private scheduleRetry(): void {
     if (this.closed || this.retryTimer) return;
     this.consecutiveFailures++;
-    this.retryTimer = setTimeout(() => {
-      this.retryTimer = null;
-      this.retrying ??= this.retryQueued().finally(() => (this.retrying = null));
-    }, backoffDelay(this.consecutiveFailures, this.backoff, BACKOFF_JITTER));
+    this.retryTimer = setTimeout(
+      () => {
+        this.retryTimer = null;
+        this.retrying ??= this.retryQueued().finally(() => (this.retrying = null));
+      },
+      backoffDelay(this.consecutiveFailures, this.backoff, BACKOFF_JITTER),
+    );
     this.retryTimer.unref?.();
   }
 

@@ -64,7 +64,10 @@ export function openSseConnection(
   const alive = () => {
     if (closed) return;
     if (watchdog) clearTimeout(watchdog);
-    watchdog = setTimeout(() => down({ message: `the sync stream was silent for ${Math.round(silenceMs / 1000)} s` }), silenceMs);
+    watchdog = setTimeout(
+      () => down({ message: `the sync stream was silent for ${Math.round(silenceMs / 1000)} s` }),
+      silenceMs,
+    );
     watchdog.unref();
   };
   const activity = () =>
@@ -78,13 +81,21 @@ export function openSseConnection(
   const source = new EventSource(url, {
     fetch: async (input, init) => {
       alive();
-      const response = await fetchImpl(input as string, { ...init, headers: { ...(init?.headers ?? {}), ...headers() } } as RequestInit);
+      const response = await fetchImpl(
+        input as string,
+        { ...init, headers: { ...(init?.headers ?? {}), ...headers() } } as RequestInit,
+      );
       if (!response.body) return response;
-      return new Response(response.body.pipeThrough(activity()).pipeThrough(unknownEventTap(KNOWN, (name, data) => handlers.onEvent({ name, data, id: null }))), {
-        status: response.status,
-        statusText: response.statusText,
-        headers: response.headers,
-      });
+      return new Response(
+        response.body
+          .pipeThrough(activity())
+          .pipeThrough(unknownEventTap(KNOWN, (name, data) => handlers.onEvent({ name, data, id: null }))),
+        {
+          status: response.status,
+          statusText: response.statusText,
+          headers: response.headers,
+        },
+      );
     },
   });
   source.addEventListener('open', () => handlers.onOpen());

@@ -5,7 +5,8 @@
  */
 export function describeStoreFailure(error: unknown): string {
   const code = (error as { code?: unknown }).code;
-  if (code === 'SQLITE_FULL') return 'The disk is full: synced messages cannot be saved on this computer. Free some space; syncing resumes by itself.';
+  if (code === 'SQLITE_FULL')
+    return 'The disk is full: synced messages cannot be saved on this computer. Free some space; syncing resumes by itself.';
   if (code === 'SQLITE_READONLY' || code === 'SQLITE_IOERR' || code === 'SQLITE_CANTOPEN') {
     return `This computer's copy of your chats cannot be written (${String(code)}); syncing resumes once it can.`;
   }

@@ -24,7 +24,8 @@ import { EMPTY_DIRECTORY } from '../../../../common/trust/sender-keys';
 type Frame = string;
 const frame = <N extends SyncEventName>(name: N, payload: SyncEventPayload<N>, id?: string): Frame =>
   `${id ? `id: ${id}\n` : ''}event: ${name}\ndata: ${JSON.stringify(payload)}\n\n`;
-const rawFrame = (name: string, data: string, id?: string): Frame => `${id ? `id: ${id}\n` : ''}event: ${name}\ndata: ${data}\n\n`;
+const rawFrame = (name: string, data: string, id?: string): Frame =>
+  `${id ? `id: ${id}\n` : ''}event: ${name}\ndata: ${data}\n\n`;
 
 interface ScriptServer {
   readonly url: string;
@@ -42,7 +43,10 @@ async function scriptServer(opening: Frame[]): Promise<ScriptServer> {
       res.writeHead(404).end();
       return;
     }
-    requests.push({ authorization: req.headers.authorization, lastEventId: req.headers['last-event-id'] as string | undefined });
+    requests.push({
+      authorization: req.headers.authorization,
+      lastEventId: req.headers['last-event-id'] as string | undefined,
+    });
     res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache' });
     streams.add(res);
     res.on('close', () => streams.delete(res));
@@ -119,14 +123,40 @@ describe('SyncEngine against a scripted SSE server', () => {
 
     server = await scriptServer([
       frame('connected', { deviceId: me.deviceId, serverTime: new Date().toISOString(), mode: 'fresh', cursor: 40 }),
-      frame('sync:initial', { snapshotSeq: 40, lastOpenedChatId: chatId, chats: [chat.summary, locked.summary], plan, totals: { chats: 2, messages: 6, bytes: 0, chatsOnServer: 2 } }, 'h40:0:0'),
+      frame(
+        'sync:initial',
+        {
+          snapshotSeq: 40,
+          lastOpenedChatId: chatId,
+          chats: [chat.summary, locked.summary],
+          plan,
+          totals: { chats: 2, messages: 6, bytes: 0, chatsOnServer: 2 },
+        },
+        'h40:0:0',
+      ),
       frame('message:sync', { phase: 1, messages: [good[0]!], chatsCompleted: [] }, 'h40:0:1'),
       rawFrame('message:sync', '{"phase":1,"messages":[{"messageId"', 'h40:0:1'),
       rawFrame('message:teleport', '{"anything":true}'),
       rawFrame('message:sync', JSON.stringify({ phase: '1', messages: [good[1]], chatsCompleted: [] }), 'h40:0:1'),
-      frame('message:sync', { phase: 1, messages: [{ ...forged, ciphertext: tamper(forged.ciphertext) as typeof forged.ciphertext }, good[1]!], chatsCompleted: [chatId] }, 'h40:1:0'),
+      frame(
+        'message:sync',
+        {
+          phase: 1,
+          messages: [{ ...forged, ciphertext: tamper(forged.ciphertext) as typeof forged.ciphertext }, good[1]!],
+          chatsCompleted: [chatId],
+        },
+        'h40:1:0',
+      ),
       frame('phase_1_last_chat_ready', stats, 'h40:1:0'),
-      frame('message:sync', { phase: 2, messages: [testMessage(me, locked, 'locked 1'), testMessage(me, locked, 'locked 2')], chatsCompleted: [locked.summary.chatId] }, 'h40:2:0'),
+      frame(
+        'message:sync',
+        {
+          phase: 2,
+          messages: [testMessage(me, locked, 'locked 1'), testMessage(me, locked, 'locked 2')],
+          chatsCompleted: [locked.summary.chatId],
+        },
+        'h40:2:0',
+      ),
       frame('phase_2_last_10_chats_ready', stats, 'h40:2:0'),
       frame('phase_3_last_100_chats_ready', { chats: 0, messages: 0, bytes: 0 }, 'h40:2:0'),
       frame('cache_primed', { cursor: 40 }, '40'),
@@ -147,15 +177,28 @@ describe('SyncEngine against a scripted SSE server', () => {
     await until(() => store.getState('last_event_id') === '43', 10_000, 'the live events');
 
     expect(problems.map((p) => p.code).sort()).toEqual(
-      ['invalid_payload', 'invalid_payload', 'malformed_json', 'undecryptable_chat', 'undecryptable_message', 'unknown_event'].sort(),
+      [
+        'invalid_payload',
+        'invalid_payload',
+        'malformed_json',
+        'undecryptable_chat',
+        'undecryptable_message',
+        'unknown_event',
+      ].sort(),
     );
     expect(problems.find((p) => p.code === 'unknown_event')?.event).toBe('message:teleport');
     expect(store.allMessageIds()).toEqual(good.map((m) => m.messageId).sort());
-    expect(new ChatReader(store, me.keyring, me.userId, new SenderBook(EMPTY_DIRECTORY)).messages(chatId).map((m) => m.text)).toEqual(['good 1', 'good 2', 'good 3', 'good 4']);
+    expect(
+      new ChatReader(store, me.keyring, me.userId, new SenderBook(EMPTY_DIRECTORY)).messages(chatId).map((m) => m.text),
+    ).toEqual(['good 1', 'good 2', 'good 3', 'good 4']);
     expect(store.getChat(locked.summary.chatId)?.bytes).toBe(0);
     expect(store.getState('cursor')).toBe('40');
     const progress = engine.progress;
-    expect([progress.phases[1].state, progress.phases[2].state, progress.phases[3].state]).toEqual(['done', 'done', 'done']);
+    expect([progress.phases[1].state, progress.phases[2].state, progress.phases[3].state]).toEqual([
+      'done',
+      'done',
+      'done',
+    ]);
     // One connection was enough: bad events never tear the stream down.
     expect(server.requests).toEqual([{ authorization: 'Bearer access-token-for-test', lastEventId: undefined }]);
   });
@@ -171,7 +214,12 @@ describe('SyncEngine against a scripted SSE server', () => {
       frame('message:new', { message: m }, '7'),
     ]);
     store.setState('last_event_id', '5');
-    engine = new SyncEngine({ session: await sessionFor(me, server.url), store, keyring: me.keyring, backoff: { initialMs: 20, maxMs: 100 } });
+    engine = new SyncEngine({
+      session: await sessionFor(me, server.url),
+      store,
+      keyring: me.keyring,
+      backoff: { initialMs: 20, maxMs: 100 },
+    });
     engine.start();
     await until(() => store.getState('last_event_id') === '7', 10_000, 'the message after the error');
     expect(engine.progress.lastError).toBe('the server is busy');
@@ -179,7 +227,7 @@ describe('SyncEngine against a scripted SSE server', () => {
     expect(server.requests[0]?.lastEventId).toBe('5');
   });
 
-  it("marks the last opened chat readable at its first phase-1 batch, while the rest of its history is still on the way", async () => {
+  it('marks the last opened chat readable at its first phase-1 batch, while the rest of its history is still on the way', async () => {
     const me = testAccount();
     const chat = testChat(me, { title: 'Left open' });
     const chatId = chat.summary.chatId;
@@ -187,14 +235,31 @@ describe('SyncEngine against a scripted SSE server', () => {
     const plan = { phase1: [chatId], phase2: [], phase3: [] };
     server = await scriptServer([
       frame('connected', { deviceId: me.deviceId, serverTime: new Date().toISOString(), mode: 'fresh', cursor: 9 }),
-      frame('sync:initial', { snapshotSeq: 9, lastOpenedChatId: chatId, chats: [chat.summary], plan, totals: { chats: 1, messages: 2, bytes: 0, chatsOnServer: 1 } }, 'h9:0:0'),
+      frame(
+        'sync:initial',
+        {
+          snapshotSeq: 9,
+          lastOpenedChatId: chatId,
+          chats: [chat.summary],
+          plan,
+          totals: { chats: 1, messages: 2, bytes: 0, chatsOnServer: 1 },
+        },
+        'h9:0:0',
+      ),
       frame('message:sync', { phase: 1, messages: [newest], chatsCompleted: [] }, 'h9:0:1'),
     ]);
-    engine = new SyncEngine({ session: await sessionFor(me, server.url), store, keyring: me.keyring, backoff: { initialMs: 20, maxMs: 100 } });
+    engine = new SyncEngine({
+      session: await sessionFor(me, server.url),
+      store,
+      keyring: me.keyring,
+      backoff: { initialMs: 20, maxMs: 100 },
+    });
     engine.start();
     await until(() => engine.progress.lastChatReadyAt !== null, 10_000, 'the first screen');
     expect(engine.progress.phases[1].state).toBe('running');
-    expect(new ChatReader(store, me.keyring, me.userId, new SenderBook(EMPTY_DIRECTORY)).messages(chatId).map((m) => m.text)).toEqual(['newest']);
+    expect(
+      new ChatReader(store, me.keyring, me.userId, new SenderBook(EMPTY_DIRECTORY)).messages(chatId).map((m) => m.text),
+    ).toEqual(['newest']);
     const readyAt = engine.progress.lastChatReadyAt;
 
     server.push(
@@ -208,7 +273,13 @@ describe('SyncEngine against a scripted SSE server', () => {
 
   describe('and a stream that goes silent', () => {
     const opening = (me: TestAccount) => [
-      frame('connected', { deviceId: me.deviceId, serverTime: new Date().toISOString(), mode: 'live', cursor: 5, heartbeatMs: 100 }),
+      frame('connected', {
+        deviceId: me.deviceId,
+        serverTime: new Date().toISOString(),
+        mode: 'live',
+        cursor: 5,
+        heartbeatMs: 100,
+      }),
     ];
 
     it('drops a stream that stays silent for three announced heartbeats, and reconnects from the stored position', async () => {
@@ -216,7 +287,12 @@ describe('SyncEngine against a scripted SSE server', () => {
       store.setState('last_event_id', '5');
       // The server announces a 100 ms heartbeat, then sends nothing while keeping the socket open (half-open).
       server = await scriptServer(opening(me));
-      engine = new SyncEngine({ session: await sessionFor(me, server.url), store, keyring: me.keyring, backoff: { initialMs: 20, maxMs: 100 } });
+      engine = new SyncEngine({
+        session: await sessionFor(me, server.url),
+        store,
+        keyring: me.keyring,
+        backoff: { initialMs: 20, maxMs: 100 },
+      });
       const errors: string[] = [];
       engine.onProgress((p) => {
         if (p.lastError) errors.push(p.lastError);
@@ -231,7 +307,12 @@ describe('SyncEngine against a scripted SSE server', () => {
       const me = testAccount();
       store.setState('last_event_id', '5');
       server = await scriptServer(opening(me));
-      engine = new SyncEngine({ session: await sessionFor(me, server.url), store, keyring: me.keyring, backoff: { initialMs: 20, maxMs: 100 } });
+      engine = new SyncEngine({
+        session: await sessionFor(me, server.url),
+        store,
+        keyring: me.keyring,
+        backoff: { initialMs: 20, maxMs: 100 },
+      });
       engine.start();
       await until(() => engine.progress.connection === 'connected', 10_000, 'the stream');
       // Heartbeat comments every 100 ms for 3 s: more than twice the silence limit (1.3 s) in all.

@@ -10,7 +10,13 @@ import { BACKOFF_JITTER, DEFAULT_BACKOFF } from './backoff';
 import { describeStoreFailure } from './store-failure';
 import { applyEvents, type ParsedEvent, parseEvent, type SyncProblem } from './event-applier';
 import { Outbox } from './outbox';
-import { DEFAULT_SILENCE_MS, openSseConnection, type RawEvent, type SseConnection, silenceAfterHeartbeat } from './sse-connection';
+import {
+  DEFAULT_SILENCE_MS,
+  openSseConnection,
+  type RawEvent,
+  type SseConnection,
+  silenceAfterHeartbeat,
+} from './sse-connection';
 import { initialProgress, progressAfter, type SyncProgress } from './sync-progress';
 
 export interface SyncEngineOptions {
@@ -54,9 +60,16 @@ export class SyncEngine {
 
   constructor(private readonly options: SyncEngineOptions) {
     this.budget = options.budget ?? DEFAULT_BUDGET;
-    this.outbox = new Outbox(options.session, options.store, options.keyring, options.backoff ?? DEFAULT_BACKOFF, options.signingKey);
+    this.outbox = new Outbox(
+      options.session,
+      options.store,
+      options.keyring,
+      options.backoff ?? DEFAULT_BACKOFF,
+      options.signingKey,
+    );
     options.session.onEvent((event) => {
-      if (event.type === 'revoked' || event.type === 'signed-out') this.shutDown(event.type === 'revoked' ? 'revoked' : 'stopped');
+      if (event.type === 'revoked' || event.type === 'signed-out')
+        this.shutDown(event.type === 'revoked' ? 'revoked' : 'stopped');
     });
   }
 
@@ -203,7 +216,8 @@ export class SyncEngine {
       try {
         await this.options.session.call('me', {});
       } catch (error) {
-        if (!(error instanceof ApiError) || error.status !== 0) this.setProgress({ ...this.progressValue, lastError: (error as Error).message });
+        if (!(error instanceof ApiError) || error.status !== 0)
+          this.setProgress({ ...this.progressValue, lastError: (error as Error).message });
       }
     }
   }
@@ -233,7 +247,12 @@ export class SyncEngine {
         if (chat) store.transaction(() => store.upsertChats([chat]));
       }
       result = store.transaction(() => applyEvents(store, keyring, events));
-      for (const chatId of result.missingChats) this.report({ code: 'undecryptable_chat', event: 'message:new', message: `skipped a message of unknown chat ${chatId}` });
+      for (const chatId of result.missingChats)
+        this.report({
+          code: 'undecryptable_chat',
+          event: 'message:new',
+          message: `skipped a message of unknown chat ${chatId}`,
+        });
     }
     for (const problem of result.problems) this.report(problem);
     for (const event of events) this.track(event);
@@ -259,7 +278,10 @@ export class SyncEngine {
     }
     for (const [chatId, messageIds] of byChat) {
       void this.options.session
-        .call('markMessages', { params: { chatId }, body: { messageIds: messageIds.slice(0, 100), status: 'delivered' } })
+        .call('markMessages', {
+          params: { chatId },
+          body: { messageIds: messageIds.slice(0, 100), status: 'delivered' },
+        })
         .catch(() => undefined);
     }
   }

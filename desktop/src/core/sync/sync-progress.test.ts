@@ -46,13 +46,22 @@ describe('progressAfter', () => {
   });
 
   it('a new manifest (a fresh sync started over) clears it until its own first batch', () => {
-    const first = run([manifest, { name: 'message:sync', id: 'h9:0:200', payload: { phase: 1, messages: [], chatsCompleted: [] } }]);
+    const first = run([
+      manifest,
+      { name: 'message:sync', id: 'h9:0:200', payload: { phase: 1, messages: [], chatsCompleted: [] } },
+    ]);
     expect(first.lastChatReadyAt).toBe(1001);
     expect(progressAfter(first, manifest, 5000).lastChatReadyAt).toBeNull();
   });
 
   it('a live stream never marks it', () => {
-    const p = run([{ name: 'connected', id: null, payload: { deviceId: 'd', serverTime: new Date(0).toISOString(), mode: 'live', cursor: 4 } }]);
+    const p = run([
+      {
+        name: 'connected',
+        id: null,
+        payload: { deviceId: 'd', serverTime: new Date(0).toISOString(), mode: 'live', cursor: 4 },
+      },
+    ]);
     expect(p).toMatchObject({ mode: 'live', connectedAt: 1000, lastChatReadyAt: null });
   });
 });

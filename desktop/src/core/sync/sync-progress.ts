@@ -75,7 +75,15 @@ export function progressAfter(progress: SyncProgress, event: ParsedEvent, now: n
     case 'sync:initial': {
       const plan = event.payload.plan;
       // A new fresh sync (a first one, or one restarted from scratch): its last chat isn't readable yet.
-      p = { ...p, lastChatReadyAt: null, totals: { chats: event.payload.totals.chats, messages: event.payload.totals.messages, bytes: event.payload.totals.bytes } };
+      p = {
+        ...p,
+        lastChatReadyAt: null,
+        totals: {
+          chats: event.payload.totals.chats,
+          messages: event.payload.totals.messages,
+          bytes: event.payload.totals.bytes,
+        },
+      };
       for (const phase of [1, 2, 3] as const) p = withPhase(p, phase, { expectedChats: plan[`phase${phase}`].length });
       return withPhase(p, 1, { state: 'running', startedAt: now });
     }
@@ -100,7 +108,11 @@ export function progressAfter(progress: SyncProgress, event: ParsedEvent, now: n
       if (!phase) return p;
       p = withPhase(p, phase, { state: 'done', doneAt: now, startedAt: p.phases[phase].startedAt ?? now });
       if (phase === 1 && p.lastChatReadyAt === null) p = { ...p, lastChatReadyAt: now };
-      if (phase < 3) p = withPhase(p, (phase + 1) as SyncPhase, { state: 'running', startedAt: p.phases[(phase + 1) as SyncPhase].startedAt ?? now });
+      if (phase < 3)
+        p = withPhase(p, (phase + 1) as SyncPhase, {
+          state: 'running',
+          startedAt: p.phases[(phase + 1) as SyncPhase].startedAt ?? now,
+        });
       return p;
     }
   }

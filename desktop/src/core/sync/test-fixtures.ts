@@ -1,6 +1,13 @@
 import type { ChatSummary, MessageRecord } from '../../../../common/contract';
 import { encryptChatMeta, encryptMessageBody } from '../../../../common/content';
-import { type ChatKey, generateChatKey, generateMasterKey, type MasterKey, randomId, wrapChatKey } from '../../../../common/crypto';
+import {
+  type ChatKey,
+  generateChatKey,
+  generateMasterKey,
+  type MasterKey,
+  randomId,
+  wrapChatKey,
+} from '../../../../common/crypto';
 import { ChatKeyring } from '../crypto/chat-keyring';
 
 /**
@@ -27,7 +34,10 @@ export interface TestChat {
 }
 
 /** A chat of `owner`; `unreadable` wraps its key under a master key the owner's device doesn't have. */
-export function testChat(owner: TestAccount, options: { title?: string; unreadable?: boolean; updatedAt?: string } = {}): TestChat {
+export function testChat(
+  owner: TestAccount,
+  options: { title?: string; unreadable?: boolean; updatedAt?: string } = {},
+): TestChat {
   const chatId = randomId();
   const key = generateChatKey();
   const wrapUnder = options.unreadable ? generateMasterKey() : owner.masterKey;
@@ -53,7 +63,12 @@ export function testChat(owner: TestAccount, options: { title?: string; unreadab
 
 let clock = Date.parse('2026-01-01T00:00:00.000Z');
 
-export function testMessage(owner: TestAccount, chat: TestChat, text: string, overrides: Partial<MessageRecord> = {}): MessageRecord {
+export function testMessage(
+  owner: TestAccount,
+  chat: TestChat,
+  text: string,
+  overrides: Partial<MessageRecord> = {},
+): MessageRecord {
   const messageId = overrides.messageId ?? randomId();
   const sentAt = (clock += 1000);
   return {

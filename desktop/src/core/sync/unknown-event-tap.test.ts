@@ -58,7 +58,11 @@ describe('the unknown-event tap on the sync stream', () => {
     }
     const random = seededRandom(42);
     for (let run = 0; run < 200; run++) {
-      const cuts = [...new Set(Array.from({ length: 1 + Math.floor(random() * 30) }, () => 1 + Math.floor(random() * (STREAM.length - 1))))].sort((a, b) => a - b);
+      const cuts = [
+        ...new Set(
+          Array.from({ length: 1 + Math.floor(random() * 30) }, () => 1 + Math.floor(random() * (STREAM.length - 1))),
+        ),
+      ].sort((a, b) => a - b);
       const { reported, out } = await tap(splitAt(STREAM, cuts));
       expect({ run, reported }).toEqual({ run, reported: EXPECTED });
       expect(out.equals(STREAM)).toBe(true);
@@ -66,7 +70,9 @@ describe('the unknown-event tap on the sync stream', () => {
   });
 
   it('does not mistake text inside a data line for an event line', async () => {
-    const { reported } = await tap([new Uint8Array(Buffer.from('event: message:new\ndata: {"x":"\\nevent: sneaky"} event: sneaky\n\n'))]);
+    const { reported } = await tap([
+      new Uint8Array(Buffer.from('event: message:new\ndata: {"x":"\\nevent: sneaky"} event: sneaky\n\n')),
+    ]);
     expect(reported).toEqual([]);
   });
 });

@@ -14,7 +14,10 @@ const DATA = new TextEncoder().encode('data:');
 
 type Relevance = 'yes' | 'no' | 'undecided';
 
-export function unknownEventTap(known: ReadonlySet<string>, report: (name: string, data: string) => void): TransformStream<Uint8Array, Uint8Array> {
+export function unknownEventTap(
+  known: ReadonlySet<string>,
+  report: (name: string, data: string) => void,
+): TransformStream<Uint8Array, Uint8Array> {
   const decoder = new TextDecoder();
   // The current line's bytes so far — kept only while the line matters (or may matter).
   let pieces: Uint8Array[] = [];

@@ -31,7 +31,11 @@ export function warmUpSyncPath(messages = FIRST_SCREEN_MESSAGES): number {
   try {
     const now = Date.now();
     const at = new Date(now).toISOString();
-    const frame = <N extends SyncEventName>(name: N, payload: SyncEventPayload<N>) => ({ name, data: JSON.stringify(payload), id: null });
+    const frame = <N extends SyncEventName>(name: N, payload: SyncEventPayload<N>) => ({
+      name,
+      data: JSON.stringify(payload),
+      id: null,
+    });
     const batch = Array.from({ length: messages }, (_, i) => {
       const messageId = randomId();
       const sentAt = now - (messages - i) * 1000;
@@ -41,7 +45,11 @@ export function warmUpSyncPath(messages = FIRST_SCREEN_MESSAGES): number {
         senderUserId: userId,
         senderDeviceId: deviceId,
         clientKey: `${sentAt}:${i}:${deviceId}`,
-        ciphertext: encryptMessageBody(chatKey, chatId, messageId, { text: 'x'.repeat(120 + (i % 160)), senderName: 'Warm-up', sentAt }),
+        ciphertext: encryptMessageBody(chatKey, chatId, messageId, {
+          text: 'x'.repeat(120 + (i % 160)),
+          senderName: 'Warm-up',
+          sentAt,
+        }),
         status: 'read' as const,
         createdAt: new Date(sentAt).toISOString(),
       };
@@ -78,7 +86,9 @@ export function warmUpSyncPath(messages = FIRST_SCREEN_MESSAGES): number {
       events.push(parsed.event);
     }
     for (const event of events) store.transaction(() => applyEvents(store, keyring, [event]));
-    return new ChatReader(store, keyring, userId, new SenderBook(EMPTY_DIRECTORY)).messages(chatId).filter((m) => m.decrypted).length;
+    return new ChatReader(store, keyring, userId, new SenderBook(EMPTY_DIRECTORY))
+      .messages(chatId)
+      .filter((m) => m.decrypted).length;
   } finally {
     store.close();
     keyring.clear();

@@ -129,7 +129,11 @@ describe('downloading and offering', () => {
   });
 
   test('progress outside 0–100 is clamped', () => {
-    const downloading = run(initialUpdateState(T0), { type: 'check-started' }, { type: 'update-available', version: '1.2.0' });
+    const downloading = run(
+      initialUpdateState(T0),
+      { type: 'check-started' },
+      { type: 'update-available', version: '1.2.0' },
+    );
     expect(run(downloading, { type: 'download-progress', percent: 140 }).downloadPercent).toBe(100);
     expect(run(downloading, { type: 'download-progress', percent: -3 }).downloadPercent).toBe(0);
   });
@@ -189,7 +193,13 @@ describe('installing — never mid-sync', () => {
   });
 
   test('accepting before anything is downloaded does nothing', () => {
-    const s = run(initialUpdateState(T0), { type: 'user-accepted' }, { type: 'check-started' }, { type: 'update-available', version: '1.2.0' }, { type: 'update-downloaded', version: '1.2.0' });
+    const s = run(
+      initialUpdateState(T0),
+      { type: 'user-accepted' },
+      { type: 'check-started' },
+      { type: 'update-available', version: '1.2.0' },
+      { type: 'update-downloaded', version: '1.2.0' },
+    );
     expect(s.installRequested).toBe(false);
     expect(shouldInstallNow(s)).toBe(false);
   });
@@ -256,7 +266,10 @@ describe('property: random event sequences never install mid-sync', () => {
 
 describe('which update feeds are accepted', () => {
   test('an https feed is accepted, without a trailing slash', () => {
-    expect(checkFeedUrl('https://updates.symc.app/desktop/stable/')).toEqual({ ok: true, url: 'https://updates.symc.app/desktop/stable' });
+    expect(checkFeedUrl('https://updates.symc.app/desktop/stable/')).toEqual({
+      ok: true,
+      url: 'https://updates.symc.app/desktop/stable',
+    });
   });
 
   test('plain http is refused except on loopback', () => {

@@ -169,12 +169,19 @@ export function nextCheckAt(state: UpdateState, options: UpdatePolicyOptions = D
   if (state.phase !== 'idle') return null;
   if (state.lastCheckFinishedAt === null) return state.startedAt + options.startupDelayMs;
   if (state.consecutiveFailures > 0) {
-    return state.lastCheckFinishedAt + backoffDelay(state.consecutiveFailures, { initialMs: options.retryBaseMs, maxMs: options.checkIntervalMs });
+    return (
+      state.lastCheckFinishedAt +
+      backoffDelay(state.consecutiveFailures, { initialMs: options.retryBaseMs, maxMs: options.checkIntervalMs })
+    );
   }
   return state.lastCheckFinishedAt + options.checkIntervalMs;
 }
 
-export function isCheckDue(state: UpdateState, now: number, options: UpdatePolicyOptions = DEFAULT_UPDATE_POLICY): boolean {
+export function isCheckDue(
+  state: UpdateState,
+  now: number,
+  options: UpdatePolicyOptions = DEFAULT_UPDATE_POLICY,
+): boolean {
   const due = nextCheckAt(state, options);
   return due !== null && now >= due;
 }
@@ -204,7 +211,8 @@ export function updateOffer(state: UpdateState): UpdateOffer | null {
   };
 }
 
-export type FeedUrlCheck = { readonly ok: true; readonly url: string } | { readonly ok: false; readonly reason: string };
+export type FeedUrlCheck =
+  { readonly ok: true; readonly url: string } | { readonly ok: false; readonly reason: string };
 
 const LOOPBACK_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]']);
 
@@ -222,6 +230,7 @@ export function checkFeedUrl(raw: string): FeedUrlCheck {
   }
   if (url.username !== '' || url.password !== '') return { ok: false, reason: 'credentials in the URL' };
   if (url.protocol === 'https:') return { ok: true, url: url.toString().replace(/\/+$/, '') };
-  if (url.protocol === 'http:' && LOOPBACK_HOSTS.has(url.hostname)) return { ok: true, url: url.toString().replace(/\/+$/, '') };
+  if (url.protocol === 'http:' && LOOPBACK_HOSTS.has(url.hostname))
+    return { ok: true, url: url.toString().replace(/\/+$/, '') };
   return { ok: false, reason: `${url.protocol} feeds are refused; use https` };
 }

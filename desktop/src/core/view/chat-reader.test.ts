@@ -54,7 +54,11 @@ afterEach(() => {
 });
 
 /** A message as the server delivers it: `author` wrote (and signed) it; the record names `named`. */
-function delivered(author: { userId: string; signing: SigningKeyPair | null }, body: Omit<MessageBody, 'sig'>, named = author.userId): MessageRecord {
+function delivered(
+  author: { userId: string; signing: SigningKeyPair | null },
+  body: Omit<MessageBody, 'sig'>,
+  named = author.userId,
+): MessageRecord {
   const messageId = randomId();
   const origin = { chatId: chat.summary.chatId, messageId, senderUserId: author.userId };
   const inner = author.signing ? signMessageBody(author.signing, origin, body) : body;
@@ -73,7 +77,9 @@ function delivered(author: { userId: string; signing: SigningKeyPair | null }, b
 async function shown(records: MessageRecord[]) {
   store.putMessages(records);
   await reader.loadSenders(records.map((r) => r.senderUserId));
-  return reader.messages(chat.summary.chatId).map((m) => ({ text: m.text, senderName: m.senderName, verification: m.verification, mine: m.mine }));
+  return reader
+    .messages(chat.summary.chatId)
+    .map((m) => ({ text: m.text, senderName: m.senderName, verification: m.verification, mine: m.mine }));
 }
 
 describe('the chat reader shows authors as their signatures prove them', () => {
@@ -101,7 +107,10 @@ describe('the chat reader shows authors as their signatures prove them', () => {
     expect(
       await shown([
         delivered(carol, { text: 'old app', senderName: 'carol', sentAt: now }),
-        delivered({ userId: alice.userId, signing: null }, { text: 'from 2025', senderName: 'alice', sentAt: Date.UTC(2025, 0, 1) }),
+        delivered(
+          { userId: alice.userId, signing: null },
+          { text: 'from 2025', senderName: 'alice', sentAt: Date.UTC(2025, 0, 1) },
+        ),
         delivered({ userId: alice.userId, signing: null }, { text: 'stripped', senderName: 'alice', sentAt: now + 2 }),
       ]),
     ).toEqual([
@@ -132,7 +141,9 @@ describe('the chat reader shows authors as their signatures prove them', () => {
     const record = delivered(alice, { text: 'slow directory', senderName: 'alice', sentAt: now });
     store.putMessages([record]);
     await reader.loadSenders([alice.userId], 50);
-    expect(reader.messages(chat.summary.chatId).map((m) => [m.text, m.verification])).toEqual([['slow directory', 'pending']]);
+    expect(reader.messages(chat.summary.chatId).map((m) => [m.text, m.verification])).toEqual([
+      ['slow directory', 'pending'],
+    ]);
   });
 
   it('the search index reads text without checking authors, and leaves the check to the next view', async () => {
@@ -141,7 +152,14 @@ describe('the chat reader shows authors as their signatures prove them', () => {
     await reader.loadSenders([alice.userId]);
     const row = store.getMessage(chat.summary.chatId, record.messageId)!;
     const chatRow = store.getChat(chat.summary.chatId)!;
-    expect(reader.display(chatRow, row, { checkAuthor: false })).toMatchObject({ text: 'indexed', verification: 'pending' });
-    expect(reader.display(chatRow, row)).toMatchObject({ text: 'indexed', senderName: 'alice', verification: 'verified' });
+    expect(reader.display(chatRow, row, { checkAuthor: false })).toMatchObject({
+      text: 'indexed',
+      verification: 'pending',
+    });
+    expect(reader.display(chatRow, row)).toMatchObject({
+      text: 'indexed',
+      senderName: 'alice',
+      verification: 'verified',
+    });
   });
 });

@@ -1,6 +1,11 @@
 import { FIRST_SCREEN_MESSAGES } from '../../../../common/contract';
 import { decryptChatMeta, decryptMessageBody, type ChatMeta, type MessageBody } from '../../../../common/content';
-import { type AuthorState, type SenderBook, UNCHECKED_SENDER, UNVERIFIED_SENDER } from '../../../../common/trust/message-author';
+import {
+  type AuthorState,
+  type SenderBook,
+  UNCHECKED_SENDER,
+  UNVERIFIED_SENDER,
+} from '../../../../common/trust/message-author';
 import type { ChatKeyring } from '../crypto/chat-keyring';
 import type { LocalStore } from '../store/local-store';
 import type { ChatRow, LocalMessageStatus, MessageRow } from '../store/rows';
@@ -87,7 +92,11 @@ export class ChatReader {
     });
   }
 
-  messages(chatId: string, limit = FIRST_SCREEN_MESSAGES, before?: { createdAt: string; id: string }): DisplayMessage[] {
+  messages(
+    chatId: string,
+    limit = FIRST_SCREEN_MESSAGES,
+    before?: { createdAt: string; id: string },
+  ): DisplayMessage[] {
     const chat = this.store.getChat(chatId);
     if (!chat) return [];
     return this.store.listMessages(chatId, limit, before).map((row) => this.display(chat, row));

@@ -19,6 +19,9 @@ export function formatBytes(bytes: number): string {
 }
 
 export function initials(title: string): string {
-  const words = title.trim().split(/\s+/).filter((w) => /^[\p{L}\p{N}]/u.test(w));
+  const words = title
+    .trim()
+    .split(/\s+/)
+    .filter((w) => /^[\p{L}\p{N}]/u.test(w));
   return ((words[0]?.[0] ?? '?') + (words[1]?.[0] ?? '')).toUpperCase();
 }

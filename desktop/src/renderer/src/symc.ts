@@ -1,4 +1,11 @@
-import type { IpcEventName, IpcEventPayload, IpcInput, IpcOutput, IpcRequestName, IpcResult } from '../../../../common/contract/ipc';
+import type {
+  IpcEventName,
+  IpcEventPayload,
+  IpcInput,
+  IpcOutput,
+  IpcRequestName,
+  IpcResult,
+} from '../../../../common/contract/ipc';
 
 export class SymcError extends Error {
   constructor(

@@ -44,7 +44,12 @@ export function ConfirmDialog(props: {
         <button type="button" className="button secondary" onClick={props.onCancel} disabled={props.busy} autoFocus>
           Cancel
         </button>
-        <button type="button" className={props.danger ? 'button danger' : 'button primary'} onClick={props.onConfirm} disabled={props.busy}>
+        <button
+          type="button"
+          className={props.danger ? 'button danger' : 'button primary'}
+          onClick={props.onConfirm}
+          disabled={props.busy}
+        >
           {props.confirmLabel}
         </button>
       </div>

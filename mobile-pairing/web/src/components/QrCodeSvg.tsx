@@ -15,7 +15,7 @@ export function QrCodeSvg({ text, label, className }: { text: string; label: str
     let d = '';
     // One rectangle per horizontal run of dark modules: no seams between neighbours for a camera to trip on.
     for (let y = 0; y < modules.size; y++) {
-      for (let x = 0; x < modules.size; ) {
+      for (let x = 0; x < modules.size;) {
         if (!modules.get(x, y)) {
           x++;
           continue;

@@ -25,7 +25,11 @@ export function cameraErrorMessage(error: unknown): string {
   }
 }
 
-function grabFrame(video: HTMLVideoElement, canvas: HTMLCanvasElement, context: CanvasRenderingContext2D): ImageData | null {
+function grabFrame(
+  video: HTMLVideoElement,
+  canvas: HTMLCanvasElement,
+  context: CanvasRenderingContext2D,
+): ImageData | null {
   const { videoWidth, videoHeight } = video;
   if (!videoWidth || !videoHeight) return null;
   const scale = Math.min(1, MAX_FRAME_SIDE / Math.max(videoWidth, videoHeight));
@@ -106,7 +110,10 @@ export function QrScanner({
         return;
       }
       try {
-        stream = await navigator.mediaDevices.getUserMedia({ video: { facingMode: { ideal: 'environment' } }, audio: false });
+        stream = await navigator.mediaDevices.getUserMedia({
+          video: { facingMode: { ideal: 'environment' } },
+          audio: false,
+        });
       } catch (e) {
         setError(cameraErrorMessage(e));
         return;

@@ -55,7 +55,9 @@ export function TrustBanner({ memberIds }: { memberIds: readonly string[] }) {
         <div key={c.userId} className="notice notice-error trust-warning" role="alert">
           <p>
             <strong>{c.username}’s safety number changed.</strong>{' '}
-            {c.verified ? 'You had verified them: sending is paused until you review the change.' : 'Review it before trusting this chat.'}
+            {c.verified
+              ? 'You had verified them: sending is paused until you review the change.'
+              : 'Review it before trusting this chat.'}
           </p>
           <a className="button secondary small" href={hrefFor({ name: 'safety', userId: c.userId })}>
             Review safety number

@@ -3,7 +3,17 @@ import { hrefFor, type Route, useRoute } from '../state/router';
 import { BackIcon, ChatsIcon, DevicesIcon, QrIcon } from './icons';
 
 /** The top bar: a back link where there is somewhere to go back to, the screen's title, and actions. */
-export function AppBar({ title, back, actions, subtitle }: { title: string; back?: Route; actions?: ReactNode; subtitle?: string }) {
+export function AppBar({
+  title,
+  back,
+  actions,
+  subtitle,
+}: {
+  title: string;
+  back?: Route;
+  actions?: ReactNode;
+  subtitle?: string;
+}) {
   return (
     <header className="app-bar">
       {back && (
@@ -33,7 +43,12 @@ export function TabBar() {
       {TABS.map((tab) => {
         const active = tab.matches.includes(current);
         return (
-          <a key={tab.label} href={hrefFor(tab.route)} className={active ? 'tab active' : 'tab'} aria-current={active ? 'page' : undefined}>
+          <a
+            key={tab.label}
+            href={hrefFor(tab.route)}
+            className={active ? 'tab active' : 'tab'}
+            aria-current={active ? 'page' : undefined}
+          >
             {tab.icon}
             <span>{tab.label}</span>
           </a>
@@ -44,7 +59,15 @@ export function TabBar() {
 }
 
 /** An error is announced at once (role=alert); information politely (role=status). */
-export function Notice({ kind, children, testId }: { kind: 'error' | 'info' | 'success'; children: ReactNode; testId?: string }) {
+export function Notice({
+  kind,
+  children,
+  testId,
+}: {
+  kind: 'error' | 'info' | 'success';
+  children: ReactNode;
+  testId?: string;
+}) {
   return (
     <div className={`notice notice-${kind}`} role={kind === 'error' ? 'alert' : 'status'} data-testid={testId}>
       {children}

@@ -1,4 +1,9 @@
-import { type ContactsRecord, type SyncEventName, type SyncEventPayload, SyncEvents } from '../../../../common/contract';
+import {
+  type ContactsRecord,
+  type SyncEventName,
+  type SyncEventPayload,
+  SyncEvents,
+} from '../../../../common/contract';
 import { backoffDelay } from '../../../../common/retry/backoff';
 
 /** What a live event means to the phone app: which of its views to re-read. */
@@ -23,7 +28,15 @@ export interface LiveEventsOptions {
   readonly retry?: { readonly firstMs: number; readonly maxMs: number };
 }
 
-const LISTENED = ['message:new', 'message:status', 'chat:update', 'draft:update', 'contacts:sync', 'device:linked', 'device:revoked'] as const;
+const LISTENED = [
+  'message:new',
+  'message:status',
+  'chat:update',
+  'draft:update',
+  'contacts:sync',
+  'device:linked',
+  'device:revoked',
+] as const;
 
 /**
  * The phone's live events over the sync stream, in a browser. `EventSource` can't send the
@@ -78,7 +91,9 @@ export class LiveEvents {
     }
     if (attempt !== this.attempt || !this.running) return;
     const position = this.lastSeq === null ? 'from=now' : `since=${this.lastSeq}`;
-    const source = new EventSource(`${this.options.baseUrl}/sse/connect?ticket=${encodeURIComponent(ticket)}&${position}`);
+    const source = new EventSource(
+      `${this.options.baseUrl}/sse/connect?ticket=${encodeURIComponent(ticket)}&${position}`,
+    );
     this.source = source;
     source.addEventListener('connected', (event) => {
       const payload = parse('connected', event);
@@ -113,7 +128,11 @@ export class LiveEvents {
 
   private retryLater(): void {
     this.failures++;
-    const delay = backoffDelay(this.failures, { initialMs: this.options.retry?.firstMs ?? 1_000, maxMs: this.options.retry?.maxMs ?? 30_000 }, 0.25);
+    const delay = backoffDelay(
+      this.failures,
+      { initialMs: this.options.retry?.firstMs ?? 1_000, maxMs: this.options.retry?.maxMs ?? 30_000 },
+      0.25,
+    );
     this.timer = setTimeout(() => {
       this.timer = null;
       void this.open();

@@ -62,7 +62,10 @@ export function ChatListScreen() {
               <ChatsIcon />
             </div>
             <h2>No chats yet</h2>
-            <p>Start a conversation with someone by their username. Messages are encrypted on this phone before they are sent.</p>
+            <p>
+              Start a conversation with someone by their username. Messages are encrypted on this phone before they are
+              sent.
+            </p>
             <a className="button primary" href={hrefFor({ name: 'new-chat' })}>
               Start a chat
             </a>
@@ -86,7 +89,11 @@ function ChatRow({ item, drafts }: { item: ChatListItem; drafts: DraftSync }) {
   const title = item.title ?? 'Unreadable chat';
   const last = item.lastMessage;
   const draft = drafts.read(item.chat.chatId);
-  const preview = last ? (last.body ? `${last.mine ? 'You: ' : ''}${last.body.text}` : 'Message can’t be decrypted') : 'No messages yet';
+  const preview = last
+    ? last.body
+      ? `${last.mine ? 'You: ' : ''}${last.body.text}`
+      : 'Message can’t be decrypted'
+    : 'No messages yet';
   const when = last?.record.createdAt ?? item.chat.updatedAt;
   return (
     <a className="chat-row" href={hrefFor({ name: 'chat', chatId: item.chat.chatId })}>

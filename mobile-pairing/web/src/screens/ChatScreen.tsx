@@ -80,7 +80,12 @@ export function ChatScreen({ chatId, drafts: given }: { chatId: string; drafts?:
             <button
               type="button"
               className="button secondary small"
-              onClick={() => useChats.getState().loadEarlier(client, session, chatId).catch((e: unknown) => setError(explainError(e)))}
+              onClick={() =>
+                useChats
+                  .getState()
+                  .loadEarlier(client, session, chatId)
+                  .catch((e: unknown) => setError(explainError(e)))
+              }
             >
               Load earlier messages
             </button>
@@ -90,7 +95,8 @@ export function ChatScreen({ chatId, drafts: given }: { chatId: string; drafts?:
           <li className="chat-start">
             <LockIcon size={18} />
             <span>
-              Messages are encrypted on your devices. The server can’t read them.{messages.length === 0 ? ' Say hello.' : ''}
+              Messages are encrypted on your devices. The server can’t read them.
+              {messages.length === 0 ? ' Say hello.' : ''}
             </span>
           </li>
         )}
@@ -98,7 +104,11 @@ export function ChatScreen({ chatId, drafts: given }: { chatId: string; drafts?:
           <Bubble
             key={m.record.messageId}
             message={m}
-            showSender={!m.mine && (messages[i - 1]?.record.senderUserId !== m.record.senderUserId || messages[i - 1]?.author.verification !== m.author.verification)}
+            showSender={
+              !m.mine &&
+              (messages[i - 1]?.record.senderUserId !== m.record.senderUserId ||
+                messages[i - 1]?.author.verification !== m.author.verification)
+            }
           />
         ))}
       </ol>
@@ -226,7 +236,12 @@ function Composer({
         }}
         onKeyDown={onKeyDown}
       />
-      <button type="submit" className="send-button" aria-label="Send" disabled={sending || paused || text.trim() === ''}>
+      <button
+        type="submit"
+        className="send-button"
+        aria-label="Send"
+        disabled={sending || paused || text.trim() === ''}
+      >
         <SendIcon />
       </button>
     </form>

@@ -50,12 +50,19 @@ export function DevicesScreen() {
     }
   }
 
-  const sorted = devices ? [...devices].sort((a, b) => Number(b.current) - Number(a.current) || Date.parse(b.lastSeenAt) - Date.parse(a.lastSeenAt)) : null;
+  const sorted = devices
+    ? [...devices].sort(
+        (a, b) => Number(b.current) - Number(a.current) || Date.parse(b.lastSeenAt) - Date.parse(a.lastSeenAt),
+      )
+    : null;
   const desktops = devices?.filter((d) => d.kind === 'desktop').length ?? 0;
 
   return (
     <>
-      <AppBar title="Devices" subtitle={devices ? `${desktops} desktop${desktops === 1 ? '' : 's'} linked` : undefined} />
+      <AppBar
+        title="Devices"
+        subtitle={devices ? `${desktops} desktop${desktops === 1 ? '' : 's'} linked` : undefined}
+      />
       <main className="content padded">
         <section className="card account" aria-label="Your account">
           <Avatar text={initials(session.username)} hue={hueFor(session.userId)} size={48} />
@@ -80,19 +87,27 @@ export function DevicesScreen() {
             <ul className="device-list" aria-label="Linked devices">
               {sorted.map((device) => (
                 <li key={device.deviceId} className="device-row" data-testid="device-row">
-                  <span className={`device-icon ${device.kind}`}>{device.kind === 'desktop' ? <LaptopIcon /> : <PhoneIcon />}</span>
+                  <span className={`device-icon ${device.kind}`}>
+                    {device.kind === 'desktop' ? <LaptopIcon /> : <PhoneIcon />}
+                  </span>
                   <span className="device-text">
                     <span className="device-name">
                       {device.name}
                       {device.current && <span className="badge">This phone</span>}
                     </span>
                     <span className="muted">
-                      {platformName(device.platform)} · {device.current ? 'active now' : `last seen ${relativeTime(device.lastSeenAt)}`}
+                      {platformName(device.platform)} ·{' '}
+                      {device.current ? 'active now' : `last seen ${relativeTime(device.lastSeenAt)}`}
                     </span>
                     <span className="muted small">Linked {relativeTime(device.createdAt)}</span>
                   </span>
                   {!device.current && (
-                    <button type="button" className="button danger-outline small" onClick={() => setUnlinking(device)} aria-label={`Unlink ${device.name}`}>
+                    <button
+                      type="button"
+                      className="button danger-outline small"
+                      onClick={() => setUnlinking(device)}
+                      aria-label={`Unlink ${device.name}`}
+                    >
                       Unlink
                     </button>
                   )}
@@ -117,7 +132,10 @@ export function DevicesScreen() {
         onConfirm={() => void confirmUnlink()}
         onCancel={() => setUnlinking(null)}
       >
-        <p>It loses access to your account at once and deletes its copy of your chats the next time it runs. You can link it again later.</p>
+        <p>
+          It loses access to your account at once and deletes its copy of your chats the next time it runs. You can link
+          it again later.
+        </p>
       </ConfirmDialog>
 
       <ConfirmDialog
@@ -132,7 +150,10 @@ export function DevicesScreen() {
         }}
         onCancel={() => setSigningOut(false)}
       >
-        <p>This phone forgets your keys and is unlinked. Your linked desktops keep working. Sign in again with your password to come back.</p>
+        <p>
+          This phone forgets your keys and is unlinked. Your linked desktops keep working. Sign in again with your
+          password to come back.
+        </p>
       </ConfirmDialog>
     </>
   );

@@ -71,7 +71,9 @@ export function LinkDesktopScreen() {
     <>
       <AppBar title="Link a desktop" />
       <main className="content padded">
-        {step.kind === 'enter' && <EnterRequest error={error} onScan={() => setStep({ kind: 'scanning' })} onSubmit={lookUp} />}
+        {step.kind === 'enter' && (
+          <EnterRequest error={error} onScan={() => setStep({ kind: 'scanning' })} onSubmit={lookUp} />
+        )}
         {step.kind === 'scanning' && <QrScanner onScanned={(text) => void lookUp(text)} onCancel={restart} />}
         {step.kind === 'looking-up' && <Spinner label="Looking up the desktop…" />}
         {step.kind === 'confirm' && (
@@ -91,7 +93,15 @@ export function LinkDesktopScreen() {
   );
 }
 
-function EnterRequest({ error, onScan, onSubmit }: { error: string | null; onScan: () => void; onSubmit: (text: string) => void }) {
+function EnterRequest({
+  error,
+  onScan,
+  onSubmit,
+}: {
+  error: string | null;
+  onScan: () => void;
+  onSubmit: (text: string) => void;
+}) {
   const [text, setText] = useState('');
   const submit = (event: FormEvent) => {
     event.preventDefault();
@@ -280,7 +290,8 @@ function ConfirmRequest({ pending, onDone, onMismatch, onStartOver }: ConfirmPro
             </div>
           ) : (
             <p className="hint" data-testid="scanned-hint">
-              You scanned this desktop’s own QR code, so no code is needed. Approve only if it is the computer in front of you.
+              You scanned this desktop’s own QR code, so no code is needed. Approve only if it is the computer in front
+              of you.
             </p>
           )}
           {error && (
@@ -289,7 +300,13 @@ function ConfirmRequest({ pending, onDone, onMismatch, onStartOver }: ConfirmPro
             </Notice>
           )}
           {busy === 'approve' ? (
-            <Spinner label={withCode ? 'Sending your keys, locked with the check code…' : 'Sending your keys, sealed for this desktop…'} />
+            <Spinner
+              label={
+                withCode
+                  ? 'Sending your keys, locked with the check code…'
+                  : 'Sending your keys, sealed for this desktop…'
+              }
+            />
           ) : busy === 'waiting' ? (
             <Spinner label="Waiting for the desktop to open them…" />
           ) : (

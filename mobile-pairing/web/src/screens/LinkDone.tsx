@@ -2,7 +2,15 @@ import { LaptopIcon } from '../components/icons';
 import { hrefFor } from '../state/router';
 
 /** The end of linking: linked, keys sent but not yet confirmed by the desktop, or denied. */
-export function LinkDone({ outcome, deviceName, onAnother }: { outcome: 'approved' | 'unconfirmed' | 'denied'; deviceName: string; onAnother: () => void }) {
+export function LinkDone({
+  outcome,
+  deviceName,
+  onAnother,
+}: {
+  outcome: 'approved' | 'unconfirmed' | 'denied';
+  deviceName: string;
+  onAnother: () => void;
+}) {
   return (
     <section className="card done" aria-live="polite">
       <div className={outcome === 'denied' ? 'done-icon' : 'done-icon ok'}>
@@ -19,7 +27,9 @@ export function LinkDone({ outcome, deviceName, onAnother }: { outcome: 'approve
       ) : outcome === 'approved' ? (
         <>
           <h2>“{deviceName}” is linked</h2>
-          <p>The desktop received your keys, sealed so that only it can open them. It will show your chats in a moment.</p>
+          <p>
+            The desktop received your keys, sealed so that only it can open them. It will show your chats in a moment.
+          </p>
           <a className="button primary block" href={hrefFor({ name: 'devices' })}>
             See linked devices
           </a>

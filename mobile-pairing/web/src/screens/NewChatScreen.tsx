@@ -74,7 +74,13 @@ export function NewChatScreen() {
               Review {c.username}’s safety number
             </a>
           ))}
-          {busy ? <Spinner label="Starting the chat…" /> : <button type="submit" className="button primary block">Start chat</button>}
+          {busy ? (
+            <Spinner label="Starting the chat…" />
+          ) : (
+            <button type="submit" className="button primary block">
+              Start chat
+            </button>
+          )}
         </form>
       </main>
     </>

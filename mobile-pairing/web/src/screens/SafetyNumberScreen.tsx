@@ -1,5 +1,9 @@
 import { useEffect, useState } from 'react';
-import { compareScannedSafetyNumber, safetyNumberGroups, safetyNumberQrText } from '../../../../common/trust/safety-number';
+import {
+  compareScannedSafetyNumber,
+  safetyNumberGroups,
+  safetyNumberQrText,
+} from '../../../../common/trust/safety-number';
 import { explainError } from '../../../src/core/explain-error';
 import { AppBar, Notice, Spinner } from '../components/chrome';
 import { QrCodeSvg } from '../components/QrCodeSvg';
@@ -60,8 +64,9 @@ export function SafetyNumberScreen({ userId }: { userId: string }) {
         {pin.pendingChange && (
           <div className="notice notice-error" role="alert">
             <p>
-              <strong>{pin.username}’s safety number changed.</strong> The server now presents other keys for them. If they did not
-              reinstall or reset their account, someone may be in the middle. The number below is the one you had.
+              <strong>{pin.username}’s safety number changed.</strong> The server now presents other keys for them. If
+              they did not reinstall or reset their account, someone may be in the middle. The number below is the one
+              you had.
             </p>
             <button
               type="button"
@@ -81,16 +86,24 @@ export function SafetyNumberScreen({ userId }: { userId: string }) {
             </button>
           </div>
         )}
-        <p className="muted">Compare these digits with the ones {pin.username} sees, or scan the code on their screen.</p>
+        <p className="muted">
+          Compare these digits with the ones {pin.username} sees, or scan the code on their screen.
+        </p>
         <div className="safety-digits" aria-label="Safety number" data-digits={digits}>
           {safetyNumberGroups(digits).map((g, i) => (
             <span key={i}>{g}</span>
           ))}
         </div>
-        <QrCodeSvg className="safety-qr" text={safetyNumberQrText(digits)} label={`QR code of the safety number with ${pin.username}`} />
+        <QrCodeSvg
+          className="safety-qr"
+          text={safetyNumberQrText(digits)}
+          label={`QR code of the safety number with ${pin.username}`}
+        />
         {scan === 'match' && <Notice kind="success">The codes match: these are {pin.username}’s keys.</Notice>}
         {scan === 'mismatch' && (
-          <Notice kind="error">The codes do not match. Do not mark {pin.username} verified: one of you holds keys that aren’t the other’s.</Notice>
+          <Notice kind="error">
+            The codes do not match. Do not mark {pin.username} verified: one of you holds keys that aren’t the other’s.
+          </Notice>
         )}
         {error && <Notice kind="error">{error}</Notice>}
         {scanning ? (

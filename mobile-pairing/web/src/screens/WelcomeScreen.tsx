@@ -22,7 +22,8 @@ export function WelcomeScreen() {
     event.preventDefault();
     setError(null);
     const name = username.trim().toLowerCase();
-    if (mode === 'sign-up' && password.length < MIN_PASSWORD) return setError(`Use a password of at least ${MIN_PASSWORD} characters.`);
+    if (mode === 'sign-up' && password.length < MIN_PASSWORD)
+      return setError(`Use a password of at least ${MIN_PASSWORD} characters.`);
     if (mode === 'sign-up' && password !== repeat) return setError('The two passwords are not the same.');
     setBusy(true);
     try {
@@ -126,7 +127,8 @@ export function WelcomeScreen() {
       </p>
       {!persistent && (
         <Notice kind="info">
-          This connection is not secure (no https), so this browser can’t keep your keys safely: you will sign in again after a reload.
+          This connection is not secure (no https), so this browser can’t keep your keys safely: you will sign in again
+          after a reload.
         </Notice>
       )}
     </main>

@@ -45,7 +45,8 @@ interface ChatsStore {
 let keys: ChatKeyCache = new Map();
 /** The names and signing keys of senders, from the pinned contacts (per session). */
 let senders: SenderBook | null = null;
-const sendersFor = (client: ApiClient, me: PhoneSession): SenderBook => (senders ??= new SenderBook(senderDirectoryFor(client, me)));
+const sendersFor = (client: ApiClient, me: PhoneSession): SenderBook =>
+  (senders ??= new SenderBook(senderDirectoryFor(client, me)));
 // A pin that changed (acknowledged, verified, synced from another device): senders are checked again.
 useTrust.subscribe(() => senders?.clear());
 
@@ -56,7 +57,8 @@ export const useChats = create<ChatsStore>()((set, get) => {
   }
 
   async function keyFor(client: ApiClient, me: PhoneSession, chatId: string) {
-    const summary = get().list?.find((c) => c.chat.chatId === chatId)?.chat ?? (await client.call('getChat', { params: { chatId } }));
+    const summary =
+      get().list?.find((c) => c.chat.chatId === chatId)?.chat ?? (await client.call('getChat', { params: { chatId } }));
     const key = await openChatKey(client, me, summary, keys);
     return { key, title: readChatMeta(summary, key).title };
   }
@@ -81,7 +83,8 @@ export const useChats = create<ChatsStore>()((set, get) => {
           nextBefore: first || !existing ? page.nextBefore : existing.nextBefore,
         });
         // Drives the desktop's first sync phase (its last opened chat comes first). Best effort.
-        if (first) void client.call('updateMyChatState', { params: { chatId }, body: { opened: true } }).catch(() => undefined);
+        if (first)
+          void client.call('updateMyChatState', { params: { chatId }, body: { opened: true } }).catch(() => undefined);
       } finally {
         if (first) patchConversation(chatId, { loading: false });
       }
@@ -90,23 +93,37 @@ export const useChats = create<ChatsStore>()((set, get) => {
       const conversation = get().conversations[chatId];
       if (!conversation?.nextBefore) return;
       const { key } = await keyFor(client, me, chatId);
-      const page = await loadMessages(client, me, chatId, key, sendersFor(client, me), { before: conversation.nextBefore });
-      patchConversation(chatId, { messages: mergeMessages(conversation.messages, page.messages), nextBefore: page.nextBefore });
+      const page = await loadMessages(client, me, chatId, key, sendersFor(client, me), {
+        before: conversation.nextBefore,
+      });
+      patchConversation(chatId, {
+        messages: mergeMessages(conversation.messages, page.messages),
+        nextBefore: page.nextBefore,
+      });
     },
     async send(client, me, chatId, text) {
       // A verified member's keys changed: nothing goes to the chat until the user acknowledged it.
-      const members = (get().list?.find((c) => c.chat.chatId === chatId)?.chat ?? (await client.call('getChat', { params: { chatId } }))).members;
-      const trust = (await phoneContacts(client, me)).trust(members.map((m) => m.userId).filter((id) => id !== me.userId));
+      const members = (
+        get().list?.find((c) => c.chat.chatId === chatId)?.chat ??
+        (await client.call('getChat', { params: { chatId } }))
+      ).members;
+      const trust = (await phoneContacts(client, me)).trust(
+        members.map((m) => m.userId).filter((id) => id !== me.userId),
+      );
       if (trust.sendingPaused) {
         const names = trust.changed.filter((c) => c.verified).map((c) => c.username);
-        throw new StartChatRefused(`Not sent: ${names.join(', ')}’s safety number changed. Review it before sending to this chat.`);
+        throw new StartChatRefused(
+          `Not sent: ${names.join(', ')}’s safety number changed. Review it before sending to this chat.`,
+        );
       }
       const { key } = await keyFor(client, me, chatId);
       const record = await sendText(client, me, chatId, key, text);
       const conversation = get().conversations[chatId];
       const book = sendersFor(client, me);
       await book.load([record.senderUserId]);
-      patchConversation(chatId, { messages: mergeMessages(conversation?.messages ?? [], [showMessage(record, key, me, book)]) });
+      patchConversation(chatId, {
+        messages: mergeMessages(conversation?.messages ?? [], [showMessage(record, key, me, book)]),
+      });
     },
     async startChat(client, me, username, title) {
       const started = await startChatWith(client, me, { username, ...(title.trim() ? { title } : {}) });

@@ -10,5 +10,9 @@ import { phoneContacts } from '../../../src/core/contacts';
  */
 export function senderDirectoryFor(client: ApiClient, me: PhoneSession): SenderKeyDirectory {
   const pinned: SenderKeyDirectory = { keysFor: async (userId) => (await phoneContacts(client, me)).keysFor(userId) };
-  return withOwnKeys(pinned, { userId: me.userId, username: me.username, signingPublicKey: async () => me.signing?.publicKey ?? null });
+  return withOwnKeys(pinned, {
+    userId: me.userId,
+    username: me.username,
+    signingPublicKey: async () => me.signing?.publicKey ?? null,
+  });
 }

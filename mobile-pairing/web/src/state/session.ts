@@ -26,9 +26,17 @@ interface SessionStore {
 }
 
 const vault = openDeviceVault();
-setContactsPersistence({ load: (userId) => vault.loadContacts(userId), save: (userId, record) => vault.saveContacts(userId, record) });
+setContactsPersistence({
+  load: (userId) => vault.loadContacts(userId),
+  save: (userId, record) => vault.saveContacts(userId, record),
+});
 const serverUrl = window.location.origin;
-const publicClient = createPhoneClient({ baseUrl: serverUrl, tokens: () => null, onTokens: () => {}, onSessionEnded: () => {} });
+const publicClient = createPhoneClient({
+  baseUrl: serverUrl,
+  tokens: () => null,
+  onTokens: () => {},
+  onSessionEnded: () => {},
+});
 
 const END_NOTICES: Record<SessionEnd, string> = {
   revoked: 'This phone was unlinked from your account. Sign in again to use it.',

@@ -59,7 +59,11 @@ export function safetyNumberWith(me: PhoneSession, contacts: Contacts, userId: s
   const pin = contacts.pin(userId);
   if (!pin) return null;
   return safetyNumber(
-    { userId: me.userId, identityPublicKey: encodePublicKey(me.identity.publicKey), signingPublicKey: me.signing ? encodeSigningPublicKey(me.signing.publicKey) : null },
+    {
+      userId: me.userId,
+      identityPublicKey: encodePublicKey(me.identity.publicKey),
+      signingPublicKey: me.signing ? encodeSigningPublicKey(me.signing.publicKey) : null,
+    },
     { userId, identityPublicKey: pin.identityPublicKey, signingPublicKey: pin.signingPublicKey },
   );
 }

@@ -112,7 +112,8 @@ class IndexedDbVault implements DeviceVault {
   }
 
   async loadContacts(userId: string): Promise<ContactsRecord | null> {
-    const stored = (await withStore<unknown>('readonly', (s) => s.get(CONTACTS_ID))) as { userId?: unknown; record?: unknown } | undefined;
+    const stored = (await withStore<unknown>('readonly', (s) => s.get(CONTACTS_ID))) as
+      { userId?: unknown; record?: unknown } | undefined;
     if (!stored || stored.userId !== userId) return null;
     const parsed = ContactsRecord.safeParse(stored.record);
     return parsed.success ? parsed.data : null;

@@ -66,7 +66,5 @@ worker.addEventListener('fetch', (event) => {
   url.hash = '';
   if (!shellUrls.has(url.href)) return;
   // Hashed assets never change under one name: the cache first.
-  event.respondWith(
-    (async () => (await caches.match(url.href, { cacheName: CACHE })) ?? fetch(request))(),
-  );
+  event.respondWith((async () => (await caches.match(url.href, { cacheName: CACHE })) ?? fetch(request))());
 });

@@ -7,7 +7,10 @@ import { openSession, rotateSession } from './tokens';
 
 type Deps = Pick<ServerDeps, 'db' | 'config' | 'preloginSecret' | 'authKeys' | 'streams' | 'metrics' | 'logger'>;
 
-export async function register(deps: Deps, body: BodyOf<typeof api.register>): Promise<ResponseOf<typeof api.register>> {
+export async function register(
+  deps: Deps,
+  body: BodyOf<typeof api.register>,
+): Promise<ResponseOf<typeof api.register>> {
   const { db, config } = deps;
   const taken = await db.user.findFirst({ where: { OR: [{ username: body.username }, { id: body.userId }] } });
   if (taken) throw taken.username === body.username ? errors.usernameTaken() : errors.conflict('that user id is taken');
@@ -16,34 +19,42 @@ export async function register(deps: Deps, body: BodyOf<typeof api.register>): P
   }
   const authKeyHash = await deps.authKeys.hash(body.authKey);
   const deviceId = randomId();
-  const tokens = await db.$transaction(async (tx) => {
-    await tx.user.create({
-      data: {
-        id: body.userId,
-        username: body.username,
-        kdfSalt: body.kdf.salt,
-        kdfOpsLimit: body.kdf.opsLimit,
-        kdfMemLimit: body.kdf.memLimit,
-        authKeyHash,
-        wrappedMasterKey: body.wrappedMasterKey,
-        identityPublicKey: body.identityPublicKey,
-        wrappedIdentitySecretKey: body.wrappedIdentitySecretKey,
-        // Both or neither: a public key without its wrapped secret could never sign on a linked device.
-        ...(body.signingPublicKey && body.wrappedSigningSecretKey
-          ? { signingPublicKey: body.signingPublicKey, wrappedSigningSecretKey: body.wrappedSigningSecretKey }
-          : {}),
-      },
+  const tokens = await db
+    .$transaction(async (tx) => {
+      await tx.user.create({
+        data: {
+          id: body.userId,
+          username: body.username,
+          kdfSalt: body.kdf.salt,
+          kdfOpsLimit: body.kdf.opsLimit,
+          kdfMemLimit: body.kdf.memLimit,
+          authKeyHash,
+          wrappedMasterKey: body.wrappedMasterKey,
+          identityPublicKey: body.identityPublicKey,
+          wrappedIdentitySecretKey: body.wrappedIdentitySecretKey,
+          // Both or neither: a public key without its wrapped secret could never sign on a linked device.
+          ...(body.signingPublicKey && body.wrappedSigningSecretKey
+            ? { signingPublicKey: body.signingPublicKey, wrappedSigningSecretKey: body.wrappedSigningSecretKey }
+            : {}),
+        },
+      });
+      await tx.device.create({
+        data: {
+          id: deviceId,
+          userId: body.userId,
+          kind: 'phone',
+          name: body.device.name,
+          platform: body.device.platform,
+        },
+      });
+      return openSession(tx, deviceId, config);
+    })
+    .catch((error: unknown) => {
+      // Two sign-ups of one name can both pass the check above; the unique index decides which one wins.
+      const unique = uniqueViolation(error);
+      if (unique?.model !== 'User') throw error;
+      throw unique.fields.includes('username') ? errors.usernameTaken() : errors.conflict('that user id is taken');
     });
-    await tx.device.create({
-      data: { id: deviceId, userId: body.userId, kind: 'phone', name: body.device.name, platform: body.device.platform },
-    });
-    return openSession(tx, deviceId, config);
-  }).catch((error: unknown) => {
-    // Two sign-ups of one name can both pass the check above; the unique index decides which one wins.
-    const unique = uniqueViolation(error);
-    if (unique?.model !== 'User') throw error;
-    throw unique.fields.includes('username') ? errors.usernameTaken() : errors.conflict('that user id is taken');
-  });
   return { userId: body.userId, deviceId, ...tokens };
 }
 
@@ -51,7 +62,10 @@ export async function register(deps: Deps, body: BodyOf<typeof api.register>): P
  * The phone needs the KDF salt before it can derive its authKey. For an unknown username we answer with a
  * salt derived from a server secret, stable for that name, so prelogin does not reveal which accounts exist.
  */
-export async function prelogin(deps: Deps, body: BodyOf<typeof api.prelogin>): Promise<ResponseOf<typeof api.prelogin>> {
+export async function prelogin(
+  deps: Deps,
+  body: BodyOf<typeof api.prelogin>,
+): Promise<ResponseOf<typeof api.prelogin>> {
   const user = await deps.db.user.findUnique({ where: { username: body.username } });
   if (user) return { kdf: { salt: user.kdfSalt, opsLimit: user.kdfOpsLimit, memLimit: user.kdfMemLimit } };
   const fakeSalt = keyedHash(new TextEncoder().encode(body.username), deps.preloginSecret, 16);
@@ -104,7 +118,10 @@ export async function refresh(deps: Deps, body: BodyOf<typeof api.refresh>): Pro
 
 /** Not a current refresh token: a spent one revokes its family; anything else is simply unknown. */
 async function refuseUnknownRefresh(deps: Deps, presented: string): Promise<never> {
-  const spent = await deps.db.spentRefreshToken.findUnique({ where: { tokenHash: presented }, include: { session: { include: { device: true } } } });
+  const spent = await deps.db.spentRefreshToken.findUnique({
+    where: { tokenHash: presented },
+    include: { session: { include: { device: true } } },
+  });
   if (!spent) throw errors.unauthenticated('this refresh token is not valid (used already or signed out)');
   if (spent.session.device.revokedAt) throw errors.deviceRevoked();
   return revokeReusedFamily(deps, spent.sessionId, spent.session.deviceId);
@@ -120,7 +137,9 @@ async function revokeReusedFamily(deps: Deps, sessionId: string, deviceId: strin
   deps.streams.endSessions([sessionId], 'session_revoked');
   deps.metrics.authFailures.inc({ reason: 'refresh_token_reuse' });
   deps.logger.warn({ sessionId, deviceId }, 'a spent refresh token was presented again; its session is revoked');
-  throw errors.unauthenticated('this refresh token was already used, so its session has been ended on every copy; sign in again');
+  throw errors.unauthenticated(
+    'this refresh token was already used, so its session has been ended on every copy; sign in again',
+  );
 }
 
 /** Signing out ends the session's tokens and its open streams (here and on the other instances). */
@@ -167,8 +186,14 @@ export async function setSigningKey(
     where: { id: userId, signingPublicKey: null },
     data: { signingPublicKey: body.signingPublicKey, wrappedSigningSecretKey: body.wrappedSigningSecretKey },
   });
-  const user = await deps.db.user.findUniqueOrThrow({ where: { id: userId }, select: { signingPublicKey: true, wrappedSigningSecretKey: true } });
-  if (user.signingPublicKey !== body.signingPublicKey || user.wrappedSigningSecretKey !== body.wrappedSigningSecretKey) {
+  const user = await deps.db.user.findUniqueOrThrow({
+    where: { id: userId },
+    select: { signingPublicKey: true, wrappedSigningSecretKey: true },
+  });
+  if (
+    user.signingPublicKey !== body.signingPublicKey ||
+    user.wrappedSigningSecretKey !== body.wrappedSigningSecretKey
+  ) {
     throw errors.conflict('this account has a signing key already; it is never replaced');
   }
   return { signingPublicKey: user.signingPublicKey, wrappedSigningSecretKey: user.wrappedSigningSecretKey };

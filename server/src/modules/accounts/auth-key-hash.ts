@@ -39,7 +39,12 @@ export class AuthKeyHasher {
 
   constructor(profile: KdfProfile, threads: number) {
     this.limits = kdfLimits(profile);
-    this.pool = new Piscina({ filename: workerPath(), minThreads: 0, maxThreads: threads, idleTimeout: IDLE_THREAD_MS });
+    this.pool = new Piscina({
+      filename: workerPath(),
+      minThreads: 0,
+      maxThreads: threads,
+      idleTimeout: IDLE_THREAD_MS,
+    });
   }
 
   hash(authKey: string): Promise<string> {

@@ -57,7 +57,9 @@ export async function rotateSession(tx: Tx, current: CurrentRefresh, ttls: Token
   });
   if (count === 0) return null;
   const now = new Date();
-  await tx.spentRefreshToken.create({ data: { tokenHash: current.refreshTokenHash, sessionId: current.id, expiresAt: current.refreshExpiresAt } });
+  await tx.spentRefreshToken.create({
+    data: { tokenHash: current.refreshTokenHash, sessionId: current.id, expiresAt: current.refreshExpiresAt },
+  });
   // A spent token past its expiry would be refused as expired anyway: no need to remember it.
   await tx.spentRefreshToken.deleteMany({ where: { expiresAt: { lt: now } } });
   return tokens;

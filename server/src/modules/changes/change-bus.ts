@@ -8,7 +8,17 @@ const RemoteChanges = z.array(
   z.object({
     userId: z.string(),
     seq: z.int().min(1),
-    kind: z.enum(['chat:new', 'chat:update', 'message:new', 'message:status', 'draft:update', 'settings:update', 'contacts:update', 'device:linked', 'device:revoked']),
+    kind: z.enum([
+      'chat:new',
+      'chat:update',
+      'message:new',
+      'message:status',
+      'draft:update',
+      'settings:update',
+      'contacts:update',
+      'device:linked',
+      'device:revoked',
+    ]),
     chatId: z.string().optional(),
     entityId: z.string().optional(),
   }),

@@ -20,7 +20,14 @@ describe('appendChange on PostgreSQL', () => {
     const { userIds, expected } = await concurrentGroupSends(server, 6, 8);
     const logs = await readLogs(server.server.deps.db, userIds);
     for (const userId of userIds) {
-      expect(new Set(logs.get(userId)!.filter((r) => r.kind === 'message:new').map((r) => r.entityId))).toEqual(expected.get(userId));
+      expect(
+        new Set(
+          logs
+            .get(userId)!
+            .filter((r) => r.kind === 'message:new')
+            .map((r) => r.entityId),
+        ),
+      ).toEqual(expected.get(userId));
     }
     await expectGapFreeAndConsistent(server.server.deps.db, logs);
   });

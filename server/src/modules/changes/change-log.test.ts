@@ -26,7 +26,10 @@ describe('appendChange', () => {
     const { userIds, expected } = await concurrentGroupSends(server);
     const logs = await readLogs(server.server.deps.db, userIds);
     for (const userId of userIds) {
-      const heard = logs.get(userId)!.filter((r) => r.kind === 'message:new').map((r) => r.entityId);
+      const heard = logs
+        .get(userId)!
+        .filter((r) => r.kind === 'message:new')
+        .map((r) => r.entityId);
       expect(heard).toHaveLength(expected.get(userId)!.size);
       expect(new Set(heard)).toEqual(expected.get(userId));
     }
@@ -47,7 +50,9 @@ describe('appendChange', () => {
   it('returns one change per distinct user with its seq, and a rolled-back append leaves no seq behind', async () => {
     const db = server.server.deps.db;
     const [a, b, c] = await insertUsers(db, 3);
-    const first = await db.$transaction((tx) => appendChange(tx, [c!, a!, c!, b!], { kind: 'chat:update', chatId: 'x' }));
+    const first = await db.$transaction((tx) =>
+      appendChange(tx, [c!, a!, c!, b!], { kind: 'chat:update', chatId: 'x' }),
+    );
     expect(first.map((ch) => [ch.userId, ch.seq, ch.kind, ch.chatId])).toEqual(
       [a!, b!, c!].sort().map((id) => [id, 1, 'chat:update', 'x']),
     );
@@ -57,10 +62,15 @@ describe('appendChange', () => {
         throw new Error('the mutation failed');
       }),
     ).rejects.toThrow('the mutation failed');
-    const second = await db.$transaction((tx) => appendChange(tx, [b!, a!], { kind: 'message:new', chatId: 'x', entityId: 'm2' }));
+    const second = await db.$transaction((tx) =>
+      appendChange(tx, [b!, a!], { kind: 'message:new', chatId: 'x', entityId: 'm2' }),
+    );
     expect(second.map((ch) => ch.seq)).toEqual([2, 2]);
     const logs = await readLogs(db, [a!, b!, c!]);
-    expect(logs.get(a!)!.map((r) => [r.seq, r.entityId])).toEqual([[1, null], [2, 'm2']]);
+    expect(logs.get(a!)!.map((r) => [r.seq, r.entityId])).toEqual([
+      [1, null],
+      [2, 'm2'],
+    ]);
     expect(logs.get(c!)!.map((r) => r.seq)).toEqual([1]);
     // Written by raw SQL, read back by Prisma as the time of the append.
     const stored = await db.changeLog.findUnique({ where: { userId_seq: { userId: a!, seq: 2 } } });
@@ -84,16 +94,20 @@ describe('appendChange', () => {
       [a!, b!, c!].map(() => [[1, 'chat:update', 'members-chat']]),
     );
     // A chat without members (or none at all) appends nothing.
-    expect(await db.$transaction((tx) => appendChange(tx, { membersOf: 'no-such-chat' }, { kind: 'chat:update', chatId: 'no-such-chat' }))).toEqual([]);
+    expect(
+      await db.$transaction((tx) =>
+        appendChange(tx, { membersOf: 'no-such-chat' }, { kind: 'chat:update', chatId: 'no-such-chat' }),
+      ),
+    ).toEqual([]);
     await expectGapFreeAndConsistent(db, logs);
   });
 
   it('refuses a user that does not exist and stores nothing for the others', async () => {
     const db = server.server.deps.db;
     const [a] = await insertUsers(db, 1);
-    await expect(db.$transaction((tx) => appendChange(tx, [a!, 'no-such-user'], { kind: 'chat:update', chatId: 'x' }))).rejects.toThrow(
-      'appendChange: no user no-such-user',
-    );
+    await expect(
+      db.$transaction((tx) => appendChange(tx, [a!, 'no-such-user'], { kind: 'chat:update', chatId: 'x' })),
+    ).rejects.toThrow('appendChange: no user no-such-user');
     expect((await readLogs(db, [a!])).get(a!)).toEqual([]);
     expect((await db.user.findUnique({ where: { id: a! } }))!.lastSeq).toBe(0);
   });

@@ -36,11 +36,18 @@ const PREFIX = 'symc:';
 export async function connectRedisFanout(url: string, logger: Logger): Promise<Fanout> {
   const instanceId = randomUUID();
   const handlers = new Map<FanoutChannel, Array<(message: string) => void>>();
-  const options = { lazyConnect: true, maxRetriesPerRequest: 3, connectionName: `symc-${instanceId.slice(0, 8)}` } as const;
+  const options = {
+    lazyConnect: true,
+    maxRetriesPerRequest: 3,
+    connectionName: `symc-${instanceId.slice(0, 8)}`,
+  } as const;
   const pub = new Redis(url, options);
   const sub = new Redis(url, options);
   let lastError: string | null = null;
-  for (const [role, connection] of [['publisher', pub], ['subscriber', sub]] as const) {
+  for (const [role, connection] of [
+    ['publisher', pub],
+    ['subscriber', sub],
+  ] as const) {
     connection.on('error', (error: Error) => {
       lastError = error.message;
       logger.warn({ err: { message: error.message }, role }, 'redis connection problem');
@@ -52,7 +59,9 @@ export async function connectRedisFanout(url: string, logger: Logger): Promise<F
   } catch (error) {
     pub.disconnect();
     sub.disconnect();
-    throw new Error(`Could not connect to Redis at REDIS_URL (${lastError ?? (error as Error).message})`, { cause: error });
+    throw new Error(`Could not connect to Redis at REDIS_URL (${lastError ?? (error as Error).message})`, {
+      cause: error,
+    });
   }
   sub.on('message', (channelName: string, payload: string) => {
     const channel = channelName.slice(PREFIX.length) as FanoutChannel;

@@ -9,7 +9,9 @@ import * as chats from './chats.use-cases';
 export function chatsRouter(deps: ServerDeps): Router {
   const router = Router();
   mountRoute(router, deps, api.createChat, ({ auth, body }) => chats.createChat(deps, auth, body));
-  mountRoute(router, deps, api.listChats, async ({ auth }) => ({ chats: await listChatSummaries(deps.db, auth.userId) }));
+  mountRoute(router, deps, api.listChats, async ({ auth }) => ({
+    chats: await listChatSummaries(deps.db, auth.userId),
+  }));
   mountRoute(router, deps, api.getChat, async ({ auth, params }) => {
     await requireMembership(deps.db, params.chatId, auth.userId);
     return loadChatSummary(deps.db, params.chatId, auth.userId);

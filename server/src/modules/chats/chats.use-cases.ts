@@ -15,7 +15,8 @@ export async function createChat(
   body: BodyOf<typeof api.createChat>,
 ): Promise<ChatSummary> {
   const others = body.members.map((m) => m.userId);
-  if (others.includes(auth.userId)) throw errors.validation('body.members: do not list yourself; you are always a member');
+  if (others.includes(auth.userId))
+    throw errors.validation('body.members: do not list yourself; you are always a member');
   if (new Set(others).size !== others.length) throw errors.validation('body.members: a user is listed twice');
   const known = await deps.db.user.count({ where: { id: { in: others } } });
   if (known !== others.length) throw errors.notFound('one of the member users');

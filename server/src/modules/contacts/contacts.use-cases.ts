@@ -47,8 +47,17 @@ export async function putContacts(
           `version ${body.baseVersion}; fetch it, apply the change again and retry`,
       );
     }
-    const data = { ciphertext: body.ciphertext, version: currentVersion + 1, updatedByDeviceId: auth.deviceId, updatedAt: new Date() };
-    const row = await tx.contactBook.upsert({ where: { userId: auth.userId }, create: { userId: auth.userId, ...data }, update: data });
+    const data = {
+      ciphertext: body.ciphertext,
+      version: currentVersion + 1,
+      updatedByDeviceId: auth.deviceId,
+      updatedAt: new Date(),
+    };
+    const row = await tx.contactBook.upsert({
+      where: { userId: auth.userId },
+      create: { userId: auth.userId, ...data },
+      update: data,
+    });
     return { row, committed };
   });
   deps.changes.publish(committed);

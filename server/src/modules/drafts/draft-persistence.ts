@@ -14,7 +14,10 @@ export interface DraftPersistence {
  * update of the user row takes the same lock as putDraft (PostgreSQL), so an edit and a fold of the same
  * user never interleave — safe with several server instances sharing one database.
  */
-async function foldOne(db: Db, row: { userId: string; chatId: string; version: number; updatedByDevice: string }): Promise<boolean> {
+async function foldOne(
+  db: Db,
+  row: { userId: string; chatId: string; version: number; updatedByDevice: string },
+): Promise<boolean> {
   return db.$transaction(async (tx) => {
     await tx.user.update({ where: { id: row.userId }, data: { lastSeq: { increment: 0 } } });
     const hot = await tx.draft.findUnique({ where: { userId_chatId: { userId: row.userId, chatId: row.chatId } } });

@@ -52,7 +52,10 @@ const memberDraftColumns = {
 export async function loadDraft(db: Db | Tx, userId: string, chatId: string): Promise<DraftRecord | null> {
   const hot = await db.draft.findUnique({ where: { userId_chatId: { userId, chatId } } });
   if (hot) return hotToRecord(hot);
-  const member = await db.chatMember.findUnique({ where: { chatId_userId: { chatId, userId } }, select: memberDraftColumns });
+  const member = await db.chatMember.findUnique({
+    where: { chatId_userId: { chatId, userId } },
+    select: memberDraftColumns,
+  });
   return member ? memberToRecord(member) : null;
 }
 

@@ -27,10 +27,21 @@ function sqlite(server: TestServer) {
   const db = new Database(server.dbFile, { readonly: true });
   try {
     return {
-      hot: db.prepare('SELECT chatId, version, ciphertext FROM Draft').all() as Array<{ chatId: string; version: number; ciphertext: string | null }>,
+      hot: db.prepare('SELECT chatId, version, ciphertext FROM Draft').all() as Array<{
+        chatId: string;
+        version: number;
+        ciphertext: string | null;
+      }>,
       folded: db
-        .prepare('SELECT chatId, draftVersion, draftCiphertext, draftUpdatedByDevice FROM ChatMember WHERE draftVersion > 0')
-        .all() as Array<{ chatId: string; draftVersion: number; draftCiphertext: string | null; draftUpdatedByDevice: string }>,
+        .prepare(
+          'SELECT chatId, draftVersion, draftCiphertext, draftUpdatedByDevice FROM ChatMember WHERE draftVersion > 0',
+        )
+        .all() as Array<{
+        chatId: string;
+        draftVersion: number;
+        draftCiphertext: string | null;
+        draftUpdatedByDevice: string;
+      }>,
       changes: (db.prepare("SELECT COUNT(*) AS n FROM ChangeLog WHERE kind = 'draft:update'").get() as { n: number }).n,
     };
   } finally {
@@ -60,13 +71,21 @@ describe('drafts on the server', () => {
   });
   afterAll(() => server.stop());
 
-  const draftOf = (chatId: string, text: string) => encryptDraft(one.session.masterKey, one.session.userId, chatId, { text });
-  const newChat = async () => (await startChat(one.api, one.session, { title: 'Drafts', memberUsernames: [] })).chat.chatId;
+  const draftOf = (chatId: string, text: string) =>
+    encryptDraft(one.session.masterKey, one.session.userId, chatId, { text });
+  const newChat = async () =>
+    (await startChat(one.api, one.session, { title: 'Drafts', memberUsernames: [] })).chat.chatId;
 
   it('orders drafts by version, then device id: the loser of a tie is refused and the winner stays', async () => {
     const chatId = await newChat();
-    const [low, high] = [one, two].sort((a, b) => (a.session.deviceId < b.session.deviceId ? -1 : 1)) as [Device, Device];
-    await high.api.call('putDraft', { params: { chatId }, body: { version: 1, ciphertext: draftOf(chatId, 'from the higher id') } });
+    const [low, high] = [one, two].sort((a, b) => (a.session.deviceId < b.session.deviceId ? -1 : 1)) as [
+      Device,
+      Device,
+    ];
+    await high.api.call('putDraft', {
+      params: { chatId },
+      body: { version: 1, ciphertext: draftOf(chatId, 'from the higher id') },
+    });
     const refused = await low.api
       .call('putDraft', { params: { chatId }, body: { version: 1, ciphertext: draftOf(chatId, 'from the lower id') } })
       .catch((e: unknown) => e);
@@ -75,17 +94,29 @@ describe('drafts on the server', () => {
     expect((refused as ApiError).message).toMatch(/holds version 1 .* wins over version 1 from this device/);
     // The other way round the tie goes to the higher id.
     const chat2 = await newChat();
-    await low.api.call('putDraft', { params: { chatId: chat2 }, body: { version: 1, ciphertext: draftOf(chat2, 'low') } });
-    const won = await high.api.call('putDraft', { params: { chatId: chat2 }, body: { version: 1, ciphertext: draftOf(chat2, 'high') } });
+    await low.api.call('putDraft', {
+      params: { chatId: chat2 },
+      body: { version: 1, ciphertext: draftOf(chat2, 'low') },
+    });
+    const won = await high.api.call('putDraft', {
+      params: { chatId: chat2 },
+      body: { version: 1, ciphertext: draftOf(chat2, 'high') },
+    });
     expect(won).toMatchObject({ version: 1, updatedByDevice: high.session.deviceId });
     // A stale version never overwrites a newer one.
     const five = draftOf(chatId, 'five');
     await low.api.call('putDraft', { params: { chatId }, body: { version: 5, ciphertext: five } });
-    await expect(high.api.call('putDraft', { params: { chatId }, body: { version: 4, ciphertext: null } })).rejects.toMatchObject({
+    await expect(
+      high.api.call('putDraft', { params: { chatId }, body: { version: 4, ciphertext: null } }),
+    ).rejects.toMatchObject({
       status: 409,
       code: 'stale_version',
     });
-    expect(await one.api.call('getDraft', { params: { chatId } })).toMatchObject({ version: 5, ciphertext: five, updatedByDevice: low.session.deviceId });
+    expect(await one.api.call('getDraft', { params: { chatId } })).toMatchObject({
+      version: 5,
+      ciphertext: five,
+      updatedByDevice: low.session.deviceId,
+    });
   });
 
   it('takes the same edit sent twice (a lost answer) once, without a second change', async () => {
@@ -97,7 +128,9 @@ describe('drafts on the server', () => {
     expect(again).toEqual(first);
     expect(sqlite(server).changes).toBe(changes);
     // Same version and device with other content is not a retry: refused.
-    await expect(one.api.call('putDraft', { params: { chatId }, body: { version: 1, ciphertext: draftOf(chatId, 'other') } })).rejects.toMatchObject({
+    await expect(
+      one.api.call('putDraft', { params: { chatId }, body: { version: 1, ciphertext: draftOf(chatId, 'other') } }),
+    ).rejects.toMatchObject({
       code: 'stale_version',
     });
   });
@@ -109,7 +142,10 @@ describe('drafts on the server', () => {
     expect(atLimit.length).toBe(maxDraftEnvelopeChars(50));
     await one.api.call('putDraft', { params: { chatId }, body: { version: 1, ciphertext: atLimit } });
     const over = draftOf(chatId, '\u0001'.repeat(51));
-    const res = await raw(server, 'PUT', `/chats/${chatId}/draft`, { token: one.session.tokens.accessToken, body: { version: 2, ciphertext: over } });
+    const res = await raw(server, 'PUT', `/chats/${chatId}/draft`, {
+      token: one.session.tokens.accessToken,
+      body: { version: 2, ciphertext: over },
+    });
     expect(res.status).toBe(413);
     expect(res.body.error.code).toBe('payload_too_large');
     expect(res.body.error.message).toContain('limited to 50 characters (MAX_DRAFT_CHARS)');
@@ -119,7 +155,12 @@ describe('drafts on the server', () => {
 
   it('accepts only ciphertext with a version: plaintext, a missing version and version 0 are 400s', async () => {
     const chatId = await newChat();
-    for (const body of [{ version: 1, ciphertext: 'hello in plaintext' }, { ciphertext: null }, { version: 0, ciphertext: null }, { version: 1.5, ciphertext: null }]) {
+    for (const body of [
+      { version: 1, ciphertext: 'hello in plaintext' },
+      { ciphertext: null },
+      { version: 0, ciphertext: null },
+      { version: 1.5, ciphertext: null },
+    ]) {
       const res = await raw(server, 'PUT', `/chats/${chatId}/draft`, { token: one.session.tokens.accessToken, body });
       expect(res.status).toBe(400);
       expect(res.body.error.code).toBe('validation_failed');
@@ -147,10 +188,16 @@ describe('draft persistence: the hot row folds into the chat row', () => {
       await me.api.call('putDraft', { params: { chatId }, body: { version: 7, ciphertext } });
       expect(sqlite(server).hot).toEqual([{ chatId, version: 7, ciphertext }]);
       await until(() => sqlite(server).hot.length === 0, 5_000, 'the idle draft to fold');
-      expect(sqlite(server).folded).toEqual([{ chatId, draftVersion: 7, draftCiphertext: ciphertext, draftUpdatedByDevice: me.session.deviceId }]);
+      expect(sqlite(server).folded).toEqual([
+        { chatId, draftVersion: 7, draftCiphertext: ciphertext, draftUpdatedByDevice: me.session.deviceId },
+      ]);
       expect(await me.api.call('getDraft', { params: { chatId } })).toMatchObject({ version: 7, ciphertext });
-      expect((await me.api.call('listDrafts', {})).drafts).toEqual([expect.objectContaining({ chatId, version: 7, ciphertext })]);
-      await expect(me.api.call('putDraft', { params: { chatId }, body: { version: 7, ciphertext: null } })).rejects.toMatchObject({ code: 'stale_version' });
+      expect((await me.api.call('listDrafts', {})).drafts).toEqual([
+        expect.objectContaining({ chatId, version: 7, ciphertext }),
+      ]);
+      await expect(
+        me.api.call('putDraft', { params: { chatId }, body: { version: 7, ciphertext: null } }),
+      ).rejects.toMatchObject({ code: 'stale_version' });
       // A newer edit is hot again, and wins over the folded one for reads.
       await me.api.call('putDraft', { params: { chatId }, body: { version: 8, ciphertext: null } });
       expect(sqlite(server).hot).toEqual([{ chatId, version: 8, ciphertext: null }]);
@@ -164,18 +211,29 @@ describe('draft persistence: the hot row folds into the chat row', () => {
     let server = await startTestServer();
     const me = await signUpPhone(server, 'draftrestart');
     const chats: string[] = [];
-    for (let i = 0; i < 3; i++) chats.push((await startChat(me.api, me.session, { title: `R${i}`, memberUsernames: [] })).chat.chatId);
-    const texts = chats.map((chatId, i) => encryptDraft(me.session.masterKey, me.session.userId, chatId, { text: `draft ${i}` }));
-    for (const [i, chatId] of chats.entries()) await me.api.call('putDraft', { params: { chatId }, body: { version: i + 1, ciphertext: texts[i]! } });
+    for (let i = 0; i < 3; i++)
+      chats.push((await startChat(me.api, me.session, { title: `R${i}`, memberUsernames: [] })).chat.chatId);
+    const texts = chats.map((chatId, i) =>
+      encryptDraft(me.session.masterKey, me.session.userId, chatId, { text: `draft ${i}` }),
+    );
+    for (const [i, chatId] of chats.entries())
+      await me.api.call('putDraft', { params: { chatId }, body: { version: i + 1, ciphertext: texts[i]! } });
     expect(sqlite(server).hot).toHaveLength(3);
     const { dataDir, server: running } = server;
     await server.stop({ keepData: true });
     expect(sqlite(server).hot).toEqual([]);
-    expect(sqlite(server).folded.map((f) => f.draftCiphertext).sort()).toEqual([...texts].sort());
+    expect(
+      sqlite(server)
+        .folded.map((f) => f.draftCiphertext)
+        .sort(),
+    ).toEqual([...texts].sort());
     server = await startTestServer({}, { dataDir, port: running.port });
     try {
       for (const [i, chatId] of chats.entries()) {
-        expect(await me.api.call('getDraft', { params: { chatId } })).toMatchObject({ version: i + 1, ciphertext: texts[i] });
+        expect(await me.api.call('getDraft', { params: { chatId } })).toMatchObject({
+          version: i + 1,
+          ciphertext: texts[i],
+        });
       }
     } finally {
       await server.stop();

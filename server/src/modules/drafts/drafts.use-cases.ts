@@ -1,4 +1,10 @@
-import { type api, type BodyOf, compareDrafts, type DraftRecord, maxDraftEnvelopeChars } from '../../../../common/contract';
+import {
+  type api,
+  type BodyOf,
+  compareDrafts,
+  type DraftRecord,
+  maxDraftEnvelopeChars,
+} from '../../../../common/contract';
 import type { AuthContext } from '../../http/authenticate';
 import { AppError, errors } from '../../errors';
 import type { ServerDeps } from '../../server-deps';
@@ -51,7 +57,12 @@ export async function putDraft(
       );
     }
     const key = { userId_chatId: { userId: auth.userId, chatId } };
-    const data = { ciphertext: body.ciphertext, version: body.version, updatedByDevice: auth.deviceId, updatedAt: new Date() };
+    const data = {
+      ciphertext: body.ciphertext,
+      version: body.version,
+      updatedByDevice: auth.deviceId,
+      updatedAt: new Date(),
+    };
     const row = await tx.draft.upsert({ where: key, create: { userId: auth.userId, chatId, ...data }, update: data });
     return { row, committed };
   });
@@ -66,6 +77,9 @@ export async function getDraft(deps: ServerDeps, auth: AuthContext, chatId: stri
   return draft;
 }
 
-export async function listDrafts(deps: ServerDeps, auth: AuthContext): Promise<{ drafts: DraftRecord[]; maxDraftChars: number }> {
+export async function listDrafts(
+  deps: ServerDeps,
+  auth: AuthContext,
+): Promise<{ drafts: DraftRecord[]; maxDraftChars: number }> {
   return { drafts: await loadAllDrafts(deps.db, auth.userId), maxDraftChars: deps.config.maxDraftChars };
 }

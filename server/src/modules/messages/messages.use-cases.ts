@@ -65,11 +65,15 @@ export async function sendMessage(
       where: { id: chatId },
       data: { updatedAt: now, messageCount: { increment: 1 }, messageBytes: { increment: row.size } },
     });
-    const committed = await appendChange(tx, { membersOf: chatId }, {
-      kind: 'message:new',
-      chatId,
-      entityId: row.id,
-    });
+    const committed = await appendChange(
+      tx,
+      { membersOf: chatId },
+      {
+        kind: 'message:new',
+        chatId,
+        entityId: row.id,
+      },
+    );
     return { row, committed };
   });
   deps.changes.publish(committed);
@@ -132,7 +136,9 @@ export async function markMessages(
     const all = [];
     for (const row of toUpdate) {
       await tx.message.update({ where: { id: row.id }, data: { status: body.status } });
-      all.push(...(await appendChange(tx, { membersOf: chatId }, { kind: 'message:status', chatId, entityId: row.id })));
+      all.push(
+        ...(await appendChange(tx, { membersOf: chatId }, { kind: 'message:status', chatId, entityId: row.id })),
+      );
     }
     return all;
   });

@@ -15,8 +15,12 @@ export function pairingRouter(deps: ServerDeps): Router {
   mountRoute(router, deps, api.createPairingSession, ({ body, req }) =>
     pairing.createSession(deps, body, `${req.protocol}://${req.get('host') ?? 'localhost'}`),
   );
-  mountRoute(router, deps, api.getPairingSession, ({ params, query }) => pairing.getInfo(deps, params.pairingId, query));
-  mountRoute(router, deps, api.findPairingByCode, ({ params, query }) => pairing.findByCode(deps, params.pairingCode, query));
+  mountRoute(router, deps, api.getPairingSession, ({ params, query }) =>
+    pairing.getInfo(deps, params.pairingId, query),
+  );
+  mountRoute(router, deps, api.findPairingByCode, ({ params, query }) =>
+    pairing.findByCode(deps, params.pairingCode, query),
+  );
   mountRoute(router, deps, api.scanPairing, ({ auth, body }) => pairing.scan(deps, auth, body));
   mountRoute(router, deps, api.waitForPairing, ({ body, req }) => {
     // Stop waiting as soon as the desktop goes away. (The response's 'close', not the request's: since

@@ -1,12 +1,20 @@
 import { randomId, randomToken, sha256Hex } from '../../../../common/crypto';
-import { PAIRING_PROTOCOL, type api, type BodyOf, type PairingHandover, type PairingInfo, type PairingStatus, type QueryOf, type ResponseOf } from '../../../../common/contract';
+import {
+  PAIRING_PROTOCOL,
+  type api,
+  type BodyOf,
+  type PairingHandover,
+  type PairingInfo,
+  type PairingStatus,
+  type QueryOf,
+  type ResponseOf,
+} from '../../../../common/contract';
 import { AppError, errors } from '../../errors';
 import type { AuthContext } from '../../http/authenticate';
 import type { ServerDeps } from '../../server-deps';
 import { openSession } from '../accounts/tokens';
 import { appendChange } from '../changes/change-log';
 import { formatPairingCode, newPairingCode } from './pairing-code';
-
 
 type Row = NonNullable<Awaited<ReturnType<ServerDeps['db']['pairingSession']['findUnique']>>>;
 
@@ -44,9 +52,17 @@ const GONE_MESSAGES: Partial<Record<PairingStatus, string>> = {
  */
 const outdated = {
   desktop: () =>
-    new AppError('gone', `this Symc desktop app uses pairing protocol 1; the server needs protocol ${PAIRING_PROTOCOL}: update Symc on this computer`, 410),
+    new AppError(
+      'gone',
+      `this Symc desktop app uses pairing protocol 1; the server needs protocol ${PAIRING_PROTOCOL}: update Symc on this computer`,
+      410,
+    ),
   phone: () =>
-    new AppError('gone', `this Symc phone app uses pairing protocol 1; the desktop needs protocol ${PAIRING_PROTOCOL}: update the Symc app on this phone`, 410),
+    new AppError(
+      'gone',
+      `this Symc phone app uses pairing protocol 1; the desktop needs protocol ${PAIRING_PROTOCOL}: update the Symc app on this phone`,
+      410,
+    ),
 };
 
 function requireProtocol(query: QueryOf<typeof api.getPairingSession>): void {
@@ -56,7 +72,8 @@ function requireProtocol(query: QueryOf<typeof api.getPairingSession>): void {
 function handoverOf(row: Row): PairingHandover | undefined {
   if (!row.sealedBundle) return undefined;
   if (row.handoverMethod === 'qr') return { method: 'qr', sealedBundle: row.sealedBundle };
-  if (row.handoverMethod === 'code' && row.phoneShare) return { method: 'code', phoneShare: row.phoneShare, sealedBundle: row.sealedBundle };
+  if (row.handoverMethod === 'code' && row.phoneShare)
+    return { method: 'code', phoneShare: row.phoneShare, sealedBundle: row.sealedBundle };
   return undefined;
 }
 
@@ -109,12 +126,20 @@ async function findOr404(deps: ServerDeps, pairingId: string): Promise<Row> {
   return row;
 }
 
-export async function getInfo(deps: ServerDeps, pairingId: string, query: QueryOf<typeof api.getPairingSession>): Promise<PairingInfo> {
+export async function getInfo(
+  deps: ServerDeps,
+  pairingId: string,
+  query: QueryOf<typeof api.getPairingSession>,
+): Promise<PairingInfo> {
   requireProtocol(query);
   return toInfo(await findOr404(deps, pairingId));
 }
 
-export async function findByCode(deps: ServerDeps, pairingCode: string, query: QueryOf<typeof api.findPairingByCode>): Promise<PairingInfo> {
+export async function findByCode(
+  deps: ServerDeps,
+  pairingCode: string,
+  query: QueryOf<typeof api.findPairingByCode>,
+): Promise<PairingInfo> {
   requireProtocol(query);
   const row = await deps.db.pairingSession.findUnique({ where: { pairingCode } });
   if (!row) throw errors.notFound('pairing code');
@@ -142,7 +167,8 @@ export async function scan(
     deps.pairingEvents.changed(row.id);
     return { status: 'denied' };
   }
-  if (!row.pakeSid) throw new AppError('gone', 'this desktop opened its pairing with protocol 1; update Symc on the desktop', 410);
+  if (!row.pakeSid)
+    throw new AppError('gone', 'this desktop opened its pairing with protocol 1; update Symc on the desktop', 410);
 
   const active = await deps.db.device.count({ where: { userId: auth.userId, revokedAt: null } });
   if (active >= deps.config.maxLinkedDevices) throw errors.deviceLimit(deps.config.maxLinkedDevices);
@@ -210,7 +236,9 @@ export async function reject(
   });
   if (updated.count === 0) {
     const status = effectiveStatus(row);
-    throw status === 'pending' ? errors.conflict('nothing to reject: the phone has not answered') : errors.gone(GONE_MESSAGES[status] ?? 'this pairing is no longer valid');
+    throw status === 'pending'
+      ? errors.conflict('nothing to reject: the phone has not answered')
+      : errors.gone(GONE_MESSAGES[status] ?? 'this pairing is no longer valid');
   }
   deps.pairingEvents.changed(row.id);
   return { status: 'rejected' };
@@ -235,7 +263,13 @@ export async function confirm(
   const { tokens, linked } = await deps.db.$transaction(async (tx) => {
     const consumed = await tx.pairingSession.updateMany({
       where: { id: row.id, status: 'approved' },
-      data: { status: 'consumed', consumedAt: new Date(), sealedBundle: null, phoneShare: null, desktopDeviceId: deviceId },
+      data: {
+        status: 'consumed',
+        consumedAt: new Date(),
+        sealedBundle: null,
+        phoneShare: null,
+        desktopDeviceId: deviceId,
+      },
     });
     if (consumed.count === 0) throw errors.gone(GONE_MESSAGES.consumed!);
     const active = await tx.device.count({ where: { userId, revokedAt: null } });
@@ -248,7 +282,12 @@ export async function confirm(
     // Read in the transaction: nothing after the commit may fail a handover that is already consumed.
     const identity = await tx.user.findUniqueOrThrow({
       where: { id: userId },
-      select: { identityPublicKey: true, wrappedIdentitySecretKey: true, signingPublicKey: true, wrappedSigningSecretKey: true },
+      select: {
+        identityPublicKey: true,
+        wrappedIdentitySecretKey: true,
+        signingPublicKey: true,
+        wrappedSigningSecretKey: true,
+      },
     });
     return { tokens: { ...(await openSession(tx, deviceId, deps.config)), ...identity }, linked };
   });

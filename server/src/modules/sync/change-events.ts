@@ -34,7 +34,10 @@ function sharedNewMessages(db: Db, ids: readonly string[]): Promise<Map<string, 
   const running = inFlight.get(key);
   if (running) return running;
   const query = loadMessages(db, ids)
-    .then((rows) => new Map([...rows].map(([id, m]) => [id, markShared<NewMessagePayload>({ message: toMessageRecord(m) })])))
+    .then(
+      (rows) =>
+        new Map([...rows].map(([id, m]) => [id, markShared<NewMessagePayload>({ message: toMessageRecord(m) })])),
+    )
     .finally(() => inFlight.delete(key));
   inFlight.set(key, query);
   return query;
@@ -108,10 +111,12 @@ export async function toLiveEvents(db: Db, userId: string, changes: readonly Com
         break;
       }
       case 'device:linked':
-        if (change.entityId) events.push({ name: 'device:linked', payload: { deviceId: change.entityId }, seq: change.seq });
+        if (change.entityId)
+          events.push({ name: 'device:linked', payload: { deviceId: change.entityId }, seq: change.seq });
         break;
       case 'device:revoked':
-        if (change.entityId) events.push({ name: 'device:revoked', payload: { deviceId: change.entityId }, seq: change.seq });
+        if (change.entityId)
+          events.push({ name: 'device:revoked', payload: { deviceId: change.entityId }, seq: change.seq });
         break;
     }
   }

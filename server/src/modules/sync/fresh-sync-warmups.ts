@@ -21,7 +21,10 @@ export type PrepareFreshSync = (userId: string, deviceId: string, maxChats: numb
  * the stream may open on another one, which then simply prepares nothing in advance.
  */
 export class FreshSyncWarmups {
-  private readonly pending = new Map<string, { readonly expires: number; readonly prepared: Promise<PreparedFreshSync | null> }>();
+  private readonly pending = new Map<
+    string,
+    { readonly expires: number; readonly prepared: Promise<PreparedFreshSync | null> }
+  >();
 
   constructor(
     private readonly prepareFreshSync: PrepareFreshSync,

@@ -50,9 +50,17 @@ function firstScreenSize(deps: FreshSyncDeps): number {
 }
 
 /** One page of a chat's history, newest first, after `after` (keyset) or skipping `skip` newest rows. */
-function historyPage(deps: FreshSyncDeps, chatId: string, after: { createdAt: Date; id: string } | null, skip: number, take: number): Promise<MessageRow[]> {
+function historyPage(
+  deps: FreshSyncDeps,
+  chatId: string,
+  after: { createdAt: Date; id: string } | null,
+  skip: number,
+  take: number,
+): Promise<MessageRow[]> {
   return deps.db.message.findMany({
-    where: after ? { chatId, OR: [{ createdAt: { lt: after.createdAt } }, { createdAt: after.createdAt, id: { lt: after.id } }] } : { chatId },
+    where: after
+      ? { chatId, OR: [{ createdAt: { lt: after.createdAt } }, { createdAt: after.createdAt, id: { lt: after.id } }] }
+      : { chatId },
     orderBy: [{ createdAt: 'desc' }, { id: 'desc' }],
     ...(after === null && skip > 0 ? { skip } : {}),
     take,
@@ -63,10 +71,21 @@ function historyPage(deps: FreshSyncDeps, chatId: string, after: { createdAt: Da
  * Prepares a fresh sync: snapshot seq, plan (stored on the device for resume), manifest, and the last
  * opened chat's first screen. O(chats) plus one page: the chat rows carry their message totals.
  */
-export async function prepareFreshSync(deps: FreshSyncDeps, userId: string, deviceId: string, maxChats: number): Promise<PreparedFreshSync> {
-  const { lastSeq: snapshotSeq } = await deps.db.user.findUniqueOrThrow({ where: { id: userId }, select: { lastSeq: true } });
+export async function prepareFreshSync(
+  deps: FreshSyncDeps,
+  userId: string,
+  deviceId: string,
+  maxChats: number,
+): Promise<PreparedFreshSync> {
+  const { lastSeq: snapshotSeq } = await deps.db.user.findUniqueOrThrow({
+    where: { id: userId },
+    select: { lastSeq: true },
+  });
   const plan = await computeSyncPlan(deps.db, userId, maxChats);
-  await deps.db.device.update({ where: { id: deviceId }, data: { syncPlanSeq: snapshotSeq, syncPlan: JSON.stringify(plan) } });
+  await deps.db.device.update({
+    where: { id: deviceId },
+    data: { syncPlanSeq: snapshotSeq, syncPlan: JSON.stringify(plan) },
+  });
 
   const inPlan = new Set(planOrder(plan).map((c) => c.chatId));
   const all = await listChatRows(deps.db, userId);
@@ -89,13 +108,19 @@ export async function prepareFreshSync(deps: FreshSyncDeps, userId: string, devi
         chatsOnServer: all.length,
       },
     },
-    firstScreen: lastOpened ? { chatId: lastOpened, rows: await historyPage(deps, lastOpened, null, 0, firstScreenSize(deps)) } : null,
+    firstScreen: lastOpened
+      ? { chatId: lastOpened, rows: await historyPage(deps, lastOpened, null, 0, firstScreenSize(deps)) }
+      : null,
   };
 }
 
 /** Writes the manifest (`sync:initial`) of a prepared fresh sync. */
 export async function sendManifest(writer: SseWriter, prepared: PreparedFreshSync): Promise<void> {
-  await writer.send('sync:initial', prepared.manifest, formatFreshPosition({ snapshotSeq: prepared.snapshotSeq, chatIndex: 0, offset: 0 }));
+  await writer.send(
+    'sync:initial',
+    prepared.manifest,
+    formatFreshPosition({ snapshotSeq: prepared.snapshotSeq, chatIndex: 0, offset: 0 }),
+  );
 }
 
 /**
@@ -142,7 +167,11 @@ export async function streamHistory(
     let last = { index: first, offset: 0 };
     const flush = async () => {
       if (batch.length === 0 && completed.length === 0) return;
-      await writer.send('message:sync', { phase, messages: batch, chatsCompleted: completed }, position(last.index, last.offset));
+      await writer.send(
+        'message:sync',
+        { phase, messages: batch, chatsCompleted: completed },
+        position(last.index, last.offset),
+      );
       stats.messages += batch.length;
       stats.bytes += batchBytes;
       batch = [];
@@ -166,7 +195,8 @@ export async function streamHistory(
       for (;;) {
         if (writer.closed) return false;
         const want = firstScreen ? firstScreenSize(deps) : syncBatchMessages - batch.length;
-        const readAhead: MessageRow[] | null = firstScreen && after === null && prepared?.chatId === chatId ? prepared.rows : null;
+        const readAhead: MessageRow[] | null =
+          firstScreen && after === null && prepared?.chatId === chatId ? prepared.rows : null;
         const rows: MessageRow[] = readAhead ?? (await historyPage(deps, chatId, after, offset, want));
         for (const row of rows) {
           batch.push(toMessageRecord(row));

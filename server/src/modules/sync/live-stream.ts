@@ -46,10 +46,12 @@ export class LiveStream {
   }
 
   private enqueue(changes: CommittedChange[]): void {
-    this.chain = this.chain.then(() => this.send(changes)).catch((error: unknown) => {
-      this.deps.logger.warn({ err: error, deviceId: this.deviceId }, 'live stream failed; closing it');
-      this.writer.end();
-    });
+    this.chain = this.chain
+      .then(() => this.send(changes))
+      .catch((error: unknown) => {
+        this.deps.logger.warn({ err: error, deviceId: this.deviceId }, 'live stream failed; closing it');
+        this.writer.end();
+      });
   }
 
   private async readLog(after: number, take: number): Promise<CommittedChange[]> {

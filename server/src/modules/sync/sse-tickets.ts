@@ -26,7 +26,10 @@ export const MAX_OPEN_SSE_TICKETS = 16;
  * Expired tickets of anyone are swept here, so the table holds at most ~30 s of issued tickets, and at
  * most MAX_OPEN_SSE_TICKETS of them per session (more is 429 `rate_limited`).
  */
-export async function issueSseTicket(deps: ServerDeps, auth: AuthContext): Promise<ResponseOf<typeof api.createSseTicket>> {
+export async function issueSseTicket(
+  deps: ServerDeps,
+  auth: AuthContext,
+): Promise<ResponseOf<typeof api.createSseTicket>> {
   const now = Date.now();
   const ticket = randomToken();
   const expiresAt = new Date(now + SSE_TICKET_TTL_MS);
@@ -49,7 +52,10 @@ export async function issueSseTicket(deps: ServerDeps, auth: AuthContext): Promi
  */
 export async function redeemSseTicket(deps: ServerDeps, ticket: string): Promise<AuthContext> {
   const ticketHash = sha256Hex(ticket);
-  const row = await deps.db.sseTicket.findUnique({ where: { ticketHash }, include: { session: { include: { device: true } } } });
+  const row = await deps.db.sseTicket.findUnique({
+    where: { ticketHash },
+    include: { session: { include: { device: true } } },
+  });
   const { count } = row ? await deps.db.sseTicket.deleteMany({ where: { ticketHash } }) : { count: 0 };
   if (!row || count === 0) {
     deps.metrics.authFailures.inc({ reason: 'unknown_sse_ticket' });

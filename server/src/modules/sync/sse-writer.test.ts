@@ -5,10 +5,15 @@ import express from 'express';
 import { type CutReason, SseWriter } from './sse-writer';
 
 /** A real HTTP server whose one route hands its response to `onStream`; a client socket that never reads. */
-async function unreadStream(onStream: (writer: SseWriter) => void, limits: { stallMs: number; maxBufferedBytes: number }) {
+async function unreadStream(
+  onStream: (writer: SseWriter) => void,
+  limits: { stallMs: number; maxBufferedBytes: number },
+) {
   const cuts: CutReason[] = [];
   const app = express();
-  app.get('/stream', (_req, res) => onStream(new SseWriter(res, { heartbeatMs: 10, ...limits }, (reason) => cuts.push(reason))));
+  app.get('/stream', (_req, res) =>
+    onStream(new SseWriter(res, { heartbeatMs: 10, ...limits }, (reason) => cuts.push(reason))),
+  );
   const server: Server = await new Promise((resolve) => {
     const s = app.listen(0, '127.0.0.1', () => resolve(s));
   });
@@ -65,7 +70,10 @@ describe('SseWriter against a reader that never reads', () => {
       for (let i = 0; i < 400; i++) {
         const sent = w.send('device:revoked', big);
         sends.push(sent);
-        const waiting = await Promise.race([sent.then(() => false), new Promise<boolean>((resolve) => setTimeout(() => resolve(true), 100))]);
+        const waiting = await Promise.race([
+          sent.then(() => false),
+          new Promise<boolean>((resolve) => setTimeout(() => resolve(true), 100)),
+        ]);
         if (waiting) break;
       }
       const held = w.bytesWritten;

@@ -26,7 +26,9 @@ function format(name: SyncEventName, payload: object, id?: string): string {
 }
 
 /** An event written just before a stream is ended (why it ends); it carries no id, so no position moves. */
-export type FinalEvent = { [N in SyncEventName]: { readonly name: N; readonly payload: SyncEventPayload<N> } }[SyncEventName];
+export type FinalEvent = {
+  [N in SyncEventName]: { readonly name: N; readonly payload: SyncEventPayload<N> };
+}[SyncEventName];
 
 export interface SseLimits {
   readonly heartbeatMs: number;
@@ -140,7 +142,8 @@ export class SseWriter {
     const buffer = Buffer.from(chunk, 'utf8');
     this.bytesWritten += buffer.length;
     let ok = true;
-    for (let at = 0; at < buffer.length; at += SLICE_BYTES) ok = this.response.write(buffer.subarray(at, at + SLICE_BYTES));
+    for (let at = 0; at < buffer.length; at += SLICE_BYTES)
+      ok = this.response.write(buffer.subarray(at, at + SLICE_BYTES));
     if (!ok) this.waitForDrain();
     if (this.drained) await this.drained;
   }

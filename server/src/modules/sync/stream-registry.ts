@@ -19,7 +19,10 @@ export interface StreamCaps {
   readonly perAccount: number;
 }
 
-const SessionsEnded = z.object({ sessionIds: z.array(z.string()).max(1000), reason: z.enum(['signed_out', 'session_revoked']) });
+const SessionsEnded = z.object({
+  sessionIds: z.array(z.string()).max(1000),
+  reason: z.enum(['signed_out', 'session_revoked']),
+});
 type SessionEndReason = z.infer<typeof SessionsEnded>['reason'];
 
 const SESSION_END_MESSAGES: Record<SessionEndReason, string> = {
@@ -98,12 +101,19 @@ export class StreamRegistry implements Iterable<SseWriter> {
         `this account has ${ofAccount.length} open sync streams, the most allowed; close one (or wait for a closed one to be noticed) and retry`,
       );
     }
-    const excess = Math.max(ofDevice.length - this.caps.perDevice + 1, ofAccount.length >= this.caps.perAccount ? 1 : 0);
+    const excess = Math.max(
+      ofDevice.length - this.caps.perDevice + 1,
+      ofAccount.length >= this.caps.perAccount ? 1 : 0,
+    );
     for (const oldest of ofDevice.slice(0, excess)) {
       this.metrics.sseStreamsEnded.inc({ reason: 'replaced' });
       oldest.end({
         name: 'sync:error',
-        payload: { code: 'stream_replaced', message: 'this device opened a newer sync stream; this one is closed', retryable: false },
+        payload: {
+          code: 'stream_replaced',
+          message: 'this device opened a newer sync stream; this one is closed',
+          retryable: false,
+        },
       });
     }
     const writer = new SseWriter(res, this.limits, (reason) => {
@@ -147,7 +157,10 @@ export class StreamRegistry implements Iterable<SseWriter> {
   }
 
   private endLocalSessions(sessionIds: readonly string[], reason: SessionEndReason): void {
-    const final: FinalEvent = { name: 'sync:error', payload: { code: reason, message: SESSION_END_MESSAGES[reason], retryable: false } };
+    const final: FinalEvent = {
+      name: 'sync:error',
+      payload: { code: reason, message: SESSION_END_MESSAGES[reason], retryable: false },
+    };
     for (const writer of sessionIds.flatMap((id) => openIn(this.bySession, id))) {
       this.metrics.sseStreamsEnded.inc({ reason });
       writer.end(final);

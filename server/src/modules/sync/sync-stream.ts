@@ -27,21 +27,32 @@ export async function openSyncStream(
   // Caps first: a refusal is still a JSON answer (nothing written yet).
   const writer = deps.streams.admit(res, auth);
   try {
-    const lastEventId = parseEventId(req.get('last-event-id') ?? (typeof req.query.lastEventId === 'string' ? req.query.lastEventId : undefined));
+    const lastEventId = parseEventId(
+      req.get('last-event-id') ?? (typeof req.query.lastEventId === 'string' ? req.query.lastEventId : undefined),
+    );
     const device = await deps.db.device.findUniqueOrThrow({ where: { id: auth.deviceId } });
     const serverTime = new Date().toISOString();
 
     // A seq Last-Event-ID (the browser's own reconnect sends it too) wins over `since`.
     const since = lastEventId.kind === 'live' ? lastEventId.seq : start.since;
     if (since !== undefined) {
-      const { lastSeq } = await deps.db.user.findUniqueOrThrow({ where: { id: auth.userId }, select: { lastSeq: true } });
+      const { lastSeq } = await deps.db.user.findUniqueOrThrow({
+        where: { id: auth.userId },
+        select: { lastSeq: true },
+      });
       if (since > lastSeq) {
         await sendError(deps, writer, 'cursor_ahead', 'the device is ahead of the server; resync from scratch', false);
         writer.end();
         return;
       }
       await deps.db.device.update({ where: { id: device.id }, data: { syncCursor: since } });
-      await writer.send('connected', { deviceId: device.id, serverTime, mode: 'live', cursor: since, heartbeatMs: deps.config.sseHeartbeatMs });
+      await writer.send('connected', {
+        deviceId: device.id,
+        serverTime,
+        mode: 'live',
+        cursor: since,
+        heartbeatMs: deps.config.sseHeartbeatMs,
+      });
       await new LiveStream(deps, auth.userId, device.id, writer, since).start();
       return;
     }
@@ -49,8 +60,17 @@ export async function openSyncStream(
       // Live-only start (the phone: it has no store to fill, it reads pages over REST): no history, no
       // plan stored, no cursor recorded — only the changes committed after the user's latest seq. The
       // live stream subscribes before it reads the log, so a change committed meanwhile is not lost.
-      const { lastSeq } = await deps.db.user.findUniqueOrThrow({ where: { id: auth.userId }, select: { lastSeq: true } });
-      await writer.send('connected', { deviceId: device.id, serverTime, mode: 'live', cursor: lastSeq, heartbeatMs: deps.config.sseHeartbeatMs });
+      const { lastSeq } = await deps.db.user.findUniqueOrThrow({
+        where: { id: auth.userId },
+        select: { lastSeq: true },
+      });
+      await writer.send('connected', {
+        deviceId: device.id,
+        serverTime,
+        mode: 'live',
+        cursor: lastSeq,
+        heartbeatMs: deps.config.sseHeartbeatMs,
+      });
       await new LiveStream(deps, auth.userId, device.id, writer, lastSeq).start();
       return;
     }
@@ -64,16 +84,29 @@ export async function openSyncStream(
       snapshotSeq = lastEventId.snapshotSeq;
       plan = storedPlan.data;
       from = { chatIndex: lastEventId.chatIndex, offset: lastEventId.offset };
-      await writer.send('connected', { deviceId: device.id, serverTime, mode: 'resume-fresh', cursor: snapshotSeq, heartbeatMs: deps.config.sseHeartbeatMs });
+      await writer.send('connected', {
+        deviceId: device.id,
+        serverTime,
+        mode: 'resume-fresh',
+        cursor: snapshotSeq,
+        heartbeatMs: deps.config.sseHeartbeatMs,
+      });
     } else {
       // The desktop may ask for fewer chats than the server's limit (its storage budget).
       const asked = Number(req.query.chats);
-      const maxChats = Number.isInteger(asked) && asked > 0 ? Math.min(asked, deps.config.syncMaxChats) : deps.config.syncMaxChats;
+      const maxChats =
+        Number.isInteger(asked) && asked > 0 ? Math.min(asked, deps.config.syncMaxChats) : deps.config.syncMaxChats;
       // Prepared while the desktop was opening its keys and store (pairing confirm), or now.
       const warm = await deps.freshSyncWarmups.take(device.id, maxChats);
       deps.metrics.freshSyncWarmups.inc({ outcome: warm ? 'used' : 'none' });
       const prepared = warm ?? (await prepareFreshSync(deps, auth.userId, device.id, maxChats));
-      await writer.send('connected', { deviceId: device.id, serverTime, mode: 'fresh', cursor: prepared.snapshotSeq, heartbeatMs: deps.config.sseHeartbeatMs });
+      await writer.send('connected', {
+        deviceId: device.id,
+        serverTime,
+        mode: 'fresh',
+        cursor: prepared.snapshotSeq,
+        heartbeatMs: deps.config.sseHeartbeatMs,
+      });
       await sendManifest(writer, prepared);
       ({ snapshotSeq, plan, firstScreen } = prepared);
     }
@@ -88,7 +121,8 @@ export async function openSyncStream(
       const contacts = await loadContacts(deps.db, auth.userId);
       if (contacts) await writer.send('contacts:sync', { contacts }, id);
     };
-    if (!(await streamHistory(deps, writer, snapshotSeq, plan, { snapshotSeq, ...from }, sendSettings, firstScreen))) return;
+    if (!(await streamHistory(deps, writer, snapshotSeq, plan, { snapshotSeq, ...from }, sendSettings, firstScreen)))
+      return;
     await writer.send('cache_primed', { cursor: snapshotSeq }, String(snapshotSeq));
     await live.start();
   } catch (error) {

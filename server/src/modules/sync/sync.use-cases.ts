@@ -25,7 +25,13 @@ export async function hello(
       results.push({ messageId: item.messageId, ok: true, message });
     } catch (error) {
       if (!(error instanceof AppError)) throw error;
-      results.push({ messageId: item.messageId, ok: false, code: error.code, message: error.message, retryable: false });
+      results.push({
+        messageId: item.messageId,
+        ok: false,
+        code: error.code,
+        message: error.message,
+        retryable: false,
+      });
     }
   }
   const { lastSeq } = await deps.db.user.findUniqueOrThrow({ where: { id: auth.userId }, select: { lastSeq: true } });

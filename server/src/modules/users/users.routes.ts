@@ -6,9 +6,16 @@ import type { ServerDeps } from '../../server-deps';
 
 const ENTRY = { id: true, username: true, identityPublicKey: true, signingPublicKey: true } as const;
 
-function entry(user: { id: string; username: string; identityPublicKey: string; signingPublicKey: string | null } | null): DirectoryEntry {
+function entry(
+  user: { id: string; username: string; identityPublicKey: string; signingPublicKey: string | null } | null,
+): DirectoryEntry {
   if (!user) throw errors.notFound('user');
-  return { userId: user.id, username: user.username, identityPublicKey: user.identityPublicKey, signingPublicKey: user.signingPublicKey };
+  return {
+    userId: user.id,
+    username: user.username,
+    identityPublicKey: user.identityPublicKey,
+    signingPublicKey: user.signingPublicKey,
+  };
 }
 
 export function usersRouter(deps: ServerDeps): Router {

@@ -6,10 +6,18 @@ import { PinIcon } from './icons';
 
 /** Arrow keys move between chats (roving focus); Enter opens. */
 function moveFocus(event: KeyboardEvent<HTMLUListElement>, list: HTMLUListElement | null): void {
-  if (!list || (event.key !== 'ArrowDown' && event.key !== 'ArrowUp' && event.key !== 'Home' && event.key !== 'End')) return;
+  if (!list || (event.key !== 'ArrowDown' && event.key !== 'ArrowUp' && event.key !== 'Home' && event.key !== 'End'))
+    return;
   const buttons = [...list.querySelectorAll<HTMLButtonElement>('button.chat-item')];
   const at = buttons.indexOf(document.activeElement as HTMLButtonElement);
-  const next = event.key === 'Home' ? 0 : event.key === 'End' ? buttons.length - 1 : event.key === 'ArrowDown' ? Math.min(buttons.length - 1, at + 1) : Math.max(0, at - 1);
+  const next =
+    event.key === 'Home'
+      ? 0
+      : event.key === 'End'
+        ? buttons.length - 1
+        : event.key === 'ArrowDown'
+          ? Math.min(buttons.length - 1, at + 1)
+          : Math.max(0, at - 1);
   buttons[next]?.focus();
   event.preventDefault();
 }
@@ -20,7 +28,12 @@ export function ChatList({ chats, activeId }: { chats: ChatListEntry[]; activeId
   return (
     <ul className="chat-list" aria-label="Chats" ref={list} onKeyDown={(e) => moveFocus(e, list.current)}>
       {chats.map((chat) => {
-        const label = [chat.title, chat.pinned ? 'pinned' : '', chat.unread > 0 ? `${chat.unread} unread` : '', chat.hasDraft ? 'draft' : '']
+        const label = [
+          chat.title,
+          chat.pinned ? 'pinned' : '',
+          chat.unread > 0 ? `${chat.unread} unread` : '',
+          chat.hasDraft ? 'draft' : '',
+        ]
           .filter(Boolean)
           .join(', ');
         return (

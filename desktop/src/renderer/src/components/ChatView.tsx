@@ -11,7 +11,10 @@ import { TrustBanner } from './TrustBanner';
 const keyOf = (m: MessageView) => m.messageId;
 
 export function ChatView({ active, offline }: { active: ActiveChat; offline: boolean }) {
-  const render = useCallback((m: MessageView) => <MessageBubble message={m} focused={m.messageId === active.focusMessageId} />, [active.focusMessageId]);
+  const render = useCallback(
+    (m: MessageView) => <MessageBubble message={m} focused={m.messageId === active.focusMessageId} />,
+    [active.focusMessageId],
+  );
   const onReachTop = useCallback(() => void actions.loadOlder(), []);
   useEffect(() => {
     void trustActions.load(active.chatId);
@@ -22,19 +25,34 @@ export function ChatView({ active, offline }: { active: ActiveChat; offline: boo
     <section className="chat-view" aria-labelledby="chat-title">
       <header className="chat-header">
         <h2 id="chat-title">{active.chat.title}</h2>
-        <span className="muted small">{active.messages.length}{active.hasMore ? '+' : ''} messages · end-to-end encrypted</span>
+        <span className="muted small">
+          {active.messages.length}
+          {active.hasMore ? '+' : ''} messages · end-to-end encrypted
+        </span>
         <button
           type="button"
           className="ghost pin-toggle"
           aria-pressed={active.chat.pinned}
-          title={active.chat.pinned ? 'Pinned chats stay at the top and are never removed to save space' : 'Keep this chat at the top, and always on this desktop'}
+          title={
+            active.chat.pinned
+              ? 'Pinned chats stay at the top and are never removed to save space'
+              : 'Keep this chat at the top, and always on this desktop'
+          }
           onClick={() => void actions.setPinned(active.chatId, !active.chat.pinned)}
         >
           {active.chat.pinned ? 'Unpin chat' : 'Pin chat'}
         </button>
       </header>
       <TrustBanner />
-      <VirtualList items={active.messages} keyOf={keyOf} render={render} estimate={68} label="Messages" focusKey={active.focusMessageId} onReachTop={onReachTop} />
+      <VirtualList
+        items={active.messages}
+        keyOf={keyOf}
+        render={render}
+        estimate={68}
+        label="Messages"
+        focusKey={active.focusMessageId}
+        onReachTop={onReachTop}
+      />
       <Composer key={active.chatId} chatId={active.chatId} draft={active.draft} offline={offline} paused={paused} />
       <SafetyNumberDialog />
     </section>

@@ -7,7 +7,17 @@ import { actions, useApp } from '../state/app-store';
  * Enter" (the default, a synced preference) Enter sends and Shift+Enter adds a line; without it Enter adds
  * a line and Ctrl/⌘+Enter sends. Offline, a message is queued and sent on reconnect.
  */
-export function Composer({ chatId, draft, offline, paused = false }: { chatId: string; draft: string; offline: boolean; paused?: boolean }) {
+export function Composer({
+  chatId,
+  draft,
+  offline,
+  paused = false,
+}: {
+  chatId: string;
+  draft: string;
+  offline: boolean;
+  paused?: boolean;
+}) {
   const [text, setText] = useState(draft);
   const [sending, setSending] = useState(false);
   const box = useRef<HTMLTextAreaElement>(null);

@@ -14,7 +14,10 @@ const TICKS: Record<MessageView['status'], { glyph: ReactNode; label: string }> 
 /** The marks for authors that aren't plainly verified (verified messages carry none). */
 const AUTHOR_MARKS: Partial<Record<MessageView['verification'], { text: string; title: string }>> = {
   legacy: { text: 'unsigned', title: 'Sent before message signing existed: nothing proves who wrote it.' },
-  pending: { text: 'checking sender', title: 'The sender’s key could not be fetched yet; this message is checked again when it is.' },
+  pending: {
+    text: 'checking sender',
+    title: 'The sender’s key could not be fetched yet; this message is checked again when it is.',
+  },
 };
 
 export function MessageBubble({ message, focused }: { message: MessageView; focused: boolean }) {
@@ -36,7 +39,13 @@ export function MessageBubble({ message, focused }: { message: MessageView; focu
         ) : (
           !message.mine && <div className="sender">{message.senderName}</div>
         )}
-        <p className="text">{message.decrypted ? message.text : <em className="muted">This message could not be decrypted on this device.</em>}</p>
+        <p className="text">
+          {message.decrypted ? (
+            message.text
+          ) : (
+            <em className="muted">This message could not be decrypted on this device.</em>
+          )}
+        </p>
         <div className="meta">
           {mark && (
             <span className="author-mark" title={mark.title}>

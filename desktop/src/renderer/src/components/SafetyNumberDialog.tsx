@@ -30,12 +30,13 @@ export function SafetyNumberDialog() {
         </div>
         {safety.changed && (
           <p className="trust-warning" role="alert">
-            {safety.username}'s safety number changed. This is the number of the keys you had; acknowledge the change in the chat to see the new one.
+            {safety.username}'s safety number changed. This is the number of the keys you had; acknowledge the change in
+            the chat to see the new one.
           </p>
         )}
         <p className="muted small">
-          Compare these digits with the ones on {safety.username}'s phone, or let them scan the code. If they match, no one
-          — not even the server — is in the middle.
+          Compare these digits with the ones on {safety.username}'s phone, or let them scan the code. If they match, no
+          one — not even the server — is in the middle.
         </p>
         <div className="safety-digits" aria-label="Safety number" data-digits={safety.digits}>
           {groups.map((g, i) => (

@@ -6,7 +6,15 @@ const PHASE_LABEL = { 1: 'Last opened chat', 2: 'Recent chats', 3: 'Older chats'
 export function SyncProgressPanel({ sync }: { sync: SyncView }) {
   const done = sync.primed || sync.mode === 'live';
   const connection =
-    sync.connection === 'connected' ? (done ? 'Up to date' : 'Syncing') : sync.connection === 'offline' ? 'Offline — reconnecting' : sync.connection === 'connecting' ? 'Connecting…' : 'Stopped';
+    sync.connection === 'connected'
+      ? done
+        ? 'Up to date'
+        : 'Syncing'
+      : sync.connection === 'offline'
+        ? 'Offline — reconnecting'
+        : sync.connection === 'connecting'
+          ? 'Connecting…'
+          : 'Stopped';
   return (
     <section className={`sync-panel ${done ? 'sync-done' : ''}`} aria-label="Sync progress">
       <p className={`sync-state sync-${sync.connection}`} role="status">
@@ -28,34 +36,36 @@ export function SyncProgressPanel({ sync }: { sync: SyncView }) {
 
 function Phases({ sync }: { sync: SyncView }) {
   return (
-        <ul className="phases">
-          {sync.phases.map((p) => {
-            const max = Math.max(1, p.expectedChats);
-            const value = p.state === 'done' ? max : Math.min(p.chats, max);
-            return (
-              <li key={p.phase} className={`phase phase-${p.state}`}>
-                <div className="phase-label">
-                  <span>
-                    {p.phase}. {PHASE_LABEL[p.phase]}
-                  </span>
-                  <span className="muted">
-                    {p.state === 'done' ? 'done' : `${p.chats}/${p.expectedChats} chats`} · {p.messages} msgs
-                  </span>
-                </div>
-                <div
-                  className="bar"
-                  role="progressbar"
-                  aria-label={`Phase ${p.phase}: ${PHASE_LABEL[p.phase]}`}
-                  aria-valuemin={0}
-                  aria-valuemax={max}
-                  aria-valuenow={value}
-                  aria-valuetext={p.state === 'done' ? 'done' : `${p.chats} of ${p.expectedChats} chats, ${p.messages} messages`}
-                >
-                  <div className="bar-fill" style={{ width: `${(value / max) * 100}%` }} />
-                </div>
-              </li>
-            );
-          })}
-        </ul>
+    <ul className="phases">
+      {sync.phases.map((p) => {
+        const max = Math.max(1, p.expectedChats);
+        const value = p.state === 'done' ? max : Math.min(p.chats, max);
+        return (
+          <li key={p.phase} className={`phase phase-${p.state}`}>
+            <div className="phase-label">
+              <span>
+                {p.phase}. {PHASE_LABEL[p.phase]}
+              </span>
+              <span className="muted">
+                {p.state === 'done' ? 'done' : `${p.chats}/${p.expectedChats} chats`} · {p.messages} msgs
+              </span>
+            </div>
+            <div
+              className="bar"
+              role="progressbar"
+              aria-label={`Phase ${p.phase}: ${PHASE_LABEL[p.phase]}`}
+              aria-valuemin={0}
+              aria-valuemax={max}
+              aria-valuenow={value}
+              aria-valuetext={
+                p.state === 'done' ? 'done' : `${p.chats} of ${p.expectedChats} chats, ${p.messages} messages`
+              }
+            >
+              <div className="bar-fill" style={{ width: `${(value / max) * 100}%` }} />
+            </div>
+          </li>
+        );
+      })}
+    </ul>
   );
 }

@@ -41,11 +41,20 @@ export function TrustBanner() {
           The server offered contact keys this desktop refused: {trust.refusal}
         </p>
       )}
-      {error && <p className="trust-warning" role="alert">{error}</p>}
+      {error && (
+        <p className="trust-warning" role="alert">
+          {error}
+        </p>
+      )}
       {changed.length === 0 && trust.members.length > 0 && (
         <p className="trust-members small muted">
           {trust.members.map((m) => (
-            <button key={m.userId} type="button" className="ghost small-button" onClick={() => void trustActions.showSafetyNumber(m.userId)}>
+            <button
+              key={m.userId}
+              type="button"
+              className="ghost small-button"
+              onClick={() => void trustActions.showSafetyNumber(m.userId)}
+            >
               {m.verified ? '✓ ' : ''}
               {m.username}: safety number
             </button>

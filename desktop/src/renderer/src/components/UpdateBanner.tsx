@@ -12,7 +12,9 @@ export function UpdateBanner({ update }: { update: UpdateView }) {
     <section className="update-banner" aria-label="Update available">
       <p>
         <strong>Symc {offer.version}</strong> is ready to install.
-        {offer.waitingForSync && <span className="muted small"> It installs when the sync in progress has finished.</span>}
+        {offer.waitingForSync && (
+          <span className="muted small"> It installs when the sync in progress has finished.</span>
+        )}
       </p>
       <button type="button" className="primary small-button" onClick={() => void actions.installUpdate()}>
         {offer.canInstallNow ? 'Restart to update' : 'Update after sync'}

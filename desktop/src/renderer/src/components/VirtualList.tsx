@@ -104,7 +104,12 @@ export function VirtualList<T>({ items, keyOf, render, estimate, label, focusKey
         {items.slice(start, end).map((item, i) => {
           const key = keys[start + i]!;
           return (
-            <div key={key} className="virtual-row" style={{ transform: `translateY(${tops[start + i]}px)` }} ref={(el) => measure(key, el)}>
+            <div
+              key={key}
+              className="virtual-row"
+              style={{ transform: `translateY(${tops[start + i]}px)` }}
+              ref={(el) => measure(key, el)}
+            >
               {render(item)}
             </div>
           );

@@ -9,7 +9,8 @@ import { SettingsDialog } from './SettingsDialog';
 
 /** Signed in: sidebar (search, sync, chats) and the open chat. Ctrl/Cmd+K searches, Escape clears. */
 export function MainScreen() {
-  const { snapshot, sync, chats, active, query, results, searchReady, settingsOpen, notice, linkNotice, update } = useApp();
+  const { snapshot, sync, chats, active, query, results, searchReady, settingsOpen, notice, linkNotice, update } =
+    useApp();
   const searchBox = useRef<HTMLInputElement>(null);
 
   useEffect(() => {
@@ -38,7 +39,13 @@ export function MainScreen() {
             </span>
             <span>Symc</span>
           </div>
-          <button type="button" className="ghost" aria-label="Settings" title="Settings (Ctrl+,)" onClick={() => actions.setSettingsOpen(true)}>
+          <button
+            type="button"
+            className="ghost"
+            aria-label="Settings"
+            title="Settings (Ctrl+,)"
+            onClick={() => actions.setSettingsOpen(true)}
+          >
             ⚙
           </button>
         </header>
@@ -63,7 +70,11 @@ export function MainScreen() {
         {sync && <SyncProgressPanel sync={sync} />}
         {update && <UpdateBanner update={update} />}
         <nav className="chats-nav" aria-label="Chats">
-          {query.trim() ? <SearchResults results={results} query={query} ready={searchReady} /> : <ChatList chats={chats} activeId={active?.chatId ?? null} />}
+          {query.trim() ? (
+            <SearchResults results={results} query={query} ready={searchReady} />
+          ) : (
+            <ChatList chats={chats} activeId={active?.chatId ?? null} />
+          )}
         </nav>
       </aside>
       <main className="content">

@@ -29,7 +29,9 @@ function Showing({ pairing }: { pairing: Extract<PairingView, { kind: 'showing' 
           </p>
         )}
         <ol>
-          <li>Open Symc on your phone and choose <strong>Link desktop</strong>.</li>
+          <li>
+            Open Symc on your phone and choose <strong>Link desktop</strong>.
+          </li>
           <li>Scan this code and approve. That’s all.</li>
         </ol>
         <section className="pairing-typed" aria-label="Link without a camera">
@@ -51,7 +53,9 @@ function Showing({ pairing }: { pairing: Extract<PairingView, { kind: 'showing' 
               </dd>
             </div>
           </dl>
-          <p className="muted small">The check code never leaves this screen: with the wrong one, this desktop can’t open the keys.</p>
+          <p className="muted small">
+            The check code never leaves this screen: with the wrong one, this desktop can’t open the keys.
+          </p>
         </section>
         <details className="pairing-alt">
           <summary>Or paste the link on the phone</summary>
@@ -97,7 +101,9 @@ export function PairingScreen() {
           </p>
         )}
         <div role="status" aria-live="polite" className="pairing-status">
-          {pairing.kind === 'idle' || pairing.kind === 'starting' ? <p className="muted">Preparing a pairing code…</p> : null}
+          {pairing.kind === 'idle' || pairing.kind === 'starting' ? (
+            <p className="muted">Preparing a pairing code…</p>
+          ) : null}
           {pairing.kind === 'approved' || pairing.kind === 'paired' ? (
             <p className="approved">
               <span className="spinner" aria-hidden="true" /> Approved — syncing your chats…
@@ -105,7 +111,9 @@ export function PairingScreen() {
           ) : null}
         </div>
         {pairing.kind === 'showing' && <Showing pairing={pairing} />}
-        {pairing.kind === 'timed-out' && <Ended title="The code expired" detail="No phone linked this desktop in time." />}
+        {pairing.kind === 'timed-out' && (
+          <Ended title="The code expired" detail="No phone linked this desktop in time." />
+        )}
         {pairing.kind === 'denied' && <Ended title="Linking was declined" detail="Your phone declined this desktop." />}
         {pairing.kind === 'failed' && <Ended title="Linking failed" detail={pairing.message} />}
       </section>

@@ -22,12 +22,18 @@ export function SettingsDialog({ username }: { username: string }) {
 
   useEffect(() => {
     dialog.current?.focus();
-    call('listDevices', {}).then((d) => setDevices(d.devices), (e: Error) => setError(e.message));
-    call('getStorage', {}).then((s) => {
-      setStorage(s);
-      setMaxChats(String(s.budget.maxChats));
-      setMaxMb(String(Math.round(s.budget.maxBytes / MB)));
-    }, (e: Error) => setError(e.message));
+    call('listDevices', {}).then(
+      (d) => setDevices(d.devices),
+      (e: Error) => setError(e.message),
+    );
+    call('getStorage', {}).then(
+      (s) => {
+        setStorage(s);
+        setMaxChats(String(s.budget.maxChats));
+        setMaxMb(String(Math.round(s.budget.maxBytes / MB)));
+      },
+      (e: Error) => setError(e.message),
+    );
   }, []);
 
   const saveBudget = async (event: FormEvent) => {
@@ -57,7 +63,12 @@ export function SettingsDialog({ username }: { username: string }) {
       >
         <header className="dialog-header">
           <h2 id="settings-title">Settings</h2>
-          <button type="button" className="ghost" aria-label="Close settings" onClick={() => actions.setSettingsOpen(false)}>
+          <button
+            type="button"
+            className="ghost"
+            aria-label="Close settings"
+            onClick={() => actions.setSettingsOpen(false)}
+          >
             ✕
           </button>
         </header>
@@ -96,22 +107,42 @@ export function SettingsDialog({ username }: { username: string }) {
           {storage && (
             <>
               <p>
-                {storage.chats} chats · {storage.messages} messages · {formatBytes(storage.bytes)} of {formatBytes(storage.budget.maxBytes)}
+                {storage.chats} chats · {storage.messages} messages · {formatBytes(storage.bytes)} of{' '}
+                {formatBytes(storage.budget.maxBytes)}
               </p>
               <meter aria-label="Storage used" min={0} max={1} value={used} />
               <form className="budget" onSubmit={(e) => void saveBudget(e)}>
                 <label className="field">
                   <span>Maximum chats</span>
-                  <input type="number" min={1} max={10000} value={maxChats} onChange={(e) => (setMaxChats(e.target.value), setSaved(false))} />
+                  <input
+                    type="number"
+                    min={1}
+                    max={10000}
+                    value={maxChats}
+                    onChange={(e) => (setMaxChats(e.target.value), setSaved(false))}
+                  />
                 </label>
                 <label className="field">
                   <span>Maximum storage (MB)</span>
-                  <input type="number" min={1} max={10240} value={maxMb} onChange={(e) => (setMaxMb(e.target.value), setSaved(false))} />
+                  <input
+                    type="number"
+                    min={1}
+                    max={10240}
+                    value={maxMb}
+                    onChange={(e) => (setMaxMb(e.target.value), setSaved(false))}
+                  />
                 </label>
                 <button type="submit">Save budget</button>
-                {saved && <span className="muted small" role="status">Saved. The oldest chats beyond it were removed.</span>}
+                {saved && (
+                  <span className="muted small" role="status">
+                    Saved. The oldest chats beyond it were removed.
+                  </span>
+                )}
               </form>
-              <p className="muted small">When the budget is reached, the least recently updated chats (never an open or pinned one) are removed from this desktop. They stay on your phone.</p>
+              <p className="muted small">
+                When the budget is reached, the least recently updated chats (never an open or pinned one) are removed
+                from this desktop. They stay on your phone.
+              </p>
             </>
           )}
         </section>
@@ -121,7 +152,11 @@ export function SettingsDialog({ username }: { username: string }) {
           {confirming ? (
             <div className="confirm">
               <span>Unlink and delete local data?</span>
-              <button type="button" className="danger" onClick={() => void call('signOut', {}).catch((e: Error) => setError(e.message))}>
+              <button
+                type="button"
+                className="danger"
+                onClick={() => void call('signOut', {}).catch((e: Error) => setError(e.message))}
+              >
                 Yes, log out
               </button>
               <button type="button" onClick={() => setConfirming(false)}>
@@ -160,14 +195,21 @@ function Preferences({ onError }: { onError: (message: string | null) => void })
       </label>
       <label className="field">
         <span>Notifications for new messages</span>
-        <select value={preferences.notifications} onChange={(e) => save({ notifications: e.target.value as typeof preferences.notifications })}>
+        <select
+          value={preferences.notifications}
+          onChange={(e) => save({ notifications: e.target.value as typeof preferences.notifications })}
+        >
           <option value="all">All messages</option>
           <option value="mentions">Only when I am @mentioned</option>
           <option value="none">None</option>
         </select>
       </label>
       <label className="check">
-        <input type="checkbox" checked={preferences.sendOnEnter} onChange={(e) => save({ sendOnEnter: e.target.checked })} />
+        <input
+          type="checkbox"
+          checked={preferences.sendOnEnter}
+          onChange={(e) => save({ sendOnEnter: e.target.checked })}
+        />
         <span>Enter sends a message (Shift+Enter for a new line)</span>
       </label>
     </section>

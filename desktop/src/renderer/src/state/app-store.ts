@@ -1,5 +1,14 @@
 import { create } from 'zustand';
-import type { AppSnapshot, ChatListEntry, MessageView, PairingView, PreferencesView, SearchResult, SyncView, UpdateView } from '../../../../../common/contract/ipc';
+import type {
+  AppSnapshot,
+  ChatListEntry,
+  MessageView,
+  PairingView,
+  PreferencesView,
+  SearchResult,
+  SyncView,
+  UpdateView,
+} from '../../../../../common/contract/ipc';
 import { call, on, SymcError } from '../symc';
 
 export interface ActiveChat {
@@ -88,7 +97,10 @@ export const actions = {
         if (get().active?.chatId === chatId) void actions.refreshActive().catch(report);
       }),
       on('sessionEnded', ({ reason }) =>
-        set({ notice: reason === 'revoked' ? 'This desktop was unlinked from your phone. Its local data was deleted.' : null }),
+        set({
+          notice:
+            reason === 'revoked' ? 'This desktop was unlinked from your phone. Its local data was deleted.' : null,
+        }),
       ),
       on('linkOpened', ({ url }) => set({ linkNotice: url })),
       on('updateStatus', (update) => set({ update })),
@@ -162,7 +174,14 @@ export const actions = {
     // Keep pages loaded earlier (older than the fresh first page).
     const firstFresh = page.messages[0];
     const older = firstFresh ? current.messages.filter((m) => m.createdAt < firstFresh.createdAt) : [];
-    set({ active: { ...current, chat: page.chat, messages: [...older, ...page.messages], hasMore: older.length > 0 ? current.hasMore : page.hasMore } });
+    set({
+      active: {
+        ...current,
+        chat: page.chat,
+        messages: [...older, ...page.messages],
+        hasMore: older.length > 0 ? current.hasMore : page.hasMore,
+      },
+    });
     if (page.chat.unread > 0 && document.hasFocus()) await actions.markRead();
   },
 
