@@ -39,16 +39,14 @@ describe('authenticated senders', () => {
   /** What Alice's desktop shows for a chat: text, name, verification — senders fetched first, as the app does. */
   async function desktopShows(chatId: string) {
     await core.reader.loadSenders(core.store.listMessages(chatId, 200).map((r) => r.sender_user_id));
-    return core.reader
-      .messages(chatId)
-      .map((m) => ({
-        text: m.text,
-        senderName: m.senderName,
-        verification: m.verification,
-        mine: m.mine,
-        sentAt: m.sentAt,
-        createdAt: m.createdAt,
-      }));
+    return core.reader.messages(chatId).map((m) => ({
+      text: m.text,
+      senderName: m.senderName,
+      verification: m.verification,
+      mine: m.mine,
+      sentAt: m.sentAt,
+      createdAt: m.createdAt,
+    }));
   }
   async function desktopMessage(chatId: string, text: string) {
     await until(
