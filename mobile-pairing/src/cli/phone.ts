@@ -143,14 +143,10 @@ class UsageError extends Error {}
 
 /** The server's origin, or a usage error naming what was wrong with it (and where it came from). */
 function serverUrlFrom(raw: string): string {
-  let url: URL | null = null;
-  try {
-    url = new URL(raw);
-  } catch {
-    url = null;
-  }
-  if (!url || (url.protocol !== 'http:' && url.protocol !== 'https:'))
-    throw new UsageError(`"${raw}" is not a server address: give an http:// or https:// URL (--server or SYMC_SERVER_URL).`);
+  if (!URL.canParse(raw) || !['http:', 'https:'].includes(new URL(raw).protocol))
+    throw new UsageError(
+      `"${raw}" is not a server address: give an http:// or https:// URL (--server or SYMC_SERVER_URL).`,
+    );
   return raw.replace(/\/+$/, '');
 }
 
