@@ -1,5 +1,5 @@
-import { initCrypto } from '../../common/crypto';
-import { type ChatKey, sendText, startChat } from '../../mobile-pairing/src/core/chats';
+import { type ChatKey, initCrypto } from '../../common/crypto';
+import { sendText, startChat } from '../../mobile-pairing/src/core/chats';
 import { linkDesktopDirectly } from './support/desktop-fixture';
 import { seedHistory } from './support/history-seed';
 import { signUpPhone } from './support/phone';

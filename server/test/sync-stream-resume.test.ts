@@ -158,9 +158,12 @@ describe('a live resume by seq', () => {
     const desktop = await linkDesktopDirectly(server, phone.session.userId);
     const { db } = server.server.deps;
     const { lastSeq } = await db.user.findUniqueOrThrow({ where: { id: phone.session.userId } });
-    for (const start of [{ 'last-event-id': String(lastSeq + 1) }, {}]) {
-      const query = 'last-event-id' in start ? '' : `since=${lastSeq + 1}`;
-      const stream = await openSse(server.url, query, { ...bearer(desktop.accessToken), ...start });
+    const starts: Array<[string, Record<string, string>]> = [
+      ['', { 'last-event-id': String(lastSeq + 1) }],
+      [`since=${lastSeq + 1}`, {}],
+    ];
+    for (const [query, headers] of starts) {
+      const stream = await openSse(server.url, query, { ...bearer(desktop.accessToken), ...headers });
       const events = await stream.ended();
       expect(events).toEqual([
         {
