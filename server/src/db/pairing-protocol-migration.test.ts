@@ -3,10 +3,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { applyMigrations } from '../../../prisma/engine/schema-engine';
-import { laterMigrations, migrationsBefore } from '../../test/support/migrations-before';
+import { laterMigrations, migrationsBefore, PAIRING_PROTOCOL_MIGRATION } from '../../test/support/migrations-before';
 import { applyPendingMigrations } from './migrate';
-
-const PAIRING_PROTOCOL_2 = '20261203080513_pairing_protocol_2';
 
 describe('pairing_protocol_2 migration (SQLite)', () => {
   let tmp: string;
@@ -21,7 +19,7 @@ describe('pairing_protocol_2 migration (SQLite)', () => {
     await applyMigrations({
       provider: 'sqlite',
       url,
-      migrationsDir: migrationsBefore('sqlite', PAIRING_PROTOCOL_2, path.join(tmp, 'before')),
+      migrationsDir: migrationsBefore('sqlite', PAIRING_PROTOCOL_MIGRATION, path.join(tmp, 'before')),
     });
 
     const db = new Database(file);
@@ -38,8 +36,8 @@ describe('pairing_protocol_2 migration (SQLite)', () => {
     db.close();
 
     expect(await applyPendingMigrations(url)).toEqual([
-      PAIRING_PROTOCOL_2,
-      ...laterMigrations('sqlite', PAIRING_PROTOCOL_2),
+      PAIRING_PROTOCOL_MIGRATION,
+      ...laterMigrations('sqlite', PAIRING_PROTOCOL_MIGRATION),
     ]);
 
     const after = new Database(file, { readonly: true });

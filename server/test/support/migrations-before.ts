@@ -35,3 +35,6 @@ export function laterMigrations(provider: 'sqlite' | 'postgresql', name: string)
 
 /** The migration that added the contact book (pinned keys, one envelope per user). */
 export const CONTACT_BOOK_MIGRATION = '20261203080427_contact_book';
+
+/** The migration that moved pairing to protocol 2 (CPace); it expires protocol-1 sessions still open. */
+export const PAIRING_PROTOCOL_MIGRATION = '20261203080513_pairing_protocol_2';
