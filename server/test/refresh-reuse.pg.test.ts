@@ -1,27 +1,16 @@
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { initCrypto } from '../../common/crypto';
-import { createTestDatabase, type TestDatabase } from './support/pg-database';
+import { useTestDatabase } from './support/pg-database';
 import { raw, signUpPhone } from './support/phone';
 import { databaseBeforeReuseMigration, REUSE_MIGRATION } from './support/pre-reuse-session';
 import { startTestServer } from './support/test-server';
 
 // Needs PostgreSQL (npm run test:pg).
-let database: TestDatabase;
-let scratch: string;
-beforeAll(async () => {
-  await initCrypto();
-  database = await createTestDatabase('symc_reuse_migration');
-  scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'reuse-migration-pg-'));
-});
-afterAll(async () => {
-  await database?.drop();
-  fs.rmSync(scratch, { recursive: true, force: true });
-});
+const current = useTestDatabase('symc_reuse_migration');
+beforeAll(() => initCrypto());
 
 describe(`${REUSE_MIGRATION} migration (PostgreSQL)`, () => {
   it('a session signed in before the upgrade refreshes after it, and a replay of its old token is then caught', async () => {
+    const { database, scratch } = current();
     const old = await databaseBeforeReuseMigration('postgresql', database.url, scratch);
     const upgraded = await startTestServer({ DATABASE_URL: database.url });
     try {

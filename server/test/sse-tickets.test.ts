@@ -2,6 +2,7 @@ import { initCrypto, sha256Hex } from '../../common/crypto';
 import { sendText, startChat } from '../../mobile-pairing/src/core/chats';
 import { MAX_OPEN_SSE_TICKETS } from '../src/modules/sync/sse-tickets';
 import { raw, signUpPhone } from './support/phone';
+import { openSse, tryOpenSse } from './support/sse-client';
 import { startTestServer, type TestServer } from './support/test-server';
 
 let server: TestServer;
@@ -11,58 +12,8 @@ beforeAll(async () => {
 });
 afterAll(() => server.stop());
 
-interface SseEvent {
-  readonly event: string;
-  readonly data: unknown;
-  readonly id: string | null;
-}
-
 /** The sync stream over plain fetch (as a browser's EventSource reads it), or the JSON error it answered. */
-async function connect(query: string, headers: Record<string, string> = {}) {
-  const abort = new AbortController();
-  const response = await fetch(`${server.url}/sse/connect?${query}`, { headers, signal: abort.signal });
-  if (!response.headers.get('content-type')?.startsWith('text/event-stream')) {
-    return { status: response.status, error: (await response.json()) as { error: { code: string; message: string } } };
-  }
-  const reader = response.body!.pipeThrough(new TextDecoderStream()).getReader();
-  let buffer = '';
-  const queue: SseEvent[] = [];
-  async function next(timeoutMs = 5_000): Promise<SseEvent> {
-    const deadline = Date.now() + timeoutMs;
-    while (queue.length === 0) {
-      if (Date.now() > deadline) throw new Error(`no event within ${timeoutMs} ms`);
-      const { value, done } = await reader.read();
-      if (done) throw new Error('the stream ended');
-      buffer += value;
-      let end: number;
-      while ((end = buffer.indexOf('\n\n')) >= 0) {
-        const block = buffer.slice(0, end);
-        buffer = buffer.slice(end + 2);
-        const fields = new Map<string, string>();
-        for (const line of block.split('\n')) {
-          if (line.startsWith(':') || !line.includes(':')) continue;
-          const at = line.indexOf(':');
-          fields.set(line.slice(0, at), line.slice(at + 1).trimStart());
-        }
-        if (fields.has('event'))
-          queue.push({
-            event: fields.get('event')!,
-            data: JSON.parse(fields.get('data') ?? 'null'),
-            id: fields.get('id') ?? null,
-          });
-      }
-    }
-    return queue.shift()!;
-  }
-  return { status: response.status, next, close: () => abort.abort() };
-}
-
-type Stream = Exclude<Awaited<ReturnType<typeof connect>>, { error: unknown }>;
-
-function opened(result: Awaited<ReturnType<typeof connect>>): Stream {
-  if ('error' in result) throw new Error(`expected a stream, got ${result.status} ${JSON.stringify(result.error)}`);
-  return result;
-}
+const connect = (query: string) => tryOpenSse(server.url, query);
 
 async function ticketFor(token: string): Promise<{ ticket: string; expiresAt: string }> {
   const res = await raw(server, 'POST', '/sse/ticket', { token });
@@ -90,7 +41,7 @@ describe('stream tickets (POST /sse/ticket, GET /sse/connect?ticket=…)', () =>
     expect(row.session.deviceId).toBe(me.session.deviceId);
     expect(JSON.stringify(await server.server.deps.db.sseTicket.findMany())).not.toContain(ticket);
 
-    const stream = opened(await connect(`ticket=${ticket}&from=now`));
+    const stream = await openSse(server.url, `ticket=${ticket}&from=now`);
     const connected = await stream.next();
     expect(connected).toMatchObject({
       event: 'connected',
@@ -117,8 +68,9 @@ describe('stream tickets (POST /sse/ticket, GET /sse/connect?ticket=…)', () =>
     const { lastSeq } = await server.server.deps.db.user.findUniqueOrThrow({ where: { id: me.session.userId } });
     const missed = await sendText(me.api, me.session, chat.chatId, chatKey, 'missed while away');
 
-    const stream = opened(
-      await connect(`ticket=${(await ticketFor(me.session.tokens.accessToken)).ticket}&since=${lastSeq}`),
+    const stream = await openSse(
+      server.url,
+      `ticket=${(await ticketFor(me.session.tokens.accessToken)).ticket}&since=${lastSeq}`,
     );
     expect(await stream.next()).toMatchObject({ event: 'connected', data: { mode: 'live', cursor: lastSeq } });
     const replayed = await stream.next();
@@ -126,8 +78,9 @@ describe('stream tickets (POST /sse/ticket, GET /sse/connect?ticket=…)', () =>
     expect((replayed.data as { message: { messageId: string } }).message.messageId).toBe(missed.messageId);
     stream.close();
 
-    const ahead = opened(
-      await connect(`ticket=${(await ticketFor(me.session.tokens.accessToken)).ticket}&since=${lastSeq + 1000}`),
+    const ahead = await openSse(
+      server.url,
+      `ticket=${(await ticketFor(me.session.tokens.accessToken)).ticket}&since=${lastSeq + 1000}`,
     );
     expect(await ahead.next()).toMatchObject({ event: 'sync:error', data: { code: 'cursor_ahead', retryable: false } });
     ahead.close();
@@ -150,7 +103,7 @@ describe('stream tickets (POST /sse/ticket, GET /sse/connect?ticket=…)', () =>
     });
     await ticketFor(other.session.tokens.accessToken);
 
-    const stream = opened(await connect(`ticket=${held[0]!.ticket}&from=now`));
+    const stream = await openSse(server.url, `ticket=${held[0]!.ticket}&from=now`);
     expect((await stream.next()).event).toBe('connected');
     stream.close();
     await ticketFor(me.session.tokens.accessToken);
@@ -198,7 +151,7 @@ describe('stream tickets (POST /sse/ticket, GET /sse/connect?ticket=…)', () =>
       status: 400,
       error: { error: { code: 'validation_failed' } },
     });
-    const stream = opened(await connect(`ticket=${ticket}&from=now`));
+    const stream = await openSse(server.url, `ticket=${ticket}&from=now`);
     expect(await stream.next()).toMatchObject({ event: 'connected' });
     stream.close();
   });
@@ -218,7 +171,10 @@ describe('stream tickets (POST /sse/ticket, GET /sse/connect?ticket=…)', () =>
 
   it('a live stream sees its own device unlinked, then ends', async () => {
     const me = await signUpPhone(server, 'watcher');
-    const stream = opened(await connect(`ticket=${(await ticketFor(me.session.tokens.accessToken)).ticket}&from=now`));
+    const stream = await openSse(
+      server.url,
+      `ticket=${(await ticketFor(me.session.tokens.accessToken)).ticket}&from=now`,
+    );
     expect(await stream.next()).toMatchObject({ event: 'connected' });
     await me.api.call('revokeDevice', { params: { deviceId: me.session.deviceId } });
     expect(await stream.next()).toMatchObject({ event: 'device:revoked', data: { deviceId: me.session.deviceId } });
@@ -228,7 +184,7 @@ describe('stream tickets (POST /sse/ticket, GET /sse/connect?ticket=…)', () =>
   it('neither tickets nor tokens reach the logs', async () => {
     const me = await signUpPhone(server, 'logcheck');
     const tickets = [await ticketFor(me.session.tokens.accessToken), await ticketFor(me.session.tokens.accessToken)];
-    opened(await connect(`ticket=${tickets[0]!.ticket}&from=now`)).close();
+    (await openSse(server.url, `ticket=${tickets[0]!.ticket}&from=now`)).close();
     await connect(`ticket=${tickets[0]!.ticket}&from=now`); // reused: refused, and the refusal is logged
     await connect(`ticket=${tickets[1]!.ticket}&since=x`); // a 400
     await new Promise((resolve) => setTimeout(resolve, 100));

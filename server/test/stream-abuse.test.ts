@@ -5,7 +5,8 @@ import { linkDesktopDirectly } from './support/desktop-fixture';
 import { seedHistory } from './support/history-seed';
 import { raw, signUpPhone } from './support/phone';
 import { openUnreadStream } from './support/raw-sse-socket';
-import { openSse, type SseEvent, type SseStream, tryOpenSse } from './support/sse-client';
+import { openSse, type SseStream, tryOpenSse } from './support/sse-client';
+import { bearer, readUntil } from './support/sync-stream';
 import { startTestServer, type TestServer } from './support/test-server';
 
 // Abuse of the sync stream by a client with valid credentials: many streams, storms, streams that
@@ -31,18 +32,6 @@ beforeAll(async () => {
   historyBytes = (await seedHistory(server, historian, HISTORY)).totalBytes;
 });
 afterAll(() => server.stop());
-
-const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
-
-/** Reads up to and including the first event named `name`. */
-async function readUntil(stream: SseStream, name: string): Promise<SseEvent[]> {
-  const seen: SseEvent[] = [];
-  for (;;) {
-    const event = await stream.next();
-    seen.push(event);
-    if (event.event === name) return seen;
-  }
-}
 
 /** A desktop's fresh sync of the historian's account, read up to its first history batch. */
 async function freshSyncUnderWay(): Promise<{ deviceId: string; accessToken: string; stream: SseStream }> {

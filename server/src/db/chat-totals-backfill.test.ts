@@ -1,26 +1,12 @@
 import Database from 'better-sqlite3';
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
-import { applyMigrations } from '../../../prisma/engine/schema-engine';
-import { laterMigrations, migrationsBefore, TOTALS_MIGRATION } from '../../test/support/migrations-before';
+import { TOTALS_MIGRATION, useSqliteBeforeMigration } from '../../test/support/migrations-before';
 import { applyPendingMigrations } from './migrate';
 
-describe('chat_message_totals migration (SQLite)', () => {
-  let tmp: string;
-  beforeEach(() => {
-    tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'totals-backfill-'));
-  });
-  afterEach(() => fs.rmSync(tmp, { recursive: true, force: true }));
+const current = useSqliteBeforeMigration('totals-backfill', TOTALS_MIGRATION);
 
+describe('chat_message_totals migration (SQLite)', () => {
   it("fills each chat's message count and byte total from the messages already stored", async () => {
-    const file = path.join(tmp, 'symc.db');
-    const url = `file:${file}`;
-    await applyMigrations({
-      provider: 'sqlite',
-      url,
-      migrationsDir: migrationsBefore('sqlite', TOTALS_MIGRATION, path.join(tmp, 'before')),
-    });
+    const { file, url, pending } = current();
 
     const db = new Database(file);
     db.pragma('foreign_keys = OFF'); // only the rows the backfill reads
@@ -34,10 +20,7 @@ describe('chat_message_totals migration (SQLite)', () => {
       message.run(`m${i}`, 'busy', 'u1', 'd1', `k${i}`, 'x'.repeat(size), size);
     db.close();
 
-    expect(await applyPendingMigrations(url)).toEqual([
-      TOTALS_MIGRATION,
-      ...laterMigrations('sqlite', TOTALS_MIGRATION),
-    ]);
+    expect(await applyPendingMigrations(url)).toEqual(pending);
 
     const after = new Database(file, { readonly: true });
     try {

@@ -1,26 +1,12 @@
 import Database from 'better-sqlite3';
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
-import { applyMigrations } from '../../../prisma/engine/schema-engine';
-import { CONTACT_BOOK_MIGRATION, laterMigrations, migrationsBefore } from '../../test/support/migrations-before';
+import { CONTACT_BOOK_MIGRATION, useSqliteBeforeMigration } from '../../test/support/migrations-before';
 import { applyPendingMigrations } from './migrate';
 
-describe('contact_book migration (SQLite)', () => {
-  let tmp: string;
-  beforeEach(() => {
-    tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'contact-book-migration-'));
-  });
-  afterEach(() => fs.rmSync(tmp, { recursive: true, force: true }));
+const current = useSqliteBeforeMigration('contact-book-migration', CONTACT_BOOK_MIGRATION);
 
+describe('contact_book migration (SQLite)', () => {
   it('adds the ContactBook table to a database of the previous schema, keeping its users and settings', async () => {
-    const file = path.join(tmp, 'symc.db');
-    const url = `file:${file}`;
-    await applyMigrations({
-      provider: 'sqlite',
-      url,
-      migrationsDir: migrationsBefore('sqlite', CONTACT_BOOK_MIGRATION, path.join(tmp, 'before')),
-    });
+    const { file, url, pending } = current();
     const db = new Database(file);
     db.prepare(
       `INSERT INTO "User" (id, username, kdfSalt, kdfOpsLimit, kdfMemLimit, authKeyHash, wrappedMasterKey, identityPublicKey, wrappedIdentitySecretKey)
@@ -32,10 +18,7 @@ describe('contact_book migration (SQLite)', () => {
     expect(db.prepare(`SELECT name FROM sqlite_master WHERE name = 'ContactBook'`).get()).toBeUndefined();
     db.close();
 
-    expect(await applyPendingMigrations(url)).toEqual([
-      CONTACT_BOOK_MIGRATION,
-      ...laterMigrations('sqlite', CONTACT_BOOK_MIGRATION),
-    ]);
+    expect(await applyPendingMigrations(url)).toEqual(pending);
 
     const after = new Database(file);
     try {

@@ -1,28 +1,12 @@
 import Database from 'better-sqlite3';
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
-import { applyMigrations } from '../../../prisma/engine/schema-engine';
-import { laterMigrations, migrationsBefore } from '../../test/support/migrations-before';
+import { PAIRING_PROTOCOL_MIGRATION, useSqliteBeforeMigration } from '../../test/support/migrations-before';
 import { applyPendingMigrations } from './migrate';
 
-const PAIRING_PROTOCOL_2 = '20261203080513_pairing_protocol_2';
+const current = useSqliteBeforeMigration('pairing-v2', PAIRING_PROTOCOL_MIGRATION);
 
 describe('pairing_protocol_2 migration (SQLite)', () => {
-  let tmp: string;
-  beforeEach(() => {
-    tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'pairing-v2-'));
-  });
-  afterEach(() => fs.rmSync(tmp, { recursive: true, force: true }));
-
   it('expires protocol-1 sessions still pending or approved (erasing a v1 bundle) and keeps finished ones as they were', async () => {
-    const file = path.join(tmp, 'symc.db');
-    const url = `file:${file}`;
-    await applyMigrations({
-      provider: 'sqlite',
-      url,
-      migrationsDir: migrationsBefore('sqlite', PAIRING_PROTOCOL_2, path.join(tmp, 'before')),
-    });
+    const { file, url, pending } = current();
 
     const db = new Database(file);
     db.pragma('foreign_keys = OFF');
@@ -37,10 +21,7 @@ describe('pairing_protocol_2 migration (SQLite)', () => {
     insert.run('consumed', 'CCCCCCCC', 'consumed', created, later, null);
     db.close();
 
-    expect(await applyPendingMigrations(url)).toEqual([
-      PAIRING_PROTOCOL_2,
-      ...laterMigrations('sqlite', PAIRING_PROTOCOL_2),
-    ]);
+    expect(await applyPendingMigrations(url)).toEqual(pending);
 
     const after = new Database(file, { readonly: true });
     try {

@@ -1,26 +1,12 @@
 import Database from 'better-sqlite3';
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
-import { applyMigrations } from '../../../prisma/engine/schema-engine';
-import { laterMigrations, migrationsBefore, SIGNING_KEYS_MIGRATION } from '../../test/support/migrations-before';
+import { SIGNING_KEYS_MIGRATION, useSqliteBeforeMigration } from '../../test/support/migrations-before';
 import { applyPendingMigrations } from './migrate';
 
-describe('signing_keys migration (SQLite)', () => {
-  let tmp: string;
-  beforeEach(() => {
-    tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'signing-keys-'));
-  });
-  afterEach(() => fs.rmSync(tmp, { recursive: true, force: true }));
+const current = useSqliteBeforeMigration('signing-keys', SIGNING_KEYS_MIGRATION);
 
+describe('signing_keys migration (SQLite)', () => {
   it('keeps every existing account as it was, with no signing key until its phone uploads one', async () => {
-    const file = path.join(tmp, 'symc.db');
-    const url = `file:${file}`;
-    await applyMigrations({
-      provider: 'sqlite',
-      url,
-      migrationsDir: migrationsBefore('sqlite', SIGNING_KEYS_MIGRATION, path.join(tmp, 'before')),
-    });
+    const { file, url, pending } = current();
     const db = new Database(file);
     db.prepare(
       `INSERT INTO "User" (id, username, kdfSalt, kdfOpsLimit, kdfMemLimit, authKeyHash, wrappedMasterKey, identityPublicKey, wrappedIdentitySecretKey, lastSeq)
@@ -28,10 +14,7 @@ describe('signing_keys migration (SQLite)', () => {
     ).run();
     db.close();
 
-    expect(await applyPendingMigrations(url)).toEqual([
-      SIGNING_KEYS_MIGRATION,
-      ...laterMigrations('sqlite', SIGNING_KEYS_MIGRATION),
-    ]);
+    expect(await applyPendingMigrations(url)).toEqual(pending);
 
     const after = new Database(file);
     try {

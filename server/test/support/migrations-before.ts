@@ -1,5 +1,7 @@
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
+import { applyMigrations } from '../../../prisma/engine/schema-engine';
 import { migrationsDirFor } from '../../src/db/migrate';
 
 /** The migration that put message totals on the Chat row; it backfills them from the stored messages. */
@@ -35,3 +37,35 @@ export function laterMigrations(provider: 'sqlite' | 'postgresql', name: string)
 
 /** The migration that added the contact book (pinned keys, one envelope per user). */
 export const CONTACT_BOOK_MIGRATION = '20261203080427_contact_book';
+
+/** The migration that moved pairing to protocol 2 (CPace); it expires protocol-1 sessions still open. */
+export const PAIRING_PROTOCOL_MIGRATION = '20261203080513_pairing_protocol_2';
+
+/**
+ * For a SQLite migration test: before each test, a database file in a fresh temp dir with the committed
+ * migrations applied up to just before `migration` (removed after the test). The test writes the old rows,
+ * closes its handle, applies the rest with `applyPendingMigrations(url)` and reads what the migration left.
+ */
+export function useSqliteBeforeMigration(
+  prefix: string,
+  migration: string,
+): () => { file: string; url: string; pending: readonly string[] } {
+  let tmp: string | undefined;
+  beforeEach(async () => {
+    tmp = fs.mkdtempSync(path.join(os.tmpdir(), `${prefix}-`));
+    await applyMigrations({
+      provider: 'sqlite',
+      url: `file:${path.join(tmp, 'symc.db')}`,
+      migrationsDir: migrationsBefore('sqlite', migration, path.join(tmp, 'before')),
+    });
+  });
+  afterEach(() => {
+    if (tmp) fs.rmSync(tmp, { recursive: true, force: true });
+    tmp = undefined;
+  });
+  return () => {
+    if (!tmp) throw new Error('useSqliteBeforeMigration: the database is migrated in beforeEach');
+    const file = path.join(tmp, 'symc.db');
+    return { file, url: `file:${file}`, pending: [migration, ...laterMigrations('sqlite', migration)] };
+  };
+}

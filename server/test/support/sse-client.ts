@@ -10,6 +10,8 @@ export interface SseStream {
   readonly status: number;
   /** Bytes of the body received so far. */
   readonly bytes: number;
+  /** The comment lines read so far (heartbeats: `: heartbeat`), without their colon. */
+  readonly comments: readonly string[];
   /** The next event; rejects when the stream ends first, or after `timeoutMs`. */
   next(timeoutMs?: number): Promise<SseEvent>;
   /** Reads until the server ends the stream; the events that came meanwhile. Rejects after `timeoutMs`. */
@@ -46,6 +48,7 @@ export async function tryOpenSse(
   let bytes = 0;
   let done = false;
   const queue: SseEvent[] = [];
+  const comments: string[] = [];
 
   const parse = () => {
     let end: number;
@@ -54,6 +57,7 @@ export async function tryOpenSse(
       buffer = buffer.slice(end + 2);
       const fields = new Map<string, string>();
       for (const line of block.split('\n')) {
+        if (line.startsWith(':')) comments.push(line.slice(1).trimStart());
         if (line.startsWith(':') || !line.includes(':')) continue;
         const at = line.indexOf(':');
         fields.set(line.slice(0, at), line.slice(at + 1).trimStart());
@@ -88,6 +92,7 @@ export async function tryOpenSse(
     get bytes() {
       return bytes;
     },
+    comments,
     next: (timeoutMs = 5_000) =>
       withTimeout(
         (async () => {
