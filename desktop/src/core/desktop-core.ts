@@ -308,6 +308,11 @@ export class DesktopCore {
     void this.session.call('updateMyChatState', { params: { chatId }, body: { opened: true } }).catch(() => undefined);
   }
 
+  /** The chat on screen (setOpenChat), if any. */
+  get openChat(): string | null {
+    return this.openChatId;
+  }
+
   storageStats(): StorageStats {
     return this.store.stats(this.engine.getBudget());
   }
