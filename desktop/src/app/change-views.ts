@@ -14,7 +14,7 @@ export function changeViewsOf({ core, drafts }: Linked): ChangeViews {
   return {
     chats(chatIds) {
       const unread = core.unreadCounts();
-      const hasDraft = (chatId: string) => drafts.read(chatId).trim() !== '';
+      const hasDraft = (chatId: string) => (drafts.read(chatId) ?? '').trim() !== '';
       return chatIds.flatMap((chatId) => chatEntry(core, chatId, unread, hasDraft) ?? []);
     },
     messages(chatId, messageIds) {
