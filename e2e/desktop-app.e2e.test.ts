@@ -2,7 +2,7 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, 
 import os from 'node:os';
 import path from 'node:path';
 import jsQR from 'jsqr';
-import type { Browser, Page } from 'playwright-core';
+import type { Browser, Page, Request } from 'playwright-core';
 import { PNG } from 'pngjs';
 import { decryptDraft, decryptUserSettings, encryptChatMeta, encryptUserSettings } from '../common/content';
 import { initCrypto } from '../common/crypto';
@@ -229,9 +229,20 @@ describe('the desktop app (headless host + the real renderer in Chromium) agains
     expect(messages.map((m) => readMessage(m, chat.key).text)).toContain('Hello from the desktop app');
     expect(server.logs.join('\n')).not.toContain('Hello from the desktop app');
 
-    // A reply from the friend arrives live in the open chat.
+    // A reply from the friend arrives live in the open chat. The renderer patches the open chat and the
+    // list's entry from the events' payloads: it reads neither the list nor the chat again (the calls it
+    // makes go through the bridge as POST …/ipc/<channel>, counted here).
+    const calls: string[] = [];
+    const countCall = (request: Request) => {
+      const channel = /\/ipc\/(\w+)$/.exec(new URL(request.url()).pathname)?.[1];
+      if (channel) calls.push(channel);
+    };
+    page.on('request', countCall);
     await sendText(friend.api, friend.session, chat.chatId, chat.key, 'Got it, thanks!', 'Friend');
     await log.getByText('Got it, thanks!').waitFor({ timeout: 15_000 });
+    await chatButton(page, target).filter({ hasText: 'Got it, thanks!' }).waitFor();
+    page.off('request', countCall);
+    expect(calls.filter((channel) => channel === 'listChats' || channel === 'openChat')).toEqual([]);
     // Sent ticks: the desktop's own message shows at least "Sent".
     await expect(log.getByRole('img', { name: /^(Sent|Delivered|Read)$/ }).count()).resolves.toBeGreaterThan(0);
     await shot(page, 'chat');

@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { type ApiClient, createApiClient } from '../common/contract';
 import { initCrypto } from '../common/crypto';
-import { DRAFT_DEBOUNCE_MS, DraftTooLongError } from '../desktop/src/core/drafts/draft-sync';
+import { DRAFT_DEBOUNCE_MS, DraftTooLongError } from '../desktop/src/core/drafts/desktop-drafts';
 import { type PhoneSession, signIn } from '../mobile-pairing/src/core/account';
 import { startChat } from '../mobile-pairing/src/core/chats';
 import { PhoneDrafts } from '../mobile-pairing/src/core/drafts';

@@ -157,13 +157,13 @@ describe('createSymcApi (window.symc, generated from the table)', () => {
     const seen: unknown[] = [];
     const off = api.on('chatsChanged', (payload) => seen.push(payload));
     const chatId = randomUUID();
-    transport.emit('chatsChanged', { chatIds: [chatId] });
-    transport.emit('chatsChanged', { chatIds: ['not-a-uuid'] });
+    transport.emit('chatsChanged', { chatIds: [chatId], chats: [] });
+    transport.emit('chatsChanged', { chatIds: ['not-a-uuid'], chats: [] });
     transport.emit('mystery', {});
-    expect(seen).toEqual([{ chatIds: [chatId] }]);
+    expect(seen).toEqual([{ chatIds: [chatId], chats: [] }]);
     expect(problems).toEqual(['event "chatsChanged" does not match the contract', 'unknown event "mystery"']);
     off();
-    transport.emit('chatsChanged', { chatIds: [chatId] });
+    transport.emit('chatsChanged', { chatIds: [chatId], chats: [] });
     expect(seen).toHaveLength(1);
     expect(() => api.on('nonsense' as never, () => undefined)).toThrow('unknown event');
     expect(IPC_EVENT_NAMES).toContain('syncProgress');

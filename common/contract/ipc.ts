@@ -258,8 +258,17 @@ export const ipcEvents = {
   appState: AppSnapshot,
   pairingState: PairingView,
   syncProgress: SyncView,
-  chatsChanged: z.object({ chatIds: z.array(Id) }),
-  messagesChanged: z.object({ chatId: Id, messageIds: z.array(Id) }),
+  /**
+   * Chats whose list entry changed. `chats` holds their entries as they are now; a chat named in `chatIds`
+   * with no entry has left this desktop. The renderer patches its list from it, without a refetch.
+   */
+  chatsChanged: z.object({ chatIds: z.array(Id), chats: z.array(ChatListEntry) }),
+  /**
+   * Messages of a chat that arrived or changed. `messages` (their views as they are now; an id with no view
+   * has left the store) comes for the chat open on screen only — no other chat is decrypted for it — and
+   * only when every author is known; without it, the renderer reads the open chat again.
+   */
+  messagesChanged: z.object({ chatId: Id, messageIds: z.array(Id), messages: z.array(MessageView).optional() }),
   sessionEnded: z.object({ reason: z.enum(['signed-out', 'revoked']) }),
   updateStatus: UpdateView,
   /** The preferences changed (here, or on another device of the user). */

@@ -62,7 +62,7 @@ export interface DraftEditorOptions {
  * sent; offline it stays pending for the next `push`/`refresh`. A PUT refused as stale lost to a
  * concurrent edit: the device adopts the server's draft, so every device ends up with the same one. An
  * empty text deletes the draft. Plaintext lives only in memory (`typing`, and what `read` returns).
- * Runs in Node and in the browser. Used by the desktop's DraftSync and the phone's PhoneDrafts.
+ * Runs in Node and in the browser. Used by the desktop's DesktopDrafts and the phone's PhoneDrafts.
  */
 export class DraftEditor {
   readonly debounceMs: number;

@@ -4,7 +4,7 @@ import type { AuthKeyHasher } from './modules/accounts/auth-key-hash';
 import type { ChangeBus } from './modules/changes/change-bus';
 import type { Fanout } from './modules/changes/fanout';
 import type { PairingEvents } from './modules/pairing/pairing-events';
-import type { FreshSyncWarmups } from './modules/sync/fresh-sync-warmups';
+import type { FreshSyncPreparations } from './modules/sync/fresh-sync-preparations';
 import type { StreamRegistry } from './modules/sync/stream-registry';
 import type { Logger } from './observability/logger';
 import type { Metrics } from './observability/metrics';
@@ -20,7 +20,7 @@ export interface ServerDeps {
   /** Cross-instance signals (Redis pub/sub when REDIS_URL is set; a no-op with one instance). */
   readonly fanout: Fanout;
   /** Fresh syncs prepared at pairing, for the new desktop's first stream (this instance only). */
-  readonly freshSyncWarmups: FreshSyncWarmups;
+  readonly freshSyncPreparations: FreshSyncPreparations;
   /** Open sync streams: capped, ended when their device or session ends, and on shutdown. */
   readonly streams: StreamRegistry;
   /** Argon2id of auth keys, on worker threads (never on the event loop). */

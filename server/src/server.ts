@@ -15,7 +15,7 @@ import { createLogger } from './observability/logger';
 import { createMetrics } from './observability/metrics';
 import type { ServerDeps } from './server-deps';
 import { prepareFreshSync } from './modules/sync/fresh-sync';
-import { FreshSyncWarmups } from './modules/sync/fresh-sync-warmups';
+import { FreshSyncPreparations } from './modules/sync/fresh-sync-preparations';
 import { StreamRegistry } from './modules/sync/stream-registry';
 
 export interface RunningServer {
@@ -43,13 +43,13 @@ export async function startServer(config: Config, logDestination?: pino.Destinat
   const metrics = createMetrics();
   const changes = new ChangeBus(fanout, logger);
   const pairingEvents = new PairingEvents(fanout);
-  const freshSyncWarmups = new FreshSyncWarmups((userId, deviceId, maxChats) =>
+  const freshSyncPreparations = new FreshSyncPreparations((userId, deviceId, maxChats) =>
     prepareFreshSync({ db, config }, userId, deviceId, maxChats),
   );
   // A confirmed pairing starts the new desktop's first sync ahead of its stream — after the confirm's
   // answer is on its way (setImmediate): the queries run on the server's one SQLite thread and must not delay it.
   pairingEvents.onDesktopLinked(({ userId, deviceId }) => {
-    setImmediate(() => freshSyncWarmups.prepare(userId, deviceId, config.syncMaxChats));
+    setImmediate(() => freshSyncPreparations.prepare(userId, deviceId, config.syncMaxChats));
   });
   const deps: ServerDeps = {
     config,
@@ -59,7 +59,7 @@ export async function startServer(config: Config, logDestination?: pino.Destinat
     changes,
     pairingEvents,
     fanout,
-    freshSyncWarmups,
+    freshSyncPreparations,
     streams: new StreamRegistry(
       { perDevice: config.sseMaxStreamsPerDevice, perAccount: config.sseMaxStreamsPerAccount },
       { heartbeatMs: config.sseHeartbeatMs, stallMs: config.sseStallMs, maxBufferedBytes: config.sseMaxBufferedBytes },

@@ -1,6 +1,6 @@
 import { LocalSearch } from '../core/search/local-search';
 import type { DesktopCore } from '../core/desktop-core';
-import type { Drafts } from './drafts';
+import type { DesktopDrafts } from '../core/drafts/desktop-drafts';
 import { SearchFeeder } from './search-feeder';
 
 /**
@@ -12,7 +12,7 @@ export class AppSearch {
   private feeder: SearchFeeder | null = null;
 
   /** Starts feeding from a core that just opened. */
-  attach(core: DesktopCore, drafts: Drafts): SearchFeeder {
+  attach(core: DesktopCore, drafts: DesktopDrafts): SearchFeeder {
     this.detach();
     this.feeder = new SearchFeeder(core, this.index, drafts);
     return this.feeder;

@@ -4,6 +4,7 @@ import type { KeyVault } from '../core/keys/key-vault';
 import type { LocalSearch } from '../core/search/local-search';
 import type { StorageBudget } from '../core/store/storage-budget';
 import { AppSearch } from './app-search';
+import { changeViewsOf } from './change-views';
 import { wireCoreEvents } from './core-event-fan-out';
 import { type IncomingMessage, IncomingNotifier } from './incoming-notifier';
 import { type Linked, LinkedCore } from './linked-core';
@@ -40,7 +41,10 @@ export interface AppServiceOptions {
  * - AppSearch: the in-memory search index and its feeder.
  */
 export class AppService {
-  private readonly events = new RendererEvents();
+  private readonly events = new RendererEvents(() => {
+    const linked = this.core.current;
+    return linked ? changeViewsOf(linked) : null;
+  });
   private readonly incoming = new IncomingNotifier();
   private readonly search = new AppSearch();
   private readonly pairing: PairingFlow;

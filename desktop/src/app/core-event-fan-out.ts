@@ -1,6 +1,6 @@
 import type { MessageRecord } from '../../../common/contract';
 import type { DesktopCore } from '../core/desktop-core';
-import type { Drafts } from './drafts';
+import type { DesktopDrafts } from '../core/drafts/desktop-drafts';
 import type { IncomingNotifier } from './incoming-notifier';
 import { preferencesOf } from './preferences';
 import type { RendererEvents } from './renderer-events';
@@ -9,7 +9,7 @@ import { syncView } from './views';
 
 export interface CoreEventFanOutParts {
   readonly core: DesktopCore;
-  readonly drafts: Drafts;
+  readonly drafts: DesktopDrafts;
   readonly feeder: SearchFeeder;
   readonly events: RendererEvents;
   readonly incoming: IncomingNotifier;

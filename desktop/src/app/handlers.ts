@@ -1,6 +1,7 @@
 import { IpcError, type IpcHandlers } from '../../../common/contract';
 import type { AppService } from './app-service';
 import { chatEntry, chatList, messageView } from './chat-views';
+import { DraftTooLongError } from '../core/drafts/desktop-drafts';
 import { preferencesOf } from './preferences';
 import { createTrustHandlers, sendingPausedMessage } from './trust-handlers';
 
@@ -23,7 +24,7 @@ const DISABLED_UPDATES = {
  * refusals are IpcErrors with a code the renderer can act on.
  */
 export function createHandlers(app: AppService): IpcHandlers {
-  const hasDraft = (chatId: string) => app.linked().drafts.read(chatId).trim() !== '';
+  const hasDraft = (chatId: string) => (app.linked().drafts.read(chatId) ?? '').trim() !== '';
   const requireChat = (chatId: string) => {
     const { core } = app.linked();
     const chat = core.reader.chat(chatId);
@@ -55,7 +56,7 @@ export function createHandlers(app: AppService): IpcHandlers {
       const failures = core.sendFailures(chatId);
       const messages = page.map((m) => messageView(m, failures.get(m.messageId) ?? null));
       const entry = chatEntry(core, chatId, core.unreadCounts(), hasDraft)!;
-      return { chat: entry, messages, hasMore: messages.length === PAGE, draft: drafts.read(chatId) };
+      return { chat: entry, messages, hasMore: messages.length === PAGE, draft: drafts.read(chatId) ?? '' };
     },
     loadOlder: async ({ chatId, beforeMessageId }) => {
       requireChat(chatId);
@@ -120,7 +121,12 @@ export function createHandlers(app: AppService): IpcHandlers {
       requireChat(chatId);
       const { drafts, feeder } = app.linked();
       const had = hasDraft(chatId);
-      drafts.edit(chatId, text);
+      try {
+        drafts.edit(chatId, text);
+      } catch (error) {
+        if (error instanceof DraftTooLongError) throw new IpcError('invalid_request', error.message);
+        throw error;
+      }
       feeder.updateDraft(chatId);
       if (had !== (text.trim() !== '')) app.chatsChanged([chatId]);
       return { ok: true };

@@ -1,8 +1,8 @@
 import { IpcError } from '../../../common/contract';
 import { DesktopCore } from '../core/desktop-core';
+import type { DesktopDrafts } from '../core/drafts/desktop-drafts';
 import type { KeyVault } from '../core/keys/key-vault';
 import type { StorageBudget } from '../core/store/storage-budget';
-import { Drafts } from './drafts';
 import type { SearchFeeder } from './search-feeder';
 
 export interface LinkedCoreOptions {
@@ -16,13 +16,14 @@ export interface LinkedCoreOptions {
 /** What the app holds while this desktop is linked. */
 export interface Linked {
   readonly core: DesktopCore;
-  readonly drafts: Drafts;
+  /** The core's drafts (`core.drafts`): the composer's edit/read/onChange. */
+  readonly drafts: DesktopDrafts;
   readonly feeder: SearchFeeder;
 }
 
 export interface LinkedCoreHooks {
   /** A core opened: build the search feeder, wire its events; returns the unwiring (run before it closes). */
-  attach(core: DesktopCore, drafts: Drafts): { feeder: SearchFeeder; detach: () => void };
+  attach(core: DesktopCore, drafts: DesktopDrafts): { feeder: SearchFeeder; detach: () => void };
   /** The server revoked this device or it signed out (the store and keys are wiped by then). */
   ended(reason: 'revoked' | 'signed-out'): void;
 }
@@ -60,7 +61,7 @@ export class LinkedCore {
       ...(this.options.backoff ? { backoff: this.options.backoff } : {}),
     });
     if (!core) return false;
-    const drafts = new Drafts(core);
+    const drafts = core.drafts;
     const { feeder, detach } = this.hooks.attach(core, drafts);
     const offEnded = core.onSessionEnded((reason) => void this.close(reason));
     this.linked = { core, drafts, feeder };

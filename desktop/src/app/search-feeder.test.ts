@@ -7,7 +7,7 @@ import { LocalSearch } from '../core/search/local-search';
 import { LocalStore } from '../core/store/local-store';
 import { type TestAccount, testAccount, type TestChat, testChat, testMessage } from '../../test/support/sync-fixtures';
 import { ChatReader } from '../core/view/chat-reader';
-import type { Drafts } from './drafts';
+import type { DesktopDrafts } from '../core/drafts/desktop-drafts';
 import { SearchFeeder } from './search-feeder';
 import { SenderBook } from '../../../common/trust/message-author';
 import { EMPTY_DIRECTORY } from '../../../common/trust/sender-keys';
@@ -42,7 +42,7 @@ describe('SearchFeeder', () => {
       store,
       reader: new ChatReader(store, me.keyring, me.userId, new SenderBook(EMPTY_DIRECTORY)),
     } as unknown as DesktopCore;
-    feeder = new SearchFeeder(core, index, { read: () => '' } as unknown as Drafts);
+    feeder = new SearchFeeder(core, index, { read: () => null } as unknown as DesktopDrafts);
   });
   afterEach(() => {
     feeder.dispose();

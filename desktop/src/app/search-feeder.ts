@@ -2,7 +2,7 @@ import type { MessageView } from '../../../common/contract';
 import type { DesktopCore } from '../core/desktop-core';
 import type { LocalSearch } from '../core/search/local-search';
 import { messageView } from './chat-views';
-import type { Drafts } from './drafts';
+import type { DesktopDrafts } from '../core/drafts/desktop-drafts';
 
 /** Everything a chat holds, read back in one go to build the index. */
 const ALL = 1_000_000;
@@ -26,7 +26,7 @@ export class SearchFeeder {
   constructor(
     private readonly core: DesktopCore,
     private readonly index: LocalSearch,
-    private readonly drafts: Drafts,
+    private readonly drafts: Pick<DesktopDrafts, 'read'>,
   ) {}
 
   get ready(): boolean {

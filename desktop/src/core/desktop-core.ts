@@ -2,7 +2,7 @@ import path from 'node:path';
 import { type BoxKeyPair, decodePublicKey, type Envelope, unwrapIdentitySecretKey } from '../../../common/crypto';
 import { DesktopContacts } from './contacts/desktop-contacts';
 import { ChatKeyring } from './crypto/chat-keyring';
-import { DraftSync } from './drafts/draft-sync';
+import { DesktopDrafts } from './drafts/desktop-drafts';
 import { budgetFromSettings, SettingsSync } from './settings/settings-sync';
 import { readUserSettings } from './store/user-settings';
 import type { KeyVault } from './keys/key-vault';
@@ -51,7 +51,7 @@ export class DesktopCore {
     readonly engine: SyncEngine,
     readonly reader: ChatReader,
     /** Encrypted drafts that follow the user across devices (the composer's edit/read/onChange). */
-    readonly drafts: DraftSync,
+    readonly drafts: DesktopDrafts,
     /** The user's app settings (theme, notifications, send on Enter, storage budget), shared by their devices. */
     readonly settings: SettingsSync,
     /** The account's signing key (signs what the outbox sends). */
@@ -95,7 +95,7 @@ export class DesktopCore {
       ...(options.backoff ? { backoff: options.backoff } : {}),
       signingKey: () => signing.get(),
     });
-    const drafts = new DraftSync({
+    const drafts = new DesktopDrafts({
       session,
       store,
       engine,
@@ -306,6 +306,11 @@ export class DesktopCore {
     if (!chatId) return;
     this.engine.protectedChats.add(chatId);
     void this.session.call('updateMyChatState', { params: { chatId }, body: { opened: true } }).catch(() => undefined);
+  }
+
+  /** The chat on screen (setOpenChat), if any. */
+  get openChat(): string | null {
+    return this.openChatId;
   }
 
   storageStats(): StorageStats {

@@ -13,22 +13,22 @@ const StoredDraft = DraftRecord.extend({ pending: z.boolean() });
  * the master key, versions and device ids go in — nothing readable without the key — so an edit typed
  * offline survives the tab being closed and is sent when the network is back.
  */
-export interface DraftPersistence {
+export interface DraftStorage {
   load(): unknown;
   save(drafts: readonly PhoneDraft[]): void;
 }
 
 /**
  * The phone's drafts (ciphertext only, like everything the phone keeps), in memory and, when given a
- * persistence, saved after every change. The same rule as the server and the desktop store: a draft from
+ * storage, saved after every change. The same rule as the server and the desktop store: a draft from
  * the server is taken unless the local one wins over it by compareDrafts; the server's copy of our own
  * pending edit confirms it.
  */
 export class PhoneDraftStore {
   private readonly drafts = new Map<string, PhoneDraft>();
 
-  constructor(private readonly persistence?: DraftPersistence) {
-    const loaded = z.array(StoredDraft).safeParse(persistence?.load() ?? []);
+  constructor(private readonly storage?: DraftStorage) {
+    const loaded = z.array(StoredDraft).safeParse(storage?.load() ?? []);
     // Unreadable saved drafts (another app version, a damaged entry) are dropped, never fatal.
     if (loaded.success) for (const draft of loaded.data) this.drafts.set(draft.chatId, draft);
   }
@@ -89,7 +89,7 @@ export class PhoneDraftStore {
 
   private persist(): void {
     try {
-      this.persistence?.save([...this.drafts.values()]);
+      this.storage?.save([...this.drafts.values()]);
     } catch {
       // Storage full or unavailable (private mode): the drafts stay in memory and on the server.
     }

@@ -1,7 +1,7 @@
 import { type ApiClient, ApiError } from '../../../common/contract';
 import { DraftEditor } from '../../../common/drafts/draft-editor';
 import type { PhoneSession } from './account';
-import { type DraftPersistence, type PhoneDraft, PhoneDraftStore } from './drafts-store';
+import { type DraftStorage, type PhoneDraft, PhoneDraftStore } from './drafts-store';
 
 export { DRAFT_DEBOUNCE_MS, DraftTooLongError } from '../../../common/drafts/draft-editor';
 
@@ -12,12 +12,12 @@ export interface PhoneDraftsOptions {
   readonly debounceMs?: number;
   readonly maxChars?: number;
   /** Keeps the drafts (ciphertext) across page loads, so an offline edit survives a closed tab. */
-  readonly persistence?: DraftPersistence;
+  readonly storage?: DraftStorage;
 }
 
 /**
  * The phone's drafts, for the web app and any other phone front end: the shared DraftEditor
- * (common/drafts, docs/DRAFTS.md) over an in-memory store, the same behaviour as the desktop's DraftSync.
+ * (common/drafts, docs/DRAFTS.md) over an in-memory store, the same behaviour as the desktop's DesktopDrafts.
  * Saved `debounceMs` after the last keystroke, encrypted under the master key at version + 1, sent at
  * once; kept pending when the network fails and sent again by the next `refresh` (the app calls it from
  * its polling, which also brings other devices' drafts). A PUT refused as stale lost to a concurrent
@@ -29,7 +29,7 @@ export class PhoneDrafts {
   private readonly editor: DraftEditor;
 
   constructor(private readonly options: PhoneDraftsOptions) {
-    this.store = new PhoneDraftStore(options.persistence);
+    this.store = new PhoneDraftStore(options.storage);
     this.editor = new DraftEditor({
       store: this.store,
       api: options.client,

@@ -2,7 +2,7 @@ import { useMemo } from 'react';
 import type { ApiClient } from '../../../common/contract';
 import type { PhoneSession } from '../../src/core/account';
 import { DraftTooLongError, PhoneDrafts } from '../../src/core/drafts';
-import type { DraftPersistence } from '../../src/core/drafts-store';
+import type { DraftStorage } from '../../src/core/drafts-store';
 import { useSession, useSignedIn } from './state/session';
 
 /**
@@ -76,7 +76,7 @@ function adapt(drafts: PhoneDrafts): DraftSync {
  * and device ids only — unreadable without the key the vault holds — so a draft typed offline survives
  * the tab closing and is sent when the network is back. Sign-out clears it (PhoneDrafts.close).
  */
-function localDraftStorage(deviceId: string): DraftPersistence {
+function localDraftStorage(deviceId: string): DraftStorage {
   const key = `symc.drafts.${deviceId}`;
   return {
     load: () => {
@@ -100,7 +100,7 @@ function draftSyncFor(client: ApiClient, session: PhoneSession): DraftSync {
   if (current?.deviceId === session.deviceId) return current.sync;
   current?.off();
   current?.drafts.close();
-  const drafts = new PhoneDrafts({ client, session, persistence: localDraftStorage(session.deviceId) });
+  const drafts = new PhoneDrafts({ client, session, storage: localDraftStorage(session.deviceId) });
   // Leaving the page (app switch, lock): save what was typed without waiting for the delay.
   const onHide = () => {
     if (document.visibilityState === 'hidden') void drafts.flush().catch(() => undefined);

@@ -32,8 +32,8 @@ export function createMetrics() {
       buckets: [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
       registers: [registry],
     }),
-    freshSyncWarmups: new Counter({
-      name: 'symc_fresh_sync_warmups_total',
+    freshSyncPreparations: new Counter({
+      name: 'symc_fresh_sync_preparations_total',
       help: 'Fresh syncs started from a preparation made at pairing (used) or computed on connect (none)',
       labelNames: ['outcome'] as const,
       registers: [registry],

@@ -29,7 +29,7 @@ export class PairingEvents extends EventEmitter {
   }
 
   /**
-   * Announces a confirmed pairing to whoever prepares for new desktops (the sync module's warm-ups),
+   * Announces a confirmed pairing to whoever prepares for new desktops (the sync module's fresh-sync preparations),
    * on this instance only: the desktop's next request is most likely to land here.
    */
   desktopLinked(link: DesktopLinked): void {

@@ -33,7 +33,7 @@ export interface HistoryStreamDeps {
   readonly metrics: Pick<Metrics, 'syncPhases' | 'syncPhaseDuration'>;
 }
 
-/** A fresh sync up to its first history: what the stream writes first, computed at once or ahead (warm-up). */
+/** A fresh sync up to its first history: what the stream writes first, computed at once or ahead (FreshSyncPreparations). */
 export interface PreparedFreshSync {
   /** The chat budget it was planned for. */
   readonly maxChats: number;

@@ -97,9 +97,9 @@ export async function openSyncStream(
       const maxChats =
         Number.isInteger(asked) && asked > 0 ? Math.min(asked, deps.config.syncMaxChats) : deps.config.syncMaxChats;
       // Prepared while the desktop was opening its keys and store (pairing confirm), or now.
-      const warm = await deps.freshSyncWarmups.take(device.id, maxChats);
-      deps.metrics.freshSyncWarmups.inc({ outcome: warm ? 'used' : 'none' });
-      const prepared = warm ?? (await prepareFreshSync(deps, auth.userId, device.id, maxChats));
+      const ahead = await deps.freshSyncPreparations.take(device.id, maxChats);
+      deps.metrics.freshSyncPreparations.inc({ outcome: ahead ? 'used' : 'none' });
+      const prepared = ahead ?? (await prepareFreshSync(deps, auth.userId, device.id, maxChats));
       await writer.send('connected', {
         deviceId: device.id,
         serverTime,

@@ -2,6 +2,7 @@ import { create } from 'zustand';
 import type {
   AppSnapshot,
   ChatListEntry,
+  IpcEventPayload,
   MessageView,
   PairingView,
   PreferencesView,
@@ -10,6 +11,7 @@ import type {
   UpdateView,
 } from '../../../../../common/contract/ipc';
 import { call, on, SymcError } from '../symc';
+import { patchChatList, patchMessages } from './patches';
 
 export interface ActiveChat {
   readonly chatId: string;
@@ -85,6 +87,45 @@ async function applySnapshot(snapshot: AppSnapshot): Promise<void> {
   await actions.refreshChats();
 }
 
+/** The last opened chat opens by itself once, when it is on this desktop and nothing else is open. */
+async function autoOpen(): Promise<void> {
+  if (autoOpened || get().active) return;
+  const snapshot = await call('getState', {});
+  set({ snapshot, sync: snapshot.sync });
+  const last = snapshot.lastOpenedChatId;
+  if (last && get().chats.some((c) => c.chatId === last)) {
+    autoOpened = true;
+    await actions.openChat(last);
+  }
+}
+
+/** Patches the list (and the open chat's header) from the entries the event carries: no refetch. */
+async function chatsChanged({ chatIds, chats }: IpcEventPayload<'chatsChanged'>): Promise<void> {
+  if (get().snapshot?.screen !== 'main') return;
+  const before = new Set(get().chats.map((c) => c.chatId));
+  set({ chats: patchChatList(get().chats, chatIds, chats) });
+  const active = get().active;
+  const entry = active && chats.find((c) => c.chatId === active.chatId);
+  if (active && entry) {
+    set({ active: { ...active, chat: entry } });
+    // Read where the user is looking: new messages in the open chat of a focused window.
+    if (entry.unread > 0 && document.hasFocus()) await actions.markRead();
+  }
+  if (chats.some((c) => !before.has(c.chatId))) await autoOpen();
+  if (get().query) await actions.search(get().query);
+}
+
+/** Patches the open chat's messages from the views the event carries; without them, reads the chat again. */
+function messagesChanged({ chatId, messageIds, messages }: IpcEventPayload<'messagesChanged'>): void {
+  const active = get().active;
+  if (active?.chatId !== chatId) return;
+  if (!messages) {
+    void actions.refreshActive().catch(report);
+    return;
+  }
+  set({ active: { ...active, messages: patchMessages(active.messages, active.hasMore, messageIds, messages) } });
+}
+
 export const actions = {
   /** Loads the app's state and follows its events. Returns the unsubscribe. */
   async connect(): Promise<() => void> {
@@ -92,10 +133,8 @@ export const actions = {
       on('appState', (s) => void applySnapshot(s).catch(report)),
       on('pairingState', (pairing) => set({ pairing })),
       on('syncProgress', (sync) => set({ sync })),
-      on('chatsChanged', () => void actions.refreshChats().catch(report)),
-      on('messagesChanged', ({ chatId }) => {
-        if (get().active?.chatId === chatId) void actions.refreshActive().catch(report);
-      }),
+      on('chatsChanged', (change) => void chatsChanged(change).catch(report)),
+      on('messagesChanged', (change) => messagesChanged(change)),
       on('sessionEnded', ({ reason }) =>
         set({
           notice:
@@ -138,15 +177,7 @@ export const actions = {
       const entry = chats.find((c) => c.chatId === active.chatId);
       if (entry) set({ active: { ...get().active!, chat: entry } });
     }
-    if (!autoOpened && !get().active) {
-      const snapshot = await call('getState', {});
-      set({ snapshot, sync: snapshot.sync });
-      const last = snapshot.lastOpenedChatId;
-      if (last && chats.some((c) => c.chatId === last)) {
-        autoOpened = true;
-        await actions.openChat(last);
-      }
-    }
+    await autoOpen();
     if (get().query) await actions.search(get().query);
   },
 
@@ -212,7 +243,7 @@ export const actions = {
       await call('sendMessage', { chatId: active.chatId, text });
       const current = get().active;
       if (current?.chatId === active.chatId) set({ active: { ...current, draft: '' } });
-      await actions.refreshActive();
+      // The message itself comes with messagesChanged.
       return true;
     } catch (error) {
       report(error);
@@ -225,8 +256,8 @@ export const actions = {
     const active = get().active;
     if (!active) return;
     try {
+      // Its new state comes with messagesChanged.
       await call('retrySend', { chatId: active.chatId, messageId });
-      await actions.refreshActive();
     } catch (error) {
       report(error);
     }

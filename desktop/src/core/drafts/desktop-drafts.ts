@@ -12,7 +12,7 @@ export interface DraftProblem {
   readonly message: string;
 }
 
-export interface DraftSyncOptions {
+export interface DesktopDraftsOptions {
   readonly session: DeviceSession;
   readonly store: LocalStore;
   readonly engine: SyncEngine;
@@ -52,13 +52,13 @@ function draftTable(store: LocalStore): DraftEditorStore {
  * as `draft:update` and, on every reconnect, through GET /drafts; the store keeps whichever wins by the
  * shared rule. An edit refused as stale lost to a concurrent one: this device adopts the server's draft.
  */
-export class DraftSync {
+export class DesktopDrafts {
   private readonly editor: DraftEditor;
   private readonly problemListeners = new Set<(problem: DraftProblem) => void>();
   private readonly subscriptions: Array<() => void> = [];
   private connected = false;
 
-  constructor(private readonly options: DraftSyncOptions) {
+  constructor(private readonly options: DesktopDraftsOptions) {
     this.editor = new DraftEditor({
       store: draftTable(options.store),
       api: options.session,

@@ -32,23 +32,23 @@ describe('a fresh sync prepared at pairing', () => {
 
   const outcomes = async () =>
     Object.fromEntries(
-      (await server.server.deps.metrics.freshSyncWarmups.get()).values.map((v) => [v.labels.outcome, v.value]),
+      (await server.server.deps.metrics.freshSyncPreparations.get()).values.map((v) => [v.labels.outcome, v.value]),
     );
 
   async function linked(name: string) {
     const phone = await signUpPhone(server, name);
     const chats = await seedChats(server, phone.session, { chats: 8, messagesPerChat: (i) => 10 + i });
     await markOpened(server, phone.session, chats[3]!.chatId);
-    const dir = mkdtempSync(path.join(os.tmpdir(), 'symc-warmup-'));
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'symc-fresh-sync-preparation-'));
     dirs.push(dir);
     const vault = await pairDesktop(server.url, phone, dir);
-    await until(() => server.server.deps.freshSyncWarmups.size === 1, 5_000, 'the preparation');
+    await until(() => server.server.deps.freshSyncPreparations.size === 1, 5_000, 'the preparation');
     return { phone, chats, dir, vault };
   }
 
   it('the first stream starts from it, and what changed since pairing still arrives', async () => {
     const before = await outcomes();
-    const { phone, chats, dir, vault } = await linked('warmed');
+    const { phone, chats, dir, vault } = await linked('prepared');
     // After the preparation, before the desktop connects: a new message in the last opened chat, a new chat.
     const late = await sendText(phone.api, phone.session, chats[3]!.chatId, chats[3]!.key, 'sent after pairing');
     const { chat: fresh } = await startChat(phone.api, phone.session, {
@@ -69,7 +69,7 @@ describe('a fresh sync prepared at pairing', () => {
     );
 
     expect((await outcomes()).used ?? 0).toBe((before.used ?? 0) + 1);
-    expect(server.server.deps.freshSyncWarmups.size).toBe(0);
+    expect(server.server.deps.freshSyncPreparations.size).toBe(0);
     const manifest = events.find((e) => e.name === 'sync:initial');
     expect(manifest?.name === 'sync:initial' && manifest.payload.lastOpenedChatId).toBe(chats[3]!.chatId);
     const firstBatch = events.find((e) => e.name === 'message:sync');

@@ -4,7 +4,7 @@ import type { PreparedFreshSync } from './fresh-sync';
 export type PrepareFreshSync = (userId: string, deviceId: string, maxChats: number) => Promise<PreparedFreshSync>;
 
 /**
- * Fresh syncs prepared ahead of the stream (DESIGN: "cache warming"). When a desktop's pairing is
+ * Fresh syncs prepared ahead of the stream (what DESIGN calls "cache warming"; in this tree "warm-up" names only the desktop's start-up warm-up, desktop/src/core/sync/warm-up.ts). When a desktop's pairing is
  * confirmed, the server prepares its fresh sync — snapshot seq, plan (stored on the device row), manifest,
  * and the last opened chat's first screen — in the moments the desktop spends opening its keys and store,
  * so its stream starts writing at once. Prepared only after the confirm has been answered: the server's
@@ -20,7 +20,7 @@ export type PrepareFreshSync = (userId: string, deviceId: string, maxChats: numb
  * live event after `cache_primed`, as for any fresh sync. One instance's memory: with several instances
  * the stream may open on another one, which then simply prepares nothing in advance.
  */
-export class FreshSyncWarmups {
+export class FreshSyncPreparations {
   private readonly pending = new Map<
     string,
     { readonly expires: number; readonly prepared: Promise<PreparedFreshSync | null> }
