@@ -36,7 +36,7 @@ const PUBLIC_ENTRIES = {
   'server/src/modules/messages': ['messages.routes', 'message-row', 'messages.use-cases'],
   'server/src/modules/pairing': ['pairing.routes', 'pairing-events'],
   'server/src/modules/settings': ['settings.routes', 'settings.use-cases'],
-  'server/src/modules/sync': ['sync.routes', 'fresh-sync', 'fresh-sync-warmups', 'sse-tickets', 'stream-registry'],
+  'server/src/modules/sync': ['sync.routes', 'fresh-sync', 'fresh-sync-preparations', 'sse-tickets', 'stream-registry'],
   'server/src/modules/users': ['users.routes'],
 };
 
