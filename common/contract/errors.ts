@@ -25,10 +25,20 @@ export const ERROR_CODES = [
 export const ErrorCode = z.enum(ERROR_CODES);
 export type ErrorCode = z.infer<typeof ErrorCode>;
 
+/**
+ * Why a session can't be used any more, on the 401 answers of `refresh` (and of authenticated routes when
+ * the server knows): `expired` — its refresh token ran out (the device wasn't used for the refresh TTL);
+ * `ended` — it was signed out, or revoked because a refresh token was used twice. A device that gets one
+ * must stop retrying and link again. Optional: older servers don't send it (the client then says `ended`).
+ */
+export const SessionEndReason = z.enum(['expired', 'ended']);
+export type SessionEndReason = z.infer<typeof SessionEndReason>;
+
 export const ErrorBody = z.object({
   error: z.object({
     code: ErrorCode,
     message: z.string(),
+    reason: SessionEndReason.optional(),
     /** Per-field problems for `validation_failed`. */
     issues: z.array(z.object({ path: z.string(), message: z.string() })).optional(),
   }),

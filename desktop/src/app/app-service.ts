@@ -20,6 +20,7 @@ import { LocalSearch } from '../core/search/local-search';
 import type { StorageBudget } from '../core/store/storage-budget';
 import { Drafts } from './drafts';
 import { SearchFeeder } from './search-feeder';
+import { SessionEndNote } from './session-end-note';
 import { pairingView, syncView } from './views';
 
 export interface AppServiceOptions {
@@ -61,8 +62,11 @@ export class AppService {
   private drafts: Drafts | null = null;
   private unwire: Array<() => void> = [];
   private activeChatId: string | null = null;
+  private readonly sessionEnd: SessionEndNote;
 
-  constructor(readonly options: AppServiceOptions) {}
+  constructor(readonly options: AppServiceOptions) {
+    this.sessionEnd = new SessionEndNote(options.dataDir);
+  }
 
   /** Opens the linked core if this desktop is linked (and starts syncing); otherwise waits on the pairing screen. */
   async start(): Promise<void> {
@@ -90,8 +94,17 @@ export class AppService {
 
   snapshot(): AppSnapshot {
     const core = this.core;
-    if (!core)
-      return { screen: 'pairing', account: null, pairing: this.pairingState, sync: null, lastOpenedChatId: null };
+    if (!core) {
+      const sessionEnd = this.sessionEnd.read();
+      return {
+        screen: 'pairing',
+        ...(sessionEnd ? { sessionEnd } : {}),
+        account: null,
+        pairing: this.pairingState,
+        sync: null,
+        lastOpenedChatId: null,
+      };
+    }
     const last = Id.safeParse(core.store.getState('last_opened_chat_id'));
     return {
       screen: 'main',
@@ -141,6 +154,7 @@ export class AppService {
     void pairing.start().then(async (final) => {
       if (this.pairing !== pairing || final.kind !== 'paired') return;
       this.pairing = null;
+      this.sessionEnd.clear();
       await this.openCore();
     });
   }
@@ -267,7 +281,7 @@ export class AppService {
         this.chatsChanged([chatId]);
       }),
       core.session.onEvent((event) => {
-        void this.closeCore(event.type === 'revoked' ? 'revoked' : 'signed-out');
+        void this.closeCore(event.type);
       }),
     ];
     if ((core.store.getState('cursor') ?? '') !== '') feeder.build();
@@ -299,7 +313,7 @@ export class AppService {
   }
 
   /** Drops the core and every plaintext the app held; back to the pairing screen unless shutting down. */
-  private async closeCore(reason: 'stop' | 'signed-out' | 'revoked'): Promise<void> {
+  private async closeCore(reason: 'stop' | 'signed-out' | 'revoked' | 'expired' | 'ended'): Promise<void> {
     const core = this.core;
     if (!core) return;
     this.core = null;
@@ -316,6 +330,8 @@ export class AppService {
     // The session already wiped the vault and the store (DesktopCore listens to the same event).
     await core.engine.stop().catch(() => undefined);
     this.pairingState = { kind: 'idle' };
+    if (reason === 'signed-out') this.sessionEnd.clear();
+    else this.sessionEnd.write({ reason, at: Date.now() });
     this.emit('sessionEnded', { reason });
     this.emit('appState', this.snapshot());
   }

@@ -11,15 +11,24 @@ import type { MasterKey } from '../../../../common/crypto';
 import type { KeyVault } from '../keys/key-vault';
 import { type DeviceCredentials, loadCredentials, loadMasterKey, saveCredentials } from './credentials';
 
-export type SessionEvent = { type: 'revoked' } | { type: 'signed-out' };
+/**
+ * How a session ended: `revoked` — this device was unlinked (by the phone, or the server); `signed-out` —
+ * the user signed this desktop out; `expired` — its refresh token ran out (not used for the refresh TTL);
+ * `ended` — the server refused its refresh token for good (signed out elsewhere, or revoked because a
+ * refresh token was used twice). All four are final: the desktop stops and must be linked again.
+ */
+export type SessionEndType = 'revoked' | 'signed-out' | 'expired' | 'ended';
+export type SessionEvent = { type: SessionEndType };
 
 /**
  * The signed-in desktop device: calls the API with its access token, refreshes it when it expires
  * (one refresh at a time, however many calls notice), persists rotated tokens, and — when the server
- * says the device was unlinked — wipes its credentials and keys and tells its listeners to wipe the rest.
+ * says the device was unlinked, or refuses its refresh token for good (expired, ended) — wipes its
+ * credentials and keys and tells its listeners why, so they wipe the rest and stop retrying.
  */
 export class DeviceSession {
   private refreshing: Promise<void> | null = null;
+  private ended = false;
   private readonly listeners = new Set<(event: SessionEvent) => void>();
   private readonly api: ApiClient;
 
@@ -93,7 +102,9 @@ export class DeviceSession {
         await this.wipe('revoked');
         throw error;
       }
-      if (error.code !== 'token_expired') throw error;
+      // A 401 other than an expired access token: the session was ended server-side. The refresh says for
+      // good (and why), or hands a new pair (a server that lost track of the access token only).
+      if (error.code !== 'token_expired' && !(error.status === 401 && error.code === 'unauthenticated')) throw error;
       await this.refresh();
       return this.api.call(name, input, options);
     }
@@ -108,6 +119,8 @@ export class DeviceSession {
         await saveCredentials(this.vault, this.credentials);
       } catch (error) {
         if (error instanceof ApiError && error.code === 'device_revoked') await this.wipe('revoked');
+        // Any 401 of the refresh route is final: retrying the same refresh token can never succeed.
+        else if (error instanceof ApiError && error.status === 401) await this.wipe(error.reason ?? 'ended');
         throw error;
       } finally {
         this.refreshing = null;
@@ -127,7 +140,9 @@ export class DeviceSession {
     await this.wipe('signed-out');
   }
 
-  private async wipe(reason: 'revoked' | 'signed-out'): Promise<void> {
+  private async wipe(reason: SessionEndType): Promise<void> {
+    if (this.ended) return;
+    this.ended = true;
     await this.vault.wipe();
     this.masterKey.fill(0);
     for (const listener of this.listeners) listener({ type: reason });
