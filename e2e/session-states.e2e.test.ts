@@ -80,7 +80,7 @@ describe('the desktop core tells a dead session from an outage', () => {
   });
 
   it('ended: its refresh token replayed elsewhere → the stream ends, the desktop says "ended" and stops', async () => {
-    const { vault, core, requests, ends } = await linkedDesktop('replayed');
+    const { vault, requests, ends } = await linkedDesktop('replayed');
     // A copy of the desktop's refresh token (a thief) is used twice: the server ends the whole family.
     const { refreshToken } = (await loadCredentials(vault))!;
     const api = server.client();
