@@ -33,7 +33,17 @@ export const errors = {
   gone: (message: string) => new AppError('gone', message, 410),
   invalidCredentials: () => new AppError('invalid_credentials', 'wrong username or password', 401),
   usernameTaken: () => new AppError('username_taken', 'that username is taken', 409),
-  deviceRevoked: () => new AppError('device_revoked', 'this device was unlinked; sign in again by pairing', 403),
+  /** `inactive`: the server unlinked it after DEVICE_INACTIVITY_DAYS unseen (else a user did). */
+  deviceRevoked: (revokedReason?: string | null) =>
+    revokedReason === 'inactive'
+      ? new AppError(
+          'device_revoked',
+          'this device was unlinked after a long time without use; link it again',
+          403,
+          undefined,
+          'inactive',
+        )
+      : new AppError('device_revoked', 'this device was unlinked; sign in again by pairing', 403),
   deviceLimit: (max: number) => new AppError('device_limit', `an account can link at most ${max} devices`, 409),
   rateLimited: (message: string) => new AppError('rate_limited', message, 429),
 };

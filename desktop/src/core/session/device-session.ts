@@ -99,7 +99,7 @@ export class DeviceSession {
     } catch (error) {
       if (!(error instanceof ApiError)) throw error;
       if (error.code === 'device_revoked') {
-        await this.wipe('revoked');
+        await this.wipe(revokedEnd(error));
         throw error;
       }
       // A 401 other than an expired access token: the session was ended server-side. The refresh says for
@@ -118,9 +118,10 @@ export class DeviceSession {
         this.credentials = { ...this.credentials, ...tokens };
         await saveCredentials(this.vault, this.credentials);
       } catch (error) {
-        if (error instanceof ApiError && error.code === 'device_revoked') await this.wipe('revoked');
+        if (error instanceof ApiError && error.code === 'device_revoked') await this.wipe(revokedEnd(error));
         // Any 401 of the refresh route is final: retrying the same refresh token can never succeed.
-        else if (error instanceof ApiError && error.status === 401) await this.wipe(error.reason ?? 'ended');
+        else if (error instanceof ApiError && error.status === 401)
+          await this.wipe(error.reason === 'expired' ? 'expired' : 'ended');
         throw error;
       } finally {
         this.refreshing = null;
@@ -147,4 +148,9 @@ export class DeviceSession {
     this.masterKey.fill(0);
     for (const listener of this.listeners) listener({ type: reason });
   }
+}
+
+/** Unlinked by the server for inactivity reads as expired (unused too long); by a user, as revoked. */
+function revokedEnd(error: ApiError): SessionEndType {
+  return error.reason === 'inactive' ? 'expired' : 'revoked';
 }

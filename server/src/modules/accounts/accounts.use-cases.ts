@@ -105,7 +105,7 @@ export async function refresh(deps: Deps, body: BodyOf<typeof api.refresh>): Pro
   const presented = sha256Hex(body.refreshToken);
   const session = await db.session.findUnique({ where: { refreshTokenHash: presented }, include: { device: true } });
   if (!session) return refuseUnknownRefresh(deps, presented);
-  if (session.device.revokedAt) throw errors.deviceRevoked();
+  if (session.device.revokedAt) throw errors.deviceRevoked(session.device.revokedReason);
   if (session.revokedAt) {
     throw errors.sessionEnded('ended', 'this session was signed out or ended; link this device again');
   }
@@ -125,7 +125,7 @@ async function refuseUnknownRefresh(deps: Deps, presented: string): Promise<neve
     include: { session: { include: { device: true } } },
   });
   if (!spent) throw errors.unauthenticated('this refresh token is not valid (used already or signed out)');
-  if (spent.session.device.revokedAt) throw errors.deviceRevoked();
+  if (spent.session.device.revokedAt) throw errors.deviceRevoked(spent.session.device.revokedReason);
   return revokeReusedFamily(deps, spent.sessionId, spent.session.deviceId);
 }
 
