@@ -35,3 +35,6 @@ export function laterMigrations(provider: 'sqlite' | 'postgresql', name: string)
 
 /** The migration that added the contact book (pinned keys, one envelope per user). */
 export const CONTACT_BOOK_MIGRATION = '20261203080427_contact_book';
+
+/** The migration that added Device.revokedReason (why the server unlinked it) and the lastSeenAt index. */
+export const DEVICE_INACTIVITY_MIGRATION = '20261203122759_device_inactivity_expiry';
