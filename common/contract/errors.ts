@@ -25,10 +25,21 @@ export const ERROR_CODES = [
 export const ErrorCode = z.enum(ERROR_CODES);
 export type ErrorCode = z.infer<typeof ErrorCode>;
 
+/**
+ * Why a session can't be used any more, on the 401 answers of `refresh`: `expired` — its refresh token ran
+ * out (the device wasn't used for the refresh TTL); `ended` — it was signed out, or revoked because a
+ * refresh token was used twice. On a 403 `device_revoked`: `inactive` — the server unlinked the device
+ * after DEVICE_INACTIVITY_DAYS unseen (absent: unlinked by a user). A device that gets one must stop
+ * retrying and link again. Optional: older servers don't send it.
+ */
+export const SessionEndReason = z.enum(['expired', 'ended', 'inactive']);
+export type SessionEndReason = z.infer<typeof SessionEndReason>;
+
 export const ErrorBody = z.object({
   error: z.object({
     code: ErrorCode,
     message: z.string(),
+    reason: SessionEndReason.optional(),
     /** Per-field problems for `validation_failed`. */
     issues: z.array(z.object({ path: z.string(), message: z.string() })).optional(),
   }),

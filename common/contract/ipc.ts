@@ -66,8 +66,19 @@ export type SyncView = z.infer<typeof SyncView>;
 
 export const AccountView = z.object({ username: z.string(), deviceId: Id, serverUrl: z.string() });
 
+/**
+ * Why this desktop is back on the pairing screen when it didn't choose to be (the last session's end,
+ * kept until it is linked again): `revoked` — unlinked from the phone; `expired` — signed out after the
+ * refresh TTL (30 days) without use; `ended` — its session was ended server-side (signed out elsewhere,
+ * or stopped because its sign-in was used twice). `at`: when this desktop learned it (ms since epoch).
+ */
+export const SessionEndView = z.object({ reason: z.enum(['revoked', 'expired', 'ended']), at: z.int() });
+export type SessionEndView = z.infer<typeof SessionEndView>;
+
 export const AppSnapshot = z.object({
   screen: z.enum(['pairing', 'main']),
+  /** On the pairing screen after a session ended by itself (absent: a first link, or the user signed out). */
+  sessionEnd: SessionEndView.optional(),
   account: AccountView.nullable(),
   pairing: PairingView,
   sync: SyncView.nullable(),
@@ -269,7 +280,7 @@ export const ipcEvents = {
    * only when every author is known; without it, the renderer reads the open chat again.
    */
   messagesChanged: z.object({ chatId: Id, messageIds: z.array(Id), messages: z.array(MessageView).optional() }),
-  sessionEnded: z.object({ reason: z.enum(['signed-out', 'revoked']) }),
+  sessionEnded: z.object({ reason: z.enum(['signed-out', 'revoked', 'expired', 'ended']) }),
   updateStatus: UpdateView,
   /** The preferences changed (here, or on another device of the user). */
   preferencesChanged: PreferencesView,

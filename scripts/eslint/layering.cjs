@@ -31,7 +31,7 @@ const PUBLIC_ENTRIES = {
   'server/src/modules/changes': ['change-bus', 'change-log', 'fanout'],
   'server/src/modules/chats': ['chats.routes', 'chats.use-cases', 'chat-access', 'chat-summary'],
   'server/src/modules/contacts': ['contacts.routes', 'contacts.use-cases'],
-  'server/src/modules/devices': ['devices.routes'],
+  'server/src/modules/devices': ['devices.routes', 'inactivity-sweep'],
   'server/src/modules/drafts': ['drafts.routes', 'draft-persistence', 'draft-store'],
   'server/src/modules/messages': ['messages.routes', 'message-row', 'messages.use-cases'],
   'server/src/modules/pairing': ['pairing.routes', 'pairing-events'],

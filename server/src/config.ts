@@ -87,6 +87,10 @@ const EnvSchema = z.object({
   MAX_DRAFT_CHARS: z.coerce.number().int().min(1).max(MAX_DRAFT_CHARS_LIMIT).default(DEFAULT_MAX_DRAFT_CHARS),
   /** A draft idle this long is folded from the hot Draft table into its chat row (also on shutdown). */
   DRAFT_PERSISTENCE_TTL_SECONDS: z.coerce.number().int().min(1).default(7200),
+  /** A device not seen for this many days is unlinked by the server, freeing its slot (0: never; docs/DEVICE-LIFECYCLE.md). */
+  DEVICE_INACTIVITY_DAYS: z.coerce.number().int().min(0).max(3650).default(30),
+  /** How often the inactivity sweep runs (it also runs at startup). */
+  DEVICE_INACTIVITY_SWEEP_SECONDS: z.coerce.number().int().min(1).default(3600),
 });
 
 export type Config = Readonly<{
@@ -118,6 +122,8 @@ export type Config = Readonly<{
   redisUrl: string | undefined;
   maxDraftChars: number;
   draftPersistenceTtlSeconds: number;
+  deviceInactivityDays: number;
+  deviceInactivitySweepSeconds: number;
 }>;
 
 export class ConfigError extends Error {
@@ -165,5 +171,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     redisUrl: e.REDIS_URL,
     maxDraftChars: e.MAX_DRAFT_CHARS,
     draftPersistenceTtlSeconds: e.DRAFT_PERSISTENCE_TTL_SECONDS,
+    deviceInactivityDays: e.DEVICE_INACTIVITY_DAYS,
+    deviceInactivitySweepSeconds: e.DEVICE_INACTIVITY_SWEEP_SECONDS,
   };
 }

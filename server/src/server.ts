@@ -17,6 +17,7 @@ import type { ServerDeps } from './server-deps';
 import { prepareFreshSync } from './modules/sync/fresh-sync';
 import { FreshSyncPreparations } from './modules/sync/fresh-sync-preparations';
 import { StreamRegistry } from './modules/sync/stream-registry';
+import { type Clock, type InactivitySweep, startInactivitySweep } from './modules/devices/inactivity-sweep';
 
 export interface RunningServer {
   readonly url: string;
@@ -24,6 +25,8 @@ export interface RunningServer {
   readonly deps: ServerDeps;
   /** The draft cache's TTL sweep (folds idle drafts into their chat rows). */
   readonly drafts: DraftPersistence;
+  /** The device inactivity sweep (docs/DEVICE-LIFECYCLE.md). */
+  readonly inactivity: InactivitySweep;
   close(): Promise<void>;
 }
 
@@ -31,7 +34,12 @@ export interface RunningServer {
  * Starts the server: migrations first (a server never runs against an older schema), then HTTP.
  * `close()` stops accepting, waits for in-flight requests and disconnects the database.
  */
-export async function startServer(config: Config, logDestination?: pino.DestinationStream): Promise<RunningServer> {
+export async function startServer(
+  config: Config,
+  logDestination?: pino.DestinationStream,
+  /** `clock`: what the inactivity sweep reads as now (tests pass a fake one). */
+  options: { readonly clock?: Clock } = {},
+): Promise<RunningServer> {
   await initCrypto();
   const logger = createLogger(config.logLevel, logDestination);
   const applied = await applyPendingMigrations(config.databaseUrl);
@@ -72,6 +80,7 @@ export async function startServer(config: Config, logDestination?: pino.Destinat
     preloginSecret: randomBytes(32),
   };
   const drafts = startDraftPersistence(db, logger, config.draftPersistenceTtlSeconds);
+  const inactivity = startInactivitySweep(deps, options.clock);
   const app = createApp(deps);
   const server: Server = await new Promise((resolve, reject) => {
     const s = app.listen(config.port, config.host, () => resolve(s));
@@ -96,6 +105,7 @@ export async function startServer(config: Config, logDestination?: pino.Destinat
     port,
     deps,
     drafts,
+    inactivity,
     async close() {
       await new Promise<void>((resolve) => {
         server.close(() => resolve());
@@ -105,6 +115,7 @@ export async function startServer(config: Config, logDestination?: pino.Destinat
       });
       // No request is in flight any more: every hot draft goes to its chat row before the database closes.
       await drafts.stop();
+      await inactivity.stop();
       await deps.authKeys.close();
       await db.$disconnect();
       await fanout.close();

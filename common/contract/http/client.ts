@@ -1,5 +1,5 @@
 import type { z } from 'zod';
-import { ErrorBody, type ErrorCode } from '../errors';
+import { ErrorBody, type ErrorCode, type SessionEndReason } from '../errors';
 import { api, type Api, type RouteName } from './api';
 
 /** A refusal from the server, carrying its `{ error: { code, message } }`, or a transport failure (status 0). */
@@ -8,6 +8,8 @@ export class ApiError extends Error {
     readonly status: number,
     readonly code: ErrorCode | 'network_error' | 'bad_response' | 'aborted',
     message: string,
+    /** On a 401 for a session that can't be used any more: why (see `SessionEndReason`). */
+    readonly reason?: SessionEndReason,
   ) {
     super(message);
     this.name = 'ApiError';
@@ -71,7 +73,13 @@ export function createApiClient(options: ApiClientOptions) {
     }
     if (!response.ok) {
       const parsed = ErrorBody.safeParse(await response.json().catch(() => null));
-      if (parsed.success) throw new ApiError(response.status, parsed.data.error.code, parsed.data.error.message);
+      if (parsed.success)
+        throw new ApiError(
+          response.status,
+          parsed.data.error.code,
+          parsed.data.error.message,
+          parsed.data.error.reason,
+        );
       throw new ApiError(response.status, 'bad_response', `the server answered ${response.status}`);
     }
     if (response.status === 204) return undefined as CallOutput<Api[N]>;

@@ -10,6 +10,11 @@ export const DeviceInfo = z.object({
   createdAt: Timestamp,
   lastSeenAt: Timestamp,
   current: z.boolean(),
+  /**
+   * When the server unlinks it if it stays unseen (lastSeenAt + DEVICE_INACTIVITY_DAYS); null: never
+   * (expiry off). Absent from older servers.
+   */
+  expiresAt: Timestamp.nullable().optional(),
 });
 export type DeviceInfo = z.infer<typeof DeviceInfo>;
 

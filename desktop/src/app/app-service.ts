@@ -10,6 +10,7 @@ import { type IncomingMessage, IncomingNotifier } from './incoming-notifier';
 import { type Linked, LinkedCore } from './linked-core';
 import { PairingFlow } from './pairing-flow';
 import { type AppEventListener, RendererEvents } from './renderer-events';
+import { SessionEndNote } from './session-end-note';
 import { syncView } from './views';
 
 export type { AppEventListener } from './renderer-events';
@@ -49,12 +50,18 @@ export class AppService {
   private readonly search = new AppSearch();
   private readonly pairing: PairingFlow;
   private readonly core: LinkedCore;
+  /** Why the last session ended by itself, for the pairing screen (until linked again). */
+  private readonly sessionEnd: SessionEndNote;
 
   constructor(readonly options: AppServiceOptions) {
+    this.sessionEnd = new SessionEndNote(options.dataDir);
     this.pairing = new PairingFlow(
       options,
       (view) => this.events.emit('pairingState', view),
-      () => this.openCore(),
+      () => {
+        this.sessionEnd.clear();
+        return this.openCore();
+      },
     );
     this.core = new LinkedCore(options, {
       attach: (core, drafts) => {
@@ -77,6 +84,8 @@ export class AppService {
         };
       },
       ended: (reason) => {
+        if (reason === 'signed-out') this.sessionEnd.clear();
+        else this.sessionEnd.write({ reason, at: Date.now() });
         this.pairing.reset();
         this.events.emit('sessionEnded', { reason });
         this.events.emit('appState', this.snapshot());
@@ -107,8 +116,17 @@ export class AppService {
 
   snapshot(): AppSnapshot {
     const core = this.core.current?.core;
-    if (!core)
-      return { screen: 'pairing', account: null, pairing: this.pairing.view, sync: null, lastOpenedChatId: null };
+    if (!core) {
+      const sessionEnd = this.sessionEnd.read();
+      return {
+        screen: 'pairing',
+        ...(sessionEnd ? { sessionEnd } : {}),
+        account: null,
+        pairing: this.pairing.view,
+        sync: null,
+        lastOpenedChatId: null,
+      };
+    }
     return {
       screen: 'main',
       account: { username: core.session.username, deviceId: core.session.deviceId, serverUrl: core.session.serverUrl },

@@ -2,6 +2,7 @@ import { IpcError } from '../../../common/contract';
 import { DesktopCore } from '../core/desktop-core';
 import type { DesktopDrafts } from '../core/drafts/desktop-drafts';
 import type { KeyVault } from '../core/keys/key-vault';
+import type { SessionEndType } from '../core/session/device-session';
 import type { StorageBudget } from '../core/store/storage-budget';
 import type { SearchFeeder } from './search-feeder';
 
@@ -24,8 +25,8 @@ export interface Linked {
 export interface LinkedCoreHooks {
   /** A core opened: build the search feeder, wire its events; returns the unwiring (run before it closes). */
   attach(core: DesktopCore, drafts: DesktopDrafts): { feeder: SearchFeeder; detach: () => void };
-  /** The server revoked this device or it signed out (the store and keys are wiped by then). */
-  ended(reason: 'revoked' | 'signed-out'): void;
+  /** The session ended: revoked, signed out, expired or ended server-side (the store and keys are wiped by then). */
+  ended(reason: SessionEndType): void;
 }
 
 /**
@@ -81,7 +82,7 @@ export class LinkedCore {
   }
 
   /** Drops the core and what the app held for it. */
-  async close(reason: 'stop' | 'signed-out' | 'revoked'): Promise<void> {
+  async close(reason: 'stop' | SessionEndType): Promise<void> {
     const linked = this.linked;
     if (!linked) return;
     this.linked = null;

@@ -6,7 +6,7 @@ import { DesktopDrafts } from './drafts/desktop-drafts';
 import { budgetFromSettings, SettingsSync } from './settings/settings-sync';
 import { readUserSettings } from './store/user-settings';
 import type { KeyVault } from './keys/key-vault';
-import { DeviceSession } from './session/device-session';
+import { DeviceSession, type SessionEndType } from './session/device-session';
 import { LocalStore } from './store/local-store';
 import { DEFAULT_BUDGET, type StorageBudget } from './store/storage-budget';
 import { SyncEngine } from './sync/sync-engine';
@@ -231,7 +231,7 @@ export class DesktopCore {
   }
 
   /** The server revoked this device or it signed out: the keys and the store are wiped by then. */
-  onSessionEnded(listener: (reason: 'revoked' | 'signed-out') => void): () => void {
+  onSessionEnded(listener: (reason: SessionEndType) => void): () => void {
     return this.session.onEvent((event) => listener(event.type));
   }
 

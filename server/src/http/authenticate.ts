@@ -40,7 +40,7 @@ export async function authenticate(
   if (session?.device.revokedAt) {
     // Distinct from 401: the device must not refresh, it must wipe itself.
     metrics.authFailures.inc({ reason: 'revoked_device' });
-    throw errors.deviceRevoked();
+    throw errors.deviceRevoked(session.device.revokedReason);
   }
   if (!session || session.revokedAt) {
     metrics.authFailures.inc({ reason: 'unknown_or_revoked_token' });

@@ -19,6 +19,7 @@ export function errorHandler(logger: Logger): ErrorRequestHandler {
     if (error instanceof AppError) {
       const body: ErrorBody = { error: { code: error.code, message: error.message } };
       if (error.issues) body.error.issues = [...error.issues];
+      if (error.reason) body.error.reason = error.reason;
       send(res, error.status, body);
       return;
     }

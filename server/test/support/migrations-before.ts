@@ -69,3 +69,6 @@ export function useSqliteBeforeMigration(
     return { file, url: `file:${file}`, pending: [migration, ...laterMigrations('sqlite', migration)] };
   };
 }
+
+/** The migration that added Device.revokedReason (why the server unlinked it) and the lastSeenAt index. */
+export const DEVICE_INACTIVITY_MIGRATION = '20261203122759_device_inactivity_expiry';

@@ -4,6 +4,7 @@ import path from 'node:path';
 import { Writable } from 'node:stream';
 import { createApiClient, type ApiClient } from '../../../common/contract';
 import { loadConfig } from '../../src/config';
+import type { Clock } from '../../src/modules/devices/inactivity-sweep';
 import { type RunningServer, startServer } from '../../src/server';
 
 export interface TestServer {
@@ -25,6 +26,7 @@ export interface TestServer {
 export async function startTestServer(
   env: Record<string, string> = {},
   reuse: { dataDir?: string; port?: number } = {},
+  options: { clock?: Clock } = {},
 ): Promise<TestServer> {
   const dataDir = reuse.dataDir ?? mkdtempSync(path.join(os.tmpdir(), 'symc-server-test-'));
   const logs: string[] = [];
@@ -43,7 +45,7 @@ export async function startTestServer(
     AUTH_RATE_LIMIT_PER_MINUTE: '10000',
     ...env,
   });
-  const server = await startServer(config, sink);
+  const server = await startServer(config, sink, options.clock ? { clock: options.clock } : {});
   return {
     server,
     url: server.url,

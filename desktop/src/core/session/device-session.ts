@@ -11,15 +11,24 @@ import type { MasterKey } from '../../../../common/crypto';
 import type { KeyVault } from '../keys/key-vault';
 import { type DeviceCredentials, loadCredentials, loadMasterKey, saveCredentials } from './credentials';
 
-export type SessionEvent = { type: 'revoked' } | { type: 'signed-out' };
+/**
+ * How a session ended: `revoked` — this device was unlinked (by the phone, or the server); `signed-out` —
+ * the user signed this desktop out; `expired` — its refresh token ran out (not used for the refresh TTL);
+ * `ended` — the server refused its refresh token for good (signed out elsewhere, or revoked because a
+ * refresh token was used twice). All four are final: the desktop stops and must be linked again.
+ */
+export type SessionEndType = 'revoked' | 'signed-out' | 'expired' | 'ended';
+export type SessionEvent = { type: SessionEndType };
 
 /**
  * The signed-in desktop device: calls the API with its access token, refreshes it when it expires
  * (one refresh at a time, however many calls notice), persists rotated tokens, and — when the server
- * says the device was unlinked — wipes its credentials and keys and tells its listeners to wipe the rest.
+ * says the device was unlinked, or refuses its refresh token for good (expired, ended) — wipes its
+ * credentials and keys and tells its listeners why, so they wipe the rest and stop retrying.
  */
 export class DeviceSession {
   private refreshing: Promise<void> | null = null;
+  private ended = false;
   private readonly listeners = new Set<(event: SessionEvent) => void>();
   private readonly api: ApiClient;
 
@@ -90,10 +99,12 @@ export class DeviceSession {
     } catch (error) {
       if (!(error instanceof ApiError)) throw error;
       if (error.code === 'device_revoked') {
-        await this.wipe('revoked');
+        await this.wipe(revokedEnd(error));
         throw error;
       }
-      if (error.code !== 'token_expired') throw error;
+      // A 401 other than an expired access token: the session was ended server-side. The refresh says for
+      // good (and why), or hands a new pair (a server that lost track of the access token only).
+      if (error.code !== 'token_expired' && !(error.status === 401 && error.code === 'unauthenticated')) throw error;
       await this.refresh();
       return this.api.call(name, input, options);
     }
@@ -107,7 +118,10 @@ export class DeviceSession {
         this.credentials = { ...this.credentials, ...tokens };
         await saveCredentials(this.vault, this.credentials);
       } catch (error) {
-        if (error instanceof ApiError && error.code === 'device_revoked') await this.wipe('revoked');
+        if (error instanceof ApiError && error.code === 'device_revoked') await this.wipe(revokedEnd(error));
+        // Any 401 of the refresh route is final: retrying the same refresh token can never succeed.
+        else if (error instanceof ApiError && error.status === 401)
+          await this.wipe(error.reason === 'expired' ? 'expired' : 'ended');
         throw error;
       } finally {
         this.refreshing = null;
@@ -127,9 +141,16 @@ export class DeviceSession {
     await this.wipe('signed-out');
   }
 
-  private async wipe(reason: 'revoked' | 'signed-out'): Promise<void> {
+  private async wipe(reason: SessionEndType): Promise<void> {
+    if (this.ended) return;
+    this.ended = true;
     await this.vault.wipe();
     this.masterKey.fill(0);
     for (const listener of this.listeners) listener({ type: reason });
   }
+}
+
+/** Unlinked by the server for inactivity reads as expired (unused too long); by a user, as revoked. */
+function revokedEnd(error: ApiError): SessionEndType {
+  return error.reason === 'inactive' ? 'expired' : 'revoked';
 }

@@ -67,10 +67,8 @@ export class SyncEngine {
       options.backoff ?? DEFAULT_BACKOFF,
       options.signingKey,
     );
-    options.session.onEvent((event) => {
-      if (event.type === 'revoked' || event.type === 'signed-out')
-        this.shutDown(event.type === 'revoked' ? 'revoked' : 'stopped');
-    });
+    // Every session end is final: no reconnect can succeed with these credentials again.
+    options.session.onEvent((event) => this.shutDown(event.type === 'signed-out' ? 'stopped' : 'revoked'));
   }
 
   get progress(): SyncProgress {

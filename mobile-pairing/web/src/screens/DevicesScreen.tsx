@@ -6,6 +6,7 @@ import { AppBar, Avatar, Notice, Spinner } from '../components/chrome';
 import { ConfirmDialog } from '../components/ConfirmDialog';
 import { LaptopIcon, PhoneIcon } from '../components/icons';
 import { hueFor, initials, platformName, relativeTime } from '../format';
+import { expiryText } from '../../../src/core/device-expiry';
 import { hrefFor } from '../state/router';
 import { useSession, useSignedIn } from '../state/session';
 import { useLiveChange } from '../live/useLiveEvents';
@@ -100,6 +101,11 @@ export function DevicesScreen() {
                       {device.current ? 'active now' : `last seen ${relativeTime(device.lastSeenAt)}`}
                     </span>
                     <span className="muted small">Linked {relativeTime(device.createdAt)}</span>
+                    {!device.current && expiryText(device.expiresAt) && (
+                      <span className="muted small" data-testid="device-expiry">
+                        {expiryText(device.expiresAt)}
+                      </span>
+                    )}
                   </span>
                   {!device.current && (
                     <button

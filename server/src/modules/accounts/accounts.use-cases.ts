@@ -105,10 +105,12 @@ export async function refresh(deps: Deps, body: BodyOf<typeof api.refresh>): Pro
   const presented = sha256Hex(body.refreshToken);
   const session = await db.session.findUnique({ where: { refreshTokenHash: presented }, include: { device: true } });
   if (!session) return refuseUnknownRefresh(deps, presented);
-  if (session.device.revokedAt) throw errors.deviceRevoked();
-  if (session.revokedAt) throw errors.unauthenticated('this refresh token is not valid (used already or signed out)');
+  if (session.device.revokedAt) throw errors.deviceRevoked(session.device.revokedReason);
+  if (session.revokedAt) {
+    throw errors.sessionEnded('ended', 'this session was signed out or ended; link this device again');
+  }
   if (session.refreshExpiresAt.getTime() <= Date.now()) {
-    throw errors.unauthenticated('this refresh token has expired; sign in again');
+    throw errors.sessionEnded('expired', 'this session expired after a long time without use; link this device again');
   }
   const tokens = await db.$transaction((tx) => rotateSession(tx, session, config));
   // Another refresh with this very token won the race: it was presented twice.
@@ -123,7 +125,7 @@ async function refuseUnknownRefresh(deps: Deps, presented: string): Promise<neve
     include: { session: { include: { device: true } } },
   });
   if (!spent) throw errors.unauthenticated('this refresh token is not valid (used already or signed out)');
-  if (spent.session.device.revokedAt) throw errors.deviceRevoked();
+  if (spent.session.device.revokedAt) throw errors.deviceRevoked(spent.session.device.revokedReason);
   return revokeReusedFamily(deps, spent.sessionId, spent.session.deviceId);
 }
 
@@ -137,7 +139,8 @@ async function revokeReusedFamily(deps: Deps, sessionId: string, deviceId: strin
   deps.streams.endSessions([sessionId], 'session_revoked');
   deps.metrics.authFailures.inc({ reason: 'refresh_token_reuse' });
   deps.logger.warn({ sessionId, deviceId }, 'a spent refresh token was presented again; its session is revoked');
-  throw errors.unauthenticated(
+  throw errors.sessionEnded(
+    'ended',
     'this refresh token was already used, so its session has been ended on every copy; sign in again',
   );
 }

@@ -3,9 +3,10 @@ import type { AuthContext } from '../../http/authenticate';
 import { errors } from '../../errors';
 import type { ServerDeps } from '../../server-deps';
 import { appendChange } from '../changes/change-log';
+import { inactivityExpiry } from './inactivity-sweep';
 
-/** What these use-cases touch: the database, and the change bus that wakes streams after a commit. */
-type Deps = Pick<ServerDeps, 'db' | 'changes'>;
+/** What these use-cases touch: the database, the change bus that wakes streams after a commit, the config. */
+type Deps = Pick<ServerDeps, 'db' | 'changes' | 'config'>;
 
 export async function listDevices(deps: Deps, auth: AuthContext): Promise<ResponseOf<typeof api.listDevices>> {
   const devices = await deps.db.device.findMany({
@@ -21,6 +22,7 @@ export async function listDevices(deps: Deps, auth: AuthContext): Promise<Respon
       createdAt: d.createdAt.toISOString(),
       lastSeenAt: d.lastSeenAt.toISOString(),
       current: d.id === auth.deviceId,
+      expiresAt: inactivityExpiry(d.lastSeenAt, deps.config.deviceInactivityDays)?.toISOString() ?? null,
     })),
   };
 }

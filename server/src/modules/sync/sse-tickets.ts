@@ -64,7 +64,7 @@ export async function redeemSseTicket(deps: ServerDeps, ticket: string): Promise
   const { session } = row;
   if (session.device.revokedAt) {
     deps.metrics.authFailures.inc({ reason: 'revoked_device' });
-    throw errors.deviceRevoked();
+    throw errors.deviceRevoked(session.device.revokedReason);
   }
   if (row.expiresAt.getTime() <= Date.now()) {
     deps.metrics.authFailures.inc({ reason: 'expired_sse_ticket' });

@@ -82,6 +82,11 @@ export class StreamRegistry implements Iterable<SseWriter> {
     return this.open.size;
   }
 
+  /** The devices with an open stream on this instance (they are in use, however long ago they last called). */
+  openDevices(): string[] {
+    return [...this.byDevice.keys()].filter((deviceId) => openIn(this.byDevice, deviceId).length > 0);
+  }
+
   /** Open streams of one device on this instance. */
   openFor(deviceId: string): number {
     return openIn(this.byDevice, deviceId).length;

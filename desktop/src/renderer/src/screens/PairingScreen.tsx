@@ -1,5 +1,6 @@
 import { useEffect, useState } from 'react';
 import type { PairingView } from '../../../../../common/contract/ipc';
+import { SessionEndNotice } from '../components/SessionEndNotice';
 import { actions, useApp } from '../state/app-store';
 
 function useSecondsUntil(at: number | null): number {
@@ -85,6 +86,7 @@ function Ended({ title, detail }: { title: string; detail: string }) {
 export function PairingScreen() {
   const pairing = useApp((s) => s.pairing);
   const notice = useApp((s) => s.notice);
+  const sessionEnd = useApp((s) => s.snapshot?.sessionEnd ?? null);
   return (
     <main className="pairing-screen" aria-labelledby="pairing-title">
       <section className="pairing-card">
@@ -95,6 +97,7 @@ export function PairingScreen() {
           <h1 id="pairing-title">Link this desktop</h1>
           <p className="muted">Your chats stay end-to-end encrypted: your phone hands this desktop its keys.</p>
         </header>
+        {sessionEnd && <SessionEndNotice end={sessionEnd} />}
         {notice && (
           <p className="notice" role="status">
             {notice}

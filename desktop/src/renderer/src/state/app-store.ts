@@ -135,12 +135,8 @@ export const actions = {
       on('syncProgress', (sync) => set({ sync })),
       on('chatsChanged', (change) => void chatsChanged(change).catch(report)),
       on('messagesChanged', (change) => messagesChanged(change)),
-      on('sessionEnded', ({ reason }) =>
-        set({
-          notice:
-            reason === 'revoked' ? 'This desktop was unlinked from your phone. Its local data was deleted.' : null,
-        }),
-      ),
+      // Why it ended is part of the pairing screen's snapshot (SessionEndNotice), kept across restarts.
+      on('sessionEnded', () => set({ notice: null })),
       on('linkOpened', ({ url }) => set({ linkNotice: url })),
       on('updateStatus', (update) => set({ update })),
       on('preferencesChanged', (preferences) => set({ preferences })),
