@@ -156,6 +156,7 @@ describe('npm run bench, in miniature', () => {
           phase1SamplesMs: [80, 72, 91],
           desktopCpuMs: 700,
           serverCpuMs: 500,
+          serverCpuUsPerMessage: 50,
         },
       ],
     };
@@ -172,6 +173,7 @@ describe('npm run bench, in miniature', () => {
         'ratio',
         'desktopPeakRssMb',
         'serverPeakRssMb',
+        'serverCpuUsPerMessage',
         'fanout',
       ]),
     );

@@ -22,6 +22,7 @@ export interface WorkloadResult {
   readonly limitMs: number;
   readonly ratio: number;
   readonly desktopPeakRssMb: number;
+  /** The server's peak RSS while this sync ran (approval → cache primed), sampled every 20 ms. */
   readonly serverPeakRssMb: number;
   readonly fanout: FanoutResult[];
   readonly messages: number;
@@ -46,6 +47,8 @@ export interface WorkloadResult {
    */
   readonly desktopCpuMs: number;
   readonly serverCpuMs: number;
+  /** serverCpuMs per message served, in µs (the XMPP archive MAM anchor: ~110 µs a message). */
+  readonly serverCpuUsPerMessage: number;
 }
 
 export interface BenchReport {

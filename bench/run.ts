@@ -10,6 +10,7 @@ import { approvePairing, lookupPairing, parsePairingInput } from '../mobile-pair
 import { Child, nowMs } from './child';
 import type { DesktopReport } from './desktop-process';
 import { seedFanout } from './fanout-seed';
+import type { MemoryPeaks } from './memory-sampler';
 import { measureLimits, readMessageRecords } from './limits';
 import {
   type BenchReport,
@@ -79,13 +80,20 @@ async function pairAndSync(
     // milliseconds of the QR would measure a race no user can run.
     await new Promise((resolve) => setTimeout(resolve, SCAN_MS));
     const pending = await lookupPairing(phoneApi, parsePairingInput(link));
-    const before = await server.request<{ type: string; cpuMs: number }>({ type: 'rss' }, 'rss');
+    // The server's peaks are those of this sync's window (from the approval to the desktop's cache_primed).
+    const before = await server.request<{ type: string; cpuMs: number }>({ type: 'window' }, 'window');
     const approvedAt = nowMs();
     await approvePairing(phoneApi, owner, pending, checkCode);
     log(`${label}: approved on the phone; syncing`);
     const report = await synced;
-    const after = await server.request<{ type: string; peakRssMb: number; cpuMs: number }>({ type: 'rss' }, 'rss');
-    return { report, approvedAt, serverCpuMs: after.cpuMs - before.cpuMs, serverPeakRssMb: after.peakRssMb };
+    const after = await server.request<{ type: string; peakRssMb: number; cpuMs: number; memory: MemoryPeaks }>(
+      { type: 'rss' },
+      'rss',
+    );
+    log(
+      `${label}: server memory peaks over the sync (MB): rss ${after.memory.rssMb.toFixed(0)}, heap used ${after.memory.heapUsedMb.toFixed(0)} of ${after.memory.heapTotalMb.toFixed(0)}, external ${after.memory.externalMb.toFixed(0)}, array buffers ${after.memory.arrayBuffersMb.toFixed(0)}`,
+    );
+    return { report, approvedAt, serverCpuMs: after.cpuMs - before.cpuMs, serverPeakRssMb: after.memory.rssMb };
   } finally {
     await desktop.stop();
   }
@@ -237,6 +245,7 @@ async function runWorkload(
       phase1CompleteMs,
       desktopCpuMs: Math.round(report.cpuMs),
       serverCpuMs: Math.round(serverCpuMs),
+      serverCpuUsPerMessage: round1((serverCpuMs * 1000) / report.messages),
     };
   } finally {
     await server.stop();
