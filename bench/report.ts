@@ -54,6 +54,8 @@ export interface WorkloadResult {
 export interface BenchReport {
   readonly generatedAt: string;
   readonly mode: 'quick' | 'full' | 'custom';
+  /** The server's database (`--db`); absent in reports from before the option (SQLite). */
+  readonly db?: 'sqlite' | 'postgres';
   readonly machine: {
     readonly cpus: number;
     readonly cpuModel: string;

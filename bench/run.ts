@@ -23,6 +23,7 @@ import {
   type WorkloadResult,
   writeReport,
 } from './report';
+import { createBenchDatabase, PostgresMirror } from './pg-mirror';
 import { seedAccount } from './seed-bulk';
 import { totalMessages, WARM_UP, type Workload, WORKLOADS } from './workloads';
 
@@ -99,15 +100,31 @@ async function pairAndSync(
   }
 }
 
+/** Where the server keeps its data: its SQLite file, or a fresh PostgreSQL database (`--db postgres`). */
+export type BenchDb = 'sqlite' | 'postgres';
+
 async function runWorkload(
   workload: Workload,
-  options: { fanout: number[]; rounds: number; batch: number | null; samples: number; profileDir?: string },
+  options: {
+    fanout: number[];
+    rounds: number;
+    batch: number | null;
+    samples: number;
+    db: BenchDb;
+    profileDir?: string;
+  },
 ): Promise<WorkloadResult> {
   const dir = mkdtempSync(path.join(os.tmpdir(), `symc-bench-${workload.name}-`));
   const childOptions = options.profileDir ? { profileDir: options.profileDir } : {};
   const server = new Child('server-process.ts', childOptions);
+  const database = options.db === 'postgres' ? await createBenchDatabase() : null;
   try {
     const dataDir = path.join(dir, 'server');
+    const mirror = database ? await PostgresMirror.open(dir, database.url) : null;
+    // The seeders write an SQLite file: the server's own, or a scratch one copied into PostgreSQL.
+    const seed = <T>(fn: (file: string) => T): Promise<T> =>
+      mirror ? mirror.seed(fn) : Promise.resolve(fn(path.join(dataDir, 'symc.db')));
+    const seededFile = mirror ? mirror.file : path.join(dataDir, 'symc.db');
     const { url } = await server.request<{ type: string; url: string }>(
       {
         type: 'start',
@@ -115,6 +132,7 @@ async function runWorkload(
           DATA_DIR: dataDir,
           MAX_LINKED_DEVICES: '10',
           ACCESS_TOKEN_TTL_SECONDS: '7200',
+          ...(database ? { DATABASE_URL: database.url } : {}),
           ...(options.batch ? { SYNC_BATCH_MESSAGES: String(options.batch) } : {}),
         },
       },
@@ -124,18 +142,21 @@ async function runWorkload(
     // compiler) and JITs every route: a first user would pay that, the thousandth would not. One small
     // account pairs and syncs first, unmeasured, so the figures are those of a server already in service.
     const warm = await signUp(url, 'warmup');
-    seedAccount(path.join(dataDir, 'symc.db'), {
-      owner: warm,
-      friends: [await signUp(url, 'warmfriend')],
-      workload: WARM_UP,
-    });
+    const warmFriend = await signUp(url, 'warmfriend');
+    await seed((file) =>
+      seedAccount(file, {
+        owner: warm,
+        friends: [warmFriend],
+        workload: WARM_UP,
+      }),
+    );
     await pairAndSync(server, url, warm, path.join(dir, 'warmup-desktop'), `${workload.name} warm-up`, {});
     log(`${workload.name}: server warmed up with a small account's pairing and sync`);
     const owner = await signUp(url, 'owner');
     const friends = await Promise.all(Array.from({ length: 8 }, (_, i) => signUp(url, `friend${i}`)));
     log(`${workload.name}: seeding ${workload.chats} chats × ${workload.messagesPerChat} messages`);
     const seedStarted = Date.now();
-    const seeded = seedAccount(path.join(dataDir, 'symc.db'), { owner, friends, workload });
+    const seeded = await seed((file) => seedAccount(file, { owner, friends, workload }));
     log(
       `${workload.name}: seeded ${seeded.messages} messages (${(seeded.ciphertextBytes / 2 ** 20).toFixed(1)} MB of ciphertext) in ${Date.now() - seedStarted} ms`,
     );
@@ -189,7 +210,7 @@ async function runWorkload(
     // ---- the machine's limits on the same data ----------------------------------------------------
     log(`${workload.name}: measuring the machine's limits on the same ${seeded.messages} messages`);
     const records = readMessageRecords(
-      path.join(dataDir, 'symc.db'),
+      seededFile,
       seeded.chats.map((c) => c.chatId),
     );
     const keys = new Map(seeded.chats.map((c) => [c.chatId, c.key]));
@@ -201,7 +222,7 @@ async function runWorkload(
     // ---- live fan-out on the same server ---------------------------------------------------------
     const fanout: FanoutResult[] = [];
     for (const devices of options.fanout) {
-      const account = seedFanout(path.join(dataDir, 'symc.db'), owner, devices, options.rounds + 1);
+      const account = await seed((file) => seedFanout(file, owner, devices, options.rounds + 1));
       const clients = new Child('fanout-process.ts');
       try {
         log(`${workload.name}: fan-out to ${devices} connected desktops`);
@@ -249,6 +270,7 @@ async function runWorkload(
     };
   } finally {
     await server.stop();
+    await database?.drop();
     rmSync(dir, { recursive: true, force: true });
   }
 }
@@ -269,6 +291,7 @@ async function main(): Promise<void> {
         batch: { type: 'string' },
         profile: { type: 'boolean', default: false },
         out: { type: 'string', default: path.join(__dirname, 'results') },
+        db: { type: 'string', default: 'sqlite' },
       },
     });
   } catch (error) {
@@ -293,23 +316,27 @@ async function main(): Promise<void> {
   const batch = values.batch ? Number(values.batch) : null;
   if (batch !== null && (!Number.isInteger(batch) || batch < 1 || batch > 10_000))
     throw new UsageError("--batch takes the server's history batch size, 1 to 10,000 messages");
+  if (values.db !== 'sqlite' && values.db !== 'postgres')
+    throw new UsageError(`--db takes sqlite or postgres, not "${values.db}"`);
+  const db: BenchDb = values.db;
   const profileDir = values.profile ? path.join(values.out, 'profiles') : undefined;
   if (profileDir) mkdirSync(profileDir, { recursive: true });
 
   await initCrypto();
   log(
-    `workloads ${names.join(', ')} (${workloads.map(totalMessages).join(' / ')} messages); fan-out ${fanout.join(', ')} devices`,
+    `database ${db}; workloads ${names.join(', ')} (${workloads.map(totalMessages).join(' / ')} messages); fan-out ${fanout.join(', ')} devices`,
   );
   const results: WorkloadResult[] = [];
   for (const workload of workloads)
     results.push(
-      await runWorkload(workload, { fanout, rounds, batch, samples, ...(profileDir ? { profileDir } : {}) }),
+      await runWorkload(workload, { fanout, rounds, batch, samples, db, ...(profileDir ? { profileDir } : {}) }),
     );
 
-  const custom = values.workloads !== undefined || values.fanout !== undefined || batch !== null;
+  const custom = values.workloads !== undefined || values.fanout !== undefined || batch !== null || db !== 'sqlite';
   const report: BenchReport = {
     generatedAt: new Date().toISOString(),
     mode: custom ? 'custom' : values.quick ? 'quick' : 'full',
+    db,
     machine: machineInfo(),
     results,
   };
