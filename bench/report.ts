@@ -10,6 +10,8 @@ export interface FanoutResult {
   /** How long the sender's request took (commit + response), median. */
   readonly sendMs: number;
   readonly samples: number;
+  /** Server instances the devices were spread over (the sender on one, the listeners on the others). */
+  readonly instances: number;
 }
 
 /** One workload's figures; the first ten fields are the issue's JSON shape, the rest explain them. */
@@ -56,6 +58,8 @@ export interface BenchReport {
   readonly mode: 'quick' | 'full' | 'custom';
   /** The server's database (`--db`); absent in reports from before the option (SQLite). */
   readonly db?: 'sqlite' | 'postgres';
+  /** Server processes on that database, fanning out through Redis (`--instances`); absent before: 1. */
+  readonly instances?: number;
   readonly machine: {
     readonly cpus: number;
     readonly cpuModel: string;

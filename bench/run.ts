@@ -8,9 +8,9 @@ import { createAccount, type PhoneSession } from '../mobile-pairing/src/core/acc
 import { loadConfig } from '../server/src/config';
 import { approvePairing, lookupPairing, parsePairingInput } from '../mobile-pairing/src/core/pairing';
 import { Child, nowMs } from './child';
+import { Cluster } from './cluster';
 import type { DesktopReport } from './desktop-process';
 import { seedFanout } from './fanout-seed';
-import type { MemoryPeaks } from './memory-sampler';
 import { measureLimits, readMessageRecords } from './limits';
 import {
   type BenchReport,
@@ -57,8 +57,7 @@ async function signUp(serverUrl: string, name: string): Promise<PhoneSession> {
  * RSS over the sync.
  */
 async function pairAndSync(
-  server: Child,
-  url: string,
+  cluster: Cluster,
   owner: PhoneSession,
   dir: string,
   label: string,
@@ -69,9 +68,9 @@ async function pairAndSync(
     desktop.onMessage = (m) => {
       if (m.type === 'progress') log(`${label}: synced ${String(m.messages)} / ${String(m.total)} messages`);
     };
-    const phoneApi = createApiClient({ baseUrl: url, accessToken: () => owner.tokens.accessToken });
+    const phoneApi = createApiClient({ baseUrl: cluster.phoneUrl, accessToken: () => owner.tokens.accessToken });
     const qr = desktop.request<{ type: string; link: string; checkCode: string }>(
-      { type: 'pair', serverUrl: url, dir, maxBytes: 4 * 2 ** 30 },
+      { type: 'pair', serverUrl: cluster.desktopUrl, dir, maxBytes: 4 * 2 ** 30 },
       'qr',
     );
     const synced = desktop.next<DesktopReport & { type: string }>('synced');
@@ -82,19 +81,16 @@ async function pairAndSync(
     await new Promise((resolve) => setTimeout(resolve, SCAN_MS));
     const pending = await lookupPairing(phoneApi, parsePairingInput(link));
     // The server's peaks are those of this sync's window (from the approval to the desktop's cache_primed).
-    const before = await server.request<{ type: string; cpuMs: number }>({ type: 'window' }, 'window');
+    const cpuBefore = await cluster.window();
     const approvedAt = nowMs();
     await approvePairing(phoneApi, owner, pending, checkCode);
     log(`${label}: approved on the phone; syncing`);
     const report = await synced;
-    const after = await server.request<{ type: string; peakRssMb: number; cpuMs: number; memory: MemoryPeaks }>(
-      { type: 'rss' },
-      'rss',
-    );
+    const after = await cluster.peaks();
     log(
       `${label}: server memory peaks over the sync (MB): rss ${after.memory.rssMb.toFixed(0)}, heap used ${after.memory.heapUsedMb.toFixed(0)} of ${after.memory.heapTotalMb.toFixed(0)}, external ${after.memory.externalMb.toFixed(0)}, array buffers ${after.memory.arrayBuffersMb.toFixed(0)}`,
     );
-    return { report, approvedAt, serverCpuMs: after.cpuMs - before.cpuMs, serverPeakRssMb: after.memory.rssMb };
+    return { report, approvedAt, serverCpuMs: after.cpuMs - cpuBefore, serverPeakRssMb: after.memory.rssMb };
   } finally {
     await desktop.stop();
   }
@@ -111,13 +107,14 @@ async function runWorkload(
     batch: number | null;
     samples: number;
     db: BenchDb;
+    instances: number;
     profileDir?: string;
   },
 ): Promise<WorkloadResult> {
   const dir = mkdtempSync(path.join(os.tmpdir(), `symc-bench-${workload.name}-`));
   const childOptions = options.profileDir ? { profileDir: options.profileDir } : {};
-  const server = new Child('server-process.ts', childOptions);
   const database = options.db === 'postgres' ? await createBenchDatabase() : null;
+  let cluster: Cluster | null = null;
   try {
     const dataDir = path.join(dir, 'server');
     const mirror = database ? await PostgresMirror.open(dir, database.url) : null;
@@ -125,19 +122,18 @@ async function runWorkload(
     const seed = <T>(fn: (file: string) => T): Promise<T> =>
       mirror ? mirror.seed(fn) : Promise.resolve(fn(path.join(dataDir, 'symc.db')));
     const seededFile = mirror ? mirror.file : path.join(dataDir, 'symc.db');
-    const { url } = await server.request<{ type: string; url: string }>(
+    cluster = await Cluster.start(
+      options.instances,
       {
-        type: 'start',
-        env: {
-          DATA_DIR: dataDir,
-          MAX_LINKED_DEVICES: '10',
-          ACCESS_TOKEN_TTL_SECONDS: '7200',
-          ...(database ? { DATABASE_URL: database.url } : {}),
-          ...(options.batch ? { SYNC_BATCH_MESSAGES: String(options.batch) } : {}),
-        },
+        DATA_DIR: dataDir,
+        MAX_LINKED_DEVICES: '10',
+        ACCESS_TOKEN_TTL_SECONDS: '7200',
+        ...(database ? { DATABASE_URL: database.url } : {}),
+        ...(options.batch ? { SYNC_BATCH_MESSAGES: String(options.batch) } : {}),
       },
-      'started',
+      childOptions,
     );
+    const url = cluster.phoneUrl;
     // A server that has served nobody yet compiles every query shape on first use (Prisma's query
     // compiler) and JITs every route: a first user would pay that, the thousandth would not. One small
     // account pairs and syncs first, unmeasured, so the figures are those of a server already in service.
@@ -150,7 +146,7 @@ async function runWorkload(
         workload: WARM_UP,
       }),
     );
-    await pairAndSync(server, url, warm, path.join(dir, 'warmup-desktop'), `${workload.name} warm-up`, {});
+    await pairAndSync(cluster, warm, path.join(dir, 'warmup-desktop'), `${workload.name} warm-up`, {});
     log(`${workload.name}: server warmed up with a small account's pairing and sync`);
     const owner = await signUp(url, 'owner');
     const friends = await Promise.all(Array.from({ length: 8 }, (_, i) => signUp(url, `friend${i}`)));
@@ -163,8 +159,7 @@ async function runWorkload(
 
     // ---- pairing + phased sync, timed from the phone's approval ----------------------------------
     const { report, approvedAt, serverCpuMs, serverPeakRssMb } = await pairAndSync(
-      server,
-      url,
+      cluster,
       owner,
       path.join(dir, 'desktop'),
       workload.name,
@@ -180,8 +175,7 @@ async function runWorkload(
     ];
     for (let sample = 2; sample <= options.samples; sample++) {
       const extra = await pairAndSync(
-        server,
-        url,
+        cluster,
         owner,
         path.join(dir, `desktop-${sample}`),
         `${workload.name} sample ${sample}`,
@@ -227,7 +221,13 @@ async function runWorkload(
       try {
         log(`${workload.name}: fan-out to ${devices} connected desktops`);
         const result = await clients.request<{ type: string; latencies: number[]; sendMs: number[] }>(
-          { type: 'run', serverUrl: url, ownerToken: owner.tokens.accessToken, account },
+          {
+            type: 'run',
+            serverUrl: url,
+            listenerUrls: cluster.listenerUrls,
+            ownerToken: owner.tokens.accessToken,
+            account,
+          },
           'done',
         );
         fanout.push({
@@ -236,6 +236,7 @@ async function runWorkload(
           p99Ms: round1(percentile(result.latencies, 99)),
           sendMs: round1(percentile(result.sendMs, 50)),
           samples: result.latencies.length,
+          instances: cluster.instances,
         });
         log(`${workload.name}: fan-out ${devices}: p50 ${fanout.at(-1)!.p50Ms} ms, p99 ${fanout.at(-1)!.p99Ms} ms`);
       } finally {
@@ -269,7 +270,7 @@ async function runWorkload(
       serverCpuUsPerMessage: round1((serverCpuMs * 1000) / report.messages),
     };
   } finally {
-    await server.stop();
+    await cluster?.stop();
     await database?.drop();
     rmSync(dir, { recursive: true, force: true });
   }
@@ -292,6 +293,7 @@ async function main(): Promise<void> {
         profile: { type: 'boolean', default: false },
         out: { type: 'string', default: path.join(__dirname, 'results') },
         db: { type: 'string', default: 'sqlite' },
+        instances: { type: 'string', default: '1' },
       },
     });
   } catch (error) {
@@ -319,24 +321,39 @@ async function main(): Promise<void> {
   if (values.db !== 'sqlite' && values.db !== 'postgres')
     throw new UsageError(`--db takes sqlite or postgres, not "${values.db}"`);
   const db: BenchDb = values.db;
+  const instances = Number(values.instances);
+  if (!Number.isInteger(instances) || instances < 1 || instances > 4)
+    throw new UsageError('--instances takes how many server processes to run, 1 to 4');
+  if (instances > 1 && db !== 'postgres')
+    throw new UsageError('--instances 2 or more needs --db postgres (the instances share one database)');
   const profileDir = values.profile ? path.join(values.out, 'profiles') : undefined;
   if (profileDir) mkdirSync(profileDir, { recursive: true });
 
   await initCrypto();
   log(
-    `database ${db}; workloads ${names.join(', ')} (${workloads.map(totalMessages).join(' / ')} messages); fan-out ${fanout.join(', ')} devices`,
+    `database ${db}, ${instances} server instance${instances > 1 ? 's' : ''}; workloads ${names.join(', ')} (${workloads.map(totalMessages).join(' / ')} messages); fan-out ${fanout.join(', ')} devices`,
   );
   const results: WorkloadResult[] = [];
   for (const workload of workloads)
     results.push(
-      await runWorkload(workload, { fanout, rounds, batch, samples, db, ...(profileDir ? { profileDir } : {}) }),
+      await runWorkload(workload, {
+        fanout,
+        rounds,
+        batch,
+        samples,
+        db,
+        instances,
+        ...(profileDir ? { profileDir } : {}),
+      }),
     );
 
-  const custom = values.workloads !== undefined || values.fanout !== undefined || batch !== null || db !== 'sqlite';
+  const custom =
+    values.workloads !== undefined || values.fanout !== undefined || batch !== null || db !== 'sqlite' || instances > 1;
   const report: BenchReport = {
     generatedAt: new Date().toISOString(),
     mode: custom ? 'custom' : values.quick ? 'quick' : 'full',
     db,
+    instances,
     machine: machineInfo(),
     results,
   };
