@@ -67,6 +67,24 @@ export interface BenchReport {
     readonly node: string;
   };
   readonly results: WorkloadResult[];
+  /** `--concurrent N`: N desktops linking N accounts at once, and live delivery to others meanwhile. */
+  readonly concurrent?: ConcurrentResult;
+}
+
+export interface ConcurrentResult {
+  readonly desktops: number;
+  /** Each account's workload (M; S with --quick). */
+  readonly workload: string;
+  readonly instances: number;
+  readonly fullSyncP50Ms: number;
+  readonly fullSyncMaxMs: number;
+  /** Peak RSS over the syncs, sampled (the highest instance's). */
+  readonly serverPeakRssMb: number;
+  readonly serverCpuUsPerMessage: number;
+  /** Live `message:new` to another account's connected desktops, sent one after another from the syncs' start. */
+  readonly fanoutP99MsDuring: number;
+  readonly fanoutP50MsDuring: number;
+  readonly fanoutDevices: number;
 }
 
 export function machineInfo(): BenchReport['machine'] {

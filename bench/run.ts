@@ -14,6 +14,7 @@ import { seedFanout } from './fanout-seed';
 import { measureLimits, readMessageRecords } from './limits';
 import {
   type BenchReport,
+  type ConcurrentResult,
   type FanoutResult,
   formatTable,
   machineInfo,
@@ -62,6 +63,8 @@ async function pairAndSync(
   dir: string,
   label: string,
   childOptions: { profileDir?: string },
+  /** Off when several desktops sync at once: the caller measures the server over all of them. */
+  measureServer = true,
 ) {
   const desktop = new Child('desktop-process.ts', childOptions);
   try {
@@ -81,11 +84,12 @@ async function pairAndSync(
     await new Promise((resolve) => setTimeout(resolve, SCAN_MS));
     const pending = await lookupPairing(phoneApi, parsePairingInput(link));
     // The server's peaks are those of this sync's window (from the approval to the desktop's cache_primed).
-    const cpuBefore = await cluster.window();
+    const cpuBefore = measureServer ? await cluster.window() : 0;
     const approvedAt = nowMs();
     await approvePairing(phoneApi, owner, pending, checkCode);
     log(`${label}: approved on the phone; syncing`);
     const report = await synced;
+    if (!measureServer) return { report, approvedAt, serverCpuMs: 0, serverPeakRssMb: 0 };
     const after = await cluster.peaks();
     log(
       `${label}: server memory peaks over the sync (MB): rss ${after.memory.rssMb.toFixed(0)}, heap used ${after.memory.heapUsedMb.toFixed(0)} of ${after.memory.heapTotalMb.toFixed(0)}, external ${after.memory.externalMb.toFixed(0)}, array buffers ${after.memory.arrayBuffersMb.toFixed(0)}`,
@@ -276,6 +280,107 @@ async function runWorkload(
   }
 }
 
+/** Devices of the account that receives live messages while the concurrent syncs run, and its rounds. */
+const CONCURRENT_FANOUT_DEVICES = 100;
+const CONCURRENT_FANOUT_ROUNDS = 60;
+
+/**
+ * `--concurrent N`: N accounts with `workload` each, and N desktops (own processes) linking to them at
+ * the same moment (a Monday morning). Meanwhile another account's group of 100 connected desktops
+ * receives messages one after another from the first instant of the syncs: live delivery to other users
+ * must stay fast while the server streams N histories.
+ */
+async function runConcurrent(
+  desktops: number,
+  workload: Workload,
+  options: { db: BenchDb; instances: number; batch: number | null },
+): Promise<ConcurrentResult> {
+  const dir = mkdtempSync(path.join(os.tmpdir(), `symc-bench-concurrent-`));
+  const database = options.db === 'postgres' ? await createBenchDatabase() : null;
+  let cluster: Cluster | null = null;
+  try {
+    const dataDir = path.join(dir, 'server');
+    const mirror = database ? await PostgresMirror.open(dir, database.url) : null;
+    const seed = <T>(fn: (file: string) => T): Promise<T> =>
+      mirror ? mirror.seed(fn) : Promise.resolve(fn(path.join(dataDir, 'symc.db')));
+    cluster = await Cluster.start(
+      options.instances,
+      {
+        DATA_DIR: dataDir,
+        MAX_LINKED_DEVICES: '10',
+        ACCESS_TOKEN_TTL_SECONDS: '7200',
+        ...(database ? { DATABASE_URL: database.url } : {}),
+        ...(options.batch ? { SYNC_BATCH_MESSAGES: String(options.batch) } : {}),
+      },
+      {},
+    );
+    const url = cluster.phoneUrl;
+    const warm = await signUp(url, 'warmup');
+    const warmFriend = await signUp(url, 'warmfriend');
+    await seed((file) => seedAccount(file, { owner: warm, friends: [warmFriend], workload: WARM_UP }));
+    await pairAndSync(cluster, warm, path.join(dir, 'warmup-desktop'), 'concurrent warm-up', {});
+    const friends = await Promise.all(Array.from({ length: 8 }, (_, i) => signUp(url, `friend${i}`)));
+    const owners: PhoneSession[] = [];
+    for (let i = 0; i < desktops; i++) {
+      const owner = await signUp(url, `owner${i}`);
+      await seed((file) => seedAccount(file, { owner, friends, workload, seed: 100 + i }));
+      owners.push(owner);
+    }
+    log(`concurrent: seeded ${desktops} accounts × ${totalMessages(workload)} messages`);
+    const fanOwner = await signUp(url, 'live');
+    const live = await seed((file) =>
+      seedFanout(file, fanOwner, CONCURRENT_FANOUT_DEVICES, CONCURRENT_FANOUT_ROUNDS + 1),
+    );
+    const clients = new Child('fanout-process.ts');
+    try {
+      const cpuBefore = await cluster.window();
+      const c = cluster;
+      const fanout = clients.request<{ type: string; latencies: number[] }>(
+        {
+          type: 'run',
+          serverUrl: url,
+          listenerUrls: c.listenerUrls,
+          ownerToken: fanOwner.tokens.accessToken,
+          account: live,
+        },
+        'done',
+      );
+      const syncs = await Promise.all(
+        owners.map((owner, i) =>
+          pairAndSync(c, owner, path.join(dir, `desktop-${i}`), `concurrent ${i + 1}/${desktops}`, {}, false),
+        ),
+      );
+      const peaks = await c.peaks();
+      const { latencies } = await fanout;
+      const fullSyncs = syncs.map((s) => s.report.times.primed - s.approvedAt);
+      for (const [i, s] of syncs.entries())
+        if (s.report.messages !== totalMessages(workload))
+          throw new Error(`desktop ${i + 1} synced ${s.report.messages} of ${totalMessages(workload)} messages`);
+      log(
+        `concurrent: ${desktops} full syncs ${fullSyncs.map((ms) => Math.round(ms)).join(' / ')} ms; server CPU ${Math.round(peaks.cpuMs - cpuBefore)} ms; server memory peaks (MB): rss ${peaks.memory.rssMb.toFixed(0)}, heap used ${peaks.memory.heapUsedMb.toFixed(0)}`,
+      );
+      return {
+        desktops,
+        workload: workload.name,
+        instances: c.instances,
+        fullSyncP50Ms: round1(median(fullSyncs)),
+        fullSyncMaxMs: round1(Math.max(...fullSyncs)),
+        serverPeakRssMb: round1(peaks.memory.rssMb),
+        serverCpuUsPerMessage: round1(((peaks.cpuMs - cpuBefore) * 1000) / (desktops * totalMessages(workload))),
+        fanoutP99MsDuring: round1(percentile(latencies, 99)),
+        fanoutP50MsDuring: round1(percentile(latencies, 50)),
+        fanoutDevices: CONCURRENT_FANOUT_DEVICES,
+      };
+    } finally {
+      await clients.stop();
+    }
+  } finally {
+    await cluster?.stop();
+    await database?.drop();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
 /** A bad command line: reported as one sentence, exit 1. */
 class UsageError extends Error {}
 
@@ -294,13 +399,19 @@ async function main(): Promise<void> {
         out: { type: 'string', default: path.join(__dirname, 'results') },
         db: { type: 'string', default: 'sqlite' },
         instances: { type: 'string', default: '1' },
+        concurrent: { type: 'string' },
       },
     });
   } catch (error) {
     throw new UsageError((error as Error).message);
   }
   const { values } = parsed;
-  const names = (values.workloads ?? (values.quick ? 'S' : 'S,M,L')).split(',').map((s) => s.trim().toUpperCase());
+  // `--concurrent` alone runs only the concurrent syncs; with --workloads, those as well.
+  const defaultNames = values.concurrent !== undefined ? '' : values.quick ? 'S' : 'S,M,L';
+  const names = (values.workloads ?? defaultNames)
+    .split(',')
+    .map((s) => s.trim().toUpperCase())
+    .filter(Boolean);
   const workloads = names.map((name) => {
     const w = WORKLOADS[name as keyof typeof WORKLOADS];
     if (!w) throw new UsageError(`unknown workload "${name}" (S, M or L)`);
@@ -326,6 +437,9 @@ async function main(): Promise<void> {
     throw new UsageError('--instances takes how many server processes to run, 1 to 4');
   if (instances > 1 && db !== 'postgres')
     throw new UsageError('--instances 2 or more needs --db postgres (the instances share one database)');
+  const concurrent = values.concurrent === undefined ? null : Number(values.concurrent);
+  if (concurrent !== null && (!Number.isInteger(concurrent) || concurrent < 1 || concurrent > 20))
+    throw new UsageError('--concurrent takes how many desktops link at once, 1 to 20');
   const profileDir = values.profile ? path.join(values.out, 'profiles') : undefined;
   if (profileDir) mkdirSync(profileDir, { recursive: true });
 
@@ -347,8 +461,19 @@ async function main(): Promise<void> {
       }),
     );
 
+  // The concurrent accounts hold M each (S with --quick).
+  const concurrentResult =
+    concurrent === null
+      ? undefined
+      : await runConcurrent(concurrent, values.quick ? WORKLOADS.S : WORKLOADS.M, { db, instances, batch });
+
   const custom =
-    values.workloads !== undefined || values.fanout !== undefined || batch !== null || db !== 'sqlite' || instances > 1;
+    concurrent !== null ||
+    values.workloads !== undefined ||
+    values.fanout !== undefined ||
+    batch !== null ||
+    db !== 'sqlite' ||
+    instances > 1;
   const report: BenchReport = {
     generatedAt: new Date().toISOString(),
     mode: custom ? 'custom' : values.quick ? 'quick' : 'full',
@@ -356,6 +481,7 @@ async function main(): Promise<void> {
     instances,
     machine: machineInfo(),
     results,
+    ...(concurrentResult ? { concurrent: concurrentResult } : {}),
   };
   const files = writeReport(report, values.out);
   console.log(`\n${formatTable(report)}\n`);
