@@ -485,6 +485,7 @@ async function main(): Promise<void> {
   };
   const files = writeReport(report, values.out);
   console.log(`\n${formatTable(report)}\n`);
+  if (report.concurrent) console.log(`concurrent: ${JSON.stringify(report.concurrent)}\n`);
   console.log(
     `Targets: phase 1 ≤ 100 ms (M) · ratio ≤ 2.0 (M) · desktop RSS ≤ 300 MB (L) · fan-out p99 < 100 ms (1,000 devices)`,
   );
