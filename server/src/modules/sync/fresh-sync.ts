@@ -143,6 +143,14 @@ export async function sendManifest(writer: SseWriter, prepared: PreparedFreshSyn
   );
 }
 
+/** What a history stream sent (phases skipped on a resume have no time); for the completion log line. */
+export interface HistorySummary {
+  messages: number;
+  /** Ciphertext bytes of those messages. */
+  bytes: number;
+  phaseMs: Partial<Record<SyncPhase, number>>;
+}
+
 /**
  * Streams the plan's history from `from` on, in `message:sync` batches bounded by count and bytes.
  * A batch may hold several small chats but never crosses a phase boundary. Every batch's id is the
@@ -161,8 +169,9 @@ export async function streamHistory(
   afterPhase: (phase: SyncPhase, id: string) => Promise<void> = async () => {},
   /** The last opened chat's first page, read ahead (PreparedFreshSync); used when the history starts there. */
   firstScreenRows: PreparedFreshSync['firstScreen'] = null,
-): Promise<boolean> {
+): Promise<HistorySummary | null> {
   const order = planOrder(plan);
+  const summary: HistorySummary = { messages: 0, bytes: 0, phaseMs: {} };
   const { syncBatchMessages, syncBatchBytes } = deps.config;
   const phases: Array<{ phase: SyncPhase; start: number; end: number }> = [];
   let start = 0;
@@ -204,7 +213,7 @@ export async function streamHistory(
       // arrive meanwhile only shift a resumed offset towards re-sending rows (idempotent), never skipping.
       let after: { createdAt: Date; id: string } | null = null;
       for (;;) {
-        if (writer.closed) return false;
+        if (writer.closed) return null;
         const want = firstScreen
           ? firstScreenSize(deps)
           : Math.min(HISTORY_PAGE_ROWS, syncBatchMessages - batch.messages);
@@ -232,11 +241,14 @@ export async function streamHistory(
       }
     }
     await flush();
-    if (writer.closed) return false;
+    if (writer.closed) return null;
     await writer.send(PHASE_EVENTS[phase], stats, position(end, 0));
     await afterPhase(phase, position(end, 0));
     deps.metrics.syncPhases.inc({ phase: String(phase) });
     deps.metrics.syncPhaseDuration.observe({ phase: String(phase) }, (Date.now() - began) / 1000);
+    summary.phaseMs[phase] = Date.now() - began;
+    summary.messages += stats.messages;
+    summary.bytes += stats.bytes;
   }
-  return !writer.closed;
+  return writer.closed ? null : summary;
 }
