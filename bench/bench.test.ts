@@ -143,7 +143,7 @@ describe('npm run bench, in miniature', () => {
           ratio: 2,
           desktopPeakRssMb: 120,
           serverPeakRssMb: 200,
-          fanout: [{ devices: 100, p50Ms: 12, p99Ms: 40, sendMs: 9, samples: 500 }],
+          fanout: [{ devices: 100, p50Ms: 12, p99Ms: 40, sendMs: 9, samples: 500, instances: 1 }],
           messages: 10000,
           wireBytes: 7_000_000,
           limit: { transferParseMs: 150, decryptMs: 100, insertMs: 200, limitMs: 450 },
@@ -156,6 +156,7 @@ describe('npm run bench, in miniature', () => {
           phase1SamplesMs: [80, 72, 91],
           desktopCpuMs: 700,
           serverCpuMs: 500,
+          serverCpuUsPerMessage: 50,
         },
       ],
     };
@@ -172,6 +173,7 @@ describe('npm run bench, in miniature', () => {
         'ratio',
         'desktopPeakRssMb',
         'serverPeakRssMb',
+        'serverCpuUsPerMessage',
         'fanout',
       ]),
     );

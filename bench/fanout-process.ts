@@ -73,17 +73,20 @@ serveParent(async (message, reply) => {
     process.exit(0);
   }
   if (message.type !== 'run') return;
-  const { serverUrl, ownerToken, account } = message as unknown as {
+  const { serverUrl, listenerUrls, ownerToken, account } = message as unknown as {
+    /** Where the sender (the phone) sends. */
     serverUrl: string;
+    /** Where the listening desktops connect, round-robin (other instances than the sender's); default the sender's. */
+    listenerUrls?: string[];
     ownerToken: string;
     account: FanoutAccount;
   };
-  const url = new URL(serverUrl);
+  const urls = (listenerUrls?.length ? listenerUrls : [serverUrl]).map((u) => new URL(u));
   let connected = 0;
   const allConnected = new Promise<void>((resolve) => {
-    for (const { accessToken, cursor } of account.listeners) {
+    for (const [i, { accessToken, cursor }] of account.listeners.entries()) {
       listeners.push(
-        listen(url, accessToken, cursor, () => {
+        listen(urls[i % urls.length]!, accessToken, cursor, () => {
           if (++connected === account.listeners.length) resolve();
         }),
       );

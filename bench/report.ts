@@ -10,6 +10,8 @@ export interface FanoutResult {
   /** How long the sender's request took (commit + response), median. */
   readonly sendMs: number;
   readonly samples: number;
+  /** Server instances the devices were spread over (the sender on one, the listeners on the others). */
+  readonly instances: number;
 }
 
 /** One workload's figures; the first ten fields are the issue's JSON shape, the rest explain them. */
@@ -22,6 +24,7 @@ export interface WorkloadResult {
   readonly limitMs: number;
   readonly ratio: number;
   readonly desktopPeakRssMb: number;
+  /** The server's peak RSS while this sync ran (approval → cache primed), sampled every 20 ms. */
   readonly serverPeakRssMb: number;
   readonly fanout: FanoutResult[];
   readonly messages: number;
@@ -46,11 +49,17 @@ export interface WorkloadResult {
    */
   readonly desktopCpuMs: number;
   readonly serverCpuMs: number;
+  /** serverCpuMs per message served, in µs (the XMPP archive MAM anchor: ~110 µs a message). */
+  readonly serverCpuUsPerMessage: number;
 }
 
 export interface BenchReport {
   readonly generatedAt: string;
   readonly mode: 'quick' | 'full' | 'custom';
+  /** The server's database (`--db`); absent in reports from before the option (SQLite). */
+  readonly db?: 'sqlite' | 'postgres';
+  /** Server processes on that database, fanning out through Redis (`--instances`); absent before: 1. */
+  readonly instances?: number;
   readonly machine: {
     readonly cpus: number;
     readonly cpuModel: string;
@@ -58,6 +67,24 @@ export interface BenchReport {
     readonly node: string;
   };
   readonly results: WorkloadResult[];
+  /** `--concurrent N`: N desktops linking N accounts at once, and live delivery to others meanwhile. */
+  readonly concurrent?: ConcurrentResult;
+}
+
+export interface ConcurrentResult {
+  readonly desktops: number;
+  /** Each account's workload (M; S with --quick). */
+  readonly workload: string;
+  readonly instances: number;
+  readonly fullSyncP50Ms: number;
+  readonly fullSyncMaxMs: number;
+  /** Peak RSS over the syncs, sampled (the highest instance's). */
+  readonly serverPeakRssMb: number;
+  readonly serverCpuUsPerMessage: number;
+  /** Live `message:new` to another account's connected desktops, sent one after another from the syncs' start. */
+  readonly fanoutP99MsDuring: number;
+  readonly fanoutP50MsDuring: number;
+  readonly fanoutDevices: number;
 }
 
 export function machineInfo(): BenchReport['machine'] {

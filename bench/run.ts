@@ -8,11 +8,13 @@ import { createAccount, type PhoneSession } from '../mobile-pairing/src/core/acc
 import { loadConfig } from '../server/src/config';
 import { approvePairing, lookupPairing, parsePairingInput } from '../mobile-pairing/src/core/pairing';
 import { Child, nowMs } from './child';
+import { Cluster } from './cluster';
 import type { DesktopReport } from './desktop-process';
 import { seedFanout } from './fanout-seed';
 import { measureLimits, readMessageRecords } from './limits';
 import {
   type BenchReport,
+  type ConcurrentResult,
   type FanoutResult,
   formatTable,
   machineInfo,
@@ -22,6 +24,7 @@ import {
   type WorkloadResult,
   writeReport,
 } from './report';
+import { createBenchDatabase, PostgresMirror } from './pg-mirror';
 import { seedAccount } from './seed-bulk';
 import { totalMessages, WARM_UP, type Workload, WORKLOADS } from './workloads';
 
@@ -55,21 +58,22 @@ async function signUp(serverUrl: string, name: string): Promise<PhoneSession> {
  * RSS over the sync.
  */
 async function pairAndSync(
-  server: Child,
-  url: string,
+  cluster: Cluster,
   owner: PhoneSession,
   dir: string,
   label: string,
   childOptions: { profileDir?: string },
+  /** Off when several desktops sync at once: the caller measures the server over all of them. */
+  measureServer = true,
 ) {
   const desktop = new Child('desktop-process.ts', childOptions);
   try {
     desktop.onMessage = (m) => {
       if (m.type === 'progress') log(`${label}: synced ${String(m.messages)} / ${String(m.total)} messages`);
     };
-    const phoneApi = createApiClient({ baseUrl: url, accessToken: () => owner.tokens.accessToken });
+    const phoneApi = createApiClient({ baseUrl: cluster.phoneUrl, accessToken: () => owner.tokens.accessToken });
     const qr = desktop.request<{ type: string; link: string; checkCode: string }>(
-      { type: 'pair', serverUrl: url, dir, maxBytes: 4 * 2 ** 30 },
+      { type: 'pair', serverUrl: cluster.desktopUrl, dir, maxBytes: 4 * 2 ** 30 },
       'qr',
     );
     const synced = desktop.next<DesktopReport & { type: string }>('synced');
@@ -79,63 +83,87 @@ async function pairAndSync(
     // milliseconds of the QR would measure a race no user can run.
     await new Promise((resolve) => setTimeout(resolve, SCAN_MS));
     const pending = await lookupPairing(phoneApi, parsePairingInput(link));
-    const before = await server.request<{ type: string; cpuMs: number }>({ type: 'rss' }, 'rss');
+    // The server's peaks are those of this sync's window (from the approval to the desktop's cache_primed).
+    const cpuBefore = measureServer ? await cluster.window() : 0;
     const approvedAt = nowMs();
     await approvePairing(phoneApi, owner, pending, checkCode);
     log(`${label}: approved on the phone; syncing`);
     const report = await synced;
-    const after = await server.request<{ type: string; peakRssMb: number; cpuMs: number }>({ type: 'rss' }, 'rss');
-    return { report, approvedAt, serverCpuMs: after.cpuMs - before.cpuMs, serverPeakRssMb: after.peakRssMb };
+    if (!measureServer) return { report, approvedAt, serverCpuMs: 0, serverPeakRssMb: 0 };
+    const after = await cluster.peaks();
+    log(
+      `${label}: server memory peaks over the sync (MB): rss ${after.memory.rssMb.toFixed(0)}, heap used ${after.memory.heapUsedMb.toFixed(0)} of ${after.memory.heapTotalMb.toFixed(0)}, external ${after.memory.externalMb.toFixed(0)}, array buffers ${after.memory.arrayBuffersMb.toFixed(0)}`,
+    );
+    return { report, approvedAt, serverCpuMs: after.cpuMs - cpuBefore, serverPeakRssMb: after.memory.rssMb };
   } finally {
     await desktop.stop();
   }
 }
 
+/** Where the server keeps its data: its SQLite file, or a fresh PostgreSQL database (`--db postgres`). */
+export type BenchDb = 'sqlite' | 'postgres';
+
 async function runWorkload(
   workload: Workload,
-  options: { fanout: number[]; rounds: number; batch: number | null; samples: number; profileDir?: string },
+  options: {
+    fanout: number[];
+    rounds: number;
+    batch: number | null;
+    samples: number;
+    db: BenchDb;
+    instances: number;
+    profileDir?: string;
+  },
 ): Promise<WorkloadResult> {
   const dir = mkdtempSync(path.join(os.tmpdir(), `symc-bench-${workload.name}-`));
   const childOptions = options.profileDir ? { profileDir: options.profileDir } : {};
-  const server = new Child('server-process.ts', childOptions);
+  const database = options.db === 'postgres' ? await createBenchDatabase() : null;
+  let cluster: Cluster | null = null;
   try {
     const dataDir = path.join(dir, 'server');
-    const { url } = await server.request<{ type: string; url: string }>(
+    const mirror = database ? await PostgresMirror.open(dir, database.url) : null;
+    // The seeders write an SQLite file: the server's own, or a scratch one copied into PostgreSQL.
+    const seed = <T>(fn: (file: string) => T): Promise<T> =>
+      mirror ? mirror.seed(fn) : Promise.resolve(fn(path.join(dataDir, 'symc.db')));
+    const seededFile = mirror ? mirror.file : path.join(dataDir, 'symc.db');
+    cluster = await Cluster.start(
+      options.instances,
       {
-        type: 'start',
-        env: {
-          DATA_DIR: dataDir,
-          MAX_LINKED_DEVICES: '10',
-          ACCESS_TOKEN_TTL_SECONDS: '7200',
-          ...(options.batch ? { SYNC_BATCH_MESSAGES: String(options.batch) } : {}),
-        },
+        DATA_DIR: dataDir,
+        MAX_LINKED_DEVICES: '10',
+        ACCESS_TOKEN_TTL_SECONDS: '7200',
+        ...(database ? { DATABASE_URL: database.url } : {}),
+        ...(options.batch ? { SYNC_BATCH_MESSAGES: String(options.batch) } : {}),
       },
-      'started',
+      childOptions,
     );
+    const url = cluster.phoneUrl;
     // A server that has served nobody yet compiles every query shape on first use (Prisma's query
     // compiler) and JITs every route: a first user would pay that, the thousandth would not. One small
     // account pairs and syncs first, unmeasured, so the figures are those of a server already in service.
     const warm = await signUp(url, 'warmup');
-    seedAccount(path.join(dataDir, 'symc.db'), {
-      owner: warm,
-      friends: [await signUp(url, 'warmfriend')],
-      workload: WARM_UP,
-    });
-    await pairAndSync(server, url, warm, path.join(dir, 'warmup-desktop'), `${workload.name} warm-up`, {});
+    const warmFriend = await signUp(url, 'warmfriend');
+    await seed((file) =>
+      seedAccount(file, {
+        owner: warm,
+        friends: [warmFriend],
+        workload: WARM_UP,
+      }),
+    );
+    await pairAndSync(cluster, warm, path.join(dir, 'warmup-desktop'), `${workload.name} warm-up`, {});
     log(`${workload.name}: server warmed up with a small account's pairing and sync`);
     const owner = await signUp(url, 'owner');
     const friends = await Promise.all(Array.from({ length: 8 }, (_, i) => signUp(url, `friend${i}`)));
     log(`${workload.name}: seeding ${workload.chats} chats × ${workload.messagesPerChat} messages`);
     const seedStarted = Date.now();
-    const seeded = seedAccount(path.join(dataDir, 'symc.db'), { owner, friends, workload });
+    const seeded = await seed((file) => seedAccount(file, { owner, friends, workload }));
     log(
       `${workload.name}: seeded ${seeded.messages} messages (${(seeded.ciphertextBytes / 2 ** 20).toFixed(1)} MB of ciphertext) in ${Date.now() - seedStarted} ms`,
     );
 
     // ---- pairing + phased sync, timed from the phone's approval ----------------------------------
     const { report, approvedAt, serverCpuMs, serverPeakRssMb } = await pairAndSync(
-      server,
-      url,
+      cluster,
       owner,
       path.join(dir, 'desktop'),
       workload.name,
@@ -151,8 +179,7 @@ async function runWorkload(
     ];
     for (let sample = 2; sample <= options.samples; sample++) {
       const extra = await pairAndSync(
-        server,
-        url,
+        cluster,
         owner,
         path.join(dir, `desktop-${sample}`),
         `${workload.name} sample ${sample}`,
@@ -181,7 +208,7 @@ async function runWorkload(
     // ---- the machine's limits on the same data ----------------------------------------------------
     log(`${workload.name}: measuring the machine's limits on the same ${seeded.messages} messages`);
     const records = readMessageRecords(
-      path.join(dataDir, 'symc.db'),
+      seededFile,
       seeded.chats.map((c) => c.chatId),
     );
     const keys = new Map(seeded.chats.map((c) => [c.chatId, c.key]));
@@ -193,12 +220,18 @@ async function runWorkload(
     // ---- live fan-out on the same server ---------------------------------------------------------
     const fanout: FanoutResult[] = [];
     for (const devices of options.fanout) {
-      const account = seedFanout(path.join(dataDir, 'symc.db'), owner, devices, options.rounds + 1);
+      const account = await seed((file) => seedFanout(file, owner, devices, options.rounds + 1));
       const clients = new Child('fanout-process.ts');
       try {
         log(`${workload.name}: fan-out to ${devices} connected desktops`);
         const result = await clients.request<{ type: string; latencies: number[]; sendMs: number[] }>(
-          { type: 'run', serverUrl: url, ownerToken: owner.tokens.accessToken, account },
+          {
+            type: 'run',
+            serverUrl: url,
+            listenerUrls: cluster.listenerUrls,
+            ownerToken: owner.tokens.accessToken,
+            account,
+          },
           'done',
         );
         fanout.push({
@@ -207,6 +240,7 @@ async function runWorkload(
           p99Ms: round1(percentile(result.latencies, 99)),
           sendMs: round1(percentile(result.sendMs, 50)),
           samples: result.latencies.length,
+          instances: cluster.instances,
         });
         log(`${workload.name}: fan-out ${devices}: p50 ${fanout.at(-1)!.p50Ms} ms, p99 ${fanout.at(-1)!.p99Ms} ms`);
       } finally {
@@ -237,9 +271,112 @@ async function runWorkload(
       phase1CompleteMs,
       desktopCpuMs: Math.round(report.cpuMs),
       serverCpuMs: Math.round(serverCpuMs),
+      serverCpuUsPerMessage: round1((serverCpuMs * 1000) / report.messages),
     };
   } finally {
-    await server.stop();
+    await cluster?.stop();
+    await database?.drop();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** Devices of the account that receives live messages while the concurrent syncs run, and its rounds. */
+const CONCURRENT_FANOUT_DEVICES = 100;
+const CONCURRENT_FANOUT_ROUNDS = 60;
+
+/**
+ * `--concurrent N`: N accounts with `workload` each, and N desktops (own processes) linking to them at
+ * the same moment (a Monday morning). Meanwhile another account's group of 100 connected desktops
+ * receives messages one after another from the first instant of the syncs: live delivery to other users
+ * must stay fast while the server streams N histories.
+ */
+async function runConcurrent(
+  desktops: number,
+  workload: Workload,
+  options: { db: BenchDb; instances: number; batch: number | null },
+): Promise<ConcurrentResult> {
+  const dir = mkdtempSync(path.join(os.tmpdir(), `symc-bench-concurrent-`));
+  const database = options.db === 'postgres' ? await createBenchDatabase() : null;
+  let cluster: Cluster | null = null;
+  try {
+    const dataDir = path.join(dir, 'server');
+    const mirror = database ? await PostgresMirror.open(dir, database.url) : null;
+    const seed = <T>(fn: (file: string) => T): Promise<T> =>
+      mirror ? mirror.seed(fn) : Promise.resolve(fn(path.join(dataDir, 'symc.db')));
+    cluster = await Cluster.start(
+      options.instances,
+      {
+        DATA_DIR: dataDir,
+        MAX_LINKED_DEVICES: '10',
+        ACCESS_TOKEN_TTL_SECONDS: '7200',
+        ...(database ? { DATABASE_URL: database.url } : {}),
+        ...(options.batch ? { SYNC_BATCH_MESSAGES: String(options.batch) } : {}),
+      },
+      {},
+    );
+    const url = cluster.phoneUrl;
+    const warm = await signUp(url, 'warmup');
+    const warmFriend = await signUp(url, 'warmfriend');
+    await seed((file) => seedAccount(file, { owner: warm, friends: [warmFriend], workload: WARM_UP }));
+    await pairAndSync(cluster, warm, path.join(dir, 'warmup-desktop'), 'concurrent warm-up', {});
+    const friends = await Promise.all(Array.from({ length: 8 }, (_, i) => signUp(url, `friend${i}`)));
+    const owners: PhoneSession[] = [];
+    for (let i = 0; i < desktops; i++) {
+      const owner = await signUp(url, `owner${i}`);
+      await seed((file) => seedAccount(file, { owner, friends, workload, seed: 100 + i }));
+      owners.push(owner);
+    }
+    log(`concurrent: seeded ${desktops} accounts × ${totalMessages(workload)} messages`);
+    const fanOwner = await signUp(url, 'live');
+    const live = await seed((file) =>
+      seedFanout(file, fanOwner, CONCURRENT_FANOUT_DEVICES, CONCURRENT_FANOUT_ROUNDS + 1),
+    );
+    const clients = new Child('fanout-process.ts');
+    try {
+      const cpuBefore = await cluster.window();
+      const c = cluster;
+      const fanout = clients.request<{ type: string; latencies: number[] }>(
+        {
+          type: 'run',
+          serverUrl: url,
+          listenerUrls: c.listenerUrls,
+          ownerToken: fanOwner.tokens.accessToken,
+          account: live,
+        },
+        'done',
+      );
+      const syncs = await Promise.all(
+        owners.map((owner, i) =>
+          pairAndSync(c, owner, path.join(dir, `desktop-${i}`), `concurrent ${i + 1}/${desktops}`, {}, false),
+        ),
+      );
+      const peaks = await c.peaks();
+      const { latencies } = await fanout;
+      const fullSyncs = syncs.map((s) => s.report.times.primed - s.approvedAt);
+      for (const [i, s] of syncs.entries())
+        if (s.report.messages !== totalMessages(workload))
+          throw new Error(`desktop ${i + 1} synced ${s.report.messages} of ${totalMessages(workload)} messages`);
+      log(
+        `concurrent: ${desktops} full syncs ${fullSyncs.map((ms) => Math.round(ms)).join(' / ')} ms; server CPU ${Math.round(peaks.cpuMs - cpuBefore)} ms; server memory peaks (MB): rss ${peaks.memory.rssMb.toFixed(0)}, heap used ${peaks.memory.heapUsedMb.toFixed(0)}`,
+      );
+      return {
+        desktops,
+        workload: workload.name,
+        instances: c.instances,
+        fullSyncP50Ms: round1(median(fullSyncs)),
+        fullSyncMaxMs: round1(Math.max(...fullSyncs)),
+        serverPeakRssMb: round1(peaks.memory.rssMb),
+        serverCpuUsPerMessage: round1(((peaks.cpuMs - cpuBefore) * 1000) / (desktops * totalMessages(workload))),
+        fanoutP99MsDuring: round1(percentile(latencies, 99)),
+        fanoutP50MsDuring: round1(percentile(latencies, 50)),
+        fanoutDevices: CONCURRENT_FANOUT_DEVICES,
+      };
+    } finally {
+      await clients.stop();
+    }
+  } finally {
+    await cluster?.stop();
+    await database?.drop();
     rmSync(dir, { recursive: true, force: true });
   }
 }
@@ -260,13 +397,21 @@ async function main(): Promise<void> {
         batch: { type: 'string' },
         profile: { type: 'boolean', default: false },
         out: { type: 'string', default: path.join(__dirname, 'results') },
+        db: { type: 'string', default: 'sqlite' },
+        instances: { type: 'string', default: '1' },
+        concurrent: { type: 'string' },
       },
     });
   } catch (error) {
     throw new UsageError((error as Error).message);
   }
   const { values } = parsed;
-  const names = (values.workloads ?? (values.quick ? 'S' : 'S,M,L')).split(',').map((s) => s.trim().toUpperCase());
+  // `--concurrent` alone runs only the concurrent syncs; with --workloads, those as well.
+  const defaultNames = values.concurrent !== undefined ? '' : values.quick ? 'S' : 'S,M,L';
+  const names = (values.workloads ?? defaultNames)
+    .split(',')
+    .map((s) => s.trim().toUpperCase())
+    .filter(Boolean);
   const workloads = names.map((name) => {
     const w = WORKLOADS[name as keyof typeof WORKLOADS];
     if (!w) throw new UsageError(`unknown workload "${name}" (S, M or L)`);
@@ -284,28 +429,63 @@ async function main(): Promise<void> {
   const batch = values.batch ? Number(values.batch) : null;
   if (batch !== null && (!Number.isInteger(batch) || batch < 1 || batch > 10_000))
     throw new UsageError("--batch takes the server's history batch size, 1 to 10,000 messages");
+  if (values.db !== 'sqlite' && values.db !== 'postgres')
+    throw new UsageError(`--db takes sqlite or postgres, not "${values.db}"`);
+  const db: BenchDb = values.db;
+  const instances = Number(values.instances);
+  if (!Number.isInteger(instances) || instances < 1 || instances > 4)
+    throw new UsageError('--instances takes how many server processes to run, 1 to 4');
+  if (instances > 1 && db !== 'postgres')
+    throw new UsageError('--instances 2 or more needs --db postgres (the instances share one database)');
+  const concurrent = values.concurrent === undefined ? null : Number(values.concurrent);
+  if (concurrent !== null && (!Number.isInteger(concurrent) || concurrent < 1 || concurrent > 20))
+    throw new UsageError('--concurrent takes how many desktops link at once, 1 to 20');
   const profileDir = values.profile ? path.join(values.out, 'profiles') : undefined;
   if (profileDir) mkdirSync(profileDir, { recursive: true });
 
   await initCrypto();
   log(
-    `workloads ${names.join(', ')} (${workloads.map(totalMessages).join(' / ')} messages); fan-out ${fanout.join(', ')} devices`,
+    `database ${db}, ${instances} server instance${instances > 1 ? 's' : ''}; workloads ${names.join(', ')} (${workloads.map(totalMessages).join(' / ')} messages); fan-out ${fanout.join(', ')} devices`,
   );
   const results: WorkloadResult[] = [];
   for (const workload of workloads)
     results.push(
-      await runWorkload(workload, { fanout, rounds, batch, samples, ...(profileDir ? { profileDir } : {}) }),
+      await runWorkload(workload, {
+        fanout,
+        rounds,
+        batch,
+        samples,
+        db,
+        instances,
+        ...(profileDir ? { profileDir } : {}),
+      }),
     );
 
-  const custom = values.workloads !== undefined || values.fanout !== undefined || batch !== null;
+  // The concurrent accounts hold M each (S with --quick).
+  const concurrentResult =
+    concurrent === null
+      ? undefined
+      : await runConcurrent(concurrent, values.quick ? WORKLOADS.S : WORKLOADS.M, { db, instances, batch });
+
+  const custom =
+    concurrent !== null ||
+    values.workloads !== undefined ||
+    values.fanout !== undefined ||
+    batch !== null ||
+    db !== 'sqlite' ||
+    instances > 1;
   const report: BenchReport = {
     generatedAt: new Date().toISOString(),
     mode: custom ? 'custom' : values.quick ? 'quick' : 'full',
+    db,
+    instances,
     machine: machineInfo(),
     results,
+    ...(concurrentResult ? { concurrent: concurrentResult } : {}),
   };
   const files = writeReport(report, values.out);
   console.log(`\n${formatTable(report)}\n`);
+  if (report.concurrent) console.log(`concurrent: ${JSON.stringify(report.concurrent)}\n`);
   console.log(
     `Targets: phase 1 ≤ 100 ms (M) · ratio ≤ 2.0 (M) · desktop RSS ≤ 300 MB (L) · fan-out p99 < 100 ms (1,000 devices)`,
   );

@@ -1,6 +1,7 @@
 import { loadConfig } from '../server/src/config';
 import { type RunningServer, startServer } from '../server/src/server';
 import { cpuMs, peakRssMb, serveParent } from './child';
+import { MemorySampler } from './memory-sampler';
 
 /**
  * The Symc server in its own process, configured like production except for the auth-key hash cost
@@ -8,6 +9,7 @@ import { cpuMs, peakRssMb, serveParent } from './child';
  * account for fan-out, rate limits). Logs are silenced: pino on stdout would cost the server real time.
  */
 let server: RunningServer | null = null;
+const memory = new MemorySampler();
 
 serveParent(async (message, reply) => {
   switch (message.type) {
@@ -27,7 +29,12 @@ serveParent(async (message, reply) => {
       break;
     }
     case 'rss':
-      reply({ type: 'rss', peakRssMb: peakRssMb(), cpuMs: cpuMs() });
+      reply({ type: 'rss', peakRssMb: peakRssMb(), cpuMs: cpuMs(), memory: memory.read() });
+      break;
+    case 'window':
+      // A new measuring window: the peaks from here on, and the CPU time so far (the caller subtracts it).
+      memory.reset();
+      reply({ type: 'window', cpuMs: cpuMs() });
       break;
     case 'stop':
       await server?.close();

@@ -11,6 +11,8 @@ import type { Db } from '../../db/client';
 import type { Metrics } from '../../observability/metrics';
 import { listChatRows, toChatSummary } from '../chats/chat-summary';
 import { type MessageRow, toMessageRecord } from '../messages/message-row';
+import { HistoryBatch } from './history-batch';
+import { HistoryPacer } from './history-pacer';
 import type { SseWriter } from './sse-writer';
 import { computeSyncPlan, planOrder } from './sync-plan';
 
@@ -19,6 +21,24 @@ const PHASE_EVENTS = {
   2: 'phase_2_last_10_chats_ready',
   3: 'phase_3_last_100_chats_ready',
 } as const;
+
+/**
+ * Rows one history query reads at most. A batch the desktop stores (SYNC_BATCH_MESSAGES, 2,000) is
+ * filled from several such pages: what the server holds at once for a stream is one page of rows plus
+ * one batch of wire text, and one page is a short turn on the event loop (HistoryPacer).
+ */
+export const HISTORY_PAGE_ROWS = 250;
+
+/** History pages read at once across all the streams of one database client (see HistoryPacer). */
+const HISTORY_READERS = 2;
+const pacers = new WeakMap<Db, HistoryPacer>();
+
+/** The pacer of a database client: one per server (tests run several servers in one process). */
+export function historyPacer(db: Db): HistoryPacer {
+  let pacer = pacers.get(db);
+  if (!pacer) pacers.set(db, (pacer = new HistoryPacer(HISTORY_READERS)));
+  return pacer;
+}
 
 /** What preparing a fresh sync reads: the database and the batch size. */
 export interface FreshSyncDeps {
@@ -123,6 +143,14 @@ export async function sendManifest(writer: SseWriter, prepared: PreparedFreshSyn
   );
 }
 
+/** What a history stream sent (phases skipped on a resume have no time); for the completion log line. */
+export interface HistorySummary {
+  messages: number;
+  /** Ciphertext bytes of those messages. */
+  bytes: number;
+  phaseMs: Partial<Record<SyncPhase, number>>;
+}
+
 /**
  * Streams the plan's history from `from` on, in `message:sync` batches bounded by count and bytes.
  * A batch may hold several small chats but never crosses a phase boundary. Every batch's id is the
@@ -141,8 +169,9 @@ export async function streamHistory(
   afterPhase: (phase: SyncPhase, id: string) => Promise<void> = async () => {},
   /** The last opened chat's first page, read ahead (PreparedFreshSync); used when the history starts there. */
   firstScreenRows: PreparedFreshSync['firstScreen'] = null,
-): Promise<boolean> {
+): Promise<HistorySummary | null> {
   const order = planOrder(plan);
+  const summary: HistorySummary = { messages: 0, bytes: 0, phaseMs: {} };
   const { syncBatchMessages, syncBatchBytes } = deps.config;
   const phases: Array<{ phase: SyncPhase; start: number; end: number }> = [];
   let start = 0;
@@ -161,22 +190,13 @@ export async function streamHistory(
     }
     const began = Date.now();
     const stats = { chats: 0, messages: 0, bytes: 0 };
-    let batch: ReturnType<typeof toMessageRecord>[] = [];
-    let batchBytes = 0;
-    let completed: string[] = [];
+    const batch = new HistoryBatch();
     let last = { index: first, offset: 0 };
     const flush = async () => {
-      if (batch.length === 0 && completed.length === 0) return;
-      await writer.send(
-        'message:sync',
-        { phase, messages: batch, chatsCompleted: completed },
-        position(last.index, last.offset),
-      );
-      stats.messages += batch.length;
-      stats.bytes += batchBytes;
-      batch = [];
-      batchBytes = 0;
-      completed = [];
+      if (batch.isEmpty) return;
+      stats.messages += batch.messages;
+      stats.bytes += batch.bytes;
+      await writer.sendParts('message:sync', batch.take(phase), position(last.index, last.offset));
     };
 
     for (let index = Math.max(first, from.chatIndex); index < end; index++) {
@@ -193,36 +213,42 @@ export async function streamHistory(
       // arrive meanwhile only shift a resumed offset towards re-sending rows (idempotent), never skipping.
       let after: { createdAt: Date; id: string } | null = null;
       for (;;) {
-        if (writer.closed) return false;
-        const want = firstScreen ? firstScreenSize(deps) : syncBatchMessages - batch.length;
+        if (writer.closed) return null;
+        const want = firstScreen
+          ? firstScreenSize(deps)
+          : Math.min(HISTORY_PAGE_ROWS, syncBatchMessages - batch.messages);
         const readAhead: MessageRow[] | null =
           firstScreen && after === null && prepared?.chatId === chatId ? prepared.rows : null;
-        const rows: MessageRow[] = readAhead ?? (await historyPage(deps, chatId, after, offset, want));
+        const cursor = after;
+        const rows: MessageRow[] =
+          readAhead ?? (await historyPacer(deps.db).turn(() => historyPage(deps, chatId, cursor, offset, want)));
         for (const row of rows) {
-          batch.push(toMessageRecord(row));
-          batchBytes += row.size;
+          batch.add(toMessageRecord(row), row.size);
           last = { index, offset: ++offset };
           // Bounded by bytes as well, inside a page too: one envelope may be large.
-          if (batchBytes >= syncBatchBytes) await flush();
+          if (batch.bytes >= syncBatchBytes) await flush();
         }
         last = { index, offset };
         const tail = rows.at(-1);
         if (tail) after = { createdAt: tail.createdAt, id: tail.id };
         if (rows.length < want) {
-          completed.push(chatId);
+          batch.completed(chatId);
           stats.chats++;
           break;
         }
-        if (firstScreen || batch.length >= syncBatchMessages) await flush();
+        if (firstScreen || batch.messages >= syncBatchMessages) await flush();
         firstScreen = false;
       }
     }
     await flush();
-    if (writer.closed) return false;
+    if (writer.closed) return null;
     await writer.send(PHASE_EVENTS[phase], stats, position(end, 0));
     await afterPhase(phase, position(end, 0));
     deps.metrics.syncPhases.inc({ phase: String(phase) });
     deps.metrics.syncPhaseDuration.observe({ phase: String(phase) }, (Date.now() - began) / 1000);
+    summary.phaseMs[phase] = Date.now() - began;
+    summary.messages += stats.messages;
+    summary.bytes += stats.bytes;
   }
-  return !writer.closed;
+  return writer.closed ? null : summary;
 }

@@ -101,6 +101,16 @@ export class SseWriter {
     await this.write(format(name, payload, id));
   }
 
+  /**
+   * Writes one event whose data is given as text pieces (HistoryBatch): the pieces concatenated must be
+   * the JSON of `SyncEventPayload<N>` with no raw newline. All pieces are handed to the socket in one go
+   * (nothing can come between them, not even a heartbeat), then the producer waits for the reader as for
+   * any event.
+   */
+  async sendParts<N extends SyncEventName>(name: N, dataParts: readonly string[], id?: string): Promise<void> {
+    await this.writeParts([`${id !== undefined ? `id: ${id}\n` : ''}event: ${name}\ndata: `, ...dataParts, '\n\n']);
+  }
+
   async comment(text: string): Promise<void> {
     await this.write(`: ${text}\n\n`);
   }
@@ -144,6 +154,21 @@ export class SseWriter {
     let ok = true;
     for (let at = 0; at < buffer.length; at += SLICE_BYTES)
       ok = this.response.write(buffer.subarray(at, at + SLICE_BYTES));
+    if (!ok) this.waitForDrain();
+    if (this.drained) await this.drained;
+  }
+
+  private async writeParts(parts: readonly string[]): Promise<void> {
+    if (this.closedFlag) return;
+    if (this.response.writableLength > this.limits.maxBufferedBytes) {
+      this.cut('buffer_full');
+      return;
+    }
+    let ok = true;
+    for (const part of parts) {
+      this.bytesWritten += Buffer.byteLength(part, 'utf8');
+      ok = this.response.write(part, 'utf8');
+    }
     if (!ok) this.waitForDrain();
     if (this.drained) await this.drained;
   }

@@ -121,9 +121,31 @@ export async function openSyncStream(
       const contacts = await loadContacts(deps.db, auth.userId);
       if (contacts) await writer.send('contacts:sync', { contacts }, id);
     };
-    if (!(await streamHistory(deps, writer, snapshotSeq, plan, { snapshotSeq, ...from }, sendSettings, firstScreen)))
-      return;
+    const began = Date.now();
+    const history = await streamHistory(
+      deps,
+      writer,
+      snapshotSeq,
+      plan,
+      { snapshotSeq, ...from },
+      sendSettings,
+      firstScreen,
+    );
+    if (!history) return;
     await writer.send('cache_primed', { cursor: snapshotSeq }, String(snapshotSeq));
+    // One line per completed fresh sync: who, how long each phase took, how much — never any content.
+    deps.logger.info(
+      {
+        deviceId: device.id,
+        resumed: from.chatIndex > 0 || from.offset > 0,
+        phaseMs: history.phaseMs,
+        totalMs: Date.now() - began,
+        messages: history.messages,
+        ciphertextBytes: history.bytes,
+        wireBytes: writer.bytesWritten,
+      },
+      'fresh sync completed',
+    );
     await live.start();
   } catch (error) {
     deps.logger.error({ err: error, deviceId: auth.deviceId }, 'sync stream failed');
