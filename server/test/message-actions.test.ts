@@ -106,6 +106,7 @@ describe('edit', () => {
   it("refuses another's edit (403), a stale version (409), an unknown message (404) and stores nothing", async () => {
     const { chat, chatKey, message, bobKey } = await groupWithMessage('original');
     await editText(alice.api, alice.session, message, chatKey, 0, 'first edit');
+    const outsider = await signUpPhone(server, 'mallory');
     const before = dbSnapshot(server.dbFile);
     const path = `/chats/${chat.chatId}/messages/${message.messageId}/edits`;
     const bobsEdit = signMessageEdit(
@@ -131,7 +132,6 @@ describe('edit', () => {
       body: { version: 1, ciphertext: encryptMessageEdit(chatKey, chat.chatId, message.messageId, 1, bobsEdit) },
     });
     expect(unknown.status).toBe(404);
-    const outsider = await signUpPhone(server, 'mallory');
     const notMember = await raw(server, 'POST', path, {
       token: outsider.session.tokens.accessToken,
       body: { version: 2, ciphertext: encryptMessageEdit(chatKey, chat.chatId, message.messageId, 2, bobsEdit) },
