@@ -35,3 +35,6 @@ export function laterMigrations(provider: 'sqlite' | 'postgresql', name: string)
 
 /** The migration that added the contact book (pinned keys, one envelope per user). */
 export const CONTACT_BOOK_MIGRATION = '20261203080427_contact_book';
+
+/** Message actions: edits (every version), tombstones, delete-for-me (docs/MESSAGES.md). */
+export const MESSAGE_ACTIONS_MIGRATION = '20261203121618_message_actions';
