@@ -70,9 +70,7 @@ export class MessageActions {
     if (row.sender_user_id !== this.session.userId)
       throw new MessageActionError('not_author', 'Only the author of a message can delete it for everyone.');
     if (row.deleted_at !== null) throw new MessageActionError('deleted', 'That message was deleted already.');
-    const { deletedAt } = await this.call(() =>
-      this.session.call('deleteMessage', { params: { chatId, messageId } }),
-    );
+    const { deletedAt } = await this.call(() => this.session.call('deleteMessage', { params: { chatId, messageId } }));
     this.store.transaction(() => this.store.deleteMessageContent(chatId, messageId, deletedAt));
   }
 
