@@ -3,6 +3,7 @@ import type { AppService } from './app-service';
 import { chatEntry, chatList, messageView } from './chat-views';
 import { preferencesOf } from './preferences';
 import { createTrustHandlers, sendingPausedMessage } from './trust-handlers';
+import { messageActionHandlers } from './message-action-handlers';
 
 const MB = 1024 * 1024;
 
@@ -70,7 +71,7 @@ export function createHandlers(app: AppService): IpcHandlers {
       app.setActiveChat(null);
       return { ok: true };
     },
-    sendMessage: async ({ chatId, text }) => {
+    sendMessage: async ({ chatId, text, replyToMessageId }) => {
       requireChat(chatId);
       const { core, drafts, feeder } = app.linked();
       // A verified member's keys changed: nothing goes to the chat until the user acknowledges it.
@@ -78,7 +79,7 @@ export function createHandlers(app: AppService): IpcHandlers {
       if (paused) throw new IpcError('wrong_state', paused);
       let sent: { messageId: string; queued: boolean; failed: string | null };
       try {
-        sent = await core.send(chatId, text);
+        sent = await core.send(chatId, text, replyToMessageId);
       } catch (error) {
         throw new IpcError('failed', `The message was not sent: ${(error as Error).message}`);
       }
@@ -89,6 +90,7 @@ export function createHandlers(app: AppService): IpcHandlers {
       app.chatsChanged([chatId]);
       return sent;
     },
+    ...messageActionHandlers(app, requireChat),
     retrySend: async ({ chatId, messageId }) => {
       requireChat(chatId);
       const outcome = await app
