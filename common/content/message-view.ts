@@ -24,7 +24,8 @@ export function readEdit(
   if (!edit) return { state: 'none' };
   try {
     const body = decryptMessageEdit(key, origin.chatId, origin.messageId, edit.version, edit.ciphertext);
-    if (!checkMessageEdit(body, origin, edit.version, authorSigningKey)) return { state: 'refused', version: edit.version };
+    if (!checkMessageEdit(body, origin, edit.version, authorSigningKey))
+      return { state: 'refused', version: edit.version };
     return { state: 'verified', version: edit.version, text: body.text, editedAt: body.editedAt };
   } catch {
     return { state: 'refused', version: edit.version };

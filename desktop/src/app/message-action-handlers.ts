@@ -19,7 +19,10 @@ function asIpcError(error: unknown): IpcError {
 }
 
 /** Edit and delete (docs/MESSAGES.md): applied here once the server accepted; views and search follow. */
-export function messageActionHandlers(app: AppService, requireChat: (chatId: string) => unknown): MessageActionHandlers {
+export function messageActionHandlers(
+  app: AppService,
+  requireChat: (chatId: string) => unknown,
+): MessageActionHandlers {
   const after = (chatId: string, messageId: string) => {
     const { feeder } = app.linked();
     feeder.refreshMessages(chatId, [messageId]);

@@ -217,7 +217,9 @@ export class LocalStore {
     const row = this.getMessage(chatId, messageId);
     if (!row || row.deleted_at !== null) return false;
     this.db
-      .prepare(`UPDATE messages SET ciphertext = '', edit = NULL, size = 0, deleted_at = ? WHERE chat_id = ? AND id = ?`)
+      .prepare(
+        `UPDATE messages SET ciphertext = '', edit = NULL, size = 0, deleted_at = ? WHERE chat_id = ? AND id = ?`,
+      )
       .run(deletedAt, chatId, messageId);
     this.db.prepare('UPDATE chats SET bytes = MAX(0, bytes - ?) WHERE id = ?').run(row.size, chatId);
     return true;

@@ -43,7 +43,9 @@ export async function editMessage(
     requireAuthor(message, auth, 'edit');
     if (message.deletedAt) throw errors.gone('this message was deleted');
     if (body.version !== message.editVersion + 1) {
-      throw errors.staleVersion(`this message is at version ${message.editVersion}; send version ${message.editVersion + 1}`);
+      throw errors.staleVersion(
+        `this message is at version ${message.editVersion}; send version ${message.editVersion + 1}`,
+      );
     }
     // Conditional on the version read above: of two concurrent edits (PostgreSQL), one updates no row.
     const updated = await tx.message.updateMany({

@@ -56,7 +56,9 @@ export async function toLiveEvents(db: Db, userId: string, changes: readonly Com
   // Status changes and message actions read the row's current state (a fresh query, never shared).
   const statusIds = new Set(
     changes
-      .filter((c) => (c.kind === 'message:status' || c.kind === 'message:edit' || c.kind === 'message:delete') && c.entityId)
+      .filter(
+        (c) => (c.kind === 'message:status' || c.kind === 'message:edit' || c.kind === 'message:delete') && c.entityId,
+      )
       .map((c) => c.entityId!),
   );
   const newIds = new Set(
@@ -98,7 +100,11 @@ export async function toLiveEvents(db: Db, userId: string, changes: readonly Com
         const m = messages.get(change.entityId ?? '');
         const edit = m ? toMessageRecord(m).edit : null;
         if (m && edit && !m.deletedAt) {
-          events.push({ name: 'message:edited', payload: { chatId: m.chatId, messageId: m.id, edit }, seq: change.seq });
+          events.push({
+            name: 'message:edited',
+            payload: { chatId: m.chatId, messageId: m.id, edit },
+            seq: change.seq,
+          });
         }
         break;
       }

@@ -62,7 +62,10 @@ function historyPage(
   const visible = { chatId, hiddenBy: { none: { userId } } };
   return deps.db.message.findMany({
     where: after
-      ? { ...visible, OR: [{ createdAt: { lt: after.createdAt } }, { createdAt: after.createdAt, id: { lt: after.id } }] }
+      ? {
+          ...visible,
+          OR: [{ createdAt: { lt: after.createdAt } }, { createdAt: after.createdAt, id: { lt: after.id } }],
+        }
       : visible,
     orderBy: [{ createdAt: 'desc' }, { id: 'desc' }],
     ...(after === null && skip > 0 ? { skip } : {}),

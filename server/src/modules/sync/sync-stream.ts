@@ -121,7 +121,18 @@ export async function openSyncStream(
       const contacts = await loadContacts(deps.db, auth.userId);
       if (contacts) await writer.send('contacts:sync', { contacts }, id);
     };
-    if (!(await streamHistory(deps, writer, snapshotSeq, plan, { snapshotSeq, ...from }, sendSettings, firstScreen, auth.userId)))
+    if (
+      !(await streamHistory(
+        deps,
+        writer,
+        snapshotSeq,
+        plan,
+        { snapshotSeq, ...from },
+        sendSettings,
+        firstScreen,
+        auth.userId,
+      ))
+    )
       return;
     await writer.send('cache_primed', { cursor: snapshotSeq }, String(snapshotSeq));
     await live.start();

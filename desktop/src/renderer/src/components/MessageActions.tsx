@@ -62,7 +62,11 @@ export function MessageEditor({ message }: { message: MessageView }) {
         <button type="button" className="small-button" onClick={() => messageActions.cancelEdit()}>
           Cancel
         </button>
-        <button type="button" className="small-button primary" onClick={() => void messageActions.saveEdit(message, text)}>
+        <button
+          type="button"
+          className="small-button primary"
+          onClick={() => void messageActions.saveEdit(message, text)}
+        >
           Save
         </button>
       </div>
