@@ -14,7 +14,15 @@ export type ChatMeta = z.infer<typeof ChatMeta>;
 
 import { MessageBody } from './message-body';
 
-export { MessageBody } from './message-body';
+export { MessageBody, ReplyQuote, quoteExcerpt } from './message-body';
+export {
+  MessageEditBody,
+  checkMessageEdit,
+  decryptMessageEdit,
+  encryptMessageEdit,
+  messageEditSignatureInput,
+  signMessageEdit,
+} from './message-edit';
 
 export const DraftBody = z.object({ text: z.string() });
 export type DraftBody = z.infer<typeof DraftBody>;
@@ -51,3 +59,4 @@ export {
   signMessageBody,
 } from './message-signature';
 export { UserSettings, encryptUserSettings, decryptUserSettings } from './settings';
+export { type EditView, readEdit } from './message-view';

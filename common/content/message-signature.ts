@@ -41,7 +41,7 @@ export const SIGNING_INTRODUCED_AT = Date.UTC(2026, 11, 1);
 const DOMAIN = 'symc/v1/message-signature';
 
 /** Each part length-prefixed (u32 big-endian): no two different tuples encode to the same bytes. */
-function encodeParts(parts: readonly string[]): Uint8Array {
+export function encodeParts(parts: readonly string[]): Uint8Array {
   const encoded = parts.map((p) => utf8.encode(p));
   const out = new Uint8Array(encoded.reduce((n, p) => n + 4 + p.length, 0));
   const view = new DataView(out.buffer);
@@ -55,6 +55,9 @@ function encodeParts(parts: readonly string[]): Uint8Array {
 }
 
 export function messageSignatureInput(origin: MessageOrigin, body: UnsignedMessageBody): Uint8Array {
+  // A reply's quote is covered by four more parts (a marker, then the quote), only when present: the input of a message without
+  // one is what it always was, so older clients still verify those (a reply shows unverified on them).
+  const reply = body.replyTo ? ['reply', body.replyTo.messageId, body.replyTo.senderUserId, body.replyTo.text] : [];
   return encodeParts([
     DOMAIN,
     origin.chatId,
@@ -65,6 +68,7 @@ export function messageSignatureInput(origin: MessageOrigin, body: UnsignedMessa
     body.category === undefined ? '0' : '1',
     body.category ?? '',
     body.senderName,
+    ...reply,
   ]);
 }
 
@@ -73,8 +77,14 @@ export function signMessageBody(
   origin: MessageOrigin,
   body: UnsignedMessageBody,
 ): MessageBody {
-  const { text, senderName, sentAt, category } = body;
-  const unsigned: UnsignedMessageBody = { text, senderName, sentAt, ...(category !== undefined ? { category } : {}) };
+  const { text, senderName, sentAt, category, replyTo } = body;
+  const unsigned: UnsignedMessageBody = {
+    text,
+    senderName,
+    sentAt,
+    ...(category !== undefined ? { category } : {}),
+    ...(replyTo !== undefined ? { replyTo } : {}),
+  };
   return { ...unsigned, sig: toBase64Url(signDetached(messageSignatureInput(origin, unsigned), signing.secretKey)) };
 }
 

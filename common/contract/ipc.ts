@@ -121,6 +121,15 @@ export const MessageView = z.object({
   decrypted: z.boolean(),
   /** The server refused this queued message for good (its reason); it waits for the user's retry. */
   failure: z.string().nullable(),
+  // Message actions (docs/MESSAGES.md).
+  /** The message this one answers: its id and the quoted text (from inside the signed body). */
+  replyTo: z.object({ messageId: Id, text: z.string() }).nullable(),
+  /** The text shown is the author's signed edit. */
+  edited: z.boolean(),
+  /** An edit arrived that the author did not sign: the original text is shown. */
+  editRefused: z.boolean(),
+  /** Deleted for everyone: a tombstone, no text. */
+  deleted: z.boolean(),
 });
 export type MessageView = z.infer<typeof MessageView>;
 
@@ -228,7 +237,12 @@ export const ipcRequests = {
   loadOlder: request(z.strictObject({ chatId: Id, beforeMessageId: Id }), MessagePage),
   closeChat: request(Empty, Ok),
   sendMessage: request(
-    z.strictObject({ chatId: Id, text: z.string().trim().min(1, 'a message cannot be empty').max(MAX_MESSAGE_CHARS) }),
+    z.strictObject({
+      chatId: Id,
+      text: z.string().trim().min(1, 'a message cannot be empty').max(MAX_MESSAGE_CHARS),
+      /** A reply: the message it answers (docs/MESSAGES.md). */
+      replyToMessageId: Id.optional(),
+    }),
     z.object({ messageId: Id, queued: z.boolean(), failed: z.string().nullable() }),
   ),
   /** Another try for a message the server refused (the same message: it cannot land twice). */
@@ -262,6 +276,18 @@ export const ipcRequests = {
   acknowledgeKeyChange: request(ContactRef, Ok),
   /** The user refuses the contact's new keys and keeps the pinned ones (the warning goes; that claim is ignored after). */
   keepPinnedKeys: request(ContactRef, Ok),
+  // ---- message actions (docs/MESSAGES.md); they need the server ----
+  /** Only the author's own messages; the new text replaces the shown one on every device ("edited"). */
+  editMessage: request(
+    z.strictObject({
+      chatId: Id,
+      messageId: Id,
+      text: z.string().trim().min(1, 'a message cannot be empty').max(MAX_MESSAGE_CHARS),
+    }),
+    Ok,
+  ),
+  /** `forEveryone`: the author's delete for all members (a tombstone); otherwise delete for me (my devices). */
+  deleteMessage: request(z.strictObject({ chatId: Id, messageId: Id, forEveryone: z.boolean() }), Ok),
 } as const satisfies Record<string, RequestSpec>;
 
 /** Every pushed event: name → payload schema. */

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { ChatSummary } from './http/chats';
 import { DraftRecord } from './http/drafts';
 import { MessageRecord } from './http/messages';
+import { MessageEditRecord } from './http/message-actions';
 import { ContactsRecord } from './http/contacts';
 import { SettingsRecord } from './http/settings';
 import { Id, MessageStatus, Timestamp } from './primitives';
@@ -89,6 +90,10 @@ export const SyncEvents = {
   'message:new': z.object({ message: MessageRecord }),
   'message:status': z.object({ chatId: Id, messageId: Id, status: MessageStatus }),
   'chat:update': z.object({ chat: ChatSummary }),
+  /** Message actions (docs/MESSAGES.md): the latest edit, a delete for everyone, a delete for me (own devices only). */
+  'message:edited': z.object({ chatId: Id, messageId: Id, edit: MessageEditRecord }),
+  'message:deleted': z.object({ chatId: Id, messageId: Id, deletedAt: Timestamp }),
+  'message:hidden': z.object({ chatId: Id, messageId: Id }),
   'draft:update': z.object({ draft: DraftRecord }),
   /** A device was linked to the account (a desktop paired): lists of devices refresh. */
   'device:linked': z.object({ deviceId: Id }),
@@ -102,6 +107,9 @@ export const SYNC_EVENT_NAMES = Object.keys(SyncEvents) as SyncEventName[];
 export const LIVE_EVENT_NAMES = [
   'message:new',
   'message:status',
+  'message:edited',
+  'message:deleted',
+  'message:hidden',
   'chat:update',
   'draft:update',
   'settings:sync',

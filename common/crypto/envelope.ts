@@ -21,6 +21,8 @@ export const ENVELOPE_PATTERN = /^v1\.[A-Za-z0-9_-]{32}\.[A-Za-z0-9_-]{22,}$/;
 export type EnvelopeContext =
   | { readonly kind: 'chat-meta'; readonly chatId: string }
   | { readonly kind: 'message-body'; readonly chatId: string; readonly messageId: string }
+  // An edit of a message (docs/MESSAGES.md): the version is bound, so an edit can't pass as another version.
+  | { readonly kind: 'message-edit'; readonly chatId: string; readonly messageId: string; readonly version: string }
   | { readonly kind: 'draft'; readonly userId: string; readonly chatId: string }
   | { readonly kind: 'chat-key'; readonly chatId: string; readonly userId: string }
   | { readonly kind: 'identity-secret-key'; readonly userId: string }

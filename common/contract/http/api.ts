@@ -3,6 +3,7 @@ import * as chats from './chats';
 import * as contacts from './contacts';
 import * as devices from './devices';
 import * as drafts from './drafts';
+import * as messageActions from './message-actions';
 import * as messages from './messages';
 import * as pairing from './pairing';
 import * as settings from './settings';
@@ -31,6 +32,10 @@ export const api = {
   sendMessage: messages.sendMessage,
   listMessages: messages.listMessages,
   markMessages: messages.markMessages,
+  editMessage: messageActions.editMessage,
+  listMessageEdits: messageActions.listMessageEdits,
+  deleteMessage: messageActions.deleteMessage,
+  hideMessage: messageActions.hideMessage,
   putDraft: drafts.putDraft,
   getDraft: drafts.getDraft,
   listDrafts: drafts.listDrafts,

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { Envelope, Id, MessageStatus, Timestamp } from '../primitives';
 import { ChatIdParams } from './chats';
+import { MessageEditRecord } from './message-actions';
 import { route } from './route';
 
 export const MessageRecord = z.object({
@@ -9,9 +10,14 @@ export const MessageRecord = z.object({
   senderUserId: Id,
   senderDeviceId: Id,
   clientKey: z.string(),
-  ciphertext: Envelope,
+  /** The original body; "" once the message is deleted for everyone (then `deletedAt` is set). */
+  ciphertext: z.union([Envelope, z.literal('')]),
   status: MessageStatus,
   createdAt: Timestamp,
+  /** The latest edit (docs/MESSAGES.md); absent from servers before message actions, and when never edited. */
+  edit: MessageEditRecord.nullable().optional(),
+  /** Delete for everyone: the tombstone's time. */
+  deletedAt: Timestamp.nullable().optional(),
 });
 export type MessageRecord = z.infer<typeof MessageRecord>;
 

@@ -16,6 +16,10 @@ export function messageView(m: DisplayMessage, failure: string | null = null): M
     mine: m.mine,
     decrypted: m.decrypted,
     failure: m.status === 'queued' ? failure : null,
+    replyTo: m.replyTo ? { messageId: m.replyTo.messageId, text: m.replyTo.text } : null,
+    edited: m.edited !== null,
+    editRefused: m.editRefused,
+    deleted: m.deleted,
   };
 }
 

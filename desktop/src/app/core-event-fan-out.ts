@@ -67,6 +67,14 @@ export function wireCoreEvents(parts: CoreEventFanOutParts): () => void {
           feeder.updateDraft(event.payload.draft.chatId);
         } else if (event.name === 'message:status') {
           events.messagesChanged(event.payload.chatId, [event.payload.messageId]);
+        } else if (
+          event.name === 'message:edited' ||
+          event.name === 'message:deleted' ||
+          event.name === 'message:hidden'
+        ) {
+          feeder.refreshMessages(event.payload.chatId, [event.payload.messageId]);
+          events.messagesChanged(event.payload.chatId, [event.payload.messageId]);
+          chats.add(event.payload.chatId);
         } else if (event.name === 'sync:initial') {
           for (const chat of event.payload.chats) chats.add(chat.chatId);
         }

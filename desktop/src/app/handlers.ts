@@ -4,6 +4,7 @@ import { chatEntry, chatList, messageView } from './chat-views';
 import { DraftTooLongError } from '../core/drafts/desktop-drafts';
 import { preferencesOf } from './preferences';
 import { createTrustHandlers, sendingPausedMessage } from './trust-handlers';
+import { messageActionHandlers } from './message-action-handlers';
 
 const MB = 1024 * 1024;
 
@@ -71,7 +72,7 @@ export function createHandlers(app: AppService): IpcHandlers {
       app.setActiveChat(null);
       return { ok: true };
     },
-    sendMessage: async ({ chatId, text }) => {
+    sendMessage: async ({ chatId, text, replyToMessageId }) => {
       requireChat(chatId);
       const { core, drafts, feeder } = app.linked();
       // A verified member's keys changed: nothing goes to the chat until the user acknowledges it.
@@ -79,7 +80,7 @@ export function createHandlers(app: AppService): IpcHandlers {
       if (paused) throw new IpcError('wrong_state', paused);
       let sent: { messageId: string; queued: boolean; failed: string | null };
       try {
-        sent = await core.send(chatId, text);
+        sent = await core.send(chatId, text, replyToMessageId);
       } catch (error) {
         throw new IpcError('failed', `The message was not sent: ${(error as Error).message}`);
       }
@@ -90,6 +91,7 @@ export function createHandlers(app: AppService): IpcHandlers {
       app.chatsChanged([chatId]);
       return sent;
     },
+    ...messageActionHandlers(app, requireChat),
     retrySend: async ({ chatId, messageId }) => {
       requireChat(chatId);
       const outcome = await app

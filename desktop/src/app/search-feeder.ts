@@ -89,6 +89,16 @@ export class SearchFeeder {
     return shown.map((m) => messageView(m));
   }
 
+  /** After an edit or a delete: the index holds the text now shown, and nothing of a deleted message. */
+  refreshMessages(chatId: string, messageIds: readonly string[]): void {
+    if (!this.indexedChats.has(chatId)) return;
+    for (const messageId of messageIds) {
+      const shown = this.core.reader.message(chatId, messageId);
+      if (!shown || shown.deleted) this.index.removeMessage(messageId);
+      else if (shown.decrypted) this.index.addMessages([shown]);
+    }
+  }
+
   updateChat(chatId: string): void {
     // During the build, a chat not reached yet is left to it.
     if (this.state === 'idle' || (this.state === 'building' && !this.indexedChats.has(chatId))) return;

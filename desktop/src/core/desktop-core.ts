@@ -10,6 +10,7 @@ import { DeviceSession, type SessionEndType } from './session/device-session';
 import { LocalStore } from './store/local-store';
 import { DEFAULT_BUDGET, type StorageBudget } from './store/storage-budget';
 import { SyncEngine } from './sync/sync-engine';
+import { MessageActions } from './sync/message-actions';
 import { ChatReader } from './view/chat-reader';
 import { SigningKeySource } from './session/signing-key-source';
 import { SenderBook } from '../../../common/trust/message-author';
@@ -261,8 +262,22 @@ export class DesktopCore {
     return this.engine.outbox.failures(chatId);
   }
 
-  send(chatId: string, text: string): Promise<{ messageId: string; queued: boolean; failed: string | null }> {
-    return this.engine.outbox.send(chatId, text);
+  /** `replyToMessageId`: the message this one answers; its quote travels inside the signed body. */
+  send(
+    chatId: string,
+    text: string,
+    replyToMessageId?: string,
+  ): Promise<{ messageId: string; queued: boolean; failed: string | null }> {
+    const replyTo = replyToMessageId === undefined ? undefined : this.actions.quote(chatId, replyToMessageId);
+    return this.engine.outbox.send(chatId, text, replyTo);
+  }
+
+  private messageActions: MessageActions | null = null;
+  /** Edit, delete for everyone, delete for me (docs/MESSAGES.md). */
+  get actions(): MessageActions {
+    return (this.messageActions ??= new MessageActions(this.session, this.store, this.keyring, this.reader, () =>
+      this.signing.get(),
+    ));
   }
 
   retrySend(chatId: string, messageId: string): Promise<SendOutcome> {

@@ -72,3 +72,6 @@ export function useSqliteBeforeMigration(
 
 /** The migration that added Device.revokedReason (why the server unlinked it) and the lastSeenAt index. */
 export const DEVICE_INACTIVITY_MIGRATION = '20261203122759_device_inactivity_expiry';
+
+/** Message actions: edits (every version), tombstones, delete-for-me (docs/MESSAGES.md). */
+export const MESSAGE_ACTIONS_MIGRATION = '20261203121618_message_actions';

@@ -80,6 +80,11 @@ export class LocalSearch {
     else this.put({ id, kind: 'draft', chatId, messageId: null, text, sentAt: null });
   }
 
+  /** A message deleted (for everyone or for me) leaves the index. */
+  removeMessage(messageId: string): void {
+    this.remove(docId('message', messageId));
+  }
+
   /** Evicted or gone: the chat, its messages and its draft leave the index. */
   removeChat(chatId: string): void {
     for (const doc of [...this.docs.values()]) if (doc.chatId === chatId) this.remove(doc.id);

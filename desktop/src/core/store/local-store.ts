@@ -1,6 +1,12 @@
 import { existsSync, rmSync } from 'node:fs';
 import Database from 'better-sqlite3';
-import { type ChatSummary, compareDrafts, type DraftRecord, type MessageRecord } from '../../../../common/contract';
+import {
+  type ChatSummary,
+  compareDrafts,
+  type DraftRecord,
+  type MessageEditRecord,
+  type MessageRecord,
+} from '../../../../common/contract';
 import { migrate } from './migrations';
 import { preparePrivateDatabaseFile } from './private-file';
 import { SettingsTable } from './settings-table';
@@ -154,7 +160,9 @@ export class LocalStore {
           if (message.createdAt > chat.latest) chat.latest = message.createdAt;
         }
         inserted.push(message);
+        if (message.edit || message.deletedAt) this.applyMessageActions(message);
       } else {
+        if (message.edit || message.deletedAt) this.applyMessageActions(message);
         this.stmts.confirmMessage.run({
           chat_id: message.chatId,
           id: message.messageId,
@@ -187,6 +195,44 @@ export class LocalStore {
       ).changes === 1
     );
   }
+  // ---- message actions (docs/MESSAGES.md) ----------------------------------------------------
+  /** What a record says beyond its body: its latest edit, its tombstone. */
+  private applyMessageActions(m: MessageRecord): void {
+    if (m.deletedAt) this.deleteMessageContent(m.chatId, m.messageId, m.deletedAt);
+    else if (m.edit) this.putMessageEdit(m.chatId, m.messageId, m.edit);
+  }
+  /** Keeps the newest edit only: an older or replayed version changes nothing; a deleted message takes none. */
+  putMessageEdit(chatId: string, messageId: string, edit: MessageEditRecord): boolean {
+    return (
+      this.db
+        .prepare(
+          `UPDATE messages SET edit = ? WHERE chat_id = ? AND id = ? AND deleted_at IS NULL
+             AND COALESCE(json_extract(edit, '$.version'), 0) < ?`,
+        )
+        .run(JSON.stringify(edit), chatId, messageId, edit.version).changes === 1
+    );
+  }
+  /** Delete for everyone: the body and the edit leave this store; the row stays as a tombstone. */
+  deleteMessageContent(chatId: string, messageId: string, deletedAt: string): boolean {
+    const row = this.getMessage(chatId, messageId);
+    if (!row || row.deleted_at !== null) return false;
+    this.db
+      .prepare(
+        `UPDATE messages SET ciphertext = '', edit = NULL, size = 0, deleted_at = ? WHERE chat_id = ? AND id = ?`,
+      )
+      .run(deletedAt, chatId, messageId);
+    this.db.prepare('UPDATE chats SET bytes = MAX(0, bytes - ?) WHERE id = ?').run(row.size, chatId);
+    return true;
+  }
+  /** Delete for me: the row leaves this store (the server no longer sends it to this user's devices). */
+  removeMessage(chatId: string, messageId: string): boolean {
+    const row = this.getMessage(chatId, messageId);
+    if (!row) return false;
+    this.db.prepare('DELETE FROM messages WHERE chat_id = ? AND id = ?').run(chatId, messageId);
+    this.db.prepare('UPDATE chats SET bytes = MAX(0, bytes - ?) WHERE id = ?').run(row.size, chatId);
+    return true;
+  }
+
   /** Moves a message's status forward only (a late or replayed lower status changes nothing). */
   setMessageStatus(chatId: string, messageId: string, status: LocalMessageStatus): boolean {
     return this.stmts.setStatus.run({ chat_id: chatId, id: messageId, status }).changes === 1;

@@ -83,4 +83,41 @@ describe('local store migrations', () => {
     expect(() => migrate(db)).toThrow('the local database is from a newer Symc');
     db.close();
   });
+  it('brings a schema-3 store to message actions: old rows are never edited and not deleted; actions then apply', () => {
+    const file = path.join(dir, 'local.db');
+    const old = new Database(file);
+    for (const step of MIGRATIONS.slice(0, 3)) old.exec(step);
+    old.pragma('user_version = 3');
+    old
+      .prepare(
+        `INSERT INTO chats (id, encrypted_meta, meta_version, members, created_by, created_at, updated_at, bytes)
+       VALUES ('chat-a', 'v1.m', 1, '[]', 'u', '2026-01-01T00:00:00.000Z', '2026-01-01T00:00:00.000Z', 12)`,
+      )
+      .run();
+    const insert = old.prepare(
+      'INSERT INTO messages (id, chat_id, sender_user_id, sender_device_id, client_key, ciphertext, status, created_at, size) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)',
+    );
+    insert.run('m1', 'chat-a', 'u', 'd', 'k1', 'v1.x.y', 'read', '2026-01-01T00:00:01.000Z', 6);
+    insert.run('m2', 'chat-a', 'u', 'd', 'k2', 'v1.x.z', 'sent', '2026-01-01T00:00:02.000Z', 6);
+    old.close();
+
+    const store = LocalStore.open(file);
+    try {
+      expect(store.getMessage('chat-a', 'm1')).toMatchObject({ ciphertext: 'v1.x.y', edit: null, deleted_at: null });
+      const edit = { version: 2, ciphertext: 'v1.e.2', editedAt: '2026-01-02T00:00:00.000Z' };
+      expect(store.putMessageEdit('chat-a', 'm1', edit)).toBe(true);
+      // An older version never replaces a newer one.
+      expect(store.putMessageEdit('chat-a', 'm1', { ...edit, version: 1, ciphertext: 'v1.e.1' })).toBe(false);
+      expect(JSON.parse(store.getMessage('chat-a', 'm1')!.edit!)).toEqual(edit);
+      expect(store.deleteMessageContent('chat-a', 'm1', '2026-01-03T00:00:00.000Z')).toBe(true);
+      expect(store.deleteMessageContent('chat-a', 'm1', '2026-01-04T00:00:00.000Z')).toBe(false);
+      expect(store.getMessage('chat-a', 'm1')).toMatchObject({ ciphertext: '', edit: null, size: 0 });
+      expect(store.putMessageEdit('chat-a', 'm1', { ...edit, version: 3 })).toBe(false);
+      expect(store.removeMessage('chat-a', 'm2')).toBe(true);
+      expect(store.getMessage('chat-a', 'm2')).toBeNull();
+      expect(store.getChat('chat-a')?.bytes).toBe(0);
+    } finally {
+      store.close();
+    }
+  });
 });

@@ -93,6 +93,13 @@ export const MIGRATIONS: readonly string[] = [
   `
   CREATE INDEX messages_unread ON messages (chat_id) WHERE status <> 'read';
   `,
+  // 4: message actions (docs/MESSAGES.md). \`edit\`: the latest edit as the server sent it (JSON of
+  // MessageEditRecord, its envelope still sealed); \`deleted_at\`: deleted for everyone — the row keeps no
+  // ciphertext (''), only the tombstone. Rows stored before keep NULL in both: never edited, not deleted.
+  `
+  ALTER TABLE messages ADD COLUMN edit TEXT;
+  ALTER TABLE messages ADD COLUMN deleted_at TEXT;
+  `,
 ];
 
 export function migrate(db: Database.Database): number {

@@ -28,6 +28,10 @@ export interface MessageRow {
   status: LocalMessageStatus;
   created_at: string;
   size: number;
+  /** The latest edit: JSON of MessageEditRecord (envelope still sealed); null when never edited. */
+  edit: string | null;
+  /** Deleted for everyone: ciphertext is '' and edit null. */
+  deleted_at: string | null;
 }
 
 export type LocalMessageStatus = 'queued' | 'sent' | 'delivered' | 'read';

@@ -54,6 +54,8 @@ export interface ApplyResult {
   readonly problems: SyncProblem[];
   /** Live messages for chats this store doesn't have (evicted, or not yet announced): fetch the chat, then retry. */
   readonly missingChats: string[];
+  /** Messages an edit, a delete or a delete-for-me changed: views refresh them. */
+  readonly actions: Array<{ readonly chatId: string; readonly messageId: string }>;
 }
 
 /**
@@ -65,6 +67,7 @@ export function applyEvents(store: LocalStore, keyring: ChatKeyring, events: rea
   const inserted: MessageRecord[] = [];
   const problems: SyncProblem[] = [];
   const missingChats = new Set<string>();
+  const actions: Array<{ chatId: string; messageId: string }> = [];
   const keys = new Map<string, ChatKey | null>();
   const keyOf = (chatId: string): ChatKey | null | 'missing' => {
     if (!keys.has(chatId)) {
@@ -81,6 +84,8 @@ export function applyEvents(store: LocalStore, keyring: ChatKeyring, events: rea
       const key = keyOf(message.chatId);
       if (key === 'missing' && live) missingChats.add(message.chatId);
       else if (key === null || key === 'missing') refused.add(message.chatId);
+      // A tombstone has no envelope to open (delete for everyone: docs/MESSAGES.md).
+      else if (message.deletedAt && message.ciphertext === '') ok.push(message);
       else if (messageEnvelopeOpens(key, message.chatId, message.messageId, message.ciphertext)) ok.push(message);
       else {
         problems.push({
@@ -118,6 +123,19 @@ export function applyEvents(store: LocalStore, keyring: ChatKeyring, events: rea
       case 'message:status':
         store.setMessageStatus(event.payload.chatId, event.payload.messageId, event.payload.status);
         break;
+      // Message actions (docs/MESSAGES.md). An edit is stored sealed and checked when shown (ChatReader):
+      // its signature, not the server, says whether the author wrote it.
+      case 'message:edited':
+        if (store.putMessageEdit(event.payload.chatId, event.payload.messageId, event.payload.edit))
+          actions.push(event.payload);
+        break;
+      case 'message:deleted':
+        if (store.deleteMessageContent(event.payload.chatId, event.payload.messageId, event.payload.deletedAt))
+          actions.push(event.payload);
+        break;
+      case 'message:hidden':
+        if (store.removeMessage(event.payload.chatId, event.payload.messageId)) actions.push(event.payload);
+        break;
       case 'chat:update':
         store.upsertChats([event.payload.chat]);
         keys.delete(event.payload.chat.chatId);
@@ -139,5 +157,5 @@ export function applyEvents(store: LocalStore, keyring: ChatKeyring, events: rea
     // re-fetched forever. (Except live messages waiting for their chat: the engine retries those first.)
     if (event.id !== null && missingChats.size === 0) store.setState('last_event_id', event.id);
   }
-  return { inserted, problems, missingChats: [...missingChats] };
+  return { inserted, problems, missingChats: [...missingChats], actions };
 }

@@ -1,5 +1,5 @@
 import { ApiError, type MessageRecord } from '../../../../common/contract';
-import { encryptMessageBody, signMessageBody } from '../../../../common/content';
+import { encryptMessageBody, type ReplyQuote, signMessageBody } from '../../../../common/content';
 import { randomId, type SigningKeyPair } from '../../../../common/crypto';
 import type { ChatKeyring } from '../crypto/chat-keyring';
 import type { DeviceSession } from '../session/device-session';
@@ -52,7 +52,12 @@ export class Outbox {
     private readonly signingKey: () => Promise<SigningKeyPair | null> = async () => null,
   ) {}
 
-  async send(chatId: string, text: string): Promise<{ messageId: string; queued: boolean; failed: string | null }> {
+  /** `replyTo`: the quote of the message this one answers (inside the signed body: docs/MESSAGES.md). */
+  async send(
+    chatId: string,
+    text: string,
+    replyTo?: ReplyQuote,
+  ): Promise<{ messageId: string; queued: boolean; failed: string | null }> {
     const chat = this.store.getChat(chatId);
     if (!chat) throw new Error('this chat is not on this device');
     const key = this.keyring.keyFor(chat);
@@ -62,7 +67,7 @@ export class Outbox {
     const sentAt = Date.now();
     const clientKey = `${sentAt}:${++localSeq}:${this.session.deviceId}`;
     // Signed inside the envelope (common/content/message-signature.ts): what recipients check the author by.
-    const unsigned = { text, senderName: this.session.username, sentAt };
+    const unsigned = { text, senderName: this.session.username, sentAt, ...(replyTo ? { replyTo } : {}) };
     const origin = { chatId, messageId, senderUserId: this.session.userId };
     const ciphertext = encryptMessageBody(
       key,

@@ -1,5 +1,14 @@
 import { FIRST_SCREEN_MESSAGES } from '../../../../common/contract';
-import { decryptChatMeta, decryptMessageBody, type ChatMeta, type MessageBody } from '../../../../common/content';
+import type { MessageEditRecord } from '../../../../common/contract';
+import {
+  type ChatMeta,
+  decryptChatMeta,
+  decryptMessageBody,
+  type EditView,
+  type MessageBody,
+  readEdit,
+  type ReplyQuote,
+} from '../../../../common/content';
 import {
   type AuthorState,
   type SenderBook,
@@ -36,6 +45,14 @@ export interface DisplayMessage {
   readonly mine: boolean;
   /** false when this message's envelope did not open: it is shown as such, never dropped. */
   readonly decrypted: boolean;
+  /** The message this one answers, as its author quoted it (inside the signed body). */
+  readonly replyTo: ReplyQuote | null;
+  /** Shown text is this edit's (signed by the author); null when never edited or no edit verified. */
+  readonly edited: { readonly version: number; readonly editedAt: number } | null;
+  /** An edit arrived that is not signed by the author: the original text stays (docs/MESSAGES.md). */
+  readonly editRefused: boolean;
+  /** Deleted for everyone: no text, a tombstone. */
+  readonly deleted: boolean;
 }
 
 const CACHE_LIMIT = 5000;
@@ -163,7 +180,16 @@ export class ChatReader {
    */
   display(chat: ChatRow, row: MessageRow, options: { readonly checkAuthor?: boolean } = {}): DisplayMessage {
     const cached = this.bodyCache.get(row.id);
-    if (cached && cached.status === row.status && cached.createdAt === row.created_at) return cached;
+    const editVersion = row.edit === null ? 0 : (JSON.parse(row.edit) as MessageEditRecord).version;
+    if (
+      cached &&
+      cached.status === row.status &&
+      cached.createdAt === row.created_at &&
+      cached.deleted === (row.deleted_at !== null) &&
+      (cached.edited?.version ?? 0) === editVersion
+    )
+      return cached;
+    if (row.deleted_at !== null) return this.tombstone(row);
     const key = this.keyring.keyFor(chat);
     let body: MessageBody | null;
     try {
@@ -171,6 +197,18 @@ export class ChatReader {
     } catch {
       body = null;
     }
+    // The latest edit counts only when signed by the message's author (the sender the server names on the
+    // original, checked against the directory's key): a lying server or another member can't forge one.
+    const authorKeys = this.senders.known(row.sender_user_id);
+    const edit: EditView =
+      key && body && row.edit !== null && authorKeys
+        ? readEdit(
+            key,
+            { chatId: chat.id, messageId: row.id, senderUserId: row.sender_user_id },
+            JSON.parse(row.edit) as MessageEditRecord,
+            authorKeys.signingPublicKey,
+          )
+        : { state: 'none' };
     // The author as the signature shows it, against the key of the sender the server names. An envelope
     // that doesn't open has nothing to check: no name is shown for it.
     const author = !body
@@ -184,18 +222,42 @@ export class ChatReader {
       senderUserId: row.sender_user_id,
       senderName: author.displayName,
       verification: author.verification,
-      text: body?.text ?? '',
+      text: edit.state === 'verified' ? edit.text : (body?.text ?? ''),
       // The signed time (inside the AEAD): the server's clock and order can't change it.
       sentAt: body?.sentAt ?? Date.parse(row.created_at),
       createdAt: row.created_at,
       status: row.status,
       mine: row.sender_user_id === this.userId && author.verification !== 'unverified',
       decrypted: body !== null,
+      replyTo: body?.replyTo ?? null,
+      edited: edit.state === 'verified' ? { version: edit.version, editedAt: edit.editedAt } : null,
+      editRefused: edit.state === 'refused',
+      deleted: false,
     };
     // Pending: not remembered, so the next view (once the directory answered) checks again.
     if (author.verification !== 'pending') this.bodyCache.set(row.id, message);
     if (this.bodyCache.size > CACHE_LIMIT) this.bodyCache.delete(this.bodyCache.keys().next().value!);
     return message;
+  }
+
+  private tombstone(row: MessageRow): DisplayMessage {
+    return {
+      messageId: row.id,
+      chatId: row.chat_id,
+      senderUserId: row.sender_user_id,
+      senderName: this.senders.known(row.sender_user_id)?.username ?? UNCHECKED_SENDER,
+      verification: 'pending',
+      text: '',
+      sentAt: Date.parse(row.created_at),
+      createdAt: row.created_at,
+      status: row.status,
+      mine: row.sender_user_id === this.userId,
+      decrypted: true,
+      replyTo: null,
+      edited: null,
+      editRefused: false,
+      deleted: true,
+    };
   }
 
   /** Decrypts a chat's recent history ahead of time (phase 1: the last opened chat is readable at once). */

@@ -15,5 +15,10 @@ export function toMessageRecord(row: MessageRow): MessageRecord {
     ciphertext: row.ciphertext,
     status: row.status as MessageStatus,
     createdAt: row.createdAt.toISOString(),
+    edit:
+      row.editCiphertext && row.editedAt
+        ? { version: row.editVersion, ciphertext: row.editCiphertext, editedAt: row.editedAt.toISOString() }
+        : null,
+    deletedAt: row.deletedAt?.toISOString() ?? null,
   };
 }

@@ -97,6 +97,7 @@ export async function listMessages(
   const rows = await deps.db.message.findMany({
     where: {
       chatId,
+      hiddenBy: { none: { userId: auth.userId } },
       ...(olderThan
         ? {
             OR: [

@@ -53,7 +53,14 @@ export type LiveEvent = {
  * the cursor because the next event's id is higher).
  */
 export async function toLiveEvents(db: Db, userId: string, changes: readonly CommittedChange[]): Promise<LiveEvent[]> {
-  const statusIds = new Set(changes.filter((c) => c.kind === 'message:status' && c.entityId).map((c) => c.entityId!));
+  // Status changes and message actions read the row's current state (a fresh query, never shared).
+  const statusIds = new Set(
+    changes
+      .filter(
+        (c) => (c.kind === 'message:status' || c.kind === 'message:edit' || c.kind === 'message:delete') && c.entityId,
+      )
+      .map((c) => c.entityId!),
+  );
   const newIds = new Set(
     changes.filter((c) => c.kind === 'message:new' && c.entityId && !statusIds.has(c.entityId)).map((c) => c.entityId!),
   );
@@ -88,6 +95,39 @@ export async function toLiveEvents(db: Db, userId: string, changes: readonly Com
         }
         break;
       }
+      case 'message:edit': {
+        // The newest edit now (a later one has its own change too; clients keep the highest version).
+        const m = messages.get(change.entityId ?? '');
+        const edit = m ? toMessageRecord(m).edit : null;
+        if (m && edit && !m.deletedAt) {
+          events.push({
+            name: 'message:edited',
+            payload: { chatId: m.chatId, messageId: m.id, edit },
+            seq: change.seq,
+          });
+        }
+        break;
+      }
+      case 'message:delete': {
+        const m = messages.get(change.entityId ?? '');
+        if (m?.deletedAt) {
+          events.push({
+            name: 'message:deleted',
+            payload: { chatId: m.chatId, messageId: m.id, deletedAt: m.deletedAt.toISOString() },
+            seq: change.seq,
+          });
+        }
+        break;
+      }
+      case 'message:hide':
+        if (change.chatId && change.entityId) {
+          events.push({
+            name: 'message:hidden',
+            payload: { chatId: change.chatId, messageId: change.entityId },
+            seq: change.seq,
+          });
+        }
+        break;
       case 'chat:new':
       case 'chat:update': {
         const chat = chats.get(change.chatId ?? '');

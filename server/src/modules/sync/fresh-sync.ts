@@ -72,15 +72,21 @@ function firstScreenSize(deps: FreshSyncDeps): number {
 /** One page of a chat's history, newest first, after `after` (keyset) or skipping `skip` newest rows. */
 function historyPage(
   deps: FreshSyncDeps,
+  userId: string,
   chatId: string,
   after: { createdAt: Date; id: string } | null,
   skip: number,
   take: number,
 ): Promise<MessageRow[]> {
+  // Messages this user deleted for themselves never reach their new devices (docs/MESSAGES.md).
+  const visible = { chatId, hiddenBy: { none: { userId } } };
   return deps.db.message.findMany({
     where: after
-      ? { chatId, OR: [{ createdAt: { lt: after.createdAt } }, { createdAt: after.createdAt, id: { lt: after.id } }] }
-      : { chatId },
+      ? {
+          ...visible,
+          OR: [{ createdAt: { lt: after.createdAt } }, { createdAt: after.createdAt, id: { lt: after.id } }],
+        }
+      : visible,
     orderBy: [{ createdAt: 'desc' }, { id: 'desc' }],
     ...(after === null && skip > 0 ? { skip } : {}),
     take,
@@ -129,7 +135,7 @@ export async function prepareFreshSync(
       },
     },
     firstScreen: lastOpened
-      ? { chatId: lastOpened, rows: await historyPage(deps, lastOpened, null, 0, firstScreenSize(deps)) }
+      ? { chatId: lastOpened, rows: await historyPage(deps, userId, lastOpened, null, 0, firstScreenSize(deps)) }
       : null,
   };
 }
@@ -169,6 +175,8 @@ export async function streamHistory(
   afterPhase: (phase: SyncPhase, id: string) => Promise<void> = async () => {},
   /** The last opened chat's first page, read ahead (PreparedFreshSync); used when the history starts there. */
   firstScreenRows: PreparedFreshSync['firstScreen'] = null,
+  /** Whose history: their deleted-for-me messages are skipped. */
+  userId = '',
 ): Promise<HistorySummary | null> {
   const order = planOrder(plan);
   const summary: HistorySummary = { messages: 0, bytes: 0, phaseMs: {} };
@@ -221,7 +229,8 @@ export async function streamHistory(
           firstScreen && after === null && prepared?.chatId === chatId ? prepared.rows : null;
         const cursor = after;
         const rows: MessageRow[] =
-          readAhead ?? (await historyPacer(deps.db).turn(() => historyPage(deps, chatId, cursor, offset, want)));
+          readAhead ??
+          (await historyPacer(deps.db).turn(() => historyPage(deps, userId, chatId, cursor, offset, want)));
         for (const row of rows) {
           batch.add(toMessageRecord(row), row.size);
           last = { index, offset: ++offset };

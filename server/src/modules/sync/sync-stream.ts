@@ -130,6 +130,7 @@ export async function openSyncStream(
       { snapshotSeq, ...from },
       sendSettings,
       firstScreen,
+      auth.userId,
     );
     if (!history) return;
     await writer.send('cache_primed', { cursor: snapshotSeq }, String(snapshotSeq));

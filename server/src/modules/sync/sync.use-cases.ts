@@ -49,7 +49,11 @@ export async function recentMessages(
 ): Promise<ResponseOf<typeof api.syncMessages>> {
   const since = new Date(Date.now() - query.days * 86_400_000);
   const rows = await deps.db.message.findMany({
-    where: { createdAt: { gte: since }, chat: { members: { some: { userId: auth.userId } } } },
+    where: {
+      createdAt: { gte: since },
+      chat: { members: { some: { userId: auth.userId } } },
+      hiddenBy: { none: { userId: auth.userId } },
+    },
     orderBy: [{ createdAt: 'desc' }, { id: 'desc' }],
     take: query.limit + 1,
   });

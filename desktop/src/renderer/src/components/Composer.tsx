@@ -1,5 +1,6 @@
 import { type FormEvent, type KeyboardEvent, useEffect, useRef, useState } from 'react';
 import { actions, useApp } from '../state/app-store';
+import { messageActions, useMessageActions } from '../state/message-actions-store';
 
 /**
  * The message box. Its text is the chat's draft: every edit goes to the app (saveDraft), which keeps it —
@@ -22,6 +23,7 @@ export function Composer({
   const [sending, setSending] = useState(false);
   const box = useRef<HTMLTextAreaElement>(null);
   const sendOnEnter = useApp((s) => s.preferences.sendOnEnter);
+  const replyTo = useMessageActions((s) => (s.replyTo?.chatId === chatId ? s.replyTo : null));
 
   // Keyed by chat in ChatView: a different chat is a fresh composer starting from its draft.
   useEffect(() => box.current?.focus(), [chatId]);
@@ -30,7 +32,7 @@ export function Composer({
     event?.preventDefault();
     if (sending || paused || text.trim() === '') return;
     setSending(true);
-    const sent = await actions.send(text);
+    const sent = await actions.send(text, messageActions.takeReply(chatId));
     setSending(false);
     if (sent) setText('');
     box.current?.focus();
@@ -54,6 +56,14 @@ export function Composer({
         <p className="composer-offline" role="status">
           Sending is paused until you acknowledge the safety number change above.
         </p>
+      )}
+      {replyTo && (
+        <div className="composer-reply" role="status" aria-label="Replying to">
+          <span className="reply-quote">{replyTo.text}</span>
+          <button type="button" className="small-button" onClick={() => messageActions.cancelReply()}>
+            Cancel reply
+          </button>
+        </div>
       )}
       <div className="composer-row">
         <textarea

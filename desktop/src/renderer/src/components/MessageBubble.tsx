@@ -2,6 +2,8 @@ import type { MessageView } from '../../../../../common/contract/ipc';
 import type { ReactNode } from 'react';
 import { formatTime } from '../format';
 import { actions } from '../state/app-store';
+import { MessageActionBar, MessageEditor } from './MessageActions';
+import { useMessageActions } from '../state/message-actions-store';
 import { ClockIcon } from './icons';
 
 const TICKS: Record<MessageView['status'], { glyph: ReactNode; label: string }> = {
@@ -24,7 +26,19 @@ export function MessageBubble({ message, focused }: { message: MessageView; focu
   const tick = TICKS[message.status];
   // An undecryptable message says so in its text; its author is not checked, so no warning on top.
   const unverified = message.decrypted && message.verification === 'unverified';
-  const mark = message.decrypted ? AUTHOR_MARKS[message.verification] : undefined;
+  const mark = message.decrypted && !message.deleted ? AUTHOR_MARKS[message.verification] : undefined;
+  const editing = useMessageActions((s) => s.editing === message.messageId);
+  if (message.deleted) {
+    return (
+      <article className={`message ${message.mine ? 'mine' : 'theirs'} deleted`} data-deleted="true">
+        <div className="bubble">
+          <p className="text">
+            <em className="muted">{message.mine ? 'You deleted this message.' : 'This message was deleted.'}</em>
+          </p>
+        </div>
+      </article>
+    );
+  }
   return (
     <article
       className={`message ${message.mine ? 'mine' : 'theirs'} ${focused ? 'focused' : ''} ${unverified ? 'unverified' : ''}`}
@@ -39,17 +53,32 @@ export function MessageBubble({ message, focused }: { message: MessageView; focu
         ) : (
           !message.mine && <div className="sender">{message.senderName}</div>
         )}
-        <p className="text">
-          {message.decrypted ? (
-            message.text
-          ) : (
-            <em className="muted">This message could not be decrypted on this device.</em>
-          )}
-        </p>
+        {message.replyTo && (
+          <blockquote className="reply-quote" data-reply-to={message.replyTo.messageId}>
+            {message.replyTo.text}
+          </blockquote>
+        )}
+        {editing ? (
+          <MessageEditor message={message} />
+        ) : (
+          <p className="text">
+            {message.decrypted ? (
+              message.text
+            ) : (
+              <em className="muted">This message could not be decrypted on this device.</em>
+            )}
+          </p>
+        )}
         <div className="meta">
           {mark && (
             <span className="author-mark" title={mark.title}>
               {mark.text}
+            </span>
+          )}
+          {message.edited && <span className="edited-mark">edited</span>}
+          {message.editRefused && (
+            <span className="author-mark" title="An edit arrived that its author did not sign; the original is shown.">
+              edit refused
             </span>
           )}
           <time dateTime={new Date(message.sentAt).toISOString()}>{formatTime(message.sentAt)}</time>
@@ -67,6 +96,7 @@ export function MessageBubble({ message, focused }: { message: MessageView; focu
             </button>
           </div>
         )}
+        {message.decrypted && !unverified && !editing && <MessageActionBar message={message} />}
       </div>
     </article>
   );

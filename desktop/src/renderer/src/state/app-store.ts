@@ -232,11 +232,12 @@ export const actions = {
     if (active) await call('markRead', { chatId: active.chatId });
   },
 
-  async send(text: string): Promise<boolean> {
+  /** `replyToMessageId`: the message this one answers (message-actions-store.ts). */
+  async send(text: string, replyToMessageId?: string): Promise<boolean> {
     const active = get().active;
     if (!active || text.trim() === '') return false;
     try {
-      await call('sendMessage', { chatId: active.chatId, text });
+      await call('sendMessage', { chatId: active.chatId, text, ...(replyToMessageId ? { replyToMessageId } : {}) });
       const current = get().active;
       if (current?.chatId === active.chatId) set({ active: { ...current, draft: '' } });
       // The message itself comes with messagesChanged.

@@ -26,6 +26,10 @@ const message = (n: number, createdAt: string, text = `m${n}`): MessageView => (
   mine: false,
   decrypted: true,
   failure: null,
+  replyTo: null,
+  edited: false,
+  editRefused: false,
+  deleted: false,
 });
 
 describe('patchChatList', () => {
