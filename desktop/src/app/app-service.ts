@@ -1,3 +1,4 @@
+import path from 'node:path';
 import { preferencesOf, shouldNotify } from './preferences';
 import {
   type AppSnapshot,
@@ -16,7 +17,8 @@ import { DesktopCore } from '../core/desktop-core';
 import type { KeyVault } from '../core/keys/key-vault';
 import { DesktopPairing } from '../core/pairing/desktop-pairing';
 import { warmUpOnce } from '../core/sync/warm-up';
-import { LocalSearch } from '../core/search/local-search';
+import { EncryptedSearchIndex } from '../core/search/encrypted-search-index';
+import { searchIndexKey } from '../core/search/search-index-key';
 import type { StorageBudget } from '../core/store/storage-budget';
 import { Drafts } from './drafts';
 import { SearchFeeder } from './search-feeder';
@@ -37,6 +39,9 @@ export interface AppServiceOptions {
   readonly updates?: { status(): UpdateView; accept(): void; setSyncActive(active: boolean): void };
 }
 
+/** The on-disk search index beside the store (page-encrypted; see EncryptedSearchIndex). */
+export const SEARCH_INDEX_FILE = 'symc-search.db';
+
 export type AppEventListener = <E extends IpcEventName>(event: E, payload: IpcEventPayload<E>) => void;
 
 /** A message from someone else that arrived live: the Electron shell turns it into a notification. */
@@ -56,7 +61,7 @@ export class AppService {
   private pairingState: PairingView = { kind: 'idle' };
   private readonly listeners = new Set<AppEventListener>();
   private readonly incomingListeners = new Set<(incoming: IncomingMessage) => void>();
-  private readonly search = new LocalSearch();
+  private search: EncryptedSearchIndex | null = null;
   private feeder: SearchFeeder | null = null;
   private drafts: Drafts | null = null;
   private unwire: Array<() => void> = [];
@@ -109,8 +114,9 @@ export class AppService {
     return { core: this.core, drafts: this.drafts, feeder: this.feeder };
   }
 
-  searchIndex(): { index: LocalSearch; ready: boolean } {
-    return { index: this.search, ready: this.feeder?.ready ?? false };
+  searchIndex(): { index: EncryptedSearchIndex; ready: boolean } {
+    const { feeder } = this.linked();
+    return { index: this.search!, ready: feeder.ready };
   }
 
   get updates(): AppServiceOptions['updates'] {
@@ -184,7 +190,7 @@ export class AppService {
     const { core } = this.linked();
     for (const chatId of chatIds) {
       core.keyring.forget(chatId);
-      this.search.removeChat(chatId);
+      this.feeder?.forgetChat(chatId);
     }
     if (chatIds.length > 0) this.chatsChanged([...chatIds]);
   }
@@ -206,12 +212,15 @@ export class AppService {
       ...(this.options.fetch ? { fetch: this.options.fetch } : {}),
       ...(this.options.backoff ? { backoff: this.options.backoff } : {}),
     });
+    const searchFile = path.join(this.options.dataDir, SEARCH_INDEX_FILE);
     if (!core) {
+      EncryptedSearchIndex.deleteFiles(searchFile); // left by a wipe cut short: its key is gone anyway
       this.emit('appState', this.snapshot());
       return;
     }
     this.core = core;
     this.drafts = new Drafts(core);
+    this.search = EncryptedSearchIndex.open(searchFile, await searchIndexKey(this.options.vault));
     this.feeder = new SearchFeeder(core, this.search, this.drafts);
     this.wire(core, this.feeder);
     await core.start();
@@ -305,14 +314,17 @@ export class AppService {
     this.core = null;
     for (const off of this.unwire.splice(0)) off();
     this.feeder?.dispose(); // a build in progress must not read the store being closed or wiped
-    this.search.clear();
+    const search = this.search;
+    this.search = null;
     this.drafts = null;
     this.feeder = null;
     this.activeChatId = null;
     if (reason === 'stop') {
+      search?.close();
       await core.stop();
       return;
     }
+    search?.wipe(); // its key left with the vault's wipe
     // The session already wiped the vault and the store (DesktopCore listens to the same event).
     await core.engine.stop().catch(() => undefined);
     this.pairingState = { kind: 'idle' };

@@ -2,6 +2,7 @@ import { IpcError, type IpcHandlers } from '../../../common/contract';
 import type { AppService } from './app-service';
 import { chatEntry, chatList, messageView, unreadCounts, unreadMessageIds } from './chat-views';
 import { preferencesOf } from './preferences';
+import { searchResults } from './search-results';
 import { createTrustHandlers, sendingPausedMessage } from './trust-handlers';
 
 const MB = 1024 * 1024;
@@ -148,10 +149,10 @@ export function createHandlers(app: AppService): IpcHandlers {
       if (had !== (text.trim() !== '')) app.chatsChanged([chatId]);
       return { ok: true };
     },
-    search: ({ query }) => {
+    search: async ({ query }) => {
+      const { core } = app.linked();
       const { index, ready } = app.searchIndex();
-      app.linked();
-      return { results: index.search(query, 50).map(({ score: _score, ...hit }) => hit), ready };
+      return { results: await searchResults(core, index, query), ready };
     },
 
     listDevices: async () => {
