@@ -114,9 +114,9 @@ export class AppService {
     return { core: this.core, drafts: this.drafts, feeder: this.feeder };
   }
 
-  searchIndex(): { index: EncryptedSearchIndex; ready: boolean } {
-    const { feeder } = this.linked();
-    return { index: this.search!, ready: feeder.ready };
+  /** The search index while linked (null on the pairing screen); `ready` once it covers the history. */
+  searchIndex(): { index: EncryptedSearchIndex | null; ready: boolean } {
+    return { index: this.search, ready: (this.search !== null && this.feeder?.ready) ?? false };
   }
 
   get updates(): AppServiceOptions['updates'] {

@@ -152,7 +152,7 @@ export function createHandlers(app: AppService): IpcHandlers {
     search: async ({ query }) => {
       const { core } = app.linked();
       const { index, ready } = app.searchIndex();
-      return { results: await searchResults(core, index, query), ready };
+      return { results: index ? await searchResults(core, index, query) : [], ready };
     },
 
     listDevices: async () => {
