@@ -102,7 +102,7 @@ describe('the desktop search index at rest', () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  it('holds no plaintext canary after a full sync, searches and a hard kill, and is searchable at once after it', async () => {
+  it('holds no plaintext canary after a full sync, searches and a hard kill, and is searchable at once after it; logout deletes it', async () => {
     const phone = await signUpPhone(server, 'searchatrest');
     const chats = await seedChats(server, phone.session, {
       chats: 4,
@@ -142,7 +142,17 @@ describe('the desktop search index at rest', () => {
     const again = await search(canary.slice(0, 12));
     expect(again.results).toHaveLength(history.results.length);
     await kill9(host.child);
-    host = null;
     expect(plaintextOnDisk(dir)).toEqual([]);
+
+    // Logout: the index's files and its key go with the wipe.
+    host = startHost(server.url, dir);
+    await host.ready;
+    await host.call('signOut', {});
+    const left = () => readdirSync(dir, { recursive: true, encoding: 'utf8' });
+    for (let i = 0; i < 100 && left().some((f) => f.startsWith(SEARCH_INDEX_FILE)); i++)
+      await new Promise((r) => setTimeout(r, 50));
+    expect(left().filter((f) => f.startsWith(SEARCH_INDEX_FILE) || f.includes('database-key'))).toEqual([]);
+    await kill9(host.child);
+    host = null;
   }, 120_000);
 });
