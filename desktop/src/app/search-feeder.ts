@@ -67,7 +67,7 @@ export class SearchFeeder {
           return;
         }
         visited.add(next);
-        if (this.core.store.hasChat(next)) this.indexChat(next); // (unless evicted since it was queued)
+        if (this.core.reader.hasChat(next)) this.indexChat(next); // (unless evicted since it was queued)
       } catch {
         // The store or the index went away under it (unlinked meanwhile): nothing left to index.
         if (this.state === 'building') this.state = 'idle';
@@ -81,9 +81,9 @@ export class SearchFeeder {
 
   /** Chats of the store the index is missing or behind on (by message count); chats gone from the store leave. */
   private behind(visited: ReadonlySet<string>): string[] {
-    const stored = this.core.store.messageCounts();
+    const stored = this.core.reader.messageCounts();
     const indexed = this.index.messageCounts();
-    const chats = this.core.store.listChats().map((c) => c.id);
+    const chats = this.core.reader.chatIds();
     const present = new Set(chats);
     for (const chatId of this.indexedChats) if (!present.has(chatId)) this.forgetChat(chatId);
     return chats.filter(
@@ -101,7 +101,7 @@ export class SearchFeeder {
   }
 
   private indexChat(chatId: string): void {
-    const row = this.core.store.getChat(chatId);
+    const row = this.core.reader.chat(chatId);
     const meta = row ? this.core.reader.meta(row) : null;
     if (!row || !meta) {
       this.skipped.add(chatId);
@@ -110,10 +110,7 @@ export class SearchFeeder {
     this.index.setChat(chatId, meta.title);
     this.indexedChats.add(chatId);
     // The index holds text only: no author is checked for it (the views check when they show a message).
-    const messages = this.core.store
-      .listMessages(chatId, ALL)
-      .map((m) => this.core.reader.display(row, m, { checkAuthor: false }));
-    this.put(messages);
+    this.put(this.core.reader.messagesForIndex(chatId, ALL));
     this.updateDraft(chatId);
   }
 
@@ -131,12 +128,8 @@ export class SearchFeeder {
 
   /** Decrypts (for display and the index) the given new messages of a chat. */
   addMessages(chatId: string, messageIds: readonly string[]): MessageView[] {
-    const chat = this.core.store.getChat(chatId);
-    if (!chat) return [];
-    const shown = messageIds.flatMap((id) => {
-      const row = this.core.store.getMessage(chatId, id);
-      return row ? [this.core.reader.display(chat, row)] : [];
-    });
+    if (!this.core.reader.hasChat(chatId)) return [];
+    const shown = messageIds.flatMap((id) => this.core.reader.message(chatId, id) ?? []);
     if (this.state === 'built' && !this.indexedChats.has(chatId)) this.updateChat(chatId);
     if (this.indexedChats.has(chatId)) this.put(shown);
     return shown.map((m) => messageView(m));
@@ -145,14 +138,7 @@ export class SearchFeeder {
   /** A message changed in the store (edited, or searchable parts added): its entry is read again. */
   reindexMessages(chatId: string, messageIds: readonly string[]): void {
     if (!this.indexedChats.has(chatId)) return; // the build reaches it
-    const chat = this.core.store.getChat(chatId);
-    if (!chat) return;
-    this.put(
-      messageIds.flatMap((id) => {
-        const row = this.core.store.getMessage(chatId, id);
-        return row ? [this.core.reader.display(chat, row, { checkAuthor: false })] : [];
-      }),
-    );
+    this.put(messageIds.flatMap((id) => this.core.reader.messageForIndex(chatId, id) ?? []));
   }
 
   /** Messages deleted from the store leave the index. */
@@ -163,7 +149,7 @@ export class SearchFeeder {
   updateChat(chatId: string): void {
     // During the build, a chat not reached yet is left to it.
     if (this.state === 'idle' || (this.state === 'building' && !this.indexedChats.has(chatId))) return;
-    const chat = this.core.store.getChat(chatId);
+    const chat = this.core.reader.chat(chatId);
     const meta = chat ? this.core.reader.meta(chat) : null;
     if (!meta) return;
     this.index.setChat(chatId, meta.title);
@@ -174,12 +160,12 @@ export class SearchFeeder {
   updateDraft(chatId: string): void {
     if (!this.indexedChats.has(chatId) && this.state !== 'built') return;
     // Drafts of chats not on this desktop (evicted, or not synced yet) are kept but not searchable here.
-    this.index.setDraft(chatId, this.core.store.hasChat(chatId) ? this.drafts.read(chatId) || null : null);
+    this.index.setDraft(chatId, this.core.reader.hasChat(chatId) ? this.drafts.read(chatId) || null : null);
   }
 
   /** Chats the budget evicted from the store leave the index too. Returns them. */
   dropEvicted(): string[] {
-    const gone = [...this.indexedChats].filter((chatId) => !this.core.store.hasChat(chatId));
+    const gone = [...this.indexedChats].filter((chatId) => !this.core.reader.hasChat(chatId));
     for (const chatId of gone) this.forgetChat(chatId);
     return gone;
   }

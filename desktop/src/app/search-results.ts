@@ -22,12 +22,10 @@ export async function searchResults(
     SENDER_WAIT_MS,
   );
   return hits.map(({ score: _score, senderUserId: _sender, ...hit }) => {
-    let senderName: string | null = null;
-    if (hit.kind === 'message' && hit.messageId) {
-      const chat = core.store.getChat(hit.chatId);
-      const row = chat && core.store.getMessage(hit.chatId, hit.messageId);
-      if (chat && row) senderName = core.reader.display(chat, row).senderName;
-    }
+    const senderName =
+      hit.kind === 'message' && hit.messageId
+        ? (core.reader.message(hit.chatId, hit.messageId)?.senderName ?? null)
+        : null;
     return { ...hit, senderName };
   });
 }
