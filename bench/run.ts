@@ -8,6 +8,7 @@ import { createAccount, type PhoneSession } from '../mobile-pairing/src/core/acc
 import { loadConfig } from '../server/src/config';
 import { approvePairing, lookupPairing, parsePairingInput } from '../mobile-pairing/src/core/pairing';
 import { Child, nowMs } from './child';
+import type { AppMeasures } from './desktop-app-measure';
 import type { DesktopReport } from './desktop-process';
 import { seedFanout } from './fanout-seed';
 import { measureLimits, readMessageRecords } from './limits';
@@ -61,6 +62,7 @@ async function pairAndSync(
   dir: string,
   label: string,
   childOptions: { profileDir?: string },
+  withApp = false,
 ) {
   const desktop = new Child('desktop-process.ts', childOptions);
   try {
@@ -85,7 +87,8 @@ async function pairAndSync(
     log(`${label}: approved on the phone; syncing`);
     const report = await synced;
     const after = await server.request<{ type: string; peakRssMb: number; cpuMs: number }>({ type: 'rss' }, 'rss');
-    return { report, approvedAt, serverCpuMs: after.cpuMs - before.cpuMs, serverPeakRssMb: after.peakRssMb };
+    const app = withApp ? await desktop.request<AppMeasures & { type: string }>({ type: 'app' }, 'app') : null;
+    return { report, approvedAt, serverCpuMs: after.cpuMs - before.cpuMs, serverPeakRssMb: after.peakRssMb, app };
   } finally {
     await desktop.stop();
   }
@@ -133,13 +136,14 @@ async function runWorkload(
     );
 
     // ---- pairing + phased sync, timed from the phone's approval ----------------------------------
-    const { report, approvedAt, serverCpuMs, serverPeakRssMb } = await pairAndSync(
+    const { report, approvedAt, serverCpuMs, serverPeakRssMb, app } = await pairAndSync(
       server,
       url,
       owner,
       path.join(dir, 'desktop'),
       workload.name,
       childOptions,
+      true,
     );
     if (report.messages !== seeded.messages)
       throw new Error(`the desktop synced ${report.messages} of ${seeded.messages} messages`);
@@ -177,6 +181,12 @@ async function runWorkload(
         `phase 1 ${since(t.phase1)} ms (complete ${since(t.phase1Complete)} ms), phase 2 ${since(t.phase2)} ms, cache primed ${fullSyncMs} ms`,
     );
     log(`${workload.name}: CPU desktop ${Math.round(report.cpuMs)} ms, server ${Math.round(serverCpuMs)} ms`);
+    log(
+      `${workload.name}: main thread during the sync: longest stall ${round1(report.mainThreadMaxBlockMs)} ms, p99 ${round1(report.mainThreadP99BlockMs)} ms; top ${10} chats ready ${report.topChatsReady === null ? '—' : since(report.topChatsReady)} ms`,
+    );
+    log(
+      `${workload.name}: app: search build ${Math.round(app!.searchBuildMs)} ms (${round1(app!.searchIndexMb)} MB on disk), restart → chat list ${round1(app!.restartToChatListMs)} ms, → search ready ${round1(app!.searchReadyAfterRestartMs)} ms, search p50 ${round1(app!.searchP50Ms)} / p99 ${round1(app!.searchP99Ms)} ms, peak RSS ${round1(app!.appPeakRssMb)} MB`,
+    );
 
     // ---- the machine's limits on the same data ----------------------------------------------------
     log(`${workload.name}: measuring the machine's limits on the same ${seeded.messages} messages`);
@@ -237,6 +247,16 @@ async function runWorkload(
       phase1CompleteMs,
       desktopCpuMs: Math.round(report.cpuMs),
       serverCpuMs: Math.round(serverCpuMs),
+      appPeakRssMb: round1(app!.appPeakRssMb),
+      mainThreadMaxBlockMs: round1(report.mainThreadMaxBlockMs),
+      mainThreadP99BlockMs: round1(report.mainThreadP99BlockMs),
+      topChatsReadyMs: report.topChatsReady === null ? null : since(report.topChatsReady),
+      restartToChatListMs: round1(app!.restartToChatListMs),
+      searchReadyAfterRestartMs: round1(app!.searchReadyAfterRestartMs),
+      searchP50Ms: round1(app!.searchP50Ms),
+      searchP99Ms: round1(app!.searchP99Ms),
+      searchBuildMs: Math.round(app!.searchBuildMs),
+      searchIndexMb: round1(app!.searchIndexMb),
     };
   } finally {
     await server.stop();
