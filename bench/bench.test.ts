@@ -157,6 +157,17 @@ describe('npm run bench, in miniature', () => {
           desktopCpuMs: 700,
           serverCpuMs: 500,
           serverCpuUsPerMessage: 50,
+
+          appPeakRssMb: 180,
+          mainThreadMaxBlockMs: 120,
+          mainThreadP99BlockMs: 60,
+          topChatsReadyMs: 140,
+          restartToChatListMs: 90,
+          searchReadyAfterRestartMs: 95,
+          searchP50Ms: 4,
+          searchP99Ms: 30,
+          searchBuildMs: 5000,
+          searchIndexMb: 12,
         },
       ],
     };
@@ -175,6 +186,14 @@ describe('npm run bench, in miniature', () => {
         'serverPeakRssMb',
         'serverCpuUsPerMessage',
         'fanout',
+        'appPeakRssMb',
+        'mainThreadMaxBlockMs',
+        'mainThreadP99BlockMs',
+        'topChatsReadyMs',
+        'restartToChatListMs',
+        'searchReadyAfterRestartMs',
+        'searchP50Ms',
+        'searchP99Ms',
       ]),
     );
     expect(json.results[0]!.fanout[0]).toMatchObject({ devices: 100, p50Ms: 12, p99Ms: 40 });

@@ -1,4 +1,6 @@
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { FIRST_SCREEN_MESSAGES } from '../common/contract';
+import { measureApp } from './desktop-app-measure';
 import { initCrypto } from '../common/crypto';
 import { DesktopCore } from '../desktop/src/core/desktop-core';
 import { FileKeyVault } from '../desktop/src/core/keys/file-key-vault';
@@ -41,6 +43,11 @@ export interface DesktopReport {
   readonly decryptedOnOpen: number;
   /** CPU time the desktop spent from pairing done to cache primed. */
   readonly cpuMs: number;
+  /** The longest and the 99th-percentile event-loop stall of this process from pairing to cache primed. */
+  readonly mainThreadMaxBlockMs: number;
+  readonly mainThreadP99BlockMs: number;
+  /** The newest screen of each of the 10 most recent chats stored (null: the sync ended first — impossible). */
+  readonly topChatsReady: number | null;
 }
 
 /** Counts response bytes as they arrive (the SSE stream included), without buffering anything. */
@@ -65,15 +72,25 @@ function countingFetch(counter: { bytes: number }): typeof fetch {
 }
 
 let core: DesktopCore | null = null;
+let linked: { serverUrl: string; dir: string; maxBytes: number } | null = null;
+const TOP_CHATS = 10;
 
 serveParent(async (message, reply) => {
   if (message.type === 'stop') {
     await core?.stop();
     process.exit(0);
   }
+  if (message.type === 'app') {
+    // The synced store, reopened by the app service with search (what Electron main / desktop:headless run).
+    await core?.stop();
+    core = null;
+    reply({ type: 'app', ...(await measureApp(linked!)) });
+    return;
+  }
   if (message.type !== 'pair') return;
   await initCrypto();
   const { serverUrl, dir, maxBytes } = message as unknown as { serverUrl: string; dir: string; maxBytes: number };
+  linked = { serverUrl, dir, maxBytes };
   const vault = new FileKeyVault(`${dir}/keys`);
   const pairing = new DesktopPairing({ serverUrl, vault, deviceName: 'Bench desktop', platform: 'linux' });
   let woken = 0;
@@ -89,6 +106,8 @@ serveParent(async (message, reply) => {
   if (final.kind !== 'paired') throw new Error(`pairing ended ${final.kind}`);
   const paired = nowMs();
   const cpuAtPairing = cpuMs();
+  const stalls = monitorEventLoopDelay({ resolution: 10 });
+  stalls.enable();
 
   const wire = { bytes: 0 };
   core = await DesktopCore.open({
@@ -102,11 +121,34 @@ serveParent(async (message, reply) => {
   const times: Partial<Record<keyof SyncTimes, number>> = { woken, paired, coreOpen: nowMs() };
   let decryptedOnOpen = 0;
   let lastReport = 0;
+  // topChatsReady: once the manifest is in, the 10 most recently updated chats; each is ready when its newest
+  // screen (or all it has, if less) is stored.
+  let topPending: Set<string> | null = null;
+  let topChatsReady: number | null = null;
+  const screenStored = (chatId: string) => {
+    const chat = c.store.getChat(chatId);
+    const want = Math.min(FIRST_SCREEN_MESSAGES, chat?.server_message_count ?? 0);
+    return c.store.listMessages(chatId, want).length >= want;
+  };
+  c.engine.onMessages((records) => {
+    if (!topPending || topChatsReady !== null) return;
+    for (const chatId of new Set(records.map((r) => r.chatId)))
+      if (topPending.has(chatId) && screenStored(chatId)) topPending.delete(chatId);
+    if (topPending.size === 0) topChatsReady = nowMs();
+  });
   const done = new Promise<void>((resolve, reject) => {
     const off = c.engine.onProgress((p: SyncProgress) => {
       if (p.lastError && p.connection === 'offline') reject(new Error(`sync failed: ${p.lastError}`));
       if (times.connected === undefined && p.connection === 'connected') times.connected = nowMs();
-      if (times.manifest === undefined && p.totals) times.manifest = nowMs();
+      if (times.manifest === undefined && p.totals) {
+        times.manifest = nowMs();
+        const recent = c.store
+          .listChats()
+          .sort((a, b) => b.updated_at.localeCompare(a.updated_at))
+          .slice(0, TOP_CHATS);
+        topPending = new Set(recent.map((chat) => chat.id).filter((id) => !screenStored(id)));
+        if (topPending.size === 0) topChatsReady = nowMs();
+      }
       if (times.phase1 === undefined && p.lastChatReadyAt !== null) {
         decryptedOnOpen = c.reader.warm(c.store.getState('last_opened_chat_id') ?? '', FIRST_SCREEN_MESSAGES);
         times.phase1 = nowMs();
@@ -130,6 +172,7 @@ serveParent(async (message, reply) => {
   await c.start();
   times.coreStarted = nowMs();
   await done;
+  stalls.disable();
   const p = c.engine.progress;
   reply({
     type: 'synced',
@@ -139,5 +182,8 @@ serveParent(async (message, reply) => {
     peakRssMb: peakRssMb(),
     decryptedOnOpen,
     cpuMs: cpuMs() - cpuAtPairing,
+    mainThreadMaxBlockMs: stalls.max / 1e6,
+    mainThreadP99BlockMs: stalls.percentile(99) / 1e6,
+    topChatsReady,
   } satisfies DesktopReport);
 });

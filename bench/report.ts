@@ -51,6 +51,23 @@ export interface WorkloadResult {
   readonly serverCpuMs: number;
   /** serverCpuMs per message served, in µs (the XMPP archive MAM anchor: ~110 µs a message). */
   readonly serverCpuUsPerMessage: number;
+
+  /** The app with search (bench/desktop-app-measure.ts): the desktop process's peak RSS, sync included. */
+  readonly appPeakRssMb: number;
+  /** Event-loop stalls of the desktop process from pairing to cache primed (monitorEventLoopDelay). */
+  readonly mainThreadMaxBlockMs: number;
+  readonly mainThreadP99BlockMs: number;
+  /** Approval → the newest screen of each of the 10 most recent chats stored. */
+  readonly topChatsReadyMs: number | null;
+  /** A synced app restarted on its store: → chat list answered, → search ready (index opened from disk). */
+  readonly restartToChatListMs: number;
+  readonly searchReadyAfterRestartMs: number;
+  /** Search through the IPC handler over a fixed query set (5 rounds), after the restart. */
+  readonly searchP50Ms: number;
+  readonly searchP99Ms: number;
+  /** Building the encrypted index from the synced store, and its size on disk. */
+  readonly searchBuildMs: number;
+  readonly searchIndexMb: number;
 }
 
 export interface BenchReport {

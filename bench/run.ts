@@ -9,6 +9,7 @@ import { loadConfig } from '../server/src/config';
 import { approvePairing, lookupPairing, parsePairingInput } from '../mobile-pairing/src/core/pairing';
 import { Child, nowMs } from './child';
 import { Cluster } from './cluster';
+import type { AppMeasures } from './desktop-app-measure';
 import type { DesktopReport } from './desktop-process';
 import { seedFanout } from './fanout-seed';
 import { measureLimits, readMessageRecords } from './limits';
@@ -65,6 +66,8 @@ async function pairAndSync(
   childOptions: { profileDir?: string },
   /** Off when several desktops sync at once: the caller measures the server over all of them. */
   measureServer = true,
+  /** Also measure the app service on the synced store (search, restart): the first desktop of a workload. */
+  withApp = false,
 ) {
   const desktop = new Child('desktop-process.ts', childOptions);
   try {
@@ -89,12 +92,13 @@ async function pairAndSync(
     await approvePairing(phoneApi, owner, pending, checkCode);
     log(`${label}: approved on the phone; syncing`);
     const report = await synced;
-    if (!measureServer) return { report, approvedAt, serverCpuMs: 0, serverPeakRssMb: 0 };
+    const app = withApp ? await desktop.request<AppMeasures & { type: string }>({ type: 'app' }, 'app') : null;
+    if (!measureServer) return { report, approvedAt, serverCpuMs: 0, serverPeakRssMb: 0, app };
     const after = await cluster.peaks();
     log(
       `${label}: server memory peaks over the sync (MB): rss ${after.memory.rssMb.toFixed(0)}, heap used ${after.memory.heapUsedMb.toFixed(0)} of ${after.memory.heapTotalMb.toFixed(0)}, external ${after.memory.externalMb.toFixed(0)}, array buffers ${after.memory.arrayBuffersMb.toFixed(0)}`,
     );
-    return { report, approvedAt, serverCpuMs: after.cpuMs - cpuBefore, serverPeakRssMb: after.memory.rssMb };
+    return { report, approvedAt, serverCpuMs: after.cpuMs - cpuBefore, serverPeakRssMb: after.memory.rssMb, app };
   } finally {
     await desktop.stop();
   }
@@ -162,12 +166,14 @@ async function runWorkload(
     );
 
     // ---- pairing + phased sync, timed from the phone's approval ----------------------------------
-    const { report, approvedAt, serverCpuMs, serverPeakRssMb } = await pairAndSync(
+    const { report, approvedAt, serverCpuMs, serverPeakRssMb, app } = await pairAndSync(
       cluster,
       owner,
       path.join(dir, 'desktop'),
       workload.name,
       childOptions,
+      true,
+      true,
     );
     if (report.messages !== seeded.messages)
       throw new Error(`the desktop synced ${report.messages} of ${seeded.messages} messages`);
@@ -204,6 +210,12 @@ async function runWorkload(
         `phase 1 ${since(t.phase1)} ms (complete ${since(t.phase1Complete)} ms), phase 2 ${since(t.phase2)} ms, cache primed ${fullSyncMs} ms`,
     );
     log(`${workload.name}: CPU desktop ${Math.round(report.cpuMs)} ms, server ${Math.round(serverCpuMs)} ms`);
+    log(
+      `${workload.name}: main thread during the sync: longest stall ${round1(report.mainThreadMaxBlockMs)} ms, p99 ${round1(report.mainThreadP99BlockMs)} ms; top ${10} chats ready ${report.topChatsReady === null ? '—' : since(report.topChatsReady)} ms`,
+    );
+    log(
+      `${workload.name}: app: search build ${Math.round(app!.searchBuildMs)} ms (${round1(app!.searchIndexMb)} MB on disk), restart → chat list ${round1(app!.restartToChatListMs)} ms, → search ready ${round1(app!.searchReadyAfterRestartMs)} ms, search p50 ${round1(app!.searchP50Ms)} / p99 ${round1(app!.searchP99Ms)} ms, peak RSS ${round1(app!.appPeakRssMb)} MB`,
+    );
 
     // ---- the machine's limits on the same data ----------------------------------------------------
     log(`${workload.name}: measuring the machine's limits on the same ${seeded.messages} messages`);
@@ -272,6 +284,16 @@ async function runWorkload(
       desktopCpuMs: Math.round(report.cpuMs),
       serverCpuMs: Math.round(serverCpuMs),
       serverCpuUsPerMessage: round1((serverCpuMs * 1000) / report.messages),
+      appPeakRssMb: round1(app!.appPeakRssMb),
+      mainThreadMaxBlockMs: round1(report.mainThreadMaxBlockMs),
+      mainThreadP99BlockMs: round1(report.mainThreadP99BlockMs),
+      topChatsReadyMs: report.topChatsReady === null ? null : since(report.topChatsReady),
+      restartToChatListMs: round1(app!.restartToChatListMs),
+      searchReadyAfterRestartMs: round1(app!.searchReadyAfterRestartMs),
+      searchP50Ms: round1(app!.searchP50Ms),
+      searchP99Ms: round1(app!.searchP99Ms),
+      searchBuildMs: Math.round(app!.searchBuildMs),
+      searchIndexMb: round1(app!.searchIndexMb),
     };
   } finally {
     await cluster?.stop();

@@ -72,7 +72,7 @@ describe('the desktop app during its first sync', () => {
     expect(calls.length).toBeLessThan(history + 4 * 10);
     decrypts.mockRestore();
 
-    const hits = app.searchIndex().index.search('history line 3-59');
+    const hits = app.searchIndex().index!.search('history line 3-59');
     expect(hits.some((h) => h.chatId === chats[3]!.chatId)).toBe(true);
   });
 });

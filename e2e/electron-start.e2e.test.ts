@@ -7,7 +7,13 @@ import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { LocalStore } from '../desktop/src/core/store/local-store';
-import { developmentAddon, electronAddonPath, installedBuildKey, keyName } from '../desktop/src/main/electron-native';
+import {
+  developmentAddon,
+  electronAddonPath,
+  installedBuildKey,
+  keyName,
+  NATIVE_PACKAGES,
+} from '../desktop/src/main/electron-native';
 
 /**
  * `npm start` on a machine without internet, for real: scripts/start-electron.ts --prepare (what `npm start`
@@ -90,8 +96,9 @@ describe('the Electron build of better-sqlite3 is computed and resolved apart fr
       { ...key, betterSqlite3: '12.99.0' },
       { ...key, arch: 'arm64' },
       { ...key, platform: 'win32' },
+      installedBuildKey(ROOT, undefined, 'better-sqlite3-multiple-ciphers'),
     ];
-    expect(new Set([addon, ...others.map((k) => electronAddonPath(ROOT, k, {}))]).size).toBe(5);
+    expect(new Set([addon, ...others.map((k) => electronAddonPath(ROOT, k, {}))]).size).toBe(6);
   });
 
   test('main resolves it only for unpackaged Electron; Node and the packaged app load better-sqlite3’s own build', () => {
@@ -153,9 +160,13 @@ describe('npm start’s prepare step without internet', () => {
 
   test('an Electron build already prepared for this key is not fetched again; a missing Electron runtime is one sentence too', async () => {
     const cacheRoot = path.join(work, 'cached');
-    const addon = electronAddonPath(ROOT, installedBuildKey(ROOT), { SYMC_ELECTRON_NATIVE_DIR: cacheRoot });
-    mkdirSync(path.dirname(addon), { recursive: true });
-    writeFileSync(addon, 'placeholder standing for a prepared build (only the cache lookup is exercised)');
+    for (const pkg of NATIVE_PACKAGES) {
+      const addon = electronAddonPath(ROOT, installedBuildKey(ROOT, undefined, pkg), {
+        SYMC_ELECTRON_NATIVE_DIR: cacheRoot,
+      });
+      mkdirSync(path.dirname(addon), { recursive: true });
+      writeFileSync(addon, 'placeholder standing for a prepared build (only the cache lookup is exercised)');
+    }
     const runtimeInstalled = existsSync(path.join(ROOT, 'node_modules/electron/path.txt'));
 
     const { code, stderr } = await prepare(cacheRoot);

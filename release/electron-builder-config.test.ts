@@ -48,6 +48,16 @@ describe('(a) schema', () => {
 });
 
 describe('(c) protocol handler', () => {
+  test('both native SQLite modules (the store, the encrypted search index) are unpacked from the asar', () => {
+    const unpack = [config.asarUnpack ?? []].flat();
+    expect(unpack).toEqual(
+      expect.arrayContaining([
+        '**/node_modules/better-sqlite3/**/*',
+        '**/node_modules/better-sqlite3-multiple-ciphers/**/*',
+      ]),
+    );
+  });
+
   test('symc:// is registered as a protocol', () => {
     const schemes = (
       config.protocols === undefined || config.protocols === null ? [] : [config.protocols].flat()
@@ -257,6 +267,7 @@ describe('node_modules kept out of the package', () => {
         p.startsWith('!node_modules/') &&
         p.endsWith('{,/**/*}') &&
         !p.startsWith('!node_modules/better-sqlite3/') &&
+        !p.startsWith('!node_modules/better-sqlite3-multiple-ciphers/') &&
         !expected.includes(p),
     );
     expect(stale).toEqual([]);
@@ -273,7 +284,7 @@ describe('node_modules kept out of the package', () => {
       'electron-updater',
       'qrcode',
       'eventsource',
-      'minisearch',
+      'better-sqlite3-multiple-ciphers',
     ]) {
       expect(split.excludedPackages).not.toContain(desktop);
     }

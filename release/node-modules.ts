@@ -17,10 +17,10 @@ import { join, relative, sep } from 'node:path';
 
 export const DESKTOP_RUNTIME_DEPENDENCIES: readonly string[] = [
   'better-sqlite3',
+  'better-sqlite3-multiple-ciphers',
   'electron-updater',
   'eventsource',
   'libsodium-wrappers-sumo',
-  'minisearch',
   'qrcode',
   'zod',
 ];

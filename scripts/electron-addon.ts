@@ -1,5 +1,5 @@
 /**
- * Builds (or fetches) better-sqlite3 for the installed Electron into its own cache folder
+ * Builds (or fetches) better-sqlite3 (or better-sqlite3-multiple-ciphers: NativeBuildKey.package) for the installed Electron into its own cache folder
  * (desktop/src/main/electron-native.ts), leaving node_modules/better-sqlite3 — Node's build, used by the tests,
  * the headless host and the server — untouched.
  *
@@ -37,7 +37,8 @@ export interface PreparedAddon {
 
 /** A scratch project holding a build-less copy of better-sqlite3, with prebuild-install reachable from it. */
 function scratchProject(appRoot: string, key: NativeBuildKey, work: string): void {
-  const source = realpathSync(path.join(appRoot, 'node_modules', 'better-sqlite3'));
+  const pkg = key.package ?? 'better-sqlite3';
+  const source = realpathSync(path.join(appRoot, 'node_modules', pkg));
   const build = path.join(source, 'build');
   rmSync(work, { recursive: true, force: true });
   mkdirSync(path.join(work, 'node_modules'), { recursive: true });
@@ -47,10 +48,10 @@ function scratchProject(appRoot: string, key: NativeBuildKey, work: string): voi
       name: 'symc-electron-addon',
       version: '0.0.0',
       private: true,
-      dependencies: { 'better-sqlite3': key.betterSqlite3 },
+      dependencies: { [pkg]: key.betterSqlite3 },
     }),
   );
-  cpSync(source, path.join(work, 'node_modules', 'better-sqlite3'), {
+  cpSync(source, path.join(work, 'node_modules', pkg), {
     recursive: true,
     dereference: true,
     filter: (from) => from !== build && !from.startsWith(build + path.sep),
@@ -87,12 +88,12 @@ export async function prepareElectronAddon(
       electronVersion: key.electron,
       arch: key.arch,
       platform: key.platform as NodeJS.Platform,
-      onlyModules: ['better-sqlite3'],
+      onlyModules: [key.package ?? 'better-sqlite3'],
       force: true,
       mode: 'sequential',
       ...(headerURL ? { headerURL } : {}),
     });
-    const built = path.join(work, 'node_modules', 'better-sqlite3', 'build', 'Release', ADDON_FILE);
+    const built = path.join(work, 'node_modules', key.package ?? 'better-sqlite3', 'build', 'Release', ADDON_FILE);
     if (!existsSync(built)) throw new Error(`the rebuild left no ${ADDON_FILE}`);
     mkdirSync(path.dirname(addon), { recursive: true });
     copyFileSync(built, `${addon}.tmp`);

@@ -1,7 +1,7 @@
 /**
  * `npm start`: prepares what Electron needs on this machine, builds the app, runs it.
  *
- *   1. better-sqlite3 for Electron's ABI, in its own cache folder (scripts/electron-addon.ts) — only when this
+ *   1. better-sqlite3 and better-sqlite3-multiple-ciphers (the search index) for Electron's ABI, each in its own cache folder (scripts/electron-addon.ts) — only when this
  *      exact combination (better-sqlite3, Electron, platform, arch) was never prepared. Node's build in
  *      node_modules stays as `npm ci` left it, so `npm test` keeps working.
  *   2. Electron's runtime: electron >= 42 downloads its binary on first use (node_modules/electron/install.js,
@@ -14,7 +14,7 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { installedBuildKey, keyName } from '../desktop/src/main/electron-native';
+import { installedBuildKey, keyName, NATIVE_PACKAGES } from '../desktop/src/main/electron-native';
 import { prepareElectronAddon } from './electron-addon';
 
 const APP_ROOT = path.resolve(__dirname, '..');
@@ -68,10 +68,12 @@ async function ensureAddon(key: ReturnType<typeof installedBuildKey>, target: st
   try {
     const { built } = await prepareElectronAddon(APP_ROOT, key);
     if (built)
-      console.log(`Prepared better-sqlite3 ${key.betterSqlite3} for Electron ${key.electron} (${keyName(key)}).`);
+      console.log(
+        `Prepared ${key.package ?? 'better-sqlite3'} ${key.betterSqlite3} for Electron ${key.electron} (${keyName(key)}).`,
+      );
   } catch (error) {
     throw new StartFailure(
-      `better-sqlite3 ${key.betterSqlite3} could not be prepared for Electron ${key.electron} on ${target}, as neither its prebuilt binary nor Electron's headers could be fetched (${reason(error instanceof Error ? error.message : String(error))}): check the internet connection, ${HEADLESS}.`,
+      `${key.package ?? 'better-sqlite3'} ${key.betterSqlite3} could not be prepared for Electron ${key.electron} on ${target}, as neither its prebuilt binary nor Electron's headers could be fetched (${reason(error instanceof Error ? error.message : String(error))}): check the internet connection, ${HEADLESS}.`,
     );
   }
 }
@@ -94,7 +96,8 @@ async function main(argv: readonly string[]): Promise<number> {
   const prepareOnly = argv.includes('--prepare');
   const key = installedBuildKey(APP_ROOT);
   const target = `${key.platform}-${key.arch}`;
-  await ensureAddon(key, target);
+  // The store's better-sqlite3, then the search index's page-encrypting build (same API, same addon name).
+  for (const pkg of NATIVE_PACKAGES) await ensureAddon(installedBuildKey(APP_ROOT, undefined, pkg), target);
   const electron = ensureElectronRuntime(key.electron, target);
   if (prepareOnly) return 0;
   const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';

@@ -144,6 +144,8 @@ export const SearchResult = z.object({
   snippet: z.string(),
   highlights: z.array(z.tuple([z.int().min(0), z.int().min(0)])),
   sentAt: z.number().nullable(),
+  /** A message hit's author as the chat shows it (directory name, signature checked); absent from older hosts. */
+  senderName: z.string().nullable().optional(),
 });
 export type SearchResult = z.infer<typeof SearchResult>;
 

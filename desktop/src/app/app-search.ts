@@ -1,28 +1,52 @@
-import { LocalSearch } from '../core/search/local-search';
+import path from 'node:path';
 import type { DesktopCore } from '../core/desktop-core';
+import type { KeyVault } from '../core/keys/key-vault';
+import { EncryptedSearchIndex } from '../core/search/encrypted-search-index';
+import { searchIndexKey } from '../core/search/search-index-key';
 import type { DesktopDrafts } from '../core/drafts/desktop-drafts';
 import { SearchFeeder } from './search-feeder';
 
+/** The on-disk search index beside the store (page-encrypted; docs/SEARCH.md). */
+export const SEARCH_INDEX_FILE = 'symc-search.db';
+
 /**
- * The search index the app holds in memory, and the feeder that keeps it in step with the linked core.
- * The index outlives a core only empty: closing the core clears it (no plaintext stays behind).
+ * The search index the app keeps on disk (EncryptedSearchIndex, its key in the vault), and the feeder that
+ * keeps it in step with the linked core. Open while a core is; its files go when the session ends.
  */
 export class AppSearch {
-  readonly index = new LocalSearch();
+  private current: EncryptedSearchIndex | null = null;
   private feeder: SearchFeeder | null = null;
+  private readonly file: string;
 
-  /** Starts feeding from a core that just opened. */
-  attach(core: DesktopCore, drafts: DesktopDrafts): SearchFeeder {
+  constructor(dataDir: string) {
+    this.file = path.join(dataDir, SEARCH_INDEX_FILE);
+  }
+
+  /** The index while a core is open (null otherwise). */
+  get index(): EncryptedSearchIndex | null {
+    return this.current;
+  }
+
+  /** Opens the index (its key from the vault) and starts feeding it from a core that just opened. */
+  async attach(core: DesktopCore, drafts: DesktopDrafts, vault: KeyVault): Promise<SearchFeeder> {
     this.detach();
-    this.feeder = new SearchFeeder(core, this.index, drafts);
+    this.current = EncryptedSearchIndex.open(this.file, await searchIndexKey(vault));
+    this.feeder = new SearchFeeder(core, this.current, drafts);
     return this.feeder;
   }
 
-  /** The core is closing: a build in progress must not read the store being closed or wiped. */
+  /** The core is closing: a build in progress must not read the store being closed; the index closes. */
   detach(): void {
     this.feeder?.dispose();
     this.feeder = null;
-    this.index.clear();
+    this.current?.close();
+    this.current = null;
+  }
+
+  /** Logout / unlink (its key left with the vault's wipe), or a wipe cut short: the index's files are deleted. */
+  wipe(): void {
+    this.detach();
+    EncryptedSearchIndex.deleteFiles(this.file);
   }
 
   get ready(): boolean {
@@ -31,6 +55,6 @@ export class AppSearch {
 
   /** Chats that left this desktop (the storage budget) leave the index too. */
   removeChats(chatIds: readonly string[]): void {
-    for (const chatId of chatIds) this.index.removeChat(chatId);
+    for (const chatId of chatIds) this.feeder?.forgetChat(chatId);
   }
 }

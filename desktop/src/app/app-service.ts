@@ -1,7 +1,7 @@
 import { type AppSnapshot, IpcError, type UpdateView } from '../../../common/contract';
 import { initCrypto } from '../../../common/crypto';
 import type { KeyVault } from '../core/keys/key-vault';
-import type { LocalSearch } from '../core/search/local-search';
+import type { EncryptedSearchIndex } from '../core/search/encrypted-search-index';
 import type { StorageBudget } from '../core/store/storage-budget';
 import { AppSearch } from './app-search';
 import { changeViewsOf } from './change-views';
@@ -15,6 +15,7 @@ import { syncView } from './views';
 
 export type { AppEventListener } from './renderer-events';
 export type { IncomingMessage } from './incoming-notifier';
+export { SEARCH_INDEX_FILE } from './app-search';
 
 export interface AppServiceOptions {
   readonly serverUrl: string;
@@ -39,7 +40,7 @@ export interface AppServiceOptions {
  * - LinkedCore: the DesktopCore's lifecycle (open, close, dropped when the session ends);
  * - RendererEvents: the IPC events to the renderer; wireCoreEvents fans the core's events out to it;
  * - IncomingNotifier: live messages worth a notification;
- * - AppSearch: the in-memory search index and its feeder.
+ * - AppSearch: the on-disk, page-encrypted search index and its feeder.
  */
 export class AppService {
   private readonly events = new RendererEvents(() => {
@@ -47,7 +48,7 @@ export class AppService {
     return linked ? changeViewsOf(linked) : null;
   });
   private readonly incoming = new IncomingNotifier();
-  private readonly search = new AppSearch();
+  private readonly search: AppSearch;
   private readonly pairing: PairingFlow;
   private readonly core: LinkedCore;
   /** Why the last session ended by itself, for the pairing screen (until linked again). */
@@ -55,6 +56,7 @@ export class AppService {
 
   constructor(readonly options: AppServiceOptions) {
     this.sessionEnd = new SessionEndNote(options.dataDir);
+    this.search = new AppSearch(options.dataDir);
     this.pairing = new PairingFlow(
       options,
       (view) => this.events.emit('pairingState', view),
@@ -64,8 +66,8 @@ export class AppService {
       },
     );
     this.core = new LinkedCore(options, {
-      attach: (core, drafts) => {
-        const feeder = this.search.attach(core, drafts);
+      attach: async (core, drafts) => {
+        const feeder = await this.search.attach(core, drafts, options.vault);
         const unwire = wireCoreEvents({
           core,
           drafts,
@@ -84,6 +86,7 @@ export class AppService {
         };
       },
       ended: (reason) => {
+        this.search.wipe(); // its key left with the vault's wipe
         if (reason === 'signed-out') this.sessionEnd.clear();
         else this.sessionEnd.write({ reason, at: Date.now() });
         this.pairing.reset();
@@ -141,7 +144,8 @@ export class AppService {
     return this.core.require();
   }
 
-  searchIndex(): { index: LocalSearch; ready: boolean } {
+  /** The search index while linked (null on the pairing screen); `ready` once it covers the history. */
+  searchIndex(): { index: EncryptedSearchIndex | null; ready: boolean } {
     return { index: this.search.index, ready: this.search.ready };
   }
 
@@ -198,7 +202,7 @@ export class AppService {
   }
 
   private async openCore(): Promise<void> {
-    await this.core.open();
+    if (!(await this.core.open())) this.search.wipe(); // not linked: an index left by a wipe cut short goes
     this.events.emit('appState', this.snapshot());
   }
 }

@@ -3,6 +3,7 @@ import type { AppService } from './app-service';
 import { chatEntry, chatList, messageView } from './chat-views';
 import { DraftTooLongError } from '../core/drafts/desktop-drafts';
 import { preferencesOf } from './preferences';
+import { searchResults } from './search-results';
 import { createTrustHandlers, sendingPausedMessage } from './trust-handlers';
 import { messageActionHandlers } from './message-action-handlers';
 
@@ -133,10 +134,10 @@ export function createHandlers(app: AppService): IpcHandlers {
       if (had !== (text.trim() !== '')) app.chatsChanged([chatId]);
       return { ok: true };
     },
-    search: ({ query }) => {
+    search: async ({ query }) => {
+      const { core } = app.linked();
       const { index, ready } = app.searchIndex();
-      app.linked();
-      return { results: index.search(query, 50).map(({ score: _score, ...hit }) => hit), ready };
+      return { results: index ? await searchResults(core, index, query) : [], ready };
     },
 
     listDevices: async () => {

@@ -23,8 +23,8 @@ export interface Linked {
 }
 
 export interface LinkedCoreHooks {
-  /** A core opened: build the search feeder, wire its events; returns the unwiring (run before it closes). */
-  attach(core: DesktopCore, drafts: DesktopDrafts): { feeder: SearchFeeder; detach: () => void };
+  /** A core opened: open the search index and its feeder, wire its events; returns the unwiring (run before it closes). */
+  attach(core: DesktopCore, drafts: DesktopDrafts): Promise<{ feeder: SearchFeeder; detach: () => void }>;
   /** The session ended: revoked, signed out, expired or ended server-side (the store and keys are wiped by then). */
   ended(reason: SessionEndType): void;
 }
@@ -63,7 +63,7 @@ export class LinkedCore {
     });
     if (!core) return false;
     const drafts = core.drafts;
-    const { feeder, detach } = this.hooks.attach(core, drafts);
+    const { feeder, detach } = await this.hooks.attach(core, drafts);
     const offEnded = core.onSessionEnded((reason) => void this.close(reason));
     this.linked = { core, drafts, feeder };
     this.detach = () => {

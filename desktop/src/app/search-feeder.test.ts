@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { initCrypto } from '../../../common/crypto';
 import type { DesktopCore } from '../core/desktop-core';
-import { LocalSearch } from '../core/search/local-search';
+import { EncryptedSearchIndex } from '../core/search/encrypted-search-index';
 import { LocalStore } from '../core/store/local-store';
 import { type TestAccount, testAccount, type TestChat, testChat, testMessage } from '../../test/support/sync-fixtures';
 import { ChatReader } from '../core/view/chat-reader';
@@ -21,7 +21,11 @@ describe('SearchFeeder', () => {
   let store: LocalStore;
   let me: TestAccount;
   let feeder: SearchFeeder;
-  let index: LocalSearch;
+  let index: EncryptedSearchIndex;
+  let core: DesktopCore;
+  const key = new Uint8Array(32).fill(7);
+  const indexFile = () => path.join(dir, 'search.db');
+  const drafts = { read: () => '' } as unknown as DesktopDrafts;
   const until = async (condition: () => boolean) => {
     for (let i = 0; i < 500 && !condition(); i++) await new Promise((r) => setImmediate(r));
     if (!condition()) throw new Error('timed out');
@@ -37,15 +41,16 @@ describe('SearchFeeder', () => {
     dir = mkdtempSync(path.join(os.tmpdir(), 'symc-feeder-'));
     store = LocalStore.open(path.join(dir, 'local.db'));
     me = testAccount();
-    index = new LocalSearch();
-    const core = {
+    index = EncryptedSearchIndex.open(indexFile(), key);
+    core = {
       store,
       reader: new ChatReader(store, me.keyring, me.userId, new SenderBook(EMPTY_DIRECTORY)),
     } as unknown as DesktopCore;
-    feeder = new SearchFeeder(core, index, { read: () => null } as unknown as DesktopDrafts);
+    feeder = new SearchFeeder(core, index, drafts);
   });
   afterEach(() => {
     feeder.dispose();
+    index.close();
     store.close();
     rmSync(dir, { recursive: true, force: true });
   });
@@ -91,5 +96,66 @@ describe('SearchFeeder', () => {
     for (let i = 0; i < 5; i++) await new Promise((r) => setImmediate(r));
     expect(index.search('words')).toHaveLength(1);
     expect(feeder.ready).toBe(false);
+  });
+
+  /** The feeder of a restarted app: a new index object on the same file. */
+  const restart = () => {
+    feeder.dispose();
+    index.close();
+    index = EncryptedSearchIndex.open(indexFile(), key);
+    feeder = new SearchFeeder(core, index, drafts);
+  };
+
+  it('after a restart a built index is ready at once, and catches up on what it missed, and on chats gone', async () => {
+    const chats = [testChat(me, { title: 'Kept' }), testChat(me, { title: 'Behind' }), testChat(me, { title: 'Gone' })];
+    store.transaction(() => store.upsertChats(chats.map((c) => c.summary)));
+    for (const chat of chats) put(chat, 'indexed before');
+    feeder.build();
+    await until(() => feeder.ready);
+
+    // Stored but never indexed (the app died between the two), and a chat the store lost meanwhile.
+    const missed = put(chats[1]!, 'arrived before the crash');
+    store.transaction(() =>
+      store.enforceBudget(
+        { maxChats: 2, maxBytes: 1e12 },
+        new Set([chats[0]!.summary.chatId, chats[1]!.summary.chatId]),
+      ),
+    );
+    expect(store.hasChat(chats[2]!.summary.chatId)).toBe(false);
+    restart();
+    expect(feeder.ready).toBe(true);
+    expect(index.search('indexed').length).toBeGreaterThanOrEqual(2);
+    expect(index.search('crash')).toEqual([]);
+
+    feeder.build();
+    await until(() => index.search('crash').length === 1);
+    expect(index.search('crash')[0]!.messageId).toBe(missed.messageId);
+    expect(index.search('gone')).toEqual([]);
+    expect(index.indexedChats().sort()).toEqual([chats[0]!.summary.chatId, chats[1]!.summary.chatId].sort());
+  });
+
+  it('a build cut off before it finished starts over after a restart (not ready until done)', async () => {
+    const chats = [testChat(me, { title: 'One' }), testChat(me, { title: 'Two' })];
+    store.transaction(() => store.upsertChats(chats.map((c) => c.summary)));
+    for (const chat of chats) put(chat, 'words');
+    feeder.build();
+    restart();
+    expect(feeder.ready).toBe(false);
+    feeder.build();
+    await until(() => feeder.ready);
+    expect(index.search('words')).toHaveLength(2);
+  });
+
+  it('reindexMessages and removeMessages: the hooks for edits and deletes', async () => {
+    const chat = testChat(me, { title: 'Hooks' });
+    store.transaction(() => store.upsertChats([chat.summary]));
+    const a = put(chat, 'kept message');
+    const b = put(chat, 'deleted message');
+    feeder.build();
+    await until(() => feeder.ready);
+    feeder.removeMessages([b.messageId]);
+    expect(index.search('message').map((h) => h.messageId)).toEqual([a.messageId]);
+    feeder.reindexMessages(chat.summary.chatId, [b.messageId]); // back from the store
+    expect(index.search('deleted').map((h) => h.messageId)).toEqual([b.messageId]);
   });
 });

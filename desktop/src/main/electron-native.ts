@@ -16,7 +16,16 @@ import path from 'node:path';
 
 export const ADDON_FILE = 'better_sqlite3.node';
 
+/**
+ * The native SQLite packages main loads: better-sqlite3 (the store) and its page-encrypting twin with the same
+ * API and addon file name (the search index, core/search/encrypted-search-index.ts).
+ */
+export type NativePackage = 'better-sqlite3' | 'better-sqlite3-multiple-ciphers';
+export const NATIVE_PACKAGES: readonly NativePackage[] = ['better-sqlite3', 'better-sqlite3-multiple-ciphers'];
+
 export interface NativeBuildKey {
+  /** Which package (default better-sqlite3); `betterSqlite3` is its version. */
+  readonly package?: NativePackage;
   readonly betterSqlite3: string;
   readonly electron: string;
   readonly platform: string;
@@ -24,7 +33,7 @@ export interface NativeBuildKey {
 }
 
 export function keyName(key: NativeBuildKey): string {
-  return `better-sqlite3-${key.betterSqlite3}-electron-${key.electron}-${key.platform}-${key.arch}`;
+  return `${key.package ?? 'better-sqlite3'}-${key.betterSqlite3}-electron-${key.electron}-${key.platform}-${key.arch}`;
 }
 
 function versionOf(appRoot: string, pkg: string): string {
@@ -35,10 +44,15 @@ function versionOf(appRoot: string, pkg: string): string {
   return manifest.version;
 }
 
-/** The key for the installed better-sqlite3 and the given (or installed) Electron, on this machine. */
-export function installedBuildKey(appRoot: string, electronVersion?: string): NativeBuildKey {
+/** The key for the installed package (better-sqlite3 by default) and the given (or installed) Electron, here. */
+export function installedBuildKey(
+  appRoot: string,
+  electronVersion?: string,
+  pkg: NativePackage = 'better-sqlite3',
+): NativeBuildKey {
   return {
-    betterSqlite3: versionOf(appRoot, 'better-sqlite3'),
+    ...(pkg === 'better-sqlite3' ? {} : { package: pkg }),
+    betterSqlite3: versionOf(appRoot, pkg),
     electron: electronVersion ?? versionOf(appRoot, 'electron'),
     platform: process.platform,
     arch: process.arch,
@@ -70,12 +84,16 @@ export interface RuntimeFacts {
  * Electron by electron-builder; plain Node: the Node build). Throws a sentence for the user when Electron runs
  * unpackaged and nothing was prepared (the app was started with `electron .` instead of `npm start`).
  */
-export function developmentAddon(facts: RuntimeFacts): string | null {
+export function developmentAddon(facts: RuntimeFacts, pkg: NativePackage = 'better-sqlite3'): string | null {
   if (facts.isPackaged || facts.electronVersion === undefined) return null;
-  const addon = electronAddonPath(facts.appRoot, installedBuildKey(facts.appRoot, facts.electronVersion), facts.env);
+  const addon = electronAddonPath(
+    facts.appRoot,
+    installedBuildKey(facts.appRoot, facts.electronVersion, pkg),
+    facts.env,
+  );
   if (!existsSync(addon)) {
     throw new Error(
-      `better-sqlite3 is not prepared for Electron ${facts.electronVersion}: start Symc with \`npm start\` (it prepares it), or without Electron with \`npm run desktop:headless\`.`,
+      `${pkg} is not prepared for Electron ${facts.electronVersion}: start Symc with \`npm start\` (it prepares it), or without Electron with \`npm run desktop:headless\`.`,
     );
   }
   return addon;

@@ -8,6 +8,7 @@ import path from 'node:path';
 import { app, type BrowserWindow } from 'electron';
 import { AppService } from '../app/app-service';
 import { LocalStore } from '../core/store/local-store';
+import { EncryptedSearchIndex } from '../core/search/encrypted-search-index';
 import { type AutoUpdates, startAutoUpdates } from './auto-update';
 import { LINK_SCHEME, symcLinkFrom } from './deep-links';
 import { developmentAddon } from './electron-native';
@@ -51,6 +52,10 @@ async function ready(): Promise<void> {
     electronVersion: process.versions['electron'],
     appRoot: app.getAppPath(),
   });
+  EncryptedSearchIndex.nativeBinding = developmentAddon(
+    { isPackaged: app.isPackaged, electronVersion: process.versions['electron'], appRoot: app.getAppPath() },
+    'better-sqlite3-multiple-ciphers',
+  );
   serveRenderer(RENDERER_DIR);
   const dataDir = app.getPath('userData');
   updates = startAutoUpdates({ onStatus: (status) => service?.updateStatusChanged(status) });

@@ -25,6 +25,14 @@ export function snippetAround(
     }
   }
   hits.sort((a, b) => a[0] - b[0]);
+  return snippetOfRanges(text, hits);
+}
+
+/** A short excerpt of `text` around the first of `hits` ([start, end) ranges, sorted), with those inside it. */
+export function snippetOfRanges(
+  text: string,
+  hits: ReadonlyArray<readonly [number, number]>,
+): { snippet: string; highlights: Array<[number, number]> } {
   const first = hits[0]?.[0] ?? 0;
   let start = Math.max(0, first - CONTEXT_BEFORE);
   // Start at a word boundary when cutting into the text.
@@ -40,4 +48,22 @@ export function snippetAround(
     .filter(([s, e]) => s >= start && e <= end)
     .map(([s, e]): [number, number] => [s - start + prefix.length, e - start + prefix.length]);
   return { snippet, highlights };
+}
+
+export const MARK_START = '\u0001';
+export const MARK_END = '\u0002';
+
+/** Text with matches wrapped in MARK_START/MARK_END (SQLite FTS5 highlight()) → plain text and ranges. */
+export function unmark(marked: string): { text: string; ranges: Array<[number, number]> } {
+  let text = '';
+  const ranges: Array<[number, number]> = [];
+  let open = -1;
+  for (const ch of marked) {
+    if (ch === MARK_START) open = text.length;
+    else if (ch === MARK_END) {
+      if (open >= 0 && text.length > open) ranges.push([open, text.length]);
+      open = -1;
+    } else text += ch;
+  }
+  return { text, ranges };
 }

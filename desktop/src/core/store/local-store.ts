@@ -257,6 +257,16 @@ export class LocalStore {
         MessageRow | undefined) ?? null
     );
   }
+  /** Messages stored per chat (the search index compares its own counts with these after a restart). */
+  messageCounts(): Map<string, number> {
+    const rows = this.db
+      .prepare('SELECT chat_id AS chatId, COUNT(*) AS n FROM messages GROUP BY chat_id')
+      .all() as Array<{
+      chatId: string;
+      n: number;
+    }>;
+    return new Map(rows.map((r) => [r.chatId, r.n]));
+  }
   allMessageIds(): string[] {
     return (this.db.prepare('SELECT id FROM messages ORDER BY id').all() as Array<{ id: string }>).map((r) => r.id);
   }

@@ -148,6 +148,18 @@ export class ChatReader {
     return this.store.listMessages(chatId, limit).map((m) => this.display(chat, m, { checkAuthor: false }));
   }
 
+  /** One message for the search index (re-read after an edit): text only, no author check. */
+  messageForIndex(chatId: string, messageId: string): DisplayMessage | null {
+    const chat = this.store.getChat(chatId);
+    const row = chat ? this.store.getMessage(chatId, messageId) : null;
+    return chat && row ? this.display(chat, row, { checkAuthor: false }) : null;
+  }
+
+  /** Messages stored per chat: the search index compares its own counts with these after a restart. */
+  messageCounts(): Map<string, number> {
+    return this.store.messageCounts();
+  }
+
   chatList(): ChatListItem[] {
     return this.store.listChats().map((chat) => {
       const meta = this.meta(chat);

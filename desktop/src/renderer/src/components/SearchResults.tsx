@@ -41,6 +41,7 @@ export function SearchResults({ results, query, ready }: { results: SearchResult
                 <span className="result-top">
                   <span className={`kind kind-${r.kind}`}>{KIND[r.kind]}</span>
                   <span className="result-chat">{r.chatTitle}</span>
+                  {r.senderName && <span className="result-sender muted small">{r.senderName}</span>}
                   {r.sentAt !== null && <time className="muted small">{formatWhen(r.sentAt)}</time>}
                 </span>
                 <span className="result-snippet">
