@@ -15,6 +15,13 @@ export type ChatMeta = z.infer<typeof ChatMeta>;
 import { MessageBody } from './message-body';
 
 export { MessageBody } from './message-body';
+export {
+  AttachmentRef,
+  AttachmentRefs,
+  MAX_ATTACHMENTS_PER_MESSAGE,
+  MAX_THUMBNAIL_BYTES,
+  attachmentSignatureParts,
+} from './attachment-ref';
 
 export const DraftBody = z.object({ text: z.string() });
 export type DraftBody = z.infer<typeof DraftBody>;
