@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { z } from 'zod';
-import { DEFAULT_MAX_DRAFT_CHARS, MAX_DRAFT_CHARS_LIMIT } from '../../common/contract';
+import { DEFAULT_MAX_ATTACHMENT_BYTES, DEFAULT_MAX_DRAFT_CHARS, MAX_DRAFT_CHARS_LIMIT } from '../../common/contract';
 
 /**
  * All server configuration comes from the environment, parsed once at start-up. A bad value stops the
@@ -87,6 +87,24 @@ const EnvSchema = z.object({
   MAX_DRAFT_CHARS: z.coerce.number().int().min(1).max(MAX_DRAFT_CHARS_LIMIT).default(DEFAULT_MAX_DRAFT_CHARS),
   /** A draft idle this long is folded from the hot Draft table into its chat row (also on shutdown). */
   DRAFT_PERSISTENCE_TTL_SECONDS: z.coerce.number().int().min(1).default(7200),
+  /** Largest attachment blob (ciphertext bytes); a larger upload is refused with 413 (docs/ATTACHMENTS.md). */
+  MAX_ATTACHMENT_BYTES: z.coerce.number().int().min(1024).default(DEFAULT_MAX_ATTACHMENT_BYTES),
+  /** Blob bytes one account may hold (finished, in progress and sent alike); beyond it, 413 `quota_exceeded`. */
+  ATTACHMENT_QUOTA_BYTES: z.coerce
+    .number()
+    .int()
+    .min(1024)
+    .default(5 * 1024 * 1024 * 1024),
+  /** Where blobs live: `directory` (DATA_DIR/attachments, one instance) or `database` (chunks in the database: shared). */
+  ATTACHMENT_STORE: z.enum(['directory', 'database']).default('directory'),
+  /** An upload unfinished, or finished but sent in no message, for this long is collected. */
+  ATTACHMENT_UPLOAD_TTL_SECONDS: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .default(24 * 3600),
+  /** How often the attachment collector runs (abandoned uploads, blobs of deleted messages). */
+  ATTACHMENT_GC_SECONDS: z.coerce.number().min(0.05).default(600),
 });
 
 export type Config = Readonly<{
@@ -118,6 +136,11 @@ export type Config = Readonly<{
   redisUrl: string | undefined;
   maxDraftChars: number;
   draftPersistenceTtlSeconds: number;
+  maxAttachmentBytes: number;
+  attachmentQuotaBytes: number;
+  attachmentStore: 'directory' | 'database';
+  attachmentUploadTtlMs: number;
+  attachmentGcMs: number;
 }>;
 
 export class ConfigError extends Error {
@@ -165,5 +188,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     redisUrl: e.REDIS_URL,
     maxDraftChars: e.MAX_DRAFT_CHARS,
     draftPersistenceTtlSeconds: e.DRAFT_PERSISTENCE_TTL_SECONDS,
+    maxAttachmentBytes: e.MAX_ATTACHMENT_BYTES,
+    attachmentQuotaBytes: e.ATTACHMENT_QUOTA_BYTES,
+    attachmentStore: e.ATTACHMENT_STORE,
+    attachmentUploadTtlMs: e.ATTACHMENT_UPLOAD_TTL_SECONDS * 1000,
+    attachmentGcMs: Math.round(e.ATTACHMENT_GC_SECONDS * 1000),
   };
 }

@@ -7,6 +7,8 @@ import { AuthKeyHasher } from './modules/accounts/auth-key-hash';
 import type { Config } from './config';
 import { createDb, isPostgresUrl } from './db/client';
 import { applyPendingMigrations } from './db/migrate';
+import { type AttachmentCollector, startAttachmentCollector } from './modules/attachments/attachment-gc';
+import { createBlobStore } from './modules/attachments/create-blob-store';
 import { ChangeBus } from './modules/changes/change-bus';
 import { connectRedisFanout, localOnly } from './modules/changes/fanout';
 import { type DraftPersistence, startDraftPersistence } from './modules/drafts/draft-persistence';
@@ -24,6 +26,8 @@ export interface RunningServer {
   readonly deps: ServerDeps;
   /** The draft cache's TTL sweep (folds idle drafts into their chat rows). */
   readonly drafts: DraftPersistence;
+  /** Collects abandoned uploads and blobs of deleted messages (every ATTACHMENT_GC_SECONDS). */
+  readonly attachmentCollector: AttachmentCollector;
   close(): Promise<void>;
 }
 
@@ -70,8 +74,13 @@ export async function startServer(config: Config, logDestination?: pino.Destinat
     ),
     authKeys: new AuthKeyHasher(config.authKeyHashProfile, config.authHashThreads),
     preloginSecret: randomBytes(32),
+    blobs: createBlobStore(config, db),
   };
   const drafts = startDraftPersistence(db, logger, config.draftPersistenceTtlSeconds);
+  const attachmentCollector = startAttachmentCollector(db, deps.blobs, logger, {
+    uploadTtlMs: config.attachmentUploadTtlMs,
+    intervalMs: config.attachmentGcMs,
+  });
   const app = createApp(deps);
   const server: Server = await new Promise((resolve, reject) => {
     const s = app.listen(config.port, config.host, () => resolve(s));
@@ -92,6 +101,7 @@ export async function startServer(config: Config, logDestination?: pino.Destinat
     port,
     deps,
     drafts,
+    attachmentCollector,
     async close() {
       await new Promise<void>((resolve) => {
         server.close(() => resolve());
@@ -101,6 +111,7 @@ export async function startServer(config: Config, logDestination?: pino.Destinat
       });
       // No request is in flight any more: every hot draft goes to its chat row before the database closes.
       await drafts.stop();
+      await attachmentCollector.stop();
       await deps.authKeys.close();
       await db.$disconnect();
       await fanout.close();
