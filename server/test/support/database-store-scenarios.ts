@@ -4,7 +4,7 @@ import path from 'node:path';
 import { randomBytes, randomId } from '../../../common/crypto';
 import { ATTACHMENTS_PATH } from '../../../common/contract';
 import { startChat } from '../../../mobile-pairing/src/core/chats';
-import { DATABASE_CHUNK_BYTES } from '../../src/modules/attachments/database-blob-store';
+import { DATABASE_CHUNK_BYTES } from '../../src/modules/attachments/blob-store';
 import { signUpPhone } from './phone';
 import { receiveFile, sendFileMessage, writeFile } from './attachment-sender';
 import type { TestServer } from './test-server';

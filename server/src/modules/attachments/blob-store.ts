@@ -17,3 +17,6 @@ export interface BlobStore {
   /** Deletes the blob's bytes; a blob already gone is not an error. */
   remove(id: string): Promise<void>;
 }
+
+/** Bytes per row of the database store: a 100 MB blob is a few hundred rows, each small enough for one statement. */
+export const DATABASE_CHUNK_BYTES = 512 * 1024;

@@ -1,10 +1,8 @@
 import { Readable } from 'node:stream';
 import { DataStore, ERRORS, Upload } from '@tus/server';
 import type { Db } from '../../db/client';
-import type { BlobStore } from './blob-store';
+import { type BlobStore, DATABASE_CHUNK_BYTES } from './blob-store';
 
-/** Bytes per stored row: large enough that a 100 MB blob is a few hundred rows, small enough for one statement. */
-export const DATABASE_CHUNK_BYTES = 512 * 1024;
 /** Rows fetched per query while streaming a download. */
 const ROWS_PER_READ = 4;
 
