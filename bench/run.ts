@@ -7,6 +7,7 @@ import { initCrypto } from '../common/crypto';
 import { createAccount, type PhoneSession } from '../mobile-pairing/src/core/account';
 import { loadConfig } from '../server/src/config';
 import { approvePairing, lookupPairing, parsePairingInput } from '../mobile-pairing/src/core/pairing';
+import { measureAttachments } from './attachments';
 import { Child, nowMs } from './child';
 import type { DesktopReport } from './desktop-process';
 import { seedFanout } from './fanout-seed';
@@ -297,12 +298,19 @@ async function main(): Promise<void> {
       await runWorkload(workload, { fanout, rounds, batch, samples, ...(profileDir ? { profileDir } : {}) }),
     );
 
+  log('attachments: a 50 MB file sealed + uploaded, downloaded + opened, against loopback + AEAD');
+  const attachments = await measureAttachments();
+  log(
+    `attachments: up ${attachments.uploadMBps} MB/s (×${attachments.uploadRatio} the limit), down ${attachments.downloadMBps} MB/s (×${attachments.downloadRatio})`,
+  );
+
   const custom = values.workloads !== undefined || values.fanout !== undefined || batch !== null;
   const report: BenchReport = {
     generatedAt: new Date().toISOString(),
     mode: custom ? 'custom' : values.quick ? 'quick' : 'full',
     machine: machineInfo(),
     results,
+    attachments,
   };
   const files = writeReport(report, values.out);
   console.log(`\n${formatTable(report)}\n`);
