@@ -79,7 +79,7 @@ describe('attachments', () => {
     expect(Buffer.from(await part.arrayBuffer())).toEqual(fs.readFileSync(sent.blobPath).subarray(10, 20));
     const bad = await fetch(url, { headers: { ...auth, range: 'bytes=999999999-' } });
     expect(bad.status).toBe(416);
-    expect((await bad.json()).error.code).toBe('range_not_satisfiable');
+    expect(((await bad.json()) as { error: { code: string } }).error.code).toBe('range_not_satisfiable');
   });
 
   it("another user's blob answers 404 (not a member of any chat naming it), even with its id", async () => {
