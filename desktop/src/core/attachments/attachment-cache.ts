@@ -163,17 +163,22 @@ export class AttachmentCache {
     return path.join(this.dir, `${context.chatId}.${context.attachmentId}.blob`);
   }
 
+  private now(): number {
+    this.lastUse = Math.max(Date.now(), this.lastUse + 1);
+    return this.lastUse;
+  }
+
   private remember(context: AttachmentContext, bytes: number): void {
     this.entries.set(context.attachmentId, {
       id: context.attachmentId,
       chatId: context.chatId,
       bytes,
-      usedAt: Date.now(),
+      usedAt: this.now(),
     });
   }
 
   private touch(id: string): void {
     const entry = this.entries.get(id);
-    if (entry) this.entries.set(id, { ...entry, usedAt: Date.now() });
+    if (entry) this.entries.set(id, { ...entry, usedAt: this.now() });
   }
 }
