@@ -5,6 +5,7 @@ import {
   decryptMessageBody,
   encryptMessageBody,
   MessageBody,
+  messageSearchText,
   type MessageOrigin,
   SIGNING_INTRODUCED_AT,
   signMessageBody,
@@ -65,5 +66,13 @@ describe('attachments in the message body', () => {
     expect(() =>
       MessageBody.parse({ text: '', senderName: 'a', sentAt, attachments: Array(11).fill(photo) }),
     ).toThrow();
+  });
+
+  it('search text is the message text and the file names, one per line', () => {
+    expect(messageSearchText({ text: 'see attached', attachments: [photo, { ...photo, name: 'invoice.pdf' }] })).toBe(
+      'see attached\nbeach.jpg\ninvoice.pdf',
+    );
+    expect(messageSearchText({ text: '', attachments: [photo] })).toBe('beach.jpg');
+    expect(messageSearchText({ text: 'plain' })).toBe('plain');
   });
 });

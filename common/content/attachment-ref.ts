@@ -59,3 +59,15 @@ export function attachmentSignatureParts(ref: AttachmentRef): string[] {
     ref.image?.thumbnailMime ?? '',
   ];
 }
+
+/**
+ * What local search indexes for a message: its text, then its attachments' file names (one per line). The
+ * desktop's index feed calls this instead of reading `body.text`, so "invoice.pdf" finds the message.
+ */
+export function messageSearchText(body: {
+  readonly text: string;
+  readonly attachments?: readonly AttachmentRef[];
+}): string {
+  const names = (body.attachments ?? []).map((a) => a.name);
+  return [body.text, ...names].filter((part) => part.trim() !== '').join('\n');
+}

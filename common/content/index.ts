@@ -21,6 +21,7 @@ export {
   MAX_ATTACHMENTS_PER_MESSAGE,
   MAX_THUMBNAIL_BYTES,
   attachmentSignatureParts,
+  messageSearchText,
 } from './attachment-ref';
 
 export const DraftBody = z.object({ text: z.string() });
