@@ -1,4 +1,5 @@
 import type { Config } from 'jest';
+import { ESM_ONLY_IGNORE, ESM_ONLY_TRANSFORM } from './jest.esm-only';
 
 // One `npm test` runs everything CI runs on a fresh machine (PostgreSQL/Redis tests have their own
 // command, `npm run test:pg`, which .ci/run runs after making sure the services are up).
@@ -13,7 +14,13 @@ const config: Config = {
         tsconfig: { module: 'commonjs', moduleResolution: 'node10', ignoreDeprecations: '5.0', jsx: 'react-jsx' },
       },
     ],
+    [ESM_ONLY_TRANSFORM]: [
+      'ts-jest',
+      { tsconfig: { allowJs: true, module: 'commonjs', moduleResolution: 'node10', ignoreDeprecations: '5.0' } },
+    ],
   },
+  // @tus/server and its dependencies ship ES modules only; compile them to CommonJS like our own files.
+  transformIgnorePatterns: [ESM_ONLY_IGNORE],
   // The generated Prisma clients import their siblings as './x.js' (ESM style); resolve those to the .ts files.
   moduleNameMapper: { '^(\\.{1,2}/.*)\\.js$': '$1' },
   // .tsx too: a component test must never be silently left out (the renderer's own tests run in Chromium, e2e/).

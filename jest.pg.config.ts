@@ -1,4 +1,5 @@
 import type { Config } from 'jest';
+import { ESM_ONLY_IGNORE, ESM_ONLY_TRANSFORM } from './jest.esm-only';
 
 // `npm run test:pg`: the tests that need PostgreSQL (127.0.0.1:5432, or PG_ADMIN_URL). The main
 // config (jest.config.ts) ignores *.pg.test.ts.
@@ -10,7 +11,13 @@ const config: Config = {
   // ("A dynamic import callback was invoked without --experimental-vm-modules").
   transform: {
     '^.+\\.tsx?$': ['ts-jest', { tsconfig: { module: 'commonjs', moduleResolution: 'node10' } }],
+    [ESM_ONLY_TRANSFORM]: [
+      'ts-jest',
+      { tsconfig: { allowJs: true, module: 'commonjs', moduleResolution: 'node10', ignoreDeprecations: '5.0' } },
+    ],
   },
+  // @tus/server and its dependencies ship ES modules only; compile them to CommonJS like our own files.
+  transformIgnorePatterns: [ESM_ONLY_IGNORE],
   // The generated Prisma clients import their own .ts files with ".js" extensions (Node16 style).
   moduleNameMapper: { '^(\\.{1,2}/.*)\\.js$': '$1' },
   testMatch: ['**/*.pg.test.ts'],

@@ -1,6 +1,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import type { AttachmentFigure } from './attachments';
 import type { Limits } from './limits';
 
 export interface FanoutResult {
@@ -84,6 +85,8 @@ export interface BenchReport {
     readonly node: string;
   };
   readonly results: WorkloadResult[];
+  /** The attachment figure (bench/attachments.ts); absent in reports from before attachments. */
+  readonly attachments?: AttachmentFigure;
   /** `--concurrent N`: N desktops linking N accounts at once, and live delivery to others meanwhile. */
   readonly concurrent?: ConcurrentResult;
 }

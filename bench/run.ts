@@ -7,6 +7,7 @@ import { initCrypto } from '../common/crypto';
 import { createAccount, type PhoneSession } from '../mobile-pairing/src/core/account';
 import { loadConfig } from '../server/src/config';
 import { approvePairing, lookupPairing, parsePairingInput } from '../mobile-pairing/src/core/pairing';
+import { measureAttachments } from './attachments';
 import { Child, nowMs } from './child';
 import { Cluster } from './cluster';
 import type { AppMeasures } from './desktop-app-measure';
@@ -489,6 +490,12 @@ async function main(): Promise<void> {
       ? undefined
       : await runConcurrent(concurrent, values.quick ? WORKLOADS.S : WORKLOADS.M, { db, instances, batch });
 
+  log('attachments: a 50 MB file sealed + uploaded, downloaded + opened, against loopback + AEAD');
+  const attachments = await measureAttachments();
+  log(
+    `attachments: up ${attachments.uploadMBps} MB/s (×${attachments.uploadRatio} the limit), down ${attachments.downloadMBps} MB/s (×${attachments.downloadRatio})`,
+  );
+
   const custom =
     concurrent !== null ||
     values.workloads !== undefined ||
@@ -504,6 +511,7 @@ async function main(): Promise<void> {
     machine: machineInfo(),
     results,
     ...(concurrentResult ? { concurrent: concurrentResult } : {}),
+    attachments,
   };
   const files = writeReport(report, values.out);
   console.log(`\n${formatTable(report)}\n`);

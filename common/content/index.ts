@@ -23,6 +23,14 @@ export {
   messageEditSignatureInput,
   signMessageEdit,
 } from './message-edit';
+export {
+  AttachmentRef,
+  AttachmentRefs,
+  MAX_ATTACHMENTS_PER_MESSAGE,
+  MAX_THUMBNAIL_BYTES,
+  attachmentSignatureParts,
+  messageSearchText,
+} from './attachment-ref';
 
 export const DraftBody = z.object({ text: z.string() });
 export type DraftBody = z.infer<typeof DraftBody>;

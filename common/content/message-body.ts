@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { AttachmentRefs } from './attachment-ref';
 
 /** A message's plaintext, inside its envelope (under the chat key, bound to chat and message id). */
 /**
@@ -34,5 +35,10 @@ export const MessageBody = z.object({
     .string()
     .regex(/^[A-Za-z0-9_-]{86}$/, { message: 'must be a 64-byte signature in base64url' })
     .optional(),
+  /**
+   * Files and images sent with the message (docs/ATTACHMENTS.md). Absent in text-only messages and in
+   * bodies written before attachments; older clients drop the field unread and show the text.
+   */
+  attachments: AttachmentRefs.optional(),
 });
 export type MessageBody = z.infer<typeof MessageBody>;

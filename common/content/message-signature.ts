@@ -1,4 +1,5 @@
 import { fromBase64Url, type SigningKeyPair, signDetached, toBase64Url, utf8, verifyDetached } from '../crypto';
+import { attachmentSignatureParts } from './attachment-ref';
 import type { MessageBody } from './message-body';
 
 /**
@@ -69,6 +70,10 @@ export function messageSignatureInput(origin: MessageOrigin, body: UnsignedMessa
     body.category ?? '',
     body.senderName,
     ...reply,
+    // Appended only when present, so bodies signed before attachments existed still verify.
+    ...(body.attachments && body.attachments.length > 0
+      ? ['attachments', String(body.attachments.length), ...body.attachments.flatMap(attachmentSignatureParts)]
+      : []),
   ]);
 }
 
@@ -77,13 +82,14 @@ export function signMessageBody(
   origin: MessageOrigin,
   body: UnsignedMessageBody,
 ): MessageBody {
-  const { text, senderName, sentAt, category, replyTo } = body;
+  const { text, senderName, sentAt, category, replyTo, attachments } = body;
   const unsigned: UnsignedMessageBody = {
     text,
     senderName,
     sentAt,
     ...(category !== undefined ? { category } : {}),
     ...(replyTo !== undefined ? { replyTo } : {}),
+    ...(attachments !== undefined && attachments.length > 0 ? { attachments } : {}),
   };
   return { ...unsigned, sig: toBase64Url(signDetached(messageSignatureInput(origin, unsigned), signing.secretKey)) };
 }

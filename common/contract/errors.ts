@@ -19,6 +19,8 @@ export const ERROR_CODES = [
   'device_limit',
   'rate_limited',
   'unsupported_media_type',
+  'quota_exceeded',
+  'range_not_satisfiable',
   'internal',
 ] as const;
 

@@ -13,3 +13,4 @@ export { keyedHash, randomBytes, randomId, randomToken, sha256Hex } from './rand
 export * from './cpace';
 export * from './pairing-pake';
 export { sha512 } from './hash';
+export * from './attachment-stream';

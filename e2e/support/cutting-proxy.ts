@@ -11,6 +11,8 @@ export class CuttingProxy {
   private cutAfter: number | null = null;
   port = 0;
   cuts = 0;
+  /** Bytes forwarded from clients to the server (what an upload really cost, retries included). */
+  bytesUp = 0;
   /**
    * Looks at every chunk coming from the server before it is forwarded: return a byte count to forward
    * only that much of the chunk and then cut every connection, or null to let it through.
@@ -42,6 +44,7 @@ export class CuttingProxy {
           upstream.destroy();
           return;
         }
+        this.bytesUp += chunk.length;
         upstream.write(chunk);
       });
       upstream.on('data', (chunk: Buffer) => {

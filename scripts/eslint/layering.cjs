@@ -28,6 +28,13 @@ const PUBLIC_ENTRIES = {
   // The server's domain modules: each names the files other modules (and server.ts/app.ts) may use — its
   // router and the few functions or types it shares. Everything else in the folder is its own business.
   'server/src/modules/accounts': ['accounts.routes', 'auth-key-hash', 'tokens'],
+  'server/src/modules/attachments': [
+    'attachments.routes',
+    'attachment-binding',
+    'attachment-gc',
+    'blob-store',
+    'create-blob-store',
+  ],
   'server/src/modules/changes': ['change-bus', 'change-log', 'fanout'],
   'server/src/modules/chats': ['chats.routes', 'chats.use-cases', 'chat-access', 'chat-summary'],
   'server/src/modules/contacts': ['contacts.routes', 'contacts.use-cases'],

@@ -4,6 +4,7 @@ import { metricsAuth } from './http/metrics-auth';
 import { phoneAppRouter } from './http/phone-app';
 import { requestLog } from './http/request-log';
 import { accountsRouter } from './modules/accounts/accounts.routes';
+import { attachmentsRouter } from './modules/attachments/attachments.routes';
 import { chatsRouter } from './modules/chats/chats.routes';
 import { devicesRouter } from './modules/devices/devices.routes';
 import { draftsRouter } from './modules/drafts/drafts.routes';
@@ -41,6 +42,7 @@ export function createApp(deps: ServerDeps): Express {
   app.use(settingsRouter(deps));
   app.use(contactsRouter(deps));
   app.use(syncRouter(deps));
+  app.use(attachmentsRouter(deps, deps.blobs));
 
   app.use('/phone', phoneAppRouter());
   app.use(notFoundHandler);

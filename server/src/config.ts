@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { z } from 'zod';
-import { DEFAULT_MAX_DRAFT_CHARS, MAX_DRAFT_CHARS_LIMIT } from '../../common/contract';
+import { DEFAULT_MAX_ATTACHMENT_BYTES, DEFAULT_MAX_DRAFT_CHARS, MAX_DRAFT_CHARS_LIMIT } from '../../common/contract';
 
 /**
  * All server configuration comes from the environment, parsed once at start-up. A bad value stops the
@@ -91,6 +91,24 @@ const EnvSchema = z.object({
   DEVICE_INACTIVITY_DAYS: z.coerce.number().int().min(0).max(3650).default(30),
   /** How often the inactivity sweep runs (it also runs at startup). */
   DEVICE_INACTIVITY_SWEEP_SECONDS: z.coerce.number().int().min(1).default(3600),
+  /** Largest attachment blob (ciphertext bytes); a larger upload is refused with 413 (docs/ATTACHMENTS.md). */
+  MAX_ATTACHMENT_BYTES: z.coerce.number().int().min(1024).default(DEFAULT_MAX_ATTACHMENT_BYTES),
+  /** Blob bytes one account may hold (finished, in progress and sent alike); beyond it, 413 `quota_exceeded`. */
+  ATTACHMENT_QUOTA_BYTES: z.coerce
+    .number()
+    .int()
+    .min(1024)
+    .default(5 * 1024 * 1024 * 1024),
+  /** Where blobs live: `directory` (DATA_DIR/attachments, one instance) or `database` (chunks in the database: shared). */
+  ATTACHMENT_STORE: z.enum(['directory', 'database']).default('directory'),
+  /** An upload unfinished, or finished but sent in no message, for this long is collected. */
+  ATTACHMENT_UPLOAD_TTL_SECONDS: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .default(24 * 3600),
+  /** How often the attachment collector runs (abandoned uploads, blobs of deleted messages). */
+  ATTACHMENT_GC_SECONDS: z.coerce.number().min(0.05).default(600),
 });
 
 export type Config = Readonly<{
@@ -124,6 +142,11 @@ export type Config = Readonly<{
   draftPersistenceTtlSeconds: number;
   deviceInactivityDays: number;
   deviceInactivitySweepSeconds: number;
+  maxAttachmentBytes: number;
+  attachmentQuotaBytes: number;
+  attachmentStore: 'directory' | 'database';
+  attachmentUploadTtlMs: number;
+  attachmentGcMs: number;
 }>;
 
 export class ConfigError extends Error {
@@ -173,5 +196,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     draftPersistenceTtlSeconds: e.DRAFT_PERSISTENCE_TTL_SECONDS,
     deviceInactivityDays: e.DEVICE_INACTIVITY_DAYS,
     deviceInactivitySweepSeconds: e.DEVICE_INACTIVITY_SWEEP_SECONDS,
+    maxAttachmentBytes: e.MAX_ATTACHMENT_BYTES,
+    attachmentQuotaBytes: e.ATTACHMENT_QUOTA_BYTES,
+    attachmentStore: e.ATTACHMENT_STORE,
+    attachmentUploadTtlMs: e.ATTACHMENT_UPLOAD_TTL_SECONDS * 1000,
+    attachmentGcMs: Math.round(e.ATTACHMENT_GC_SECONDS * 1000),
   };
 }

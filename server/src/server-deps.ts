@@ -1,6 +1,7 @@
 import type { Config } from './config';
 import type { Db } from './db/client';
 import type { AuthKeyHasher } from './modules/accounts/auth-key-hash';
+import type { BlobStore } from './modules/attachments/blob-store';
 import type { ChangeBus } from './modules/changes/change-bus';
 import type { Fanout } from './modules/changes/fanout';
 import type { PairingEvents } from './modules/pairing/pairing-events';
@@ -27,4 +28,6 @@ export interface ServerDeps {
   readonly authKeys: AuthKeyHasher;
   /** Keys the fake KDF salts of unknown usernames (prelogin); random per process. */
   readonly preloginSecret: Uint8Array;
+  /** Attachment blobs (opaque ciphertext): a directory under DATA_DIR, or chunks in the database. */
+  readonly blobs: BlobStore;
 }

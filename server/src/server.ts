@@ -7,6 +7,8 @@ import { AuthKeyHasher } from './modules/accounts/auth-key-hash';
 import type { Config } from './config';
 import { createDb, isPostgresUrl } from './db/client';
 import { applyPendingMigrations } from './db/migrate';
+import { type AttachmentCollector, startAttachmentCollector } from './modules/attachments/attachment-gc';
+import { createBlobStore } from './modules/attachments/create-blob-store';
 import { ChangeBus } from './modules/changes/change-bus';
 import { connectRedisFanout, localOnly } from './modules/changes/fanout';
 import { type DraftPersistence, startDraftPersistence } from './modules/drafts/draft-persistence';
@@ -27,6 +29,8 @@ export interface RunningServer {
   readonly drafts: DraftPersistence;
   /** The device inactivity sweep (docs/DEVICE-LIFECYCLE.md). */
   readonly inactivity: InactivitySweep;
+  /** Collects abandoned uploads and blobs of deleted messages (every ATTACHMENT_GC_SECONDS). */
+  readonly attachmentCollector: AttachmentCollector;
   close(): Promise<void>;
 }
 
@@ -78,9 +82,14 @@ export async function startServer(
     ),
     authKeys: new AuthKeyHasher(config.authKeyHashProfile, config.authHashThreads),
     preloginSecret: randomBytes(32),
+    blobs: createBlobStore(config, db),
   };
   const drafts = startDraftPersistence(db, logger, config.draftPersistenceTtlSeconds);
   const inactivity = startInactivitySweep(deps, options.clock);
+  const attachmentCollector = startAttachmentCollector(db, deps.blobs, logger, {
+    uploadTtlMs: config.attachmentUploadTtlMs,
+    intervalMs: config.attachmentGcMs,
+  });
   const app = createApp(deps);
   const server: Server = await new Promise((resolve, reject) => {
     const s = app.listen(config.port, config.host, () => resolve(s));
@@ -106,6 +115,7 @@ export async function startServer(
     deps,
     drafts,
     inactivity,
+    attachmentCollector,
     async close() {
       await new Promise<void>((resolve) => {
         server.close(() => resolve());
@@ -116,6 +126,7 @@ export async function startServer(
       // No request is in flight any more: every hot draft goes to its chat row before the database closes.
       await drafts.stop();
       await inactivity.stop();
+      await attachmentCollector.stop();
       await deps.authKeys.close();
       await db.$disconnect();
       await fanout.close();

@@ -28,3 +28,12 @@ export {
 export { OutboxItem, MAX_OUTBOX } from './sync';
 export { SettingsRecord, MAX_SETTINGS_ENVELOPE_CHARS } from './settings';
 export { ContactsRecord } from './contacts';
+export {
+  ATTACHMENTS_PATH,
+  ATTACHMENT_ID_METADATA_KEY,
+  AttachmentIdParams,
+  AttachmentIds,
+  DEFAULT_MAX_ATTACHMENT_BYTES,
+  MAX_ATTACHMENTS_PER_SEND,
+  attachmentUrl,
+} from './attachments';

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { Envelope, Id, MessageStatus, Timestamp } from '../primitives';
 import { ChatIdParams } from './chats';
 import { MessageEditRecord } from './message-actions';
+import { AttachmentIds } from './attachments';
 import { route } from './route';
 
 export const MessageRecord = z.object({
@@ -29,7 +30,13 @@ export const sendMessage = route({
   path: '/chats/:chatId/messages',
   auth: 'device',
   params: ChatIdParams,
-  body: z.strictObject({ messageId: Id, clientKey: ClientKey, ciphertext: Envelope }),
+  body: z.strictObject({
+    messageId: Id,
+    clientKey: ClientKey,
+    ciphertext: Envelope,
+    /** Blobs this message's body refers to (uploaded and finished by the sender); grants the chat read access. */
+    attachmentIds: AttachmentIds.optional(),
+  }),
   response: MessageRecord,
   status: 201,
 });

@@ -10,6 +10,7 @@ import {
 import type { AuthContext } from '../../http/authenticate';
 import { errors } from '../../errors';
 import type { ServerDeps } from '../../server-deps';
+import { bindAttachments } from '../attachments/attachment-binding';
 import { appendChange } from '../changes/change-log';
 import { requireMembership } from '../chats/chat-access';
 import { toMessageRecord } from './message-row';
@@ -61,6 +62,7 @@ export async function sendMessage(
         createdAt: now,
       },
     });
+    if (body.attachmentIds) await bindAttachments(tx, body.attachmentIds, auth.userId, row.id, now);
     await tx.chat.update({
       where: { id: chatId },
       data: { updatedAt: now, messageCount: { increment: 1 }, messageBytes: { increment: row.size } },

@@ -1,0 +1,2 @@
+/** The migration that added attachment blobs (Attachment, AttachmentChunk). */
+export const ATTACHMENTS_MIGRATION = '20261203121933_attachments';
