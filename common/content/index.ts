@@ -9,6 +9,12 @@ export const ChatMeta = z.object({
   title: z.string().max(200),
   summary: z.string().max(2000).optional(),
   tags: z.array(z.string().max(50)).max(20).optional(),
+  /**
+   * Set by every client that signs membership changes (docs/GROUPS.md): this chat's membership is proven
+   * by signed statements from version 1 on, so a chain without its founding statement is refused. Inside
+   * the envelope, the server can't clear it to pass a chat off as one from before signed membership.
+   */
+  signedMembership: z.literal(true).optional(),
 });
 export type ChatMeta = z.infer<typeof ChatMeta>;
 

@@ -89,6 +89,8 @@ export const SyncEvents = {
   'message:new': z.object({ message: MessageRecord }),
   'message:status': z.object({ chatId: Id, messageId: Id, status: MessageStatus }),
   'chat:update': z.object({ chat: ChatSummary }),
+  /** This user is no longer a member (left, or removed: docs/GROUPS.md): devices drop the chat. */
+  'chat:removed': z.object({ chatId: Id }),
   'draft:update': z.object({ draft: DraftRecord }),
   /** A device was linked to the account (a desktop paired): lists of devices refresh. */
   'device:linked': z.object({ deviceId: Id }),
@@ -103,6 +105,7 @@ export const LIVE_EVENT_NAMES = [
   'message:new',
   'message:status',
   'chat:update',
+  'chat:removed',
   'draft:update',
   'settings:sync',
   'contacts:sync',

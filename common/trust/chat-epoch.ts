@@ -91,7 +91,10 @@ export function signEpoch(signing: SigningKeyPair, statement: EpochStatement): S
   return { keyVersion: statement.keyVersion, statement: text, signature: toBase64Url(signature) };
 }
 
-export function epochSignatureValid(epoch: SignedEpoch, signingPublicKey: Uint8Array): boolean {
+export function epochSignatureValid(
+  epoch: Pick<SignedEpoch, 'statement' | 'signature'>,
+  signingPublicKey: Uint8Array,
+): boolean {
   let signature: Uint8Array;
   try {
     signature = fromBase64Url(epoch.signature, 'epoch signature');
@@ -146,16 +149,20 @@ export interface VerifiedMembership {
 
 /**
  * Checks a chat's statements in order. `signingKeyOf` answers from the verifier's pins (and its own key for
- * itself), never from a server answer it hasn't pinned. A chat made before statements has none for the
- * versions before its first: `legacyMembers` (the server's member list of those days, trusted on first use)
- * is what the first statement's author must belong to.
+ * itself), never from a server answer it hasn't pinned.
+ *
+ * A chat made before signed statements (`legacy`) has none for version 1: its membership then is the
+ * server's member list (`legacy.members`, trusted on first use, as it always was), and its first statement
+ * (version 2) is accepted when its author signed it and is in it. From there on the chain is checked like
+ * any other. For every other chat a chain that doesn't start with a founding statement is refused.
  */
 export function verifyEpochChain(
   chatId: string,
   epochs: readonly SignedEpoch[],
   signingKeyOf: (userId: string) => Uint8Array | null,
-  legacyMembers: readonly string[] = [],
+  legacy: { readonly members: readonly string[] } | null = null,
 ): VerifiedMembership {
+  const legacyFrom = legacy ? 1 : null;
   const sorted = [...epochs].sort((a, b) => a.keyVersion - b.keyVersion);
   let members: string[] | null = null;
   let previousText: string | null = null;
@@ -173,12 +180,10 @@ export function verifyEpochChain(
     if (members === null) {
       if (s.keyVersion === 1) {
         if (s.action !== 'create' || s.previous !== null) throw new EpochChainError(1, 'version 1 must found the chat');
-      } else if (!legacyMembers.includes(s.actorUserId)) {
-        throw new EpochChainError(s.keyVersion, 'its author was not a member');
-      } else {
-        const expected = expectedMembers(legacyMembers, s.action, s.subjects);
-        if (!expected || !sameSet(expected, s.members))
-          throw new EpochChainError(s.keyVersion, 'the members do not follow from the change');
+      } else if (legacyFrom === null || s.keyVersion !== legacyFrom + 1) {
+        // Only a chat from before signed statements may start its chain after version 1, and only right
+        // after the versions it had then: a server can't drop the founding statement of a newer chat.
+        throw new EpochChainError(s.keyVersion, 'the versions before it are missing');
       }
     } else {
       const last = statements[statements.length - 1]!;
@@ -196,7 +201,8 @@ export function verifyEpochChain(
     statements.push(s);
   }
   if (members === null) {
-    return { keyVersion: 1, members: [...legacyMembers].sort(), commitments, statements };
+    if (!legacy) throw new EpochChainError(1, 'the chat has no founding statement');
+    return { keyVersion: 1, members: [...legacy.members].sort(), commitments, statements };
   }
   return { keyVersion: statements[statements.length - 1]!.keyVersion, members, commitments, statements };
 }

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { Envelope, Id, MessageStatus, Timestamp } from '../primitives';
-import { ChatIdParams } from './chats';
+import { ChatIdParams, KeyVersion } from './chats';
 import { route } from './route';
 
 export const MessageRecord = z.object({
@@ -12,6 +12,8 @@ export const MessageRecord = z.object({
   ciphertext: Envelope,
   status: MessageStatus,
   createdAt: Timestamp,
+  /** The chat key version the body is written under (docs/GROUPS.md); absent from older servers = 1. */
+  keyVersion: KeyVersion.optional(),
 });
 export type MessageRecord = z.infer<typeof MessageRecord>;
 
@@ -23,7 +25,13 @@ export const sendMessage = route({
   path: '/chats/:chatId/messages',
   auth: 'device',
   params: ChatIdParams,
-  body: z.strictObject({ messageId: Id, clientKey: ClientKey, ciphertext: Envelope }),
+  body: z.strictObject({
+    messageId: Id,
+    clientKey: ClientKey,
+    ciphertext: Envelope,
+    /** Must be the chat's current key version with no rotation due (absent = 1), else 409 stale_version. */
+    keyVersion: KeyVersion.optional(),
+  }),
   response: MessageRecord,
   status: 201,
 });

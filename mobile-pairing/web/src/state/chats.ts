@@ -1,7 +1,7 @@
 import { create } from 'zustand';
 import type { ApiClient } from '../../../../common/contract';
 import type { PhoneSession } from '../../../src/core/account';
-import { readChatMeta, sendText } from '../../../src/core/chats';
+import { asChatKeys, readChatMeta, sendText } from '../../../src/core/chats';
 import {
   type ChatKeyCache,
   type ChatListItem,
@@ -127,12 +127,12 @@ export const useChats = create<ChatsStore>()((set, get) => {
     },
     async startChat(client, me, username, title) {
       const started = await startChatWith(client, me, { username, ...(title.trim() ? { title } : {}) });
-      keys.set(started.chat.chatId, started.chatKey);
+      keys.set(started.chat.chatId, asChatKeys(started.chat.chatId, started.chatKey));
       set({ list: [{ chat: started.chat, title: started.title, lastMessage: null }, ...(get().list ?? [])] });
       return started.chat.chatId;
     },
     reset() {
-      for (const key of keys.values()) key.fill(0);
+      for (const entry of keys.values()) for (const key of entry.byVersion.values()) key.fill(0);
       keys = new Map();
       senders = null;
       set({ list: null, conversations: {} });

@@ -15,5 +15,6 @@ export function toMessageRecord(row: MessageRow): MessageRecord {
     ciphertext: row.ciphertext,
     status: row.status as MessageStatus,
     createdAt: row.createdAt.toISOString(),
+    keyVersion: row.keyVersion,
   };
 }
