@@ -35,7 +35,10 @@ export const EpochStatement = z.strictObject({
   /** keyedHash of the new chat key (keyCommitment below): opening a key that doesn't match is refused. */
   keyCommitment: z.string().regex(/^[A-Za-z0-9_-]{43}$/),
   /** statementHash of version keyVersion-1; null for the first signed version. */
-  previous: z.string().regex(/^[A-Za-z0-9_-]{43}$/).nullable(),
+  previous: z
+    .string()
+    .regex(/^[A-Za-z0-9_-]{43}$/)
+    .nullable(),
 });
 export type EpochStatement = z.infer<typeof EpochStatement>;
 

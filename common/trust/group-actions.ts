@@ -147,8 +147,7 @@ export async function openChatKeys(
       continue; // a copy that doesn't open is not a key: the messages under it stay unreadable
     }
     const commitment = commitments?.get(copy.keyVersion);
-    if (commitments && copy.keyVersion > 1 && commitment !== keyCommitment(key, chat.chatId, copy.keyVersion))
-      continue;
+    if (commitments && copy.keyVersion > 1 && commitment !== keyCommitment(key, chat.chatId, copy.keyVersion)) continue;
     // Stored only once checked against the statements: a key the server made up is never kept.
     if (!copy.wrappedChatKey && commitments) {
       await call('storeMyChatKey', {
@@ -190,7 +189,8 @@ export function readMessageWith(keys: ChatKeys, message: MessageRecord): Message
 }
 
 function requireSigning(me: GroupMember): SigningKeyPair {
-  if (!me.signing) throw new MembershipRefusedError('this device has no signing key yet: membership changes are signed');
+  if (!me.signing)
+    throw new MembershipRefusedError('this device has no signing key yet: membership changes are signed');
   return me.signing;
 }
 

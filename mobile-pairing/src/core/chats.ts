@@ -18,6 +18,7 @@ import {
   wrapChatKey,
 } from '../../../common/crypto';
 import {
+  changeMembership,
   type ChatKeys,
   currentKey,
   newChatRequest,
@@ -72,14 +73,33 @@ export async function startChat(
 
 /** My chat key for a chat: unwrap my copy, or open the sealed copy someone gave me and store it wrapped. */
 export async function chatKeyFor(client: ApiClient, me: PhoneSession, chat: ChatSummary): Promise<ChatKey> {
-  if (chat.wrappedChatKey) return unwrapChatKey(chat.wrappedChatKey, me.masterKey, chat.chatId, me.userId);
+  const version = chat.keyVersion ?? 1;
+  if (chat.wrappedChatKey) return unwrapChatKey(chat.wrappedChatKey, me.masterKey, chat.chatId, me.userId, version);
   if (!chat.sealedChatKey) throw new Error(`no key for chat ${chat.chatId}`);
   const chatKey = chatKeyFromBytes(openSealedBytes(chat.sealedChatKey, me.identity));
   await client.call('storeMyChatKey', {
     params: { chatId: chat.chatId },
-    body: { wrappedChatKey: wrapChatKey(chatKey, me.masterKey, chat.chatId, me.userId) },
+    body: {
+      wrappedChatKey: wrapChatKey(chatKey, me.masterKey, chat.chatId, me.userId, version),
+      ...(version > 1 ? { keyVersion: version } : {}),
+    },
   });
   return chatKey;
+}
+
+/**
+ * The keys to write with: after a member left (`rotationDue`) this first makes the next key version,
+ * sealed to the members that remain (docs/GROUPS.md), so nothing new is ever written under a key the
+ * leaver holds.
+ */
+export async function keysForSending(
+  client: ApiClient,
+  me: PhoneSession,
+  chat: ChatSummary,
+): Promise<{ chat: ChatSummary; keys: ChatKeys }> {
+  if (!chat.rotationDue) return { chat, keys: await chatKeysFor(client, me, chat) };
+  const contacts = await phoneContacts(client, me);
+  return changeMembership((name, input) => client.call(name, input), me, contacts, chat, { action: 'rotate' });
 }
 
 /**

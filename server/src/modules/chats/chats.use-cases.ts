@@ -31,7 +31,7 @@ export async function createChat(
       previousStatement: null,
     });
     if ([...statement.members].sort().join() !== [auth.userId, ...others].sort().join())
-      throw errors.validation('body.epoch.statement: the members are not the chat\'s members');
+      throw errors.validation("body.epoch.statement: the members are not the chat's members");
   }
   const committed = await deps.db.$transaction(async (tx) => {
     await tx.chat.create({

@@ -56,8 +56,7 @@ export async function changeMembers(
   const sealedTo = body.members.map((m) => m.userId).sort();
   if (sealedTo.join() !== others.join())
     throw errors.validation('body.members: the new key must be sealed to every other member, and only to them');
-  if (body.metaVersion <= chat.metaVersion)
-    throw errors.staleVersion('the chat was edited in a newer version already');
+  if (body.metaVersion <= chat.metaVersion) throw errors.staleVersion('the chat was edited in a newer version already');
 
   const keyVersion = statement.keyVersion;
   const removed = current.filter((m) => !statement.members.includes(m));

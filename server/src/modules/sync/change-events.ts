@@ -70,8 +70,9 @@ export async function toLiveEvents(db: Db, userId: string, changes: readonly Com
     chatIds.length > 3
       ? new Map((await listChatSummaries(db, userId)).map((c) => [c.chatId, c]))
       : new Map(
-          (await Promise.all(chatIds.map(async (id) => [id, await loadMemberChatSummary(db, id, userId)] as const)))
-            .filter((entry): entry is [string, ChatSummary] => entry[1] !== null),
+          (
+            await Promise.all(chatIds.map(async (id) => [id, await loadMemberChatSummary(db, id, userId)] as const))
+          ).filter((entry): entry is [string, ChatSummary] => entry[1] !== null),
         );
 
   const events: LiveEvent[] = [];
