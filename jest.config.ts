@@ -9,12 +9,15 @@ const config: Config = {
   transform: {
     '^.+\\.tsx?$': [
       'ts-jest',
-      { tsconfig: { module: 'commonjs', moduleResolution: 'node10', ignoreDeprecations: '5.0' } },
+      {
+        tsconfig: { module: 'commonjs', moduleResolution: 'node10', ignoreDeprecations: '5.0', jsx: 'react-jsx' },
+      },
     ],
   },
   // The generated Prisma clients import their siblings as './x.js' (ESM style); resolve those to the .ts files.
   moduleNameMapper: { '^(\\.{1,2}/.*)\\.js$': '$1' },
-  testMatch: ['**/*.test.ts'],
+  // .tsx too: a component test must never be silently left out (the renderer's own tests run in Chromium, e2e/).
+  testMatch: ['**/*.test.ts', '**/*.test.tsx'],
   testPathIgnorePatterns: ['/node_modules/', '\\.pg\\.test\\.ts$'],
   testTimeout: 30_000,
 };

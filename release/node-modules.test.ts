@@ -52,7 +52,7 @@ describe('the generated block of electron-builder.yml', () => {
   test('is replaced between its markers and nothing else changes', () => {
     const out = withExclusionBlock(yml, ['express', '@prisma/client']);
     expect(out).toBe(
-      `files:\n  - a/**/*\n${GENERATED_BLOCK_BEGIN} (generated)\n  - "${exclusionPattern('express')}"\n  - "${exclusionPattern('@prisma/client')}"\n${GENERATED_BLOCK_END}\n\nasar: true\n`,
+      `files:\n  - a/**/*\n${GENERATED_BLOCK_BEGIN} (generated)\n  - '${exclusionPattern('express')}'\n  - '${exclusionPattern('@prisma/client')}'\n${GENERATED_BLOCK_END}\n\nasar: true\n`,
     );
   });
 

@@ -223,6 +223,6 @@ export function withExclusionBlock(yml: string, packages: readonly string[]): st
     );
   }
   const beginLineEnd = yml.indexOf('\n', begin) + 1;
-  const lines = packages.map((name) => `  - "${exclusionPattern(name)}"\n`).join('');
+  const lines = packages.map((name) => `  - '${exclusionPattern(name)}'\n`).join('');
   return yml.slice(0, beginLineEnd) + lines + yml.slice(end);
 }

@@ -79,6 +79,12 @@ describe('symc/layering', () => {
       /server\/src\/ may import only/,
     ],
     ['e2e/x.test.ts', "import { sodium } from '../common/crypto/sodium';", /common\/crypto\/'s internals/],
+    [
+      'server/src/modules/drafts/x.ts',
+      "import { planFreshSync } from '../sync/sync-plan';",
+      /server\/src\/modules\/sync\/'s internals: import server\/src\/modules\/sync\/sync.routes \(or/,
+    ],
+    ['server/src/app.ts', "import { x } from './modules/pairing/pairing.use-cases';", /modules\/pairing\/'s internals/],
   ])('%s: refuses %s', (file, code, expected) => {
     const problems = layeringProblems(file, code);
     expect(problems).toHaveLength(1);
@@ -89,6 +95,10 @@ describe('symc/layering', () => {
     ['common/content/x.ts', "import { z } from 'zod';\nimport { encryptJson } from '../crypto';"],
     ['common/crypto/x.ts', "import { sodium } from './sodium';\nimport s from 'libsodium-wrappers-sumo';"],
     ['common/contract/x.test.ts', "import { randomUUID } from 'node:crypto';"],
+    [
+      'server/src/modules/sync/x.ts',
+      "import { planFreshSync } from './sync-plan';\nimport { appendChange } from '../changes/change-log';",
+    ],
     ['desktop/src/main/x.ts', "import { app } from 'electron';\nimport { AppService } from '../app/app-service';"],
     [
       'desktop/src/preload/x.ts',

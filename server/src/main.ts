@@ -2,7 +2,7 @@ import { ConfigError, loadConfig } from './config';
 import { StartupError } from './db/sqlite-file';
 import { startServer } from './server';
 
-/** `npm run start:server`: configuration from the environment (see README), graceful stop on SIGINT/SIGTERM. */
+/** `npm run server` (after building the phone app): configuration from the environment (see README), graceful stop on SIGINT/SIGTERM. */
 async function main(): Promise<void> {
   const config = loadConfig();
   const server = await startServer(config);

@@ -85,7 +85,11 @@ export async function startServer(config: Config, logDestination?: pino.Destinat
   server.headersTimeout = 66_000;
   const port = (server.address() as AddressInfo).port;
   const url = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;
-  logger.info({ url, database: isPostgresUrl(config.databaseUrl) ? 'postgresql' : 'sqlite' }, 'symc server listening');
+  const phoneApp = `${url}/phone/`;
+  logger.info(
+    { url, phoneApp, database: isPostgresUrl(config.databaseUrl) ? 'postgresql' : 'sqlite' },
+    `symc server listening on ${url} (phone app: ${phoneApp})`,
+  );
 
   return {
     url,

@@ -19,18 +19,9 @@ export function messageView(m: DisplayMessage, failure: string | null = null): M
   };
 }
 
-/** Unread = messages from someone else this account has not marked read, per chat (the store's query). */
-export function unreadCounts(core: DesktopCore): Map<string, number> {
-  return core.store.unread.counts(core.session.userId);
-}
-
-export function unreadMessageIds(core: DesktopCore, chatId: string): string[] {
-  return core.store.unread.messageIds(chatId, core.session.userId);
-}
-
 /** The chat list: decrypted titles and last-message previews, pinned chats first, then most recent. */
 export function chatList(core: DesktopCore, hasDraft: (chatId: string) => boolean): ChatListEntry[] {
-  const unread = unreadCounts(core);
+  const unread = core.unreadCounts();
   const entries = core.reader.chatList().map((chat) => chatEntry(core, chat.chatId, unread, hasDraft)!);
   return entries
     .filter(Boolean)
@@ -43,11 +34,10 @@ export function chatEntry(
   unread: Map<string, number>,
   hasDraft: (chatId: string) => boolean,
 ): ChatListEntry | null {
-  const row = core.store.getChat(chatId);
+  const row = core.reader.chat(chatId);
   if (!row) return null;
   const meta = core.reader.meta(row);
-  const lastRow = core.store.listMessages(chatId, 1)[0];
-  const last = lastRow ? core.reader.display(row, lastRow) : null;
+  const last = core.reader.lastMessage(chatId);
   return {
     chatId,
     title: meta?.title ?? 'Encrypted chat',

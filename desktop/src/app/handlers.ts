@@ -1,6 +1,6 @@
 import { IpcError, type IpcHandlers } from '../../../common/contract';
 import type { AppService } from './app-service';
-import { chatEntry, chatList, messageView, unreadCounts, unreadMessageIds } from './chat-views';
+import { chatEntry, chatList, messageView } from './chat-views';
 import { preferencesOf } from './preferences';
 import { createTrustHandlers, sendingPausedMessage } from './trust-handlers';
 
@@ -26,7 +26,7 @@ export function createHandlers(app: AppService): IpcHandlers {
   const hasDraft = (chatId: string) => app.linked().drafts.read(chatId).trim() !== '';
   const requireChat = (chatId: string) => {
     const { core } = app.linked();
-    const chat = core.store.getChat(chatId);
+    const chat = core.reader.chat(chatId);
     if (!chat)
       throw new IpcError(
         'not_found',
@@ -34,8 +34,6 @@ export function createHandlers(app: AppService): IpcHandlers {
       );
     return chat;
   };
-  const memberIds = (chat: { members: string }) =>
-    (JSON.parse(chat.members) as Array<{ userId: string }>).map((m) => m.userId);
 
   return {
     getState: () => app.snapshot(),
@@ -50,29 +48,23 @@ export function createHandlers(app: AppService): IpcHandlers {
 
     listChats: () => ({ chats: chatList(app.linked().core, hasDraft) }),
     openChat: async ({ chatId }) => {
-      const chat = requireChat(chatId);
+      requireChat(chatId);
       const { core, drafts } = app.linked();
       app.setActiveChat(chatId);
-      // The names and signing keys of who wrote the page: its members, and any sender the server names.
-      await core.reader.loadSenders([
-        ...memberIds(chat),
-        ...core.store.listMessages(chatId, PAGE).map((r) => r.sender_user_id),
-      ]);
-      const failures = core.engine.outbox.failures(chatId);
-      const messages = core.reader.messages(chatId, PAGE).map((m) => messageView(m, failures.get(m.messageId) ?? null));
-      const entry = chatEntry(core, chatId, unreadCounts(core), hasDraft)!;
+      const page = (await core.reader.page(chatId, PAGE)) ?? [];
+      const failures = core.sendFailures(chatId);
+      const messages = page.map((m) => messageView(m, failures.get(m.messageId) ?? null));
+      const entry = chatEntry(core, chatId, core.unreadCounts(), hasDraft)!;
       return { chat: entry, messages, hasMore: messages.length === PAGE, draft: drafts.read(chatId) };
     },
     loadOlder: async ({ chatId, beforeMessageId }) => {
-      const chat = requireChat(chatId);
+      requireChat(chatId);
       const { core } = app.linked();
-      const before = core.store.getMessage(chatId, beforeMessageId);
-      if (!before) throw new IpcError('not_found', 'That message is not in this chat.');
-      const rows = core.store.listMessages(chatId, PAGE, { createdAt: before.created_at, id: before.id });
-      await core.reader.loadSenders(rows.map((r) => r.sender_user_id));
-      const failures = core.engine.outbox.failures(chatId);
-      const messages = rows.map((row) => messageView(core.reader.display(chat, row), failures.get(row.id) ?? null));
-      return { messages, hasMore: rows.length === PAGE };
+      const page = await core.reader.page(chatId, PAGE, beforeMessageId);
+      if (!page) throw new IpcError('not_found', 'That message is not in this chat.');
+      const failures = core.sendFailures(chatId);
+      const messages = page.map((m) => messageView(m, failures.get(m.messageId) ?? null));
+      return { messages, hasMore: page.length === PAGE };
     },
     closeChat: () => {
       app.setActiveChat(null);
@@ -86,7 +78,7 @@ export function createHandlers(app: AppService): IpcHandlers {
       if (paused) throw new IpcError('wrong_state', paused);
       let sent: { messageId: string; queued: boolean; failed: string | null };
       try {
-        sent = await core.engine.outbox.send(chatId, text);
+        sent = await core.send(chatId, text);
       } catch (error) {
         throw new IpcError('failed', `The message was not sent: ${(error as Error).message}`);
       }
@@ -101,7 +93,7 @@ export function createHandlers(app: AppService): IpcHandlers {
       requireChat(chatId);
       const outcome = await app
         .linked()
-        .core.engine.outbox.retry(chatId, messageId)
+        .core.retrySend(chatId, messageId)
         .catch((error: unknown) => {
           throw new IpcError('not_found', `Nothing to retry: ${(error as Error).message}.`);
         });
@@ -109,33 +101,18 @@ export function createHandlers(app: AppService): IpcHandlers {
     },
     markRead: async ({ chatId }) => {
       requireChat(chatId);
-      const { core } = app.linked();
-      const ids = unreadMessageIds(core, chatId);
-      let marked = 0;
-      for (let i = 0; i < ids.length; i += RECEIPTS_PER_CALL) {
-        const messageIds = ids.slice(i, i + RECEIPTS_PER_CALL);
-        // Offline: they stay unread here and are marked on the next open; nothing is lost.
-        const result = await core.session
-          .call('markMessages', { params: { chatId }, body: { messageIds, status: 'read' } })
-          .catch(() => null);
-        if (!result) break;
-        core.store.transaction(() => {
-          for (const id of messageIds) if (core.store.setMessageStatus(chatId, id, 'read')) marked++;
-        });
-      }
+      // Offline: they stay unread here and are marked on the next open; nothing is lost.
+      const marked = await app.linked().core.markRead(chatId, RECEIPTS_PER_CALL);
       if (marked > 0) app.chatsChanged([chatId]);
       return { marked };
     },
     setPinned: async ({ chatId, pinned }) => {
       requireChat(chatId);
-      const { core } = app.linked();
       try {
-        await core.session.call('updateMyChatState', { params: { chatId }, body: { pinned } });
+        await app.linked().core.setPinned(chatId, pinned);
       } catch (error) {
         throw new IpcError('failed', `The chat was not ${pinned ? 'pinned' : 'unpinned'}: ${(error as Error).message}`);
       }
-      // The chat:update event brings the same state back; set it now so the list answers at once.
-      core.store.setPinned(chatId, pinned);
       app.chatsChanged([chatId]);
       return { ok: true };
     },
@@ -155,8 +132,7 @@ export function createHandlers(app: AppService): IpcHandlers {
     },
 
     listDevices: async () => {
-      const { core } = app.linked();
-      const { devices } = await core.session.call('listDevices', {});
+      const devices = await app.linked().core.listDevices();
       return {
         devices: devices.map((d) => ({
           deviceId: d.deviceId,
@@ -168,13 +144,10 @@ export function createHandlers(app: AppService): IpcHandlers {
         })),
       };
     },
-    getStorage: () => {
-      const { core } = app.linked();
-      return core.store.stats(core.engine.getBudget());
-    },
+    getStorage: () => app.linked().core.storageStats(),
     setBudget: async (budget) => {
       const { core } = app.linked();
-      app.evicted(core.engine.setBudget(budget));
+      app.evicted(core.setBudget(budget));
       // Shared with the user's other desktops through the synced settings; offline, it applies here and
       // the other desktops keep theirs (nothing is lost either way).
       await core.settings
@@ -182,7 +155,7 @@ export function createHandlers(app: AppService): IpcHandlers {
           desktopBudget: { maxChats: budget.maxChats, maxMegabytes: Math.max(1, Math.round(budget.maxBytes / MB)) },
         })
         .catch(() => undefined);
-      return core.store.stats(core.engine.getBudget());
+      return core.storageStats();
     },
     getPreferences: () => preferencesOf(app.linked().core.settings.read()),
     setPreferences: async (patch) => {

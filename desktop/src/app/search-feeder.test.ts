@@ -5,7 +5,7 @@ import { initCrypto } from '../../../common/crypto';
 import type { DesktopCore } from '../core/desktop-core';
 import { LocalSearch } from '../core/search/local-search';
 import { LocalStore } from '../core/store/local-store';
-import { type TestAccount, testAccount, type TestChat, testChat, testMessage } from '../core/sync/test-fixtures';
+import { type TestAccount, testAccount, type TestChat, testChat, testMessage } from '../../test/support/sync-fixtures';
 import { ChatReader } from '../core/view/chat-reader';
 import type { Drafts } from './drafts';
 import { SearchFeeder } from './search-feeder';

@@ -42,17 +42,14 @@ export class SearchFeeder {
       if (this.state !== 'building') return; // disposed meanwhile
       // The chats as they are when the queue runs dry: ones that arrived since the build began come too.
       if (queue.length === 0)
-        queue = this.core.store
-          .listChats()
-          .map((c) => c.id)
-          .filter((id) => !this.indexedChats.has(id) && !this.skipped.has(id));
+        queue = this.core.reader.chatIds().filter((id) => !this.indexedChats.has(id) && !this.skipped.has(id));
       const next = queue.shift();
       if (next === undefined) {
         this.state = 'built';
         return;
       }
       try {
-        if (this.core.store.hasChat(next)) this.indexChat(next); // (unless evicted since it was queued)
+        if (this.core.reader.hasChat(next)) this.indexChat(next); // (unless evicted since it was queued)
       } catch {
         // The store went away under it (unlinked meanwhile): nothing left to index.
         this.state = 'idle';
@@ -69,7 +66,7 @@ export class SearchFeeder {
   }
 
   private indexChat(chatId: string): void {
-    const row = this.core.store.getChat(chatId);
+    const row = this.core.reader.chat(chatId);
     const meta = row ? this.core.reader.meta(row) : null;
     if (!row || !meta) {
       this.skipped.add(chatId);
@@ -78,21 +75,15 @@ export class SearchFeeder {
     this.index.setChat(chatId, meta.title);
     this.indexedChats.add(chatId);
     // The index holds text only: no author is checked for it (the views check when they show a message).
-    const messages = this.core.store
-      .listMessages(chatId, ALL)
-      .map((m) => this.core.reader.display(row, m, { checkAuthor: false }));
+    const messages = this.core.reader.messagesForIndex(chatId, ALL);
     this.index.addMessages(messages.filter((m) => m.decrypted));
     this.updateDraft(chatId);
   }
 
   /** Decrypts (for display and the index) the given new messages of a chat. */
   addMessages(chatId: string, messageIds: readonly string[]): MessageView[] {
-    const chat = this.core.store.getChat(chatId);
-    if (!chat) return [];
-    const shown = messageIds.flatMap((id) => {
-      const row = this.core.store.getMessage(chatId, id);
-      return row ? [this.core.reader.display(chat, row)] : [];
-    });
+    if (!this.core.reader.hasChat(chatId)) return [];
+    const shown = messageIds.flatMap((id) => this.core.reader.message(chatId, id) ?? []);
     if (this.state === 'built' && !this.indexedChats.has(chatId)) this.updateChat(chatId);
     if (this.indexedChats.has(chatId)) this.index.addMessages(shown.filter((m) => m.decrypted));
     return shown.map((m) => messageView(m));
@@ -101,7 +92,7 @@ export class SearchFeeder {
   updateChat(chatId: string): void {
     // During the build, a chat not reached yet is left to it.
     if (this.state === 'idle' || (this.state === 'building' && !this.indexedChats.has(chatId))) return;
-    const chat = this.core.store.getChat(chatId);
+    const chat = this.core.reader.chat(chatId);
     const meta = chat ? this.core.reader.meta(chat) : null;
     if (!meta) return;
     this.index.setChat(chatId, meta.title);
@@ -112,12 +103,12 @@ export class SearchFeeder {
   updateDraft(chatId: string): void {
     if (!this.indexedChats.has(chatId) && this.state !== 'built') return;
     // Drafts of chats not on this desktop (evicted, or not synced yet) are kept but not searchable here.
-    this.index.setDraft(chatId, this.core.store.hasChat(chatId) ? this.drafts.read(chatId) || null : null);
+    this.index.setDraft(chatId, this.core.reader.hasChat(chatId) ? this.drafts.read(chatId) || null : null);
   }
 
   /** Chats the budget evicted from the store leave the index too. Returns them. */
   dropEvicted(): string[] {
-    const gone = [...this.indexedChats].filter((chatId) => !this.core.store.hasChat(chatId));
+    const gone = [...this.indexedChats].filter((chatId) => !this.core.reader.hasChat(chatId));
     for (const chatId of gone) {
       this.index.removeChat(chatId);
       this.indexedChats.delete(chatId);

@@ -6,17 +6,29 @@ import { FileKeyVault } from '../core/keys/file-key-vault';
 import { DesktopPairing } from '../core/pairing/desktop-pairing';
 import { qrTerminal } from '../core/pairing/qr';
 
+const DEFAULT_SERVER_URL = 'http://127.0.0.1:8787';
+
 const USAGE = `Usage: npm run desktop:pair -- [--server URL] [--data DIR] [--name NAME]
 
 Links this computer to your phone, headless: prints the QR code in the terminal and waits for the phone.
-  --server URL   Symc server (default http://127.0.0.1:8787)
-  --data DIR     where the device's keys are kept (default ~/.symc-desktop)
-  --name NAME    how the phone will see this computer (default: the host name)`;
+  --server URL   Symc server (default $SYMC_SERVER_URL, else ${DEFAULT_SERVER_URL})
+  --data DIR     where the device's keys are kept (default $SYMC_DATA_DIR, else ~/.symc-desktop)
+  --name NAME    how the phone will see this computer (default: the host name)
+  --help, -h     this text`;
 
 function platform(): 'macos' | 'windows' | 'linux' {
   if (process.platform === 'darwin') return 'macos';
   if (process.platform === 'win32') return 'windows';
   return 'linux';
+}
+
+function isHttpUrl(raw: string): boolean {
+  try {
+    const { protocol } = new URL(raw);
+    return protocol === 'http:' || protocol === 'https:';
+  } catch {
+    return false;
+  }
 }
 
 async function main(): Promise<number> {
@@ -27,7 +39,7 @@ async function main(): Promise<number> {
         server: { type: 'string' },
         data: { type: 'string' },
         name: { type: 'string' },
-        help: { type: 'boolean' },
+        help: { type: 'boolean', short: 'h' },
       },
     }).values;
   } catch (error) {
@@ -38,10 +50,17 @@ async function main(): Promise<number> {
     process.stdout.write(`${USAGE}\n`);
     return 0;
   }
+  const serverUrl = args.server ?? (process.env.SYMC_SERVER_URL || DEFAULT_SERVER_URL);
+  if (!isHttpUrl(serverUrl)) {
+    process.stderr.write(
+      `"${serverUrl}" is not a server address: give an http:// or https:// URL (--server or SYMC_SERVER_URL).\n`,
+    );
+    return 2;
+  }
   await initCrypto();
-  const dataDir = path.resolve(args.data ?? path.join(os.homedir(), '.symc-desktop'));
+  const dataDir = path.resolve(args.data ?? (process.env.SYMC_DATA_DIR || path.join(os.homedir(), '.symc-desktop')));
   const pairing = new DesktopPairing({
-    serverUrl: (args.server ?? 'http://127.0.0.1:8787').replace(/\/$/, ''),
+    serverUrl: serverUrl.replace(/\/+$/, ''),
     vault: new FileKeyVault(path.join(dataDir, 'keys')),
     deviceName: args.name ?? os.hostname(),
     platform: platform(),

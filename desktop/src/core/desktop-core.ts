@@ -13,6 +13,11 @@ import { SyncEngine } from './sync/sync-engine';
 import { ChatReader } from './view/chat-reader';
 import { SigningKeySource } from './session/signing-key-source';
 import { SenderBook } from '../../../common/trust/message-author';
+import { Id, type MessageRecord } from '../../../common/contract';
+import type { StorageStats } from './store/storage-budget';
+import type { ParsedEvent } from './sync/event-applier';
+import type { SendOutcome } from './sync/outbox';
+import type { SyncProgress } from './sync/sync-progress';
 import { type SenderKeyDirectory, withOwnKeys } from '../../../common/trust/sender-keys';
 
 export interface DesktopCoreOptions {
@@ -37,6 +42,7 @@ export interface DesktopCoreOptions {
  */
 export class DesktopCore {
   private identity: BoxKeyPair | null = null;
+  private openChatId: string | null = null;
 
   private constructor(
     readonly session: DeviceSession,
@@ -192,5 +198,128 @@ export class DesktopCore {
     this.identity?.secretKey.fill(0);
     this.identity = null;
     this.store.wipe();
+  }
+
+  // ---- what the app asks of a linked desktop ------------------------------------------------------
+  // The app layer (desktop/src/app) goes through these and never reaches into the store, the engine
+  // or the key ring: each one keeps an invariant of the core in the core.
+
+  get progress(): SyncProgress {
+    return this.engine.progress;
+  }
+
+  /** Messages written here that the server has not taken yet. */
+  outboxPending(): number {
+    return this.engine.outbox.pending();
+  }
+
+  onProgress(listener: (progress: SyncProgress) => void): () => void {
+    return this.engine.onProgress(listener);
+  }
+
+  onMessages(listener: (records: MessageRecord[]) => void): () => void {
+    return this.engine.onMessages(listener);
+  }
+
+  onEvents(listener: (events: readonly ParsedEvent[]) => void): () => void {
+    return this.engine.onEvents(listener);
+  }
+
+  /** A queued message sent by a retry, or refused for good. */
+  onOutboxChange(listener: (chatId: string, messageIds: string[]) => void): () => void {
+    return this.engine.outbox.onChange(listener);
+  }
+
+  /** The server revoked this device or it signed out: the keys and the store are wiped by then. */
+  onSessionEnded(listener: (reason: 'revoked' | 'signed-out') => void): () => void {
+    return this.session.onEvent((event) => listener(event.type));
+  }
+
+  /** Stops syncing after the session ended (the store is already wiped; nothing to close). */
+  async stopSyncing(): Promise<void> {
+    await this.engine.stop().catch(() => undefined);
+  }
+
+  /** This desktop finished (at least the start of) a first sync before: its history is in the store. */
+  hasSynced(): boolean {
+    return (this.store.getState('cursor') ?? '') !== '';
+  }
+
+  /** The chat the user had open last, when it is still on this desktop. */
+  lastOpenedChatId(): string | null {
+    const last = Id.safeParse(this.store.getState('last_opened_chat_id'));
+    return last.success && this.store.hasChat(last.data) ? last.data : null;
+  }
+
+  /** Unread = messages from someone else this account has not marked read, per chat. */
+  unreadCounts(): Map<string, number> {
+    return this.store.unread.counts(this.session.userId);
+  }
+
+  /** The server's reasons for the chat's queued messages it refused for good, by message id. */
+  sendFailures(chatId: string): Map<string, string> {
+    return this.engine.outbox.failures(chatId);
+  }
+
+  send(chatId: string, text: string): Promise<{ messageId: string; queued: boolean; failed: string | null }> {
+    return this.engine.outbox.send(chatId, text);
+  }
+
+  retrySend(chatId: string, messageId: string): Promise<SendOutcome> {
+    return this.engine.outbox.retry(chatId, messageId);
+  }
+
+  /**
+   * Sends read receipts for the chat's unread messages, `perCall` at a time, and marks them read here once
+   * the server took them. Offline, they stay unread here and are marked on the next open. Returns how many.
+   */
+  async markRead(chatId: string, perCall: number): Promise<number> {
+    const ids = this.store.unread.messageIds(chatId, this.session.userId);
+    let marked = 0;
+    for (let i = 0; i < ids.length; i += perCall) {
+      const messageIds = ids.slice(i, i + perCall);
+      const result = await this.session
+        .call('markMessages', { params: { chatId }, body: { messageIds, status: 'read' } })
+        .catch(() => null);
+      if (!result) break;
+      this.store.transaction(() => {
+        for (const id of messageIds) if (this.store.setMessageStatus(chatId, id, 'read')) marked++;
+      });
+    }
+    return marked;
+  }
+
+  /** Pins on the server, then here at once (the chat:update event brings the same state back later). */
+  async setPinned(chatId: string, pinned: boolean): Promise<void> {
+    await this.session.call('updateMyChatState', { params: { chatId }, body: { pinned } });
+    this.store.setPinned(chatId, pinned);
+  }
+
+  /**
+   * The chat on screen: protected from eviction and marked opened on the server (drives phase 1 on the
+   * user's other devices). Null: none.
+   */
+  setOpenChat(chatId: string | null): void {
+    if (chatId !== null && chatId === this.openChatId) return;
+    if (this.openChatId) this.engine.protectedChats.delete(this.openChatId);
+    this.openChatId = chatId;
+    if (!chatId) return;
+    this.engine.protectedChats.add(chatId);
+    void this.session.call('updateMyChatState', { params: { chatId }, body: { opened: true } }).catch(() => undefined);
+  }
+
+  storageStats(): StorageStats {
+    return this.store.stats(this.engine.getBudget());
+  }
+
+  /** Applies a budget here; returns the chats it evicted (their keys have left memory). */
+  setBudget(budget: StorageBudget): string[] {
+    const evicted = this.engine.setBudget(budget);
+    for (const chatId of evicted) this.keyring.forget(chatId);
+    return evicted;
+  }
+
+  async listDevices() {
+    return (await this.session.call('listDevices', {})).devices;
   }
 }

@@ -16,6 +16,8 @@ import {
 import { loadPhone, preparePhoneState, savePhone } from './phone-state';
 import { ensureSigningKey } from '../core/signing-key';
 
+const DEFAULT_SERVER_URL = 'http://127.0.0.1:8787';
+
 const USAGE = `Usage: npm run phone -- <command> [options]
 
 The phone side, headless. Commands:
@@ -26,7 +28,10 @@ The phone side, headless. Commands:
   deny    --link LINK|--code CODE                   refuse a desktop's request
   devices                                           list linked devices
   unlink  --device ID                               unlink a device
-Common: --state FILE (default ./.data/phone.json) keeps this phone's session (0600; holds the master key).`;
+  help                                              this text (also --help, -h)
+Common: --state FILE keeps this phone's session (0600; holds the master key); default $SYMC_PHONE_STATE,
+        else ./.data/phone.json. --server defaults to $SYMC_SERVER_URL, else ${DEFAULT_SERVER_URL};
+        after signup/signin the other commands use the server the session was made on.`;
 
 const COMMANDS = ['signup', 'signin', 'approve', 'deny', 'devices', 'unlink'];
 
@@ -44,12 +49,14 @@ async function run(argv: string[]): Promise<string> {
       'check-code': { type: 'string' },
       device: { type: 'string' },
       'kdf-profile': { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
     },
   });
   const command = positionals[0];
+  if (values.help || command === 'help') return USAGE;
   if (!command || !COMMANDS.includes(command))
     throw new UsageError(command ? `Unknown command "${command}".` : 'Name a command.');
-  const stateFile = values.state ?? '.data/phone.json';
+  const stateFile = values.state ?? (process.env.SYMC_PHONE_STATE || '.data/phone.json');
   const need = (name: keyof typeof values): string => {
     const value = values[name];
     if (typeof value !== 'string' || value === '') throw new UsageError(`"${command}" needs --${name}.`);
@@ -57,7 +64,7 @@ async function run(argv: string[]): Promise<string> {
   };
 
   if (command === 'signup' || command === 'signin') {
-    const serverUrl = (values.server ?? 'http://127.0.0.1:8787').replace(/\/$/, '');
+    const serverUrl = serverUrlFrom(values.server ?? (process.env.SYMC_SERVER_URL || DEFAULT_SERVER_URL));
     const client = createApiClient({ baseUrl: serverUrl });
     const input = {
       username: need('username'),
@@ -133,6 +140,15 @@ async function run(argv: string[]): Promise<string> {
 }
 
 class UsageError extends Error {}
+
+/** The server's origin, or a usage error naming what was wrong with it (and where it came from). */
+function serverUrlFrom(raw: string): string {
+  if (!URL.canParse(raw) || !['http:', 'https:'].includes(new URL(raw).protocol))
+    throw new UsageError(
+      `"${raw}" is not a server address: give an http:// or https:// URL (--server or SYMC_SERVER_URL).`,
+    );
+  return raw.replace(/\/+$/, '');
+}
 
 function explain(error: unknown): string {
   if (error instanceof UsageError) return `${error.message}\n\n${USAGE}`;

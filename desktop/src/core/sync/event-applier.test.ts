@@ -9,7 +9,14 @@ import { LocalStore } from '../store/local-store';
 import { readUserSettings, storedSettings } from '../store/user-settings';
 import { ChatReader } from '../view/chat-reader';
 import { applyEvents, type ParsedEvent, parseEvent, type SyncProblem } from './event-applier';
-import { tamper, type TestAccount, testAccount, type TestChat, testChat, testMessage } from './test-fixtures';
+import {
+  tamper,
+  type TestAccount,
+  testAccount,
+  type TestChat,
+  testChat,
+  testMessage,
+} from '../../../test/support/sync-fixtures';
 import { SenderBook } from '../../../../common/trust/message-author';
 import { EMPTY_DIRECTORY } from '../../../../common/trust/sender-keys';
 

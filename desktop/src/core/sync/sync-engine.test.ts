@@ -12,7 +12,7 @@ import { LocalStore } from '../store/local-store';
 import { ChatReader } from '../view/chat-reader';
 import type { SyncProblem } from './event-applier';
 import { SyncEngine } from './sync-engine';
-import { tamper, type TestAccount, testAccount, testChat, testMessage } from './test-fixtures';
+import { tamper, type TestAccount, testAccount, testChat, testMessage } from '../../../test/support/sync-fixtures';
 import { SenderBook } from '../../../../common/trust/message-author';
 import { EMPTY_DIRECTORY } from '../../../../common/trust/sender-keys';
 

@@ -6,8 +6,8 @@
  * It runs on every byte of a full sync (hundreds of MB for a large account), so it works on bytes and
  * looks only at line starts: each byte is scanned once for a newline, and only `event:` lines (short) —
  * plus the first `data:` line of an unknown event — are ever decoded. History batches' long data lines
- * are skipped without being copied or decoded. (An earlier version decoded everything and re-scanned the
- * growing text of each event for every chunk: about a tenth of the desktop's sync time.)
+ * are skipped without being copied or decoded (decoding every chunk cost about a tenth of the desktop's
+ * sync time: docs/BENCHMARKS.md).
  */
 const EVENT = new TextEncoder().encode('event:');
 const DATA = new TextEncoder().encode('data:');

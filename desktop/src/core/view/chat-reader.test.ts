@@ -7,7 +7,7 @@ import { generateSigningKeyPair, initCrypto, randomId, type SigningKeyPair } fro
 import { SenderBook } from '../../../../common/trust/message-author';
 import type { SenderKeyDirectory, SenderKeys } from '../../../../common/trust/sender-keys';
 import { LocalStore } from '../store/local-store';
-import { type TestAccount, testAccount, type TestChat, testChat } from '../sync/test-fixtures';
+import { type TestAccount, testAccount, type TestChat, testChat } from '../../../test/support/sync-fixtures';
 import { ChatReader } from './chat-reader';
 
 /** A directory in memory: who exists, with which key; `offline` makes every lookup fail like a lost network. */

@@ -77,6 +77,60 @@ export class ChatReader {
     return meta;
   }
 
+  // ---- reads for the app's views (the store's rows never leave the core) ----
+
+  chat(chatId: string): ChatRow | null {
+    return this.store.getChat(chatId);
+  }
+
+  hasChat(chatId: string): boolean {
+    return this.store.hasChat(chatId);
+  }
+
+  chatIds(): string[] {
+    return this.store.listChats().map((c) => c.id);
+  }
+
+  /** One message, decrypted and its author checked; null when it is not in the store. */
+  message(chatId: string, messageId: string): DisplayMessage | null {
+    const chat = this.store.getChat(chatId);
+    const row = chat ? this.store.getMessage(chatId, messageId) : null;
+    return chat && row ? this.display(chat, row) : null;
+  }
+
+  lastMessage(chatId: string): DisplayMessage | null {
+    const chat = this.store.getChat(chatId);
+    const row = chat ? this.store.listMessages(chatId, 1)[0] : undefined;
+    return chat && row ? this.display(chat, row) : null;
+  }
+
+  /**
+   * A page of a chat, newest first: the `limit` messages before `beforeMessageId` (or the latest). The
+   * names and signing keys of who wrote it are loaded first — its members on the first page, and any
+   * sender the server names. Null when `beforeMessageId` is not in the chat.
+   */
+  async page(chatId: string, limit: number, beforeMessageId?: string): Promise<DisplayMessage[] | null> {
+    const chat = this.store.getChat(chatId);
+    if (!chat) return null;
+    let before: { createdAt: string; id: string } | undefined;
+    if (beforeMessageId !== undefined) {
+      const row = this.store.getMessage(chatId, beforeMessageId);
+      if (!row) return null;
+      before = { createdAt: row.created_at, id: row.id };
+    }
+    const rows = this.store.listMessages(chatId, limit, before);
+    const members = before ? [] : (JSON.parse(chat.members) as Array<{ userId: string }>).map((m) => m.userId);
+    await this.loadSenders([...members, ...rows.map((r) => r.sender_user_id)]);
+    return rows.map((row) => this.display(chat, row));
+  }
+
+  /** Every message of a chat for the search index: text only, no author check (see ChatReader.display). */
+  messagesForIndex(chatId: string, limit: number): DisplayMessage[] {
+    const chat = this.store.getChat(chatId);
+    if (!chat) return [];
+    return this.store.listMessages(chatId, limit).map((m) => this.display(chat, m, { checkAuthor: false }));
+  }
+
   chatList(): ChatListItem[] {
     return this.store.listChats().map((chat) => {
       const meta = this.meta(chat);

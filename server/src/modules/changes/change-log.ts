@@ -40,12 +40,11 @@ export type ChangeAudience = readonly string[] | { readonly membersOf: string };
  * `User.lastSeq`, incremented in the same transaction: per user it is gap-free and totally ordered, and a
  * rolled-back change leaves no seq behind. Devices resume sync from "the last seq I applied".
  *
- * The statements don't grow with the number of users (a message to a group of 1,000 was 2,000 of them):
- * one UPDATE … RETURNING bumps every user's lastSeq, and the log rows are written from exactly the rows it
- * bumped. (Prisma's `createMany` of 1,000 rows took 100–250 ms on SQLite, building 6,000 parameters in
- * chunks; INSERT … SELECT takes ~5 ms. A Date parameter is stored exactly as Prisma stores one.) For a
- * chat's members the users are a subquery on ChatMember: the member list never travels to the server
- * process and back as 2 × 1,000 bound parameters (the send to a 1,000-member group: ~26 → ~19 ms).
+ * The statements don't grow with the number of users: one UPDATE … RETURNING bumps every user's lastSeq,
+ * and the log rows are written from exactly the rows it bumped (INSERT … SELECT, not a parameter per row; a
+ * Date parameter is stored exactly as Prisma stores one). For a chat's members the users are a subquery on
+ * ChatMember, so the member list never travels to the server process and back as bound parameters.
+ * Figures: docs/BENCHMARKS.md rows 14 and earlier.
  *
  * - PostgreSQL: one statement, `WITH bumped AS (UPDATE … RETURNING) INSERT … SELECT FROM bumped`, so every
  *   seq bumped gets its log row even if the membership changed since an earlier statement read it

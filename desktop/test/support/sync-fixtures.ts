@@ -1,5 +1,5 @@
-import type { ChatSummary, MessageRecord } from '../../../../common/contract';
-import { encryptChatMeta, encryptMessageBody } from '../../../../common/content';
+import type { ChatSummary, MessageRecord } from '../../../common/contract';
+import { encryptChatMeta, encryptMessageBody } from '../../../common/content';
 import {
   type ChatKey,
   generateChatKey,
@@ -7,8 +7,8 @@ import {
   type MasterKey,
   randomId,
   wrapChatKey,
-} from '../../../../common/crypto';
-import { ChatKeyring } from '../crypto/chat-keyring';
+} from '../../../common/crypto';
+import { ChatKeyring } from '../../src/core/crypto/chat-keyring';
 
 /**
  * Real keys and real envelopes for the sync unit tests (imported by *.test.ts only): a user with a master

@@ -1,0 +1,97 @@
+import { IpcError } from '../../../common/contract';
+import { DesktopCore } from '../core/desktop-core';
+import type { KeyVault } from '../core/keys/key-vault';
+import type { StorageBudget } from '../core/store/storage-budget';
+import { Drafts } from './drafts';
+import type { SearchFeeder } from './search-feeder';
+
+export interface LinkedCoreOptions {
+  readonly dataDir: string;
+  readonly vault: KeyVault;
+  readonly budget?: StorageBudget;
+  readonly fetch?: typeof fetch;
+  readonly backoff?: { readonly initialMs: number; readonly maxMs: number };
+}
+
+/** What the app holds while this desktop is linked. */
+export interface Linked {
+  readonly core: DesktopCore;
+  readonly drafts: Drafts;
+  readonly feeder: SearchFeeder;
+}
+
+export interface LinkedCoreHooks {
+  /** A core opened: build the search feeder, wire its events; returns the unwiring (run before it closes). */
+  attach(core: DesktopCore, drafts: Drafts): { feeder: SearchFeeder; detach: () => void };
+  /** The server revoked this device or it signed out (the store and keys are wiped by then). */
+  ended(reason: 'revoked' | 'signed-out'): void;
+}
+
+/**
+ * The linked core's lifecycle: opened at start or once pairing succeeds, closed on shutdown, and dropped
+ * when the session ends (revoked, signed out) — with every plaintext the app held.
+ */
+export class LinkedCore {
+  private linked: Linked | null = null;
+  private detach: () => void = () => undefined;
+
+  constructor(
+    private readonly options: LinkedCoreOptions,
+    private readonly hooks: LinkedCoreHooks,
+  ) {}
+
+  get current(): Linked | null {
+    return this.linked;
+  }
+
+  /** The linked core; handlers that need one refuse with `wrong_state` on the pairing screen. */
+  require(): Linked {
+    if (!this.linked) throw new IpcError('wrong_state', 'This desktop is not linked yet.');
+    return this.linked;
+  }
+
+  /** Opens the core if this desktop is linked, and starts syncing. False: not linked. */
+  async open(): Promise<boolean> {
+    const core = await DesktopCore.open({
+      dataDir: this.options.dataDir,
+      vault: this.options.vault,
+      ...(this.options.budget ? { budget: this.options.budget } : {}),
+      ...(this.options.fetch ? { fetch: this.options.fetch } : {}),
+      ...(this.options.backoff ? { backoff: this.options.backoff } : {}),
+    });
+    if (!core) return false;
+    const drafts = new Drafts(core);
+    const { feeder, detach } = this.hooks.attach(core, drafts);
+    const offEnded = core.onSessionEnded((reason) => void this.close(reason));
+    this.linked = { core, drafts, feeder };
+    this.detach = () => {
+      offEnded();
+      detach();
+    };
+    await core.start();
+    return true;
+  }
+
+  /** "Log out / unlink this device": pending drafts go out first; the session's wipe then closes the core. */
+  async signOut(): Promise<void> {
+    const { core, drafts } = this.require();
+    await drafts.flush().catch(() => undefined);
+    await core.signOut();
+  }
+
+  /** Drops the core and what the app held for it. */
+  async close(reason: 'stop' | 'signed-out' | 'revoked'): Promise<void> {
+    const linked = this.linked;
+    if (!linked) return;
+    this.linked = null;
+    this.detach();
+    this.detach = () => undefined;
+    if (reason === 'stop') {
+      await linked.core.stop();
+      return;
+    }
+    // The session already wiped the vault and the store (DesktopCore listens to the same event).
+    await linked.core.stopSyncing();
+    this.hooks.ended(reason);
+  }
+}
