@@ -51,9 +51,11 @@ async function expectApiError(promise: Promise<unknown>, status: number, code: s
 beforeAll(async () => {
   await initCrypto();
   server = await startTestServer();
-  [alice, bob, carol, dave, mallory] = await Promise.all(
-    ['alice', 'bob', 'carol', 'dave', 'mallory'].map((name) => signUpPhone(server, name)),
-  );
+  alice = await signUpPhone(server, 'alice');
+  bob = await signUpPhone(server, 'bob');
+  carol = await signUpPhone(server, 'carol');
+  dave = await signUpPhone(server, 'dave');
+  mallory = await signUpPhone(server, 'mallory');
 });
 afterAll(() => server.stop());
 
