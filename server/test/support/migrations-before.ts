@@ -35,3 +35,6 @@ export function laterMigrations(provider: 'sqlite' | 'postgresql', name: string)
 
 /** The migration that added the contact book (pinned keys, one envelope per user). */
 export const CONTACT_BOOK_MIGRATION = '20261203080427_contact_book';
+
+/** The migration that added chat key versions: per-version key copies (version 1 backfilled), statements. */
+export const CHAT_KEY_VERSIONS_MIGRATION = '20261203121814_chat_key_versions';
