@@ -18,6 +18,7 @@ import { SenderBook } from '../../../../common/trust/message-author';
 import { senderDirectoryFor } from './sender-directory';
 import { useTrust } from './trust';
 import { phoneContacts } from '../../../src/core/contacts';
+import { parseUsernames, startChatWithMany } from '../../../src/core/groups';
 
 export interface Conversation {
   readonly title: string | null;
@@ -126,7 +127,11 @@ export const useChats = create<ChatsStore>()((set, get) => {
       });
     },
     async startChat(client, me, username, title) {
-      const started = await startChatWith(client, me, { username, ...(title.trim() ? { title } : {}) });
+      const usernames = parseUsernames(username);
+      const started =
+        usernames.length > 1
+          ? await startChatWithMany(client, me, { usernames, title })
+          : await startChatWith(client, me, { username, ...(title.trim() ? { title } : {}) });
       keys.set(started.chat.chatId, asChatKeys(started.chat.chatId, started.chatKey));
       set({ list: [{ chat: started.chat, title: started.title, lastMessage: null }, ...(get().list ?? [])] });
       return started.chat.chatId;
