@@ -1,7 +1,7 @@
 import { create } from 'zustand';
 import type { ApiClient } from '../../../../common/contract';
 import type { PhoneSession } from '../../../src/core/account';
-import { asChatKeys, readChatMeta, sendText } from '../../../src/core/chats';
+import { asChatKeys, keysForSending, readChatMeta, sendText } from '../../../src/core/chats';
 import {
   type ChatKeyCache,
   type ChatListItem,
@@ -117,7 +117,12 @@ export const useChats = create<ChatsStore>()((set, get) => {
           `Not sent: ${names.join(', ')}’s safety number changed. Review it before sending to this chat.`,
         );
       }
-      const { key } = await keyFor(client, me, chatId);
+      // After a member left, the key is rotated first (docs/GROUPS.md): nothing new goes under a key they hold.
+      const summary = await client.call('getChat', { params: { chatId } });
+      const key = summary.rotationDue
+        ? (await keysForSending(client, me, summary)).keys
+        : await openChatKey(client, me, summary, keys);
+      if (summary.rotationDue) keys.set(chatId, key);
       const record = await sendText(client, me, chatId, key, text);
       const conversation = get().conversations[chatId];
       const book = sendersFor(client, me);
