@@ -51,7 +51,7 @@ describe('the phone web app and groups', () => {
     await page.getByRole('button', { name: 'Start chat' }).click();
     await page.getByPlaceholder(/message/i).fill('Who brings the rope?');
     await page.keyboard.press('Enter');
-    await page.getByText('Who brings the rope?').waitFor();
+    await page.getByRole('log').getByText('Who brings the rope?').waitFor();
 
     // Both other members verify the founding statement and read the name and the message.
     for (const member of [bob, carol]) {
