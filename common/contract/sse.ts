@@ -94,6 +94,8 @@ export const SyncEvents = {
   'message:edited': z.object({ chatId: Id, messageId: Id, edit: MessageEditRecord }),
   'message:deleted': z.object({ chatId: Id, messageId: Id, deletedAt: Timestamp }),
   'message:hidden': z.object({ chatId: Id, messageId: Id }),
+  /** This user is no longer a member (left, or removed: docs/GROUPS.md): devices drop the chat. */
+  'chat:removed': z.object({ chatId: Id }),
   'draft:update': z.object({ draft: DraftRecord }),
   /** A device was linked to the account (a desktop paired): lists of devices refresh. */
   'device:linked': z.object({ deviceId: Id }),
@@ -111,6 +113,7 @@ export const LIVE_EVENT_NAMES = [
   'message:deleted',
   'message:hidden',
   'chat:update',
+  'chat:removed',
   'draft:update',
   'settings:sync',
   'contacts:sync',

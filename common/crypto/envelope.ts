@@ -19,18 +19,26 @@ export const ENVELOPE_PATTERN = /^v1\.[A-Za-z0-9_-]{32}\.[A-Za-z0-9_-]{22,}$/;
  * another chat, or a draft slot, even though it holds all the ciphertexts.
  */
 export type EnvelopeContext =
-  | { readonly kind: 'chat-meta'; readonly chatId: string }
-  | { readonly kind: 'message-body'; readonly chatId: string; readonly messageId: string }
+  // keyVersion (docs/GROUPS.md): the chat key version, present from version 2 on — version 1's additional
+  // data is what it was before key versions, so every envelope written then still opens.
+  | { readonly kind: 'chat-meta'; readonly chatId: string; readonly keyVersion?: string }
+  | { readonly kind: 'message-body'; readonly chatId: string; readonly messageId: string; readonly keyVersion?: string }
   // An edit of a message (docs/MESSAGES.md): the version is bound, so an edit can't pass as another version.
   | { readonly kind: 'message-edit'; readonly chatId: string; readonly messageId: string; readonly version: string }
   | { readonly kind: 'draft'; readonly userId: string; readonly chatId: string }
-  | { readonly kind: 'chat-key'; readonly chatId: string; readonly userId: string }
+  | { readonly kind: 'chat-key'; readonly chatId: string; readonly userId: string; readonly keyVersion?: string }
   | { readonly kind: 'identity-secret-key'; readonly userId: string }
   | { readonly kind: 'signing-secret-key'; readonly userId: string }
   | { readonly kind: 'master-key'; readonly username: string }
   | { readonly kind: 'settings'; readonly userId: string }
   // The version is bound too: a replayed older contact book can't pass as the newer version it replaces.
   | { readonly kind: 'contacts'; readonly userId: string; readonly version: string };
+
+/** The `keyVersion` part of a chat context: absent for version 1 (see EnvelopeContext). */
+export function keyVersionPart(keyVersion: number): { keyVersion?: string } {
+  if (!Number.isInteger(keyVersion) || keyVersion < 1) throw new Error(`not a key version: ${keyVersion}`);
+  return keyVersion === 1 ? {} : { keyVersion: String(keyVersion) };
+}
 
 export function additionalData(context: EnvelopeContext): Uint8Array {
   // A plain loop: this runs for every envelope a syncing desktop opens (the fields in declaration order).

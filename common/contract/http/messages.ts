@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { Envelope, Id, MessageStatus, Timestamp } from '../primitives';
-import { ChatIdParams } from './chats';
+import { ChatIdParams, KeyVersion } from './chats';
 import { MessageEditRecord } from './message-actions';
 import { AttachmentIds } from './attachments';
 import { route } from './route';
@@ -19,6 +19,8 @@ export const MessageRecord = z.object({
   edit: MessageEditRecord.nullable().optional(),
   /** Delete for everyone: the tombstone's time. */
   deletedAt: Timestamp.nullable().optional(),
+  /** The chat key version the body is written under (docs/GROUPS.md); absent from older servers = 1. */
+  keyVersion: KeyVersion.optional(),
 });
 export type MessageRecord = z.infer<typeof MessageRecord>;
 
@@ -36,6 +38,8 @@ export const sendMessage = route({
     ciphertext: Envelope,
     /** Blobs this message's body refers to (uploaded and finished by the sender); grants the chat read access. */
     attachmentIds: AttachmentIds.optional(),
+    /** Must be the chat's current key version with no rotation due (absent = 1), else 409 stale_version. */
+    keyVersion: KeyVersion.optional(),
   }),
   response: MessageRecord,
   status: 201,

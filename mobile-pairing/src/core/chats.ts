@@ -1,7 +1,6 @@
 import type { ApiClient, ChatSummary, MessageRecord } from '../../../common/contract';
 import {
   decryptChatMeta,
-  decryptMessageBody,
   encryptChatMeta,
   encryptMessageBody,
   type ChatMeta,
@@ -18,8 +17,23 @@ import {
   unwrapChatKey,
   wrapChatKey,
 } from '../../../common/crypto';
+import {
+  changeMembership,
+  type ChatKeys,
+  currentKey,
+  newChatRequest,
+  openChat,
+  readMessageWith,
+} from '../../../common/trust/group-actions';
 import type { PhoneSession } from './account';
 import { phoneContacts } from './contacts';
+
+/** A chat's one key (a chat that never changed members: version 1), or its keys by version. */
+export type KeyOrKeys = ChatKey | ChatKeys;
+
+export function asChatKeys(chatId: string, key: KeyOrKeys): ChatKeys {
+  return key instanceof Uint8Array ? { chatId, current: 1, byVersion: new Map([[1, key]]) } : key;
+}
 
 /**
  * Start a chat: a fresh chat key, wrapped under my master key for me and sealed to each other member's
@@ -34,10 +48,16 @@ export async function startChat(
   input: { title: string; memberUsernames: readonly string[] },
 ): Promise<{ chat: ChatSummary; chatKey: ChatKey }> {
   const chatId = randomId();
-  const chatKey = generateChatKey();
   const contacts = await phoneContacts(client, me);
   const memberIds = [];
   for (const username of input.memberUsernames) memberIds.push(await contacts.lookup(username));
+  if (me.signing) {
+    // Founded by a signed statement (docs/GROUPS.md): membership changes can be proven from here on.
+    const { chatKey, body } = await newChatRequest(me, contacts, { chatId, title: input.title, memberIds });
+    return { chat: await client.call('createChat', { body }), chatKey };
+  }
+  // A session from before signing keys: an unsigned chat, as before.
+  const chatKey = generateChatKey();
   const keys = await contacts.sealingKeys(memberIds);
   const members = memberIds.map((userId) => ({ userId, sealedChatKey: sealBytes(chatKey, keys.get(userId)!) }));
   const chat = await client.call('createChat', {
@@ -53,18 +73,47 @@ export async function startChat(
 
 /** My chat key for a chat: unwrap my copy, or open the sealed copy someone gave me and store it wrapped. */
 export async function chatKeyFor(client: ApiClient, me: PhoneSession, chat: ChatSummary): Promise<ChatKey> {
-  if (chat.wrappedChatKey) return unwrapChatKey(chat.wrappedChatKey, me.masterKey, chat.chatId, me.userId);
+  const version = chat.keyVersion ?? 1;
+  if (chat.wrappedChatKey) return unwrapChatKey(chat.wrappedChatKey, me.masterKey, chat.chatId, me.userId, version);
   if (!chat.sealedChatKey) throw new Error(`no key for chat ${chat.chatId}`);
   const chatKey = chatKeyFromBytes(openSealedBytes(chat.sealedChatKey, me.identity));
   await client.call('storeMyChatKey', {
     params: { chatId: chat.chatId },
-    body: { wrappedChatKey: wrapChatKey(chatKey, me.masterKey, chat.chatId, me.userId) },
+    body: {
+      wrappedChatKey: wrapChatKey(chatKey, me.masterKey, chat.chatId, me.userId, version),
+      ...(version > 1 ? { keyVersion: version } : {}),
+    },
   });
   return chatKey;
 }
 
-export function readChatMeta(chat: ChatSummary, chatKey: ChatKey): ChatMeta {
-  return decryptChatMeta(chatKey, chat.chatId, chat.encryptedMeta);
+/**
+ * The keys to write with: after a member left (`rotationDue`) this first makes the next key version,
+ * sealed to the members that remain (docs/GROUPS.md), so nothing new is ever written under a key the
+ * leaver holds.
+ */
+export async function keysForSending(
+  client: ApiClient,
+  me: PhoneSession,
+  chat: ChatSummary,
+): Promise<{ chat: ChatSummary; keys: ChatKeys }> {
+  if (!chat.rotationDue) return { chat, keys: await chatKeysFor(client, me, chat) };
+  const contacts = await phoneContacts(client, me);
+  return changeMembership((name, input) => client.call(name, input), me, contacts, chat, { action: 'rotate' });
+}
+
+/**
+ * Every key version of a chat this account holds, checked against the chat's signed membership statements
+ * (common/trust/group-actions.ts): a key the server substituted, or a membership it forged, is refused.
+ */
+export async function chatKeysFor(client: ApiClient, me: PhoneSession, chat: ChatSummary): Promise<ChatKeys> {
+  const contacts = await phoneContacts(client, me);
+  return (await openChat((name, input) => client.call(name, input), me, contacts, chat)).keys;
+}
+
+export function readChatMeta(chat: ChatSummary, key: KeyOrKeys): ChatMeta {
+  const keys = asChatKeys(chat.chatId, key);
+  return decryptChatMeta(currentKey(keys), chat.chatId, chat.encryptedMeta, keys.current);
 }
 
 let localSeq = 0;
@@ -73,10 +122,11 @@ export async function sendText(
   client: ApiClient,
   me: PhoneSession,
   chatId: string,
-  chatKey: ChatKey,
+  key: KeyOrKeys,
   text: string,
   senderName: string = me.username,
 ): Promise<MessageRecord> {
+  const keys = asChatKeys(chatId, key);
   const messageId = randomId();
   const sentAt = Date.now();
   // Signed inside the envelope by the account's signing key (absent only in a session from before signing
@@ -91,11 +141,13 @@ export async function sendText(
       messageId,
       // Seed format: timestamp:localSeq:device.
       clientKey: `${sentAt}:${++localSeq}:${me.deviceId}`,
-      ciphertext: encryptMessageBody(chatKey, chatId, messageId, body),
+      ciphertext: encryptMessageBody(currentKey(keys), chatId, messageId, body, keys.current),
+      ...(keys.current > 1 ? { keyVersion: keys.current } : {}),
     },
   });
 }
 
-export function readMessage(message: MessageRecord, chatKey: ChatKey): MessageBody {
-  return decryptMessageBody(chatKey, message.chatId, message.messageId, message.ciphertext);
+/** Opens a message with the key of the version it was written under (a version not held: an error). */
+export function readMessage(message: MessageRecord, key: KeyOrKeys): MessageBody {
+  return readMessageWith(asChatKeys(message.chatId, key), message);
 }

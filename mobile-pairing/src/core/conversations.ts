@@ -1,9 +1,10 @@
 import { type ApiClient, ApiError, type ChatSummary, type MessageRecord, Username } from '../../../common/contract';
 import type { MessageBody } from '../../../common/content';
 import type { ChatKey } from '../../../common/crypto';
+import type { ChatKeys } from '../../../common/trust/group-actions';
 import { type MessageAuthor, type SenderBook, UNVERIFIED_SENDER } from '../../../common/trust/message-author';
 import type { PhoneSession } from './account';
-import { chatKeyFor, readChatMeta, readMessage, startChat } from './chats';
+import { chatKeysFor, type KeyOrKeys, readChatMeta, readMessage, startChat } from './chats';
 
 /**
  * What the phone's chat screens show, decrypted on the phone. A chat or message that does not decrypt
@@ -26,18 +27,21 @@ export interface ShownMessage {
   readonly author: MessageAuthor;
 }
 
-/** Chat keys already opened this session, so each is unwrapped (or re-wrapped from a sealed copy) once. */
-export type ChatKeyCache = Map<string, ChatKey>;
+/**
+ * Chat keys already opened this session, so each is unwrapped (or re-wrapped from a sealed copy) once. An
+ * entry is kept while the chat's key version is the one it was opened at (a membership change makes a new one).
+ */
+export type ChatKeyCache = Map<string, ChatKeys>;
 
 export async function openChatKey(
   client: ApiClient,
   me: PhoneSession,
   chat: ChatSummary,
   keys: ChatKeyCache,
-): Promise<ChatKey> {
+): Promise<ChatKeys> {
   const cached = keys.get(chat.chatId);
-  if (cached) return cached;
-  const key = await chatKeyFor(client, me, chat);
+  if (cached && cached.current === (chat.keyVersion ?? 1)) return cached;
+  const key = await chatKeysFor(client, me, chat);
   keys.set(chat.chatId, key);
   return key;
 }
@@ -45,7 +49,7 @@ export async function openChatKey(
 /** Call after `senders.load` of the record's sender; a sender not loaded shows as pending. */
 export function showMessage(
   record: MessageRecord,
-  key: ChatKey | null,
+  key: KeyOrKeys | null,
   me: PhoneSession,
   senders: SenderBook,
 ): ShownMessage {
@@ -68,7 +72,7 @@ export function showMessage(
 /** Shows a page of records, the keys of their senders fetched first. */
 export async function showMessages(
   records: readonly MessageRecord[],
-  key: ChatKey | null,
+  key: KeyOrKeys | null,
   me: PhoneSession,
   senders: SenderBook,
 ): Promise<ShownMessage[]> {
@@ -89,7 +93,7 @@ export async function loadChatList(
   const previews = options.previews ?? 30;
   return Promise.all(
     sorted.map(async (chat, index): Promise<ChatListItem> => {
-      let key: ChatKey | null = null;
+      let key: ChatKeys | null = null;
       let title: string | null = null;
       try {
         key = await openChatKey(client, me, chat, keys);
@@ -119,7 +123,7 @@ export async function loadMessages(
   client: ApiClient,
   me: PhoneSession,
   chatId: string,
-  key: ChatKey,
+  key: KeyOrKeys,
   senders: SenderBook,
   options: { before?: string; limit?: number } = {},
 ): Promise<MessagePage> {

@@ -75,3 +75,6 @@ export const DEVICE_INACTIVITY_MIGRATION = '20261203122759_device_inactivity_exp
 
 /** Message actions: edits (every version), tombstones, delete-for-me (docs/MESSAGES.md). */
 export const MESSAGE_ACTIONS_MIGRATION = '20261203121618_message_actions';
+
+/** The migration that added chat key versions: per-version key copies (version 1 backfilled), statements. */
+export const CHAT_KEY_VERSIONS_MIGRATION = '20261203121814_chat_key_versions';

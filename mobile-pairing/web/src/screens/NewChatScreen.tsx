@@ -36,23 +36,27 @@ export function NewChatScreen() {
       <main className="content padded">
         <form className="form card" onSubmit={submit} aria-label="Start a chat">
           <label className="field">
-            <span>Their username</span>
+            <span>Usernames</span>
             <input
               name="username"
               autoCapitalize="none"
               autoCorrect="off"
               spellCheck={false}
               required
-              placeholder="e.g. sam"
+              placeholder="e.g. sam, or sam kim lee for a group"
+              aria-describedby="usernames-hint"
               value={username}
               onChange={(e) => setUsername(e.target.value)}
               disabled={busy}
               autoFocus
             />
+            <small id="usernames-hint" className="hint">
+              Exact usernames. Several, separated by spaces or commas, start a group.
+            </small>
           </label>
           <div className="field">
             <label htmlFor="chat-title">
-              Chat title <span className="muted">(optional)</span>
+              Chat title <span className="muted">(optional for two, needed for a group)</span>
             </label>
             <input
               id="chat-title"
@@ -65,7 +69,7 @@ export function NewChatScreen() {
               aria-describedby="chat-title-hint"
             />
             <small id="chat-title-hint" className="hint">
-              Both of you see this title. It is encrypted like the messages.
+              Everyone in the chat sees this title. It is encrypted like the messages.
             </small>
           </div>
           {error && <Notice kind="error">{error}</Notice>}

@@ -1,7 +1,7 @@
 import { create } from 'zustand';
 import type { ApiClient } from '../../../../common/contract';
 import type { PhoneSession } from '../../../src/core/account';
-import { readChatMeta, sendText } from '../../../src/core/chats';
+import { asChatKeys, keysForSending, readChatMeta, sendText } from '../../../src/core/chats';
 import {
   type ChatKeyCache,
   type ChatListItem,
@@ -18,6 +18,7 @@ import { SenderBook } from '../../../../common/trust/message-author';
 import { senderDirectoryFor } from './sender-directory';
 import { useTrust } from './trust';
 import { phoneContacts } from '../../../src/core/contacts';
+import { parseUsernames, startChatWithMany } from '../../../src/core/groups';
 
 export interface Conversation {
   readonly title: string | null;
@@ -116,7 +117,12 @@ export const useChats = create<ChatsStore>()((set, get) => {
           `Not sent: ${names.join(', ')}’s safety number changed. Review it before sending to this chat.`,
         );
       }
-      const { key } = await keyFor(client, me, chatId);
+      // After a member left, the key is rotated first (docs/GROUPS.md): nothing new goes under a key they hold.
+      const summary = await client.call('getChat', { params: { chatId } });
+      const key = summary.rotationDue
+        ? (await keysForSending(client, me, summary)).keys
+        : await openChatKey(client, me, summary, keys);
+      if (summary.rotationDue) keys.set(chatId, key);
       const record = await sendText(client, me, chatId, key, text);
       const conversation = get().conversations[chatId];
       const book = sendersFor(client, me);
@@ -126,13 +132,17 @@ export const useChats = create<ChatsStore>()((set, get) => {
       });
     },
     async startChat(client, me, username, title) {
-      const started = await startChatWith(client, me, { username, ...(title.trim() ? { title } : {}) });
-      keys.set(started.chat.chatId, started.chatKey);
+      const usernames = parseUsernames(username);
+      const started =
+        usernames.length > 1
+          ? await startChatWithMany(client, me, { usernames, title })
+          : await startChatWith(client, me, { username, ...(title.trim() ? { title } : {}) });
+      keys.set(started.chat.chatId, asChatKeys(started.chat.chatId, started.chatKey));
       set({ list: [{ chat: started.chat, title: started.title, lastMessage: null }, ...(get().list ?? [])] });
       return started.chat.chatId;
     },
     reset() {
-      for (const key of keys.values()) key.fill(0);
+      for (const entry of keys.values()) for (const key of entry.byVersion.values()) key.fill(0);
       keys = new Map();
       senders = null;
       set({ list: null, conversations: {} });

@@ -4,6 +4,7 @@ import { Prisma } from '../../db/generated/sqlite/client';
 export type ChangeKind =
   | 'chat:new'
   | 'chat:update'
+  | 'chat:removed'
   | 'message:new'
   | 'message:status'
   | 'message:edit'

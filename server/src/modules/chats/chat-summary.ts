@@ -1,21 +1,28 @@
 import type { ChatSummary } from '../../../../common/contract';
 import type { Db } from '../../db/client';
 
-const include = {
-  members: {
-    select: { userId: true, role: true, wrappedChatKey: true, sealedChatKey: true, lastOpenedAt: true, pinned: true },
-  },
-} as const;
+// The caller's own key copies only (every version it holds): other members' copies never leave the server.
+function include(userId: string) {
+  return {
+    members: { select: { userId: true, role: true, lastOpenedAt: true, pinned: true } },
+    keys: {
+      where: { userId },
+      select: { keyVersion: true, wrappedChatKey: true, sealedChatKey: true },
+      orderBy: { keyVersion: 'asc' },
+    },
+  } as const;
+}
 
 type ChatRow = NonNullable<Awaited<ReturnType<typeof findChat>>>;
 
-function findChat(db: Db, chatId: string) {
-  return db.chat.findUnique({ where: { id: chatId }, include });
+function findChat(db: Db, chatId: string, userId: string) {
+  return db.chat.findUnique({ where: { id: chatId }, include: include(userId) });
 }
 
 /** Row → wire: the caller's own key copy and per-member state are picked out of the member list. */
 export function toChatSummary(chat: ChatRow, userId: string): ChatSummary {
   const mine = chat.members.find((m) => m.userId === userId);
+  const current = chat.keys.find((k) => k.keyVersion === chat.keyVersion);
   return {
     chatId: chat.id,
     createdByUserId: chat.createdByUserId,
@@ -24,17 +31,31 @@ export function toChatSummary(chat: ChatRow, userId: string): ChatSummary {
     createdAt: chat.createdAt.toISOString(),
     updatedAt: chat.updatedAt.toISOString(),
     members: chat.members.map((m) => ({ userId: m.userId, role: m.role === 'owner' ? 'owner' : 'member' })),
-    wrappedChatKey: mine?.wrappedChatKey ?? null,
-    sealedChatKey: mine?.sealedChatKey ?? null,
+    wrappedChatKey: current?.wrappedChatKey ?? null,
+    sealedChatKey: current?.sealedChatKey ?? null,
     lastOpenedAt: mine?.lastOpenedAt?.toISOString() ?? null,
     pinned: mine?.pinned ?? false,
     messageCount: chat.messageCount,
+    keyVersion: chat.keyVersion,
+    rotationDue: chat.rotationDue,
+    myKeys: chat.keys.map((k) => ({
+      keyVersion: k.keyVersion,
+      wrappedChatKey: k.wrappedChatKey,
+      sealedChatKey: k.sealedChatKey,
+    })),
   };
 }
 
 export async function loadChatSummary(db: Db, chatId: string, userId: string): Promise<ChatSummary> {
-  const chat = await findChat(db, chatId);
+  const chat = await findChat(db, chatId, userId);
   if (!chat) throw new Error(`chat ${chatId} vanished`);
+  return toChatSummary(chat, userId);
+}
+
+/** The chat as `userId` sees it, or null once it is gone or they are no longer in it (a late change). */
+export async function loadMemberChatSummary(db: Db, chatId: string, userId: string): Promise<ChatSummary | null> {
+  const chat = await findChat(db, chatId, userId);
+  if (!chat || !chat.members.some((m) => m.userId === userId)) return null;
   return toChatSummary(chat, userId);
 }
 
@@ -42,7 +63,7 @@ export async function loadChatSummary(db: Db, chatId: string, userId: string): P
 export function listChatRows(db: Db, userId: string): Promise<ChatRow[]> {
   return db.chat.findMany({
     where: { members: { some: { userId } } },
-    include,
+    include: include(userId),
     orderBy: [{ updatedAt: 'desc' }, { id: 'asc' }],
   });
 }

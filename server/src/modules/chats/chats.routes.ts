@@ -5,6 +5,7 @@ import type { ServerDeps } from '../../server-deps';
 import { requireMembership } from './chat-access';
 import { listChatSummaries, loadChatSummary } from './chat-summary';
 import * as chats from './chats.use-cases';
+import * as membership from './membership.use-cases';
 
 export function chatsRouter(deps: ServerDeps): Router {
   const router = Router();
@@ -20,10 +21,15 @@ export function chatsRouter(deps: ServerDeps): Router {
     chats.updateChatMeta(deps, auth, params.chatId, body),
   );
   mountRoute(router, deps, api.storeMyChatKey, ({ auth, params, body }) =>
-    chats.storeMyChatKey(deps, auth, params.chatId, body.wrappedChatKey),
+    chats.storeMyChatKey(deps, auth, params.chatId, body),
   );
   mountRoute(router, deps, api.updateMyChatState, ({ auth, params, body }) =>
     chats.updateMyChatState(deps, auth, params.chatId, body),
   );
+  mountRoute(router, deps, api.changeMembers, ({ auth, params, body }) =>
+    membership.changeMembers(deps, auth, params.chatId, body),
+  );
+  mountRoute(router, deps, api.listEpochs, ({ auth, params }) => membership.listEpochs(deps, auth, params.chatId));
+  mountRoute(router, deps, api.leaveChat, ({ auth, params }) => membership.leaveChat(deps, auth, params.chatId));
   return router;
 }

@@ -20,5 +20,6 @@ export function toMessageRecord(row: MessageRow): MessageRecord {
         ? { version: row.editVersion, ciphertext: row.editCiphertext, editedAt: row.editedAt.toISOString() }
         : null,
     deletedAt: row.deletedAt?.toISOString() ?? null,
+    keyVersion: row.keyVersion,
   };
 }

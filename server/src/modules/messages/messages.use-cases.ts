@@ -48,8 +48,20 @@ export async function sendMessage(
   if (await deps.db.message.findUnique({ where: { id: body.messageId }, select: { id: true } })) {
     throw errors.conflict('a message with this id exists already');
   }
+  const keyVersion = body.keyVersion ?? 1;
   const now = new Date();
   const { row, committed } = await deps.db.$transaction(async (tx) => {
+    // Checked inside the transaction: a membership change committed meanwhile is seen (docs/GROUPS.md).
+    const chat = await tx.chat.findUniqueOrThrow({
+      where: { id: chatId },
+      select: { keyVersion: true, rotationDue: true },
+    });
+    if (chat.keyVersion !== keyVersion)
+      throw errors.staleVersion(
+        `the chat's key is at version ${chat.keyVersion}: this message was written under version ${keyVersion}`,
+      );
+    if (chat.rotationDue)
+      throw errors.staleVersion('a member left this chat: the key must be rotated before anyone writes again');
     const row = await tx.message.create({
       data: {
         id: body.messageId,
@@ -60,6 +72,7 @@ export async function sendMessage(
         ciphertext: body.ciphertext,
         size: body.ciphertext.length,
         createdAt: now,
+        keyVersion,
       },
     });
     if (body.attachmentIds) await bindAttachments(tx, body.attachmentIds, auth.userId, row.id, now);

@@ -1,6 +1,6 @@
-import type { SyncEventName, SyncEventPayload } from '../../../../common/contract';
+import type { ChatSummary, SyncEventName, SyncEventPayload } from '../../../../common/contract';
 import type { Db } from '../../db/client';
-import { listChatSummaries, loadChatSummary } from '../chats/chat-summary';
+import { listChatSummaries, loadMemberChatSummary } from '../chats/chat-summary';
 import { loadDraft } from '../drafts/draft-store';
 import { type MessageRow, toMessageRecord } from '../messages/message-row';
 import { loadContacts } from '../contacts/contacts.use-cases';
@@ -68,11 +68,19 @@ export async function toLiveEvents(db: Db, userId: string, changes: readonly Com
     statusIds.size ? loadMessages(db, [...statusIds]) : new Map<string, MessageRow>(),
     newIds.size ? sharedNewMessages(db, [...newIds]) : new Map<string, NewMessagePayload>(),
   ]);
-  const chatIds = [...new Set(changes.filter((c) => c.kind.startsWith('chat:') && c.chatId).map((c) => c.chatId!))];
+  const chatIds = [
+    ...new Set(
+      changes.filter((c) => (c.kind === 'chat:new' || c.kind === 'chat:update') && c.chatId).map((c) => c.chatId!),
+    ),
+  ];
   const chats =
     chatIds.length > 3
       ? new Map((await listChatSummaries(db, userId)).map((c) => [c.chatId, c]))
-      : new Map(await Promise.all(chatIds.map(async (id) => [id, await loadChatSummary(db, id, userId)] as const)));
+      : new Map(
+          (
+            await Promise.all(chatIds.map(async (id) => [id, await loadMemberChatSummary(db, id, userId)] as const))
+          ).filter((entry): entry is [string, ChatSummary] => entry[1] !== null),
+        );
 
   const events: LiveEvent[] = [];
   for (const change of changes) {
@@ -134,6 +142,9 @@ export async function toLiveEvents(db: Db, userId: string, changes: readonly Com
         if (chat) events.push({ name: 'chat:update', payload: { chat }, seq: change.seq });
         break;
       }
+      case 'chat:removed':
+        if (change.chatId) events.push({ name: 'chat:removed', payload: { chatId: change.chatId }, seq: change.seq });
+        break;
       case 'draft:update': {
         // Hot row or, once folded after its TTL, the chat row: a device away for longer still gets it.
         const draft = await loadDraft(db, userId, change.chatId ?? '');
