@@ -68,7 +68,7 @@ describe('the phone web app links the desktop app, and the two talk', () => {
     await phone.getByRole('button', { name: 'Create account' }).last().click();
     await phone.getByRole('heading', { name: 'No chats yet' }).waitFor();
     await phone.getByRole('link', { name: 'New chat' }).click();
-    await phone.getByLabel('Their username').fill(friend.session.username);
+    await phone.getByLabel('Usernames').fill(friend.session.username);
     await phone.getByLabel(/Chat title/).fill('Camping trip');
     await phone.getByRole('button', { name: 'Start chat' }).click();
     await phone.getByRole('heading', { name: 'Camping trip' }).waitFor();

@@ -113,7 +113,7 @@ describe('the phone web app, in Chromium on a phone-sized screen, against the re
     // Someone else, created through the API, and a chat started from the phone by their username.
     const bob = await signUpPhone(server, 'webbob');
     await page.getByRole('link', { name: 'New chat' }).click();
-    await page.getByLabel('Their username').fill(bob.session.username);
+    await page.getByLabel('Usernames').fill(bob.session.username);
     await page.getByLabel(/Chat title/).fill('Weekend plans');
     await page.getByRole('button', { name: 'Start chat' }).click();
     await page.getByRole('heading', { name: 'Weekend plans' }).waitFor();

@@ -29,7 +29,7 @@ export async function databaseBeforeReuseMigration(
     const userId = randomId();
     const deviceId = randomId();
     const tokens = await db.$transaction(async (tx) => {
-      await tx.user.create({
+      await tx.user.createMany({
         data: {
           id: userId,
           username: `old${userId.slice(0, 8)}`.toLowerCase(),
@@ -42,7 +42,10 @@ export async function databaseBeforeReuseMigration(
           wrappedIdentitySecretKey: 'wrapped-secret',
         },
       });
-      await tx.device.create({ data: { id: deviceId, userId, kind: 'phone', name: 'Old phone', platform: 'ios' } });
+      // createMany: no RETURNING of every column the current schema has (later migrations add some).
+      await tx.device.createMany({
+        data: [{ id: deviceId, userId, kind: 'phone', name: 'Old phone', platform: 'ios' }],
+      });
       return openSession(tx, deviceId, { accessTokenTtlSeconds: 900, refreshTokenTtlSeconds: 3600 });
     });
     return { userId, deviceId, tokens };

@@ -5,6 +5,18 @@ import type { Readable } from 'node:stream';
 import { FileStore } from '@tus/file-store';
 import type { BlobStore } from './blob-store';
 
+/**
+ * tus's FileStore makes its directory with an asynchronous mkdir whose failure is thrown from a callback
+ * (an uncaught exception if the directory goes away meanwhile, e.g. a data dir removed right after a stop).
+ * DirectoryBlobStore has made it synchronously before, where a failure is an ordinary error.
+ */
+// (Its `checkOrCreateDirectory` is private in the typings, hence the casts around the subclass.)
+const FileStoreInMadeDirectory = class extends (FileStore as unknown as new (options: {
+  directory: string;
+}) => object) {
+  checkOrCreateDirectory(): void {}
+};
+
 /** One file per blob under `directory` (tus's FileStore; its `<id>.json` holds the upload's length only). */
 export class DirectoryBlobStore implements BlobStore {
   readonly kind = 'directory';
@@ -12,7 +24,7 @@ export class DirectoryBlobStore implements BlobStore {
 
   constructor(private readonly directory: string) {
     fs.mkdirSync(directory, { recursive: true });
-    this.tus = new FileStore({ directory });
+    this.tus = new FileStoreInMadeDirectory({ directory }) as unknown as FileStore;
   }
 
   read(id: string, start: number, endInclusive: number): Readable {

@@ -108,7 +108,11 @@ export class SseWriter {
    * any event.
    */
   async sendParts<N extends SyncEventName>(name: N, dataParts: readonly string[], id?: string): Promise<void> {
-    await this.writeParts([`${id !== undefined ? `id: ${id}\n` : ''}event: ${name}\ndata: `, ...dataParts, '\n\n']);
+    // The event's head goes out with its first data part: one write fewer, and a reader (or a proxy) sees
+    // the event name beside the start of its data.
+    const head = `${id !== undefined ? `id: ${id}\n` : ''}event: ${name}\ndata: `;
+    const [first = '', ...rest] = dataParts;
+    await this.writeParts([head + first, ...rest, '\n\n']);
   }
 
   async comment(text: string): Promise<void> {
