@@ -67,6 +67,10 @@ export function seedFanout(dbFile: string, owner: PhoneSession, devices: number,
       `INSERT INTO "ChangeLog" (userId, seq, kind, chatId, entityId, createdAt) VALUES (?, ?, 'chat:new', ?, NULL, ?)`,
     ),
     ownerSeq: db.prepare('UPDATE "User" SET lastSeq = ? WHERE id = ?'),
+    // Chat key version 1 of every member (docs/GROUPS.md): the server reads members' keys from here.
+    keyCopies: db.prepare(
+      'INSERT OR IGNORE INTO "ChatKeyCopy" (chatId, userId, keyVersion, wrappedChatKey, sealedChatKey) SELECT chatId, userId, 1, wrappedChatKey, sealedChatKey FROM "ChatMember" WHERE chatId = ?',
+    ),
   };
 
   const listeners: Array<{ accessToken: string; cursor: number }> = [];
@@ -105,6 +109,7 @@ export function seedFanout(dbFile: string, owner: PhoneSession, devices: number,
       insert.change.run(userId, 1, chatId, at);
       listeners.push({ accessToken, cursor: 1 });
     }
+    insert.keyCopies.run(chatId);
   })();
   db.close();
 

@@ -8,7 +8,7 @@ import { prismaTime } from './seed-bulk';
 export const PG_ADMIN_URL = process.env.PG_ADMIN_URL ?? 'postgresql://postgres@127.0.0.1:5432/postgres';
 
 /** Tables the seeders write, parents first (foreign keys). */
-const TABLES = ['User', 'Device', 'Session', 'Chat', 'ChatMember', 'Message', 'ChangeLog'] as const;
+const TABLES = ['User', 'Device', 'Session', 'Chat', 'ChatMember', 'ChatKeyCopy', 'Message', 'ChangeLog'] as const;
 const ROWS_PER_INSERT = 1000;
 
 /** A fresh database on the local PostgreSQL for one bench run; `drop()` removes it (connections or not). */

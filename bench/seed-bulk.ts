@@ -94,6 +94,10 @@ export function seedAccount(dbFile: string, options: SeedOptions): SeededAccount
     ),
     lastSeq: db.prepare('SELECT lastSeq FROM "User" WHERE id = ?'),
     setLastSeq: db.prepare('UPDATE "User" SET lastSeq = ? WHERE id = ?'),
+    // Chat key version 1 of every member (docs/GROUPS.md): the server reads members' keys from here.
+    keyCopies: db.prepare(
+      'INSERT OR IGNORE INTO "ChatKeyCopy" (chatId, userId, keyVersion, wrappedChatKey, sealedChatKey) SELECT chatId, userId, 1, wrappedChatKey, sealedChatKey FROM "ChatMember"',
+    ),
   };
 
   const everyone = [owner, ...friends];
@@ -198,6 +202,7 @@ export function seedAccount(dbFile: string, options: SeedOptions): SeededAccount
       }
     }
     for (const [userId, seq] of seqs) stmt.setLastSeq.run(seq, userId);
+    stmt.keyCopies.run();
   })();
   db.close();
   return {

@@ -42,5 +42,5 @@ it('a completed fresh sync: one structured log line (device, phase times, messag
   expect(metrics).toMatch(/symc_sync_phase_completed_total\{phase="2"\} 1/);
   expect(metrics).toMatch(/symc_sync_phase_completed_total\{phase="3"\} 1/);
   expect(metrics).toMatch(/symc_sync_phase_duration_seconds_count\{phase="2"\} 1/);
-  expect(metrics).toMatch(/symc_fresh_sync_warmups_total\{outcome="none"\} 1/);
+  expect(metrics).toMatch(/symc_fresh_sync_preparations_total\{outcome="none"\} 1/);
 });
