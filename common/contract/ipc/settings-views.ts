@@ -1,0 +1,44 @@
+import { z } from 'zod';
+import { DeviceKind, Id, Platform } from '../primitives';
+
+/** Settings: linked devices, storage budget, updates, preferences. */
+
+export const LinkedDevice = z.object({
+  deviceId: Id,
+  name: z.string(),
+  kind: DeviceKind,
+  platform: Platform,
+  lastSeenAt: z.string(),
+  current: z.boolean(),
+});
+
+export const StorageBudgetView = z.strictObject({
+  maxChats: z.int().min(1).max(10_000),
+  /** At least 1 MiB, at most 10 GiB. */
+  maxBytes: z
+    .int()
+    .min(1024 * 1024)
+    .max(10 * 1024 * 1024 * 1024),
+});
+export const StorageView = z.object({ chats: z.int(), messages: z.int(), bytes: z.int(), budget: StorageBudgetView });
+export type StorageView = z.infer<typeof StorageView>;
+
+export const UpdateView = z.object({
+  enabled: z.boolean(),
+  phase: z.string(),
+  version: z.string().nullable(),
+  downloadPercent: z.number().nullable(),
+  offer: z.object({ version: z.string(), canInstallNow: z.boolean(), waitingForSync: z.boolean() }).nullable(),
+  lastError: z.string().nullable(),
+});
+export type UpdateView = z.infer<typeof UpdateView>;
+
+/** The user's preferences as the desktop shows and applies them (defaults filled in); synced to all their devices. */
+export const PreferencesView = z.object({
+  theme: z.enum(['system', 'light', 'dark']),
+  /** Native notifications for new messages while the window is unfocused: all, only those naming you, none. */
+  notifications: z.enum(['all', 'mentions', 'none']),
+  /** Enter sends (Shift+Enter: new line); off: Ctrl/⌘+Enter sends and Enter is a new line. */
+  sendOnEnter: z.boolean(),
+});
+export type PreferencesView = z.infer<typeof PreferencesView>;
