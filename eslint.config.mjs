@@ -81,5 +81,25 @@ export default defineConfig(
   },
   // The runtime folders' import rules (scripts/eslint/layering.cjs; docs/ARCHITECTURE.md, "Layering rules").
   { plugins: { symc: layering.layeringPlugin }, rules: { 'symc/layering': 'error' } },
+  {
+    // The app layer sees the core as `AppCore` (no store, no sync engine): it asks, it never reaches through.
+    // Only linked-core.ts opens a DesktopCore; tests hold the whole one.
+    files: ['desktop/src/{app,main,headless}/**/*.ts'],
+    ignores: ['desktop/src/app/linked-core.ts', '**/*.test.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: [
+            {
+              name: '../core/desktop-core',
+              importNames: ['DesktopCore'],
+              message: 'The app layer uses AppCore (desktop-core.ts): ask the core, do not reach through it.',
+            },
+          ],
+        },
+      ],
+    },
+  },
   prettier,
 );

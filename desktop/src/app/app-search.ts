@@ -1,5 +1,5 @@
 import path from 'node:path';
-import type { DesktopCore } from '../core/desktop-core';
+import type { AppCore } from '../core/desktop-core';
 import type { KeyVault } from '../core/keys/key-vault';
 import { EncryptedSearchIndex } from '../core/search/encrypted-search-index';
 import { searchIndexKey } from '../core/search/search-index-key';
@@ -28,7 +28,7 @@ export class AppSearch {
   }
 
   /** Opens the index (its key from the vault) and starts feeding it from a core that just opened. */
-  async attach(core: DesktopCore, drafts: DesktopDrafts, vault: KeyVault): Promise<SearchFeeder> {
+  async attach(core: AppCore, drafts: DesktopDrafts, vault: KeyVault): Promise<SearchFeeder> {
     this.detach();
     this.current = EncryptedSearchIndex.open(this.file, await searchIndexKey(vault));
     this.feeder = new SearchFeeder(core, this.current, drafts);

@@ -1,5 +1,5 @@
 import type { ChatListEntry, MessageView } from '../../../common/contract';
-import type { DesktopCore } from '../core/desktop-core';
+import type { AppCore } from '../core/desktop-core';
 import type { DisplayMessage } from '../core/view/chat-reader';
 
 /** `failure`: the server's reason when it refused this (queued) message for good. */
@@ -24,7 +24,7 @@ export function messageView(m: DisplayMessage, failure: string | null = null): M
 }
 
 /** The chat list: decrypted titles and last-message previews, pinned chats first, then most recent. */
-export function chatList(core: DesktopCore, hasDraft: (chatId: string) => boolean): ChatListEntry[] {
+export function chatList(core: AppCore, hasDraft: (chatId: string) => boolean): ChatListEntry[] {
   const unread = core.unreadCounts();
   const entries = core.reader.chatList().map((chat) => chatEntry(core, chat.chatId, unread, hasDraft)!);
   return entries
@@ -33,7 +33,7 @@ export function chatList(core: DesktopCore, hasDraft: (chatId: string) => boolea
 }
 
 export function chatEntry(
-  core: DesktopCore,
+  core: AppCore,
   chatId: string,
   unread: Map<string, number>,
   hasDraft: (chatId: string) => boolean,

@@ -1,5 +1,5 @@
 import type { MessageRecord } from '../../../common/contract';
-import type { DesktopCore } from '../core/desktop-core';
+import type { AppCore } from '../core/desktop-core';
 import type { DesktopDrafts } from '../core/drafts/desktop-drafts';
 import type { IncomingNotifier } from './incoming-notifier';
 import { preferencesOf } from './preferences';
@@ -8,7 +8,7 @@ import type { SearchFeeder } from './search-feeder';
 import { syncView } from './views';
 
 export interface CoreEventFanOutParts {
-  readonly core: DesktopCore;
+  readonly core: AppCore;
   readonly drafts: DesktopDrafts;
   readonly feeder: SearchFeeder;
   readonly events: RendererEvents;

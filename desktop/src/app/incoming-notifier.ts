@@ -1,5 +1,5 @@
 import type { MessageView } from '../../../common/contract';
-import type { DesktopCore } from '../core/desktop-core';
+import type { AppCore } from '../core/desktop-core';
 import { preferencesOf, shouldNotify } from './preferences';
 
 /** A message from someone else that arrived live: the Electron shell turns it into a notification. */
@@ -18,7 +18,7 @@ export class IncomingNotifier {
   }
 
   /** A live message from someone else, its author checked. */
-  arrived(core: DesktopCore, chatId: string, message: MessageView): void {
+  arrived(core: AppCore, chatId: string, message: MessageView): void {
     if (!shouldNotify(preferencesOf(core.settings.read()), message.text ?? '', core.session.username)) return;
     const chat = core.reader.chat(chatId);
     const title = (chat && core.reader.meta(chat)?.title) ?? 'Symc';

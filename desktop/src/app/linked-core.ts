@@ -1,5 +1,5 @@
 import { IpcError } from '../../../common/contract';
-import { DesktopCore } from '../core/desktop-core';
+import { type AppCore, DesktopCore } from '../core/desktop-core';
 import type { DesktopDrafts } from '../core/drafts/desktop-drafts';
 import type { KeyVault } from '../core/keys/key-vault';
 import type { SessionEndType } from '../core/session/device-session';
@@ -16,7 +16,7 @@ export interface LinkedCoreOptions {
 
 /** What the app holds while this desktop is linked. */
 export interface Linked {
-  readonly core: DesktopCore;
+  readonly core: AppCore;
   /** The core's drafts (`core.drafts`): the composer's edit/read/onChange. */
   readonly drafts: DesktopDrafts;
   readonly feeder: SearchFeeder;
@@ -24,7 +24,7 @@ export interface Linked {
 
 export interface LinkedCoreHooks {
   /** A core opened: open the search index and its feeder, wire its events; returns the unwiring (run before it closes). */
-  attach(core: DesktopCore, drafts: DesktopDrafts): Promise<{ feeder: SearchFeeder; detach: () => void }>;
+  attach(core: AppCore, drafts: DesktopDrafts): Promise<{ feeder: SearchFeeder; detach: () => void }>;
   /** The session ended: revoked, signed out, expired or ended server-side (the store and keys are wiped by then). */
   ended(reason: SessionEndType): void;
 }

@@ -1,5 +1,5 @@
 import type { MessageView } from '../../../common/contract';
-import type { DesktopCore } from '../core/desktop-core';
+import type { AppCore } from '../core/desktop-core';
 import type { EncryptedSearchIndex } from '../core/search/encrypted-search-index';
 import type { DisplayMessage } from '../core/view/chat-reader';
 import { messageView } from './chat-views';
@@ -33,7 +33,7 @@ export class SearchFeeder {
   private catchingUp = false;
 
   constructor(
-    private readonly core: DesktopCore,
+    private readonly core: AppCore,
     private readonly index: EncryptedSearchIndex,
     private readonly drafts: Pick<DesktopDrafts, 'read'>,
   ) {

@@ -1,5 +1,5 @@
 import type { SearchResult } from '../../../common/contract';
-import type { DesktopCore } from '../core/desktop-core';
+import type { AppCore } from '../core/desktop-core';
 import type { EncryptedSearchIndex } from '../core/search/encrypted-search-index';
 
 /** How long a search waits for the directory to name the senders of its hits (pending ones say so). */
@@ -12,7 +12,7 @@ const LIMIT = 50;
  * anything the index or the server says.
  */
 export async function searchResults(
-  core: DesktopCore,
+  core: AppCore,
   index: EncryptedSearchIndex,
   query: string,
 ): Promise<SearchResult[]> {

@@ -37,6 +37,14 @@ export interface DesktopCoreOptions {
 }
 
 /**
+ * The core as the app layer (desktop/src/app, main, headless) sees it: everything but the store and the sync
+ * engine. The app asks the core for what it needs and never reaches through it to their SQL or queues;
+ * tests, which do, hold the whole `DesktopCore`. ESLint keeps `DesktopCore` out of the app layer's imports
+ * (linked-core.ts, which opens it, excepted).
+ */
+export type AppCore = Omit<DesktopCore, 'store' | 'engine'>;
+
+/**
  * Everything a signed-in desktop runs, wired together: the device session, the encrypted store, the key
  * ring, the sync engine and the reader that decrypts for display. The Electron main process hosts one;
  * headless runs and tests create one directly. Unlinking or signing out wipes the store and the keys.

@@ -142,7 +142,7 @@ function attachmentId(req: Request): string {
   return parsed.data.attachmentId;
 }
 
-async function ownRow(deps: ServerDeps, req: Request, userId: string) {
+async function ownRow(deps: Pick<ServerDeps, 'db'>, req: Request, userId: string) {
   const row = await deps.db.attachment.findUnique({ where: { id: attachmentId(req) } });
   if (!row || row.ownerUserId !== userId) throw errors.notFound('attachment');
   return row;

@@ -5,6 +5,8 @@ import type { AuthContext } from '../../http/authenticate';
 import type { ServerDeps } from '../../server-deps';
 import { appendChange } from '../changes/change-log';
 
+type Deps = Pick<ServerDeps, 'db' | 'changes'>;
+
 type Row = { ciphertext: string; version: number; updatedByDeviceId: string; updatedAt: Date };
 
 export function toContactsRecord(row: Row): ContactsRecord {
@@ -21,7 +23,7 @@ export async function loadContacts(db: Db, userId: string): Promise<ContactsReco
   return row ? toContactsRecord(row) : null;
 }
 
-export async function getContacts(deps: ServerDeps, auth: AuthContext): Promise<ResponseOf<typeof api.getContacts>> {
+export async function getContacts(deps: Deps, auth: AuthContext): Promise<ResponseOf<typeof api.getContacts>> {
   return { contacts: await loadContacts(deps.db, auth.userId) };
 }
 
@@ -32,7 +34,7 @@ export async function getContacts(deps: ServerDeps, auth: AuthContext): Promise<
  * user gets the new pins live (or on its next sync).
  */
 export async function putContacts(
-  deps: ServerDeps,
+  deps: Deps,
   auth: AuthContext,
   body: BodyOf<typeof api.putContacts>,
 ): Promise<ResponseOf<typeof api.putContacts>> {

@@ -12,7 +12,9 @@ import { appendChange } from '../changes/change-log';
 import { requireMembership } from '../chats/chat-access';
 import { hotToRecord, loadAllDrafts, loadDraft } from './draft-store';
 
-function tooLarge(deps: ServerDeps, length: number): AppError {
+type Deps = Pick<ServerDeps, 'db' | 'config' | 'changes'>;
+
+function tooLarge(deps: Deps, length: number): AppError {
   const chars = deps.config.maxDraftChars;
   return new AppError(
     'payload_too_large',
@@ -30,7 +32,7 @@ function tooLarge(deps: ServerDeps, length: number): AppError {
  * same way everywhere. A null ciphertext is a delete; it keeps its version so it still orders later edits.
  */
 export async function putDraft(
-  deps: ServerDeps,
+  deps: Deps,
   auth: AuthContext,
   chatId: string,
   body: BodyOf<typeof api.putDraft>,
@@ -70,7 +72,7 @@ export async function putDraft(
   return hotToRecord(row);
 }
 
-export async function getDraft(deps: ServerDeps, auth: AuthContext, chatId: string): Promise<DraftRecord> {
+export async function getDraft(deps: Deps, auth: AuthContext, chatId: string): Promise<DraftRecord> {
   await requireMembership(deps.db, chatId, auth.userId);
   const draft = await loadDraft(deps.db, auth.userId, chatId);
   if (!draft) throw errors.notFound('draft');
@@ -78,7 +80,7 @@ export async function getDraft(deps: ServerDeps, auth: AuthContext, chatId: stri
 }
 
 export async function listDrafts(
-  deps: ServerDeps,
+  deps: Deps,
   auth: AuthContext,
 ): Promise<{ drafts: DraftRecord[]; maxDraftChars: number }> {
   return { drafts: await loadAllDrafts(deps.db, auth.userId), maxDraftChars: deps.config.maxDraftChars };

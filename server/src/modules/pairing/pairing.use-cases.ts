@@ -16,6 +16,8 @@ import { openSession } from '../accounts/tokens';
 import { appendChange } from '../changes/change-log';
 import { formatPairingCode, newPairingCode } from './pairing-code';
 
+type Deps = Pick<ServerDeps, 'db' | 'config' | 'changes' | 'pairingEvents'>;
+
 type Row = NonNullable<Awaited<ReturnType<ServerDeps['db']['pairingSession']['findUnique']>>>;
 
 /** Stored status plus the clock: a pending or approved session past its expiry is expired. */
@@ -78,7 +80,7 @@ function handoverOf(row: Row): PairingHandover | undefined {
 }
 
 export async function createSession(
-  deps: ServerDeps,
+  deps: Deps,
   body: BodyOf<typeof api.createPairingSession>,
   requestOrigin: string,
 ): Promise<ResponseOf<typeof api.createPairingSession>> {
@@ -120,14 +122,14 @@ export async function createSession(
   }
 }
 
-async function findOr404(deps: ServerDeps, pairingId: string): Promise<Row> {
+async function findOr404(deps: Deps, pairingId: string): Promise<Row> {
   const row = await deps.db.pairingSession.findUnique({ where: { id: pairingId } });
   if (!row) throw errors.notFound('pairing session');
   return row;
 }
 
 export async function getInfo(
-  deps: ServerDeps,
+  deps: Deps,
   pairingId: string,
   query: QueryOf<typeof api.getPairingSession>,
 ): Promise<PairingInfo> {
@@ -136,7 +138,7 @@ export async function getInfo(
 }
 
 export async function findByCode(
-  deps: ServerDeps,
+  deps: Deps,
   pairingCode: string,
   query: QueryOf<typeof api.findPairingByCode>,
 ): Promise<PairingInfo> {
@@ -153,7 +155,7 @@ export async function findByCode(
  * share of the attempt limit: each session is one guess, and the desktop caps the sessions that fail.
  */
 export async function scan(
-  deps: ServerDeps,
+  deps: Deps,
   auth: AuthContext,
   body: BodyOf<typeof api.scanPairing>,
 ): Promise<ResponseOf<typeof api.scanPairing>> {
@@ -193,14 +195,14 @@ export async function scan(
   return { status: 'approved' };
 }
 
-async function findForDesktop(deps: ServerDeps, pairingId: string, pollToken: string): Promise<Row> {
+async function findForDesktop(deps: Deps, pairingId: string, pollToken: string): Promise<Row> {
   const row = await findOr404(deps, pairingId);
   if (row.pollTokenHash !== sha256Hex(pollToken)) throw errors.forbidden('wrong poll token for this pairing');
   return row;
 }
 
 export async function wait(
-  deps: ServerDeps,
+  deps: Deps,
   body: BodyOf<typeof api.waitForPairing>,
   signal: AbortSignal,
 ): Promise<ResponseOf<typeof api.waitForPairing>> {
@@ -226,7 +228,7 @@ export async function wait(
  * sees `rejected`, the hand-over is erased, and no device exists — the desktop confirms only what opens.
  */
 export async function reject(
-  deps: ServerDeps,
+  deps: Deps,
   body: BodyOf<typeof api.rejectPairing>,
 ): Promise<ResponseOf<typeof api.rejectPairing>> {
   const row = await findForDesktop(deps, body.pairingId, body.pollToken);
@@ -249,7 +251,7 @@ export async function reject(
  * and its tokens, and the hand-over (which the desktop already opened) is erased from the server.
  */
 export async function confirm(
-  deps: ServerDeps,
+  deps: Deps,
   body: BodyOf<typeof api.confirmPairing>,
 ): Promise<ResponseOf<typeof api.confirmPairing>> {
   const row = await findForDesktop(deps, body.pairingId, body.pollToken);

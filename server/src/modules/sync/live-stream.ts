@@ -18,7 +18,7 @@ export class LiveStream {
   private readonly unsubscribe: () => void;
 
   constructor(
-    private readonly deps: ServerDeps,
+    private readonly deps: Pick<ServerDeps, 'db' | 'changes' | 'logger'>,
     private readonly userId: string,
     private readonly deviceId: string,
     private readonly writer: SseWriter,

@@ -5,6 +5,8 @@ import { type AuthContext, authenticate } from '../../http/authenticate';
 import { errors } from '../../errors';
 import type { ServerDeps } from '../../server-deps';
 
+type Deps = Pick<ServerDeps, 'db' | 'metrics'>;
+
 /**
  * Long enough for a page to ask for a ticket and open `EventSource` on a slow phone network; short
  * enough that a ticket seen in a proxy's access log (the one place a URL may still be written) is dead
@@ -26,10 +28,7 @@ export const MAX_OPEN_SSE_TICKETS = 16;
  * Expired tickets of anyone are swept here, so the table holds at most ~30 s of issued tickets, and at
  * most MAX_OPEN_SSE_TICKETS of them per session (more is 429 `rate_limited`).
  */
-export async function issueSseTicket(
-  deps: ServerDeps,
-  auth: AuthContext,
-): Promise<ResponseOf<typeof api.createSseTicket>> {
+export async function issueSseTicket(deps: Deps, auth: AuthContext): Promise<ResponseOf<typeof api.createSseTicket>> {
   const now = Date.now();
   const ticket = randomToken();
   const expiresAt = new Date(now + SSE_TICKET_TTL_MS);
@@ -50,7 +49,7 @@ export async function issueSseTicket(
  * stream. Unknown, used and expired tickets are all 401 (the client asks for a new one); a ticket of an
  * unlinked device is 403 `device_revoked`, as its token would be, so the page wipes itself.
  */
-export async function redeemSseTicket(deps: ServerDeps, ticket: string): Promise<AuthContext> {
+export async function redeemSseTicket(deps: Deps, ticket: string): Promise<AuthContext> {
   const ticketHash = sha256Hex(ticket);
   const row = await deps.db.sseTicket.findUnique({
     where: { ticketHash },
@@ -86,7 +85,7 @@ export async function redeemSseTicket(deps: ServerDeps, ticket: string): Promise
  * Who opens `GET /sse/connect`: the Authorization header when there is one (the desktop), else the
  * one-time ticket from the query (a browser). The access token itself is never accepted in a URL.
  */
-export function authenticateStream(deps: ServerDeps, req: Request, ticket: string | undefined): Promise<AuthContext> {
+export function authenticateStream(deps: Deps, req: Request, ticket: string | undefined): Promise<AuthContext> {
   if (req.get('authorization') || ticket === undefined) return authenticate(deps.db, deps.metrics, req, 'device');
   return redeemSseTicket(deps, ticket);
 }

@@ -18,7 +18,7 @@ import type { SseWriter } from './sse-writer';
  * like a seq Last-Event-ID) or `?from=now` (only what commits from now on) — `connected {mode: live}`.
  */
 export async function openSyncStream(
-  deps: ServerDeps,
+  deps: SyncStreamDeps,
   auth: AuthContext,
   req: Request,
   res: Response,
@@ -155,8 +155,20 @@ export async function openSyncStream(
   }
 }
 
+/** What a sync stream uses: its admission, the database, the fresh-sync plans prepared at pairing, and its logs. */
+export type SyncStreamDeps = Pick<
+  ServerDeps,
+  'db' | 'config' | 'changes' | 'logger' | 'metrics' | 'streams' | 'freshSyncPreparations'
+>;
+
 /** After an error that is not retryable, the caller ends the stream: nothing more will follow on it. */
-async function sendError(deps: ServerDeps, writer: SseWriter, code: string, message: string, retryable: boolean) {
+async function sendError(
+  deps: Pick<ServerDeps, 'metrics'>,
+  writer: SseWriter,
+  code: string,
+  message: string,
+  retryable: boolean,
+) {
   deps.metrics.syncErrors.inc({ code });
   await writer.send('sync:error', { code, message, retryable });
 }
