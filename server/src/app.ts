@@ -1,5 +1,6 @@
 import express, { type Express } from 'express';
 import { errorHandler, notFoundHandler } from './http/error-handler';
+import { healthHandler } from './http/health';
 import { metricsAuth } from './http/metrics-auth';
 import { phoneAppRouter } from './http/phone-app';
 import { requestLog } from './http/request-log';
@@ -23,10 +24,7 @@ export function createApp(deps: ServerDeps): Express {
   app.set('trust proxy', deps.config.trustProxyHops);
   app.use(requestLog(deps.logger, deps.metrics));
 
-  app.get('/healthz', async (_req, res) => {
-    await deps.db.$queryRawUnsafe('SELECT 1');
-    res.json({ status: 'ok' });
-  });
+  app.get('/healthz', healthHandler({ db: deps.db, fanout: deps.fanout, databaseUrl: deps.config.databaseUrl }));
   app.get('/metrics', metricsAuth(deps.config.metricsToken), async (_req, res) => {
     res.type(deps.metrics.registry.contentType).send(await deps.metrics.registry.metrics());
   });

@@ -37,3 +37,4 @@ export {
   MAX_ATTACHMENTS_PER_SEND,
   attachmentUrl,
 } from './attachments';
+export { HealthReport, DependencyHealth, MigrationHealth } from './health';

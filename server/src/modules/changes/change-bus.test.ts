@@ -15,6 +15,7 @@ function wire(): [Fanout & { inject(channel: FanoutChannel, message: string): vo
       handlers[me]!.set(channel, [...(handlers[me]!.get(channel) ?? []), handler]);
     },
     close: async () => {},
+    check: async () => ({ status: 'ok' as const }),
     inject: (channel: FanoutChannel, message: string) => handlers[me]!.get(channel)?.forEach((h) => h(message)),
   });
   return [side(0), side(1)];

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
+import type { DependencyHealth } from '../../../../common/contract';
 import type { Logger } from '../../observability/logger';
 
 /**
@@ -14,6 +15,8 @@ export interface Fanout {
   /** Messages from the other instances on `channel`. */
   subscribe(channel: FanoutChannel, handler: (message: string) => void): void;
   close(): Promise<void>;
+  /** Whether signals can reach the other instances now (for /healthz; the caller bounds the wait). */
+  check(): Promise<DependencyHealth>;
 }
 
 export type FanoutChannel = 'changes' | 'pairing' | 'sessions';
@@ -23,6 +26,9 @@ export const localOnly: Fanout = {
   publish() {},
   subscribe() {},
   async close() {},
+  async check() {
+    return { status: 'not_configured' };
+  },
 };
 
 const PREFIX = 'symc:';
@@ -83,6 +89,22 @@ export async function connectRedisFanout(url: string, logger: Logger): Promise<F
     },
     async close() {
       await Promise.allSettled([sub.quit(), pub.quit()]);
+    },
+    async check() {
+      // Both connections matter: the publisher sends this instance's signals, the subscriber receives the others'.
+      if (sub.status !== 'ready') {
+        return {
+          status: 'down',
+          detail: `the Redis subscriber is ${sub.status}: signals from other instances are not arriving`,
+        };
+      }
+      const began = performance.now();
+      try {
+        await pub.ping();
+        return { status: 'ok', latencyMs: Math.round((performance.now() - began) * 10) / 10 };
+      } catch (error) {
+        return { status: 'down', detail: `Redis did not answer PING (${(error as Error).message})` };
+      }
     },
   };
 }
