@@ -55,6 +55,7 @@ export const api = {
   putContacts: contacts.putContacts,
   syncHello: sync.syncHello,
   syncMessages: sync.syncMessages,
+  syncChanges: sync.syncChanges,
   createSseTicket: sync.createSseTicket,
 } as const;
 

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { Envelope, Id, Timestamp } from '../primitives';
 import { ClientKey, MessageRecord } from './messages';
 import { route } from './route';
+import { SYNC_EVENT_NAMES } from '../sse';
 
 /** A message written while offline, replayed by hello. Idempotent by (device, clientKey). */
 export const OutboxItem = z.strictObject({
@@ -66,5 +67,31 @@ export const syncMessages = route({
     hasMore: z.boolean(),
     since: Timestamp,
     latestSeq: z.int(),
+  }),
+});
+
+/** Most changes one `GET /sync/changes` answers. */
+export const MAX_CHANGES_PAGE = 500;
+
+/**
+ * The live stream's events over plain requests, for a desktop whose stream can't get through (a proxy that
+ * buffers or cuts it): the same events, with the same ids, that `GET /sse/connect` with `Last-Event-ID: <after>`
+ * would send, a page at a time. The client validates each event's payload with the stream's own schemas
+ * (common/contract/sse.ts) and applies them exactly as streamed ones; it advances its position to
+ * `position` (the last change this page covered, even when a change yielded no event).
+ */
+export const syncChanges = route({
+  method: 'GET',
+  path: '/sync/changes',
+  auth: 'device',
+  query: z.strictObject({
+    after: z.coerce.number().int().min(0),
+    limit: z.coerce.number().int().min(1).max(MAX_CHANGES_PAGE).default(200),
+  }),
+  response: z.object({
+    events: z.array(z.object({ id: z.string(), name: z.enum(SYNC_EVENT_NAMES), data: z.unknown() })),
+    position: z.int().min(0),
+    /** The user's latest change: `position < latestSeq` means another page is waiting. */
+    latestSeq: z.int().min(0),
   }),
 });

@@ -1,5 +1,6 @@
 import type { ServerDeps } from '../../server-deps';
 import type { CommittedChange } from '../changes/change-log';
+import { readChangeLog } from './change-log-page';
 import { toLiveEvents } from './change-events';
 import type { SseWriter } from './sse-writer';
 
@@ -54,19 +55,8 @@ export class LiveStream {
       });
   }
 
-  private async readLog(after: number, take: number): Promise<CommittedChange[]> {
-    const rows = await this.deps.db.changeLog.findMany({
-      where: { userId: this.userId, seq: { gt: after } },
-      orderBy: { seq: 'asc' },
-      take,
-    });
-    return rows.map((c) => ({
-      userId: c.userId,
-      seq: c.seq,
-      kind: c.kind as CommittedChange['kind'],
-      ...(c.chatId ? { chatId: c.chatId } : {}),
-      ...(c.entityId ? { entityId: c.entityId } : {}),
-    }));
+  private readLog(after: number, take: number): Promise<CommittedChange[]> {
+    return readChangeLog(this.deps.db, this.userId, after, take);
   }
 
   private async send(changes: CommittedChange[]): Promise<void> {

@@ -23,5 +23,6 @@ export function syncRouter(deps: ServerDeps): Router {
   mountRoute(router, deps, api.createSseTicket, ({ auth }) => issueSseTicket(deps, auth));
   mountRoute(router, deps, api.syncHello, ({ auth, body }) => sync.hello(deps, auth, body));
   mountRoute(router, deps, api.syncMessages, ({ auth, query }) => sync.recentMessages(deps, auth, query));
+  mountRoute(router, deps, api.syncChanges, ({ auth, query }) => sync.changesAfter(deps, auth, query));
   return router;
 }

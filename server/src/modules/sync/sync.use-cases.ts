@@ -1,9 +1,11 @@
 import type { api, BodyOf, QueryOf, ResponseOf } from '../../../../common/contract';
-import { AppError } from '../../errors';
+import { AppError, errors } from '../../errors';
 import type { AuthContext } from '../../http/authenticate';
 import type { ServerDeps } from '../../server-deps';
 import { toMessageRecord } from '../messages/message-row';
 import { sendMessage } from '../messages/messages.use-cases';
+import { toLiveEvents } from './change-events';
+import { readChangeLog } from './change-log-page';
 
 /** What these use-cases touch: the database, and the change bus that wakes streams after a commit. */
 type Deps = Pick<ServerDeps, 'db' | 'changes'>;
@@ -64,4 +66,32 @@ export async function recentMessages(
     since: since.toISOString(),
     latestSeq: lastSeq,
   };
+}
+
+/**
+ * The stream's live events after `after`, a page at a time (the REST fallback of a desktop whose stream
+ * can't get through). The same conversion as the stream's, so a client applies them the same way; a
+ * position beyond the user's latest change is refused like the stream refuses it (the device must start over).
+ */
+export async function changesAfter(
+  deps: Deps,
+  auth: AuthContext,
+  query: QueryOf<typeof api.syncChanges>,
+): Promise<ResponseOf<typeof api.syncChanges>> {
+  const { lastSeq } = await deps.db.user.findUniqueOrThrow({ where: { id: auth.userId }, select: { lastSeq: true } });
+  if (query.after > lastSeq) {
+    throw errors.conflict(
+      `position ${query.after} is ahead of this account's latest change (${lastSeq}); resync from scratch`,
+    );
+  }
+  const changes = await readChangeLog(deps.db, auth.userId, query.after, query.limit);
+  const events = (await toLiveEvents(deps.db, auth.userId, changes)).map((event) => ({
+    id: String(event.seq),
+    name: event.name,
+    data: event.payload,
+  }));
+  const position = changes.at(-1)?.seq ?? query.after;
+  // What the device has now taken is its sync cursor, as on the stream (and at hello).
+  await deps.db.device.update({ where: { id: auth.deviceId }, data: { syncCursor: position } });
+  return { events, position, latestSeq: lastSeq };
 }
