@@ -138,6 +138,12 @@ export const SseConnectQuery = z.object({
     .transform(Number)
     .optional(),
   from: z.literal('now').optional(),
+  /**
+   * `primed`: a finite stream, for a client behind a proxy that buffers streams (it then follows the live
+   * changes with `GET /sync/changes`): a fresh sync ends right after `cache_primed`, a resume by seq right
+   * after `connected`. A finite response gets through any buffering proxy: it is flushed when it ends.
+   */
+  until: z.literal('primed').optional(),
 });
 export type SseConnectQuery = z.infer<typeof SseConnectQuery>;
 

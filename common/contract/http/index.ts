@@ -25,7 +25,7 @@ export {
   DesktopPlatform,
   PAIRING_WAIT_MAX_SECONDS,
 } from './pairing';
-export { OutboxItem, MAX_OUTBOX } from './sync';
+export { OutboxItem, MAX_OUTBOX, MAX_CHANGES_PAGE } from './sync';
 export { SettingsRecord, MAX_SETTINGS_ENVELOPE_CHARS } from './settings';
 export { ContactsRecord } from './contacts';
 export {

@@ -38,6 +38,8 @@ export const PhaseView = z.object({
 });
 export const SyncView = z.object({
   connection: z.enum(['connecting', 'connected', 'offline', 'revoked', 'stopped']),
+  /** `polling`: the stream is held back on the way (a buffering proxy); changes come over requests meanwhile. */
+  transport: z.enum(['stream', 'polling']),
   mode: z.enum(['fresh', 'resume-fresh', 'live']).nullable(),
   phases: z.array(PhaseView).length(3),
   primed: z.boolean(),

@@ -29,6 +29,7 @@ export function pairingView(state: PairingState): PairingView {
 export function syncView(progress: SyncProgress, outboxPending: number): SyncView {
   return {
     connection: progress.connection,
+    transport: progress.transport,
     mode: progress.mode,
     phases: ([1, 2, 3] as const).map((phase) => {
       const p = progress.phases[phase];

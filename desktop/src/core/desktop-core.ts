@@ -27,6 +27,12 @@ export interface DesktopCoreOptions {
   readonly budget?: StorageBudget;
   readonly fetch?: typeof fetch;
   readonly backoff?: { readonly initialMs: number; readonly maxMs: number };
+  /** When the stream counts as held back on the way, and the REST fallback's pace (defaults in sync-engine.ts). */
+  readonly fallback?: {
+    readonly streamBlockedMs?: number;
+    readonly pollIntervalMs?: number;
+    readonly streamRetryMs?: number;
+  };
   /** Draft save delay after the last keystroke (default 1.2 s; tests shorten it). */
   readonly draftDebounceMs?: number;
   /**
@@ -102,6 +108,7 @@ export class DesktopCore {
         DEFAULT_BUDGET,
       ...(options.fetch ? { fetch: options.fetch } : {}),
       ...(options.backoff ? { backoff: options.backoff } : {}),
+      ...options.fallback,
       signingKey: () => signing.get(),
     });
     const drafts = new DesktopDrafts({

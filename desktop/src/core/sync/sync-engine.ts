@@ -1,11 +1,12 @@
 import type { SigningKeyPair } from '../../../../common/crypto';
-import { ApiError, type MessageRecord } from '../../../../common/contract';
+import { ApiError, type MessageRecord, parseEventId } from '../../../../common/contract';
 import { type Backoff, backoffDelay } from '../../../../common/retry/backoff';
 import type { ChatKeyring } from '../crypto/chat-keyring';
 import type { DeviceSession } from '../session/device-session';
 import type { LocalStore } from '../store/local-store';
 import { DEFAULT_BUDGET, type StorageBudget } from '../store/storage-budget';
 import { applyRuns } from './apply-runs';
+import { pollChanges } from './change-poller';
 import { BACKOFF_JITTER, DEFAULT_BACKOFF } from './backoff';
 import { describeStoreFailure } from './store-failure';
 import { applyEvents, type ParsedEvent, parseEvent, type SyncProblem } from './event-applier';
@@ -31,6 +32,24 @@ export interface SyncEngineOptions {
   readonly silenceMs?: number;
   /** The account's signing key for the messages the outbox writes (none: they go unsigned). */
   readonly signingKey?: () => Promise<SigningKeyPair | null>;
+  /**
+   * A stream whose `connected` event hasn't come through this long after it was asked for is held back by
+   * something on the way (a proxy that buffers it): the engine falls back to requests (docs/SYNC.md).
+   */
+  readonly streamBlockedMs?: number;
+  /** While falling back: how often to ask for changes once caught up, and how long before trying the stream again. */
+  readonly pollIntervalMs?: number;
+  readonly streamRetryMs?: number;
+}
+
+export const DEFAULT_STREAM_BLOCKED_MS = 15_000;
+export const DEFAULT_POLL_INTERVAL_MS = 3_000;
+export const DEFAULT_STREAM_RETRY_MS = 60_000;
+
+/** One attempt at syncing: did anything flow, and was the stream held back on the way (no `connected` in time). */
+interface Attempt {
+  readonly flowed: boolean;
+  readonly blocked: boolean;
 }
 
 type Listener<T> = (value: T) => void;
@@ -54,6 +73,8 @@ export class SyncEngine {
   /** Why the store refused this connection's events (reset per connection). */
   private storeFailure: string | null = null;
   private budget: StorageBudget;
+  /** While set (ms since epoch), the stream is held back on the way: sync over requests until then. */
+  private fallbackUntil: number | null = null;
   readonly outbox: Outbox;
   /** Chats never evicted while shown. */
   readonly protectedChats = new Set<string>();
@@ -134,37 +155,104 @@ export class SyncEngine {
     const backoff = this.options.backoff ?? DEFAULT_BACKOFF;
     let failures = 0;
     while (!this.stopped) {
-      const flowed = await this.connectOnce().catch((error: unknown) => {
+      const attempt = await this.attempt().catch((error: unknown): Attempt => {
         this.setProgress({ ...this.progressValue, connection: 'offline', lastError: (error as Error).message });
-        return false;
+        return { flowed: false, blocked: false };
       });
+      if (attempt.blocked && !this.stopped) {
+        // Not a failure of the network or the server: sync over requests at once (no backoff).
+        this.fallbackUntil = Date.now() + (this.options.streamRetryMs ?? DEFAULT_STREAM_RETRY_MS);
+        continue;
+      }
+      const flowed = attempt.flowed;
       await this.draining;
       // Events that arrived but could not be stored are no progress: back off before the next try.
       const progressed = flowed && this.storeFailure === null;
       this.storeFailure = null;
       if (this.stopped) break;
       failures = progressed ? 0 : failures + 1;
-      const delay = backoffDelay(failures, backoff, BACKOFF_JITTER);
-      await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, delay);
-        this.wake = () => {
-          clearTimeout(timer);
-          resolve();
-        };
-      });
-      this.wake = null;
+      await this.sleep(backoffDelay(failures, backoff, BACKOFF_JITTER));
     }
   }
 
-  /** One connection: hello with the outbox, then the stream until it drops. Resolves whether events flowed. */
-  private async connectOnce(): Promise<boolean> {
+  /**
+   * The next try: the stream; or, while it is held back on the way, the changes over requests when the store
+   * has a live position, and a finite stream (ended by the server once primed) when it doesn't yet.
+   */
+  private async attempt(): Promise<Attempt> {
+    if (this.fallbackUntil === null || Date.now() >= this.fallbackUntil) {
+      this.fallbackUntil = null;
+      return this.connectOnce(false);
+    }
+    if (this.livePosition() === null) return this.connectOnce(true);
+    const cursor = this.options.store.getState('cursor');
+    await this.outbox.flush(cursor === null ? null : Number(cursor));
+    const outcome = await pollChanges(
+      this.options.session,
+      {
+        livePosition: () => this.livePosition(),
+        apply: async (events) => {
+          this.queue.push(...events);
+          this.draining = this.draining.then(() => this.drain()).catch((error: unknown) => this.storeFailed(error));
+          await this.draining;
+          return this.storeFailure === null;
+        },
+        advanceTo: (position) => this.options.store.setState('last_event_id', String(position)),
+        onPolling: () =>
+          this.setProgress({ ...this.progressValue, connection: 'connected', transport: 'polling', lastError: null }),
+        onFailure: (error) =>
+          this.handleDown(error instanceof ApiError ? error.status || undefined : undefined, error.message),
+        stopped: () => this.stopped,
+        sleep: (ms) => this.sleep(ms),
+      },
+      { until: this.fallbackUntil, intervalMs: this.options.pollIntervalMs ?? DEFAULT_POLL_INTERVAL_MS },
+    );
+    if (outcome === 'ahead') this.startOver();
+    return { flowed: outcome === 'ok', blocked: false };
+  }
+
+  /** The store's live position (a change seq) once its first sync is complete; null before. */
+  private livePosition(): number | null {
+    const { store } = this.options;
+    if (!store.getState('cursor')) return null;
+    const id = parseEventId(store.getState('last_event_id'));
+    return id.kind === 'live' ? id.seq : null;
+  }
+
+  private sleep(ms: number): Promise<void> {
+    return new Promise<void>((resolve) => {
+      const timer = setTimeout(resolve, ms);
+      this.wake = () => {
+        clearTimeout(timer);
+        resolve();
+      };
+    }).finally(() => (this.wake = null));
+  }
+
+  /**
+   * One connection: hello with the outbox, then the stream until it drops. `finite`: the server ends it once
+   * the store is primed (a first sync behind a buffering proxy). Resolves whether events flowed, and whether
+   * the stream was held back on the way.
+   */
+  private async connectOnce(finite: boolean): Promise<Attempt> {
     const { session, store } = this.options;
     this.setProgress({ ...this.progressValue, connection: 'connecting' });
     const cursor = store.getState('cursor');
     await this.outbox.flush(cursor === null ? null : Number(cursor));
     let flowed = false;
+    let connected = false;
+    let blocked = false;
+    let blockedTimer: NodeJS.Timeout | undefined;
     await new Promise<void>((resolve) => {
-      const url = `${session.serverUrl}/sse/connect?chats=${this.budget.maxChats}`;
+      const url = `${session.serverUrl}/sse/connect?chats=${this.budget.maxChats}${finite ? '&until=primed' : ''}`;
+      if (!finite) {
+        blockedTimer = setTimeout(() => {
+          if (connected) return;
+          blocked = true;
+          this.connection?.close();
+        }, this.options.streamBlockedMs ?? DEFAULT_STREAM_BLOCKED_MS);
+        blockedTimer.unref();
+      }
       this.connection = openSseConnection(
         url,
         () => {
@@ -175,23 +263,37 @@ export class SyncEngine {
           };
         },
         {
-          onOpen: () => this.setProgress({ ...this.progressValue, connection: 'connected', lastError: null }),
+          onOpen: () =>
+            this.setProgress({ ...this.progressValue, connection: 'connected', transport: 'stream', lastError: null }),
           onEvent: (event) => {
             flowed = true;
+            if (event.name === 'connected') connected = true;
             this.queue.push(event);
             // A chain that stays usable after a failed write (a rejected link would skip every later drain).
             this.draining = this.draining.then(() => this.drain()).catch((error: unknown) => this.storeFailed(error));
           },
           onDown: ({ status, message }) => {
             this.connection = null;
-            void this.handleDown(status, message).finally(resolve);
+            clearTimeout(blockedTimer);
+            if (blocked) {
+              resolve(); // held back on the way: not a failure of the network or the server
+              return;
+            }
+            // A finite stream that ended once its events made the store primed ended as it should.
+            void this.draining
+              .then(() =>
+                finite && status === undefined && this.livePosition() !== null
+                  ? undefined
+                  : this.handleDown(status, message),
+              )
+              .finally(resolve);
           },
         },
         this.options.fetch,
         { silenceMs: this.options.silenceMs ?? DEFAULT_SILENCE_MS },
       );
     });
-    return flowed;
+    return { flowed, blocked };
   }
 
   /**
@@ -285,14 +387,16 @@ export class SyncEngine {
   }
 
   private track(event: ParsedEvent): void {
-    if (event.name === 'sync:error' && event.payload.code === 'cursor_ahead') {
-      // Our position is unusable on this server: start over with a fresh sync.
-      this.options.store.transaction(() => {
-        this.options.store.setState('last_event_id', '');
-        this.options.store.setState('cursor', '');
-      });
-    }
+    if (event.name === 'sync:error' && event.payload.code === 'cursor_ahead') this.startOver();
     this.setProgress(progressAfter(this.progressValue, event, Date.now()));
+  }
+
+  /** Our position is unusable on this server: start over with a fresh sync. */
+  private startOver(): void {
+    this.options.store.transaction(() => {
+      this.options.store.setState('last_event_id', '');
+      this.options.store.setState('cursor', '');
+    });
   }
 
   private report(problem: SyncProblem): void {

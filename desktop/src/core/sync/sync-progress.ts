@@ -17,6 +17,8 @@ export interface PhaseProgress {
 /** What the UI renders as the sync progress: one bar per phase, then "live". */
 export interface SyncProgress {
   readonly connection: 'connecting' | 'connected' | 'offline' | 'revoked' | 'stopped';
+  /** How changes arrive while connected: the stream, or requests while the stream is held back on the way. */
+  readonly transport: 'stream' | 'polling';
   readonly mode: 'fresh' | 'resume-fresh' | 'live' | null;
   readonly phases: Readonly<Record<SyncPhase, PhaseProgress>>;
   readonly primed: boolean;
@@ -46,6 +48,7 @@ const emptyPhase = (expectedChats = 0): PhaseProgress => ({
 export function initialProgress(): SyncProgress {
   return {
     connection: 'connecting',
+    transport: 'stream',
     mode: null,
     phases: { 1: emptyPhase(), 2: emptyPhase(), 3: emptyPhase() },
     primed: false,

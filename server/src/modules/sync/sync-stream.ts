@@ -22,7 +22,7 @@ export async function openSyncStream(
   auth: AuthContext,
   req: Request,
   res: Response,
-  start: Pick<SseConnectQuery, 'since' | 'from'> = {},
+  start: Pick<SseConnectQuery, 'since' | 'from' | 'until'> = {},
 ): Promise<void> {
   // Caps first: a refusal is still a JSON answer (nothing written yet).
   const writer = deps.streams.admit(res, auth);
@@ -53,6 +53,10 @@ export async function openSyncStream(
         cursor: since,
         heartbeatMs: deps.config.sseHeartbeatMs,
       });
+      if (start.until === 'primed') {
+        writer.end();
+        return;
+      }
       await new LiveStream(deps, auth.userId, device.id, writer, since).start();
       return;
     }
@@ -147,7 +151,9 @@ export async function openSyncStream(
       },
       'fresh sync completed',
     );
-    await live.start();
+    // A finite stream stops here (its client follows the changes over REST); ending it unsubscribes `live`.
+    if (start.until === 'primed') writer.end();
+    else await live.start();
   } catch (error) {
     deps.logger.error({ err: error, deviceId: auth.deviceId }, 'sync stream failed');
     await sendError(deps, writer, 'internal', 'the server could not continue the sync; reconnect to resume', true);

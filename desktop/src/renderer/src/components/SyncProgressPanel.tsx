@@ -20,11 +20,18 @@ export function SyncProgressPanel({ sync }: { sync: SyncView }) {
       <p className={`sync-state sync-${sync.connection}`} role="status">
         <span className="dot" aria-hidden="true" />
         {connection}
+        {sync.connection === 'connected' && sync.transport === 'polling' ? ' · checking every few seconds' : ''}
         {sync.outboxPending > 0 ? ` · ${sync.outboxPending} queued` : ''}
       </p>
       {done ? (
         <details className="sync-details">
           <summary>Sync details</summary>
+          {sync.transport === 'polling' ? (
+            <p className="sync-note">
+              Something between this desktop and the server holds the live connection back (often a proxy), so new
+              messages are fetched every few seconds instead. The live connection is retried every minute.
+            </p>
+          ) : null}
           <Phases sync={sync} />
         </details>
       ) : (
