@@ -54,7 +54,11 @@ describe('the phone web app: message actions, members, mute/archive/delete', () 
   });
 
   const log = () => page.getByRole('log');
-  const bubble = (text: string) => log().locator('.bubble-row').filter({ hasText: text });
+  /** The bubble whose own text is exactly `text` (a reply quoting it is another bubble). */
+  const bubble = (text: string) =>
+    log()
+      .locator('.bubble-row')
+      .filter({ has: page.locator('p').getByText(text, { exact: true }) });
 
   async function openChat(title: string) {
     await page.goto(`${server.url}/phone/#/chats`);
@@ -216,7 +220,7 @@ describe('the phone web app: message actions, members, mute/archive/delete', () 
     // Leave: back on the list, without the chat; Carol's next write rotates first.
     await page.getByRole('button', { name: 'Leave chat' }).click();
     await page.getByRole('dialog', { name: 'Leave this chat?' }).getByRole('button', { name: 'Leave' }).click();
-    await page.getByRole('list', { name: 'Chats' }).waitFor();
+    await page.getByRole('list', { name: 'Chats', exact: true }).waitFor();
     expect(await page.locator('.chat-row').filter({ hasText: 'Crew 2026' }).count()).toBe(0);
     const left = await carol.api.call('getChat', { params: { chatId } });
     expect(left.members.map((m) => m.userId)).toEqual([carol.session.userId]);
@@ -260,7 +264,7 @@ describe('the phone web app: message actions, members, mute/archive/delete', () 
     await page.goto(`${server.url}/phone/#/chats`);
     const archivedToggle = page.getByRole('button', { name: 'Archived (1)' });
     await archivedToggle.waitFor();
-    expect(await page.getByRole('list', { name: 'Chats' }).getByText('Quiet one').count()).toBe(0);
+    expect(await page.getByRole('list', { name: 'Chats', exact: true }).getByText('Quiet one').count()).toBe(0);
     await archivedToggle.click();
     const archivedRow = page.getByRole('list', { name: 'Archived chats' }).locator('.chat-row').filter({
       hasText: 'Quiet one',
@@ -269,9 +273,13 @@ describe('the phone web app: message actions, members, mute/archive/delete', () 
 
     // Unarchived on the other device: back in the main list live (settings:sync), still muted.
     await otherSettings.setChatPref(chatId, { archived: false });
-    await page.getByRole('list', { name: 'Chats' }).locator('.chat-row').filter({ hasText: 'Quiet one' }).waitFor({
-      timeout: 10_000,
-    });
+    await page
+      .getByRole('list', { name: 'Chats', exact: true })
+      .locator('.chat-row')
+      .filter({ hasText: 'Quiet one' })
+      .waitFor({
+        timeout: 10_000,
+      });
 
     // Delete for me: gone from the list; Carol's new message brings it back with only what came after.
     await openChat('Quiet one');
