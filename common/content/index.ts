@@ -94,4 +94,5 @@ export {
   signMessageBody,
 } from './message-signature';
 export { UserSettings, encryptUserSettings, decryptUserSettings } from './settings';
+export { ChatPref, ChatPrefs, chatPrefOf, deletedForMe, hiddenByChatDelete, withChatPref } from './chat-prefs';
 export { type EditView, readEdit } from './message-view';

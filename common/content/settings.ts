@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { ChatPrefs } from './chat-prefs';
 import { decryptJson, type Envelope, encryptJson, type MasterKey } from '../crypto';
 
 /**
@@ -14,6 +15,8 @@ export const UserSettings = z.looseObject({
   desktopBudget: z
     .object({ maxChats: z.int().min(1).max(10_000), maxMegabytes: z.int().min(1).max(100_000) })
     .optional(),
+  /** Mute, archive and delete-for-me per chat (common/content/chat-prefs.ts). */
+  chatPrefs: ChatPrefs.optional(),
 });
 export type UserSettings = z.infer<typeof UserSettings>;
 

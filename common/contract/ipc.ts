@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { chatPrefsRequests } from './ipc/chat-prefs-requests';
 import { coreRequests } from './ipc/core-requests';
 import { ipcEvents } from './ipc/events';
 import { messageActionRequests } from './ipc/message-action-requests';
@@ -31,6 +32,7 @@ export const ipcRequests = {
   ...coreRequests,
   ...trustRequests,
   ...messageActionRequests,
+  ...chatPrefsRequests,
 } as const satisfies Record<string, RequestSpec>;
 
 export type IpcRequestName = keyof typeof ipcRequests;

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { decryptUserSettings, encryptUserSettings } from '../../common/content';
 import { initCrypto } from '../../common/crypto';
+import { MAX_SETTINGS_ENVELOPE_CHARS } from '../../common/contract';
 import { dbSnapshot } from './support/db-snapshot';
 import { raw, signUpPhone } from './support/phone';
 import { startTestServer, type TestServer } from './support/test-server';
@@ -63,7 +64,7 @@ describe('settings (PUT/GET /settings)', () => {
       { ciphertext: seal(bob, { theme: 'dark' }), baseVersion: -1 },
       { ciphertext: seal(bob, { theme: 'dark' }), baseVersion: '0' },
       { ciphertext: seal(bob, { theme: 'dark' }) },
-      { ciphertext: `v1.${'A'.repeat(32)}.${'B'.repeat(20_000)}`, baseVersion: 0 },
+      { ciphertext: `v1.${'A'.repeat(32)}.${'B'.repeat(MAX_SETTINGS_ENVELOPE_CHARS)}`, baseVersion: 0 },
       { ciphertext: seal(bob, { theme: 'dark' }), baseVersion: 0, extra: true },
     ]) {
       const res = await raw(server, 'PUT', '/settings', { token, body });

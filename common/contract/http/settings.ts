@@ -12,8 +12,11 @@ export const SettingsRecord = z.object({
 });
 export type SettingsRecord = z.infer<typeof SettingsRecord>;
 
-/** Settings are small; this bounds what a client may park in them. */
-export const MAX_SETTINGS_ENVELOPE_CHARS = 16 * 1024;
+/**
+ * Bounds what a client may park in the settings. They carry the per-chat prefs (mute, archive, delete for
+ * me: about 100 characters of envelope per chat that has any), hence room for a thousand such chats.
+ */
+export const MAX_SETTINGS_ENVELOPE_CHARS = 128 * 1024;
 
 export const getSettings = route({
   method: 'GET',

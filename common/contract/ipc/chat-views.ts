@@ -14,6 +14,13 @@ export const ChatListEntry = z.object({
   hasDraft: z.boolean(),
   decryptable: z.boolean(),
   lastMessage: z.object({ text: z.string(), senderName: z.string(), mine: z.boolean(), sentAt: z.number() }).nullable(),
+  // This user's prefs for the chat, synced across their devices (docs/MESSAGES.md "Chat preferences").
+  /** No notifications. */
+  muted: z.boolean().optional(),
+  /** Listed under "Archived". */
+  archived: z.boolean().optional(),
+  /** Deleted for me and nothing came since: not listed. */
+  deletedForMe: z.boolean().optional(),
 });
 export type ChatListEntry = z.infer<typeof ChatListEntry>;
 

@@ -1,6 +1,7 @@
 import type { ChatListEntry, MessageView } from '../../../common/contract';
 import type { AppCore } from '../core/desktop-core';
 import type { DisplayMessage } from '../core/view/chat-reader';
+import { chatPrefsView } from './chat-prefs';
 
 /** `failure`: the server's reason when it refused this (queued) message for good. */
 export function messageView(m: DisplayMessage, failure: string | null = null): MessageView {
@@ -58,5 +59,6 @@ export function chatEntry(
           sentAt: last.sentAt,
         }
       : null,
+    ...chatPrefsView(core, chatId, last ? Date.parse(last.createdAt) : null),
   };
 }

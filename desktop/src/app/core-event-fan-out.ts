@@ -3,6 +3,7 @@ import type { AppCore } from '../core/desktop-core';
 import type { DesktopDrafts } from '../core/drafts/desktop-drafts';
 import type { IncomingNotifier } from './incoming-notifier';
 import { preferencesOf } from './preferences';
+import { followChatPrefs } from './chat-prefs';
 import type { RendererEvents } from './renderer-events';
 import type { SearchFeeder } from './search-feeder';
 import { syncView } from './views';
@@ -88,6 +89,7 @@ export function wireCoreEvents(parts: CoreEventFanOutParts): () => void {
       events.emit('syncProgress', progressView());
     }),
     core.settings.onChange((settings) => events.emit('preferencesChanged', preferencesOf(settings))),
+    followChatPrefs(core, (chatIds) => events.chatsChanged(chatIds)),
     core.contacts.onChange(() => events.emit('contactsChanged', {})),
     drafts.onChange((chatId) => {
       feeder.updateDraft(chatId);

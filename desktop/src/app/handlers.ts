@@ -6,6 +6,7 @@ import { preferencesOf } from './preferences';
 import { searchResults } from './search-results';
 import { createTrustHandlers, sendingPausedMessage } from './trust-handlers';
 import { messageActionHandlers } from './message-action-handlers';
+import { afterChatDelete, chatPrefsHandlers } from './chat-prefs';
 
 const MB = 1024 * 1024;
 
@@ -56,9 +57,16 @@ export function createHandlers(app: AppService): IpcHandlers {
       app.setActiveChat(chatId);
       const page = (await core.reader.page(chatId, PAGE)) ?? [];
       const failures = core.sendFailures(chatId);
-      const messages = page.map((m) => messageView(m, failures.get(m.messageId) ?? null));
+      const messages = afterChatDelete(core, chatId, page).map((m) =>
+        messageView(m, failures.get(m.messageId) ?? null),
+      );
       const entry = chatEntry(core, chatId, core.unreadCounts(), hasDraft)!;
-      return { chat: entry, messages, hasMore: messages.length === PAGE, draft: drafts.read(chatId) ?? '' };
+      return {
+        chat: entry,
+        messages,
+        hasMore: page.length === PAGE && messages.length === page.length,
+        draft: drafts.read(chatId) ?? '',
+      };
     },
     loadOlder: async ({ chatId, beforeMessageId }) => {
       requireChat(chatId);
@@ -66,8 +74,10 @@ export function createHandlers(app: AppService): IpcHandlers {
       const page = await core.reader.page(chatId, PAGE, beforeMessageId);
       if (!page) throw new IpcError('not_found', 'That message is not in this chat.');
       const failures = core.sendFailures(chatId);
-      const messages = page.map((m) => messageView(m, failures.get(m.messageId) ?? null));
-      return { messages, hasMore: page.length === PAGE };
+      const messages = afterChatDelete(core, chatId, page).map((m) =>
+        messageView(m, failures.get(m.messageId) ?? null),
+      );
+      return { messages, hasMore: page.length === PAGE && messages.length === page.length };
     },
     closeChat: () => {
       app.setActiveChat(null);
@@ -93,6 +103,7 @@ export function createHandlers(app: AppService): IpcHandlers {
       return sent;
     },
     ...messageActionHandlers(app, requireChat),
+    ...chatPrefsHandlers(app, requireChat),
     retrySend: async ({ chatId, messageId }) => {
       requireChat(chatId);
       const outcome = await app

@@ -1,6 +1,7 @@
 import type { MessageView } from '../../../common/contract';
 import type { AppCore } from '../core/desktop-core';
 import { preferencesOf, shouldNotify } from './preferences';
+import { isMuted } from './chat-prefs';
 
 /** A message from someone else that arrived live: the Electron shell turns it into a notification. */
 export interface IncomingMessage {
@@ -19,6 +20,8 @@ export class IncomingNotifier {
 
   /** A live message from someone else, its author checked. */
   arrived(core: AppCore, chatId: string, message: MessageView): void {
+    // Muted on any of the user's devices (synced chat prefs): no notification here either.
+    if (isMuted(core, chatId)) return;
     if (!shouldNotify(preferencesOf(core.settings.read()), message.text ?? '', core.session.username)) return;
     const chat = core.reader.chat(chatId);
     const title = (chat && core.reader.meta(chat)?.title) ?? 'Symc';

@@ -5,6 +5,7 @@ import {
   encryptMessageBody,
   type ChatMeta,
   type MessageBody,
+  type ReplyQuote,
   signMessageBody,
 } from '../../../common/content';
 import {
@@ -125,13 +126,15 @@ export async function sendText(
   key: KeyOrKeys,
   text: string,
   senderName: string = me.username,
+  /** A reply's quote (docs/MESSAGES.md "Reply"): inside the body, covered by the signature. */
+  replyTo?: ReplyQuote,
 ): Promise<MessageRecord> {
   const keys = asChatKeys(chatId, key);
   const messageId = randomId();
   const sentAt = Date.now();
   // Signed inside the envelope by the account's signing key (absent only in a session from before signing
   // that has not fetched its key yet: the message then goes unsigned and recipients show it unverified).
-  const unsigned: MessageBody = { text, senderName, sentAt };
+  const unsigned: MessageBody = { text, senderName, sentAt, ...(replyTo ? { replyTo } : {}) };
   const body = me.signing
     ? signMessageBody(me.signing, { chatId, messageId, senderUserId: me.userId }, unsigned)
     : unsigned;

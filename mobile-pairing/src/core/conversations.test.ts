@@ -14,10 +14,15 @@ import {
   type ChatKeyCache,
   loadChatList,
   loadMessages,
+  asTombstone,
   mergeMessages,
+  shownText,
+  showMessage,
   startChatWith,
+  withEdit,
   StartChatRefused,
 } from './conversations';
+import { deleteForEveryone, editText } from './message-actions';
 
 const book = (api: ApiClient) => new SenderBook(new ServerSenderKeyDirectory(api));
 
@@ -82,6 +87,38 @@ describe('the phone’s chat list and conversations, decrypted on the phone', ()
     expect(older.messages.map((m) => m.body?.text)).toEqual(['one']);
     const merged = mergeMessages(mergeMessages(newest.messages, older.messages), newest.messages);
     expect(merged.map((m) => m.body?.text)).toEqual(['one', 'two', 'three']);
+  });
+
+  it('edits and tombstones: a signed edit is shown, a page fetched earlier never undoes a newer edit or a delete', async () => {
+    const alice = await signUpPhone(server, 'convedit');
+    const bob = await signUpPhone(server, 'convedit2');
+    const { chat, chatKey } = await startChatWith(alice.api, alice.session, { username: bob.session.username });
+    const record = await sendText(alice.api, alice.session, chat.chatId, chatKey, 'draft words');
+    const before = await loadMessages(alice.api, alice.session, chat.chatId, chatKey, book(alice.api));
+    const edit = await editText(alice.api, alice.session, record, chatKey, 0, 'final words');
+
+    const bobKey = await chatKeyFor(
+      bob.api,
+      bob.session,
+      await bob.api.call('getChat', { params: { chatId: chat.chatId } }),
+    );
+    const seen = await loadMessages(bob.api, bob.session, chat.chatId, bobKey, book(bob.api));
+    expect(seen.messages[0]).toMatchObject({ edit: { state: 'verified', text: 'final words', version: 1 } });
+    expect(shownText(seen.messages[0]!)).toBe('final words');
+
+    const bobs = book(bob.api);
+    await bobs.load([alice.session.userId]);
+    const edited = showMessage(withEdit(before.messages[0]!.record, edit), bobKey, bob.session, bobs);
+    // The older page (no edit) arriving after the live edit keeps the edit.
+    expect(shownText(mergeMessages([edited], [before.messages[0]!])[0]!)).toBe('final words');
+
+    const { deletedAt } = await deleteForEveryone(alice.api, record);
+    const tomb = showMessage(asTombstone(edited.record, deletedAt), null, bob.session, bobs);
+    expect(tomb).toMatchObject({ deleted: true, body: null });
+    expect(shownText(tomb)).toBeNull();
+    expect(mergeMessages([tomb], [edited])[0]!.deleted).toBe(true);
+    const reloaded = await loadMessages(bob.api, bob.session, chat.chatId, bobKey, bobs);
+    expect(reloaded.messages[0]).toMatchObject({ deleted: true, body: null });
   });
 
   it('a message that does not decrypt is listed as unreadable instead of breaking the conversation', async () => {

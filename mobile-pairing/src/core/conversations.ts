@@ -1,10 +1,17 @@
-import { type ApiClient, ApiError, type ChatSummary, type MessageRecord, Username } from '../../../common/contract';
-import type { MessageBody } from '../../../common/content';
+import {
+  type ApiClient,
+  ApiError,
+  type ChatSummary,
+  type MessageEditRecord,
+  type MessageRecord,
+  Username,
+} from '../../../common/contract';
+import { type EditView, type MessageBody, readEdit } from '../../../common/content';
 import type { ChatKey } from '../../../common/crypto';
 import type { ChatKeys } from '../../../common/trust/group-actions';
 import { type MessageAuthor, type SenderBook, UNVERIFIED_SENDER } from '../../../common/trust/message-author';
 import type { PhoneSession } from './account';
-import { chatKeysFor, type KeyOrKeys, readChatMeta, readMessage, startChat } from './chats';
+import { asChatKeys, chatKeysFor, type KeyOrKeys, readChatMeta, readMessage, startChat } from './chats';
 
 /**
  * What the phone's chat screens show, decrypted on the phone. A chat or message that does not decrypt
@@ -25,6 +32,16 @@ export interface ShownMessage {
   readonly mine: boolean;
   /** Who wrote it, as far as signatures tell: the name to show comes from here, never from the body. */
   readonly author: MessageAuthor;
+  /** The latest edit, shown only when the author signed it (docs/MESSAGES.md); otherwise the original stays. */
+  readonly edit: EditView;
+  /** Deleted for everyone: a tombstone, nothing of the body is left (`body` is null). */
+  readonly deleted: boolean;
+}
+
+/** The text to show: the verified edit's, else the original's (null when there is none to show). */
+export function shownText(message: ShownMessage): string | null {
+  if (message.deleted || !message.body) return null;
+  return message.edit.state === 'verified' ? message.edit.text : message.body.text;
 }
 
 /**
@@ -53,6 +70,17 @@ export function showMessage(
   me: PhoneSession,
   senders: SenderBook,
 ): ShownMessage {
+  if (record.deletedAt) {
+    // A tombstone: nothing to open or check; who deleted it is who the server named (only the author may).
+    return {
+      record,
+      body: null,
+      mine: record.senderUserId === me.userId,
+      author: { verification: 'pending', displayName: senders.known(record.senderUserId)?.username ?? '' },
+      edit: { state: 'none' },
+      deleted: true,
+    };
+  }
   let body: MessageBody | null = null;
   if (key) {
     try {
@@ -61,12 +89,21 @@ export function showMessage(
       body = null;
     }
   }
+  const origin = { chatId: record.chatId, messageId: record.messageId, senderUserId: record.senderUserId };
   const author: MessageAuthor = body
-    ? senders.author({ chatId: record.chatId, messageId: record.messageId, senderUserId: record.senderUserId }, body)
+    ? senders.author(origin, body)
     : // Nothing to check a signature on: whoever damaged or swapped it gets no name shown for it.
       { verification: 'unverified', displayName: UNVERIFIED_SENDER };
   const mine = record.senderUserId === me.userId && author.verification !== 'unverified';
-  return { record, body, mine, author };
+  // An edit counts only when it opens under the message's key and the author (the sender the server named
+  // on the original, with the directory's signing key) signed it; otherwise the original text stays.
+  const authorKeys = senders.known(record.senderUserId);
+  const messageKey = key ? asChatKeys(record.chatId, key).byVersion.get(record.keyVersion ?? 1) : undefined;
+  const edit: EditView =
+    body && record.edit && messageKey && authorKeys !== undefined
+      ? readEdit(messageKey, origin, record.edit, authorKeys?.signingPublicKey ?? null)
+      : { state: 'none' };
+  return { record, body, mine, author, edit, deleted: false };
 }
 
 /** Shows a page of records, the keys of their senders fetched first. */
@@ -136,12 +173,33 @@ export async function loadMessages(
   return { messages, nextBefore: page.nextBefore };
 }
 
-/** Merges pages and fresh messages by id (a message seen twice is kept once), oldest first. */
+/**
+ * Merges pages and fresh messages by id (a message seen twice is kept once), oldest first. Of two copies
+ * the one further along wins: a tombstone over a body, a newer edit over an older one — so a page fetched
+ * before a live delete or edit can't bring the old text back.
+ */
 export function mergeMessages(current: readonly ShownMessage[], incoming: readonly ShownMessage[]): ShownMessage[] {
   const byId = new Map<string, ShownMessage>();
   for (const m of current) byId.set(m.record.messageId, m);
-  for (const m of incoming) byId.set(m.record.messageId, m);
+  for (const m of incoming) {
+    const known = byId.get(m.record.messageId);
+    if (!known || !isBehind(m.record, known.record)) byId.set(m.record.messageId, m);
+  }
   return [...byId.values()].sort(byTime);
+}
+
+function isBehind(incoming: MessageRecord, known: MessageRecord): boolean {
+  if (known.deletedAt) return !incoming.deletedAt;
+  return !incoming.deletedAt && (incoming.edit?.version ?? 0) < (known.edit?.version ?? 0);
+}
+
+/** A live `message:edited` / `message:deleted` applied to a record already shown (a replay changes nothing). */
+export function withEdit(record: MessageRecord, edit: MessageEditRecord): MessageRecord {
+  if (record.deletedAt || (record.edit?.version ?? 0) >= edit.version) return record;
+  return { ...record, edit };
+}
+export function asTombstone(record: MessageRecord, deletedAt: string): MessageRecord {
+  return record.deletedAt ? record : { ...record, ciphertext: '', edit: null, deletedAt };
 }
 
 function byTime(a: ShownMessage, b: ShownMessage): number {

@@ -1,6 +1,7 @@
 import { useEffect } from 'react';
 import { Spinner, TabBar } from './components/chrome';
 import { ChatListScreen } from './screens/ChatListScreen';
+import { ChatInfoScreen } from './screens/ChatInfoScreen';
 import { ChatScreen } from './screens/ChatScreen';
 import { DevicesScreen } from './screens/DevicesScreen';
 import { LinkDesktopScreen } from './screens/LinkDesktopScreen';
@@ -40,6 +41,7 @@ function SignedInApp() {
       {route.name === 'chats' && <ChatListScreen />}
       {route.name === 'new-chat' && <NewChatScreen />}
       {route.name === 'chat' && <ChatScreen key={route.chatId} chatId={route.chatId} />}
+      {route.name === 'chat-info' && <ChatInfoScreen key={route.chatId} chatId={route.chatId} />}
       {route.name === 'link' && <LinkDesktopScreen />}
       {route.name === 'devices' && <DevicesScreen />}
       {route.name === 'safety' && <SafetyNumberScreen key={route.userId} userId={route.userId} />}

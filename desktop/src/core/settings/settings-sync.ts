@@ -50,11 +50,15 @@ export class SettingsSync {
     return readUserSettings(this.store, this.session.masterKey, this.session.userId) ?? {};
   }
 
-  /** Merges `patch` into the settings and writes them for every device. Needs the server (throws ApiError offline). */
-  async update(patch: Partial<UserSettings>): Promise<UserSettings> {
+  /**
+   * Merges `patch` into the settings (or applies `edit` to them: it runs again on the newer settings after a
+   * lost race, e.g. one chat's prefs changed without touching the others') and writes them for every
+   * device. Needs the server (throws ApiError offline).
+   */
+  async update(patch: Partial<UserSettings> | ((settings: UserSettings) => UserSettings)): Promise<UserSettings> {
     for (let attempt = 1; ; attempt++) {
       const base = storedSettings(this.store);
-      const next: UserSettings = { ...this.read(), ...patch };
+      const next: UserSettings = typeof patch === 'function' ? patch(this.read()) : { ...this.read(), ...patch };
       const ciphertext = encryptUserSettings(this.session.masterKey, this.session.userId, next);
       try {
         const saved = await this.session.call('putSettings', { body: { ciphertext, baseVersion: base?.version ?? 0 } });

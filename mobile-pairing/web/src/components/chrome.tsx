@@ -31,7 +31,12 @@ export function AppBar({
 }
 
 const TABS: ReadonlyArray<{ route: Route; label: string; icon: ReactNode; matches: ReadonlyArray<Route['name']> }> = [
-  { route: { name: 'chats' }, label: 'Chats', icon: <ChatsIcon />, matches: ['chats', 'chat', 'new-chat'] },
+  {
+    route: { name: 'chats' },
+    label: 'Chats',
+    icon: <ChatsIcon />,
+    matches: ['chats', 'chat', 'chat-info', 'new-chat'],
+  },
   { route: { name: 'link' }, label: 'Link desktop', icon: <QrIcon />, matches: ['link'] },
   { route: { name: 'devices' }, label: 'Devices', icon: <DevicesIcon />, matches: ['devices'] },
 ];

@@ -1,5 +1,7 @@
 import {
   type ContactsRecord,
+  type MessageEditRecord,
+  type SettingsRecord,
   type SyncEventName,
   type SyncEventPayload,
   SyncEvents,
@@ -9,12 +11,21 @@ import { backoffDelay } from '../../../../common/retry/backoff';
 /** What a live event means to the phone app: which of its views to re-read. */
 export type LiveChange =
   | { readonly kind: 'messages'; readonly chatId: string }
+  /** A message edited, deleted for everyone, or hidden by this user on another device (docs/MESSAGES.md). */
+  | { readonly kind: 'message-action'; readonly action: MessageAction }
   | { readonly kind: 'chats'; readonly chatId: string }
   | { readonly kind: 'drafts'; readonly chatId: string }
   | { readonly kind: 'linked'; readonly deviceId: string }
   | { readonly kind: 'revoked'; readonly deviceId: string }
   /** The user's contact book (pinned keys) changed on another device. */
-  | { readonly kind: 'contacts'; readonly record: ContactsRecord };
+  | { readonly kind: 'contacts'; readonly record: ContactsRecord }
+  /** The user's synced settings (chat prefs among them) changed on another device. */
+  | { readonly kind: 'settings'; readonly record: SettingsRecord };
+
+export type MessageAction =
+  | { readonly type: 'edited'; readonly chatId: string; readonly messageId: string; readonly edit: MessageEditRecord }
+  | { readonly type: 'deleted'; readonly chatId: string; readonly messageId: string; readonly deletedAt: string }
+  | { readonly type: 'hidden'; readonly chatId: string; readonly messageId: string };
 
 export interface LiveEventsOptions {
   /** The server's origin (the API client's base URL). */
@@ -31,7 +42,12 @@ export interface LiveEventsOptions {
 const LISTENED = [
   'message:new',
   'message:status',
+  'message:edited',
+  'message:deleted',
+  'message:hidden',
   'chat:update',
+  'chat:removed',
+  'settings:sync',
   'draft:update',
   'contacts:sync',
   'device:linked',
@@ -167,6 +183,26 @@ function toChange(name: (typeof LISTENED)[number], event: Event): LiveChange | n
     case 'message:status': {
       const p = parse(name, event);
       return p && { kind: 'messages', chatId: p.chatId };
+    }
+    case 'message:edited': {
+      const p = parse(name, event);
+      return p && { kind: 'message-action', action: { type: 'edited', ...p } };
+    }
+    case 'message:deleted': {
+      const p = parse(name, event);
+      return p && { kind: 'message-action', action: { type: 'deleted', ...p } };
+    }
+    case 'message:hidden': {
+      const p = parse(name, event);
+      return p && { kind: 'message-action', action: { type: 'hidden', ...p } };
+    }
+    case 'chat:removed': {
+      const p = parse(name, event);
+      return p && { kind: 'chats', chatId: p.chatId };
+    }
+    case 'settings:sync': {
+      const p = parse(name, event);
+      return p && { kind: 'settings', record: p.settings };
     }
     case 'chat:update': {
       const p = parse(name, event);

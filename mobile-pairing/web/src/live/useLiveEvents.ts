@@ -3,7 +3,8 @@ import { create } from 'zustand';
 import { useDraftSync } from '../drafts';
 import { useSession, useSignedIn } from '../state/session';
 import { acceptLiveContacts } from '../state/trust';
-import { coalesced, type LiveChange, LiveEvents } from './live-events';
+import { useChats } from '../state/chats';
+import { coalesced, type LiveChange, LiveEvents, type MessageAction } from './live-events';
 
 /** Whether the live stream is up: screens poll slowly while it is, and fast (the fallback) while it isn't. */
 export const useLive = create<{ readonly connected: boolean }>(() => ({ connected: false }));
@@ -22,7 +23,15 @@ const listeners = new Set<(change: LiveChange) => void>();
 export function useLiveEvents(): void {
   const { client, session } = useSignedIn();
   const drafts = useDraftSync();
+  // The session object changes with each token refresh; the stream must not restart for that.
+  const latestSession = useRef(session);
+  latestSession.current = session;
   useEffect(() => {
+    const applyLiveAction = (action: MessageAction) =>
+      useChats
+        .getState()
+        .applyAction(client, latestSession.current, action)
+        .catch(() => undefined);
     const refreshDrafts = coalesced(() => drafts.refresh().catch(() => undefined));
     const live = new LiveEvents({
       baseUrl: client.baseUrl,
@@ -36,6 +45,9 @@ export function useLiveEvents(): void {
         }
         if (change.kind === 'drafts') void refreshDrafts();
         if (change.kind === 'contacts') acceptLiveContacts(change.record);
+        if (change.kind === 'settings') useChats.getState().acceptSettings(change.record);
+        // Edits, deletes and hides apply to whatever of the chat is loaded, shown or not.
+        if (change.kind === 'message-action') void applyLiveAction(change.action);
         for (const listener of listeners) listener(change);
       },
     });

@@ -1,6 +1,7 @@
 import { useEffect, useState } from 'react';
 import { explainError } from '../../../src/core/explain-error';
-import type { ChatListItem } from '../../../src/core/conversations';
+import { type ChatListItem, shownText } from '../../../src/core/conversations';
+import { deletedForMe } from '../../../../common/content';
 import { type DraftSync, useDraftSync } from '../drafts';
 import { AppBar, Avatar, Notice, Spinner } from '../components/chrome';
 import { ChatsIcon, PlusIcon } from '../components/icons';
@@ -14,6 +15,18 @@ import { usePolling } from '../usePolling';
 export function ChatListScreen() {
   const { client, session } = useSignedIn();
   const list = useChats((s) => s.list);
+  const prefs = useChats((s) => s.prefs);
+  const [showArchived, setShowArchived] = useState(false);
+  // Deleted for me: gone until a message comes after the delete. Archived: in their own section.
+  const visible = (list ?? []).filter(
+    (item) =>
+      !deletedForMe(
+        prefs[item.chat.chatId] ?? {},
+        item.lastMessage ? Date.parse(item.lastMessage.record.createdAt) : null,
+      ),
+  );
+  const main = visible.filter((item) => !prefs[item.chat.chatId]?.archived);
+  const archived = visible.filter((item) => prefs[item.chat.chatId]?.archived);
   const [error, setError] = useState<string | null>(null);
   const drafts = useDraftSync();
   // Re-render when a draft changes here or arrives from another device (the rows read it from `drafts`).
@@ -22,7 +35,10 @@ export function ChatListScreen() {
 
   const refreshList = useCoalesced(async () => {
     try {
-      await useChats.getState().refreshList(client, session);
+      await Promise.all([
+        useChats.getState().refreshList(client, session),
+        useChats.getState().loadPrefs(client, session),
+      ]);
       setError(null);
     } catch (e) {
       setError(explainError(e));
@@ -30,7 +46,7 @@ export function ChatListScreen() {
   }, [client, session.userId]);
   // A new message moves its chat up and changes its preview; a chat change renames or adds a row.
   useLiveChange((change) => {
-    if (change.kind === 'messages' || change.kind === 'chats') void refreshList();
+    if (change.kind === 'messages' || change.kind === 'chats' || change.kind === 'message-action') void refreshList();
   });
   const live = useLive((s) => s.connected);
   usePolling(
@@ -56,7 +72,7 @@ export function ChatListScreen() {
       <main className="content">
         {error && <Notice kind="error">{error}</Notice>}
         {list === null && !error && <Spinner label="Loading your chats…" />}
-        {list && list.length === 0 && (
+        {list && main.length === 0 && archived.length === 0 && (
           <div className="empty">
             <div className="empty-icon">
               <ChatsIcon />
@@ -71,28 +87,52 @@ export function ChatListScreen() {
             </a>
           </div>
         )}
-        {list && list.length > 0 && (
+        {main.length > 0 && (
           <ul className="chat-list" aria-label="Chats">
-            {list.map((item) => (
+            {main.map((item) => (
               <li key={item.chat.chatId}>
-                <ChatRow item={item} drafts={drafts} />
+                <ChatRow item={item} drafts={drafts} muted={prefs[item.chat.chatId]?.muted === true} />
               </li>
             ))}
           </ul>
+        )}
+        {archived.length > 0 && (
+          <>
+            <button
+              type="button"
+              className="chat-list-section button secondary block"
+              aria-expanded={showArchived}
+              onClick={() => setShowArchived((v) => !v)}
+            >
+              Archived ({archived.length})
+            </button>
+            {showArchived && (
+              <ul className="chat-list" aria-label="Archived chats">
+                {archived.map((item) => (
+                  <li key={item.chat.chatId}>
+                    <ChatRow item={item} drafts={drafts} muted={prefs[item.chat.chatId]?.muted === true} />
+                  </li>
+                ))}
+              </ul>
+            )}
+          </>
         )}
       </main>
     </>
   );
 }
 
-function ChatRow({ item, drafts }: { item: ChatListItem; drafts: DraftSync }) {
+function ChatRow({ item, drafts, muted }: { item: ChatListItem; drafts: DraftSync; muted: boolean }) {
   const title = item.title ?? 'Unreadable chat';
   const last = item.lastMessage;
   const draft = drafts.read(item.chat.chatId);
+  const text = last ? shownText(last) : null;
   const preview = last
-    ? last.body
-      ? `${last.mine ? 'You: ' : ''}${last.body.text}`
-      : 'Message can’t be decrypted'
+    ? last.deleted
+      ? 'This message was deleted'
+      : text !== null
+        ? `${last.mine ? 'You: ' : ''}${text}`
+        : 'Message can’t be decrypted'
     : 'No messages yet';
   const when = last?.record.createdAt ?? item.chat.updatedAt;
   return (
@@ -101,6 +141,11 @@ function ChatRow({ item, drafts }: { item: ChatListItem; drafts: DraftSync }) {
       <span className="chat-row-text">
         <span className="chat-row-top">
           <span className="chat-row-title">{title}</span>
+          {muted && (
+            <span className="chat-row-marks" aria-label="Muted" title="Muted">
+              🔕
+            </span>
+          )}
           <time dateTime={when}>{listTime(when)}</time>
         </span>
         {draft !== null ? (

@@ -1,5 +1,9 @@
 import { type FormEvent, type KeyboardEvent, useEffect, useLayoutEffect, useRef, useState } from 'react';
-import type { ShownMessage } from '../../../src/core/conversations';
+import { type ShownMessage, shownText } from '../../../src/core/conversations';
+import { hiddenByChatDelete } from '../../../../common/content';
+import { MessageActionSheet, type MessageActionChoice } from '../components/MessageActionSheet';
+import { ConfirmDialog } from '../components/ConfirmDialog';
+import { hrefFor } from '../state/router';
 import { explainError } from '../../../src/core/explain-error';
 import { AppBar, Notice, Spinner } from '../components/chrome';
 import { LockIcon, SendIcon } from '../components/icons';
@@ -47,7 +51,41 @@ export function ChatScreen({ chatId, drafts: given }: { chatId: string; drafts?:
     [refresh, drafts],
   );
 
-  const messages = conversation?.messages ?? [];
+  const pref = useChats((s) => s.prefs[chatId]);
+  // Deleted for me with the chat: what came up to then is gone from this user's view on every device.
+  const messages = (conversation?.messages ?? []).filter(
+    (m) => !pref || !hiddenByChatDelete(pref, Date.parse(m.record.createdAt)),
+  );
+  const [selected, setSelected] = useState<ShownMessage | null>(null);
+  const [composing, setComposing] = useState<Composing | null>(null);
+  const [confirmDelete, setConfirmDelete] = useState<ShownMessage | null>(null);
+  const [busy, setBusy] = useState(false);
+  const nameOf = (userId: string): string =>
+    userId === session.userId
+      ? 'You'
+      : (messages.find((m) => m.record.senderUserId === userId && m.author.verification === 'verified')?.author
+          .displayName ?? 'Someone');
+
+  async function act(action: () => Promise<void>) {
+    setBusy(true);
+    try {
+      await action();
+      setError(null);
+    } catch (e) {
+      setError(explainError(e));
+    } finally {
+      setBusy(false);
+    }
+  }
+
+  function choose(choice: MessageActionChoice, message: ShownMessage) {
+    setSelected(null);
+    if (choice === 'reply') setComposing({ mode: 'reply', message });
+    else if (choice === 'edit') setComposing({ mode: 'edit', message });
+    else if (choice === 'delete-for-everyone') setConfirmDelete(message);
+    else void act(() => useChats.getState().remove(client, session, message, false));
+  }
+
   const lastId = messages[messages.length - 1]?.record.messageId;
   useLayoutEffect(() => {
     const log = logRef.current;
@@ -60,7 +98,16 @@ export function ChatScreen({ chatId, drafts: given }: { chatId: string; drafts?:
   const paused = useTrust((s) => (members && s.contacts ? s.contacts.trust(members).sendingPaused : false));
   return (
     <div className="chat-screen">
-      <AppBar title={title} back={{ name: 'chats' }} subtitle="End-to-end encrypted" />
+      <AppBar
+        title={title}
+        back={{ name: 'chats' }}
+        subtitle="End-to-end encrypted"
+        actions={
+          <a className="button secondary small" href={hrefFor({ name: 'chat-info', chatId })}>
+            Info
+          </a>
+        }
+      />
       {members && <TrustBanner memberIds={members} />}
       {error && <Notice kind="error">{error}</Notice>}
       <ol
@@ -104,6 +151,8 @@ export function ChatScreen({ chatId, drafts: given }: { chatId: string; drafts?:
           <Bubble
             key={m.record.messageId}
             message={m}
+            nameOf={nameOf}
+            onSelect={() => setSelected(m)}
             showSender={
               !m.mine &&
               (messages[i - 1]?.record.senderUserId !== m.record.senderUserId ||
@@ -112,19 +161,78 @@ export function ChatScreen({ chatId, drafts: given }: { chatId: string; drafts?:
           />
         ))}
       </ol>
-      <Composer chatId={chatId} drafts={drafts} onError={setError} paused={paused} />
+      <Composer
+        chatId={chatId}
+        drafts={drafts}
+        onError={setError}
+        paused={paused}
+        composing={composing}
+        nameOf={nameOf}
+        onDone={() => setComposing(null)}
+      />
+      <MessageActionSheet message={selected} onChoose={choose} onClose={() => setSelected(null)} />
+      <ConfirmDialog
+        open={confirmDelete !== null}
+        title="Delete for everyone?"
+        confirmLabel="Delete"
+        danger
+        busy={busy}
+        onCancel={() => setConfirmDelete(null)}
+        onConfirm={() => {
+          const message = confirmDelete;
+          setConfirmDelete(null);
+          if (message) void act(() => useChats.getState().remove(client, session, message, true));
+        }}
+      >
+        The message is removed from the server and from every member’s devices. They see that a message was deleted.
+      </ConfirmDialog>
     </div>
   );
 }
 
-function Bubble({ message, showSender }: { message: ShownMessage; showSender: boolean }) {
+/** Replying to a message, or editing one of mine, in the composer. */
+type Composing = { readonly mode: 'reply' | 'edit'; readonly message: ShownMessage };
+
+function Bubble({
+  message,
+  showSender,
+  nameOf,
+  onSelect,
+}: {
+  message: ShownMessage;
+  showSender: boolean;
+  nameOf: (userId: string) => string;
+  onSelect: () => void;
+}) {
+  if (message.deleted) {
+    return (
+      <li className={message.mine ? 'bubble-row mine' : 'bubble-row'} data-deleted="true">
+        <button type="button" className="bubble deleted" onClick={onSelect} aria-label="Deleted message: actions">
+          <p>This message was deleted</p>
+          <span className="bubble-meta">
+            <time dateTime={message.record.createdAt}>{clockTime(message.record.createdAt)}</time>
+          </span>
+        </button>
+      </li>
+    );
+  }
   const body = message.body;
   const { verification, displayName } = message.author;
   // Unverified: the warning is the sender line, on every such message (it never names anyone).
   const unverified = body !== null && verification === 'unverified';
+  const quote = body?.replyTo;
   return (
-    <li className={message.mine ? 'bubble-row mine' : 'bubble-row'} data-verification={verification}>
-      <div className={!body ? 'bubble unreadable' : unverified ? 'bubble unverified' : 'bubble'}>
+    <li
+      className={message.mine ? 'bubble-row mine' : 'bubble-row'}
+      data-verification={verification}
+      data-edit={message.edit.state}
+    >
+      <button
+        type="button"
+        className={!body ? 'bubble unreadable' : unverified ? 'bubble unverified' : 'bubble'}
+        onClick={onSelect}
+        aria-haspopup="dialog"
+      >
         {unverified ? (
           <span className="bubble-warning" role="note">
             ⚠ Unverified sender — not signed by the account the server names. Don’t trust who it says it’s from.
@@ -132,8 +240,23 @@ function Bubble({ message, showSender }: { message: ShownMessage; showSender: bo
         ) : (
           showSender && body && <span className="bubble-sender">{displayName}</span>
         )}
-        <p>{body ? body.text : 'This message can’t be decrypted.'}</p>
+        {quote && (
+          <span className="bubble-quote" data-testid="quote">
+            <strong>{nameOf(quote.senderUserId)}</strong>
+            {quote.text}
+          </span>
+        )}
+        <p>{body ? shownText(message) : 'This message can’t be decrypted.'}</p>
         <span className="bubble-meta">
+          {message.edit.state === 'verified' && <span className="bubble-edited">edited ·</span>}
+          {message.edit.state === 'refused' && (
+            <span
+              className="bubble-legacy"
+              title="An edit arrived that its author did not sign: the original text is shown."
+            >
+              edit refused ·
+            </span>
+          )}
           {body && verification === 'legacy' && (
             <span className="bubble-legacy" title="Sent before message signing: the sender can’t be verified.">
               unsigned ·
@@ -146,7 +269,7 @@ function Bubble({ message, showSender }: { message: ShownMessage; showSender: bo
           )}
           <time dateTime={message.record.createdAt}>{clockTime(body?.sentAt ?? message.record.createdAt)}</time>
         </span>
-      </div>
+      </button>
     </li>
   );
 }
@@ -156,12 +279,18 @@ function Composer({
   drafts,
   onError,
   paused,
+  composing,
+  nameOf,
+  onDone,
 }: {
   chatId: string;
   drafts: DraftSync;
   onError: (message: string | null) => void;
   /** A verified member's safety number changed: nothing is sent until the user reviews it. */
   paused: boolean;
+  composing: Composing | null;
+  nameOf: (userId: string) => string;
+  onDone: () => void;
 }) {
   const { client, session } = useSignedIn();
   const [text, setText] = useState('');
@@ -187,15 +316,34 @@ function Composer({
     };
   }, [chatId, drafts]);
 
+  // Editing: the composer holds the message's text (the draft waits and comes back after).
+  const editing = composing?.mode === 'edit' ? composing.message : null;
+  const [editText, setEditText] = useState('');
+  useEffect(() => {
+    if (editing) {
+      setEditText(shownText(editing) ?? '');
+      inputRef.current?.focus();
+    }
+  }, [editing]);
+  useEffect(() => {
+    if (composing?.mode === 'reply') inputRef.current?.focus();
+  }, [composing]);
+
   async function send(event?: FormEvent) {
     event?.preventDefault();
-    const message = text.trim();
+    const message = (editing ? editText : text).trim();
     if (!message || sending || paused) return;
     setSending(true);
     try {
-      await useChats.getState().send(client, session, chatId, message);
-      setText('');
-      drafts.sent(chatId);
+      if (editing) {
+        await useChats.getState().edit(client, session, editing, message);
+      } else {
+        const replyTo = composing?.mode === 'reply' ? composing.message : undefined;
+        await useChats.getState().send(client, session, chatId, message, replyTo);
+        setText('');
+        drafts.sent(chatId);
+      }
+      onDone();
       onError(null);
     } catch (e) {
       onError(explainError(e));
@@ -217,6 +365,18 @@ function Composer({
           Sending is paused until you review the safety number change.
         </p>
       )}
+      {composing && (
+        <p className="composer-context" data-testid="composer-context">
+          <span>
+            {composing.mode === 'edit'
+              ? 'Editing your message'
+              : `Replying to ${nameOf(composing.message.record.senderUserId)}: ${shownText(composing.message) ?? ''}`}
+          </span>
+          <button type="button" className="button secondary small" onClick={onDone}>
+            Cancel
+          </button>
+        </p>
+      )}
       <label className="visually-hidden" htmlFor="composer-input">
         Message
       </label>
@@ -225,9 +385,13 @@ function Composer({
         ref={inputRef}
         rows={1}
         placeholder="Message"
-        value={text}
+        value={editing ? editText : text}
         maxLength={drafts.maxChars}
         onChange={(e) => {
+          if (editing) {
+            setEditText(e.target.value);
+            return;
+          }
           setText(e.target.value);
           // A refused draft (too long) is said once, and the notice goes when the text fits again.
           const refused = drafts.changed(chatId, e.target.value);
@@ -239,8 +403,8 @@ function Composer({
       <button
         type="submit"
         className="send-button"
-        aria-label="Send"
-        disabled={sending || paused || text.trim() === ''}
+        aria-label={editing ? 'Save edit' : 'Send'}
+        disabled={sending || paused || (editing ? editText : text).trim() === ''}
       >
         <SendIcon />
       </button>

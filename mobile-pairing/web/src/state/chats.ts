@@ -9,8 +9,11 @@ import {
   loadMessages,
   mergeMessages,
   openChatKey,
+  asTombstone,
   type ShownMessage,
+  shownText,
   showMessage,
+  withEdit,
   StartChatRefused,
   startChatWith,
 } from '../../../src/core/conversations';
@@ -19,6 +22,11 @@ import { senderDirectoryFor } from './sender-directory';
 import { useTrust } from './trust';
 import { phoneContacts } from '../../../src/core/contacts';
 import { parseUsernames, startChatWithMany } from '../../../src/core/groups';
+import { PhoneSettings } from '../../../src/core/chat-prefs';
+import { deleteForEveryone, deleteForMe, editText, quoteOf } from '../../../src/core/message-actions';
+import type { ChatPref, ChatPrefs } from '../../../../common/content';
+import type { SettingsRecord } from '../../../../common/contract';
+import type { MessageAction } from '../live/live-events';
 
 export interface Conversation {
   readonly title: string | null;
@@ -34,7 +42,20 @@ interface ChatsStore {
   /** Loads (or refreshes) a conversation's newest page; older pages already loaded are kept. */
   openConversation(client: ApiClient, me: PhoneSession, chatId: string): Promise<void>;
   loadEarlier(client: ApiClient, me: PhoneSession, chatId: string): Promise<void>;
-  send(client: ApiClient, me: PhoneSession, chatId: string, text: string): Promise<void>;
+  /** `replyTo`: the message this answers (its quote rides inside the encrypted body). */
+  send(client: ApiClient, me: PhoneSession, chatId: string, text: string, replyTo?: ShownMessage): Promise<void>;
+  /** The user's own message, re-signed and encrypted as the next version ("edited" on every device). */
+  edit(client: ApiClient, me: PhoneSession, message: ShownMessage, text: string): Promise<void>;
+  /** `forEveryone`: a tombstone for all members (the author only); otherwise gone from this user's devices. */
+  remove(client: ApiClient, me: PhoneSession, message: ShownMessage, forEveryone: boolean): Promise<void>;
+  /** An edit, delete or hide from the live stream, applied to the conversation it belongs to. */
+  applyAction(client: ApiClient, me: PhoneSession, action: MessageAction): Promise<void>;
+  /** Per-chat prefs (mute, archive, delete for me), synced encrypted in the user's settings. */
+  readonly prefs: ChatPrefs;
+  loadPrefs(client: ApiClient, me: PhoneSession): Promise<void>;
+  setPref(client: ApiClient, me: PhoneSession, chatId: string, patch: Partial<ChatPref>): Promise<void>;
+  /** A `settings:sync` from the live stream (another device changed them). */
+  acceptSettings(record: SettingsRecord): void;
   startChat(client: ApiClient, me: PhoneSession, username: string, title: string): Promise<string>;
   reset(): void;
 }
@@ -48,6 +69,10 @@ let keys: ChatKeyCache = new Map();
 let senders: SenderBook | null = null;
 const sendersFor = (client: ApiClient, me: PhoneSession): SenderBook =>
   (senders ??= new SenderBook(senderDirectoryFor(client, me)));
+/** The user's synced settings (per session): the chat prefs live in them. */
+let settings: PhoneSettings | null = null;
+const settingsFor = (client: ApiClient, me: PhoneSession): PhoneSettings =>
+  (settings ??= new PhoneSettings(client, me));
 // A pin that changed (acknowledged, verified, synced from another device): senders are checked again.
 useTrust.subscribe(() => senders?.clear());
 
@@ -62,6 +87,32 @@ export const useChats = create<ChatsStore>()((set, get) => {
       get().list?.find((c) => c.chat.chatId === chatId)?.chat ?? (await client.call('getChat', { params: { chatId } }));
     const key = await openChatKey(client, me, summary, keys);
     return { key, title: readChatMeta(summary, key).title };
+  }
+
+  /** A shown message replaced by `change(record)`, shown again (decrypted and checked) — if it is loaded. */
+  async function reshow(
+    client: ApiClient,
+    me: PhoneSession,
+    chatId: string,
+    messageId: string,
+    change: (record: ShownMessage['record']) => ShownMessage['record'],
+  ): Promise<void> {
+    const shown = get().conversations[chatId]?.messages.find((m) => m.record.messageId === messageId);
+    if (!shown) return;
+    const record = change(shown.record);
+    if (record === shown.record) return;
+    const key = record.deletedAt ? null : (await keyFor(client, me, chatId)).key;
+    const book = sendersFor(client, me);
+    await book.load([record.senderUserId]);
+    const conversation = get().conversations[chatId];
+    if (!conversation) return;
+    patchConversation(chatId, { messages: mergeMessages(conversation.messages, [showMessage(record, key, me, book)]) });
+  }
+
+  function dropMessage(chatId: string, messageId: string): void {
+    const conversation = get().conversations[chatId];
+    if (!conversation) return;
+    patchConversation(chatId, { messages: conversation.messages.filter((m) => m.record.messageId !== messageId) });
   }
 
   return {
@@ -102,7 +153,7 @@ export const useChats = create<ChatsStore>()((set, get) => {
         nextBefore: page.nextBefore,
       });
     },
-    async send(client, me, chatId, text) {
+    async send(client, me, chatId, text, replyTo) {
       // A verified member's keys changed: nothing goes to the chat until the user acknowledged it.
       const members = (
         get().list?.find((c) => c.chat.chatId === chatId)?.chat ??
@@ -123,13 +174,54 @@ export const useChats = create<ChatsStore>()((set, get) => {
         ? (await keysForSending(client, me, summary)).keys
         : await openChatKey(client, me, summary, keys);
       if (summary.rotationDue) keys.set(chatId, key);
-      const record = await sendText(client, me, chatId, key, text);
+      const quoteText = replyTo ? shownText(replyTo) : null;
+      const quote = replyTo && quoteText !== null ? quoteOf(replyTo.record, quoteText) : undefined;
+      const record = await sendText(client, me, chatId, key, text, me.username, quote);
       const conversation = get().conversations[chatId];
       const book = sendersFor(client, me);
       await book.load([record.senderUserId]);
       patchConversation(chatId, {
         messages: mergeMessages(conversation?.messages ?? [], [showMessage(record, key, me, book)]),
       });
+    },
+    async edit(client, me, message, text) {
+      const { chatId } = message.record;
+      const { key } = await keyFor(client, me, chatId);
+      const messageKey = asChatKeys(chatId, key).byVersion.get(message.record.keyVersion ?? 1);
+      if (!messageKey) throw new StartChatRefused('This message’s key is not on this phone: it can’t be edited here.');
+      const saved = await editText(client, me, message.record, messageKey, message.record.edit?.version ?? 0, text);
+      await reshow(client, me, chatId, message.record.messageId, (r) => withEdit(r, saved));
+    },
+    async remove(client, me, message, forEveryone) {
+      const { chatId, messageId } = message.record;
+      if (forEveryone) {
+        const { deletedAt } = await deleteForEveryone(client, message.record);
+        await reshow(client, me, chatId, messageId, (r) => asTombstone(r, deletedAt));
+      } else {
+        await deleteForMe(client, message.record);
+        dropMessage(chatId, messageId);
+      }
+      void get()
+        .refreshList(client, me)
+        .catch(() => undefined);
+    },
+    async applyAction(client, me, action) {
+      if (action.type === 'hidden') dropMessage(action.chatId, action.messageId);
+      else if (action.type === 'deleted')
+        await reshow(client, me, action.chatId, action.messageId, (r) => asTombstone(r, action.deletedAt));
+      else await reshow(client, me, action.chatId, action.messageId, (r) => withEdit(r, action.edit));
+    },
+    prefs: {},
+    async loadPrefs(client, me) {
+      const read = await settingsFor(client, me).refresh();
+      set({ prefs: read.chatPrefs ?? {} });
+    },
+    async setPref(client, me, chatId, patch) {
+      await settingsFor(client, me).setChatPref(chatId, patch);
+      set({ prefs: settingsFor(client, me).read().chatPrefs ?? {} });
+    },
+    acceptSettings(record) {
+      if (settings?.accept(record)) set({ prefs: settings.read().chatPrefs ?? {} });
     },
     async startChat(client, me, username, title) {
       const usernames = parseUsernames(username);
@@ -145,7 +237,8 @@ export const useChats = create<ChatsStore>()((set, get) => {
       for (const entry of keys.values()) for (const key of entry.byVersion.values()) key.fill(0);
       keys = new Map();
       senders = null;
-      set({ list: null, conversations: {} });
+      settings = null;
+      set({ list: null, conversations: {}, prefs: {} });
     },
   };
 });

@@ -7,6 +7,8 @@ import { create } from 'zustand';
 export type Route =
   | { readonly name: 'chats' }
   | { readonly name: 'chat'; readonly chatId: string }
+  /** A chat's members (rename, add, remove, leave) and this user's prefs for it (mute, archive, delete). */
+  | { readonly name: 'chat-info'; readonly chatId: string }
   | { readonly name: 'new-chat' }
   | { readonly name: 'link' }
   | { readonly name: 'devices' }
@@ -16,6 +18,8 @@ export function parseRoute(hash: string): Route {
   const path = hash.replace(/^#/, '');
   const chat = /^\/chats\/([0-9a-f-]{36})$/i.exec(path);
   if (chat?.[1]) return { name: 'chat', chatId: chat[1] };
+  const info = /^\/chats\/([0-9a-f-]{36})\/info$/i.exec(path);
+  if (info?.[1]) return { name: 'chat-info', chatId: info[1] };
   const safety = /^\/contacts\/([0-9a-f-]{36})\/safety$/i.exec(path);
   if (safety?.[1]) return { name: 'safety', userId: safety[1] };
   if (path === '/chats/new') return { name: 'new-chat' };
@@ -30,6 +34,8 @@ export function hrefFor(route: Route): string {
       return '#/chats';
     case 'chat':
       return `#/chats/${route.chatId}`;
+    case 'chat-info':
+      return `#/chats/${route.chatId}/info`;
     case 'new-chat':
       return '#/chats/new';
     case 'link':

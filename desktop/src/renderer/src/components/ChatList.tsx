@@ -1,4 +1,4 @@
-import { type KeyboardEvent, useRef } from 'react';
+import { type KeyboardEvent, useRef, useState } from 'react';
 import type { ChatListEntry } from '../../../../../common/contract/ipc';
 import { formatWhen, initials } from '../format';
 import { actions } from '../state/app-store';
@@ -22,17 +22,45 @@ function moveFocus(event: KeyboardEvent<HTMLUListElement>, list: HTMLUListElemen
   event.preventDefault();
 }
 
+/**
+ * The chats, then an "Archived" section (closed until opened); a chat deleted for me is not listed until a
+ * message comes after the delete (docs/MESSAGES.md "Chat preferences").
+ */
 export function ChatList({ chats, activeId }: { chats: ChatListEntry[]; activeId: string | null }) {
-  const list = useRef<HTMLUListElement>(null);
-  if (chats.length === 0) return <p className="empty muted">No chats on this desktop yet.</p>;
+  const [showArchived, setShowArchived] = useState(false);
+  const listed = chats.filter((c) => !c.deletedForMe);
+  const main = listed.filter((c) => !c.archived);
+  const archived = listed.filter((c) => c.archived);
+  if (listed.length === 0) return <p className="empty muted">No chats on this desktop yet.</p>;
   return (
-    <ul className="chat-list" aria-label="Chats" ref={list} onKeyDown={(e) => moveFocus(e, list.current)}>
+    <>
+      <ChatItems chats={main} activeId={activeId} label="Chats" />
+      {archived.length > 0 && (
+        <button
+          type="button"
+          className="ghost archived-toggle"
+          aria-expanded={showArchived}
+          onClick={() => setShowArchived((v) => !v)}
+        >
+          Archived ({archived.length})
+        </button>
+      )}
+      {showArchived && archived.length > 0 && <ChatItems chats={archived} activeId={activeId} label="Archived chats" />}
+    </>
+  );
+}
+
+function ChatItems({ chats, activeId, label }: { chats: ChatListEntry[]; activeId: string | null; label: string }) {
+  const list = useRef<HTMLUListElement>(null);
+  return (
+    <ul className="chat-list" aria-label={label} ref={list} onKeyDown={(e) => moveFocus(e, list.current)}>
       {chats.map((chat) => {
         const label = [
           chat.title,
           chat.pinned ? 'pinned' : '',
           chat.unread > 0 ? `${chat.unread} unread` : '',
           chat.hasDraft ? 'draft' : '',
+          chat.muted ? 'muted' : '',
         ]
           .filter(Boolean)
           .join(', ');
@@ -57,6 +85,12 @@ export function ChatList({ chats, activeId }: { chats: ChatListEntry[]; activeId
                       </span>
                     )}
                     {chat.title}
+                    {chat.muted && (
+                      <span className="muted small" title="Muted">
+                        {' '}
+                        🔕
+                      </span>
+                    )}
                   </span>
                   {chat.lastMessage && <time className="muted small">{formatWhen(chat.lastMessage.sentAt)}</time>}
                 </span>

@@ -7,6 +7,7 @@ import { VirtualList } from './VirtualList';
 import { trustActions, useTrust } from '../state/trust-store';
 import { SafetyNumberDialog } from './SafetyNumberDialog';
 import { TrustBanner } from './TrustBanner';
+import { ChatPrefsMenu } from './ChatPrefsMenu';
 
 const keyOf = (m: MessageView) => m.messageId;
 
@@ -42,6 +43,7 @@ export function ChatView({ active, offline }: { active: ActiveChat; offline: boo
         >
           {active.chat.pinned ? 'Unpin chat' : 'Pin chat'}
         </button>
+        <ChatPrefsMenu chat={active.chat} />
       </header>
       <TrustBanner />
       <VirtualList

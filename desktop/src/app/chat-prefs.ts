@@ -1,0 +1,80 @@
+import {
+  type ChatPref,
+  chatPrefOf,
+  deletedForMe,
+  hiddenByChatDelete,
+  type UserSettings,
+  withChatPref,
+} from '../../../common/content';
+import { IpcError, type IpcHandlers } from '../../../common/contract';
+import type { AppCore } from '../core/desktop-core';
+import type { DisplayMessage } from '../core/view/chat-reader';
+import type { AppService } from './app-service';
+
+type ChatPrefsHandlers = Pick<IpcHandlers, 'setChatMuted' | 'setChatArchived' | 'deleteChatForMe'>;
+
+/**
+ * This user's prefs for one chat, as the list shows them (docs/MESSAGES.md "Chat preferences").
+ * `lastMessageAt`: the server time of the chat's newest message here (null when it has none).
+ */
+export function chatPrefsView(core: AppCore, chatId: string, lastMessageAt: number | null) {
+  const pref = chatPrefOf(core.settings.read(), chatId);
+  return {
+    muted: pref.muted === true,
+    archived: pref.archived === true,
+    deletedForMe: deletedForMe(pref, lastMessageAt),
+  };
+}
+
+export function isMuted(core: AppCore, chatId: string): boolean {
+  return chatPrefOf(core.settings.read(), chatId).muted === true;
+}
+
+/** A chat deleted for me shows only what came after the delete (the same on every device of mine). */
+export function afterChatDelete(core: AppCore, chatId: string, page: readonly DisplayMessage[]) {
+  const pref = chatPrefOf(core.settings.read(), chatId);
+  return pref.deletedAt === undefined ? page : page.filter((m) => !hiddenByChatDelete(pref, Date.parse(m.createdAt)));
+}
+
+/** The chats whose prefs differ between two versions of the settings (their list entries must be re-sent). */
+export function chatPrefsChanged(before: UserSettings, after: UserSettings): string[] {
+  const ids = new Set([...Object.keys(before.chatPrefs ?? {}), ...Object.keys(after.chatPrefs ?? {})]);
+  return [...ids].filter((id) => JSON.stringify(chatPrefOf(before, id)) !== JSON.stringify(chatPrefOf(after, id)));
+}
+
+/**
+ * Tracks the settings the renderer last saw and names the chats whose prefs changed with each new version
+ * (here or on another device of the user).
+ */
+export function followChatPrefs(core: AppCore, changed: (chatIds: string[]) => void): () => void {
+  let seen = core.settings.read();
+  return core.settings.onChange((settings) => {
+    const ids = chatPrefsChanged(seen, settings);
+    seen = settings;
+    if (ids.length > 0) changed(ids);
+  });
+}
+
+/** Mute, archive, delete for me: written to the synced settings first, then every view follows. */
+export function chatPrefsHandlers(app: AppService, requireChat: (chatId: string) => unknown): ChatPrefsHandlers {
+  const set = async (chatId: string, patch: Partial<ChatPref>) => {
+    requireChat(chatId);
+    try {
+      // Applied to the newest settings on every retry, so another device's change to another chat survives.
+      await app.linked().core.settings.update((settings) => withChatPref(settings, chatId, patch));
+    } catch (error) {
+      throw new IpcError('unavailable', `Not saved: ${(error as Error).message}`);
+    }
+    // The list entry follows from the settings change (followChatPrefs), here and on the other devices.
+    return { ok: true as const };
+  };
+  return {
+    setChatMuted: ({ chatId, muted }) => set(chatId, { muted }),
+    setChatArchived: ({ chatId, archived }) => set(chatId, { archived }),
+    deleteChatForMe: ({ chatId }) => {
+      // Up to the newest message this desktop holds, in the server's time, so a clock can't hide a later one.
+      const last = app.linked().core.reader.lastMessage(chatId);
+      return set(chatId, { deletedAt: last ? Date.parse(last.createdAt) : Date.now(), archived: false });
+    },
+  };
+}
