@@ -56,7 +56,7 @@ const initial: AppState = {
   notice: null,
   linkNotice: null,
   update: null,
-  preferences: { theme: 'system', notifications: 'all', sendOnEnter: true },
+  preferences: { theme: 'system', notifications: 'all', sendOnEnter: true, sendReadReceipts: true },
 };
 
 export const useApp = create<AppState>(() => initial);
