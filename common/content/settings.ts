@@ -11,6 +11,11 @@ export const UserSettings = z.looseObject({
   theme: z.enum(['system', 'light', 'dark']).optional(),
   notifications: z.enum(['all', 'mentions', 'none']).optional(),
   sendOnEnter: z.boolean().optional(),
+  /**
+   * Read receipts (docs/MESSAGES.md): absent or true sends them; false sends none (delivered ones still go)
+   * and shows no one else's read state either.
+   */
+  sendReadReceipts: z.boolean().optional(),
   /** The desktop's storage budget (DESIGN "Desktop store"): chats kept and megabytes. */
   desktopBudget: z
     .object({ maxChats: z.int().min(1).max(10_000), maxMegabytes: z.int().min(1).max(100_000) })

@@ -3,6 +3,7 @@ import { chatPrefsRequests } from './ipc/chat-prefs-requests';
 import { coreRequests } from './ipc/core-requests';
 import { ipcEvents } from './ipc/events';
 import { messageActionRequests } from './ipc/message-action-requests';
+import { receiptRequests } from './ipc/receipt-requests';
 import type { RequestSpec } from './ipc/request-spec';
 import { trustRequests } from './ipc/trust-requests';
 
@@ -24,6 +25,7 @@ export * from './ipc/app-views';
 export * from './ipc/chat-views';
 export * from './ipc/settings-views';
 export * from './ipc/trust-views';
+export { ReceiptDetailsView } from './ipc/receipt-requests';
 export { MAX_MESSAGE_CHARS, MAX_SEARCH_CHARS } from './ipc/core-requests';
 export { ipcEvents };
 
@@ -33,6 +35,7 @@ export const ipcRequests = {
   ...trustRequests,
   ...messageActionRequests,
   ...chatPrefsRequests,
+  ...receiptRequests,
 } as const satisfies Record<string, RequestSpec>;
 
 export type IpcRequestName = keyof typeof ipcRequests;

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { ChatSummary } from './http/chats';
 import { DraftRecord } from './http/drafts';
-import { MessageRecord } from './http/messages';
+import { MessageRecord, RecipientReceipts } from './http/messages';
 import { MessageEditRecord } from './http/message-actions';
 import { ContactsRecord } from './http/contacts';
 import { SettingsRecord } from './http/settings';
@@ -88,7 +88,8 @@ export const SyncEvents = {
   'sync:error': z.object({ code: z.string(), message: z.string(), retryable: z.boolean() }),
 
   'message:new': z.object({ message: MessageRecord }),
-  'message:status': z.object({ chatId: Id, messageId: Id, status: MessageStatus }),
+  /** A receipt changed: `status` as in MessageRecord; on the sender's devices also who delivered / read. */
+  'message:status': z.object({ chatId: Id, messageId: Id, status: MessageStatus, ...RecipientReceipts.shape }),
   'chat:update': z.object({ chat: ChatSummary }),
   /** Message actions (docs/MESSAGES.md): the latest edit, a delete for everyone, a delete for me (own devices only). */
   'message:edited': z.object({ chatId: Id, messageId: Id, edit: MessageEditRecord }),

@@ -5,7 +5,7 @@ export { AuthTokens, SignedIn, AccountKeys, KdfParams, PhoneDevice } from './aut
 export { DeviceInfo } from './devices';
 export { DirectoryEntry } from './users';
 export { ChatSummary, NewChatMember, MAX_CHAT_MEMBERS } from './chats';
-export { MessageRecord, ClientKey, MAX_PAGE } from './messages';
+export { MessageRecord, ClientKey, MAX_PAGE, RecipientReceipt, RecipientReceipts } from './messages';
 export { MessageEditRecord, MessageIdParams, MAX_EDITS_PER_MESSAGE } from './message-actions';
 export {
   DraftRecord,

@@ -5,6 +5,19 @@ import { MessageEditRecord } from './message-actions';
 import { AttachmentIds } from './attachments';
 import { route } from './route';
 
+/** One recipient's receipt: who, and when (seed 004's `deliveredTo` / `readBy` entries). */
+export const RecipientReceipt = z.object({ userId: Id, at: Timestamp });
+export type RecipientReceipt = z.infer<typeof RecipientReceipt>;
+
+/**
+ * Per-recipient receipts (docs/MESSAGES.md). Only on the sender's own messages, and only as their own devices
+ * see them; absent from servers before per-recipient receipts. `readBy` ⊆ `deliveredTo` (a read implies delivered).
+ */
+export const RecipientReceipts = z.object({
+  deliveredTo: z.array(RecipientReceipt).optional(),
+  readBy: z.array(RecipientReceipt).optional(),
+});
+
 export const MessageRecord = z.object({
   messageId: Id,
   chatId: Id,
@@ -13,6 +26,10 @@ export const MessageRecord = z.object({
   clientKey: z.string(),
   /** The original body; "" once the message is deleted for everyone (then `deletedAt` is set). */
   ciphertext: z.union([Envelope, z.literal('')]),
+  /**
+   * One status, for clients that know no more (docs/MESSAGES.md). On your own message: delivered / read once
+   * every other member has delivered / read. On someone else's: your own receipt (what unread counts need).
+   */
   status: MessageStatus,
   createdAt: Timestamp,
   /** The latest edit (docs/MESSAGES.md); absent from servers before message actions, and when never edited. */
@@ -21,6 +38,7 @@ export const MessageRecord = z.object({
   deletedAt: Timestamp.nullable().optional(),
   /** The chat key version the body is written under (docs/GROUPS.md); absent from older servers = 1. */
   keyVersion: KeyVersion.optional(),
+  ...RecipientReceipts.shape,
 });
 export type MessageRecord = z.infer<typeof MessageRecord>;
 
@@ -60,6 +78,11 @@ export const listMessages = route({
   response: z.object({ messages: z.array(MessageRecord), nextBefore: Id.nullable() }),
 });
 
+/**
+ * The caller's receipts for messages of this chat written by others: delivered, or read (which implies
+ * delivered). Never moves back. An unknown message, another chat's or your own is refused (nothing stored).
+ * `updated` lists the messages whose receipt changed, with the caller's receipt now.
+ */
 export const markMessages = route({
   method: 'POST',
   path: '/chats/:chatId/receipts',

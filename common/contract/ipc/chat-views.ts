@@ -55,6 +55,14 @@ export const MessageView = z.object({
   editRefused: z.boolean(),
   /** Deleted for everyone: a tombstone, no text. */
   deleted: z.boolean(),
+  /**
+   * On my own messages: how many of the chat's other members delivered / read it ("Read by 2 of 4"); null on
+   * others'. Absent from older hosts.
+   */
+  receipts: z
+    .object({ delivered: z.int().min(0), read: z.int().min(0), recipients: z.int().min(0) })
+    .nullable()
+    .optional(),
 });
 export type MessageView = z.infer<typeof MessageView>;
 

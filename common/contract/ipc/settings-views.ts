@@ -40,5 +40,7 @@ export const PreferencesView = z.object({
   notifications: z.enum(['all', 'mentions', 'none']),
   /** Enter sends (Shift+Enter: new line); off: Ctrl/⌘+Enter sends and Enter is a new line. */
   sendOnEnter: z.boolean(),
+  /** Send read receipts (off: none sent, delivered still are, and others' read state isn't shown either). */
+  sendReadReceipts: z.boolean(),
 });
 export type PreferencesView = z.infer<typeof PreferencesView>;

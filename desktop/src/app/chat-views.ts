@@ -21,6 +21,7 @@ export function messageView(m: DisplayMessage, failure: string | null = null): M
     edited: m.edited !== null,
     editRefused: m.editRefused,
     deleted: m.deleted,
+    receipts: m.receipts,
   };
 }
 

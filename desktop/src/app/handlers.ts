@@ -7,6 +7,7 @@ import { searchResults } from './search-results';
 import { createTrustHandlers, sendingPausedMessage } from './trust-handlers';
 import { messageActionHandlers } from './message-action-handlers';
 import { afterChatDelete, chatPrefsHandlers } from './chat-prefs';
+import { receiptHandlers } from './receipt-handlers';
 
 const MB = 1024 * 1024;
 
@@ -104,6 +105,7 @@ export function createHandlers(app: AppService): IpcHandlers {
     },
     ...messageActionHandlers(app, requireChat),
     ...chatPrefsHandlers(app, requireChat),
+    ...receiptHandlers(app, requireChat),
     retrySend: async ({ chatId, messageId }) => {
       requireChat(chatId);
       const outcome = await app

@@ -7,7 +7,9 @@ describe('preferences', () => {
       theme: 'dark',
       notifications: 'all',
       sendOnEnter: false,
+      sendReadReceipts: true,
     });
+    expect(preferencesOf({ sendReadReceipts: false }).sendReadReceipts).toBe(false);
   });
 
   it('notifies for everything, nothing, or only messages that name the user', () => {

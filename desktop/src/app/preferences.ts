@@ -2,13 +2,19 @@ import type { PreferencesView } from '../../../common/contract/ipc';
 import type { UserSettings } from '../../../common/content';
 
 /** What the desktop does when the synced settings don't say (a new account, or a setting added later). */
-export const DEFAULT_PREFERENCES: PreferencesView = { theme: 'system', notifications: 'all', sendOnEnter: true };
+export const DEFAULT_PREFERENCES: PreferencesView = {
+  theme: 'system',
+  notifications: 'all',
+  sendOnEnter: true,
+  sendReadReceipts: true,
+};
 
 export function preferencesOf(settings: UserSettings): PreferencesView {
   return {
     theme: settings.theme ?? DEFAULT_PREFERENCES.theme,
     notifications: settings.notifications ?? DEFAULT_PREFERENCES.notifications,
     sendOnEnter: settings.sendOnEnter ?? DEFAULT_PREFERENCES.sendOnEnter,
+    sendReadReceipts: settings.sendReadReceipts ?? DEFAULT_PREFERENCES.sendReadReceipts,
   };
 }
 

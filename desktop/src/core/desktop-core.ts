@@ -128,7 +128,14 @@ export class DesktopCore {
         signingPublicKey: async () => (await signing.get())?.publicKey ?? null,
       }),
     );
-    const reader = new ChatReader(store, keyring, session.userId, senders);
+    // Not sending read receipts hides others' read state too (docs/MESSAGES.md).
+    const reader = new ChatReader(
+      store,
+      keyring,
+      session.userId,
+      senders,
+      () => core?.settings.read().sendReadReceipts !== false,
+    );
     // A pin that changed (acknowledged, verified, synced from another device) re-checks every sender shown.
     contacts.onChange(() => reader.clear());
     core = new DesktopCore(
@@ -306,6 +313,13 @@ export class DesktopCore {
   async markRead(chatId: string, perCall: number): Promise<number> {
     const ids = this.store.unread.messageIds(chatId, this.session.userId);
     let marked = 0;
+    // Read receipts off (the synced setting): read here only; the senders see "delivered" (docs/MESSAGES.md).
+    if (this.settings.read().sendReadReceipts === false) {
+      this.store.transaction(() => {
+        for (const id of ids) if (this.store.setMessageStatus(chatId, id, 'read')) marked++;
+      });
+      return marked;
+    }
     for (let i = 0; i < ids.length; i += perCall) {
       const messageIds = ids.slice(i, i + perCall);
       const result = await this.session

@@ -78,3 +78,6 @@ export const MESSAGE_ACTIONS_MIGRATION = '20261203121618_message_actions';
 
 /** The migration that added chat key versions: per-version key copies (version 1 backfilled), statements. */
 export const CHAT_KEY_VERSIONS_MIGRATION = '20261203121814_chat_key_versions';
+
+/** Receipts per recipient: the MessageReceipt table (docs/MESSAGES.md). */
+export const MESSAGE_RECEIPTS_MIGRATION = '20261203144831_message_receipts';

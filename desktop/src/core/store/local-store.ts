@@ -17,8 +17,10 @@ import {
   type DraftRow,
   draftToRow,
   type LocalMessageStatus,
+  mergeReceipts,
   type MessageRow,
   type OutboxRow,
+  type StoredReceipts,
 } from './rows';
 import { UnreadQueries } from './unread-queries';
 
@@ -161,7 +163,11 @@ export class LocalStore {
         }
         inserted.push(message);
         if (message.edit || message.deletedAt) this.applyMessageActions(message);
+        if (message.deliveredTo?.length || message.readBy?.length)
+          this.putReceipts(message.chatId, message.messageId, message);
       } else {
+        if (message.deliveredTo?.length || message.readBy?.length)
+          this.putReceipts(message.chatId, message.messageId, message);
         if (message.edit || message.deletedAt) this.applyMessageActions(message);
         this.stmts.confirmMessage.run({
           chat_id: message.chatId,
@@ -230,6 +236,24 @@ export class LocalStore {
     if (!row) return false;
     this.db.prepare('DELETE FROM messages WHERE chat_id = ? AND id = ?').run(chatId, messageId);
     this.db.prepare('UPDATE chats SET bytes = MAX(0, bytes - ?) WHERE id = ?').run(row.size, chatId);
+    return true;
+  }
+
+  /**
+   * Per-recipient receipts on one of this account's messages (docs/MESSAGES.md), merged into what is stored
+   * (they only grow). Returns whether anything changed.
+   */
+  putReceipts(
+    chatId: string,
+    messageId: string,
+    incoming: { deliveredTo?: StoredReceipts['deliveredTo']; readBy?: StoredReceipts['readBy'] },
+  ): boolean {
+    const row = this.getMessage(chatId, messageId);
+    if (!row) return false;
+    const stored = row.receipts === null ? null : (JSON.parse(row.receipts) as StoredReceipts);
+    const merged = JSON.stringify(mergeReceipts(stored, incoming));
+    if (merged === row.receipts) return false;
+    this.db.prepare('UPDATE messages SET receipts = ? WHERE chat_id = ? AND id = ?').run(merged, chatId, messageId);
     return true;
   }
 

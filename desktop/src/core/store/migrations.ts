@@ -100,6 +100,12 @@ export const MIGRATIONS: readonly string[] = [
   ALTER TABLE messages ADD COLUMN edit TEXT;
   ALTER TABLE messages ADD COLUMN deleted_at TEXT;
   `,
+  // 5: receipts per recipient on this account's own messages (docs/MESSAGES.md): JSON of
+  // { deliveredTo, readBy } (each [{userId, at}]) as the server last sent them, merged so they only grow.
+  // Rows stored before keep NULL: only their one status is known.
+  `
+  ALTER TABLE messages ADD COLUMN receipts TEXT;
+  `,
 ];
 
 export function migrate(db: Database.Database): number {

@@ -32,6 +32,35 @@ export interface MessageRow {
   edit: string | null;
   /** Deleted for everyone: ciphertext is '' and edit null. */
   deleted_at: string | null;
+  /** On this account's own messages: JSON of `StoredReceipts` (who delivered / read); null when none known. */
+  receipts: string | null;
+}
+
+/** Per-recipient receipts as stored (`messages.receipts`): only ever grow (see mergeReceipts). */
+export interface StoredReceipts {
+  deliveredTo: Array<{ userId: string; at: string }>;
+  readBy: Array<{ userId: string; at: string }>;
+}
+
+/**
+ * Unions what was stored with what arrived, per list, keeping each recipient's earliest time: a replayed or
+ * late older event never removes a receipt (the server's never move back either). A read implies delivered.
+ */
+export function mergeReceipts(
+  stored: StoredReceipts | null,
+  incoming: { deliveredTo?: StoredReceipts['deliveredTo']; readBy?: StoredReceipts['readBy'] },
+): StoredReceipts {
+  const merge = (...lists: Array<StoredReceipts['readBy'] | undefined>) => {
+    const byUser = new Map<string, string>();
+    for (const list of lists)
+      for (const r of list ?? []) {
+        const had = byUser.get(r.userId);
+        if (had === undefined || r.at < had) byUser.set(r.userId, r.at);
+      }
+    return [...byUser].map(([userId, at]) => ({ userId, at })).sort((a, b) => a.at.localeCompare(b.at));
+  };
+  const readBy = merge(stored?.readBy, incoming.readBy);
+  return { deliveredTo: merge(stored?.deliveredTo, incoming.deliveredTo, readBy), readBy };
 }
 
 export type LocalMessageStatus = 'queued' | 'sent' | 'delivered' | 'read';

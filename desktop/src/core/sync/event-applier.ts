@@ -122,6 +122,9 @@ export function applyEvents(store: LocalStore, keyring: ChatKeyring, events: rea
         break;
       case 'message:status':
         store.setMessageStatus(event.payload.chatId, event.payload.messageId, event.payload.status);
+        // Who delivered / read: only on this account's own messages (the server sends them to the sender).
+        if (event.payload.deliveredTo || event.payload.readBy)
+          store.putReceipts(event.payload.chatId, event.payload.messageId, event.payload);
         break;
       // Message actions (docs/MESSAGES.md). An edit is stored sealed and checked when shown (ChatReader):
       // its signature, not the server, says whether the author wrote it.

@@ -17,7 +17,7 @@ import {
 } from '../../../../common/trust/message-author';
 import type { ChatKeyring } from '../crypto/chat-keyring';
 import type { LocalStore } from '../store/local-store';
-import type { ChatRow, LocalMessageStatus, MessageRow } from '../store/rows';
+import type { ChatRow, LocalMessageStatus, MessageRow, StoredReceipts } from '../store/rows';
 
 export interface ChatListItem {
   readonly chatId: string;
@@ -53,6 +53,27 @@ export interface DisplayMessage {
   readonly editRefused: boolean;
   /** Deleted for everyone: no text, a tombstone. */
   readonly deleted: boolean;
+  /**
+   * On my own messages: how many of the other members delivered / read it (docs/MESSAGES.md); null on
+   * others' messages. `read` is 0 while I don't send read receipts (I don't see others' either).
+   */
+  readonly receipts: ReceiptCounts | null;
+}
+
+export interface ReceiptCounts {
+  readonly delivered: number;
+  readonly read: number;
+  /** The chat's other members now. */
+  readonly recipients: number;
+}
+
+/** Who delivered / read one of my messages, each with when (ISO); `readAt` null while not read (or hidden). */
+export interface ReceiptDetail {
+  readonly userId: string;
+  /** The directory's (pinned) username; "Unknown member" until fetched. */
+  readonly name: string;
+  readonly deliveredAt: string | null;
+  readonly readAt: string | null;
 }
 
 const CACHE_LIMIT = 5000;
@@ -70,6 +91,8 @@ export class ChatReader {
     private readonly keyring: ChatKeyring,
     private readonly userId: string,
     private readonly senders: SenderBook,
+    /** Whether others' read state is shown: off while this user doesn't send read receipts (like Signal). */
+    private readonly showReadState: () => boolean = () => true,
   ) {}
 
   /**
@@ -191,6 +214,54 @@ export class ChatReader {
    * checks it when it shows the message.
    */
   display(chat: ChatRow, row: MessageRow, options: { readonly checkAuthor?: boolean } = {}): DisplayMessage {
+    const shown = this.displayContent(chat, row, options);
+    if (row.sender_user_id !== this.userId) return shown;
+    // Receipts change without the content: read fresh on every view, never cached with the text.
+    const showRead = this.showReadState();
+    const receipts = this.receiptCounts(chat, row, showRead);
+    const status = !showRead && row.status === 'read' ? 'delivered' : row.status;
+    return { ...shown, status, receipts };
+  }
+
+  /**
+   * Who of the chat's other members delivered / read one of my messages; null when not mine or not here.
+   * Their names are fetched first (never rejects: an unreachable directory leaves them unknown).
+   */
+  async receiptDetails(chatId: string, messageId: string): Promise<ReceiptDetail[] | null> {
+    const chat = this.store.getChat(chatId);
+    const row = chat ? this.store.getMessage(chatId, messageId) : null;
+    if (!chat || !row || row.sender_user_id !== this.userId) return null;
+    const stored = parseReceipts(row);
+    const showRead = this.showReadState();
+    const delivered = new Map(stored.deliveredTo.map((r) => [r.userId, r.at]));
+    const read = new Map(stored.readBy.map((r) => [r.userId, r.at]));
+    const members = (JSON.parse(chat.members) as Array<{ userId: string }>).map((m) => m.userId);
+    // Members now, then anyone who left after a receipt (their receipt stays true).
+    const ids = [...new Set([...members.filter((id) => id !== this.userId), ...delivered.keys()])];
+    await this.loadSenders(ids);
+    return ids.map((userId) => ({
+      userId,
+      name: this.senders.known(userId)?.username ?? 'Unknown member',
+      deliveredAt: delivered.get(userId) ?? null,
+      readAt: showRead ? (read.get(userId) ?? null) : null,
+    }));
+  }
+
+  private receiptCounts(chat: ChatRow, row: MessageRow, showRead: boolean): ReceiptCounts {
+    const stored = parseReceipts(row);
+    const others = (JSON.parse(chat.members) as Array<{ userId: string }>).filter((m) => m.userId !== this.userId);
+    return {
+      delivered: stored.deliveredTo.length,
+      read: showRead ? stored.readBy.length : 0,
+      recipients: others.length,
+    };
+  }
+
+  private displayContent(
+    chat: ChatRow,
+    row: MessageRow,
+    options: { readonly checkAuthor?: boolean } = {},
+  ): DisplayMessage {
     const cached = this.bodyCache.get(row.id);
     const editVersion = row.edit === null ? 0 : (JSON.parse(row.edit) as MessageEditRecord).version;
     if (
@@ -245,6 +316,7 @@ export class ChatReader {
       edited: edit.state === 'verified' ? { version: edit.version, editedAt: edit.editedAt } : null,
       editRefused: edit.state === 'refused',
       deleted: false,
+      receipts: null,
     };
     // Pending: not remembered, so the next view (once the directory answered) checks again.
     if (author.verification !== 'pending') this.bodyCache.set(row.id, message);
@@ -269,6 +341,7 @@ export class ChatReader {
       edited: null,
       editRefused: false,
       deleted: true,
+      receipts: null,
     };
   }
 
@@ -282,4 +355,8 @@ export class ChatReader {
     this.bodyCache.clear();
     this.senders.clear();
   }
+}
+
+function parseReceipts(row: MessageRow): StoredReceipts {
+  return row.receipts === null ? { deliveredTo: [], readBy: [] } : (JSON.parse(row.receipts) as StoredReceipts);
 }

@@ -181,8 +181,10 @@ function toChange(name: (typeof LISTENED)[number], event: Event): LiveChange | n
       return p && { kind: 'messages', chatId: p.message.chatId };
     }
     case 'message:status': {
+      // Only the sender's devices get who delivered / read: that changes ticks shown here. Without the lists
+      // it is this user's own receipt (sent by this phone or another device) — nothing to re-read for.
       const p = parse(name, event);
-      return p && { kind: 'messages', chatId: p.chatId };
+      return p && (p.deliveredTo || p.readBy) ? { kind: 'messages', chatId: p.chatId } : null;
     }
     case 'message:edited': {
       const p = parse(name, event);

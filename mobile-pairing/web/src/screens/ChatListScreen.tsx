@@ -40,6 +40,11 @@ export function ChatListScreen() {
         useChats.getState().loadPrefs(client, session),
       ]);
       setError(null);
+      // The senders' ticks move on to "delivered" once the messages reached this phone. Best effort.
+      await useChats
+        .getState()
+        .deliverListed(client, session)
+        .catch(() => undefined);
     } catch (e) {
       setError(explainError(e));
     }

@@ -15,6 +15,9 @@ import { useSignedIn } from '../state/session';
 import { usePolling } from '../usePolling';
 import { TrustBanner, useChatMembers } from '../components/TrustBanner';
 import { useTrust } from '../state/trust';
+import { useSettings } from '../state/settings';
+import { type Ticks, ticksFor } from '../../../src/core/receipts';
+import { sendsReadReceipts } from '../../../src/core/settings';
 
 export function ChatScreen({ chatId, drafts: given }: { chatId: string; drafts?: DraftSync }) {
   const { client, session } = useSignedIn();
@@ -30,6 +33,14 @@ export function ChatScreen({ chatId, drafts: given }: { chatId: string; drafts?:
     try {
       await useChats.getState().openConversation(client, session, chatId);
       setError(null);
+      // Delivered for what reached this phone; read too while the chat is open and visible (unless the user
+      // turned read receipts off). Best effort: the next refresh tries again.
+      const settings = useSettings.getState().settings ?? (await useSettings.getState().load(client, session));
+      const read = document.visibilityState === 'visible' && sendsReadReceipts(settings);
+      await useChats
+        .getState()
+        .acknowledge(client, session, chatId, read)
+        .catch(() => undefined);
     } catch (e) {
       setError(explainError(e));
     }
@@ -96,6 +107,8 @@ export function ChatScreen({ chatId, drafts: given }: { chatId: string; drafts?:
   const members = useChatMembers(chatId);
   useTrust((s) => s.revision);
   const paused = useTrust((s) => (members && s.contacts ? s.contacts.trust(members).sendingPaused : false));
+  const showRead = useSettings((s) => (s.settings ? sendsReadReceipts(s.settings) : true));
+  const recipients = members ? members.filter((id) => id !== session.userId).length : 1;
   return (
     <div className="chat-screen">
       <AppBar
@@ -153,6 +166,7 @@ export function ChatScreen({ chatId, drafts: given }: { chatId: string; drafts?:
             message={m}
             nameOf={nameOf}
             onSelect={() => setSelected(m)}
+            ticks={m.mine ? ticksFor(m.record, recipients, showRead) : null}
             showSender={
               !m.mine &&
               (messages[i - 1]?.record.senderUserId !== m.record.senderUserId ||
@@ -193,16 +207,50 @@ export function ChatScreen({ chatId, drafts: given }: { chatId: string; drafts?:
 /** Replying to a message, or editing one of mine, in the composer. */
 type Composing = { readonly mode: 'reply' | 'edit'; readonly message: ShownMessage };
 
+const TICK_LABELS: Record<Ticks['status'], string> = { sent: 'Sent', delivered: 'Delivered', read: 'Read' };
+
+/** One check, two checks, two checks on a filled disc: sent, delivered, read tell apart without colour. */
+function TickMark({ ticks }: { ticks: Ticks }) {
+  const label =
+    ticks.readBy !== null
+      ? ticks.readBy > 0
+        ? `Read by ${ticks.readBy} of ${ticks.recipients}`
+        : `Delivered to ${ticks.deliveredTo ?? 0} of ${ticks.recipients}`
+      : TICK_LABELS[ticks.status];
+  return (
+    <span
+      className={`bubble-ticks ticks-${ticks.status}`}
+      data-status={ticks.status}
+      role="img"
+      aria-label={label}
+      title={label}
+    >
+      <svg width={18} height={12} viewBox="0 0 30 20" aria-hidden="true">
+        {ticks.status === 'read' && (
+          <rect x="0" y="0" width="30" height="20" rx="10" fill="currentColor" opacity="0.35" />
+        )}
+        <g fill="none" stroke="currentColor" strokeWidth={2.5} strokeLinecap="round" strokeLinejoin="round">
+          {ticks.status === 'sent' ? <path d="M6 10l4 4 8-9" /> : <path d="M4 10l4 4 8-9" />}
+          {ticks.status !== 'sent' && <path d="M13 13l1 1 8-9" />}
+        </g>
+      </svg>
+      {ticks.readBy !== null && <span className="bubble-read-by">{label}</span>}
+    </span>
+  );
+}
+
 function Bubble({
   message,
   showSender,
   nameOf,
   onSelect,
+  ticks,
 }: {
   message: ShownMessage;
   showSender: boolean;
   nameOf: (userId: string) => string;
   onSelect: () => void;
+  ticks: Ticks | null;
 }) {
   if (message.deleted) {
     return (
@@ -268,6 +316,7 @@ function Bubble({
             </span>
           )}
           <time dateTime={message.record.createdAt}>{clockTime(body?.sentAt ?? message.record.createdAt)}</time>
+          {ticks && <TickMark ticks={ticks} />}
         </span>
       </button>
     </li>

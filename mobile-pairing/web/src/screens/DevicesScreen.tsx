@@ -11,6 +11,7 @@ import { hrefFor } from '../state/router';
 import { useSession, useSignedIn } from '../state/session';
 import { useLiveChange } from '../live/useLiveEvents';
 import { usePolling } from '../usePolling';
+import { PrivacySettings } from '../components/PrivacySettings';
 
 export function DevicesScreen() {
   const { client, session } = useSignedIn();
@@ -75,6 +76,8 @@ export function DevicesScreen() {
             Sign out
           </button>
         </section>
+
+        <PrivacySettings />
 
         {done && <Notice kind="success">{done}</Notice>}
         {error && <Notice kind="error">{error}</Notice>}

@@ -27,6 +27,7 @@ import { deleteForEveryone, deleteForMe, editText, quoteOf } from '../../../src/
 import type { ChatPref, ChatPrefs } from '../../../../common/content';
 import type { SettingsRecord } from '../../../../common/contract';
 import type { MessageAction } from '../live/live-events';
+import { receiptsDue, sendReceipts } from '../../../src/core/receipts';
 
 export interface Conversation {
   readonly title: string | null;
@@ -56,6 +57,13 @@ interface ChatsStore {
   setPref(client: ApiClient, me: PhoneSession, chatId: string, patch: Partial<ChatPref>): Promise<void>;
   /** A `settings:sync` from the live stream (another device changed them). */
   acceptSettings(record: SettingsRecord): void;
+  /**
+   * Receipts for the loaded messages of others (docs/MESSAGES.md): delivered always; read too when `read`
+   * (the chat is open and visible, and the user sends read receipts).
+   */
+  acknowledge(client: ApiClient, me: PhoneSession, chatId: string, read: boolean): Promise<void>;
+  /** Delivered receipts for the newest messages of chats whose last message from others has none yet. */
+  deliverListed(client: ApiClient, me: PhoneSession): Promise<void>;
   startChat(client: ApiClient, me: PhoneSession, username: string, title: string): Promise<string>;
   reset(): void;
 }
@@ -151,6 +159,49 @@ export const useChats = create<ChatsStore>()((set, get) => {
       patchConversation(chatId, {
         messages: mergeMessages(conversation.messages, page.messages),
         nextBefore: page.nextBefore,
+      });
+    },
+    async acknowledge(client, me, chatId, read) {
+      const records = (get().conversations[chatId]?.messages ?? []).map((m) => m.record);
+      const kind = read ? 'read' : 'delivered';
+      const due = receiptsDue(records, me, kind);
+      if (due.length === 0) return;
+      await sendReceipts(client, chatId, due, kind);
+      // My receipt now, so the next refresh doesn't send it again.
+      const sent = new Set(due);
+      const conversation = get().conversations[chatId];
+      if (!conversation) return;
+      patchConversation(chatId, {
+        messages: conversation.messages.map((m) =>
+          sent.has(m.record.messageId) ? { ...m, record: { ...m.record, status: kind } } : m,
+        ),
+      });
+    },
+    async deliverListed(client, me) {
+      const waiting = (get().list ?? []).filter(
+        (item) =>
+          item.lastMessage &&
+          item.lastMessage.record.senderUserId !== me.userId &&
+          item.lastMessage.record.status === 'sent',
+      );
+      for (const item of waiting) {
+        const { messages } = await client.call('listMessages', {
+          params: { chatId: item.chat.chatId },
+          query: { limit: 50 },
+        });
+        await sendReceipts(client, item.chat.chatId, receiptsDue(messages, me, 'delivered'), 'delivered');
+      }
+      if (waiting.length === 0) return;
+      const delivered = new Set(waiting.map((w) => w.chat.chatId));
+      set({
+        list: (get().list ?? []).map((item) =>
+          delivered.has(item.chat.chatId) && item.lastMessage
+            ? {
+                ...item,
+                lastMessage: { ...item.lastMessage, record: { ...item.lastMessage.record, status: 'delivered' } },
+              }
+            : item,
+        ),
       });
     },
     async send(client, me, chatId, text, replyTo) {

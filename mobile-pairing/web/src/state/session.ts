@@ -5,6 +5,7 @@ import { setContactsPersistence } from '../../../src/core/contacts';
 import { createPhoneClient, type SessionEnd } from '../../../src/core/phone-client';
 import { ensureSigningKey } from '../../../src/core/signing-key';
 import { openDeviceVault } from '../storage/device-vault';
+import { useSettings } from './settings';
 import { useChats } from './chats';
 import { resetTrust } from './trust';
 
@@ -107,6 +108,7 @@ export const useSession = create<SessionStore>()((set, get) => {
       s.session.signing?.secretKey.fill(0);
     }
     useChats.getState().reset();
+    useSettings.getState().reset();
     resetTrust(s.status === 'signed-in' ? s.session : null);
     set({ state: { status: 'signed-out', notice } });
     await vault.wipe();

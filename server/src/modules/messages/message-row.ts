@@ -1,11 +1,15 @@
 import type { MessageRecord, MessageStatus } from '../../../../common/contract';
 import type { Db } from '../../db/client';
+import { receiptViews, type ReceiptView } from './receipts';
 
 /** A stored message as Prisma reads it: the one row type every module reading messages uses. */
 export type MessageRow = NonNullable<Awaited<ReturnType<Db['message']['findUnique']>>>;
 
-/** The wire form of a stored message (`MessageRecord`, common/contract). */
-export function toMessageRecord(row: MessageRow): MessageRecord {
+/**
+ * The wire form of a stored message (`MessageRecord`, common/contract). With `view`, as one viewer sees its
+ * receipts (receipts.ts); without, the stored summary status and no lists (the same for every member).
+ */
+export function toMessageRecord(row: MessageRow, view?: ReceiptView): MessageRecord {
   return {
     messageId: row.id,
     chatId: row.chatId,
@@ -13,7 +17,7 @@ export function toMessageRecord(row: MessageRow): MessageRecord {
     senderDeviceId: row.senderDeviceId,
     clientKey: row.clientKey,
     ciphertext: row.ciphertext,
-    status: row.status as MessageStatus,
+    status: view?.status ?? (row.status as MessageStatus),
     createdAt: row.createdAt.toISOString(),
     edit:
       row.editCiphertext && row.editedAt
@@ -21,5 +25,15 @@ export function toMessageRecord(row: MessageRow): MessageRecord {
         : null,
     deletedAt: row.deletedAt?.toISOString() ?? null,
     keyVersion: row.keyVersion,
+    ...(view?.deliveredTo ? { deliveredTo: view.deliveredTo } : {}),
+    ...(view?.readBy ? { readBy: view.readBy } : {}),
   };
 }
+
+/** Rows as one viewer sees them, receipts included (receipts.ts): two small queries for the whole list. */
+export async function toViewerRecords(db: Db, viewerId: string, rows: readonly MessageRow[]): Promise<MessageRecord[]> {
+  const views = await receiptViews(db, viewerId, rows);
+  return rows.map((row) => toMessageRecord(row, views.get(row.id)));
+}
+
+export { receiptViews, type ReceiptView } from './receipts';

@@ -1,19 +1,11 @@
-import {
-  type api,
-  type BodyOf,
-  MESSAGE_STATUS_RANK,
-  type MessageRecord,
-  type MessageStatus,
-  type QueryOf,
-  type ResponseOf,
-} from '../../../../common/contract';
+import { type api, type BodyOf, type MessageRecord, type QueryOf, type ResponseOf } from '../../../../common/contract';
 import type { AuthContext } from '../../http/authenticate';
 import { errors } from '../../errors';
 import type { ServerDeps } from '../../server-deps';
 import { bindAttachments } from '../attachments/attachment-binding';
 import { appendChange } from '../changes/change-log';
 import { requireMembership } from '../chats/chat-access';
-import { toMessageRecord } from './message-row';
+import { toMessageRecord, toViewerRecords } from './message-row';
 
 /** What these use-cases touch: the database, and the change bus that wakes streams after a commit. */
 type Deps = Pick<ServerDeps, 'db' | 'changes'>;
@@ -128,36 +120,10 @@ export async function listMessages(
   const page = rows.slice(0, query.limit);
   const hasMore = rows.length > query.limit;
   return {
-    messages: page.reverse().map(toMessageRecord),
+    messages: await toViewerRecords(deps.db, auth.userId, page.reverse()),
     nextBefore: hasMore ? (page[0]?.id ?? null) : null,
   };
 }
 
-/** Statuses only move forward (sent → delivered → read); a sender can't mark its own messages. */
-export async function markMessages(
-  deps: Deps,
-  auth: AuthContext,
-  chatId: string,
-  body: BodyOf<typeof api.markMessages>,
-): Promise<ResponseOf<typeof api.markMessages>> {
-  await requireMembership(deps.db, chatId, auth.userId);
-  const target = MESSAGE_STATUS_RANK[body.status];
-  const rows = await deps.db.message.findMany({ where: { chatId, id: { in: body.messageIds } } });
-  if (rows.length !== new Set(body.messageIds).size) throw errors.notFound('one of the messages');
-  const toUpdate = rows.filter(
-    (r) => r.senderUserId !== auth.userId && MESSAGE_STATUS_RANK[r.status as MessageStatus] < target,
-  );
-  if (toUpdate.length === 0) return { updated: [] };
-  const committed = await deps.db.$transaction(async (tx) => {
-    const all = [];
-    for (const row of toUpdate) {
-      await tx.message.update({ where: { id: row.id }, data: { status: body.status } });
-      all.push(
-        ...(await appendChange(tx, { membersOf: chatId }, { kind: 'message:status', chatId, entityId: row.id })),
-      );
-    }
-    return all;
-  });
-  deps.changes.publish(committed);
-  return { updated: toUpdate.map((r) => ({ messageId: r.id, status: body.status })) };
-}
+/** Receipts per recipient: receipts.use-cases.ts. */
+export { recordReceipts as markMessages } from './receipts.use-cases';

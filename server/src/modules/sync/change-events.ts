@@ -2,7 +2,7 @@ import type { ChatSummary, SyncEventName, SyncEventPayload } from '../../../../c
 import type { Db } from '../../db/client';
 import { listChatSummaries, loadMemberChatSummary } from '../chats/chat-summary';
 import { loadDraft } from '../drafts/draft-store';
-import { type MessageRow, toMessageRecord } from '../messages/message-row';
+import { type MessageRow, receiptViews, toMessageRecord } from '../messages/message-row';
 import { loadContacts } from '../contacts/contacts.use-cases';
 import { loadSettings } from '../settings/settings.use-cases';
 import type { CommittedChange } from '../changes/change-log';
@@ -21,7 +21,9 @@ async function loadMessages(db: Db, ids: readonly string[]): Promise<Map<string,
  * message's content never changes, and the status it carries can only be older than a status change
  * committed meanwhile — which has its own change, later in the same stream, looked up by its own fresh
  * query. A `message:status` lookup never shares (joining a query that began before the change committed
- * could deliver the old status as the new one).
+ * could deliver the old status as the new one). So `message:new` carries the stored summary status and no
+ * per-recipient lists (the same for every member); each receipt has its own `message:status` change in the
+ * sender's and the reader's logs, which carries the viewer's own view.
  *
  * The payloads are shared too, and marked so each stream's writer serializes one only once.
  */
@@ -68,6 +70,10 @@ export async function toLiveEvents(db: Db, userId: string, changes: readonly Com
     statusIds.size ? loadMessages(db, [...statusIds]) : new Map<string, MessageRow>(),
     newIds.size ? sharedNewMessages(db, [...newIds]) : new Map<string, NewMessagePayload>(),
   ]);
+  const statusRows = [...messages.values()].filter((m) =>
+    changes.some((c) => c.kind === 'message:status' && c.entityId === m.id),
+  );
+  const views = statusRows.length ? await receiptViews(db, userId, statusRows) : new Map();
   const chatIds = [
     ...new Set(
       changes.filter((c) => (c.kind === 'chat:new' || c.kind === 'chat:update') && c.chatId).map((c) => c.chatId!),
@@ -97,7 +103,13 @@ export async function toLiveEvents(db: Db, userId: string, changes: readonly Com
         if (m) {
           events.push({
             name: 'message:status',
-            payload: { chatId: m.chatId, messageId: m.id, status: toMessageRecord(m).status },
+            payload: (({ status, deliveredTo, readBy }) => ({
+              chatId: m.chatId,
+              messageId: m.id,
+              status,
+              ...(deliveredTo ? { deliveredTo } : {}),
+              ...(readBy ? { readBy } : {}),
+            }))(toMessageRecord(m, views.get(m.id))),
             seq: change.seq,
           });
         }

@@ -10,7 +10,7 @@ import type { Config } from '../../config';
 import type { Db } from '../../db/client';
 import type { Metrics } from '../../observability/metrics';
 import { listChatRows, toChatSummary } from '../chats/chat-summary';
-import { type MessageRow, toMessageRecord } from '../messages/message-row';
+import { type MessageRow, receiptViews, toMessageRecord } from '../messages/message-row';
 import { HistoryBatch } from './history-batch';
 import { HistoryPacer } from './history-pacer';
 import type { SseWriter } from './sse-writer';
@@ -231,8 +231,10 @@ export async function streamHistory(
         const rows: MessageRow[] =
           readAhead ??
           (await historyPacer(deps.db).turn(() => historyPage(deps, userId, chatId, cursor, offset, want)));
+        // The user's own receipts and those on their messages: a new device shows the same ticks.
+        const views = rows.length ? await receiptViews(deps.db, userId, rows) : new Map();
         for (const row of rows) {
-          batch.add(toMessageRecord(row), row.size);
+          batch.add(toMessageRecord(row, views.get(row.id)), row.size);
           last = { index, offset: ++offset };
           // Bounded by bytes as well, inside a page too: one envelope may be large.
           if (batch.bytes >= syncBatchBytes) await flush();

@@ -2,7 +2,7 @@ import type { api, BodyOf, QueryOf, ResponseOf } from '../../../../common/contra
 import { AppError, errors } from '../../errors';
 import type { AuthContext } from '../../http/authenticate';
 import type { ServerDeps } from '../../server-deps';
-import { toMessageRecord } from '../messages/message-row';
+import { toViewerRecords } from '../messages/message-row';
 import { sendMessage } from '../messages/messages.use-cases';
 import { toLiveEvents } from './change-events';
 import { readChangeLog } from './change-log-page';
@@ -61,7 +61,7 @@ export async function recentMessages(
   });
   const { lastSeq } = await deps.db.user.findUniqueOrThrow({ where: { id: auth.userId }, select: { lastSeq: true } });
   return {
-    messages: rows.slice(0, query.limit).map(toMessageRecord),
+    messages: await toViewerRecords(deps.db, auth.userId, rows.slice(0, query.limit)),
     hasMore: rows.length > query.limit,
     since: since.toISOString(),
     latestSeq: lastSeq,

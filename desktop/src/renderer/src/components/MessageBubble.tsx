@@ -1,17 +1,9 @@
 import type { MessageView } from '../../../../../common/contract/ipc';
-import type { ReactNode } from 'react';
 import { formatTime } from '../format';
 import { actions } from '../state/app-store';
 import { MessageActionBar, MessageEditor } from './MessageActions';
 import { useMessageActions } from '../state/message-actions-store';
-import { ClockIcon } from './icons';
-
-const TICKS: Record<MessageView['status'], { glyph: ReactNode; label: string }> = {
-  queued: { glyph: <ClockIcon />, label: 'Queued — sends when online' },
-  sent: { glyph: '✓', label: 'Sent' },
-  delivered: { glyph: '✓✓', label: 'Delivered' },
-  read: { glyph: '✓✓', label: 'Read' },
-};
+import { ReceiptTicks } from './ReceiptTicks';
 
 /** The marks for authors that aren't plainly verified (verified messages carry none). */
 const AUTHOR_MARKS: Partial<Record<MessageView['verification'], { text: string; title: string }>> = {
@@ -23,7 +15,6 @@ const AUTHOR_MARKS: Partial<Record<MessageView['verification'], { text: string; 
 };
 
 export function MessageBubble({ message, focused }: { message: MessageView; focused: boolean }) {
-  const tick = TICKS[message.status];
   // An undecryptable message says so in its text; its author is not checked, so no warning on top.
   const unverified = message.decrypted && message.verification === 'unverified';
   const mark = message.decrypted && !message.deleted ? AUTHOR_MARKS[message.verification] : undefined;
@@ -82,11 +73,7 @@ export function MessageBubble({ message, focused }: { message: MessageView; focu
             </span>
           )}
           <time dateTime={new Date(message.sentAt).toISOString()}>{formatTime(message.sentAt)}</time>
-          {message.mine && !message.failure && (
-            <span className={`ticks ticks-${message.status}`} title={tick.label} aria-label={tick.label} role="img">
-              {tick.glyph}
-            </span>
-          )}
+          {message.mine && !message.failure && <ReceiptTicks message={message} />}
         </div>
         {message.mine && message.failure && (
           <div className="send-failed" role="alert">

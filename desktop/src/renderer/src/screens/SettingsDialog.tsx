@@ -212,6 +212,14 @@ function Preferences({ onError }: { onError: (message: string | null) => void })
         />
         <span>Enter sends a message (Shift+Enter for a new line)</span>
       </label>
+      <label className="check">
+        <input
+          type="checkbox"
+          checked={preferences.sendReadReceipts}
+          onChange={(e) => save({ sendReadReceipts: e.target.checked })}
+        />
+        <span>Send read receipts (off: others don’t see when you read, and you don’t see when they read)</span>
+      </label>
     </section>
   );
 }

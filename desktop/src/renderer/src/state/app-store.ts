@@ -56,7 +56,7 @@ const initial: AppState = {
   notice: null,
   linkNotice: null,
   update: null,
-  preferences: { theme: 'system', notifications: 'all', sendOnEnter: true },
+  preferences: { theme: 'system', notifications: 'all', sendOnEnter: true, sendReadReceipts: true },
 };
 
 export const useApp = create<AppState>(() => initial);
@@ -139,7 +139,12 @@ export const actions = {
       on('sessionEnded', () => set({ notice: null })),
       on('linkOpened', ({ url }) => set({ linkNotice: url })),
       on('updateStatus', (update) => set({ update })),
-      on('preferencesChanged', (preferences) => set({ preferences })),
+      on('preferencesChanged', (preferences) => {
+        // Read receipts on/off changes whose read state the open chat's ticks show: read it again.
+        const readStateChanged = preferences.sendReadReceipts !== get().preferences.sendReadReceipts;
+        set({ preferences });
+        if (readStateChanged && get().active) void actions.refreshActive().catch(report);
+      }),
     ];
     await applySnapshot(await call('getState', {}));
     set({ update: await call('getUpdateStatus', {}) });
@@ -148,7 +153,9 @@ export const actions = {
 
   /** Saves preferences for all the user's devices; the answer (and preferencesChanged) brings them back. */
   async setPreferences(patch: Partial<PreferencesView>): Promise<void> {
+    const before = get().preferences.sendReadReceipts;
     set({ preferences: await call('setPreferences', patch) });
+    if (get().preferences.sendReadReceipts !== before && get().active) await actions.refreshActive().catch(report);
   },
 
   async setPinned(chatId: string, pinned: boolean): Promise<void> {
