@@ -107,7 +107,7 @@ describe('history beyond the synced set (core, real server)', () => {
 
     // Shown like synced messages: decrypted, signatures checked against the directory's keys.
     const page = (await core.reader.page(chatId, 500))!;
-    expect(page).toHaveLength(COUNTS[0]);
+    expect(page).toHaveLength(COUNTS[0]!);
     expect(page[0]).toMatchObject({ text: 'message 0 of chat 0', verification: 'verified', decrypted: true });
     expect(page.every((m) => m.verification === 'verified')).toBe(true);
     // Cached under the budget: the paged ciphertext is counted.

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { coreRequests } from './ipc/core-requests';
 import { ipcEvents } from './ipc/events';
+import { historyRequests } from './ipc/history-requests';
 import { messageActionRequests } from './ipc/message-action-requests';
 import type { RequestSpec } from './ipc/request-spec';
 import { trustRequests } from './ipc/trust-requests';
@@ -23,6 +24,7 @@ export * from './ipc/app-views';
 export * from './ipc/chat-views';
 export * from './ipc/settings-views';
 export * from './ipc/trust-views';
+export { MoreChatEntry } from './ipc/history-requests';
 export { MAX_MESSAGE_CHARS, MAX_SEARCH_CHARS } from './ipc/core-requests';
 export { ipcEvents };
 
@@ -31,6 +33,7 @@ export const ipcRequests = {
   ...coreRequests,
   ...trustRequests,
   ...messageActionRequests,
+  ...historyRequests,
 } as const satisfies Record<string, RequestSpec>;
 
 export type IpcRequestName = keyof typeof ipcRequests;

@@ -6,6 +6,7 @@ import { preferencesOf } from './preferences';
 import { searchResults } from './search-results';
 import { createTrustHandlers, sendingPausedMessage } from './trust-handlers';
 import { messageActionHandlers } from './message-action-handlers';
+import { adoptForOpen, fillFromServer, historyHandlers } from './history-handlers';
 
 const MB = 1024 * 1024;
 
@@ -51,23 +52,36 @@ export function createHandlers(app: AppService): IpcHandlers {
 
     listChats: () => ({ chats: chatList(app.linked().core, hasDraft) }),
     openChat: async ({ chatId }) => {
+      await adoptForOpen(app, chatId);
       requireChat(chatId);
       const { core, drafts } = app.linked();
       app.setActiveChat(chatId);
-      const page = (await core.reader.page(chatId, PAGE)) ?? [];
+      let page = (await core.reader.page(chatId, PAGE)) ?? [];
+      // Fewer than a page here and more on the server (an evicted chat back, one beyond the synced set).
+      if (page.length < PAGE && core.history.mayHaveOlder(chatId)) {
+        await fillFromServer(app, chatId, PAGE - page.length);
+        page = (await core.reader.page(chatId, PAGE)) ?? [];
+      }
       const failures = core.sendFailures(chatId);
       const messages = page.map((m) => messageView(m, failures.get(m.messageId) ?? null));
       const entry = chatEntry(core, chatId, core.unreadCounts(), hasDraft)!;
-      return { chat: entry, messages, hasMore: messages.length === PAGE, draft: drafts.read(chatId) ?? '' };
+      const hasMore = messages.length === PAGE || core.history.mayHaveOlder(chatId);
+      return { chat: entry, messages, hasMore, draft: drafts.read(chatId) ?? '' };
     },
     loadOlder: async ({ chatId, beforeMessageId }) => {
       requireChat(chatId);
       const { core } = app.linked();
-      const page = await core.reader.page(chatId, PAGE, beforeMessageId);
+      let page = await core.reader.page(chatId, PAGE, beforeMessageId);
       if (!page) throw new IpcError('not_found', 'That message is not in this chat.');
+      // Past the local oldest: the server's older pages (docs/SYNC.md "History beyond the synced set").
+      let reachable = true;
+      if (page.length < PAGE && core.history.mayHaveOlder(chatId)) {
+        reachable = await fillFromServer(app, chatId, PAGE - page.length);
+        page = (await core.reader.page(chatId, PAGE, beforeMessageId)) ?? [];
+      }
       const failures = core.sendFailures(chatId);
       const messages = page.map((m) => messageView(m, failures.get(m.messageId) ?? null));
-      return { messages, hasMore: page.length === PAGE };
+      return { messages, hasMore: page.length === PAGE || (reachable && core.history.mayHaveOlder(chatId)) };
     },
     closeChat: () => {
       app.setActiveChat(null);
@@ -93,6 +107,7 @@ export function createHandlers(app: AppService): IpcHandlers {
       return sent;
     },
     ...messageActionHandlers(app, requireChat),
+    ...historyHandlers(app),
     retrySend: async ({ chatId, messageId }) => {
       requireChat(chatId);
       const outcome = await app
@@ -131,7 +146,8 @@ export function createHandlers(app: AppService): IpcHandlers {
         throw error;
       }
       feeder.updateDraft(chatId);
-      if (had !== (text.trim() !== '')) app.chatsChanged([chatId]);
+      // The list shows the draft's text: every edit of a draft (and its removal) patches the entry.
+      if (had || text.trim() !== '') app.chatsChanged([chatId]);
       return { ok: true };
     },
     search: async ({ query }) => {

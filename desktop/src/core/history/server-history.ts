@@ -1,5 +1,5 @@
 import { decryptChatMeta } from '../../../../common/content';
-import { MAX_CHAT_PAGE, MAX_PAGE, type ChatSummary, type MessageRecord } from '../../../../common/contract';
+import { MAX_CHAT_PAGE, MAX_PAGE, type ChatSummary, type MessageRecord, SyncPlan } from '../../../../common/contract';
 import type { ChatKeyring } from '../crypto/chat-keyring';
 import type { DeviceSession } from '../session/device-session';
 import type { LocalStore } from '../store/local-store';
@@ -79,7 +79,19 @@ export class ServerHistory {
   /** Whether the server may hold older messages of this chat than the store (its history isn't complete here). */
   mayHaveOlder(chatId: string): boolean {
     const chat = this.deps.store.getChat(chatId);
-    return chat !== null && chat.history_complete === 0;
+    return chat !== null && chat.history_complete === 0 && !this.comingWithFirstSync(chatId);
+  }
+
+  /** A chat of the running first sync's plan: its history is on its way in the stream, not asked for twice. */
+  private comingWithFirstSync(chatId: string): boolean {
+    const { store } = this.deps;
+    if ((store.getState('cursor') ?? '') !== '') return false;
+    try {
+      const plan = SyncPlan.parse(JSON.parse(store.getState('plan') ?? 'null'));
+      return [...plan.phase1, ...plan.phase2, ...plan.phase3].includes(chatId);
+    } catch {
+      return false;
+    }
   }
 
   /**

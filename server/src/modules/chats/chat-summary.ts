@@ -98,10 +98,7 @@ export async function listChatSummaryPage(
       members: { some: { userId } },
       ...(anchor
         ? {
-            OR: [
-              { updatedAt: { lt: anchor.updatedAt } },
-              { updatedAt: anchor.updatedAt, id: { gt: anchor.id } },
-            ],
+            OR: [{ updatedAt: { lt: anchor.updatedAt } }, { updatedAt: anchor.updatedAt, id: { gt: anchor.id } }],
           }
         : {}),
     },

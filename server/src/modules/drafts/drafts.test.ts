@@ -150,7 +150,7 @@ describe('drafts on the server', () => {
     expect(res.body.error.code).toBe('payload_too_large');
     expect(res.body.error.message).toContain('limited to 50 characters (MAX_DRAFT_CHARS)');
     expect(res.body.error.message).toContain(`this one has ${over.length}`);
-    expect((await one.api.call('getDraft', { params: { chatId } })).version).toBe(1);
+    expect((await one.api.call('getDraft', { params: { chatId } }))!.version).toBe(1);
   });
 
   it('accepts only ciphertext with a version: plaintext, a missing version and version 0 are 400s', async () => {
