@@ -76,6 +76,17 @@ describe('drafts on the server', () => {
   const newChat = async () =>
     (await startChat(one.api, one.session, { title: 'Drafts', memberUsernames: [] })).chat.chatId;
 
+  it('a chat without a draft answers 200 null (opening a chat asks; no 404 for the browser to log), a foreign chat 404', async () => {
+    const chatId = await newChat();
+    const res = await raw(server, 'GET', `/chats/${chatId}/draft`, { token: one.session.tokens.accessToken });
+    expect(res.status).toBe(200);
+    expect(res.body).toBeNull();
+    expect(await one.api.call('getDraft', { params: { chatId } })).toBeNull();
+    const stranger = await signUpPhone(server, 'draftsstranger');
+    const foreign = await raw(server, 'GET', `/chats/${chatId}/draft`, { token: stranger.session.tokens.accessToken });
+    expect(foreign.status).toBe(404);
+  });
+
   it('orders drafts by version, then device id: the loser of a tie is refused and the winner stays', async () => {
     const chatId = await newChat();
     const [low, high] = [one, two].sort((a, b) => (a.session.deviceId < b.session.deviceId ? -1 : 1)) as [
