@@ -12,6 +12,8 @@ const MB = 1024 * 1024;
 
 /** Messages returned when a chat opens; older ones page in with loadOlder. */
 const PAGE = 500;
+/** Older messages an opening chat waits for from the server (one of its pages); the rest come on scroll. */
+const OPEN_FILL = 100;
 const RECEIPTS_PER_CALL = 100;
 const DISABLED_UPDATES = {
   enabled: false,
@@ -59,7 +61,7 @@ export function createHandlers(app: AppService): IpcHandlers {
       let page = (await core.reader.page(chatId, PAGE)) ?? [];
       // Fewer than a page here and more on the server (an evicted chat back, one beyond the synced set).
       if (page.length < PAGE && core.history.mayHaveOlder(chatId)) {
-        await fillFromServer(app, chatId, PAGE - page.length);
+        await fillFromServer(app, chatId, Math.min(OPEN_FILL, PAGE - page.length));
         page = (await core.reader.page(chatId, PAGE)) ?? [];
       }
       const failures = core.sendFailures(chatId);

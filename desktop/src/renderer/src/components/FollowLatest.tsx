@@ -19,7 +19,14 @@ export interface FollowLatest {
 export function useFollowLatest(chatId: string, messages: readonly MessageView[]): FollowLatest {
   const [atBottom, setAtBottom] = useState(true);
   const [scrollToEnd, setScrollToEnd] = useState(0);
-  const [unseen, setUnseen] = useState<{ readonly firstId: string; readonly count: number } | null>(null);
+  // The marker stays where it was put once the user has gone down; the count is of what they haven't seen.
+  const [markerId, setMarkerId] = useState<string | null>(null);
+  const [unseen, setUnseenState] = useState(0);
+  const unseenRef = useRef(0);
+  const setUnseen = (count: number) => {
+    unseenRef.current = count;
+    setUnseenState(count);
+  };
   const atBottomRef = useRef(true);
   const seen = useRef<{ chatId: string; lastId: string | null } | null>(null);
   const last = messages[messages.length - 1];
@@ -28,12 +35,14 @@ export function useFollowLatest(chatId: string, messages: readonly MessageView[]
     const previous = seen.current;
     seen.current = { chatId, lastId: last?.messageId ?? null };
     if (!previous || previous.chatId !== chatId) {
-      setUnseen(null);
+      setUnseen(0);
+      setMarkerId(null);
       return;
     }
     if (!last || previous.lastId === last.messageId) return;
     if (last.mine) {
-      setUnseen(null);
+      setUnseen(0);
+      setMarkerId(null);
       setScrollToEnd((n) => n + 1);
       return;
     }
@@ -41,26 +50,23 @@ export function useFollowLatest(chatId: string, messages: readonly MessageView[]
     const from = previous.lastId === null ? -1 : messages.findIndex((m) => m.messageId === previous.lastId);
     const arrived = messages.slice(from + 1).filter((m) => !m.mine);
     if (arrived.length === 0) return;
-    setUnseen((u) =>
-      u
-        ? { firstId: u.firstId, count: u.count + arrived.length }
-        : { firstId: arrived[0]!.messageId, count: arrived.length },
-    );
+    if (unseenRef.current === 0) setMarkerId(arrived[0]!.messageId);
+    setUnseen(unseenRef.current + arrived.length);
     // Only when the newest message changes (a new one arrived), not on every patch of older ones.
   }, [chatId, last?.messageId]);
 
   const onAtBottomChange = useCallback((value: boolean) => {
     atBottomRef.current = value;
     setAtBottom(value);
-    if (value) setUnseen(null);
+    if (value) setUnseen(0);
   }, []);
 
   const jumpButton = atBottom ? null : (
     <button type="button" className="jump-latest" onClick={() => setScrollToEnd((n) => n + 1)}>
-      {unseen ? `${unseen.count} new message${unseen.count === 1 ? '' : 's'} ↓` : 'Jump to latest ↓'}
+      {unseen > 0 ? `${unseen} new message${unseen === 1 ? '' : 's'} ↓` : 'Jump to latest ↓'}
     </button>
   );
-  return { scrollToEnd, onAtBottomChange, firstUnseenId: unseen?.firstId ?? null, jumpButton };
+  return { scrollToEnd, onAtBottomChange, firstUnseenId: markerId, jumpButton };
 }
 
 export function NewMessagesMarker() {
