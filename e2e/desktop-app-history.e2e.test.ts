@@ -127,7 +127,7 @@ describe('the desktop app: history beyond the synced set (Chromium)', () => {
     // Checked like synced messages: the friend's carry no warning.
     await expect(
       messages().getByRole('article').filter({ hasText: 'message 1 of chat 0' }).textContent(),
-    ).resolves.toContain('historyuifriend');
+    ).resolves.toContain(friend.session.username);
   });
 
   it('scrolled up: a new message is counted and marked, "Jump to latest" goes down to it', async () => {
@@ -175,6 +175,18 @@ describe('the desktop app: history beyond the synced set (Chromium)', () => {
     const entry = page.getByRole('list', { name: 'Chats' }).getByRole('button', { name: /^Chat 0/ });
     await entry.getByText('Draft:').waitFor();
     await expect(entry.locator('.preview').textContent()).resolves.toBe('Draft: half a thought');
+  });
+
+  it('a search hit in a message paged in from the server names its sender', async () => {
+    const search = page.getByRole('searchbox', { name: 'Search chats, messages and drafts' });
+    await search.fill('message 1 of chat 0');
+    const hit = page
+      .getByRole('region', { name: 'Search results' })
+      .getByRole('button')
+      .filter({ hasText: 'message 1 of chat 0' })
+      .first();
+    await expect(hit.locator('.result-sender').textContent({ timeout: 15_000 })).resolves.toBe(friend.session.username);
+    await search.fill('');
     expect(problems).toEqual([]);
   });
 });
