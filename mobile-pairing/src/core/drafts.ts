@@ -73,7 +73,8 @@ export class PhoneDrafts {
       const draft = await this.options.client.call('getDraft', { params: { chatId } });
       if (draft) this.editor.take(draft);
     } catch (error) {
-      if (!(error instanceof ApiError) || error.status !== 0) throw error;
+      // Offline, or the chat is gone (404): the stored draft is what there is.
+      if (!(error instanceof ApiError) || (error.code !== 'not_found' && error.status !== 0)) throw error;
     }
     return this.read(chatId);
   }
