@@ -166,7 +166,7 @@ describe('drafts that follow the user across devices', () => {
         10_000,
         `round ${round} to converge`,
       );
-      const server = await ctx.owner.api.call('getDraft', { params: { chatId: ctx.chatId } });
+      const server = (await ctx.owner.api.call('getDraft', { params: { chatId: ctx.chatId } }))!;
       expect(ctx.core.store.getDraft(ctx.chatId)).toMatchObject({
         version: server.version,
         ciphertext: server.ciphertext,
@@ -228,7 +228,7 @@ describe('drafts that follow the user across devices', () => {
         10_000,
         `all devices to hold ${JSON.stringify(expected)} (order ${order.join(', ')})`,
       );
-      const server = await ctx.owner.api.call('getDraft', { params: { chatId } });
+      const server = (await ctx.owner.api.call('getDraft', { params: { chatId } }))!;
       expect(core.store.getDraft(chatId)).toMatchObject({
         version: server.version,
         updated_by_device: server.updatedByDevice,
@@ -257,7 +257,7 @@ describe('drafts that follow the user across devices', () => {
       10_000,
       'the desktop to adopt',
     );
-    expect((await ctx.owner.api.call('getDraft', { params: { chatId } })).updatedByDevice).toBe(
+    expect((await ctx.owner.api.call('getDraft', { params: { chatId } }))!.updatedByDevice).toBe(
       phoneA.session.deviceId,
     );
   });

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { chatPrefsRequests } from './ipc/chat-prefs-requests';
 import { coreRequests } from './ipc/core-requests';
 import { ipcEvents } from './ipc/events';
+import { historyRequests } from './ipc/history-requests';
 import { messageActionRequests } from './ipc/message-action-requests';
 import { receiptRequests } from './ipc/receipt-requests';
 import type { RequestSpec } from './ipc/request-spec';
@@ -26,6 +27,7 @@ export * from './ipc/chat-views';
 export * from './ipc/settings-views';
 export * from './ipc/trust-views';
 export { ReceiptDetailsView } from './ipc/receipt-requests';
+export { MoreChatEntry } from './ipc/history-requests';
 export { MAX_MESSAGE_CHARS, MAX_SEARCH_CHARS } from './ipc/core-requests';
 export { ipcEvents };
 
@@ -36,6 +38,7 @@ export const ipcRequests = {
   ...messageActionRequests,
   ...chatPrefsRequests,
   ...receiptRequests,
+  ...historyRequests,
 } as const satisfies Record<string, RequestSpec>;
 
 export type IpcRequestName = keyof typeof ipcRequests;

@@ -51,8 +51,8 @@ function device(options: Partial<DraftEditorOptions> = {}, as: PhoneSession = se
   return { editor, store, api, net, changes };
 }
 
-const serverDraft = (): Promise<DraftRecord> =>
-  server.client(() => session.tokens.accessToken).call('getDraft', { params: { chatId } });
+const serverDraft = async (): Promise<DraftRecord> =>
+  (await server.client(() => session.tokens.accessToken).call('getDraft', { params: { chatId } }))!;
 const textOf = (draft: DraftRecord) =>
   draft.ciphertext ? decryptDraft(session.masterKey, session.userId, chatId, draft.ciphertext).text : null;
 const until = async (check: () => boolean, what: string) => {

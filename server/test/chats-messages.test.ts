@@ -242,7 +242,7 @@ describe('drafts', () => {
     await expect(
       alice.api.call('putDraft', { params: { chatId: chat.chatId }, body: { version: 2, ciphertext: env('D') } }),
     ).rejects.toMatchObject({ status: 409, code: 'stale_version' });
-    expect((await alice.api.call('getDraft', { params: { chatId: chat.chatId } })).ciphertext).toBe(env('C'));
+    expect((await alice.api.call('getDraft', { params: { chatId: chat.chatId } }))!.ciphertext).toBe(env('C'));
     await alice.api.call('putDraft', { params: { chatId: chat.chatId }, body: { version: 4, ciphertext: null } });
     const deleted = await alice.api.call('getDraft', { params: { chatId: chat.chatId } });
     expect(deleted).toMatchObject({ ciphertext: null, version: 4 });

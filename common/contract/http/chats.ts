@@ -74,11 +74,24 @@ export const createChat = route({
   status: 201,
 });
 
+export const MAX_CHAT_PAGE = 100;
+
+/**
+ * The user's chats, most recently updated first. Without `limit`: all of them (the phone's list). With it:
+ * one page, and `nextAfter` names the last chat of the page to ask for the next one (null: no more) — how a
+ * desktop lists the chats beyond its synced set on demand. An `after` chat that moved since (a new message)
+ * continues from where it is now: a page may repeat or skip a chat that changed meanwhile, never invent one.
+ */
 export const listChats = route({
   method: 'GET',
   path: '/chats',
   auth: 'device',
-  response: z.object({ chats: z.array(ChatSummary) }),
+  query: z.strictObject({
+    limit: z.coerce.number().int().min(1).max(MAX_CHAT_PAGE).optional(),
+    /** A chat of the previous page (its `nextAfter`): the chats after it in the order above. */
+    after: Id.optional(),
+  }),
+  response: z.object({ chats: z.array(ChatSummary), nextAfter: Id.nullable().optional() }),
 });
 
 export const getChat = route({

@@ -66,7 +66,8 @@ export const getDraft = route({
   path: '/chats/:chatId/draft',
   auth: 'device',
   params: ChatIdParams,
-  response: DraftRecord,
+  /** null: this user has no draft in the chat (an answer, not an error: opening a chat asks for it). */
+  response: DraftRecord.nullable(),
 });
 
 /**

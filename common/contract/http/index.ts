@@ -4,7 +4,7 @@ export { ApiError, createApiClient, pathFor, type ApiClient, type CallInput, typ
 export { AuthTokens, SignedIn, AccountKeys, KdfParams, PhoneDevice } from './auth';
 export { DeviceInfo } from './devices';
 export { DirectoryEntry } from './users';
-export { ChatSummary, NewChatMember, MAX_CHAT_MEMBERS } from './chats';
+export { ChatSummary, NewChatMember, MAX_CHAT_MEMBERS, MAX_CHAT_PAGE } from './chats';
 export { MessageRecord, ClientKey, MAX_PAGE, RecipientReceipt, RecipientReceipts } from './messages';
 export { MessageEditRecord, MessageIdParams, MAX_EDITS_PER_MESSAGE } from './message-actions';
 export {

@@ -12,6 +12,8 @@ export const ChatListEntry = z.object({
   updatedAt: z.string(),
   unread: z.int().min(0),
   hasDraft: z.boolean(),
+  /** The start of the draft, on one line (the list shows "Draft: <text>"); absent without a draft. */
+  draftText: z.string().optional(),
   decryptable: z.boolean(),
   lastMessage: z.object({ text: z.string(), senderName: z.string(), mine: z.boolean(), sentAt: z.number() }).nullable(),
   // This user's prefs for the chat, synced across their devices (docs/MESSAGES.md "Chat preferences").

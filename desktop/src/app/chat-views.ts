@@ -34,6 +34,13 @@ export function chatList(core: AppCore, hasDraft: (chatId: string) => boolean): 
     .sort((a, b) => Number(b.pinned) - Number(a.pinned) || b.updatedAt.localeCompare(a.updatedAt));
 }
 
+/** The list shows the start of a draft, on one line. */
+const DRAFT_PREVIEW_CHARS = 120;
+function draftPreview(text: string): string {
+  const line = text.replace(/\s+/g, ' ').trim();
+  return line.length > DRAFT_PREVIEW_CHARS ? `${line.slice(0, DRAFT_PREVIEW_CHARS - 1)}…` : line;
+}
+
 export function chatEntry(
   core: AppCore,
   chatId: string,
@@ -51,6 +58,7 @@ export function chatEntry(
     updatedAt: row.updated_at,
     unread: unread.get(chatId) ?? 0,
     hasDraft: hasDraft(chatId),
+    ...(hasDraft(chatId) ? { draftText: draftPreview(core.drafts.read(chatId) ?? '') } : {}),
     decryptable: meta !== null,
     lastMessage: last
       ? {

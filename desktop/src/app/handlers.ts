@@ -8,11 +8,14 @@ import { createTrustHandlers, sendingPausedMessage } from './trust-handlers';
 import { messageActionHandlers } from './message-action-handlers';
 import { afterChatDelete, chatPrefsHandlers } from './chat-prefs';
 import { receiptHandlers } from './receipt-handlers';
+import { adoptForOpen, fillFromServer, historyHandlers } from './history-handlers';
 
 const MB = 1024 * 1024;
 
 /** Messages returned when a chat opens; older ones page in with loadOlder. */
 const PAGE = 500;
+/** Older messages an opening chat waits for from the server (one of its pages); the rest come on scroll. */
+const OPEN_FILL = 100;
 const RECEIPTS_PER_CALL = 100;
 const DISABLED_UPDATES = {
   enabled: false,
@@ -53,32 +56,43 @@ export function createHandlers(app: AppService): IpcHandlers {
 
     listChats: () => ({ chats: chatList(app.linked().core, hasDraft) }),
     openChat: async ({ chatId }) => {
+      await adoptForOpen(app, chatId);
       requireChat(chatId);
       const { core, drafts } = app.linked();
       app.setActiveChat(chatId);
-      const page = (await core.reader.page(chatId, PAGE)) ?? [];
+      let page = (await core.reader.page(chatId, PAGE)) ?? [];
+      // Fewer than a page here and more on the server (an evicted chat back, one beyond the synced set).
+      if (page.length < PAGE && core.history.mayHaveOlder(chatId)) {
+        await fillFromServer(app, chatId, Math.min(OPEN_FILL, PAGE - page.length));
+        page = (await core.reader.page(chatId, PAGE)) ?? [];
+      }
       const failures = core.sendFailures(chatId);
       const messages = afterChatDelete(core, chatId, page).map((m) =>
         messageView(m, failures.get(m.messageId) ?? null),
       );
       const entry = chatEntry(core, chatId, core.unreadCounts(), hasDraft)!;
-      return {
-        chat: entry,
-        messages,
-        hasMore: page.length === PAGE && messages.length === page.length,
-        draft: drafts.read(chatId) ?? '',
-      };
+      // Older messages hidden by "delete chat for me" end the scroll-back (docs/MESSAGES.md).
+      const hasMore = messages.length === page.length && (page.length === PAGE || core.history.mayHaveOlder(chatId));
+      return { chat: entry, messages, hasMore, draft: drafts.read(chatId) ?? '' };
     },
     loadOlder: async ({ chatId, beforeMessageId }) => {
       requireChat(chatId);
       const { core } = app.linked();
-      const page = await core.reader.page(chatId, PAGE, beforeMessageId);
+      let page = await core.reader.page(chatId, PAGE, beforeMessageId);
       if (!page) throw new IpcError('not_found', 'That message is not in this chat.');
+      // Past the local oldest: the server's older pages (docs/SYNC.md "History beyond the synced set").
+      let reachable = true;
+      if (page.length < PAGE && core.history.mayHaveOlder(chatId)) {
+        reachable = await fillFromServer(app, chatId, PAGE - page.length);
+        page = (await core.reader.page(chatId, PAGE, beforeMessageId)) ?? [];
+      }
       const failures = core.sendFailures(chatId);
       const messages = afterChatDelete(core, chatId, page).map((m) =>
         messageView(m, failures.get(m.messageId) ?? null),
       );
-      return { messages, hasMore: page.length === PAGE && messages.length === page.length };
+      const hasMore =
+        messages.length === page.length && (page.length === PAGE || (reachable && core.history.mayHaveOlder(chatId)));
+      return { messages, hasMore };
     },
     closeChat: () => {
       app.setActiveChat(null);
@@ -106,6 +120,7 @@ export function createHandlers(app: AppService): IpcHandlers {
     ...messageActionHandlers(app, requireChat),
     ...chatPrefsHandlers(app, requireChat),
     ...receiptHandlers(app, requireChat),
+    ...historyHandlers(app),
     retrySend: async ({ chatId, messageId }) => {
       requireChat(chatId);
       const outcome = await app
@@ -144,7 +159,8 @@ export function createHandlers(app: AppService): IpcHandlers {
         throw error;
       }
       feeder.updateDraft(chatId);
-      if (had !== (text.trim() !== '')) app.chatsChanged([chatId]);
+      // The list shows the draft's text: every edit of a draft (and its removal) patches the entry.
+      if (had || text.trim() !== '') app.chatsChanged([chatId]);
       return { ok: true };
     },
     search: async ({ query }) => {

@@ -11,6 +11,7 @@ import { LocalStore } from './store/local-store';
 import { DEFAULT_BUDGET, type StorageBudget } from './store/storage-budget';
 import { SyncEngine } from './sync/sync-engine';
 import { MessageActions } from './sync/message-actions';
+import { ServerHistory } from './history/server-history';
 import { ChatReader } from './view/chat-reader';
 import { SigningKeySource } from './session/signing-key-source';
 import { SenderBook } from '../../../common/trust/message-author';
@@ -300,6 +301,18 @@ export class DesktopCore {
     return (this.messageActions ??= new MessageActions(this.session, this.store, this.keyring, this.reader, () =>
       this.signing.get(),
     ));
+  }
+
+  private serverHistory: ServerHistory | null = null;
+  /** History beyond the synced set: older pages, chats not on this desktop (docs/SYNC.md). */
+  get history(): ServerHistory {
+    return (this.serverHistory ??= new ServerHistory({
+      session: this.session,
+      store: this.store,
+      keyring: this.keyring,
+      // The budget as it stands, with the open chat protected; evicted chats' keys leave memory.
+      enforceBudget: () => this.setBudget(this.engine.getBudget()),
+    }));
   }
 
   retrySend(chatId: string, messageId: string): Promise<SendOutcome> {

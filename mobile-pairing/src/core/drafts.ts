@@ -70,8 +70,10 @@ export class PhoneDrafts {
   /** Fetches one chat's draft from the server (opening a chat), then reads it. */
   async load(chatId: string): Promise<string | null> {
     try {
-      this.editor.take(await this.options.client.call('getDraft', { params: { chatId } }));
+      const draft = await this.options.client.call('getDraft', { params: { chatId } });
+      if (draft) this.editor.take(draft);
     } catch (error) {
+      // Offline, or the chat is gone (404): the stored draft is what there is.
       if (!(error instanceof ApiError) || (error.code !== 'not_found' && error.status !== 0)) throw error;
     }
     return this.read(chatId);

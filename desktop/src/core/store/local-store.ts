@@ -274,6 +274,20 @@ export class LocalStore {
           .all(chatId, limit);
     return (rows as MessageRow[]).reverse();
   }
+  /**
+   * The oldest message of a chat the server knows (not one still queued here): where paging the server's
+   * history back continues from (docs/SYNC.md "History beyond the synced set").
+   */
+  oldestServerMessage(chatId: string): MessageRow | null {
+    return (
+      (this.db
+        .prepare(
+          `SELECT * FROM messages WHERE chat_id = ? AND status <> 'queued' AND id NOT IN (SELECT message_id FROM outbox)
+             ORDER BY created_at ASC, id ASC LIMIT 1`,
+        )
+        .get(chatId) as MessageRow | undefined) ?? null
+    );
+  }
   /** Messages are keyed by (chat, id): see migration 2 in migrations.ts. */
   getMessage(chatId: string, messageId: string): MessageRow | null {
     return (

@@ -1,5 +1,6 @@
 import type { ChatSummary } from '../../../../common/contract';
 import type { Db } from '../../db/client';
+import { errors } from '../../errors';
 
 // The caller's own key copies only (every version it holds): other members' copies never leave the server.
 function include(userId: string) {
@@ -70,4 +71,44 @@ export function listChatRows(db: Db, userId: string): Promise<ChatRow[]> {
 
 export async function listChatSummaries(db: Db, userId: string): Promise<ChatSummary[]> {
   return (await listChatRows(db, userId)).map((chat) => toChatSummary(chat, userId));
+}
+
+/**
+ * One page of the user's chats in the order of `listChatRows`, after the chat `after` (a member's chat:
+ * anything else is refused as bad input, so the cursor can't probe other users' chats). The anchor is read
+ * as it is now: a chat that moved since its page was served continues the list from its new place.
+ */
+export async function listChatSummaryPage(
+  db: Db,
+  userId: string,
+  limit: number,
+  after: string | undefined,
+): Promise<{ chats: ChatSummary[]; nextAfter: string | null }> {
+  let anchor: { updatedAt: Date; id: string } | null = null;
+  if (after !== undefined) {
+    const member = await db.chatMember.findUnique({
+      where: { chatId_userId: { chatId: after, userId } },
+      include: { chat: { select: { updatedAt: true, id: true } } },
+    });
+    if (!member) throw errors.validation('query.after: not one of your chats');
+    anchor = member.chat;
+  }
+  const rows = await db.chat.findMany({
+    where: {
+      members: { some: { userId } },
+      ...(anchor
+        ? {
+            OR: [{ updatedAt: { lt: anchor.updatedAt } }, { updatedAt: anchor.updatedAt, id: { gt: anchor.id } }],
+          }
+        : {}),
+    },
+    include: include(userId),
+    orderBy: [{ updatedAt: 'desc' }, { id: 'asc' }],
+    take: limit + 1,
+  });
+  const page = rows.slice(0, limit);
+  return {
+    chats: page.map((chat) => toChatSummary(chat, userId)),
+    nextAfter: rows.length > limit ? page[page.length - 1]!.id : null,
+  };
 }

@@ -1,18 +1,20 @@
 import { Router } from 'express';
-import { api } from '../../../../common/contract';
+import { api, MAX_CHAT_PAGE } from '../../../../common/contract';
 import { mountRoute } from '../../http/mount-route';
 import type { ServerDeps } from '../../server-deps';
 import { requireMembership } from './chat-access';
-import { listChatSummaries, loadChatSummary } from './chat-summary';
+import { listChatSummaries, listChatSummaryPage, loadChatSummary } from './chat-summary';
 import * as chats from './chats.use-cases';
 import * as membership from './membership.use-cases';
 
 export function chatsRouter(deps: ServerDeps): Router {
   const router = Router();
   mountRoute(router, deps, api.createChat, ({ auth, body }) => chats.createChat(deps, auth, body));
-  mountRoute(router, deps, api.listChats, async ({ auth }) => ({
-    chats: await listChatSummaries(deps.db, auth.userId),
-  }));
+  mountRoute(router, deps, api.listChats, async ({ auth, query }) =>
+    query.limit === undefined && query.after === undefined
+      ? { chats: await listChatSummaries(deps.db, auth.userId) }
+      : listChatSummaryPage(deps.db, auth.userId, query.limit ?? MAX_CHAT_PAGE, query.after),
+  );
   mountRoute(router, deps, api.getChat, async ({ auth, params }) => {
     await requireMembership(deps.db, params.chatId, auth.userId);
     return loadChatSummary(deps.db, params.chatId, auth.userId);

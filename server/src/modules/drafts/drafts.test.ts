@@ -76,6 +76,17 @@ describe('drafts on the server', () => {
   const newChat = async () =>
     (await startChat(one.api, one.session, { title: 'Drafts', memberUsernames: [] })).chat.chatId;
 
+  it('a chat without a draft answers 200 null (opening a chat asks; no 404 for the browser to log), a foreign chat 404', async () => {
+    const chatId = await newChat();
+    const res = await raw(server, 'GET', `/chats/${chatId}/draft`, { token: one.session.tokens.accessToken });
+    expect(res.status).toBe(200);
+    expect(res.body).toBeNull();
+    expect(await one.api.call('getDraft', { params: { chatId } })).toBeNull();
+    const stranger = await signUpPhone(server, 'draftsstranger');
+    const foreign = await raw(server, 'GET', `/chats/${chatId}/draft`, { token: stranger.session.tokens.accessToken });
+    expect(foreign.status).toBe(404);
+  });
+
   it('orders drafts by version, then device id: the loser of a tie is refused and the winner stays', async () => {
     const chatId = await newChat();
     const [low, high] = [one, two].sort((a, b) => (a.session.deviceId < b.session.deviceId ? -1 : 1)) as [
@@ -150,7 +161,7 @@ describe('drafts on the server', () => {
     expect(res.body.error.code).toBe('payload_too_large');
     expect(res.body.error.message).toContain('limited to 50 characters (MAX_DRAFT_CHARS)');
     expect(res.body.error.message).toContain(`this one has ${over.length}`);
-    expect((await one.api.call('getDraft', { params: { chatId } })).version).toBe(1);
+    expect((await one.api.call('getDraft', { params: { chatId } }))!.version).toBe(1);
   });
 
   it('accepts only ciphertext with a version: plaintext, a missing version and version 0 are 400s', async () => {

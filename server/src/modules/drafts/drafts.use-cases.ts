@@ -72,11 +72,9 @@ export async function putDraft(
   return hotToRecord(row);
 }
 
-export async function getDraft(deps: Deps, auth: AuthContext, chatId: string): Promise<DraftRecord> {
+export async function getDraft(deps: Deps, auth: AuthContext, chatId: string): Promise<DraftRecord | null> {
   await requireMembership(deps.db, chatId, auth.userId);
-  const draft = await loadDraft(deps.db, auth.userId, chatId);
-  if (!draft) throw errors.notFound('draft');
-  return draft;
+  return loadDraft(deps.db, auth.userId, chatId);
 }
 
 export async function listDrafts(

@@ -1,8 +1,9 @@
-import { type KeyboardEvent, useRef, useState } from 'react';
+import { type KeyboardEvent, useMemo, useRef, useState } from 'react';
 import type { ChatListEntry } from '../../../../../common/contract/ipc';
 import { formatWhen, initials } from '../format';
 import { actions } from '../state/app-store';
 import { PinIcon } from './icons';
+import { MoreChats } from './MoreChats';
 
 /** Arrow keys move between chats (roving focus); Enter opens. */
 function moveFocus(event: KeyboardEvent<HTMLUListElement>, list: HTMLUListElement | null): void {
@@ -31,7 +32,14 @@ export function ChatList({ chats, activeId }: { chats: ChatListEntry[]; activeId
   const listed = chats.filter((c) => !c.deletedForMe);
   const main = listed.filter((c) => !c.archived);
   const archived = listed.filter((c) => c.archived);
-  if (listed.length === 0) return <p className="empty muted">No chats on this desktop yet.</p>;
+  const known = useMemo(() => new Set(chats.map((c) => c.chatId)), [chats]);
+  if (listed.length === 0)
+    return (
+      <>
+        <p className="empty muted">No chats on this desktop yet.</p>
+        <MoreChats known={known} />
+      </>
+    );
   return (
     <>
       <ChatItems chats={main} activeId={activeId} label="Chats" />
@@ -46,6 +54,7 @@ export function ChatList({ chats, activeId }: { chats: ChatListEntry[]; activeId
         </button>
       )}
       {showArchived && archived.length > 0 && <ChatItems chats={archived} activeId={activeId} label="Archived chats" />}
+      <MoreChats known={known} />
     </>
   );
 }
@@ -59,7 +68,7 @@ function ChatItems({ chats, activeId, label }: { chats: ChatListEntry[]; activeI
           chat.title,
           chat.pinned ? 'pinned' : '',
           chat.unread > 0 ? `${chat.unread} unread` : '',
-          chat.hasDraft ? 'draft' : '',
+          chat.hasDraft ? `draft: ${chat.draftText ?? ''}` : '',
           chat.muted ? 'muted' : '',
         ]
           .filter(Boolean)
@@ -97,7 +106,9 @@ function ChatItems({ chats, activeId, label }: { chats: ChatListEntry[]; activeI
                 <span className="chat-item-bottom">
                   <span className="preview">
                     {chat.hasDraft ? (
-                      <span className="draft-marker">Draft</span>
+                      <>
+                        <span className="draft-marker">Draft:</span> {chat.draftText}
+                      </>
                     ) : chat.lastMessage ? (
                       <>
                         {chat.lastMessage.mine ? 'You: ' : ''}

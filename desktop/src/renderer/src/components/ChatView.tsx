@@ -4,6 +4,7 @@ import { type ActiveChat, actions } from '../state/app-store';
 import { Composer } from './Composer';
 import { MessageBubble } from './MessageBubble';
 import { VirtualList } from './VirtualList';
+import { NewMessagesMarker, useFollowLatest } from './FollowLatest';
 import { trustActions, useTrust } from '../state/trust-store';
 import { SafetyNumberDialog } from './SafetyNumberDialog';
 import { TrustBanner } from './TrustBanner';
@@ -12,9 +13,15 @@ import { ChatPrefsMenu } from './ChatPrefsMenu';
 const keyOf = (m: MessageView) => m.messageId;
 
 export function ChatView({ active, offline }: { active: ActiveChat; offline: boolean }) {
+  const follow = useFollowLatest(active.chatId, active.messages);
   const render = useCallback(
-    (m: MessageView) => <MessageBubble message={m} focused={m.messageId === active.focusMessageId} />,
-    [active.focusMessageId],
+    (m: MessageView) => (
+      <>
+        {m.messageId === follow.firstUnseenId && <NewMessagesMarker />}
+        <MessageBubble message={m} focused={m.messageId === active.focusMessageId} />
+      </>
+    ),
+    [active.focusMessageId, follow.firstUnseenId],
   );
   const onReachTop = useCallback(() => void actions.loadOlder(), []);
   useEffect(() => {
@@ -46,15 +53,20 @@ export function ChatView({ active, offline }: { active: ActiveChat; offline: boo
         <ChatPrefsMenu chat={active.chat} />
       </header>
       <TrustBanner />
-      <VirtualList
-        items={active.messages}
-        keyOf={keyOf}
-        render={render}
-        estimate={68}
-        label="Messages"
-        focusKey={active.focusMessageId}
-        onReachTop={onReachTop}
-      />
+      <div className="message-pane">
+        <VirtualList
+          items={active.messages}
+          keyOf={keyOf}
+          render={render}
+          estimate={68}
+          label="Messages"
+          focusKey={active.focusMessageId}
+          onReachTop={onReachTop}
+          scrollToEnd={follow.scrollToEnd}
+          onAtBottomChange={follow.onAtBottomChange}
+        />
+        {follow.jumpButton}
+      </div>
       <Composer key={active.chatId} chatId={active.chatId} draft={active.draft} offline={offline} paused={paused} />
       <SafetyNumberDialog />
     </section>

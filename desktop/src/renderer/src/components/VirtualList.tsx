@@ -11,6 +11,10 @@ interface VirtualListProps<T> {
   readonly focusKey?: string | null;
   /** Called when the user scrolls near the top (load older). */
   readonly onReachTop?: () => void;
+  /** Each change of this value scrolls to the newest row (jump to latest, the user's own send). */
+  readonly scrollToEnd?: number;
+  /** Whether the newest row is in view, each time that changes. */
+  readonly onAtBottomChange?: (atBottom: boolean) => void;
 }
 
 const OVERSCAN_PX = 600;
@@ -22,10 +26,30 @@ const BOTTOM_SLACK_PX = 48;
  * render and cached by key; unmeasured rows use the estimate. It sticks to the bottom while the user is
  * there (new messages), and keeps the view still when older rows are prepended.
  */
-export function VirtualList<T>({ items, keyOf, render, estimate, label, focusKey, onReachTop }: VirtualListProps<T>) {
+export function VirtualList<T>({
+  items,
+  keyOf,
+  render,
+  estimate,
+  label,
+  focusKey,
+  onReachTop,
+  scrollToEnd,
+  onAtBottomChange,
+}: VirtualListProps<T>) {
   const container = useRef<HTMLDivElement>(null);
   const heights = useRef(new Map<string, number>());
   const atBottom = useRef(true);
+  const reportedBottom = useRef(true);
+  const setAtBottom = useCallback(
+    (value: boolean) => {
+      atBottom.current = value;
+      if (reportedBottom.current === value) return;
+      reportedBottom.current = value;
+      onAtBottomChange?.(value);
+    },
+    [onAtBottomChange],
+  );
   const [scrollTop, setScrollTop] = useState(0);
   const [viewport, setViewport] = useState(600);
   const [measured, setMeasured] = useState(0);
@@ -75,7 +99,7 @@ export function VirtualList<T>({ items, keyOf, render, estimate, label, focusKey
     if (!el || !focusKey) return;
     const index = keys.indexOf(focusKey);
     if (index < 0) return;
-    atBottom.current = false;
+    setAtBottom(false);
     el.scrollTop = Math.max(0, tops[index]! - el.clientHeight / 3);
     setScrollTop(el.scrollTop);
     // Only when the target changes (or first appears), not on every measurement.
@@ -84,10 +108,19 @@ export function VirtualList<T>({ items, keyOf, render, estimate, label, focusKey
   const onScroll = useCallback(() => {
     const el = container.current;
     if (!el) return;
-    atBottom.current = el.scrollHeight - el.scrollTop - el.clientHeight < BOTTOM_SLACK_PX;
+    setAtBottom(el.scrollHeight - el.scrollTop - el.clientHeight < BOTTOM_SLACK_PX);
     setScrollTop(el.scrollTop);
     if (el.scrollTop < 200) onReachTop?.();
-  }, [onReachTop]);
+  }, [onReachTop, setAtBottom]);
+
+  // Asked to go to the newest row: it sticks there again as rows are measured and added.
+  useLayoutEffect(() => {
+    const el = container.current;
+    if (!el || scrollToEnd === undefined || scrollToEnd === 0) return;
+    el.scrollTop = el.scrollHeight;
+    setAtBottom(true);
+    setScrollTop(el.scrollTop);
+  }, [scrollToEnd]);
 
   const measure = useCallback((key: string, el: HTMLElement | null) => {
     if (!el) return;
