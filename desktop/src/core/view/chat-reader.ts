@@ -1,6 +1,7 @@
 import { FIRST_SCREEN_MESSAGES } from '../../../../common/contract';
 import type { MessageEditRecord } from '../../../../common/contract';
 import {
+  type AttachmentRef,
   type ChatMeta,
   decryptChatMeta,
   decryptMessageBody,
@@ -53,6 +54,8 @@ export interface DisplayMessage {
   readonly editRefused: boolean;
   /** Deleted for everyone: no text, a tombstone. */
   readonly deleted: boolean;
+  /** Files the signed body carries (docs/ATTACHMENTS.md); empty for text-only and deleted messages. */
+  readonly attachments: readonly AttachmentRef[];
 }
 
 const CACHE_LIMIT = 5000;
@@ -245,6 +248,7 @@ export class ChatReader {
       edited: edit.state === 'verified' ? { version: edit.version, editedAt: edit.editedAt } : null,
       editRefused: edit.state === 'refused',
       deleted: false,
+      attachments: body?.attachments ?? [],
     };
     // Pending: not remembered, so the next view (once the directory answered) checks again.
     if (author.verification !== 'pending') this.bodyCache.set(row.id, message);
@@ -269,6 +273,7 @@ export class ChatReader {
       edited: null,
       editRefused: false,
       deleted: true,
+      attachments: [],
     };
   }
 
