@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { attachmentRequests } from './ipc/attachment-requests';
 import { coreRequests } from './ipc/core-requests';
 import { ipcEvents } from './ipc/events';
 import { messageActionRequests } from './ipc/message-action-requests';
@@ -20,6 +21,8 @@ import { trustRequests } from './ipc/trust-requests';
  */
 
 export * from './ipc/app-views';
+export * from './ipc/attachment-views';
+export { ATTACHMENT_PIECE_BYTES, MAX_ATTACHMENT_FILE_BYTES } from './ipc/attachment-requests';
 export * from './ipc/chat-views';
 export * from './ipc/settings-views';
 export * from './ipc/trust-views';
@@ -31,6 +34,7 @@ export const ipcRequests = {
   ...coreRequests,
   ...trustRequests,
   ...messageActionRequests,
+  ...attachmentRequests,
 } as const satisfies Record<string, RequestSpec>;
 
 export type IpcRequestName = keyof typeof ipcRequests;

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { Id } from '../primitives';
+import { AttachmentView } from './attachment-views';
 
 /** The chat list, messages and search hits as the renderer receives them. */
 
@@ -48,6 +49,8 @@ export const MessageView = z.object({
   editRefused: z.boolean(),
   /** Deleted for everyone: a tombstone, no text. */
   deleted: z.boolean(),
+  /** Files the message carries (docs/ATTACHMENTS.md); absent from older hosts. */
+  attachments: z.array(AttachmentView).optional(),
 });
 export type MessageView = z.infer<typeof MessageView>;
 

@@ -1,9 +1,18 @@
 import type { ChatListEntry, MessageView } from '../../../common/contract';
 import type { DesktopCore } from '../core/desktop-core';
 import type { DisplayMessage } from '../core/view/chat-reader';
+import type { AttachmentState } from '../core/attachments/desktop-attachments';
+import { attachmentView } from './attachment-views';
 
-/** `failure`: the server's reason when it refused this (queued) message for good. */
-export function messageView(m: DisplayMessage, failure: string | null = null): MessageView {
+/**
+ * `failure`: the server's reason when it refused this (queued) message for good. `files`: where each
+ * attachment's state comes from (without it they show as on the server).
+ */
+export function messageView(
+  m: DisplayMessage,
+  failure: string | null = null,
+  files?: { state(attachmentId: string): AttachmentState },
+): MessageView {
   return {
     messageId: m.messageId,
     chatId: m.chatId,
@@ -20,6 +29,9 @@ export function messageView(m: DisplayMessage, failure: string | null = null): M
     edited: m.edited !== null,
     editRefused: m.editRefused,
     deleted: m.deleted,
+    ...(m.attachments.length > 0
+      ? { attachments: m.attachments.map((a) => attachmentView(a, files?.state(a.id) ?? { state: 'remote' })) }
+      : {}),
   };
 }
 

@@ -6,6 +6,7 @@ import { preferencesOf } from './preferences';
 import type { RendererEvents } from './renderer-events';
 import type { SearchFeeder } from './search-feeder';
 import { syncView } from './views';
+import { attachmentStateView } from './attachment-views';
 
 export interface CoreEventFanOutParts {
   readonly core: DesktopCore;
@@ -89,6 +90,9 @@ export function wireCoreEvents(parts: CoreEventFanOutParts): () => void {
     }),
     core.settings.onChange((settings) => events.emit('preferencesChanged', preferencesOf(settings))),
     core.contacts.onChange(() => events.emit('contactsChanged', {})),
+    core.attachments.onChange(({ chatId, messageId, attachmentId, state }) =>
+      events.emit('attachmentChanged', { chatId, messageId, attachmentId, ...attachmentStateView(state) }),
+    ),
     drafts.onChange((chatId) => {
       feeder.updateDraft(chatId);
       events.chatsChanged([chatId]);

@@ -1,13 +1,20 @@
 import { IpcError, type IpcHandlers } from '../../../common/contract';
 import type { AppService } from './app-service';
+import type { DesktopCore } from '../core/desktop-core';
 import { chatEntry, chatList, messageView } from './chat-views';
 import { DraftTooLongError } from '../core/drafts/desktop-drafts';
 import { preferencesOf } from './preferences';
 import { searchResults } from './search-results';
 import { createTrustHandlers, sendingPausedMessage } from './trust-handlers';
 import { messageActionHandlers } from './message-action-handlers';
+import { attachmentHandlers } from './attachment-handlers';
 
 const MB = 1024 * 1024;
+
+const storageView = (core: DesktopCore) => ({
+  ...core.storageStats(),
+  autoDownloadBytes: core.attachments.autoDownloadBytes,
+});
 
 /** Messages returned when a chat opens; older ones page in with loadOlder. */
 const PAGE = 500;
@@ -56,7 +63,8 @@ export function createHandlers(app: AppService): IpcHandlers {
       app.setActiveChat(chatId);
       const page = (await core.reader.page(chatId, PAGE)) ?? [];
       const failures = core.sendFailures(chatId);
-      const messages = page.map((m) => messageView(m, failures.get(m.messageId) ?? null));
+      const messages = page.map((m) => messageView(m, failures.get(m.messageId) ?? null, core.attachments));
+      core.attachments.autoDownload(page);
       const entry = chatEntry(core, chatId, core.unreadCounts(), hasDraft)!;
       return { chat: entry, messages, hasMore: messages.length === PAGE, draft: drafts.read(chatId) ?? '' };
     },
@@ -66,7 +74,7 @@ export function createHandlers(app: AppService): IpcHandlers {
       const page = await core.reader.page(chatId, PAGE, beforeMessageId);
       if (!page) throw new IpcError('not_found', 'That message is not in this chat.');
       const failures = core.sendFailures(chatId);
-      const messages = page.map((m) => messageView(m, failures.get(m.messageId) ?? null));
+      const messages = page.map((m) => messageView(m, failures.get(m.messageId) ?? null, core.attachments));
       return { messages, hasMore: page.length === PAGE };
     },
     closeChat: () => {
@@ -93,6 +101,7 @@ export function createHandlers(app: AppService): IpcHandlers {
       return sent;
     },
     ...messageActionHandlers(app, requireChat),
+    ...attachmentHandlers(app, requireChat),
     retrySend: async ({ chatId, messageId }) => {
       requireChat(chatId);
       const outcome = await app
@@ -153,7 +162,7 @@ export function createHandlers(app: AppService): IpcHandlers {
         })),
       };
     },
-    getStorage: () => app.linked().core.storageStats(),
+    getStorage: () => storageView(app.linked().core),
     setBudget: async (budget) => {
       const { core } = app.linked();
       app.evicted(core.setBudget(budget));
@@ -164,7 +173,7 @@ export function createHandlers(app: AppService): IpcHandlers {
           desktopBudget: { maxChats: budget.maxChats, maxMegabytes: Math.max(1, Math.round(budget.maxBytes / MB)) },
         })
         .catch(() => undefined);
-      return core.storageStats();
+      return storageView(core);
     },
     getPreferences: () => preferencesOf(app.linked().core.settings.read()),
     setPreferences: async (patch) => {

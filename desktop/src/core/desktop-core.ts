@@ -154,7 +154,7 @@ export class DesktopCore {
     engine.onEvicted((chatIds) => void attachments.evicted(chatIds).catch(() => undefined));
     // Small files of live messages are fetched in the background; the history's only when a chat opens.
     engine.onMessages((records) => {
-      if (engine.progress.mode === 'live') attachments.autoDownloadRecords(records);
+      if (engine.progress.primed || engine.progress.mode === 'live') attachments.autoDownloadRecords(records);
     });
     session.onEvent(() => core!.wipeLocal());
     return core;
