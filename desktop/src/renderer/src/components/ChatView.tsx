@@ -7,6 +7,7 @@ import { VirtualList } from './VirtualList';
 import { trustActions, useTrust } from '../state/trust-store';
 import { SafetyNumberDialog } from './SafetyNumberDialog';
 import { TrustBanner } from './TrustBanner';
+import { ImageViewer, OutgoingFiles, useFileDrop } from './Attachments';
 
 const keyOf = (m: MessageView) => m.messageId;
 
@@ -21,8 +22,9 @@ export function ChatView({ active, offline }: { active: ActiveChat; offline: boo
   }, [active.chatId]);
   useEffect(() => trustActions.connect(), []);
   const paused = useTrust((s) => s.trust?.sendingPaused ?? false);
+  const drop = useFileDrop(active.chatId, !paused);
   return (
-    <section className="chat-view" aria-labelledby="chat-title">
+    <section className={`chat-view ${drop.over ? 'drop-target' : ''}`} aria-labelledby="chat-title" {...drop.handlers}>
       <header className="chat-header">
         <h2 id="chat-title">{active.chat.title}</h2>
         <span className="muted small">
@@ -53,8 +55,10 @@ export function ChatView({ active, offline }: { active: ActiveChat; offline: boo
         focusKey={active.focusMessageId}
         onReachTop={onReachTop}
       />
+      <OutgoingFiles chatId={active.chatId} />
       <Composer key={active.chatId} chatId={active.chatId} draft={active.draft} offline={offline} paused={paused} />
       <SafetyNumberDialog />
+      <ImageViewer />
     </section>
   );
 }

@@ -5,6 +5,7 @@ import { actions } from '../state/app-store';
 import { MessageActionBar, MessageEditor } from './MessageActions';
 import { useMessageActions } from '../state/message-actions-store';
 import { ClockIcon } from './icons';
+import { AttachmentList } from './Attachments';
 
 const TICKS: Record<MessageView['status'], { glyph: ReactNode; label: string }> = {
   queued: { glyph: <ClockIcon />, label: 'Queued — sends when online' },
@@ -58,6 +59,7 @@ export function MessageBubble({ message, focused }: { message: MessageView; focu
             {message.replyTo.text}
           </blockquote>
         )}
+        {message.decrypted && <AttachmentList message={message} />}
         {editing ? (
           <MessageEditor message={message} />
         ) : (
