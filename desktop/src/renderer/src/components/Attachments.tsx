@@ -73,7 +73,8 @@ function Attachment({ message, view }: { message: MessageView; view: AttachmentV
 
 /** Files of this chat on their way out, with their progress. */
 export function OutgoingFiles({ chatId }: { chatId: string }) {
-  const outgoing = useAttachments((s) => s.outgoing.filter((f) => f.chatId === chatId));
+  // The whole list is selected (a stable reference): filtering in the selector would re-render forever.
+  const outgoing = useAttachments((s) => s.outgoing).filter((f) => f.chatId === chatId);
   if (outgoing.length === 0) return null;
   return (
     <ul className="outgoing-files" aria-label="Sending files">
