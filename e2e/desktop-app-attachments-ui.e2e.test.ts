@@ -116,6 +116,32 @@ describe('the desktop app: attachments (Chromium)', () => {
     expect(readFileSync(plain).equals(png)).toBe(true);
   }, 60_000);
 
+  it('sends files dropped on the chat and pasted into the message box', async () => {
+    const sendBy = async (how: 'drop' | 'paste', name: string) => {
+      // In the page (a string: this file has no DOM types): a File in a DataTransfer, dropped or pasted.
+      await page.evaluate(`(() => {
+        const transfer = new DataTransfer();
+        transfer.items.add(new File(['${name} contents'], '${name}', { type: 'text/plain' }));
+        const init = { bubbles: true, cancelable: true };
+        if ('${how}' === 'drop') {
+          const view = document.querySelector('.chat-view');
+          view.dispatchEvent(new DragEvent('dragover', { ...init, dataTransfer: transfer }));
+          view.dispatchEvent(new DragEvent('drop', { ...init, dataTransfer: transfer }));
+        } else {
+          const box = document.querySelector('textarea[aria-label="Message"]');
+          box.dispatchEvent(new ClipboardEvent('paste', { ...init, clipboardData: transfer }));
+        }
+      })()`);
+      await page.getByRole('article').getByRole('listitem').filter({ hasText: name }).waitFor({ timeout: 20_000 });
+    };
+    await sendBy('drop', 'dropped.txt');
+    await sendBy('paste', 'pasted.txt');
+    const names = (
+      await phone.api.call('listMessages', { params: { chatId: chat.chatId }, query: { limit: 50 } })
+    ).messages.flatMap((m) => readMessage(m, chat.key).attachments?.map((a) => a.name) ?? []);
+    expect(names).toEqual(expect.arrayContaining(['dropped.txt', 'pasted.txt']));
+  }, 60_000);
+
   it("downloads a phone's file through the browser (no save dialog in the headless app)", async () => {
     const content = randomBytes(700_000);
     await sendFileMessage(

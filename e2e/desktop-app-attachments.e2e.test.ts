@@ -260,4 +260,21 @@ describe('the desktop app: attachments', () => {
     expect(one.mediaBytes).toBe(0);
     expect(blobs()).toBe(0);
   }, 30_000);
+
+  it('signing out deletes every cached blob', async () => {
+    await ipc('setAutoDownload', { maxBytes: MB });
+    // Not opened: fetched because it is small and arrived live.
+    await sendFromPhone('last.txt', randomBytes(1000), other);
+    await until(
+      () => fs.readdirSync(path.join(dir, 'attachments')).some((f) => f.endsWith('.blob')),
+      10_000,
+      'the live file fetched in the background',
+    );
+    await ipc('signOut', {});
+    await until(
+      () => !fs.existsSync(path.join(dir, 'attachments')) || fs.readdirSync(path.join(dir, 'attachments')).length === 0,
+      10_000,
+      'the cache wiped',
+    );
+  }, 30_000);
 });

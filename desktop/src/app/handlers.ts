@@ -166,6 +166,7 @@ export function createHandlers(app: AppService): IpcHandlers {
     setBudget: async (budget) => {
       const { core } = app.linked();
       app.evicted(core.setBudget(budget));
+      await core.attachments.evictionsDone();
       // Shared with the user's other desktops through the synced settings; offline, it applies here and
       // the other desktops keep theirs (nothing is lost either way).
       await core.settings

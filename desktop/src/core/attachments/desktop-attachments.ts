@@ -350,11 +350,13 @@ export class DesktopAttachments {
       }
   }
 
-  /** Live messages from others: their small files are fetched in the background. */
+  /**
+   * Live messages: their small files are fetched in the background — from anyone, this account's phone
+   * included (what this desktop sent itself is in the cache already).
+   */
   autoDownloadRecords(records: readonly MessageRecord[]): void {
-    const mine = this.deps.session.userId;
     const messages = records
-      .filter((r) => r.senderUserId !== mine)
+      .filter((r) => r.senderDeviceId !== this.deps.session.deviceId)
       .flatMap((r) => this.deps.reader.message(r.chatId, r.messageId) ?? [])
       .filter((m) => m.attachments.length > 0);
     if (messages.length > 0) this.autoDownload(messages);
@@ -419,10 +421,20 @@ export class DesktopAttachments {
 
   // ---- the storage budget ---------------------------------------------------------------------------
 
+  private evicting: Promise<void> = Promise.resolve();
+
   /** Chats the budget evicted: their files go with them, then the cache shrinks to what is left. */
-  async evicted(chatIds: readonly string[]): Promise<void> {
-    for (const chatId of chatIds) await this.cache.evictChat(chatId);
-    await this.fit();
+  evicted(chatIds: readonly string[]): Promise<void> {
+    this.evicting = this.evicting.then(async () => {
+      for (const chatId of chatIds) await this.cache.evictChat(chatId);
+      await this.fit();
+    });
+    return this.evicting;
+  }
+
+  /** Resolves once the evictions asked so far have removed their files. */
+  evictionsDone(): Promise<void> {
+    return this.evicting.catch(() => undefined);
   }
 
   /**
