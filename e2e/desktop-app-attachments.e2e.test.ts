@@ -151,6 +151,11 @@ describe('the desktop app: attachments', () => {
       'the file name in search',
     );
     expect(hits.results.map((h) => h.messageId)).toContain(sent.messageId);
+    const { chats } = await ipc<{ chats: Array<{ chatId: string; lastMessage: { text: string } | null }> }>(
+      'listChats',
+      {},
+    );
+    expect(chats.find((c) => c.chatId === chat.chatId)!.lastMessage!.text).toBe(`📎 ${canary}-report.txt`);
   }, 60_000);
 
   it('a file tampered with on the server is shown as damaged, never opened', async () => {

@@ -64,11 +64,17 @@ export function chatEntry(
     decryptable: meta !== null,
     lastMessage: last
       ? {
-          text: last.decrypted ? last.text : 'Encrypted message',
+          text: last.decrypted ? previewText(last) : 'Encrypted message',
           senderName: last.mine ? 'You' : last.senderName,
           mine: last.mine,
           sentAt: last.sentAt,
         }
       : null,
   };
+}
+
+/** A message as the chat list previews it: its text, or the names of the files it carries. */
+function previewText(m: DisplayMessage): string {
+  if (m.text.trim() !== '' || m.attachments.length === 0) return m.text;
+  return `📎 ${m.attachments.map((a) => a.name).join(', ')}`;
 }
