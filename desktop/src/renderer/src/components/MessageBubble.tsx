@@ -62,7 +62,7 @@ export function MessageBubble({ message, focused }: { message: MessageView; focu
         {message.decrypted && <AttachmentList message={message} />}
         {editing ? (
           <MessageEditor message={message} />
-        ) : (
+        ) : message.decrypted && message.text === '' && message.attachments?.length ? null : (
           <p className="text">
             {message.decrypted ? (
               message.text
