@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { chatPrefsRequests } from './ipc/chat-prefs-requests';
+import { attachmentRequests } from './ipc/attachment-requests';
 import { coreRequests } from './ipc/core-requests';
 import { ipcEvents } from './ipc/events';
 import { historyRequests } from './ipc/history-requests';
@@ -23,6 +24,8 @@ import { trustRequests } from './ipc/trust-requests';
  */
 
 export * from './ipc/app-views';
+export * from './ipc/attachment-views';
+export { ATTACHMENT_PIECE_BYTES, MAX_ATTACHMENT_FILE_BYTES } from './ipc/attachment-requests';
 export * from './ipc/chat-views';
 export * from './ipc/settings-views';
 export * from './ipc/trust-views';
@@ -39,6 +42,7 @@ export const ipcRequests = {
   ...chatPrefsRequests,
   ...receiptRequests,
   ...historyRequests,
+  ...attachmentRequests,
 } as const satisfies Record<string, RequestSpec>;
 
 export type IpcRequestName = keyof typeof ipcRequests;

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { Id } from '../primitives';
+import { AttachmentView } from './attachment-views';
 
 /** The chat list, messages and search hits as the renderer receives them. */
 
@@ -65,6 +66,8 @@ export const MessageView = z.object({
     .object({ delivered: z.int().min(0), read: z.int().min(0), recipients: z.int().min(0) })
     .nullable()
     .optional(),
+  /** Files the message carries (docs/ATTACHMENTS.md); absent from older hosts. */
+  attachments: z.array(AttachmentView).optional(),
 });
 export type MessageView = z.infer<typeof MessageView>;
 

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { Id } from '../primitives';
+import { AttachmentChangedEvent } from './attachment-views';
 import { AppSnapshot, PairingView, SyncView } from './app-views';
 import { ChatListEntry, MessageView } from './chat-views';
 import { PreferencesView, UpdateView } from './settings-views';
@@ -28,4 +29,6 @@ export const ipcEvents = {
   linkOpened: z.object({ url: z.string().max(2048) }),
   /** The pinned keys changed (here, on another device of the user, or a key change was seen). */
   contactsChanged: z.object({}),
+  /** A file going up or down (percent), or its state changed (cached, damaged, unavailable). */
+  attachmentChanged: AttachmentChangedEvent,
 } as const satisfies Record<string, z.ZodType>;

@@ -20,7 +20,16 @@ export const StorageBudgetView = z.strictObject({
     .min(1024 * 1024)
     .max(10 * 1024 * 1024 * 1024),
 });
-export const StorageView = z.object({ chats: z.int(), messages: z.int(), bytes: z.int(), budget: StorageBudgetView });
+export const StorageView = z.object({
+  chats: z.int(),
+  messages: z.int(),
+  bytes: z.int(),
+  budget: StorageBudgetView,
+  /** Cached attachment blobs, counted apart from the messages (both within the budget); absent from older hosts. */
+  mediaBytes: z.int().optional(),
+  /** Files at most this large are fetched without being opened (this desktop's setting). */
+  autoDownloadBytes: z.int().optional(),
+});
 export type StorageView = z.infer<typeof StorageView>;
 
 export const UpdateView = z.object({

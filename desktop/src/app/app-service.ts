@@ -30,6 +30,8 @@ export interface AppServiceOptions {
   readonly rotateEveryMs?: number;
   /** Auto-update, when the shell has it (Electron); headless has none. */
   readonly updates?: { status(): UpdateView; accept(): void; setSyncActive(active: boolean): void };
+  /** The shell's save dialog (Electron); null: cancelled. Headless has none (its renderer downloads). */
+  readonly chooseSavePath?: (suggestedName: string) => Promise<string | null>;
 }
 
 /**

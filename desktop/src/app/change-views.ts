@@ -23,7 +23,7 @@ export function changeViewsOf({ core, drafts }: Linked): ChangeViews {
       const shown = messageIds.flatMap((id) => core.reader.message(chatId, id) ?? []);
       // An author not checked yet (their keys not loaded): the renderer reads the chat, which loads them.
       if (shown.some((m) => m.verification === 'pending')) return undefined;
-      return shown.map((m) => messageView(m, failures.get(m.messageId) ?? null));
+      return shown.map((m) => messageView(m, failures.get(m.messageId) ?? null, core.attachments));
     },
   };
 }

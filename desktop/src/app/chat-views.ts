@@ -2,9 +2,18 @@ import type { ChatListEntry, MessageView } from '../../../common/contract';
 import type { AppCore } from '../core/desktop-core';
 import type { DisplayMessage } from '../core/view/chat-reader';
 import { chatPrefsView } from './chat-prefs';
+import type { AttachmentState } from '../core/attachments/desktop-attachments';
+import { attachmentView } from './attachment-views';
 
-/** `failure`: the server's reason when it refused this (queued) message for good. */
-export function messageView(m: DisplayMessage, failure: string | null = null): MessageView {
+/**
+ * `failure`: the server's reason when it refused this (queued) message for good. `files`: where each
+ * attachment's state comes from (without it they show as on the server).
+ */
+export function messageView(
+  m: DisplayMessage,
+  failure: string | null = null,
+  files?: { state(attachmentId: string): AttachmentState },
+): MessageView {
   return {
     messageId: m.messageId,
     chatId: m.chatId,
@@ -22,6 +31,9 @@ export function messageView(m: DisplayMessage, failure: string | null = null): M
     editRefused: m.editRefused,
     deleted: m.deleted,
     receipts: m.receipts,
+    ...(m.attachments.length > 0
+      ? { attachments: m.attachments.map((a) => attachmentView(a, files?.state(a.id) ?? { state: 'remote' })) }
+      : {}),
   };
 }
 
@@ -62,7 +74,7 @@ export function chatEntry(
     decryptable: meta !== null,
     lastMessage: last
       ? {
-          text: last.decrypted ? last.text : 'Encrypted message',
+          text: last.decrypted ? previewText(last) : 'Encrypted message',
           senderName: last.mine ? 'You' : last.senderName,
           mine: last.mine,
           sentAt: last.sentAt,
@@ -70,4 +82,10 @@ export function chatEntry(
       : null,
     ...chatPrefsView(core, chatId, last ? Date.parse(last.createdAt) : null),
   };
+}
+
+/** A message as the chat list previews it: its text, or the names of the files it carries. */
+function previewText(m: DisplayMessage): string {
+  if (m.text.trim() !== '' || m.attachments.length === 0) return m.text;
+  return `📎 ${m.attachments.map((a) => a.name).join(', ')}`;
 }

@@ -7,6 +7,7 @@ import { followChatPrefs } from './chat-prefs';
 import type { RendererEvents } from './renderer-events';
 import type { SearchFeeder } from './search-feeder';
 import { syncView } from './views';
+import { attachmentStateView } from './attachment-views';
 
 export interface CoreEventFanOutParts {
   readonly core: AppCore;
@@ -91,6 +92,9 @@ export function wireCoreEvents(parts: CoreEventFanOutParts): () => void {
     core.settings.onChange((settings) => events.emit('preferencesChanged', preferencesOf(settings))),
     followChatPrefs(core, (chatIds) => events.chatsChanged(chatIds)),
     core.contacts.onChange(() => events.emit('contactsChanged', {})),
+    core.attachments.onChange(({ chatId, messageId, attachmentId, state }) =>
+      events.emit('attachmentChanged', { chatId, messageId, attachmentId, ...attachmentStateView(state) }),
+    ),
     drafts.onChange((chatId) => {
       feeder.updateDraft(chatId);
       events.chatsChanged([chatId]);

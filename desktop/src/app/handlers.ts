@@ -1,5 +1,6 @@
 import { IpcError, type IpcHandlers } from '../../../common/contract';
 import type { AppService } from './app-service';
+import type { AppCore } from '../core/desktop-core';
 import { chatEntry, chatList, messageView } from './chat-views';
 import { DraftTooLongError } from '../core/drafts/desktop-drafts';
 import { preferencesOf } from './preferences';
@@ -9,8 +10,14 @@ import { messageActionHandlers } from './message-action-handlers';
 import { afterChatDelete, chatPrefsHandlers } from './chat-prefs';
 import { receiptHandlers } from './receipt-handlers';
 import { adoptForOpen, fillFromServer, historyHandlers } from './history-handlers';
+import { attachmentHandlers } from './attachment-handlers';
 
 const MB = 1024 * 1024;
+
+const storageView = (core: AppCore) => ({
+  ...core.storageStats(),
+  autoDownloadBytes: core.attachments.autoDownloadBytes,
+});
 
 /** Messages returned when a chat opens; older ones page in with loadOlder. */
 const PAGE = 500;
@@ -68,8 +75,9 @@ export function createHandlers(app: AppService): IpcHandlers {
       }
       const failures = core.sendFailures(chatId);
       const messages = afterChatDelete(core, chatId, page).map((m) =>
-        messageView(m, failures.get(m.messageId) ?? null),
+        messageView(m, failures.get(m.messageId) ?? null, core.attachments),
       );
+      core.attachments.autoDownload(page);
       const entry = chatEntry(core, chatId, core.unreadCounts(), hasDraft)!;
       // Older messages hidden by "delete chat for me" end the scroll-back (docs/MESSAGES.md).
       const hasMore = messages.length === page.length && (page.length === PAGE || core.history.mayHaveOlder(chatId));
@@ -88,7 +96,7 @@ export function createHandlers(app: AppService): IpcHandlers {
       }
       const failures = core.sendFailures(chatId);
       const messages = afterChatDelete(core, chatId, page).map((m) =>
-        messageView(m, failures.get(m.messageId) ?? null),
+        messageView(m, failures.get(m.messageId) ?? null, core.attachments),
       );
       const hasMore =
         messages.length === page.length && (page.length === PAGE || (reachable && core.history.mayHaveOlder(chatId)));
@@ -121,6 +129,7 @@ export function createHandlers(app: AppService): IpcHandlers {
     ...chatPrefsHandlers(app, requireChat),
     ...receiptHandlers(app, requireChat),
     ...historyHandlers(app),
+    ...attachmentHandlers(app, requireChat),
     retrySend: async ({ chatId, messageId }) => {
       requireChat(chatId);
       const outcome = await app
@@ -182,10 +191,11 @@ export function createHandlers(app: AppService): IpcHandlers {
         })),
       };
     },
-    getStorage: () => app.linked().core.storageStats(),
+    getStorage: () => storageView(app.linked().core),
     setBudget: async (budget) => {
       const { core } = app.linked();
       app.evicted(core.setBudget(budget));
+      await core.attachments.evictionsDone();
       // Shared with the user's other desktops through the synced settings; offline, it applies here and
       // the other desktops keep theirs (nothing is lost either way).
       await core.settings
@@ -193,7 +203,7 @@ export function createHandlers(app: AppService): IpcHandlers {
           desktopBudget: { maxChats: budget.maxChats, maxMegabytes: Math.max(1, Math.round(budget.maxBytes / MB)) },
         })
         .catch(() => undefined);
-      return core.storageStats();
+      return storageView(core);
     },
     getPreferences: () => preferencesOf(app.linked().core.settings.read()),
     setPreferences: async (patch) => {

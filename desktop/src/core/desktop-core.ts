@@ -1,5 +1,6 @@
 import path from 'node:path';
 import { type BoxKeyPair, decodePublicKey, type Envelope, unwrapIdentitySecretKey } from '../../../common/crypto';
+import { DesktopAttachments } from './attachments/desktop-attachments';
 import { DesktopContacts } from './contacts/desktop-contacts';
 import { ChatKeyring } from './crypto/chat-keyring';
 import { DesktopDrafts } from './drafts/desktop-drafts';
@@ -90,6 +91,18 @@ export class DesktopCore {
     return path.join(dataDir, 'symc-local.db');
   }
 
+  /** The encrypted attachment cache (blobs as the server holds them, no names). */
+  static attachmentsDir(dataDir: string): string {
+    return path.join(dataDir, 'attachments');
+  }
+
+  private attachmentsValue: DesktopAttachments | null = null;
+  /** Files: sending, fetching into the encrypted cache, reading back (docs/ATTACHMENTS.md). */
+  get attachments(): DesktopAttachments {
+    if (!this.attachmentsValue) throw new Error('attachments are wired in DesktopCore.open');
+    return this.attachmentsValue;
+  }
+
   /** Opens the core for the device in `vault`, or returns null when this desktop is not linked. */
   static async open(options: DesktopCoreOptions): Promise<DesktopCore | null> {
     const session = await DeviceSession.restore(options.vault, options.fetch);
@@ -150,6 +163,22 @@ export class DesktopCore {
       signing,
       contacts,
     );
+    const attachments = new DesktopAttachments({
+      dir: DesktopCore.attachmentsDir(options.dataDir),
+      session,
+      store,
+      keyring,
+      reader,
+      signingKey: () => signing.get(),
+      budget: () => engine.getBudget(),
+    });
+    core.attachmentsValue = attachments;
+    // Files leave with their chats, then media shrinks to what the budget leaves after the messages.
+    engine.onEvicted((chatIds) => void attachments.evicted(chatIds).catch(() => undefined));
+    // Small files of live messages are fetched in the background; the history's only when a chat opens.
+    engine.onMessages((records) => {
+      if (engine.progress.primed || engine.progress.mode === 'live') attachments.autoDownloadRecords(records);
+    });
     session.onEvent(() => core!.wipeLocal());
     return core;
   }
@@ -221,6 +250,7 @@ export class DesktopCore {
     this.keyring.clear();
     this.identity?.secretKey.fill(0);
     this.identity = null;
+    this.attachmentsValue?.wipe();
     this.store.wipe();
   }
 
@@ -370,8 +400,9 @@ export class DesktopCore {
     return this.openChatId;
   }
 
-  storageStats(): StorageStats {
-    return this.store.stats(this.engine.getBudget());
+  /** `bytes`: the messages; `mediaBytes`: cached attachment blobs (shown apart; together within the budget). */
+  storageStats(): StorageStats & { readonly mediaBytes: number } {
+    return { ...this.store.stats(this.engine.getBudget()), mediaBytes: this.attachments.bytes() };
   }
 
   /** Applies a budget here; returns the chats it evicted (their keys have left memory). */

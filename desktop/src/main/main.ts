@@ -17,6 +17,7 @@ import { installMenu } from './menu';
 import { notifyIncoming } from './notifications';
 import { registerAppScheme, serveRenderer } from './renderer-protocol';
 import { SafeStorageKeyVault } from './safe-storage-key-vault';
+import { saveDialog } from './save-dialog';
 import { createMainWindow } from './window';
 
 const SERVER_URL = (process.env['SYMC_SERVER_URL'] ?? 'http://127.0.0.1:8787').replace(/\/$/, '');
@@ -66,6 +67,7 @@ async function ready(): Promise<void> {
     deviceName: os.hostname().slice(0, 64) || 'Desktop',
     platform: process.platform === 'darwin' ? 'macos' : process.platform === 'win32' ? 'windows' : 'linux',
     updates,
+    chooseSavePath: saveDialog(() => window),
   });
   await service.start();
   registerIpc(service, () => window);

@@ -460,6 +460,13 @@ export class LocalStore {
   }
 }
 
-export type SyncStateKey = 'last_event_id' | 'cursor' | 'progress' | 'snapshot_seq' | 'plan' | 'last_opened_chat_id';
+export type SyncStateKey =
+  | 'last_event_id'
+  | 'cursor'
+  | 'progress'
+  | 'snapshot_seq'
+  | 'plan'
+  | 'last_opened_chat_id'
+  | 'attachment_auto_download_bytes';
 
 export type { ChatRow, DraftRow, MessageRow, OutboxRow };

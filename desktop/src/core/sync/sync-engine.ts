@@ -78,6 +78,7 @@ export class SyncEngine {
   readonly outbox: Outbox;
   /** Chats never evicted while shown. */
   readonly protectedChats = new Set<string>();
+  private readonly evictionListeners = new Set<Listener<readonly string[]>>();
 
   constructor(private readonly options: SyncEngineOptions) {
     this.budget = options.budget ?? DEFAULT_BUDGET;
@@ -116,9 +117,17 @@ export class SyncEngine {
     return () => this.eventListeners.delete(listener);
   }
 
+  /** Chats the budget evicted (while syncing, or by a new budget), after their rows left the store. */
+  onEvicted(listener: Listener<readonly string[]>): () => void {
+    this.evictionListeners.add(listener);
+    return () => this.evictionListeners.delete(listener);
+  }
+
   setBudget(budget: StorageBudget): string[] {
     this.budget = budget;
-    return this.options.store.transaction(() => this.options.store.enforceBudget(budget, this.protectedChats));
+    const evicted = this.options.store.transaction(() => this.options.store.enforceBudget(budget, this.protectedChats));
+    for (const listener of this.evictionListeners) listener(evicted);
+    return evicted;
   }
   getBudget(): StorageBudget {
     return this.budget;
@@ -359,6 +368,7 @@ export class SyncEngine {
     for (const listener of this.eventListeners) listener(events);
     const evicted = store.transaction(() => store.enforceBudget(this.budget, this.protectedChats));
     for (const chatId of evicted) keyring.forget(chatId);
+    if (evicted.length > 0) for (const listener of this.evictionListeners) listener(evicted);
     if (result.inserted.length > 0) {
       for (const listener of this.messageListeners) listener(result.inserted);
       this.acknowledge(result.inserted, events);

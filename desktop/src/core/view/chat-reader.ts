@@ -1,6 +1,7 @@
 import { FIRST_SCREEN_MESSAGES } from '../../../../common/contract';
 import type { MessageEditRecord } from '../../../../common/contract';
 import {
+  type AttachmentRef,
   type ChatMeta,
   decryptChatMeta,
   decryptMessageBody,
@@ -53,6 +54,8 @@ export interface DisplayMessage {
   readonly editRefused: boolean;
   /** Deleted for everyone: no text, a tombstone. */
   readonly deleted: boolean;
+  /** Files the signed body carries (docs/ATTACHMENTS.md); empty for text-only and deleted messages. */
+  readonly attachments: readonly AttachmentRef[];
   /**
    * On my own messages: how many of the other members delivered / read it (docs/MESSAGES.md); null on
    * others' messages. `read` is 0 while I don't send read receipts (I don't see others' either).
@@ -317,6 +320,7 @@ export class ChatReader {
       editRefused: edit.state === 'refused',
       deleted: false,
       receipts: null,
+      attachments: body?.attachments ?? [],
     };
     // Pending: not remembered, so the next view (once the directory answered) checks again.
     if (author.verification !== 'pending') this.bodyCache.set(row.id, message);
@@ -342,6 +346,7 @@ export class ChatReader {
       editRefused: false,
       deleted: true,
       receipts: null,
+      attachments: [],
     };
   }
 

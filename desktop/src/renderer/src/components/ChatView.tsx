@@ -9,6 +9,7 @@ import { trustActions, useTrust } from '../state/trust-store';
 import { SafetyNumberDialog } from './SafetyNumberDialog';
 import { TrustBanner } from './TrustBanner';
 import { ChatPrefsMenu } from './ChatPrefsMenu';
+import { ImageViewer, OutgoingFiles, useFileDrop } from './Attachments';
 
 const keyOf = (m: MessageView) => m.messageId;
 
@@ -29,8 +30,9 @@ export function ChatView({ active, offline }: { active: ActiveChat; offline: boo
   }, [active.chatId]);
   useEffect(() => trustActions.connect(), []);
   const paused = useTrust((s) => s.trust?.sendingPaused ?? false);
+  const drop = useFileDrop(active.chatId, !paused);
   return (
-    <section className="chat-view" aria-labelledby="chat-title">
+    <section className={`chat-view ${drop.over ? 'drop-target' : ''}`} aria-labelledby="chat-title" {...drop.handlers}>
       <header className="chat-header">
         <h2 id="chat-title">{active.chat.title}</h2>
         <span className="muted small">
@@ -67,8 +69,10 @@ export function ChatView({ active, offline }: { active: ActiveChat; offline: boo
         />
         {follow.jumpButton}
       </div>
+      <OutgoingFiles chatId={active.chatId} />
       <Composer key={active.chatId} chatId={active.chatId} draft={active.draft} offline={offline} paused={paused} />
       <SafetyNumberDialog />
+      <ImageViewer />
     </section>
   );
 }

@@ -1,6 +1,7 @@
 import { type FormEvent, type KeyboardEvent, useEffect, useRef, useState } from 'react';
 import { actions, useApp } from '../state/app-store';
 import { messageActions, useMessageActions } from '../state/message-actions-store';
+import { AttachButton, pastedFiles } from './Attachments';
 
 /**
  * The message box. Its text is the chat's draft: every edit goes to the app (saveDraft), which keeps it —
@@ -66,6 +67,7 @@ export function Composer({
         </div>
       )}
       <div className="composer-row">
+        <AttachButton chatId={chatId} disabled={paused} />
         <textarea
           ref={box}
           rows={1}
@@ -77,6 +79,7 @@ export function Composer({
             actions.saveDraft(e.target.value);
           }}
           onKeyDown={onKeyDown}
+          onPaste={(e) => !paused && pastedFiles(chatId, e)}
         />
         <button type="submit" className="primary" disabled={sending || paused || text.trim() === ''}>
           Send

@@ -4,6 +4,7 @@ import { actions } from '../state/app-store';
 import { MessageActionBar, MessageEditor } from './MessageActions';
 import { useMessageActions } from '../state/message-actions-store';
 import { ReceiptTicks } from './ReceiptTicks';
+import { AttachmentList } from './Attachments';
 
 /** The marks for authors that aren't plainly verified (verified messages carry none). */
 const AUTHOR_MARKS: Partial<Record<MessageView['verification'], { text: string; title: string }>> = {
@@ -49,9 +50,10 @@ export function MessageBubble({ message, focused }: { message: MessageView; focu
             {message.replyTo.text}
           </blockquote>
         )}
+        {message.decrypted && <AttachmentList message={message} />}
         {editing ? (
           <MessageEditor message={message} />
-        ) : (
+        ) : message.decrypted && message.text === '' && message.attachments?.length ? null : (
           <p className="text">
             {message.decrypted ? (
               message.text

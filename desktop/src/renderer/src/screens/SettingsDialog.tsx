@@ -4,6 +4,7 @@ import { formatBytes, formatWhen } from '../format';
 import { actions, useApp } from '../state/app-store';
 import { call } from '../symc';
 import { LaptopIcon, PhoneIcon } from '../components/icons';
+import { AutoDownload } from './AutoDownload';
 
 type Devices = IpcOutput<'listDevices'>['devices'];
 type Storage = IpcOutput<'getStorage'>;
@@ -48,7 +49,7 @@ export function SettingsDialog({ username }: { username: string }) {
     }
   };
 
-  const used = storage ? Math.min(1, storage.bytes / storage.budget.maxBytes) : 0;
+  const used = storage ? Math.min(1, (storage.bytes + (storage.mediaBytes ?? 0)) / storage.budget.maxBytes) : 0;
   return (
     <div className="dialog-backdrop" onClick={() => actions.setSettingsOpen(false)}>
       <div
@@ -107,10 +108,19 @@ export function SettingsDialog({ username }: { username: string }) {
           {storage && (
             <>
               <p>
-                {storage.chats} chats · {storage.messages} messages · {formatBytes(storage.bytes)} of{' '}
+                {storage.chats} chats · {storage.messages} messages · {formatBytes(storage.bytes)} of messages, of{' '}
                 {formatBytes(storage.budget.maxBytes)}
               </p>
+              {storage.mediaBytes !== undefined && (
+                <p aria-label="Media storage">
+                  Files and images: {formatBytes(storage.mediaBytes)} (kept encrypted; the oldest are removed first when
+                  the budget is reached, and fetched again when opened)
+                </p>
+              )}
               <meter aria-label="Storage used" min={0} max={1} value={used} />
+              {storage.autoDownloadBytes !== undefined && (
+                <AutoDownload bytes={storage.autoDownloadBytes} onError={setError} />
+              )}
               <form className="budget" onSubmit={(e) => void saveBudget(e)}>
                 <label className="field">
                   <span>Maximum chats</span>

@@ -1,0 +1,169 @@
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import zlib from 'node:zlib';
+import type { Page } from 'playwright-core';
+import { initCrypto, randomBytes } from '../common/crypto';
+import { readMessage } from '../mobile-pairing/src/core/chats';
+import { approvePairing, lookupPairing, parsePairingInput } from '../mobile-pairing/src/core/pairing';
+import { receiveFile, sendFileMessage, writeFile } from '../server/test/support/attachment-sender';
+import { signUpPhone } from '../server/test/support/phone';
+import { startTestServer, type TestServer } from '../server/test/support/test-server';
+import { ensureDesktopBuild, type RunningDesktopApp, startDesktopApp } from './support/desktop-app';
+import { launchChromium, type PhoneBrowser } from './support/phone-web';
+import { seedChats, type SeededChat } from './support/seed';
+
+/** A real RGB PNG (a gradient) of the given size, for the browser to decode and thumbnail. */
+function gradientPng(width: number, height: number): Buffer {
+  const chunk = (type: string, data: Buffer) => {
+    const body = Buffer.concat([Buffer.from(type, 'latin1'), data]);
+    const length = Buffer.alloc(4);
+    length.writeUInt32BE(data.length);
+    const crc = Buffer.alloc(4);
+    crc.writeUInt32BE(zlib.crc32(body));
+    return Buffer.concat([length, body, crc]);
+  };
+  const header = Buffer.alloc(13);
+  header.writeUInt32BE(width, 0);
+  header.writeUInt32BE(height, 4);
+  header.set([8, 2, 0, 0, 0], 8); // 8-bit RGB
+  const rows = Buffer.alloc((width * 3 + 1) * height);
+  for (let y = 0; y < height; y++)
+    for (let x = 0; x < width; x++)
+      rows.set([(x * 255) / width, (y * 255) / height, 128], y * (width * 3 + 1) + 1 + x * 3);
+  return Buffer.concat([
+    Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
+    chunk('IHDR', header),
+    chunk('IDAT', zlib.deflateSync(rows)),
+    chunk('IEND', Buffer.alloc(0)),
+  ]);
+}
+
+/** Attach an image, see it inline and full size, and download a phone's file — as a user does (Chromium). */
+describe('the desktop app: attachments (Chromium)', () => {
+  let server: TestServer;
+  let desktop: RunningDesktopApp;
+  let chromium: PhoneBrowser;
+  let page: Page;
+  let dir: string;
+  let work: string;
+  let phone: Awaited<ReturnType<typeof signUpPhone>>;
+  let chat: SeededChat;
+  const problems: string[] = [];
+
+  beforeAll(async () => {
+    ensureDesktopBuild();
+    await initCrypto();
+    server = await startTestServer();
+    phone = await signUpPhone(server, 'filesui');
+    chat = (await seedChats(server, phone.session, { chats: 1, messagesPerChat: () => 2 }))[0]!;
+    dir = mkdtempSync(path.join(os.tmpdir(), 'symc-app-files-ui-'));
+    work = mkdtempSync(path.join(os.tmpdir(), 'symc-app-files-ui-work-'));
+    desktop = await startDesktopApp(server.url, dir);
+    chromium = await launchChromium();
+    const context = await chromium.browser.newContext({
+      viewport: { width: 1100, height: 700 },
+      acceptDownloads: true,
+    });
+    page = await context.newPage();
+    page.on('pageerror', (error) => problems.push(error.message));
+  }, 240_000);
+  afterAll(async () => {
+    await chromium?.close();
+    await desktop?.stop();
+    await server?.stop();
+    for (const d of [dir, work]) if (d) rmSync(d, { recursive: true, force: true });
+  });
+
+  it('links and opens the chat', async () => {
+    await page.goto(desktop.host.url);
+    const link = await page.getByLabel('Pairing link').inputValue({ timeout: 30_000 });
+    const checkCode = (await page.getByLabel('Check code').textContent())!.trim();
+    await approvePairing(phone.api, phone.session, await lookupPairing(phone.api, parsePairingInput(link)), checkCode);
+    await page
+      .getByRole('list', { name: 'Chats' })
+      .getByRole('button', { name: /^Chat 0/ })
+      .click({ timeout: 30_000 });
+    await page.getByRole('heading', { level: 2, name: 'Chat 0', exact: true }).waitFor();
+  }, 90_000);
+
+  it('attaches an image: inline from its thumbnail, full size on click; the phone opens the same bytes', async () => {
+    const png = gradientPng(800, 600);
+    await page
+      .getByLabel('Files to attach')
+      .setInputFiles({ name: 'gradient.png', mimeType: 'image/png', buffer: png });
+    const inline = page.getByRole('article').getByRole('img', { name: 'gradient.png' });
+    await inline.waitFor({ timeout: 20_000 });
+    expect(await inline.getAttribute('src')).toMatch(/^data:image\/jpeg;base64,/);
+
+    await inline.click();
+    const full = page.getByRole('dialog', { name: 'gradient.png' }).getByRole('img');
+    await full.waitFor({ timeout: 15_000 });
+    await page.waitForFunction('document.querySelector(".image-viewer img")?.naturalWidth === 800');
+    await page.getByRole('dialog', { name: 'gradient.png' }).getByRole('button', { name: 'Close' }).click();
+
+    const records = (await phone.api.call('listMessages', { params: { chatId: chat.chatId }, query: { limit: 50 } }))
+      .messages;
+    const record = records.find((m) => readMessage(m, chat.key).attachments?.length)!;
+    const ref = readMessage(record, chat.key).attachments![0]!;
+    expect(ref).toMatchObject({ name: 'gradient.png', mime: 'image/png', size: png.length });
+    expect(ref.image).toMatchObject({ width: 800, height: 600, thumbnailMime: 'image/jpeg' });
+    const plain = await receiveFile(
+      { baseUrl: server.url, accessToken: () => phone.session.tokens.accessToken },
+      { ref, context: { chatId: chat.chatId, messageId: record.messageId, attachmentId: ref.id } },
+      work,
+    );
+    expect(readFileSync(plain).equals(png)).toBe(true);
+  }, 60_000);
+
+  it('sends files dropped on the chat and pasted into the message box', async () => {
+    const sendBy = async (how: 'drop' | 'paste', name: string) => {
+      // In the page (a string: this file has no DOM types): a File in a DataTransfer, dropped or pasted.
+      await page.evaluate(`(() => {
+        const transfer = new DataTransfer();
+        transfer.items.add(new File(['${name} contents'], '${name}', { type: 'text/plain' }));
+        const init = { bubbles: true, cancelable: true };
+        if ('${how}' === 'drop') {
+          const view = document.querySelector('.chat-view');
+          view.dispatchEvent(new DragEvent('dragover', { ...init, dataTransfer: transfer }));
+          view.dispatchEvent(new DragEvent('drop', { ...init, dataTransfer: transfer }));
+        } else {
+          const box = document.querySelector('textarea[aria-label="Message"]');
+          box.dispatchEvent(new ClipboardEvent('paste', { ...init, clipboardData: transfer }));
+        }
+      })()`);
+      await page.getByRole('article').getByRole('listitem').filter({ hasText: name }).waitFor({ timeout: 20_000 });
+    };
+    await sendBy('drop', 'dropped.txt');
+    await sendBy('paste', 'pasted.txt');
+    const names = (
+      await phone.api.call('listMessages', { params: { chatId: chat.chatId }, query: { limit: 50 } })
+    ).messages.flatMap((m) => readMessage(m, chat.key).attachments?.map((a) => a.name) ?? []);
+    expect(names).toEqual(expect.arrayContaining(['dropped.txt', 'pasted.txt']));
+  }, 60_000);
+
+  it("downloads a phone's file through the browser (no save dialog in the headless app)", async () => {
+    const content = randomBytes(700_000);
+    await sendFileMessage(
+      phone.api,
+      phone.session,
+      { baseUrl: server.url },
+      chat.chatId,
+      chat.key,
+      writeFile(work, 'report.bin', content),
+      work,
+      { name: 'report.bin' },
+    );
+    const item = page.getByRole('article').getByRole('listitem').filter({ hasText: 'report.bin' });
+    await item.waitFor({ timeout: 20_000 });
+    const [download] = await Promise.all([
+      page.waitForEvent('download', { timeout: 20_000 }),
+      item.getByRole('button', { name: 'Save' }).click(),
+    ]);
+    expect(download.suggestedFilename()).toBe('report.bin');
+    const saved = path.join(work, 'downloaded.bin');
+    await download.saveAs(saved);
+    expect(readFileSync(saved).equals(Buffer.from(content))).toBe(true);
+    expect(problems).toEqual([]);
+  }, 60_000);
+});
