@@ -28,7 +28,7 @@ beforeAll(() => initCrypto());
 beforeEach(() => {
   dir = mkdtempSync(path.join(os.tmpdir(), 'symc-applier-'));
   store = LocalStore.open(path.join(dir, 'local.db'));
-  me = testAccount();
+  me = testAccount((id, version) => store.chatKeyCopy(id, version));
 });
 afterEach(() => {
   store.close();
@@ -241,7 +241,9 @@ describe('applyEvents', () => {
     expect(storedSettings(store)).toEqual(v2);
     expect(readUserSettings(store, me.masterKey, me.userId)).toEqual({ theme: 'dark' });
     // Under someone else's key the envelope doesn't open: null, never an exception.
-    expect(readUserSettings(store, testAccount().masterKey, me.userId)).toBeNull();
+    expect(
+      readUserSettings(store, testAccount((id, version) => store.chatKeyCopy(id, version)).masterKey, me.userId),
+    ).toBeNull();
     expect(store.getState('last_event_id')).toBe('13');
   });
 });
