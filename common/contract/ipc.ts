@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { coreRequests } from './ipc/core-requests';
 import { ipcEvents } from './ipc/events';
+import { groupRequests } from './ipc/group-requests';
 import { messageActionRequests } from './ipc/message-action-requests';
 import type { RequestSpec } from './ipc/request-spec';
 import { trustRequests } from './ipc/trust-requests';
@@ -31,6 +32,7 @@ export const ipcRequests = {
   ...coreRequests,
   ...trustRequests,
   ...messageActionRequests,
+  ...groupRequests,
 } as const satisfies Record<string, RequestSpec>;
 
 export type IpcRequestName = keyof typeof ipcRequests;

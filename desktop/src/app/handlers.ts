@@ -6,6 +6,7 @@ import { preferencesOf } from './preferences';
 import { searchResults } from './search-results';
 import { createTrustHandlers, sendingPausedMessage } from './trust-handlers';
 import { messageActionHandlers } from './message-action-handlers';
+import { groupHandlers } from './group-handlers';
 
 const MB = 1024 * 1024;
 
@@ -93,6 +94,7 @@ export function createHandlers(app: AppService): IpcHandlers {
       return sent;
     },
     ...messageActionHandlers(app, requireChat),
+    ...groupHandlers(app, requireChat),
     retrySend: async ({ chatId, messageId }) => {
       requireChat(chatId);
       const outcome = await app

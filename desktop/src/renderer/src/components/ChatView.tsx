@@ -7,6 +7,8 @@ import { VirtualList } from './VirtualList';
 import { trustActions, useTrust } from '../state/trust-store';
 import { SafetyNumberDialog } from './SafetyNumberDialog';
 import { TrustBanner } from './TrustBanner';
+import { MembersPanel } from './MembersPanel';
+import { groupActions } from '../state/group-store';
 
 const keyOf = (m: MessageView) => m.messageId;
 
@@ -42,7 +44,11 @@ export function ChatView({ active, offline }: { active: ActiveChat; offline: boo
         >
           {active.chat.pinned ? 'Unpin chat' : 'Pin chat'}
         </button>
+        <button type="button" className="ghost" onClick={() => void groupActions.openMembers(active.chatId)}>
+          Members
+        </button>
       </header>
+      <MembersPanel chatId={active.chatId} title={active.chat.title} />
       <TrustBanner />
       <VirtualList
         items={active.messages}
