@@ -2,8 +2,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { api, type ChatSummary } from '../common/contract';
-import { decryptMessageBody } from '../common/content';
-import { type ChatKey, chatKeyFromBytes, generateChatKey, initCrypto, sealBytes } from '../common/crypto';
+import { decryptMessageBody, encryptMessageBody } from '../common/content';
+import { type ChatKey, chatKeyFromBytes, generateChatKey, initCrypto, randomId, sealBytes } from '../common/crypto';
 import { changeMembership, openChat, readMeta } from '../common/trust/group-actions';
 import type { DesktopCore } from '../desktop/src/core/desktop-core';
 import { GroupActionError } from '../desktop/src/core/groups/desktop-groups';
@@ -105,6 +105,55 @@ describe('groups on the desktop', () => {
     const keys = await chatKeysFor(alice.api, alice.session, await getChat(alice, chatId));
     expect(page.messages.map((m) => readMessage(m, keys).text)).toContain('from the desktop');
     expect(page.messages.find((m) => readMessage(m, keys).text === 'from the desktop')?.keyVersion).toBe(2);
+  });
+
+  it('replays a queued message of version 2 through hello with its version (and the server refuses one without)', async () => {
+    const row = desktop.store.getChat(rotatedChatId)!;
+    const key = desktop.keyring.keyFor(row, 2)!;
+    const queue = (text: string, keyVersion: number) => {
+      const messageId = randomId();
+      const sentAt = Date.now();
+      const ciphertext = encryptMessageBody(
+        key,
+        rotatedChatId,
+        messageId,
+        { text, senderName: bob.session.username, sentAt },
+        2,
+      );
+      const createdAt = new Date(sentAt).toISOString();
+      const clientKey = `${sentAt}:${text.length}:${desktop.session.deviceId}`;
+      desktop.store.transaction(() => {
+        desktop.store.putQueuedMessage({
+          messageId,
+          chatId: rotatedChatId,
+          senderUserId: bob.session.userId,
+          senderDeviceId: desktop.session.deviceId,
+          clientKey,
+          ciphertext,
+          createdAt,
+          keyVersion,
+        });
+        desktop.store.enqueueOutbox({
+          message_id: messageId,
+          chat_id: rotatedChatId,
+          client_key: clientKey,
+          ciphertext,
+          created_at: createdAt,
+          key_version: keyVersion,
+        });
+      });
+      return messageId;
+    };
+    const good = queue('queued under version 2', 2);
+    const mislabelled = queue('labelled version 1', 1);
+    await desktop.engine.outbox.flush(null);
+    expect(desktop.store.listOutbox().map((r) => [r.message_id, r.last_error])).toEqual([
+      [mislabelled, expect.stringContaining('this message was written under version 1')],
+    ]);
+    const stored = await alice.api.call('listMessages', { params: { chatId: rotatedChatId }, query: {} });
+    expect(stored.messages.find((m) => m.messageId === good)?.keyVersion).toBe(2);
+    desktop.store.removeOutbox(mislabelled);
+    desktop.store.removeMessage(rotatedChatId, mislabelled);
   });
 
   it('removed on the phone, the desktop drops the chat, and its real keys open nothing written after', async () => {
@@ -330,7 +379,12 @@ describe('groups on the desktop', () => {
       await second.start();
       await untilProgress(second, (p) => p.primed);
       expect(second.store.chatKeyVersions(rotatedChatId)).toEqual([1, 2]);
-      expect(second.reader.messages(rotatedChatId).map((m) => m.text)).toEqual(['before', 'after', 'from the desktop']);
+      expect(second.reader.messages(rotatedChatId).map((m) => m.text)).toEqual([
+        'before',
+        'after',
+        'from the desktop',
+        'queued under version 2',
+      ]);
     } finally {
       await second.stop();
       rmSync(secondDir, { recursive: true, force: true });
