@@ -34,12 +34,19 @@ export class GroupActionError extends Error {
   }
 }
 
+/** "the server says …" → "The server says ….": a message from below, as a sentence. */
+function sentence(text: string): string {
+  const trimmed = text.trim();
+  const capital = trimmed.charAt(0).toUpperCase() + trimmed.slice(1);
+  return /[.!?]$/.test(capital) ? capital : `${capital}.`;
+}
+
 /** Any failure of a group action as a GroupActionError the UI can show as it is. */
 export function explainGroupError(error: unknown): GroupActionError {
   if (error instanceof GroupActionError) return error;
   if (error instanceof GroupInputError) return new GroupActionError('invalid', error.message);
   if (error instanceof MembershipRefusedError || error instanceof EpochChainError)
-    return new GroupActionError('refused', `${error.message}.`);
+    return new GroupActionError('refused', sentence(error.message));
   if (error instanceof KeyChangeUnacknowledgedError || error instanceof ContactMismatchError)
     return new GroupActionError('refused', error.message);
   if (error instanceof ApiError) {
@@ -50,11 +57,11 @@ export function explainGroupError(error: unknown): GroupActionError {
         'conflict',
         `Someone changed this chat at the same moment (${error.message}): try again.`,
       );
-    if (error.status === 404) return new GroupActionError('not_found', `${error.message}.`);
-    if (error.status >= 400 && error.status < 500) return new GroupActionError('refused', `${error.message}.`);
+    if (error.status === 404) return new GroupActionError('not_found', sentence(error.message));
+    if (error.status >= 400 && error.status < 500) return new GroupActionError('refused', sentence(error.message));
     return new GroupActionError('unavailable', `The server failed (${error.message}): try again in a moment.`);
   }
-  return new GroupActionError('refused', (error as Error).message);
+  return new GroupActionError('refused', sentence((error as Error).message));
 }
 
 export interface GroupMemberView {
