@@ -4,6 +4,7 @@ import { attachmentRequests } from './ipc/attachment-requests';
 import { coreRequests } from './ipc/core-requests';
 import { ipcEvents } from './ipc/events';
 import { historyRequests } from './ipc/history-requests';
+import { groupRequests } from './ipc/group-requests';
 import { messageActionRequests } from './ipc/message-action-requests';
 import { receiptRequests } from './ipc/receipt-requests';
 import type { RequestSpec } from './ipc/request-spec';
@@ -43,6 +44,7 @@ export const ipcRequests = {
   ...receiptRequests,
   ...historyRequests,
   ...attachmentRequests,
+  ...groupRequests,
 } as const satisfies Record<string, RequestSpec>;
 
 export type IpcRequestName = keyof typeof ipcRequests;

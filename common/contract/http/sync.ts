@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { Envelope, Id, Timestamp } from '../primitives';
+import { KeyVersion } from './chats';
 import { ClientKey, MessageRecord } from './messages';
 import { route } from './route';
 import { SYNC_EVENT_NAMES } from '../sse';
@@ -10,6 +11,8 @@ export const OutboxItem = z.strictObject({
   messageId: Id,
   clientKey: ClientKey,
   ciphertext: Envelope,
+  /** The chat key version it is written under (docs/GROUPS.md); absent = 1, as from older clients. */
+  keyVersion: KeyVersion.optional(),
 });
 export type OutboxItem = z.infer<typeof OutboxItem>;
 

@@ -77,6 +77,9 @@ export function wireCoreEvents(parts: CoreEventFanOutParts): () => void {
           feeder.refreshMessages(event.payload.chatId, [event.payload.messageId]);
           events.messagesChanged(event.payload.chatId, [event.payload.messageId]);
           chats.add(event.payload.chatId);
+        } else if (event.name === 'chat:removed') {
+          // Left or removed: gone from the store; dropEvicted below takes it out of search.
+          chats.add(event.payload.chatId);
         } else if (event.name === 'sync:initial') {
           for (const chat of event.payload.chats) chats.add(chat.chatId);
         }

@@ -11,6 +11,7 @@ import { afterChatDelete, chatPrefsHandlers } from './chat-prefs';
 import { receiptHandlers } from './receipt-handlers';
 import { adoptForOpen, fillFromServer, historyHandlers } from './history-handlers';
 import { attachmentHandlers } from './attachment-handlers';
+import { groupHandlers } from './group-handlers';
 
 const MB = 1024 * 1024;
 
@@ -130,6 +131,7 @@ export function createHandlers(app: AppService): IpcHandlers {
     ...receiptHandlers(app, requireChat),
     ...historyHandlers(app),
     ...attachmentHandlers(app, requireChat),
+    ...groupHandlers(app, requireChat),
     retrySend: async ({ chatId, messageId }) => {
       requireChat(chatId);
       const outcome = await app

@@ -40,7 +40,7 @@ describe('SearchFeeder', () => {
   beforeEach(() => {
     dir = mkdtempSync(path.join(os.tmpdir(), 'symc-feeder-'));
     store = LocalStore.open(path.join(dir, 'local.db'));
-    me = testAccount();
+    me = testAccount((id, version) => store.chatKeyCopy(id, version));
     index = EncryptedSearchIndex.open(indexFile(), key);
     core = {
       store,

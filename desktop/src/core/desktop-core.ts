@@ -4,6 +4,7 @@ import { DesktopAttachments } from './attachments/desktop-attachments';
 import { DesktopContacts } from './contacts/desktop-contacts';
 import { ChatKeyring } from './crypto/chat-keyring';
 import { DesktopDrafts } from './drafts/desktop-drafts';
+import { DesktopGroups } from './groups/desktop-groups';
 import { budgetFromSettings, SettingsSync } from './settings/settings-sync';
 import { readUserSettings } from './store/user-settings';
 import type { KeyVault } from './keys/key-vault';
@@ -110,7 +111,12 @@ export class DesktopCore {
     const store = LocalStore.open(DesktopCore.databaseFile(options.dataDir));
     let core: DesktopCore | null = null;
     const signing = new SigningKeySource(session);
-    const keyring = new ChatKeyring(session.masterKey, session.userId, () => core?.identity ?? null);
+    const keyring = new ChatKeyring(
+      session.masterKey,
+      session.userId,
+      () => core?.identity ?? null,
+      (chatId, version) => store.chatKeyCopy(chatId, version),
+    );
     const engine = new SyncEngine({
       session,
       store,
@@ -124,6 +130,8 @@ export class DesktopCore {
       ...(options.backoff ? { backoff: options.backoff } : {}),
       ...options.fallback,
       signingKey: () => signing.get(),
+      // Key versions >= 2 are stored only once checked against the chat's signed membership (docs/GROUPS.md).
+      keyVerifier: () => core?.groups.verifier ?? null,
     });
     const drafts = new DesktopDrafts({
       session,
@@ -316,12 +324,14 @@ export class DesktopCore {
   }
 
   /** `replyToMessageId`: the message this one answers; its quote travels inside the signed body. */
-  send(
+  async send(
     chatId: string,
     text: string,
     replyToMessageId?: string,
   ): Promise<{ messageId: string; queued: boolean; failed: string | null }> {
     const replyTo = replyToMessageId === undefined ? undefined : this.actions.quote(chatId, replyToMessageId);
+    // A member left: the next key version first, so nothing new is written under a key the leaver holds.
+    await this.groups.rotateIfDue(chatId);
     return this.engine.outbox.send(chatId, text, replyTo);
   }
 
@@ -353,6 +363,19 @@ export class DesktopCore {
    * Sends read receipts for the chat's unread messages, `perCall` at a time, and marks them read here once
    * the server took them. Offline, they stay unread here and are marked on the next open. Returns how many.
    */
+  private desktopGroups: DesktopGroups | null = null;
+  /** Start chats and groups, rename, add and remove members, leave (docs/GROUPS.md). */
+  get groups(): DesktopGroups {
+    return (this.desktopGroups ??= new DesktopGroups(
+      this.session,
+      this.store,
+      this.keyring,
+      this.contacts,
+      () => this.identity,
+      () => this.signing.get(),
+    ));
+  }
+
   async markRead(chatId: string, perCall: number): Promise<number> {
     const ids = this.store.unread.messageIds(chatId, this.session.userId);
     let marked = 0;

@@ -8,7 +8,7 @@ import {
   randomId,
   wrapChatKey,
 } from '../../../common/crypto';
-import { ChatKeyring } from '../../src/core/crypto/chat-keyring';
+import { type ChatKeyCopies, ChatKeyring } from '../../src/core/crypto/chat-keyring';
 
 /**
  * Real keys and real envelopes for the sync unit tests (imported by *.test.ts only): a user with a master
@@ -22,10 +22,11 @@ export interface TestAccount {
   readonly keyring: ChatKeyring;
 }
 
-export function testAccount(): TestAccount {
+/** `copies`: where the keyring finds the stored key copies (the test's store, read when a key is asked for). */
+export function testAccount(copies: ChatKeyCopies): TestAccount {
   const userId = randomId();
   const masterKey = generateMasterKey();
-  return { userId, deviceId: randomId(), masterKey, keyring: new ChatKeyring(masterKey, userId) };
+  return { userId, deviceId: randomId(), masterKey, keyring: new ChatKeyring(masterKey, userId, () => null, copies) };
 }
 
 export interface TestChat {

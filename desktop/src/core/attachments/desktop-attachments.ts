@@ -246,7 +246,9 @@ export class DesktopAttachments {
   private async sendMessage(context: AttachmentContext, text: string, ref: AttachmentRef): Promise<MessageRecord> {
     const { session, store, keyring } = this.deps;
     const chat = store.getChat(context.chatId);
-    const chatKey = chat ? keyring.keyFor(chat) : null;
+    // Written under the chat's current key version, as the outbox writes (docs/GROUPS.md).
+    const keyVersion = chat?.key_version ?? 1;
+    const chatKey = chat ? keyring.keyFor(chat, keyVersion) : null;
     if (!chatKey) throw new AttachmentSendError('not_found', 'This chat is no longer on this desktop.');
     const signing = await this.deps.signingKey();
     const sentAt = Date.now();
@@ -257,6 +259,7 @@ export class DesktopAttachments {
       context.chatId,
       context.messageId,
       signing ? signMessageBody(signing, origin, unsigned) : unsigned,
+      keyVersion,
     );
     const stored = await session.call('sendMessage', {
       params: { chatId: context.chatId },
@@ -265,6 +268,7 @@ export class DesktopAttachments {
         clientKey: `${sentAt}:${++localSeq}:att:${session.deviceId}`,
         ciphertext,
         attachmentIds: [ref.id],
+        ...(keyVersion > 1 ? { keyVersion } : {}),
       },
     });
     store.transaction(() => store.putMessages([stored]));

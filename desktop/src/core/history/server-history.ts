@@ -177,16 +177,18 @@ export class ServerHistory {
     return true;
   }
 
+  /** The title of a chat listed from the server; null when its key is not one this desktop can trust yet. */
   private title(chat: ChatSummary): string | null {
-    const { keyring } = this.deps;
-    const ref = { id: chat.chatId, wrapped_chat_key: chat.wrappedChatKey, sealed_chat_key: chat.sealedChatKey };
+    const version = chat.keyVersion ?? 1;
+    const copy = { wrapped_chat_key: chat.wrappedChatKey, sealed_chat_key: chat.sealedChatKey };
+    const key = this.deps.keyring.openFirstVersionCopy(chat.chatId, copy, version);
+    if (!key) return null;
     try {
-      const key = keyring.keyFor(ref);
-      return key ? decryptChatMeta(key, chat.chatId, chat.encryptedMeta, chat.keyVersion ?? 1).title : null;
+      return decryptChatMeta(key, chat.chatId, chat.encryptedMeta, version).title;
     } catch {
       return null;
     } finally {
-      keyring.forget(chat.chatId);
+      key.fill(0);
     }
   }
 }

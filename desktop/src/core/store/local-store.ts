@@ -12,8 +12,10 @@ import { preparePrivateDatabaseFile } from './private-file';
 import { SettingsTable } from './settings-table';
 import type { StorageBudget, StorageStats } from './storage-budget';
 import {
+  type ChatKeyRow,
   type ChatRow,
   chatToRow,
+  firstVersionCopy,
   type DraftRow,
   draftToRow,
   type LocalMessageStatus,
@@ -66,9 +68,9 @@ export class LocalStore {
     this.stmts = {
       upsertChat: this.db.prepare(`
         INSERT INTO chats (id, encrypted_meta, meta_version, wrapped_chat_key, sealed_chat_key, members, created_by,
-                           created_at, updated_at, last_opened_at, pinned, server_message_count)
+                           created_at, updated_at, last_opened_at, pinned, server_message_count, key_version, rotation_due)
         VALUES (@id, @encrypted_meta, @meta_version, @wrapped_chat_key, @sealed_chat_key, @members, @created_by,
-                @created_at, @updated_at, @last_opened_at, @pinned, @server_message_count)
+                @created_at, @updated_at, @last_opened_at, @pinned, @server_message_count, @key_version, @rotation_due)
         ON CONFLICT(id) DO UPDATE SET
           encrypted_meta = CASE WHEN excluded.meta_version >= meta_version THEN excluded.encrypted_meta ELSE encrypted_meta END,
           meta_version = MAX(meta_version, excluded.meta_version),
@@ -78,11 +80,21 @@ export class LocalStore {
           updated_at = MAX(updated_at, excluded.updated_at),
           last_opened_at = excluded.last_opened_at,
           pinned = excluded.pinned,
-          server_message_count = excluded.server_message_count`),
+          server_message_count = excluded.server_message_count,
+          rotation_due = CASE WHEN excluded.key_version >= key_version THEN excluded.rotation_due ELSE rotation_due END,
+          key_version = MAX(key_version, excluded.key_version)`),
+      // Version 1 as it always was: a wrapped copy replaces a sealed one, never the other way round.
+      upsertChatKey: this.db.prepare(`
+        INSERT INTO chat_keys (chat_id, key_version, wrapped_chat_key, sealed_chat_key)
+        VALUES (@chat_id, @key_version, @wrapped_chat_key, @sealed_chat_key)
+        ON CONFLICT(chat_id, key_version) DO UPDATE SET
+          wrapped_chat_key = COALESCE(excluded.wrapped_chat_key, wrapped_chat_key),
+          sealed_chat_key = excluded.sealed_chat_key`),
+      getChatKey: this.db.prepare('SELECT * FROM chat_keys WHERE chat_id = ? AND key_version = ?'),
       // Positional parameters: the sync's hottest statement, and binding by name costs ~1 µs a row more.
       insertMessage: this.db.prepare(`
-        INSERT OR IGNORE INTO messages (id, chat_id, sender_user_id, sender_device_id, client_key, ciphertext, status, created_at, size)
-        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`),
+        INSERT OR IGNORE INTO messages (id, chat_id, sender_user_id, sender_device_id, client_key, ciphertext, status, created_at, size, key_version)
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
       // A message we sent from the outbox comes back from the server: take its timestamp and status.
       confirmMessage: this.db.prepare(`
         UPDATE messages SET created_at = @created_at,
@@ -127,7 +139,50 @@ export class LocalStore {
 
   // ---- chats ---------------------------------------------------------------------------------
   upsertChats(chats: readonly ChatSummary[]): void {
-    for (const chat of chats) this.stmts.upsertChat.run(chatToRow(chat));
+    for (const chat of chats) {
+      this.stmts.upsertChat.run(chatToRow(chat));
+      const first = firstVersionCopy(chat);
+      if (first) this.stmts.upsertChatKey.run(first);
+    }
+  }
+  /** This user's copy of one version of a chat's key (see migration 5 for which versions are here). */
+  chatKeyCopy(chatId: string, keyVersion: number): ChatKeyRow | null {
+    return (this.stmts.getChatKey.get(chatId, keyVersion) as ChatKeyRow | undefined) ?? null;
+  }
+  /** The versions of a chat's key this store holds a copy of. */
+  chatKeyVersions(chatId: string): number[] {
+    return (
+      this.db.prepare('SELECT key_version FROM chat_keys WHERE chat_id = ? ORDER BY key_version').all(chatId) as Array<{
+        key_version: number;
+      }>
+    ).map((r) => r.key_version);
+  }
+  /**
+   * A copy of version >= 2 whose key matched the chat's verified membership statements, re-wrapped under
+   * the master key by this desktop (core/groups/key-verification.ts). Only that code calls this.
+   */
+  putVerifiedChatKey(chatId: string, keyVersion: number, wrappedChatKey: string): void {
+    this.db
+      .prepare(
+        `INSERT INTO chat_keys (chat_id, key_version, wrapped_chat_key, sealed_chat_key) VALUES (?, ?, ?, NULL)
+         ON CONFLICT(chat_id, key_version) DO UPDATE SET wrapped_chat_key = excluded.wrapped_chat_key, sealed_chat_key = NULL`,
+      )
+      .run(chatId, keyVersion, wrappedChatKey);
+  }
+  /**
+   * This user is no longer in the chat (left, removed: `chat:removed`): the chat, its messages, keys,
+   * draft and unsent messages leave this store. Returns whether it was here.
+   */
+  removeChat(chatId: string): boolean {
+    return this.transaction(() => {
+      const had = this.hasChat(chatId);
+      this.db.prepare('DELETE FROM messages WHERE chat_id = ?').run(chatId);
+      this.db.prepare('DELETE FROM chat_keys WHERE chat_id = ?').run(chatId);
+      this.db.prepare('DELETE FROM outbox WHERE chat_id = ?').run(chatId);
+      this.db.prepare('DELETE FROM drafts WHERE chat_id = ?').run(chatId);
+      this.db.prepare('DELETE FROM chats WHERE id = ?').run(chatId);
+      return had;
+    });
   }
   hasChat(chatId: string): boolean {
     return this.stmts.chatExists.get(chatId) !== undefined;
@@ -198,6 +253,7 @@ export class LocalStore {
         status,
         m.createdAt,
         size,
+        m.keyVersion ?? 1,
       ).changes === 1
     );
   }
@@ -367,12 +423,12 @@ export class LocalStore {
   }
 
   // ---- outbox --------------------------------------------------------------------------------
-  enqueueOutbox(item: Omit<OutboxRow, 'attempts' | 'last_error'>): void {
+  enqueueOutbox(item: Omit<OutboxRow, 'attempts' | 'last_error' | 'key_version'> & { key_version?: number }): void {
     this.db
       .prepare(
-        'INSERT OR IGNORE INTO outbox (message_id, chat_id, client_key, ciphertext, created_at) VALUES (@message_id, @chat_id, @client_key, @ciphertext, @created_at)',
+        'INSERT OR IGNORE INTO outbox (message_id, chat_id, client_key, ciphertext, created_at, key_version) VALUES (@message_id, @chat_id, @client_key, @ciphertext, @created_at, @key_version)',
       )
-      .run(item);
+      .run({ ...item, key_version: item.key_version ?? 1 });
   }
   listOutbox(): OutboxRow[] {
     return this.db.prepare('SELECT * FROM outbox ORDER BY created_at, message_id').all() as OutboxRow[];
@@ -420,6 +476,7 @@ export class LocalStore {
       if (protectedIds.has(id)) continue;
       const chat = this.getChat(id)!;
       this.db.prepare('DELETE FROM messages WHERE chat_id = ?').run(id);
+      this.db.prepare('DELETE FROM chat_keys WHERE chat_id = ?').run(id);
       // The chat's draft row stays (a few hundred bytes of ciphertext): it is this desktop's memory of the
       // newest draft version, and the conflict rule needs it if the chat comes back — without it an edit
       // would start again at version 1, be refused as stale, and the typed text replaced by the server's.
@@ -469,4 +526,4 @@ export type SyncStateKey =
   | 'last_opened_chat_id'
   | 'attachment_auto_download_bytes';
 
-export type { ChatRow, DraftRow, MessageRow, OutboxRow };
+export type { ChatKeyRow, ChatRow, DraftRow, MessageRow, OutboxRow };

@@ -120,4 +120,54 @@ describe('local store migrations', () => {
       store.close();
     }
   });
+  it('brings a schema-5 store to key versions: its one chat key is version 1, its rows are version 1, and it still opens', () => {
+    const file = path.join(dir, 'local.db');
+    const old = new Database(file);
+    for (const step of MIGRATIONS.slice(0, 5)) old.exec(step);
+    old.pragma('user_version = 5');
+    const chat = old.prepare(
+      `INSERT INTO chats (id, encrypted_meta, meta_version, wrapped_chat_key, sealed_chat_key, members, created_by, created_at, updated_at)
+       VALUES (?, 'v1.m', 1, ?, ?, '[]', 'u', '2026-01-01T00:00:00.000Z', '2026-01-01T00:00:00.000Z')`,
+    );
+    chat.run('chat-a', 'v1.wrapped', null);
+    chat.run('chat-b', null, 'sealed-b');
+    chat.run('chat-c', null, null);
+    old
+      .prepare(
+        'INSERT INTO messages (id, chat_id, sender_user_id, sender_device_id, client_key, ciphertext, status, created_at, size) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)',
+      )
+      .run('m1', 'chat-a', 'u', 'd', 'k1', 'v1.x.y', 'read', '2026-01-01T00:00:01.000Z', 6);
+    old
+      .prepare(
+        "INSERT INTO outbox (message_id, chat_id, client_key, ciphertext, created_at) VALUES ('m2', 'chat-a', 'k2', 'v1.x.z', '2026-01-01T00:00:02.000Z')",
+      )
+      .run();
+    old.close();
+
+    const store = LocalStore.open(file);
+    try {
+      expect(store.chatKeyCopy('chat-a', 1)).toEqual({
+        chat_id: 'chat-a',
+        key_version: 1,
+        wrapped_chat_key: 'v1.wrapped',
+        sealed_chat_key: null,
+      });
+      expect(store.chatKeyCopy('chat-b', 1)).toMatchObject({ wrapped_chat_key: null, sealed_chat_key: 'sealed-b' });
+      expect(store.chatKeyCopy('chat-c', 1)).toBeNull();
+      expect(store.chatKeyVersions('chat-a')).toEqual([1]);
+      expect(store.getChat('chat-a')).toMatchObject({ key_version: 1, rotation_due: 0 });
+      expect(store.getMessage('chat-a', 'm1')).toMatchObject({ key_version: 1, ciphertext: 'v1.x.y' });
+      expect(store.listOutbox()[0]).toMatchObject({ message_id: 'm2', key_version: 1 });
+      // A later version enters only through putVerifiedChatKey; removing the chat takes everything.
+      store.putVerifiedChatKey('chat-a', 2, 'v1.wrapped-2');
+      expect(store.chatKeyVersions('chat-a')).toEqual([1, 2]);
+      expect(store.removeChat('chat-a')).toBe(true);
+      expect(store.chatKeyVersions('chat-a')).toEqual([]);
+      expect(store.getMessage('chat-a', 'm1')).toBeNull();
+      expect(store.listOutbox()).toEqual([]);
+      expect(store.removeChat('chat-a')).toBe(false);
+    } finally {
+      store.close();
+    }
+  });
 });

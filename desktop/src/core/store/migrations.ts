@@ -106,6 +106,28 @@ export const MIGRATIONS: readonly string[] = [
   `
   ALTER TABLE messages ADD COLUMN receipts TEXT;
   `,
+  // 6: chat key versions (docs/GROUPS.md). \`chat_keys\`: this user's copy of each version of a chat's key,
+  // as the server sent it (wrapped under the master key, or sealed to the identity key). Version 1 is
+  // trusted as it always was; a copy of version 2 or later is stored only once the chat's signed membership
+  // statements verified and the key matched its commitment (core/groups/key-verification.ts). The one key a
+  // chat had before becomes its version 1; \`chats.wrapped_chat_key\`/\`sealed_chat_key\` are no longer read.
+  // \`key_version\` on messages and the outbox: the version each body is written under (1 for every older row).
+  `
+  CREATE TABLE chat_keys (
+    chat_id TEXT NOT NULL,
+    key_version INTEGER NOT NULL,
+    wrapped_chat_key TEXT,
+    sealed_chat_key TEXT,
+    PRIMARY KEY (chat_id, key_version)
+  );
+  INSERT INTO chat_keys (chat_id, key_version, wrapped_chat_key, sealed_chat_key)
+    SELECT id, 1, wrapped_chat_key, sealed_chat_key FROM chats
+    WHERE wrapped_chat_key IS NOT NULL OR sealed_chat_key IS NOT NULL;
+  ALTER TABLE chats ADD COLUMN key_version INTEGER NOT NULL DEFAULT 1;
+  ALTER TABLE chats ADD COLUMN rotation_due INTEGER NOT NULL DEFAULT 0;
+  ALTER TABLE messages ADD COLUMN key_version INTEGER NOT NULL DEFAULT 1;
+  ALTER TABLE outbox ADD COLUMN key_version INTEGER NOT NULL DEFAULT 1;
+  `,
 ];
 
 export function migrate(db: Database.Database): number {

@@ -16,6 +16,18 @@ export interface ChatRow {
   server_message_count: number;
   history_complete: number;
   bytes: number;
+  /** The chat key version new messages and the metadata are written under (docs/GROUPS.md). */
+  key_version: number;
+  /** 1: a member left; the next writer rotates the key first. */
+  rotation_due: number;
+}
+
+/** This user's copy of one version of a chat's key (versions >= 2 only once verified: migrations.ts 5). */
+export interface ChatKeyRow {
+  chat_id: string;
+  key_version: number;
+  wrapped_chat_key: string | null;
+  sealed_chat_key: string | null;
 }
 
 export interface MessageRow {
@@ -34,6 +46,8 @@ export interface MessageRow {
   deleted_at: string | null;
   /** On this account's own messages: JSON of `StoredReceipts` (who delivered / read); null when none known. */
   receipts: string | null;
+  /** The chat key version the body is written under. */
+  key_version: number;
 }
 
 /** Per-recipient receipts as stored (`messages.receipts`): only ever grow (see mergeReceipts). */
@@ -82,6 +96,7 @@ export interface OutboxRow {
   created_at: string;
   attempts: number;
   last_error: string | null;
+  key_version: number;
 }
 
 export function chatToRow(chat: ChatSummary): Omit<ChatRow, 'history_complete' | 'bytes'> {
@@ -98,6 +113,25 @@ export function chatToRow(chat: ChatSummary): Omit<ChatRow, 'history_complete' |
     last_opened_at: chat.lastOpenedAt,
     pinned: chat.pinned ? 1 : 0,
     server_message_count: chat.messageCount,
+    key_version: chat.keyVersion ?? 1,
+    rotation_due: chat.rotationDue ? 1 : 0,
+  };
+}
+
+/**
+ * The version-1 copy a chat summary carries: from `myKeys`, or — a server from before key versions — its
+ * one key. Later versions are stored only after verification (core/groups/key-verification.ts).
+ */
+export function firstVersionCopy(chat: ChatSummary): ChatKeyRow | null {
+  const copy = chat.myKeys
+    ? chat.myKeys.find((k) => k.keyVersion === 1)
+    : { keyVersion: 1, wrappedChatKey: chat.wrappedChatKey, sealedChatKey: chat.sealedChatKey };
+  if (!copy || (!copy.wrappedChatKey && !copy.sealedChatKey)) return null;
+  return {
+    chat_id: chat.chatId,
+    key_version: 1,
+    wrapped_chat_key: copy.wrappedChatKey,
+    sealed_chat_key: copy.sealedChatKey,
   };
 }
 

@@ -3,8 +3,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { SyncEventName } from '../../../../common/contract';
-import { encryptUserSettings } from '../../../../common/content';
-import { initCrypto } from '../../../../common/crypto';
+import { encryptMessageBody, encryptUserSettings } from '../../../../common/content';
+import { generateChatKey, initCrypto, randomId, wrapChatKey } from '../../../../common/crypto';
 import { LocalStore } from '../store/local-store';
 import { readUserSettings, storedSettings } from '../store/user-settings';
 import { ChatReader } from '../view/chat-reader';
@@ -28,7 +28,7 @@ beforeAll(() => initCrypto());
 beforeEach(() => {
   dir = mkdtempSync(path.join(os.tmpdir(), 'symc-applier-'));
   store = LocalStore.open(path.join(dir, 'local.db'));
-  me = testAccount();
+  me = testAccount((id, version) => store.chatKeyCopy(id, version));
 });
 afterEach(() => {
   store.close();
@@ -241,7 +241,68 @@ describe('applyEvents', () => {
     expect(storedSettings(store)).toEqual(v2);
     expect(readUserSettings(store, me.masterKey, me.userId)).toEqual({ theme: 'dark' });
     // Under someone else's key the envelope doesn't open: null, never an exception.
-    expect(readUserSettings(store, testAccount().masterKey, me.userId)).toBeNull();
+    expect(
+      readUserSettings(store, testAccount((id, version) => store.chatKeyCopy(id, version)).masterKey, me.userId),
+    ).toBeNull();
     expect(store.getState('last_event_id')).toBe('13');
+  });
+});
+
+describe('key versions and chat:removed (docs/GROUPS.md)', () => {
+  const reader = () => new ChatReader(store, me.keyring, me.userId, new SenderBook(EMPTY_DIRECTORY));
+
+  it('opens each message with the key of its version; a version not stored here is skipped, never stored', () => {
+    const chat = seedChat();
+    const chatId = chat.summary.chatId;
+    const second = generateChatKey();
+    const underTwo = (text: string) => {
+      const messageId = randomId();
+      return testMessage(me, chat, text, {
+        messageId,
+        keyVersion: 2,
+        ciphertext: encryptMessageBody(second, chatId, messageId, { text, senderName: 'Tester', sentAt: 1 }, 2),
+      });
+    };
+    const early = underTwo('before the key is verified');
+    let result = apply([parsed('message:new', { message: early }, '1')]);
+    expect(result.inserted).toEqual([]);
+    expect(result.problems).toEqual([
+      expect.objectContaining({ code: 'undecryptable_chat', message: expect.stringContaining('key version 2') }),
+    ]);
+    expect(store.getMessage(chatId, early.messageId)).toBeNull();
+
+    // Once verified (core/groups/key-verification.ts stores it), version 2 opens; version 1 still does.
+    store.putVerifiedChatKey(chatId, 2, wrapChatKey(second, me.masterKey, chatId, me.userId, 2));
+    const late = underTwo('after');
+    result = apply([
+      parsed('message:new', { message: testMessage(me, chat, 'version one') }, '2'),
+      parsed('message:new', { message: late }, '3'),
+    ]);
+    expect(result.problems).toEqual([]);
+    expect(store.getMessage(chatId, late.messageId)?.key_version).toBe(2);
+    expect(
+      reader()
+        .messages(chatId)
+        .map((m) => m.text)
+        .sort(),
+    ).toEqual(['after', 'version one']);
+    // A version-2 envelope labelled version 1 (the server relabelling it) does not open.
+    const relabelled = { ...underTwo('relabelled'), keyVersion: 1 };
+    expect(apply([parsed('message:new', { message: relabelled }, '4')]).problems).toEqual([
+      expect.objectContaining({ code: 'undecryptable_message' }),
+    ]);
+  });
+
+  it('chat:removed takes the chat, its messages and keys out of the store, and says so once', () => {
+    const chat = seedChat();
+    const chatId = chat.summary.chatId;
+    apply([parsed('message:new', { message: testMessage(me, chat, 'hello') }, '1')]);
+    expect(reader().messages(chatId)).toHaveLength(1);
+    expect(apply([parsed('chat:removed', { chatId }, '2')]).removedChats).toEqual([chatId]);
+    expect(store.hasChat(chatId)).toBe(false);
+    expect(store.chatKeyVersions(chatId)).toEqual([]);
+    expect(reader().messages(chatId)).toEqual([]);
+    expect(store.getState('last_event_id')).toBe('2');
+    expect(apply([parsed('chat:removed', { chatId }, '3')]).removedChats).toEqual([]);
   });
 });

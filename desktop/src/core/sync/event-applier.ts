@@ -8,7 +8,13 @@ import { messageEnvelopeOpens } from './envelope-check';
 import type { RawEvent } from './sse-connection';
 
 export type SyncProblemCode =
-  'malformed_json' | 'invalid_payload' | 'unknown_event' | 'undecryptable_chat' | 'undecryptable_message';
+  | 'malformed_json'
+  | 'invalid_payload'
+  | 'unknown_event'
+  | 'undecryptable_chat'
+  | 'undecryptable_message'
+  /** A chat's newer key versions did not verify against its signed membership (docs/GROUPS.md): dropped. */
+  | 'unverified_keys';
 
 export interface SyncProblem {
   readonly code: SyncProblemCode;
@@ -56,6 +62,8 @@ export interface ApplyResult {
   readonly missingChats: string[];
   /** Messages an edit, a delete or a delete-for-me changed: views refresh them. */
   readonly actions: Array<{ readonly chatId: string; readonly messageId: string }>;
+  /** Chats this user is no longer in (`chat:removed`): gone from the store; views and the search index drop them. */
+  readonly removedChats: string[];
 }
 
 /**
@@ -68,25 +76,34 @@ export function applyEvents(store: LocalStore, keyring: ChatKeyring, events: rea
   const problems: SyncProblem[] = [];
   const missingChats = new Set<string>();
   const actions: Array<{ chatId: string; messageId: string }> = [];
+  const removedChats: string[] = [];
+  // Per chat and key version (docs/GROUPS.md): a message opens with the key of the version it was written under.
   const keys = new Map<string, ChatKey | null>();
-  const keyOf = (chatId: string): ChatKey | null | 'missing' => {
-    if (!keys.has(chatId)) {
+  const keyOf = (chatId: string, keyVersion: number): ChatKey | null | 'missing' => {
+    const slot = `${chatId}/${keyVersion}`;
+    if (!keys.has(slot)) {
       const chat = store.getChat(chatId);
       if (!chat) return 'missing';
-      keys.set(chatId, keyring.keyFor(chat));
+      keys.set(slot, keyring.keyFor(chat, keyVersion));
     }
-    return keys.get(chatId)!;
+    return keys.get(slot)!;
+  };
+  const forgetKeys = (chatId: string) => {
+    for (const slot of keys.keys()) if (slot.startsWith(`${chatId}/`)) keys.delete(slot);
   };
   const acceptMessages = (event: string, messages: readonly MessageRecord[], live: boolean): MessageRecord[] => {
     const ok: MessageRecord[] = [];
-    const refused = new Set<string>();
+    const refused = new Map<string, Set<number>>();
     for (const message of messages) {
-      const key = keyOf(message.chatId);
+      const version = message.keyVersion ?? 1;
+      const key = keyOf(message.chatId, version);
       if (key === 'missing' && live) missingChats.add(message.chatId);
-      else if (key === null || key === 'missing') refused.add(message.chatId);
+      else if (key === null || key === 'missing')
+        refused.set(message.chatId, (refused.get(message.chatId) ?? new Set()).add(version));
       // A tombstone has no envelope to open (delete for everyone: docs/MESSAGES.md).
       else if (message.deletedAt && message.ciphertext === '') ok.push(message);
-      else if (messageEnvelopeOpens(key, message.chatId, message.messageId, message.ciphertext)) ok.push(message);
+      else if (messageEnvelopeOpens(key, message.chatId, message.messageId, message.ciphertext, version))
+        ok.push(message);
       else {
         problems.push({
           code: 'undecryptable_message',
@@ -95,11 +112,11 @@ export function applyEvents(store: LocalStore, keyring: ChatKeyring, events: rea
         });
       }
     }
-    for (const chatId of refused) {
+    for (const [chatId, versions] of refused) {
       problems.push({
         code: 'undecryptable_chat',
         event,
-        message: `skipped messages of chat ${chatId}: this device has no key for it`,
+        message: `skipped messages of chat ${chatId}: this device has no key for it (key version ${[...versions].join(', ')})`,
       });
     }
     return ok;
@@ -141,7 +158,12 @@ export function applyEvents(store: LocalStore, keyring: ChatKeyring, events: rea
         break;
       case 'chat:update':
         store.upsertChats([event.payload.chat]);
-        keys.delete(event.payload.chat.chatId);
+        forgetKeys(event.payload.chat.chatId);
+        break;
+      case 'chat:removed':
+        // Left or removed (docs/GROUPS.md): nothing of the chat stays on this device.
+        forgetKeys(event.payload.chatId);
+        if (store.removeChat(event.payload.chatId)) removedChats.push(event.payload.chatId);
         break;
       case 'draft:update':
         // Unless the local draft wins (the shared conflict rule); kept even before its chat arrives.
@@ -160,5 +182,5 @@ export function applyEvents(store: LocalStore, keyring: ChatKeyring, events: rea
     // re-fetched forever. (Except live messages waiting for their chat: the engine retries those first.)
     if (event.id !== null && missingChats.size === 0) store.setState('last_event_id', event.id);
   }
-  return { inserted, problems, missingChats: [...missingChats], actions };
+  return { inserted, problems, missingChats: [...missingChats], actions, removedChats };
 }

@@ -47,7 +47,8 @@ export class MessageActions {
       throw new MessageActionError('not_author', 'Only the author of a message can edit it.');
     if (row.deleted_at !== null) throw new MessageActionError('deleted', 'That message was deleted.');
     if (row.status === 'queued') throw new MessageActionError('refused', 'Wait until the message is sent to edit it.');
-    const key = this.keyring.keyFor(chat);
+    // Under the key of the message's own version: whoever can read the message can read its edits.
+    const key = this.keyring.keyFor(chat, row.key_version);
     const signing = await this.signingKey();
     if (!key || !signing) throw new MessageActionError('unavailable', 'This device cannot sign an edit yet.');
     const current = row.edit === null ? 0 : (JSON.parse(row.edit) as MessageEditRecord).version;

@@ -60,7 +60,9 @@ export class Outbox {
   ): Promise<{ messageId: string; queued: boolean; failed: string | null }> {
     const chat = this.store.getChat(chatId);
     if (!chat) throw new Error('this chat is not on this device');
-    const key = this.keyring.keyFor(chat);
+    // The chat's current key version (a due rotation is made before: DesktopCore.send).
+    const keyVersion = chat.key_version;
+    const key = this.keyring.keyFor(chat, keyVersion);
     if (!key) throw new Error('this device has no key for this chat');
     const messageId = randomId();
     const signing = await this.signingKey();
@@ -74,6 +76,7 @@ export class Outbox {
       chatId,
       messageId,
       signing ? signMessageBody(signing, origin, unsigned) : unsigned,
+      keyVersion,
     );
     const createdAt = new Date(sentAt).toISOString();
     this.store.transaction(() => {
@@ -85,6 +88,7 @@ export class Outbox {
         clientKey,
         ciphertext,
         createdAt,
+        keyVersion,
       });
       this.store.enqueueOutbox({
         message_id: messageId,
@@ -92,9 +96,16 @@ export class Outbox {
         client_key: clientKey,
         ciphertext,
         created_at: createdAt,
+        key_version: keyVersion,
       });
     });
-    const outcome = await this.deliver({ message_id: messageId, chat_id: chatId, client_key: clientKey, ciphertext });
+    const outcome = await this.deliver({
+      message_id: messageId,
+      chat_id: chatId,
+      client_key: clientKey,
+      ciphertext,
+      key_version: keyVersion,
+    });
     if (outcome.state === 'queued') this.scheduleRetry();
     return {
       messageId,
@@ -148,6 +159,7 @@ export class Outbox {
           messageId: row.message_id,
           clientKey: row.client_key,
           ciphertext: row.ciphertext,
+          ...(row.key_version > 1 ? { keyVersion: row.key_version } : {}),
         })),
       },
     });
@@ -169,12 +181,17 @@ export class Outbox {
   }
 
   private async deliver(
-    row: Pick<OutboxRow, 'message_id' | 'chat_id' | 'client_key' | 'ciphertext'>,
+    row: Pick<OutboxRow, 'message_id' | 'chat_id' | 'client_key' | 'ciphertext' | 'key_version'>,
   ): Promise<SendOutcome> {
     try {
       const stored = await this.session.call('sendMessage', {
         params: { chatId: row.chat_id },
-        body: { messageId: row.message_id, clientKey: row.client_key, ciphertext: row.ciphertext },
+        body: {
+          messageId: row.message_id,
+          clientKey: row.client_key,
+          ciphertext: row.ciphertext,
+          ...(row.key_version > 1 ? { keyVersion: row.key_version } : {}),
+        },
       });
       this.confirm(stored);
       this.consecutiveFailures = 0;

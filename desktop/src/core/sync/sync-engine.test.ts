@@ -112,7 +112,7 @@ describe('SyncEngine against a scripted SSE server', () => {
   });
 
   it('reports each bad event once, skips it, and still lands every good event around it', async () => {
-    const me = testAccount();
+    const me = testAccount((id, version) => store.chatKeyCopy(id, version));
     const chat = testChat(me, { title: 'Readable' });
     const locked = testChat(me, { title: 'Locked', unreadable: true });
     const chatId = chat.summary.chatId;
@@ -204,7 +204,7 @@ describe('SyncEngine against a scripted SSE server', () => {
   });
 
   it('a sync:error from the server is shown as the last error and the stream carries on', async () => {
-    const me = testAccount();
+    const me = testAccount((id, version) => store.chatKeyCopy(id, version));
     const chat = testChat(me);
     const m = testMessage(me, chat, 'after the error');
     server = await scriptServer([
@@ -228,7 +228,7 @@ describe('SyncEngine against a scripted SSE server', () => {
   });
 
   it('marks the last opened chat readable at its first phase-1 batch, while the rest of its history is still on the way', async () => {
-    const me = testAccount();
+    const me = testAccount((id, version) => store.chatKeyCopy(id, version));
     const chat = testChat(me, { title: 'Left open' });
     const chatId = chat.summary.chatId;
     const [older, newest] = [testMessage(me, chat, 'older'), testMessage(me, chat, 'newest')];
@@ -283,7 +283,7 @@ describe('SyncEngine against a scripted SSE server', () => {
     ];
 
     it('drops a stream that stays silent for three announced heartbeats, and reconnects from the stored position', async () => {
-      const me = testAccount();
+      const me = testAccount((id, version) => store.chatKeyCopy(id, version));
       store.setState('last_event_id', '5');
       // The server announces a 100 ms heartbeat, then sends nothing while keeping the socket open (half-open).
       server = await scriptServer(opening(me));
@@ -304,7 +304,7 @@ describe('SyncEngine against a scripted SSE server', () => {
     });
 
     it('keeps a stream whose only traffic is heartbeats', async () => {
-      const me = testAccount();
+      const me = testAccount((id, version) => store.chatKeyCopy(id, version));
       store.setState('last_event_id', '5');
       server = await scriptServer(opening(me));
       engine = new SyncEngine({

@@ -1,7 +1,8 @@
 import type { SigningKeyPair } from '../../../../common/crypto';
-import { ApiError, type MessageRecord, parseEventId } from '../../../../common/contract';
+import { ApiError, type ChatSummary, type MessageRecord, parseEventId } from '../../../../common/contract';
 import { type Backoff, backoffDelay } from '../../../../common/retry/backoff';
 import type { ChatKeyring } from '../crypto/chat-keyring';
+import { type ChatKeyVerifier, KeyVerificationDeferred, storeVerifiedKeys } from '../groups/key-verification';
 import type { DeviceSession } from '../session/device-session';
 import type { LocalStore } from '../store/local-store';
 import { DEFAULT_BUDGET, type StorageBudget } from '../store/storage-budget';
@@ -32,6 +33,11 @@ export interface SyncEngineOptions {
   readonly silenceMs?: number;
   /** The account's signing key for the messages the outbox writes (none: they go unsigned). */
   readonly signingKey?: () => Promise<SigningKeyPair | null>;
+  /**
+   * Checks key copies of version >= 2 against the chats' signed membership before they are stored
+   * (docs/GROUPS.md). None: such copies are never stored, and messages under them stay unreadable.
+   */
+  readonly keyVerifier?: () => ChatKeyVerifier | null;
   /**
    * A stream whose `connected` event hasn't come through this long after it was asked for is held back by
    * something on the way (a proxy that buffers it): the engine falls back to requests (docs/SYNC.md).
@@ -311,7 +317,7 @@ export class SyncEngine {
    */
   private storeFailed(error: unknown): void {
     this.queue.splice(0);
-    this.storeFailure = describeStoreFailure(error);
+    this.storeFailure = error instanceof KeyVerificationDeferred ? error.message : describeStoreFailure(error);
     this.setProgress({ ...this.progressValue, lastError: this.storeFailure });
     this.connection?.close();
   }
@@ -349,12 +355,27 @@ export class SyncEngine {
   private async applyRun(events: ParsedEvent[]): Promise<void> {
     if (events.length === 0 || this.stopped) return;
     const { store, keyring, session } = this.options;
-    let result = store.transaction(() => applyEvents(store, keyring, events));
+    const announced = events.flatMap((e): ChatSummary[] =>
+      e.name === 'sync:initial' ? e.payload.chats : e.name === 'chat:update' ? [e.payload.chat] : [],
+    );
+    const verified = await this.verifyKeys(announced, events[0]!.name);
+    let result = store.transaction(() => {
+      storeVerifiedKeys(store, verified.keys);
+      return applyEvents(store, keyring, events);
+    });
+    for (const problem of verified.problems) this.report(problem);
     if (result.missingChats.length > 0) {
+      const fetched: ChatSummary[] = [];
       for (const chatId of result.missingChats) {
         const chat = await session.call('getChat', { params: { chatId } }).catch(() => null);
-        if (chat) store.transaction(() => store.upsertChats([chat]));
+        if (chat) fetched.push(chat);
       }
+      const more = await this.verifyKeys(fetched, 'message:new');
+      for (const problem of more.problems) this.report(problem);
+      store.transaction(() => {
+        store.upsertChats(fetched);
+        storeVerifiedKeys(store, more.keys);
+      });
       result = store.transaction(() => applyEvents(store, keyring, events));
       for (const chatId of result.missingChats)
         this.report({
@@ -364,6 +385,10 @@ export class SyncEngine {
         });
     }
     for (const problem of result.problems) this.report(problem);
+    for (const chatId of result.removedChats) {
+      keyring.forget(chatId);
+      this.protectedChats.delete(chatId);
+    }
     for (const event of events) this.track(event);
     for (const listener of this.eventListeners) listener(events);
     const evicted = store.transaction(() => store.enforceBudget(this.budget, this.protectedChats));
@@ -376,6 +401,12 @@ export class SyncEngine {
     if (events.some((e) => e.name === 'device:revoked' && e.payload.deviceId === session.deviceId)) {
       await session.call('me', {}).catch(() => undefined);
     }
+  }
+
+  private async verifyKeys(chats: readonly ChatSummary[], event: string) {
+    const verifier = this.options.keyVerifier?.() ?? null;
+    if (!verifier || chats.length === 0) return { keys: [], problems: [] };
+    return verifier.verify(chats, event);
   }
 
   /** Delivered receipts for live messages from others: the sender's ticks move on. */

@@ -26,8 +26,13 @@ export function warmUpSyncPath(messages = FIRST_SCREEN_MESSAGES): number {
   const masterKey = generateMasterKey();
   const chatKey = generateChatKey();
   const chatId = randomId();
-  const keyring = new ChatKeyring(masterKey, userId);
   const store = LocalStore.open(':memory:');
+  const keyring = new ChatKeyring(
+    masterKey,
+    userId,
+    () => null,
+    (id, version) => store.chatKeyCopy(id, version),
+  );
   try {
     const now = Date.now();
     const at = new Date(now).toISOString();

@@ -40,7 +40,7 @@ beforeAll(async () => {
 beforeEach(() => {
   dir = mkdtempSync(path.join(os.tmpdir(), 'symc-reader-'));
   store = LocalStore.open(path.join(dir, 'local.db'));
-  me = testAccount();
+  me = testAccount((id, version) => store.chatKeyCopy(id, version));
   chat = testChat(me);
   store.upsertChats([chat.summary]);
   directory = new MemoryDirectory();

@@ -109,14 +109,16 @@ export class ChatReader {
   meta(chat: ChatRow): ChatMeta | null {
     const cached = this.metaCache.get(chat.id);
     if (cached && cached.version === chat.meta_version) return cached.meta;
+    // Written under the chat's current key version (docs/GROUPS.md).
     const key = this.keyring.keyFor(chat);
     let meta: ChatMeta | null;
     try {
-      meta = key ? decryptChatMeta(key, chat.id, chat.encrypted_meta) : null;
+      meta = key ? decryptChatMeta(key, chat.id, chat.encrypted_meta, chat.key_version) : null;
     } catch {
       meta = null;
     }
-    this.metaCache.set(chat.id, { version: chat.meta_version, meta });
+    // An unreadable title is not remembered: the key of a new version may be verified a moment later.
+    if (meta) this.metaCache.set(chat.id, { version: chat.meta_version, meta });
     return meta;
   }
 
@@ -276,10 +278,11 @@ export class ChatReader {
     )
       return cached;
     if (row.deleted_at !== null) return this.tombstone(row);
-    const key = this.keyring.keyFor(chat);
+    // The key of the version the message was written under; its edits are sealed under the same key.
+    const key = this.keyring.keyFor(chat, row.key_version);
     let body: MessageBody | null;
     try {
-      body = key ? decryptMessageBody(key, chat.id, row.id, row.ciphertext) : null;
+      body = key ? decryptMessageBody(key, chat.id, row.id, row.ciphertext, row.key_version) : null;
     } catch {
       body = null;
     }
@@ -322,8 +325,9 @@ export class ChatReader {
       receipts: null,
       attachments: body?.attachments ?? [],
     };
-    // Pending: not remembered, so the next view (once the directory answered) checks again.
-    if (author.verification !== 'pending') this.bodyCache.set(row.id, message);
+    // Pending: not remembered, so the next view (once the directory answered) checks again; nor is a body
+    // that didn't open (its key version may be verified later).
+    if (author.verification !== 'pending' && body !== null) this.bodyCache.set(row.id, message);
     if (this.bodyCache.size > CACHE_LIMIT) this.bodyCache.delete(this.bodyCache.keys().next().value!);
     return message;
   }

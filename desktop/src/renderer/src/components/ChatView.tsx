@@ -10,6 +10,8 @@ import { SafetyNumberDialog } from './SafetyNumberDialog';
 import { TrustBanner } from './TrustBanner';
 import { ChatPrefsMenu } from './ChatPrefsMenu';
 import { ImageViewer, OutgoingFiles, useFileDrop } from './Attachments';
+import { MembersPanel } from './MembersPanel';
+import { groupActions } from '../state/group-store';
 
 const keyOf = (m: MessageView) => m.messageId;
 
@@ -53,7 +55,11 @@ export function ChatView({ active, offline }: { active: ActiveChat; offline: boo
           {active.chat.pinned ? 'Unpin chat' : 'Pin chat'}
         </button>
         <ChatPrefsMenu chat={active.chat} />
+        <button type="button" className="ghost" onClick={() => void groupActions.openMembers(active.chatId)}>
+          Members
+        </button>
       </header>
+      <MembersPanel chatId={active.chatId} title={active.chat.title} />
       <TrustBanner />
       <div className="message-pane">
         <VirtualList

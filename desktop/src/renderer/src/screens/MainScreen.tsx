@@ -6,6 +6,8 @@ import { SyncProgressPanel } from '../components/SyncProgressPanel';
 import { UpdateBanner } from '../components/UpdateBanner';
 import { actions, useApp } from '../state/app-store';
 import { SettingsDialog } from './SettingsDialog';
+import { NewChatDialog } from '../components/NewChatDialog';
+import { groupActions } from '../state/group-store';
 
 /** Signed in: sidebar (search, sync, chats) and the open chat. Ctrl/Cmd+K searches, Escape clears. */
 export function MainScreen() {
@@ -39,6 +41,9 @@ export function MainScreen() {
             </span>
             <span>Symc</span>
           </div>
+          <button type="button" className="ghost" onClick={() => groupActions.openNewChat()}>
+            New chat
+          </button>
           <button
             type="button"
             className="ghost"
@@ -95,6 +100,7 @@ export function MainScreen() {
           </div>
         )}
       </main>
+      <NewChatDialog />
       {settingsOpen && snapshot?.account && <SettingsDialog username={snapshot.account.username} />}
     </div>
   );

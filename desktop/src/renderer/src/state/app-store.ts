@@ -106,6 +106,9 @@ async function chatsChanged({ chatIds, chats }: IpcEventPayload<'chatsChanged'>)
   set({ chats: patchChatList(get().chats, chatIds, chats) });
   const active = get().active;
   const entry = active && chats.find((c) => c.chatId === active.chatId);
+  // The open chat left this desktop (left, removed from it, evicted): nothing of it stays on screen.
+  if (active && !entry && chatIds.includes(active.chatId) && !get().chats.some((c) => c.chatId === active.chatId))
+    await actions.closeChat();
   if (active && entry) {
     set({ active: { ...active, chat: entry } });
     // Read where the user is looking: new messages in the open chat of a focused window.
