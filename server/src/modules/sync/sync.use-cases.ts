@@ -4,6 +4,7 @@ import type { AuthContext } from '../../http/authenticate';
 import type { ServerDeps } from '../../server-deps';
 import { toMessageRecord } from '../messages/message-row';
 import { sendMessage } from '../messages/messages.use-cases';
+import { recordAppliedPosition } from './sync-status';
 
 /** What these use-cases touch: the database, and the change bus that wakes streams after a commit. */
 type Deps = Pick<ServerDeps, 'db' | 'changes'>;
@@ -11,7 +12,7 @@ type Deps = Pick<ServerDeps, 'db' | 'changes'>;
 /**
  * Seed 002 hello: the outbox is applied in order, each item idempotently (a replayed item returns the
  * stored message); one item's refusal doesn't block the others. The cursor the device reports is
- * recorded as its sync cursor.
+ * recorded as its applied position (its sync status on the device list).
  */
 export async function hello(
   deps: Deps,
@@ -35,8 +36,10 @@ export async function hello(
     }
   }
   const { lastSeq } = await deps.db.user.findUniqueOrThrow({ where: { id: auth.userId }, select: { lastSeq: true } });
+  // The cursor is read from the device's store: what it applied. One beyond the user's head is not
+  // recorded — the hello still goes through (its outbox must), and the stream answers `cursor_ahead`.
   if (body.cursor !== null && body.cursor <= lastSeq) {
-    await deps.db.device.update({ where: { id: auth.deviceId }, data: { syncCursor: body.cursor } });
+    await recordAppliedPosition(deps.db, auth.deviceId, String(body.cursor));
   }
   return { results, latestSeq: lastSeq };
 }
