@@ -13,7 +13,6 @@ import { startTestServer, type TestServer } from './support/test-server';
 // issued to the device — or going backwards — are refused with a 4xx and change nothing.
 
 type Phone = Awaited<ReturnType<typeof signUpPhone>>;
-type Desktop = Awaited<ReturnType<typeof linkDesktopDirectly>>;
 
 let server: TestServer;
 beforeAll(async () => {

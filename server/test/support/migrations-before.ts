@@ -78,3 +78,6 @@ export const MESSAGE_ACTIONS_MIGRATION = '20261203121618_message_actions';
 
 /** The migration that added chat key versions: per-version key copies (version 1 backfilled), statements. */
 export const CHAT_KEY_VERSIONS_MIGRATION = '20261203121814_chat_key_versions';
+
+/** Sync status per device: Device.syncedPosition/syncedAt and the ChangeLog createdAt index (retention prune). */
+export const DEVICE_SYNC_STATUS_MIGRATION = '20261203144926_device_sync_status';

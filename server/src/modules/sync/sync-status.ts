@@ -50,7 +50,8 @@ export async function syncStatusOf(db: Db, device: SyncedDevice, lastSeq: number
     return { state: 'behind', changesBehind: behind, syncedAt };
   }
   const plan = device.syncPlan ? SyncPlan.safeParse(JSON.parse(device.syncPlan)) : null;
-  if (position.snapshotSeq !== device.syncPlanSeq || !plan?.success) return { state: 'first_sync', percent: 0, syncedAt };
+  if (position.snapshotSeq !== device.syncPlanSeq || !plan?.success)
+    return { state: 'first_sync', percent: 0, syncedAt };
   const order = planOrder(plan.data).map((c) => c.chatId);
   const rows = await db.chat.findMany({ where: { id: { in: order } }, select: { id: true, messageCount: true } });
   const counts = new Map(rows.map((r) => [r.id, r.messageCount]));
