@@ -1,4 +1,5 @@
 import { IpcError, type IpcHandlers } from '../../../common/contract';
+import { syncStatusText } from '../../../common/sync-status/status-text';
 import type { AppService } from './app-service';
 import { chatEntry, chatList, messageView } from './chat-views';
 import { DraftTooLongError } from '../core/drafts/desktop-drafts';
@@ -150,6 +151,7 @@ export function createHandlers(app: AppService): IpcHandlers {
           platform: d.platform,
           lastSeenAt: d.lastSeenAt,
           current: d.current,
+          syncText: syncStatusText(d.syncStatus),
         })),
       };
     },

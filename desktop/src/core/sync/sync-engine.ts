@@ -5,6 +5,7 @@ import type { ChatKeyring } from '../crypto/chat-keyring';
 import type { DeviceSession } from '../session/device-session';
 import type { LocalStore } from '../store/local-store';
 import { DEFAULT_BUDGET, type StorageBudget } from '../store/storage-budget';
+import { AppliedAcks } from './applied-acks';
 import { applyRuns } from './apply-runs';
 import { BACKOFF_JITTER, DEFAULT_BACKOFF } from './backoff';
 import { describeStoreFailure } from './store-failure';
@@ -31,6 +32,8 @@ export interface SyncEngineOptions {
   readonly silenceMs?: number;
   /** The account's signing key for the messages the outbox writes (none: they go unsigned). */
   readonly signingKey?: () => Promise<SigningKeyPair | null>;
+  /** How long applied positions are gathered before the latest is acknowledged (`AppliedAcks`). */
+  readonly ackIntervalMs?: number;
 }
 
 type Listener<T> = (value: T) => void;
@@ -55,6 +58,8 @@ export class SyncEngine {
   private storeFailure: string | null = null;
   private budget: StorageBudget;
   readonly outbox: Outbox;
+  /** Tells the server how far this store is (the account's device list shows it). */
+  private readonly acks: AppliedAcks;
   /** Chats never evicted while shown. */
   readonly protectedChats = new Set<string>();
 
@@ -67,6 +72,7 @@ export class SyncEngine {
       options.backoff ?? DEFAULT_BACKOFF,
       options.signingKey,
     );
+    this.acks = new AppliedAcks(options.session, options.ackIntervalMs);
     // Every session end is final: no reconnect can succeed with these credentials again.
     options.session.onEvent((event) => this.shutDown(event.type === 'signed-out' ? 'stopped' : 'revoked'));
   }
@@ -107,6 +113,7 @@ export class SyncEngine {
     if (!this.stopped) return;
     this.stopped = false;
     this.outbox.open();
+    this.acks.open();
     void this.loop();
   }
 
@@ -124,6 +131,7 @@ export class SyncEngine {
   private shutDown(connection: 'stopped' | 'revoked'): void {
     this.stopped = true;
     this.outbox.close();
+    void this.acks.close();
     this.connection?.close();
     this.connection = null;
     this.wake?.();
@@ -257,6 +265,7 @@ export class SyncEngine {
     for (const listener of this.eventListeners) listener(events);
     const evicted = store.transaction(() => store.enforceBudget(this.budget, this.protectedChats));
     for (const chatId of evicted) keyring.forget(chatId);
+    this.acks.applied(store.getState('last_event_id'));
     if (result.inserted.length > 0) {
       for (const listener of this.messageListeners) listener(result.inserted);
       this.acknowledge(result.inserted, events);

@@ -79,6 +79,26 @@ export async function ownSyncStatus(deps: Deps, auth: AuthContext): Promise<Resp
   return { status: (await syncStatusOf(deps.db, device, lastSeq)) ?? { state: 'never' }, latestSeq: lastSeq };
 }
 
+/**
+ * When each device's last acknowledgement was stored, per server instance (keyed by its config, so two
+ * servers in one process don't share it). In memory: with several instances a device could store one per
+ * interval on each — still bounded, and no write just to count. Entries older than the interval are dropped
+ * once the map grows large.
+ */
+const lastAcks = new WeakMap<object, Map<string, number>>();
+
+function ackAllowed(config: Deps['config'], deviceId: string, now: number): boolean {
+  const interval = config.syncAckMinIntervalMs;
+  if (interval === 0) return true;
+  let seen = lastAcks.get(config);
+  if (!seen) lastAcks.set(config, (seen = new Map()));
+  const last = seen.get(deviceId);
+  if (last !== undefined && now - last < interval) return false;
+  if (seen.size >= 10_000) for (const [id, at] of seen) if (now - at >= interval) seen.delete(id);
+  seen.set(deviceId, now);
+  return true;
+}
+
 const invalidPosition = (message: string) => new AppError('invalid_position', message, 422);
 const stalePosition = (message: string) => new AppError('stale_position', message, 409);
 
@@ -130,7 +150,7 @@ export async function acknowledge(
     throw stalePosition('that position is behind the one this device already acknowledged');
   }
   const interval = deps.config.syncAckMinIntervalMs;
-  if (interval > 0 && device.syncedAt && now.getTime() - device.syncedAt.getTime() < interval) {
+  if (!ackAllowed(deps.config, device.id, now.getTime())) {
     throw errors.rateLimited(`at most one acknowledgement every ${interval} ms; send the latest position later`);
   }
   const { count } = await deps.db.device.updateMany({
