@@ -74,4 +74,34 @@ describe('AppliedAcks', () => {
     await jest.advanceTimersByTimeAsync(500);
     expect(sent).toEqual(['3']);
   });
+
+  it('closing sends the latest position not yet acknowledged at once, and never retries it', async () => {
+    const { session, sent } = fakeSession([new ApiError(0, 'network_error', 'offline')]);
+    const acks = new AppliedAcks(session, 60_000);
+    acks.open();
+    acks.applied('8');
+    await acks.close();
+    expect(sent).toEqual(['8']);
+    await jest.advanceTimersByTimeAsync(120_000);
+    expect(sent).toEqual(['8']);
+    // Closing again with nothing new sends nothing.
+    await acks.close();
+    expect(sent).toEqual(['8']);
+  });
+
+  it('the last acknowledgement at close waits for the server’s minimum gap after the previous one', async () => {
+    const { session, sent } = fakeSession([]);
+    const acks = new AppliedAcks(session, 100);
+    acks.open();
+    acks.applied('1');
+    await jest.advanceTimersByTimeAsync(100);
+    expect(sent).toEqual(['1']);
+    acks.applied('2');
+    const closed = acks.close();
+    await jest.advanceTimersByTimeAsync(500);
+    expect(sent).toEqual(['1']);
+    await jest.advanceTimersByTimeAsync(700);
+    await closed;
+    expect(sent).toEqual(['1', '2']);
+  });
 });

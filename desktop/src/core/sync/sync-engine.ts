@@ -60,6 +60,7 @@ export class SyncEngine {
   readonly outbox: Outbox;
   /** Tells the server how far this store is (the account's device list shows it). */
   private readonly acks: AppliedAcks;
+  private sessionEnded = false;
   /** Chats never evicted while shown. */
   readonly protectedChats = new Set<string>();
 
@@ -74,7 +75,10 @@ export class SyncEngine {
     );
     this.acks = new AppliedAcks(options.session, options.ackIntervalMs);
     // Every session end is final: no reconnect can succeed with these credentials again.
-    options.session.onEvent((event) => this.shutDown(event.type === 'signed-out' ? 'stopped' : 'revoked'));
+    options.session.onEvent((event) => {
+      this.sessionEnded = true;
+      this.shutDown(event.type === 'signed-out' ? 'stopped' : 'revoked');
+    });
   }
 
   get progress(): SyncProgress {
@@ -121,6 +125,8 @@ export class SyncEngine {
   async stop(): Promise<void> {
     this.shutDown('stopped');
     await this.draining;
+    // What the last runs applied is acknowledged before the engine reports stopped (not after a session end).
+    await this.acks.close({ flush: !this.sessionEnded });
   }
 
   /** Cuts the current stream (as a network failure would); the engine reconnects by itself. */
@@ -131,7 +137,7 @@ export class SyncEngine {
   private shutDown(connection: 'stopped' | 'revoked'): void {
     this.stopped = true;
     this.outbox.close();
-    void this.acks.close();
+    void this.acks.close({ flush: false });
     this.connection?.close();
     this.connection = null;
     this.wake?.();
