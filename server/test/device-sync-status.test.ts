@@ -107,7 +107,7 @@ describe('sync status per device', () => {
     again.close();
   });
 
-  it('hello reports the cursor it applied; one beyond the head is not recorded (the stream answers cursor_ahead)', async () => {
+  it('hello reports the cursor it applied, forward only; one beyond the head is not recorded (the stream answers cursor_ahead)', async () => {
     const { phone, send, desktop } = await account('hello');
     await send('a');
     await send('b');
@@ -120,6 +120,10 @@ describe('sync status per device', () => {
     expect(await storedPosition(desktop.deviceId)).toMatchObject({ syncedPosition: '1', syncCursor: 1 });
     await desktop.api.call('syncHello', { body: { cursor: latestSeq, outbox: [] } });
     expect(await statusInList(phone, desktop.deviceId)).toMatchObject({ state: 'up_to_date' });
+    // The desktop's hello cursor is the seq of its last completed fresh sync, often behind its live position:
+    // it never moves the position back.
+    await desktop.api.call('syncHello', { body: { cursor: 1, outbox: [] } });
+    expect(await storedPosition(desktop.deviceId)).toMatchObject({ syncedPosition: String(latestSeq) });
   });
 
   it('refuses forged, foreign, stale and malformed acknowledgements with a clear 4xx, changing nothing', async () => {

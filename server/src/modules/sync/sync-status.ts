@@ -182,3 +182,15 @@ export async function recordAppliedPosition(db: Db, deviceId: string, position: 
     },
   });
 }
+
+/**
+ * hello's cursor (seed 002) is what the desktop's store holds — but the seq of its last completed fresh sync
+ * (`cache_primed`), not its live position, so it may well be behind the last acknowledgement: it only ever
+ * moves the position forward (or records a first one). Not refused: the hello carries the outbox.
+ */
+export async function recordHelloCursor(db: Db, deviceId: string, cursor: number, now = new Date()) {
+  const device = await db.device.findUniqueOrThrow({ where: { id: deviceId } });
+  const previous = appliedPosition(device);
+  if (previous.kind !== 'none' && compare({ kind: 'live', seq: cursor }, previous) <= 0) return;
+  await recordAppliedPosition(db, deviceId, String(cursor), now);
+}

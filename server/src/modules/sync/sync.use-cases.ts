@@ -4,7 +4,7 @@ import type { AuthContext } from '../../http/authenticate';
 import type { ServerDeps } from '../../server-deps';
 import { toMessageRecord } from '../messages/message-row';
 import { sendMessage } from '../messages/messages.use-cases';
-import { recordAppliedPosition } from './sync-status';
+import { recordHelloCursor } from './sync-status';
 
 /** What these use-cases touch: the database, and the change bus that wakes streams after a commit. */
 type Deps = Pick<ServerDeps, 'db' | 'changes'>;
@@ -36,10 +36,11 @@ export async function hello(
     }
   }
   const { lastSeq } = await deps.db.user.findUniqueOrThrow({ where: { id: auth.userId }, select: { lastSeq: true } });
-  // The cursor is read from the device's store: what it applied. One beyond the user's head is not
-  // recorded — the hello still goes through (its outbox must), and the stream answers `cursor_ahead`.
+  // The cursor is read from the device's store: what it applied (forward only: see recordHelloCursor). One
+  // beyond the user's head is not recorded — the hello still goes through (its outbox must), and the
+  // stream answers `cursor_ahead`.
   if (body.cursor !== null && body.cursor <= lastSeq) {
-    await recordAppliedPosition(deps.db, auth.deviceId, String(body.cursor));
+    await recordHelloCursor(deps.db, auth.deviceId, body.cursor);
   }
   return { results, latestSeq: lastSeq };
 }
