@@ -21,6 +21,8 @@ export const ERROR_CODES = [
   'unsupported_media_type',
   'quota_exceeded',
   'range_not_satisfiable',
+  'invalid_position',
+  'stale_position',
   'internal',
 ] as const;
 

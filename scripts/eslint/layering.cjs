@@ -35,7 +35,7 @@ const PUBLIC_ENTRIES = {
     'blob-store',
     'create-blob-store',
   ],
-  'server/src/modules/changes': ['change-bus', 'change-log', 'fanout'],
+  'server/src/modules/changes': ['change-bus', 'change-log', 'fanout', 'log-retention'],
   'server/src/modules/chats': ['chats.routes', 'chats.use-cases', 'chat-access', 'chat-summary'],
   'server/src/modules/contacts': ['contacts.routes', 'contacts.use-cases'],
   'server/src/modules/devices': ['devices.routes', 'inactivity-sweep'],
@@ -43,7 +43,14 @@ const PUBLIC_ENTRIES = {
   'server/src/modules/messages': ['messages.routes', 'message-row', 'messages.use-cases'],
   'server/src/modules/pairing': ['pairing.routes', 'pairing-events'],
   'server/src/modules/settings': ['settings.routes', 'settings.use-cases'],
-  'server/src/modules/sync': ['sync.routes', 'fresh-sync', 'fresh-sync-preparations', 'sse-tickets', 'stream-registry'],
+  'server/src/modules/sync': [
+    'sync.routes',
+    'fresh-sync',
+    'fresh-sync-preparations',
+    'sse-tickets',
+    'stream-registry',
+    'sync-status',
+  ],
   'server/src/modules/users': ['users.routes'],
 };
 

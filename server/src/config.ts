@@ -91,6 +91,16 @@ const EnvSchema = z.object({
   DEVICE_INACTIVITY_DAYS: z.coerce.number().int().min(0).max(3650).default(30),
   /** How often the inactivity sweep runs (it also runs at startup). */
   DEVICE_INACTIVITY_SWEEP_SECONDS: z.coerce.number().int().min(1).default(3600),
+  /**
+   * How long the per-user change log keeps an entry (0: forever). A device whose position is older than the
+   * log resumes with a fresh plan (docs/DEVICE-LIFECYCLE.md "Change-log retention"). Longer than
+   * DEVICE_INACTIVITY_DAYS, so a device still linked normally resumes from its own position.
+   */
+  CHANGE_LOG_RETENTION_DAYS: z.coerce.number().int().min(0).max(36500).default(90),
+  /** How often the change-log prune runs (it also runs at startup). */
+  CHANGE_LOG_PRUNE_SECONDS: z.coerce.number().min(0.05).default(3600),
+  /** Fewest milliseconds between two stored applied-position acknowledgements of one device (more: 429). */
+  SYNC_ACK_MIN_INTERVAL_MS: z.coerce.number().int().min(0).max(3_600_000).default(1000),
   /** Largest attachment blob (ciphertext bytes); a larger upload is refused with 413 (docs/ATTACHMENTS.md). */
   MAX_ATTACHMENT_BYTES: z.coerce.number().int().min(1024).default(DEFAULT_MAX_ATTACHMENT_BYTES),
   /** Blob bytes one account may hold (finished, in progress and sent alike); beyond it, 413 `quota_exceeded`. */
@@ -142,6 +152,9 @@ export type Config = Readonly<{
   draftPersistenceTtlSeconds: number;
   deviceInactivityDays: number;
   deviceInactivitySweepSeconds: number;
+  changeLogRetentionDays: number;
+  changeLogPruneMs: number;
+  syncAckMinIntervalMs: number;
   maxAttachmentBytes: number;
   attachmentQuotaBytes: number;
   attachmentStore: 'directory' | 'database';
@@ -196,6 +209,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     draftPersistenceTtlSeconds: e.DRAFT_PERSISTENCE_TTL_SECONDS,
     deviceInactivityDays: e.DEVICE_INACTIVITY_DAYS,
     deviceInactivitySweepSeconds: e.DEVICE_INACTIVITY_SWEEP_SECONDS,
+    changeLogRetentionDays: e.CHANGE_LOG_RETENTION_DAYS,
+    changeLogPruneMs: Math.round(e.CHANGE_LOG_PRUNE_SECONDS * 1000),
+    syncAckMinIntervalMs: e.SYNC_ACK_MIN_INTERVAL_MS,
     maxAttachmentBytes: e.MAX_ATTACHMENT_BYTES,
     attachmentQuotaBytes: e.ATTACHMENT_QUOTA_BYTES,
     attachmentStore: e.ATTACHMENT_STORE,

@@ -11,6 +11,7 @@ import { type AttachmentCollector, startAttachmentCollector } from './modules/at
 import { createBlobStore } from './modules/attachments/create-blob-store';
 import { ChangeBus } from './modules/changes/change-bus';
 import { connectRedisFanout, localOnly } from './modules/changes/fanout';
+import { type LogRetention, startLogRetention } from './modules/changes/log-retention';
 import { type DraftPersistence, startDraftPersistence } from './modules/drafts/draft-persistence';
 import { PairingEvents } from './modules/pairing/pairing-events';
 import { createLogger } from './observability/logger';
@@ -29,6 +30,8 @@ export interface RunningServer {
   readonly drafts: DraftPersistence;
   /** The device inactivity sweep (docs/DEVICE-LIFECYCLE.md). */
   readonly inactivity: InactivitySweep;
+  /** The change-log retention prune (CHANGE_LOG_RETENTION_DAYS; docs/DEVICE-LIFECYCLE.md). */
+  readonly logRetention: LogRetention;
   /** Collects abandoned uploads and blobs of deleted messages (every ATTACHMENT_GC_SECONDS). */
   readonly attachmentCollector: AttachmentCollector;
   close(): Promise<void>;
@@ -41,7 +44,7 @@ export interface RunningServer {
 export async function startServer(
   config: Config,
   logDestination?: pino.DestinationStream,
-  /** `clock`: what the inactivity sweep reads as now (tests pass a fake one). */
+  /** `clock`: what the inactivity sweep and the change-log prune read as now (tests pass a fake one). */
   options: { readonly clock?: Clock } = {},
 ): Promise<RunningServer> {
   await initCrypto();
@@ -86,6 +89,12 @@ export async function startServer(
   };
   const drafts = startDraftPersistence(db, logger, config.draftPersistenceTtlSeconds);
   const inactivity = startInactivitySweep(deps, options.clock);
+  const logRetention = startLogRetention(
+    db,
+    logger,
+    { retentionDays: config.changeLogRetentionDays, intervalMs: config.changeLogPruneMs },
+    options.clock,
+  );
   const attachmentCollector = startAttachmentCollector(db, deps.blobs, logger, {
     uploadTtlMs: config.attachmentUploadTtlMs,
     intervalMs: config.attachmentGcMs,
@@ -115,6 +124,7 @@ export async function startServer(
     deps,
     drafts,
     inactivity,
+    logRetention,
     attachmentCollector,
     async close() {
       await new Promise<void>((resolve) => {
@@ -126,6 +136,7 @@ export async function startServer(
       // No request is in flight any more: every hot draft goes to its chat row before the database closes.
       await drafts.stop();
       await inactivity.stop();
+      await logRetention.stop();
       await attachmentCollector.stop();
       await deps.authKeys.close();
       await db.$disconnect();

@@ -99,4 +99,21 @@ describe('GET /sync/changes', () => {
     expect(JSON.stringify(page.events)).not.toContain(chat.chatId);
     expect(page.latestSeq).toBeLessThan(await lastSeq());
   });
+
+  it('refuses a position older than the change log keeps with 410 (the desktop starts over), and pages from the oldest kept', async () => {
+    const { db } = server.server.deps;
+    const owner = await signUpPhone(server, 'pruned');
+    const desktop = await linkDesktopDirectly(server, owner.session.userId);
+    const own = await startChat(owner.api, owner.session, { title: 'Pruned', memberUsernames: [] });
+    for (const text of ['a', 'b', 'c']) await sendText(owner.api, owner.session, own.chat.chatId, own.chatKey, text);
+    const head = (await db.user.findUniqueOrThrow({ where: { id: owner.session.userId } })).lastSeq;
+    // What a prune leaves: the oldest changes gone (a prefix), the newest two kept.
+    await db.changeLog.deleteMany({ where: { userId: owner.session.userId, seq: { lte: head - 2 } } });
+
+    const expired = await raw(server, 'GET', '/sync/changes?after=0', { token: desktop.accessToken });
+    expect(expired.status).toBe(410);
+    expect(expired.body.error.message).toMatch(/change log no longer reaches position 0/);
+    const kept = await desktop.api.call('syncChanges', { query: { after: head - 2 } });
+    expect(kept.events.map((e) => e.id)).toEqual([String(head - 1), String(head)]);
+  });
 });

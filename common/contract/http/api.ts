@@ -8,6 +8,7 @@ import * as messages from './messages';
 import * as pairing from './pairing';
 import * as settings from './settings';
 import * as sync from './sync';
+import * as syncStatus from './sync-status';
 import * as users from './users';
 
 /** Every HTTP endpoint of the server, by name. The server registers exactly these; clients call only these. */
@@ -57,6 +58,8 @@ export const api = {
   syncMessages: sync.syncMessages,
   syncChanges: sync.syncChanges,
   createSseTicket: sync.createSseTicket,
+  ackSync: syncStatus.ackSync,
+  getSyncStatus: syncStatus.getSyncStatus,
 } as const;
 
 export type Api = typeof api;

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { DeviceKind, Id, Platform, ShownDeviceName, Timestamp } from '../primitives';
 import { route } from './route';
+import { DeviceSyncStatus } from './sync-status';
 
 export const DeviceInfo = z.object({
   deviceId: Id,
@@ -15,6 +16,8 @@ export const DeviceInfo = z.object({
    * (expiry off). Absent from older servers.
    */
   expiresAt: Timestamp.nullable().optional(),
+  /** How far its store is (a desktop; null for a phone, which keeps no store). Absent from older servers. */
+  syncStatus: DeviceSyncStatus.nullable().optional(),
 });
 export type DeviceInfo = z.infer<typeof DeviceInfo>;
 

@@ -26,6 +26,7 @@ export {
   PAIRING_WAIT_MAX_SECONDS,
 } from './pairing';
 export { OutboxItem, MAX_OUTBOX, MAX_CHANGES_PAGE } from './sync';
+export { DeviceSyncStatus, SyncPosition } from './sync-status';
 export { SettingsRecord, MAX_SETTINGS_ENVELOPE_CHARS } from './settings';
 export { ContactsRecord } from './contacts';
 export {

@@ -10,6 +10,8 @@ export const LinkedDevice = z.object({
   platform: Platform,
   lastSeenAt: z.string(),
   current: z.boolean(),
+  /** How far its store is: the line shown under it ("Up to date · synced 5 minutes ago"); null: nothing to say. */
+  syncText: z.string().nullable().optional(),
 });
 
 export const StorageBudgetView = z.strictObject({

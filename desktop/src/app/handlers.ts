@@ -1,4 +1,5 @@
 import { IpcError, type IpcHandlers } from '../../../common/contract';
+import { syncStatusText } from '../../../common/sync-status/status-text';
 import type { AppService } from './app-service';
 import type { AppCore } from '../core/desktop-core';
 import { chatEntry, chatList, messageView } from './chat-views';
@@ -190,6 +191,7 @@ export function createHandlers(app: AppService): IpcHandlers {
           platform: d.platform,
           lastSeenAt: d.lastSeenAt,
           current: d.current,
+          syncText: syncStatusText(d.syncStatus),
         })),
       };
     },

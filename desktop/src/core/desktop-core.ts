@@ -438,4 +438,9 @@ export class DesktopCore {
   async listDevices() {
     return (await this.session.call('listDevices', {})).devices;
   }
+
+  /** This desktop's own sync status as the server sees it (seed 001's `sync_status_request`: `GET /sync/status`). */
+  async ownSyncStatus() {
+    return this.session.call('getSyncStatus', {});
+  }
 }

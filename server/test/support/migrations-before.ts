@@ -81,3 +81,5 @@ export const CHAT_KEY_VERSIONS_MIGRATION = '20261203121814_chat_key_versions';
 
 /** Receipts per recipient: the MessageReceipt table (docs/MESSAGES.md). */
 export const MESSAGE_RECEIPTS_MIGRATION = '20261203144831_message_receipts';
+/** Sync status per device: Device.syncedPosition/syncedAt and the ChangeLog createdAt index (retention prune). */
+export const DEVICE_SYNC_STATUS_MIGRATION = '20261203144926_device_sync_status';

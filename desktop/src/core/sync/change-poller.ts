@@ -2,8 +2,11 @@ import { ApiError, MAX_CHANGES_PAGE } from '../../../../common/contract';
 import type { DeviceSession } from '../session/device-session';
 import type { RawEvent } from './sse-connection';
 
-/** How a poll round ended: `ok` (the deadline came), `failed` (back off, then decide again), `ahead` (start over). */
-export type PollOutcome = 'ok' | 'failed' | 'ahead';
+/**
+ * How a poll round ended: `ok` (the deadline came), `failed` (back off, then decide again), `restart` (the
+ * position is ahead of the server or older than its change log keeps: start over with a fresh plan).
+ */
+export type PollOutcome = 'ok' | 'failed' | 'restart';
 
 export interface ChangePollerHooks {
   /** The live position to ask from (a change seq), or null when the store has none (a first sync unfinished). */
@@ -38,7 +41,7 @@ export async function pollChanges(
     try {
       page = await session.call('syncChanges', { query: { after, limit: MAX_CHANGES_PAGE } });
     } catch (error) {
-      if (error instanceof ApiError && error.status === 409) return 'ahead';
+      if (error instanceof ApiError && (error.status === 409 || error.status === 410)) return 'restart';
       await hooks.onFailure(error as Error);
       return 'failed';
     }

@@ -6,6 +6,7 @@ import { type ChatKeyVerifier, KeyVerificationDeferred, storeVerifiedKeys } from
 import type { DeviceSession } from '../session/device-session';
 import type { LocalStore } from '../store/local-store';
 import { DEFAULT_BUDGET, type StorageBudget } from '../store/storage-budget';
+import { AppliedAcks } from './applied-acks';
 import { applyRuns } from './apply-runs';
 import { pollChanges } from './change-poller';
 import { BACKOFF_JITTER, DEFAULT_BACKOFF } from './backoff';
@@ -46,6 +47,8 @@ export interface SyncEngineOptions {
   /** While falling back: how often to ask for changes once caught up, and how long before trying the stream again. */
   readonly pollIntervalMs?: number;
   readonly streamRetryMs?: number;
+  /** How long applied positions are gathered before the latest is acknowledged (`AppliedAcks`). */
+  readonly ackIntervalMs?: number;
 }
 
 export const DEFAULT_STREAM_BLOCKED_MS = 15_000;
@@ -82,6 +85,9 @@ export class SyncEngine {
   /** While set (ms since epoch), the stream is held back on the way: sync over requests until then. */
   private fallbackUntil: number | null = null;
   readonly outbox: Outbox;
+  /** Tells the server how far this store is (the account's device list shows it). */
+  private readonly acks: AppliedAcks;
+  private sessionEnded = false;
   /** Chats never evicted while shown. */
   readonly protectedChats = new Set<string>();
   private readonly evictionListeners = new Set<Listener<readonly string[]>>();
@@ -95,8 +101,12 @@ export class SyncEngine {
       options.backoff ?? DEFAULT_BACKOFF,
       options.signingKey,
     );
+    this.acks = new AppliedAcks(options.session, options.ackIntervalMs);
     // Every session end is final: no reconnect can succeed with these credentials again.
-    options.session.onEvent((event) => this.shutDown(event.type === 'signed-out' ? 'stopped' : 'revoked'));
+    options.session.onEvent((event) => {
+      this.sessionEnded = true;
+      this.shutDown(event.type === 'signed-out' ? 'stopped' : 'revoked');
+    });
   }
 
   get progress(): SyncProgress {
@@ -143,6 +153,7 @@ export class SyncEngine {
     if (!this.stopped) return;
     this.stopped = false;
     this.outbox.open();
+    this.acks.open();
     void this.loop();
   }
 
@@ -150,6 +161,8 @@ export class SyncEngine {
   async stop(): Promise<void> {
     this.shutDown('stopped');
     await this.draining;
+    // What the last runs applied is acknowledged before the engine reports stopped (not after a session end).
+    await this.acks.close({ flush: !this.sessionEnded });
   }
 
   /** Cuts the current stream (as a network failure would); the engine reconnects by itself. */
@@ -160,6 +173,7 @@ export class SyncEngine {
   private shutDown(connection: 'stopped' | 'revoked'): void {
     this.stopped = true;
     this.outbox.close();
+    void this.acks.close({ flush: false });
     this.connection?.close();
     this.connection = null;
     this.wake?.();
@@ -222,7 +236,7 @@ export class SyncEngine {
       },
       { until: this.fallbackUntil, intervalMs: this.options.pollIntervalMs ?? DEFAULT_POLL_INTERVAL_MS },
     );
-    if (outcome === 'ahead') this.startOver();
+    if (outcome === 'restart') this.startOver();
     return { flowed: outcome === 'ok', blocked: false };
   }
 
@@ -394,6 +408,7 @@ export class SyncEngine {
     const evicted = store.transaction(() => store.enforceBudget(this.budget, this.protectedChats));
     for (const chatId of evicted) keyring.forget(chatId);
     if (evicted.length > 0) for (const listener of this.evictionListeners) listener(evicted);
+    this.acks.applied(store.getState('last_event_id'));
     if (result.inserted.length > 0) {
       for (const listener of this.messageListeners) listener(result.inserted);
       this.acknowledge(result.inserted, events);

@@ -120,8 +120,10 @@ export class LiveEvents {
     });
     for (const name of LISTENED) source.addEventListener(name, (event) => this.handle(name, event));
     source.addEventListener('sync:error', (event) => {
-      // cursor_ahead: the server knows fewer changes than this page saw (a restored database); start from now.
-      if (parse('sync:error', event)?.code === 'cursor_ahead') this.lastSeq = null;
+      // cursor_ahead: the server knows fewer changes than this page saw (a restored database); cursor_expired:
+      // the changes after it are older than the server keeps (CHANGE_LOG_RETENTION_DAYS). Either way: from now.
+      const code = parse('sync:error', event)?.code;
+      if (code === 'cursor_ahead' || code === 'cursor_expired') this.lastSeq = null;
       this.drop(source);
     });
     source.onerror = () => this.drop(source);

@@ -7,6 +7,7 @@ import { ConfirmDialog } from '../components/ConfirmDialog';
 import { LaptopIcon, PhoneIcon } from '../components/icons';
 import { hueFor, initials, platformName, relativeTime } from '../format';
 import { expiryText } from '../../../src/core/device-expiry';
+import { syncStatusText } from '../../../../common/sync-status/status-text';
 import { hrefFor } from '../state/router';
 import { useSession, useSignedIn } from '../state/session';
 import { useLiveChange } from '../live/useLiveEvents';
@@ -104,6 +105,11 @@ export function DevicesScreen() {
                       {device.current ? 'active now' : `last seen ${relativeTime(device.lastSeenAt)}`}
                     </span>
                     <span className="muted small">Linked {relativeTime(device.createdAt)}</span>
+                    {syncStatusText(device.syncStatus) && (
+                      <span className="muted small" data-testid="device-sync-status">
+                        {syncStatusText(device.syncStatus)}
+                      </span>
+                    )}
                     {!device.current && expiryText(device.expiresAt) && (
                       <span className="muted small" data-testid="device-expiry">
                         {expiryText(device.expiresAt)}

@@ -3,6 +3,7 @@ import type { AuthContext } from '../../http/authenticate';
 import { errors } from '../../errors';
 import type { ServerDeps } from '../../server-deps';
 import { appendChange } from '../changes/change-log';
+import { syncStatusOf } from '../sync/sync-status';
 import { inactivityExpiry } from './inactivity-sweep';
 
 /** What these use-cases touch: the database, the change bus that wakes streams after a commit, the config. */
@@ -13,8 +14,10 @@ export async function listDevices(deps: Deps, auth: AuthContext): Promise<Respon
     where: { userId: auth.userId, revokedAt: null },
     orderBy: { createdAt: 'asc' },
   });
+  const { lastSeq } = await deps.db.user.findUniqueOrThrow({ where: { id: auth.userId }, select: { lastSeq: true } });
+  const statuses = await Promise.all(devices.map((d) => syncStatusOf(deps.db, d, lastSeq)));
   return {
-    devices: devices.map((d) => ({
+    devices: devices.map((d, i) => ({
       deviceId: d.id,
       kind: d.kind === 'phone' ? 'phone' : 'desktop',
       name: d.name,
@@ -23,6 +26,7 @@ export async function listDevices(deps: Deps, auth: AuthContext): Promise<Respon
       lastSeenAt: d.lastSeenAt.toISOString(),
       current: d.id === auth.deviceId,
       expiresAt: inactivityExpiry(d.lastSeenAt, deps.config.deviceInactivityDays)?.toISOString() ?? null,
+      syncStatus: statuses[i] ?? null,
     })),
   };
 }

@@ -1,12 +1,20 @@
 import type { Request, Response } from 'express';
-import { parseEventId, type SseConnectQuery, type SyncPhase, SyncPlan } from '../../../../common/contract';
+import {
+  formatFreshPosition,
+  parseEventId,
+  type SseConnectQuery,
+  type SyncPhase,
+  SyncPlan,
+} from '../../../../common/contract';
 import type { AuthContext } from '../../http/authenticate';
 import type { ServerDeps } from '../../server-deps';
 import { type PreparedFreshSync, prepareFreshSync, sendManifest, streamHistory } from './fresh-sync';
+import { logCovers } from '../changes/log-retention';
 import { loadContacts } from '../contacts/contacts.use-cases';
 import { loadSettings } from '../settings/settings.use-cases';
 import { LiveStream } from './live-stream';
 import type { SseWriter } from './sse-writer';
+import { recordAppliedPosition } from './sync-status';
 
 /**
  * `GET /sse/connect` (seed). The desktop sends the id of the last event it *applied* (from its own store,
@@ -35,6 +43,9 @@ export async function openSyncStream(
 
     // A seq Last-Event-ID (the browser's own reconnect sends it too) wins over `since`.
     const since = lastEventId.kind === 'live' ? lastEventId.seq : start.since;
+    // A position older than the change log keeps (CHANGE_LOG_RETENTION_DAYS): the changes after it are gone.
+    // A device with a store gets a fresh plan (below); a browser is told so and starts live from now.
+    let logExpired = false;
     if (since !== undefined) {
       const { lastSeq } = await deps.db.user.findUniqueOrThrow({
         where: { id: auth.userId },
@@ -45,7 +56,21 @@ export async function openSyncStream(
         writer.end();
         return;
       }
-      await deps.db.device.update({ where: { id: device.id }, data: { syncCursor: since } });
+      logExpired = !(await logCovers(deps.db, auth.userId, since, lastSeq));
+      if (logExpired && lastEventId.kind !== 'live') {
+        await sendError(
+          deps,
+          writer,
+          'cursor_expired',
+          'the changes after that position are older than the server keeps; start again from now',
+          false,
+        );
+        writer.end();
+        return;
+      }
+    }
+    if (since !== undefined && !logExpired) {
+      await recordAppliedPosition(deps.db, device.id, String(since));
       await writer.send('connected', {
         deviceId: device.id,
         serverTime,
@@ -88,6 +113,7 @@ export async function openSyncStream(
       snapshotSeq = lastEventId.snapshotSeq;
       plan = storedPlan.data;
       from = { chatIndex: lastEventId.chatIndex, offset: lastEventId.offset };
+      await recordAppliedPosition(deps.db, device.id, formatFreshPosition(lastEventId));
       await writer.send('connected', {
         deviceId: device.id,
         serverTime,
@@ -104,6 +130,13 @@ export async function openSyncStream(
       const ahead = await deps.freshSyncPreparations.take(device.id, maxChats);
       deps.metrics.freshSyncPreparations.inc({ outcome: ahead ? 'used' : 'none' });
       const prepared = ahead ?? (await prepareFreshSync(deps, auth.userId, device.id, maxChats));
+      // A new plan: whatever the device held before, its first sync starts at the plan's beginning.
+      await recordAppliedPosition(
+        deps.db,
+        device.id,
+        formatFreshPosition({ snapshotSeq: prepared.snapshotSeq, chatIndex: 0, offset: 0 }),
+      );
+      if (logExpired) deps.logger.info({ deviceId: device.id }, 'position older than the change log: fresh plan');
       await writer.send('connected', {
         deviceId: device.id,
         serverTime,

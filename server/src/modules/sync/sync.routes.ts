@@ -6,6 +6,7 @@ import type { ServerDeps } from '../../server-deps';
 import { authenticateStream, issueSseTicket } from './sse-tickets';
 import { openSyncStream } from './sync-stream';
 import * as sync from './sync.use-cases';
+import { acknowledge, ownSyncStatus } from './sync-status';
 
 export function syncRouter(deps: ServerDeps): Router {
   const router = Router();
@@ -22,6 +23,8 @@ export function syncRouter(deps: ServerDeps): Router {
   });
   mountRoute(router, deps, api.createSseTicket, ({ auth }) => issueSseTicket(deps, auth));
   mountRoute(router, deps, api.syncHello, ({ auth, body }) => sync.hello(deps, auth, body));
+  mountRoute(router, deps, api.ackSync, ({ auth, body }) => acknowledge(deps, auth, body.position));
+  mountRoute(router, deps, api.getSyncStatus, ({ auth }) => ownSyncStatus(deps, auth));
   mountRoute(router, deps, api.syncMessages, ({ auth, query }) => sync.recentMessages(deps, auth, query));
   mountRoute(router, deps, api.syncChanges, ({ auth, query }) => sync.changesAfter(deps, auth, query));
   return router;

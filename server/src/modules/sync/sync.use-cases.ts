@@ -4,8 +4,10 @@ import type { AuthContext } from '../../http/authenticate';
 import type { ServerDeps } from '../../server-deps';
 import { toViewerRecords } from '../messages/message-row';
 import { sendMessage } from '../messages/messages.use-cases';
+import { logCovers } from '../changes/log-retention';
 import { toLiveEvents } from './change-events';
 import { readChangeLog } from './change-log-page';
+import { recordHelloCursor } from './sync-status';
 
 /** What these use-cases touch: the database, and the change bus that wakes streams after a commit. */
 type Deps = Pick<ServerDeps, 'db' | 'changes'>;
@@ -13,7 +15,7 @@ type Deps = Pick<ServerDeps, 'db' | 'changes'>;
 /**
  * Seed 002 hello: the outbox is applied in order, each item idempotently (a replayed item returns the
  * stored message); one item's refusal doesn't block the others. The cursor the device reports is
- * recorded as its sync cursor.
+ * recorded as its applied position (its sync status on the device list).
  */
 export async function hello(
   deps: Deps,
@@ -37,8 +39,11 @@ export async function hello(
     }
   }
   const { lastSeq } = await deps.db.user.findUniqueOrThrow({ where: { id: auth.userId }, select: { lastSeq: true } });
+  // The cursor is read from the device's store: what it applied (forward only: see recordHelloCursor). One
+  // beyond the user's head is not recorded — the hello still goes through (its outbox must), and the
+  // stream answers `cursor_ahead`.
   if (body.cursor !== null && body.cursor <= lastSeq) {
-    await deps.db.device.update({ where: { id: auth.deviceId }, data: { syncCursor: body.cursor } });
+    await recordHelloCursor(deps.db, auth.deviceId, body.cursor);
   }
   return { results, latestSeq: lastSeq };
 }
@@ -71,7 +76,8 @@ export async function recentMessages(
 /**
  * The stream's live events after `after`, a page at a time (the REST fallback of a desktop whose stream
  * can't get through). The same conversion as the stream's, so a client applies them the same way; a
- * position beyond the user's latest change is refused like the stream refuses it (the device must start over).
+ * position beyond the user's latest change (409), or older than the log keeps (410), is refused: the device
+ * must start over, as the stream tells it to.
  */
 export async function changesAfter(
   deps: Deps,
@@ -82,6 +88,11 @@ export async function changesAfter(
   if (query.after > lastSeq) {
     throw errors.conflict(
       `position ${query.after} is ahead of this account's latest change (${lastSeq}); resync from scratch`,
+    );
+  }
+  if (!(await logCovers(deps.db, auth.userId, query.after, lastSeq))) {
+    throw errors.gone(
+      `the change log no longer reaches position ${query.after} (it keeps CHANGE_LOG_RETENTION_DAYS); sync from scratch`,
     );
   }
   const changes = await readChangeLog(deps.db, auth.userId, query.after, query.limit);

@@ -96,6 +96,14 @@ export function SettingsDialog({ username }: { username: string }) {
                     <span className="muted small">
                       {d.platform} · last seen {formatWhen(Date.parse(d.lastSeenAt))}
                     </span>
+                    {d.syncText && (
+                      <>
+                        <br />
+                        <span className="muted small" data-testid="device-sync-status">
+                          {d.syncText}
+                        </span>
+                      </>
+                    )}
                   </span>
                 </li>
               ))}
