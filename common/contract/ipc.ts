@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { coreRequests } from './ipc/core-requests';
 import { ipcEvents } from './ipc/events';
 import { messageActionRequests } from './ipc/message-action-requests';
+import { relinkRequests } from './ipc/relink-requests';
 import type { RequestSpec } from './ipc/request-spec';
 import { trustRequests } from './ipc/trust-requests';
 
@@ -31,6 +32,7 @@ export const ipcRequests = {
   ...coreRequests,
   ...trustRequests,
   ...messageActionRequests,
+  ...relinkRequests,
 } as const satisfies Record<string, RequestSpec>;
 
 export type IpcRequestName = keyof typeof ipcRequests;

@@ -413,6 +413,17 @@ export class LocalStore {
     if (this.db.open) this.db.close();
   }
 
+  /** Anything of an account here: a chat, a draft, a queued message, or a sync position. */
+  holdsAnything(): boolean {
+    const row = this.db
+      .prepare(
+        `SELECT EXISTS(SELECT 1 FROM chats) OR EXISTS(SELECT 1 FROM drafts) OR EXISTS(SELECT 1 FROM outbox)
+           OR EXISTS(SELECT 1 FROM sync_state WHERE key IN ('last_event_id', 'cursor') AND value <> '') AS held`,
+      )
+      .get() as { held: number };
+    return row.held === 1;
+  }
+
   /** Logout / unlink: the database and its WAL are deleted from disk. */
   wipe(): void {
     this.close();
@@ -422,6 +433,14 @@ export class LocalStore {
   }
 }
 
-export type SyncStateKey = 'last_event_id' | 'cursor' | 'progress' | 'snapshot_seq' | 'plan' | 'last_opened_chat_id';
+export type SyncStateKey =
+  | 'last_event_id'
+  | 'cursor'
+  | 'progress'
+  | 'snapshot_seq'
+  | 'plan'
+  | 'last_opened_chat_id'
+  /** The account this store belongs to (relink/store-account.ts: a keyed hash of its master key). */
+  | 'account';
 
 export type { ChatRow, DraftRow, MessageRow, OutboxRow };

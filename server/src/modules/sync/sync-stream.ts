@@ -6,12 +6,14 @@ import { type PreparedFreshSync, prepareFreshSync, sendManifest, streamHistory }
 import { loadContacts } from '../contacts/contacts.use-cases';
 import { loadSettings } from '../settings/settings.use-cases';
 import { LiveStream } from './live-stream';
+import { changeLogCovers } from './resume-position';
 import type { SseWriter } from './sse-writer';
 
 /**
  * `GET /sse/connect` (seed). The desktop sends the id of the last event it *applied* (from its own store,
  * not the transport's memory) as Last-Event-ID:
- * - a seq → it is a synced device: the changes after it, then live;
+ * - a seq → it is a synced device (or a desktop relinked with its store: positions are per user): the
+ *   changes after it, then live — or, when the log no longer reaches back to it, a fresh sync;
  * - a fresh-sync position of the plan stored for this device → the history resumes there;
  * - nothing (or a position of an older plan) → fresh sync: manifest, phases 1–3, cache_primed, live.
  * A browser (the phone web app) has no history to fill: it asks `?since=<seq>` (the changes after it,
@@ -35,11 +37,15 @@ export async function openSyncStream(
 
     // A seq Last-Event-ID (the browser's own reconnect sends it too) wins over `since`.
     const since = lastEventId.kind === 'live' ? lastEventId.seq : start.since;
-    if (since !== undefined) {
-      const { lastSeq } = await deps.db.user.findUniqueOrThrow({
-        where: { id: auth.userId },
-        select: { lastSeq: true },
-      });
+    const { lastSeq } =
+      since === undefined
+        ? { lastSeq: 0 }
+        : await deps.db.user.findUniqueOrThrow({ where: { id: auth.userId }, select: { lastSeq: true } });
+    // A store's position older than the log keeps (a desktop relinked after a long time): a fresh plan below.
+    const resumable =
+      since !== undefined &&
+      (lastEventId.kind !== 'live' || since > lastSeq || (await changeLogCovers(deps.db, auth.userId, since, lastSeq)));
+    if (since !== undefined && resumable) {
       if (since > lastSeq) {
         await sendError(deps, writer, 'cursor_ahead', 'the device is ahead of the server; resync from scratch', false);
         writer.end();
