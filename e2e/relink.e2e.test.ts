@@ -142,6 +142,9 @@ describe('relink that catches up', () => {
     const stored = new Set(again.core.store.allMessageIds());
     expect(stored.size).toBe(61);
     for (const id of [...before, away]) expect(stored.has(id)).toBe(true);
+    // The fresh plan reused the kept store: only the message it lacked came down, once.
+    expect([...again.downloads.entries()]).toEqual([[away, 1]]);
+    expect(again.core.store.getState('held_history')).toBe('');
   });
 
   it('another account approves: the kept store is erased before anything of the new account is written', async () => {

@@ -21,7 +21,13 @@ import type { ParsedEvent } from './sync/event-applier';
 import type { SendOutcome } from './sync/outbox';
 import type { SyncProgress } from './sync/sync-progress';
 import { type SenderKeyDirectory, withOwnKeys } from '../../../common/trust/sender-keys';
-import { accountFingerprint, claimStore, eraseAccountFiles, type StoreClaim } from './relink/store-account';
+import {
+  accountFingerprint,
+  claimStore,
+  describeKeptHistory,
+  eraseAccountFiles,
+  type StoreClaim,
+} from './relink/store-account';
 
 /** Only an expiry keeps the store for a relink; every other end erases it with the keys. */
 export function keepsStore(reason: SessionEndType): boolean {
@@ -113,6 +119,7 @@ export class DesktopCore {
       options.justLinked ?? false,
     );
     if (claimed.claim === 'wiped') eraseAccountFiles(options.dataDir);
+    if (claimed.claim === 'same' && options.justLinked) describeKeptHistory(claimed.store);
     const store = claimed.store;
     let core: DesktopCore | null = null;
     const signing = new SigningKeySource(session);

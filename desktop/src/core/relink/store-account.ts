@@ -1,5 +1,6 @@
 import { existsSync, rmSync } from 'node:fs';
 import path from 'node:path';
+import { MAX_HELD_CHATS, MAX_HELD_EXCEPT } from '../../../../common/contract';
 import { keyedHash, type MasterKey, toBase64Url, utf8 } from '../../../../common/crypto';
 import { LocalStore } from '../store/local-store';
 
@@ -44,6 +45,20 @@ export function claimStore(
   const fresh = LocalStore.open(file);
   fresh.setState('account', fingerprint);
   return { claim: 'wiped', store: fresh };
+}
+
+/** Messages committed within this long before a chat's newest held one may be missing (out of time order). */
+export const HELD_WINDOW_MS = 60_000;
+
+/**
+ * Right after the same account linked again: what the kept store holds, frozen until the sync is primed
+ * (sent with every stream request: a fresh plan — its position older than the server's log — then skips
+ * it; a live resume ignores it). Only a store that had finished a sync (a seq position) describes itself.
+ */
+export function describeKeptHistory(store: LocalStore): void {
+  if (!/^\d+$/.test(store.getState('last_event_id') ?? '')) return;
+  const held = store.heldHistory(HELD_WINDOW_MS, MAX_HELD_EXCEPT, MAX_HELD_CHATS);
+  store.setState('held_history', JSON.stringify(held));
 }
 
 /** What a desktop keeps beside its store for one account: erased with it when another account links. */

@@ -1,5 +1,5 @@
 import type { SigningKeyPair } from '../../../../common/crypto';
-import { ApiError, type MessageRecord } from '../../../../common/contract';
+import { ApiError, HELD_HISTORY_HEADER, type MessageRecord } from '../../../../common/contract';
 import { type Backoff, backoffDelay } from '../../../../common/retry/backoff';
 import type { ChatKeyring } from '../crypto/chat-keyring';
 import type { DeviceSession } from '../session/device-session';
@@ -169,9 +169,11 @@ export class SyncEngine {
         url,
         () => {
           const lastEventId = store.getState('last_event_id');
+          const held = store.getState('held_history');
           return {
             authorization: `Bearer ${session.accessToken}`,
             ...(lastEventId ? { 'last-event-id': lastEventId } : {}),
+            ...(held ? { [HELD_HISTORY_HEADER]: held } : {}),
           };
         },
         {

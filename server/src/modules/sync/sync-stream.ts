@@ -1,8 +1,14 @@
 import type { Request, Response } from 'express';
-import { parseEventId, type SseConnectQuery, type SyncPhase, SyncPlan } from '../../../../common/contract';
+import {
+  type HeldHistory,
+  parseEventId,
+  type SseConnectQuery,
+  type SyncPhase,
+  SyncPlan,
+} from '../../../../common/contract';
 import type { AuthContext } from '../../http/authenticate';
 import type { ServerDeps } from '../../server-deps';
-import { type PreparedFreshSync, prepareFreshSync, sendManifest, streamHistory } from './fresh-sync';
+import { type HeldChats, type PreparedFreshSync, prepareFreshSync, sendManifest, streamHistory } from './fresh-sync';
 import { loadContacts } from '../contacts/contacts.use-cases';
 import { loadSettings } from '../settings/settings.use-cases';
 import { LiveStream } from './live-stream';
@@ -25,6 +31,8 @@ export async function openSyncStream(
   req: Request,
   res: Response,
   start: Pick<SseConnectQuery, 'since' | 'from'> = {},
+  /** A relinked desktop's kept history (HELD_HISTORY_HEADER): a fresh plan skips what it holds. */
+  heldHistory: HeldHistory | null = null,
 ): Promise<void> {
   // Caps first: a refusal is still a JSON answer (nothing written yet).
   const writer = deps.streams.admit(res, auth);
@@ -33,6 +41,7 @@ export async function openSyncStream(
       req.get('last-event-id') ?? (typeof req.query.lastEventId === 'string' ? req.query.lastEventId : undefined),
     );
     const device = await deps.db.device.findUniqueOrThrow({ where: { id: auth.deviceId } });
+    const held: HeldChats = new Map((heldHistory ?? []).map((chat) => [chat.chatId, chat]));
     const serverTime = new Date().toISOString();
 
     // A seq Last-Event-ID (the browser's own reconnect sends it too) wins over `since`.
@@ -103,9 +112,11 @@ export async function openSyncStream(
       const maxChats =
         Number.isInteger(asked) && asked > 0 ? Math.min(asked, deps.config.syncMaxChats) : deps.config.syncMaxChats;
       // Prepared while the desktop was opening its keys and store (pairing confirm), or now.
-      const ahead = await deps.freshSyncPreparations.take(device.id, maxChats);
+      // (Not for a relinked desktop's kept history: that preparation read whole chats.)
+      const taken = await deps.freshSyncPreparations.take(device.id, maxChats);
+      const ahead = held.size === 0 ? taken : null;
       deps.metrics.freshSyncPreparations.inc({ outcome: ahead ? 'used' : 'none' });
-      const prepared = ahead ?? (await prepareFreshSync(deps, auth.userId, device.id, maxChats));
+      const prepared = ahead ?? (await prepareFreshSync(deps, auth.userId, device.id, maxChats, held));
       await writer.send('connected', {
         deviceId: device.id,
         serverTime,
@@ -137,6 +148,7 @@ export async function openSyncStream(
       sendSettings,
       firstScreen,
       auth.userId,
+      held,
     );
     if (!history) return;
     await writer.send('cache_primed', { cursor: snapshotSeq }, String(snapshotSeq));
