@@ -1,6 +1,6 @@
 import { existsSync, rmSync } from 'node:fs';
 import path from 'node:path';
-import { MAX_HELD_CHATS, MAX_HELD_EXCEPT } from '../../../../common/contract';
+import { type HeldChat, MAX_HELD_CHATS, MAX_HELD_EXCEPT } from '../../../../common/contract';
 import { keyedHash, type MasterKey, toBase64Url, utf8 } from '../../../../common/crypto';
 import { LocalStore } from '../store/local-store';
 
@@ -57,8 +57,31 @@ export const HELD_WINDOW_MS = 60_000;
  */
 export function describeKeptHistory(store: LocalStore): void {
   if (!/^\d+$/.test(store.getState('last_event_id') ?? '')) return;
-  const held = store.heldHistory(HELD_WINDOW_MS, MAX_HELD_EXCEPT, MAX_HELD_CHATS);
+  const held = fitHeaderBudget(store.heldHistory(HELD_WINDOW_MS, MAX_HELD_EXCEPT, MAX_HELD_CHATS));
   store.setState('held_history', JSON.stringify(held));
+}
+
+/** What a request header may carry (servers refuse headers past 8–16 KB): the description stays under it. */
+export const HELD_HEADER_BUDGET = 6_000;
+
+/**
+ * Keeps the description under the header budget, most recently active chats first: a chat that doesn't
+ * fit whole goes with fewer listed ids, or not at all. Both only make the server send more, never less.
+ */
+export function fitHeaderBudget(held: readonly HeldChat[], budget = HELD_HEADER_BUDGET): HeldChat[] {
+  const kept: HeldChat[] = [];
+  let size = 2; // []
+  for (const chat of held) {
+    const bare = JSON.stringify({ ...chat, except: [] }).length + 1;
+    if (size + bare > budget) break;
+    let take = chat.except.length;
+    while (take > 0 && size + JSON.stringify({ ...chat, except: chat.except.slice(0, take) }).length + 1 > budget)
+      take = Math.floor(take / 2);
+    const entry = { ...chat, except: chat.except.slice(0, take) };
+    size += JSON.stringify(entry).length + 1;
+    kept.push(entry);
+  }
+  return kept;
 }
 
 /** What a desktop keeps beside its store for one account: erased with it when another account links. */
