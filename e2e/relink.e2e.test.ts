@@ -124,6 +124,44 @@ describe('relink that catches up', () => {
     expect(page.map((m) => m.text)).toEqual(expect.arrayContaining(['message 0 of chat 0', 'away 4']));
   });
 
+  it('unlinked by the server after 30 days without use: the store is kept, and the same account catches up', async () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'symc-relink-inactive-'));
+    dirs.push(dir);
+    const phone = await signUpPhone(server, 'inactive');
+    const [chat] = await seedChats(server, phone.session, { chats: 1, messagesPerChat: () => 10 });
+    const vault = await pairDesktop(server.url, phone, dir);
+    const first = await open(dir, vault, true);
+    await first.core.start();
+    await untilProgress(first.core, (p) => p.connection === 'connected' && p.primed);
+    const deviceId = first.core.session.deviceId;
+    await first.core.stop(); // the desktop is closed
+    cores.splice(cores.indexOf(first.core), 1);
+    await until(() => !server.server.deps.streams.openDevices().includes(deviceId), 10_000, 'its stream closed');
+    // 31 days unseen: the server's sweep unlinks it ("inactive").
+    await server.server.deps.db.device.update({
+      where: { id: deviceId },
+      data: { lastSeenAt: new Date(Date.now() - 31 * 86_400_000) },
+    });
+    expect(await server.server.inactivity.sweep()).toContain(deviceId);
+    const away = await sendSeeded(server, phone.session, chat!, 'while unlinked');
+
+    // Its next start learns it (403 device_revoked, reason inactive): "expired", the store kept.
+    const back = await open(dir, vault, false);
+    await back.core.start();
+    await until(() => back.ends.length > 0, 10_000, 'the session end');
+    expect(back.ends).toEqual([{ type: 'expired' }]);
+    await back.core.stopSyncing();
+    expect(DesktopCore.holdsKeptStore(dir)).toBe(true);
+
+    const again = await open(dir, await pairDesktop(server.url, phone, dir), true);
+    expect(again.core.storeClaim).toBe('same');
+    await again.core.start();
+    await until(() => again.core.store.allMessageIds().includes(away), 15_000, 'the message sent while unlinked');
+    expect(again.modes[0]).toBe('live');
+    expect([...again.downloads.entries()]).toEqual([[away, 1]]);
+    expect(again.core.store.allMessageIds()).toHaveLength(11);
+  });
+
   it('a position older than the change log keeps: a fresh plan, the kept store is not mixed up, nothing lost', async () => {
     const { dir, phone, chats, before } = await expiredDesktop('stale');
     const away = await sendSeeded(server, phone.session, chats[1]!, 'after the log was trimmed');
