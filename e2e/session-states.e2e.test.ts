@@ -12,7 +12,8 @@ import { pairDesktop, until, untilProgress } from './support/desktop';
 /**
  * A desktop tells its session's end apart from being offline: offline it keeps its keys and reconnects;
  * expired (refresh token ran out) or ended (signed out, or revoked for a reused refresh token) it wipes
- * itself, says which, and stops — no request after that, however long it runs.
+ * its keys (an ended session its store too; an expired one keeps it for a relink), says which, and
+ * stops — no request after that, however long it runs.
  */
 describe('the desktop core tells a dead session from an outage', () => {
   let server: TestServer;
@@ -62,7 +63,7 @@ describe('the desktop core tells a dead session from an outage', () => {
     expect(requests.slice(count)).toEqual([]);
   }
 
-  it('expired: the refresh token ran out while the desktop was away → "expired", wiped, no more requests', async () => {
+  it('expired: the refresh token ran out while the desktop was away → "expired", keys wiped (store kept for a relink), no more requests', async () => {
     const { dir, vault, core, requests, ends } = await linkedDesktop('expiry');
     // 30 days without use, as the server sees it: both tokens are past their time.
     const past = new Date(Date.now() - 1000);
@@ -75,7 +76,8 @@ describe('the desktop core tells a dead session from an outage', () => {
     expect(ends).toEqual([{ type: 'expired' }]);
     expect(core.engine.progress.connection).toBe('revoked');
     expect(await loadCredentials(vault)).toBeNull();
-    expect(existsSync(DesktopCore.databaseFile(dir))).toBe(false);
+    // The store stays, unreadable without the keys, for the same account's relink (e2e/relink.e2e.test.ts).
+    expect(existsSync(DesktopCore.databaseFile(dir))).toBe(true);
     await expectSilence(requests);
   });
 

@@ -7,6 +7,7 @@ import { historyRequests } from './ipc/history-requests';
 import { groupRequests } from './ipc/group-requests';
 import { messageActionRequests } from './ipc/message-action-requests';
 import { receiptRequests } from './ipc/receipt-requests';
+import { relinkRequests } from './ipc/relink-requests';
 import type { RequestSpec } from './ipc/request-spec';
 import { trustRequests } from './ipc/trust-requests';
 
@@ -45,6 +46,7 @@ export const ipcRequests = {
   ...historyRequests,
   ...attachmentRequests,
   ...groupRequests,
+  ...relinkRequests,
 } as const satisfies Record<string, RequestSpec>;
 
 export type IpcRequestName = keyof typeof ipcRequests;

@@ -130,6 +130,40 @@ export type LiveEventName = (typeof LIVE_EVENT_NAMES)[number];
  * - `from=now`: live-only start at the user's latest seq (a client with no history to sync, the phone).
  * A seq `Last-Event-ID` (the browser's own reconnect) wins over both; with none of them, a fresh sync.
  */
+/**
+ * What a relinked desktop's kept store holds (docs/SYNC.md, "Relink"): per chat whose history it holds
+ * whole, the time `since` (ms, server clock) from which it may lack messages, and the ids it holds from
+ * then on (`except`). Sent as JSON in the stream request's `x-symc-held-history` header; a fresh plan (its
+ * position older than the change log keeps) then sends of such a chat only the messages created, edited
+ * or deleted from `since` on, minus `except`. Listing fewer ids only re-sends some (idempotent), never skips.
+ */
+export const HELD_HISTORY_HEADER = 'x-symc-held-history';
+export const MAX_HELD_CHATS = 500;
+export const MAX_HELD_EXCEPT = 100;
+export const HeldChat = z.strictObject({
+  chatId: Id,
+  since: z.int().nonnegative(),
+  except: z.array(Id).max(MAX_HELD_EXCEPT),
+});
+export type HeldChat = z.infer<typeof HeldChat>;
+export const HeldHistory = z.array(HeldChat).max(MAX_HELD_CHATS);
+export type HeldHistory = z.infer<typeof HeldHistory>;
+
+/** The header's value: null when absent; a readable reason when it is not a HeldHistory. */
+export function parseHeldHistory(value: string | undefined): { held: HeldHistory | null } | { error: string } {
+  if (value === undefined) return { held: null };
+  let json: unknown;
+  try {
+    json = JSON.parse(value);
+  } catch {
+    return { error: 'not JSON' };
+  }
+  const parsed = HeldHistory.safeParse(json);
+  if (parsed.success) return { held: parsed.data };
+  const issue = parsed.error.issues[0];
+  return { error: `${issue?.path.join('.') ?? ''}: ${issue?.message ?? 'invalid'}` };
+}
+
 export const SseConnectQuery = z.object({
   // Any other string is an unknown ticket (401), like a wrong token; the bound only keeps input small.
   ticket: z.string().max(200).optional(),

@@ -84,3 +84,24 @@ export async function markOpened(server: TestServer, owner: PhoneSession, chatId
 function signedBody(from: PhoneSession, chatId: string, messageId: string, body: UnsignedMessageBody): MessageBody {
   return from.signing ? signMessageBody(from.signing, { chatId, messageId, senderUserId: from.userId }, body) : body;
 }
+
+/** One more signed message from `from` into a seeded chat (through the server's use-case); returns its id. */
+export async function sendSeeded(
+  server: TestServer,
+  from: PhoneSession,
+  chat: SeededChat,
+  text: string,
+): Promise<string> {
+  const messageId = randomId();
+  await sendMessage(server.server.deps, authOf(from), chat.chatId, {
+    messageId,
+    clientKey: `seed:${messageId}`,
+    ciphertext: encryptMessageBody(
+      chat.key,
+      chat.chatId,
+      messageId,
+      signedBody(from, chat.chatId, messageId, { text, senderName: 'Owner', sentAt: Date.now() }),
+    ),
+  });
+  return messageId;
+}

@@ -63,6 +63,12 @@ export const AppSnapshot = z.object({
   screen: z.enum(['pairing', 'main']),
   /** On the pairing screen after a session ended by itself (absent: a first link, or the user signed out). */
   sessionEnd: SessionEndView.optional(),
+  /**
+   * On the pairing screen: this desktop still holds the history of its last account (its session expired),
+   * encrypted and unreadable until linked again. The same account's approval keeps it and catches up;
+   * another account's erases it first.
+   */
+  keptHistory: z.boolean().optional(),
   account: AccountView.nullable(),
   pairing: PairingView,
   sync: SyncView.nullable(),

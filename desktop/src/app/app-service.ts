@@ -1,5 +1,6 @@
 import { type AppSnapshot, IpcError, type UpdateView } from '../../../common/contract';
 import { initCrypto } from '../../../common/crypto';
+import { DesktopCore } from '../core/desktop-core';
 import type { KeyVault } from '../core/keys/key-vault';
 import type { EncryptedSearchIndex } from '../core/search/encrypted-search-index';
 import type { StorageBudget } from '../core/store/storage-budget';
@@ -64,7 +65,7 @@ export class AppService {
       (view) => this.events.emit('pairingState', view),
       () => {
         this.sessionEnd.clear();
-        return this.openCore();
+        return this.openCore(true);
       },
     );
     this.core = new LinkedCore(options, {
@@ -126,6 +127,7 @@ export class AppService {
       return {
         screen: 'pairing',
         ...(sessionEnd ? { sessionEnd } : {}),
+        ...(DesktopCore.holdsKeptStore(this.options.dataDir) ? { keptHistory: true } : {}),
         account: null,
         pairing: this.pairing.view,
         sync: null,
@@ -166,6 +168,15 @@ export class AppService {
     this.pairing.cancel();
   }
 
+  /** "Sign out" on the pairing screen instead of linking again: the kept history is erased, the note too. */
+  eraseKeptHistory(): void {
+    if (this.core.current) throw new IpcError('wrong_state', 'This desktop is linked: sign out from Settings.');
+    DesktopCore.eraseKeptStore(this.options.dataDir);
+    this.search.wipe();
+    this.sessionEnd.clear();
+    this.events.emit('appState', this.snapshot());
+  }
+
   // ---- chats --------------------------------------------------------------------------------------
 
   /** The chat on screen: protected from eviction, marked opened on the server (drives phase 1 elsewhere). */
@@ -203,8 +214,8 @@ export class AppService {
     await this.core.signOut();
   }
 
-  private async openCore(): Promise<void> {
-    if (!(await this.core.open())) this.search.wipe(); // not linked: an index left by a wipe cut short goes
+  private async openCore(justLinked = false): Promise<void> {
+    if (!(await this.core.open(justLinked))) this.search.wipe(); // not linked: an index left by a wipe cut short goes
     this.events.emit('appState', this.snapshot());
   }
 }

@@ -62,6 +62,10 @@ export function createHandlers(app: AppService): IpcHandlers {
       app.cancelPairing();
       return { ok: true };
     },
+    eraseKeptHistory: () => {
+      app.eraseKeptHistory();
+      return { ok: true };
+    },
 
     listChats: () => ({ chats: chatList(app.linked().core, hasDraft) }),
     openChat: async ({ chatId }) => {

@@ -52,11 +52,15 @@ export class LinkedCore {
     return this.linked;
   }
 
-  /** Opens the core if this desktop is linked, and starts syncing. False: not linked. */
-  async open(): Promise<boolean> {
+  /**
+   * Opens the core if this desktop is linked, and starts syncing. False: not linked. `justLinked`: a
+   * pairing just filled the vault (a kept store is then this account's only if its fingerprint proves it).
+   */
+  async open(justLinked = false): Promise<boolean> {
     const core = await DesktopCore.open({
       dataDir: this.options.dataDir,
       vault: this.options.vault,
+      justLinked,
       ...(this.options.budget ? { budget: this.options.budget } : {}),
       ...(this.options.fetch ? { fetch: this.options.fetch } : {}),
       ...(this.options.backoff ? { backoff: this.options.backoff } : {}),
@@ -92,7 +96,8 @@ export class LinkedCore {
       await linked.core.stop();
       return;
     }
-    // The session already wiped the vault and the store (DesktopCore listens to the same event).
+    // The session already wiped the vault and the store — or closed the store, kept for a relink after an
+    // expiry (DesktopCore listens to the same event).
     await linked.core.stopSyncing();
     this.hooks.ended(reason);
   }

@@ -1,3 +1,4 @@
+import { existsSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { type BoxKeyPair, decodePublicKey, type Envelope, unwrapIdentitySecretKey } from '../../../common/crypto';
 import { DesktopAttachments } from './attachments/desktop-attachments';
@@ -23,6 +24,18 @@ import type { ParsedEvent } from './sync/event-applier';
 import type { SendOutcome } from './sync/outbox';
 import type { SyncProgress } from './sync/sync-progress';
 import { type SenderKeyDirectory, withOwnKeys } from '../../../common/trust/sender-keys';
+import {
+  accountFingerprint,
+  claimStore,
+  describeKeptHistory,
+  eraseAccountFiles,
+  type StoreClaim,
+} from './relink/store-account';
+
+/** Only an expiry keeps the store for a relink; every other end erases it with the keys. */
+export function keepsStore(reason: SessionEndType): boolean {
+  return reason === 'expired';
+}
 
 export interface DesktopCoreOptions {
   readonly dataDir: string;
@@ -43,6 +56,11 @@ export interface DesktopCoreOptions {
    * believed on first use for the life of the process). A pinned directory plugs in here.
    */
   readonly senderDirectory?: SenderKeyDirectory;
+  /**
+   * The vault was just filled by a pairing: a store found on disk without this account's fingerprint is
+   * erased rather than adopted (relink/store-account.ts).
+   */
+  readonly justLinked?: boolean;
 }
 
 /**
@@ -76,6 +94,8 @@ export class DesktopCore {
     readonly signing: SigningKeySource,
     /** The contacts' pinned keys (shared by the user's devices), safety numbers and key-change warnings. */
     readonly contacts: DesktopContacts,
+    /** What opening found in the store: this account's history kept (`same`), none, or another's erased. */
+    readonly storeClaim: StoreClaim,
   ) {
     // A storage budget in the synced settings applies on every desktop of the user, at once.
     settings.onChange((value) => {
@@ -104,11 +124,32 @@ export class DesktopCore {
     return this.attachmentsValue;
   }
 
+  /** A store kept after an expiry is on disk (not linked: nothing of it can be read without a relink). */
+  static holdsKeptStore(dataDir: string): boolean {
+    return existsSync(DesktopCore.databaseFile(dataDir));
+  }
+
+  /** "Sign out" instead of linking again: the kept store and the account's files beside it are erased. */
+  static eraseKeptStore(dataDir: string): void {
+    const file = DesktopCore.databaseFile(dataDir);
+    for (const suffix of ['', '-wal', '-shm', '-journal']) rmSync(file + suffix, { force: true });
+    eraseAccountFiles(dataDir);
+  }
+
   /** Opens the core for the device in `vault`, or returns null when this desktop is not linked. */
   static async open(options: DesktopCoreOptions): Promise<DesktopCore | null> {
     const session = await DeviceSession.restore(options.vault, options.fetch);
     if (!session) return null;
-    const store = LocalStore.open(DesktopCore.databaseFile(options.dataDir));
+    // A store kept from an earlier session is this account's only if its fingerprint says so; another
+    // account's is erased (with its files beside it) before anything of this one is written.
+    const claimed = claimStore(
+      LocalStore.open(DesktopCore.databaseFile(options.dataDir)),
+      accountFingerprint(session.masterKey, session.userId),
+      options.justLinked ?? false,
+    );
+    if (claimed.claim === 'wiped') eraseAccountFiles(options.dataDir);
+    if (claimed.claim === 'same' && options.justLinked) describeKeptHistory(claimed.store);
+    const store = claimed.store;
     let core: DesktopCore | null = null;
     const signing = new SigningKeySource(session);
     const keyring = new ChatKeyring(
@@ -170,6 +211,7 @@ export class DesktopCore {
       new SettingsSync(session, store, engine),
       signing,
       contacts,
+      claimed.claim,
     );
     const attachments = new DesktopAttachments({
       dir: DesktopCore.attachmentsDir(options.dataDir),
@@ -187,7 +229,7 @@ export class DesktopCore {
     engine.onMessages((records) => {
       if (engine.progress.primed || engine.progress.mode === 'live') attachments.autoDownloadRecords(records);
     });
-    session.onEvent(() => core!.wipeLocal());
+    session.onEvent((event) => core!.wipeLocal(event.type));
     return core;
   }
 
@@ -249,7 +291,13 @@ export class DesktopCore {
     await this.session.signOut();
   }
 
-  private wipeLocal(): void {
+  /**
+   * The session ended: every key leaves memory. The store goes too, except when the session merely
+   * expired (unused too long): then it stays on disk — ciphertext whose keys just left with the vault —
+   * for a relink by the same account to keep and catch up (docs/DEVICE-LIFECYCLE.md). An unlink or a
+   * session ended server-side (signed out, a stolen refresh token) erases it.
+   */
+  private wipeLocal(reason: SessionEndType): void {
     this.drafts.dispose();
     this.settings.dispose();
     this.contacts.dispose();
@@ -258,8 +306,14 @@ export class DesktopCore {
     this.keyring.clear();
     this.identity?.secretKey.fill(0);
     this.identity = null;
-    this.attachmentsValue?.wipe();
-    this.store.wipe();
+    if (keepsStore(reason)) {
+      // The encrypted blobs stay with the store they belong to (a relink by another account erases both).
+      this.attachmentsValue?.stop();
+      this.store.close();
+    } else {
+      this.attachmentsValue?.wipe();
+      this.store.wipe();
+    }
   }
 
   // ---- what the app asks of a linked desktop ------------------------------------------------------

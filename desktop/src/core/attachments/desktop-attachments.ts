@@ -454,13 +454,18 @@ export class DesktopAttachments {
 
   /** Sign-out / unlink: every blob and every staged file goes. */
   wipe(): void {
+    this.stop();
+    fs.rmSync(this.deps.dir, { recursive: true, force: true });
+    this.cache = this.openCache();
+  }
+
+  /** The session expired and the store is kept (docs/DEVICE-LIFECYCLE.md): sends and reads stop, the cached blobs stay. */
+  stop(): void {
     for (const id of [...this.staged.keys()]) this.cancelSend(id);
     for (const reader of this.readers.values()) void reader.close();
     this.readers.clear();
     this.transfers.clear();
     this.problems.clear();
-    fs.rmSync(this.deps.dir, { recursive: true, force: true });
-    this.cache = this.openCache();
   }
 
   // ---- helpers --------------------------------------------------------------------------------------

@@ -2,6 +2,7 @@ import { existsSync, rmSync } from 'node:fs';
 import Database from 'better-sqlite3';
 import {
   type ChatSummary,
+  type HeldChat,
   compareDrafts,
   type DraftRecord,
   type MessageEditRecord,
@@ -508,6 +509,48 @@ export class LocalStore {
     if (this.db.open) this.db.close();
   }
 
+  /**
+   * The chats whose history this store holds whole, most recently active first: each with the server time
+   * `windowMs` before its newest message, and the newest ids it holds from then on (at most `maxExcept`).
+   * Listing fewer ids than it holds only makes the server re-send some; the window covers messages
+   * committed out of time order.
+   */
+  heldHistory(windowMs: number, maxExcept: number, maxChats: number): HeldChat[] {
+    const chats = this.db
+      .prepare(
+        `SELECT c.id AS chat_id, MAX(m.created_at) AS newest FROM chats c
+           JOIN messages m ON m.chat_id = c.id AND m.status <> 'queued'
+          WHERE c.history_complete = 1 GROUP BY c.id ORDER BY newest DESC LIMIT ?`,
+      )
+      .all(maxChats) as Array<{ chat_id: string; newest: string }>;
+    const ids = this.db.prepare(
+      `SELECT id FROM messages WHERE chat_id = ? AND status <> 'queued' AND created_at >= ?
+        ORDER BY created_at DESC, id DESC LIMIT ?`,
+    );
+    const held: HeldChat[] = [];
+    for (const chat of chats) {
+      const newest = Date.parse(chat.newest);
+      if (!Number.isFinite(newest)) continue;
+      const since = Math.max(0, newest - windowMs);
+      const except = (ids.all(chat.chat_id, new Date(since).toISOString(), maxExcept) as Array<{ id: string }>).map(
+        (row) => row.id,
+      );
+      held.push({ chatId: chat.chat_id, since, except });
+    }
+    return held;
+  }
+
+  /** Anything of an account here: a chat, a draft, a queued message, or a sync position. */
+  holdsAnything(): boolean {
+    const row = this.db
+      .prepare(
+        `SELECT EXISTS(SELECT 1 FROM chats) OR EXISTS(SELECT 1 FROM drafts) OR EXISTS(SELECT 1 FROM outbox)
+           OR EXISTS(SELECT 1 FROM sync_state WHERE key IN ('last_event_id', 'cursor') AND value <> '') AS held`,
+      )
+      .get() as { held: number };
+    return row.held === 1;
+  }
+
   /** Logout / unlink: the database and its WAL are deleted from disk. */
   wipe(): void {
     this.close();
@@ -524,6 +567,10 @@ export type SyncStateKey =
   | 'snapshot_seq'
   | 'plan'
   | 'last_opened_chat_id'
-  | 'attachment_auto_download_bytes';
+  | 'attachment_auto_download_bytes'
+  /** The account this store belongs to (relink/store-account.ts: a keyed hash of its master key). */
+  | 'account'
+  /** What a relinked store holds (HeldHistory JSON), sent with every stream request until the sync is primed. */
+  | 'held_history';
 
 export type { ChatKeyRow, ChatRow, DraftRow, MessageRow, OutboxRow };

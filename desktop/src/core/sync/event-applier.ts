@@ -174,6 +174,11 @@ export function applyEvents(store: LocalStore, keyring: ChatKeyring, events: rea
         break;
       case 'cache_primed':
         store.setState('cursor', String(event.payload.cursor));
+        store.setState('held_history', ''); // a relink's fresh plan is complete: nothing left to skip
+        break;
+      case 'connected':
+        // A relink resumed from its position: the kept history needs no description any more.
+        if (event.payload.mode === 'live') store.setState('held_history', '');
         break;
       default:
         break;

@@ -1,5 +1,11 @@
 import type { SigningKeyPair } from '../../../../common/crypto';
-import { ApiError, type ChatSummary, type MessageRecord, parseEventId } from '../../../../common/contract';
+import {
+  ApiError,
+  type ChatSummary,
+  HELD_HISTORY_HEADER,
+  type MessageRecord,
+  parseEventId,
+} from '../../../../common/contract';
 import { type Backoff, backoffDelay } from '../../../../common/retry/backoff';
 import type { ChatKeyring } from '../crypto/chat-keyring';
 import { type ChatKeyVerifier, KeyVerificationDeferred, storeVerifiedKeys } from '../groups/key-verification';
@@ -286,9 +292,11 @@ export class SyncEngine {
         url,
         () => {
           const lastEventId = store.getState('last_event_id');
+          const held = store.getState('held_history');
           return {
             authorization: `Bearer ${session.accessToken}`,
             ...(lastEventId ? { 'last-event-id': lastEventId } : {}),
+            ...(held ? { [HELD_HISTORY_HEADER]: held } : {}),
           };
         },
         {

@@ -6,14 +6,19 @@ const DAY_MS = 86_400_000;
 const PAGE = 200;
 
 /**
- * Whether the user's log still holds every change after `cursor`. Seqs are gap-free and the prune only ever
- * removes a prefix of a user's log, so the log covers `(cursor, lastSeq]` exactly when its oldest retained
- * seq is at most `cursor + 1` — or nothing is missing (`cursor >= lastSeq`).
+ * Whether the user's log still holds every change after `cursor`, so a device (any of the user's: positions
+ * are per user, and a relinked desktop comes back as a new device with its old position) can resume from it.
+ * Seqs are gap-free and the prune only ever removes a prefix of a user's log, so the entry right after
+ * `cursor` proves the rest is there — or nothing is missing (`cursor >= lastSeq`). The one place that answers
+ * "older than the log keeps": the stream then gives a fresh plan, `GET /sync/changes` a 410.
  */
 export async function logCovers(db: Db, userId: string, cursor: number, lastSeq: number): Promise<boolean> {
   if (cursor >= lastSeq) return true;
-  const oldest = await db.changeLog.findFirst({ where: { userId }, orderBy: { seq: 'asc' }, select: { seq: true } });
-  return oldest !== null && oldest.seq <= cursor + 1;
+  const next = await db.changeLog.findUnique({
+    where: { userId_seq: { userId, seq: cursor + 1 } },
+    select: { seq: true },
+  });
+  return next !== null;
 }
 
 /**

@@ -2,12 +2,14 @@ import {
   FIRST_SCREEN_MESSAGES,
   type FreshPosition,
   formatFreshPosition,
+  type HeldChat,
   type SyncEventPayload,
   type SyncPhase,
   type SyncPlan,
 } from '../../../../common/contract';
 import type { Config } from '../../config';
 import type { Db } from '../../db/client';
+import type { Prisma } from '../../db/generated/sqlite/client';
 import type { Metrics } from '../../observability/metrics';
 import { listChatRows, toChatSummary } from '../chats/chat-summary';
 import { type MessageRow, receiptViews, toMessageRecord } from '../messages/message-row';
@@ -69,6 +71,10 @@ function firstScreenSize(deps: FreshSyncDeps): number {
   return Math.min(FIRST_SCREEN_MESSAGES, deps.config.syncBatchMessages);
 }
 
+/** A relinked desktop's kept chats by id (HeldHistory). */
+export type HeldChats = ReadonlyMap<string, HeldChat>;
+const NO_HELD: HeldChats = new Map();
+
 /** One page of a chat's history, newest first, after `after` (keyset) or skipping `skip` newest rows. */
 function historyPage(
   deps: FreshSyncDeps,
@@ -77,20 +83,33 @@ function historyPage(
   after: { createdAt: Date; id: string } | null,
   skip: number,
   take: number,
+  held: HeldChat | undefined,
 ): Promise<MessageRow[]> {
   // Messages this user deleted for themselves never reach their new devices (docs/MESSAGES.md).
   const visible = { chatId, hiddenBy: { none: { userId } } };
+  const and: Prisma.MessageWhereInput[] = [];
+  if (after)
+    and.push({ OR: [{ createdAt: { lt: after.createdAt } }, { createdAt: after.createdAt, id: { lt: after.id } }] });
+  if (held) and.push(...heldFilter(held));
   return deps.db.message.findMany({
-    where: after
-      ? {
-          ...visible,
-          OR: [{ createdAt: { lt: after.createdAt } }, { createdAt: after.createdAt, id: { lt: after.id } }],
-        }
-      : visible,
+    where: and.length > 0 ? { ...visible, AND: and } : visible,
     orderBy: [{ createdAt: 'desc' }, { id: 'desc' }],
     ...(after === null && skip > 0 ? { skip } : {}),
     take,
   });
+}
+
+/**
+ * A relinked desktop's kept chat (HeldHistory): only what it may lack — created, edited or deleted from
+ * `since` on — minus the ids it says it holds. The same filter on every page and every resume of the plan
+ * (the desktop sends the same description until the plan completes), so offsets keep their meaning.
+ */
+function heldFilter(held: HeldChat): Prisma.MessageWhereInput[] {
+  const since = new Date(held.since);
+  return [
+    { OR: [{ createdAt: { gte: since } }, { editedAt: { gte: since } }, { deletedAt: { gte: since } }] },
+    ...(held.except.length > 0 ? [{ id: { notIn: held.except } }] : []),
+  ];
 }
 
 /**
@@ -102,6 +121,8 @@ export async function prepareFreshSync(
   userId: string,
   deviceId: string,
   maxChats: number,
+  /** What a relinked desktop already holds, by chat (HeldHistory): those chats send only what it lacks. */
+  held: HeldChats = NO_HELD,
 ): Promise<PreparedFreshSync> {
   const { lastSeq: snapshotSeq } = await deps.db.user.findUniqueOrThrow({
     where: { id: userId },
@@ -135,7 +156,10 @@ export async function prepareFreshSync(
       },
     },
     firstScreen: lastOpened
-      ? { chatId: lastOpened, rows: await historyPage(deps, userId, lastOpened, null, 0, firstScreenSize(deps)) }
+      ? {
+          chatId: lastOpened,
+          rows: await historyPage(deps, userId, lastOpened, null, 0, firstScreenSize(deps), held.get(lastOpened)),
+        }
       : null,
   };
 }
@@ -177,6 +201,8 @@ export async function streamHistory(
   firstScreenRows: PreparedFreshSync['firstScreen'] = null,
   /** Whose history: their deleted-for-me messages are skipped. */
   userId = '',
+  /** A relinked desktop's kept chats: only what it lacks of them (the same on every resume of the plan). */
+  held: HeldChats = NO_HELD,
 ): Promise<HistorySummary | null> {
   const order = planOrder(plan);
   const summary: HistorySummary = { messages: 0, bytes: 0, phaseMs: {} };
@@ -230,7 +256,9 @@ export async function streamHistory(
         const cursor = after;
         const rows: MessageRow[] =
           readAhead ??
-          (await historyPacer(deps.db).turn(() => historyPage(deps, userId, chatId, cursor, offset, want)));
+          (await historyPacer(deps.db).turn(() =>
+            historyPage(deps, userId, chatId, cursor, offset, want, held.get(chatId)),
+          ));
         // The user's own receipts and those on their messages: a new device shows the same ticks.
         const views = rows.length ? await receiptViews(deps.db, userId, rows) : new Map();
         for (const row of rows) {

@@ -1,6 +1,7 @@
 import type { Request, Response } from 'express';
 import {
   formatFreshPosition,
+  type HeldHistory,
   parseEventId,
   type SseConnectQuery,
   type SyncPhase,
@@ -8,7 +9,7 @@ import {
 } from '../../../../common/contract';
 import type { AuthContext } from '../../http/authenticate';
 import type { ServerDeps } from '../../server-deps';
-import { type PreparedFreshSync, prepareFreshSync, sendManifest, streamHistory } from './fresh-sync';
+import { type HeldChats, type PreparedFreshSync, prepareFreshSync, sendManifest, streamHistory } from './fresh-sync';
 import { logCovers } from '../changes/log-retention';
 import { loadContacts } from '../contacts/contacts.use-cases';
 import { loadSettings } from '../settings/settings.use-cases';
@@ -19,7 +20,8 @@ import { recordAppliedPosition } from './sync-status';
 /**
  * `GET /sse/connect` (seed). The desktop sends the id of the last event it *applied* (from its own store,
  * not the transport's memory) as Last-Event-ID:
- * - a seq → it is a synced device: the changes after it, then live;
+ * - a seq → it is a synced device (or a desktop relinked with its store: positions are per user): the
+ *   changes after it, then live — or, when the log no longer reaches back to it, a fresh sync;
  * - a fresh-sync position of the plan stored for this device → the history resumes there;
  * - nothing (or a position of an older plan) → fresh sync: manifest, phases 1–3, cache_primed, live.
  * A browser (the phone web app) has no history to fill: it asks `?since=<seq>` (the changes after it,
@@ -31,6 +33,8 @@ export async function openSyncStream(
   req: Request,
   res: Response,
   start: Pick<SseConnectQuery, 'since' | 'from' | 'until'> = {},
+  /** A relinked desktop's kept history (HELD_HISTORY_HEADER): a fresh plan skips what it holds. */
+  heldHistory: HeldHistory | null = null,
 ): Promise<void> {
   // Caps first: a refusal is still a JSON answer (nothing written yet).
   const writer = deps.streams.admit(res, auth);
@@ -39,6 +43,7 @@ export async function openSyncStream(
       req.get('last-event-id') ?? (typeof req.query.lastEventId === 'string' ? req.query.lastEventId : undefined),
     );
     const device = await deps.db.device.findUniqueOrThrow({ where: { id: auth.deviceId } });
+    const held: HeldChats = new Map((heldHistory ?? []).map((chat) => [chat.chatId, chat]));
     const serverTime = new Date().toISOString();
 
     // A seq Last-Event-ID (the browser's own reconnect sends it too) wins over `since`.
@@ -127,9 +132,11 @@ export async function openSyncStream(
       const maxChats =
         Number.isInteger(asked) && asked > 0 ? Math.min(asked, deps.config.syncMaxChats) : deps.config.syncMaxChats;
       // Prepared while the desktop was opening its keys and store (pairing confirm), or now.
-      const ahead = await deps.freshSyncPreparations.take(device.id, maxChats);
+      // (Not for a relinked desktop's kept history: that preparation read whole chats.)
+      const taken = await deps.freshSyncPreparations.take(device.id, maxChats);
+      const ahead = held.size === 0 ? taken : null;
       deps.metrics.freshSyncPreparations.inc({ outcome: ahead ? 'used' : 'none' });
-      const prepared = ahead ?? (await prepareFreshSync(deps, auth.userId, device.id, maxChats));
+      const prepared = ahead ?? (await prepareFreshSync(deps, auth.userId, device.id, maxChats, held));
       // A new plan: whatever the device held before, its first sync starts at the plan's beginning.
       await recordAppliedPosition(
         deps.db,
@@ -168,6 +175,7 @@ export async function openSyncStream(
       sendSettings,
       firstScreen,
       auth.userId,
+      held,
     );
     if (!history) return;
     await writer.send('cache_primed', { cursor: snapshotSeq }, String(snapshotSeq));

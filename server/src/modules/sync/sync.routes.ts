@@ -1,5 +1,5 @@
 import { Router } from 'express';
-import { api, SseConnectQuery } from '../../../../common/contract';
+import { api, HELD_HISTORY_HEADER, parseHeldHistory, SseConnectQuery } from '../../../../common/contract';
 import { errors } from '../../errors';
 import { mountRoute } from '../../http/mount-route';
 import type { ServerDeps } from '../../server-deps';
@@ -18,8 +18,10 @@ export function syncRouter(deps: ServerDeps): Router {
       const issue = query.error.issues[0];
       throw errors.validation(`query.${issue?.path.join('.') ?? ''}: ${issue?.message ?? 'invalid'}`);
     }
+    const held = parseHeldHistory(req.get(HELD_HISTORY_HEADER));
+    if ('error' in held) throw errors.validation(`header ${HELD_HISTORY_HEADER}: ${held.error}`);
     const auth = await authenticateStream(deps, req, query.data.ticket);
-    await openSyncStream(deps, auth, req, res, query.data);
+    await openSyncStream(deps, auth, req, res, query.data, held.held);
   });
   mountRoute(router, deps, api.createSseTicket, ({ auth }) => issueSseTicket(deps, auth));
   mountRoute(router, deps, api.syncHello, ({ auth, body }) => sync.hello(deps, auth, body));

@@ -87,6 +87,7 @@ export function PairingScreen() {
   const pairing = useApp((s) => s.pairing);
   const notice = useApp((s) => s.notice);
   const sessionEnd = useApp((s) => s.snapshot?.sessionEnd ?? null);
+  const keptHistory = useApp((s) => s.snapshot?.keptHistory ?? false);
   return (
     <main className="pairing-screen" aria-labelledby="pairing-title">
       <section className="pairing-card">
@@ -97,7 +98,7 @@ export function PairingScreen() {
           <h1 id="pairing-title">Link this desktop</h1>
           <p className="muted">Your chats stay end-to-end encrypted: your phone hands this desktop its keys.</p>
         </header>
-        {sessionEnd && <SessionEndNotice end={sessionEnd} />}
+        {sessionEnd && <SessionEndNotice end={sessionEnd} keptHistory={keptHistory} />}
         {notice && (
           <p className="notice" role="status">
             {notice}

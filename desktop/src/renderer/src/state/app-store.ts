@@ -174,6 +174,11 @@ export const actions = {
     await call('startPairing', {});
   },
 
+  /** "Sign out" on the pairing screen instead of linking again: the history this desktop kept is erased. */
+  async eraseKeptHistory(): Promise<void> {
+    await call('eraseKeptHistory', {}).catch(report);
+  },
+
   async refreshChats(): Promise<void> {
     if (get().snapshot?.screen !== 'main') return;
     const { chats } = await call('listChats', {});
