@@ -1,6 +1,6 @@
 import { type AppSnapshot, IpcError, type UpdateView } from '../../../common/contract';
 import { initCrypto } from '../../../common/crypto';
-import { DesktopCore } from '../core/desktop-core';
+import { eraseKeptStore, holdsKeptStore } from '../core/desktop-core';
 import type { KeyVault } from '../core/keys/key-vault';
 import type { EncryptedSearchIndex } from '../core/search/encrypted-search-index';
 import type { StorageBudget } from '../core/store/storage-budget';
@@ -127,7 +127,7 @@ export class AppService {
       return {
         screen: 'pairing',
         ...(sessionEnd ? { sessionEnd } : {}),
-        ...(DesktopCore.holdsKeptStore(this.options.dataDir) ? { keptHistory: true } : {}),
+        ...(holdsKeptStore(this.options.dataDir) ? { keptHistory: true } : {}),
         account: null,
         pairing: this.pairing.view,
         sync: null,
@@ -171,7 +171,7 @@ export class AppService {
   /** "Sign out" on the pairing screen instead of linking again: the kept history is erased, the note too. */
   eraseKeptHistory(): void {
     if (this.core.current) throw new IpcError('wrong_state', 'This desktop is linked: sign out from Settings.');
-    DesktopCore.eraseKeptStore(this.options.dataDir);
+    eraseKeptStore(this.options.dataDir);
     this.search.wipe();
     this.sessionEnd.clear();
     this.events.emit('appState', this.snapshot());

@@ -71,6 +71,11 @@ export interface DesktopCoreOptions {
  */
 export type AppCore = Omit<DesktopCore, 'store' | 'engine'>;
 
+/** A store kept after an expiry is on disk (DesktopCore.holdsKeptStore), for the app layer. */
+export const holdsKeptStore = (dataDir: string): boolean => DesktopCore.holdsKeptStore(dataDir);
+/** Erases a kept store and the account's files beside it (DesktopCore.eraseKeptStore), for the app layer. */
+export const eraseKeptStore = (dataDir: string): void => DesktopCore.eraseKeptStore(dataDir);
+
 /**
  * Everything a signed-in desktop runs, wired together: the device session, the encrypted store, the key
  * ring, the sync engine and the reader that decrypts for display. The Electron main process hosts one;
