@@ -1,5 +1,4 @@
 import { z } from 'zod';
-import type { UserSettings } from './settings';
 
 /**
  * Per-chat preferences of one user — mute, archive, delete for me — kept inside the user's settings
@@ -23,7 +22,12 @@ export type ChatPref = z.infer<typeof ChatPref>;
 export const ChatPrefs = z.record(z.string().max(64), ChatPref);
 export type ChatPrefs = z.infer<typeof ChatPrefs>;
 
-export function chatPrefOf(settings: UserSettings | null | undefined, chatId: string): ChatPref {
+/** What chat-prefs reads of the user's settings (settings.ts holds the whole shape and imports this file). */
+interface WithChatPrefs {
+  readonly chatPrefs?: ChatPrefs | undefined;
+}
+
+export function chatPrefOf(settings: WithChatPrefs | null | undefined, chatId: string): ChatPref {
   return settings?.chatPrefs?.[chatId] ?? {};
 }
 
@@ -32,7 +36,11 @@ export function chatPrefOf(settings: UserSettings | null | undefined, chatId: st
  * with none leaves the map). Pure: a write that lost to another device's applies it again on the newer
  * settings, so two devices changing different chats (or different fields) both keep their change.
  */
-export function withChatPref(settings: UserSettings, chatId: string, patch: Partial<ChatPref>): UserSettings {
+export function withChatPref<S extends WithChatPrefs>(
+  settings: S,
+  chatId: string,
+  patch: Partial<ChatPref>,
+): S & { chatPrefs: ChatPrefs } {
   const next: Record<string, unknown> = { ...chatPrefOf(settings, chatId), ...patch };
   for (const [field, value] of Object.entries(next)) if (value === false || value === undefined) delete next[field];
   const prefs: ChatPrefs = { ...settings.chatPrefs };

@@ -1,9 +1,10 @@
 import type { MessageRecord, MessageStatus } from '../../../../common/contract';
 import type { Db } from '../../db/client';
+import type { MessageRow } from './message-row-type';
 import { receiptViews, type ReceiptView } from './receipts';
 
 /** A stored message as Prisma reads it: the one row type every module reading messages uses. */
-export type MessageRow = NonNullable<Awaited<ReturnType<Db['message']['findUnique']>>>;
+export type { MessageRow } from './message-row-type';
 
 /**
  * The wire form of a stored message (`MessageRecord`, common/contract). With `view`, as one viewer sees its

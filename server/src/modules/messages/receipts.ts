@@ -1,6 +1,6 @@
 import { MESSAGE_STATUS_RANK, type MessageStatus, type RecipientReceipt } from '../../../../common/contract';
 import type { Db, Tx } from '../../db/client';
-import type { MessageRow } from './message-row';
+import type { MessageRow } from './message-row-type';
 
 /** A stored per-recipient receipt (MessageReceipt). */
 export interface ReceiptRow {
