@@ -45,6 +45,13 @@ export const SyncView = z.object({
   primed: z.boolean(),
   lastError: z.string().nullable(),
   outboxPending: z.int(),
+  /**
+   * This desktop's first sync, from the phone's approval (as this desktop heard it): to the last opened
+   * chat readable, and to the complete copy. Null: not reached yet, or linked before these were kept;
+   * absent from older hosts.
+   */
+  firstChatReadyMs: z.int().nonnegative().nullable().optional(),
+  completeMs: z.int().nonnegative().nullable().optional(),
 });
 export type SyncView = z.infer<typeof SyncView>;
 

@@ -63,9 +63,9 @@ export class AppService {
     this.pairing = new PairingFlow(
       options,
       (view) => this.events.emit('pairingState', view),
-      () => {
+      (approvedAt) => {
         this.sessionEnd.clear();
-        return this.openCore(true);
+        return this.openCore(true, approvedAt);
       },
     );
     this.core = new LinkedCore(options, {
@@ -138,7 +138,7 @@ export class AppService {
       screen: 'main',
       account: { username: core.session.username, deviceId: core.session.deviceId, serverUrl: core.session.serverUrl },
       pairing: this.pairing.view,
-      sync: syncView(core.progress, core.outboxPending()),
+      sync: syncView(core.progress, core.outboxPending(), core.firstSyncTimes()),
       lastOpenedChatId: core.lastOpenedChatId(),
     };
   }
@@ -214,8 +214,8 @@ export class AppService {
     await this.core.signOut();
   }
 
-  private async openCore(justLinked = false): Promise<void> {
-    if (!(await this.core.open(justLinked))) this.search.wipe(); // not linked: an index left by a wipe cut short goes
+  private async openCore(justLinked = false, approvedAt: number | null = null): Promise<void> {
+    if (!(await this.core.open(justLinked, approvedAt))) this.search.wipe(); // not linked: an index left by a wipe cut short goes
     this.events.emit('appState', this.snapshot());
   }
 }

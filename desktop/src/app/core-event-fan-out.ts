@@ -27,7 +27,7 @@ export interface CoreEventFanOutParts {
  */
 export function wireCoreEvents(parts: CoreEventFanOutParts): () => void {
   const { core, drafts, feeder, events } = parts;
-  const progressView = () => syncView(core.progress, core.outboxPending());
+  const progressView = () => syncView(core.progress, core.outboxPending(), core.firstSyncTimes());
 
   const messagesArrived = (records: readonly MessageRecord[], live: boolean) => {
     const byChat = new Map<string, string[]>();

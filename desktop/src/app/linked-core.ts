@@ -56,7 +56,7 @@ export class LinkedCore {
    * Opens the core if this desktop is linked, and starts syncing. False: not linked. `justLinked`: a
    * pairing just filled the vault (a kept store is then this account's only if its fingerprint proves it).
    */
-  async open(justLinked = false): Promise<boolean> {
+  async open(justLinked = false, approvedAt: number | null = null): Promise<boolean> {
     const core = await DesktopCore.open({
       dataDir: this.options.dataDir,
       vault: this.options.vault,
@@ -66,6 +66,8 @@ export class LinkedCore {
       ...(this.options.backoff ? { backoff: this.options.backoff } : {}),
     });
     if (!core) return false;
+    // Just paired: the first sync's times count from the approval (sync/first-sync-times.ts).
+    if (approvedAt !== null) core.recordApproval(approvedAt);
     const drafts = core.drafts;
     const { feeder, detach } = await this.hooks.attach(core, drafts);
     const offEnded = core.onSessionEnded((reason) => void this.close(reason));

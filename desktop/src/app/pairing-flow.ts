@@ -25,7 +25,8 @@ export class PairingFlow {
   constructor(
     private readonly options: PairingFlowOptions,
     private readonly onState: (view: PairingView) => void,
-    private readonly onPaired: () => Promise<void>,
+    /** `approvedAt`: when this desktop heard of the phone's approval (ms since epoch), for the first sync's times. */
+    private readonly onPaired: (approvedAt: number | null) => Promise<void>,
   ) {}
 
   get view(): PairingView {
@@ -43,8 +44,10 @@ export class PairingFlow {
       ...(this.options.fetch ? { fetch: this.options.fetch } : {}),
     });
     this.pairing = pairing;
+    let approvedAt: number | null = null;
     pairing.subscribe((state) => {
       if (this.pairing !== pairing) return;
+      if (state.kind === 'approved') approvedAt ??= Date.now();
       // While the QR is on screen: the first sync's parsing, storing and decrypting, once on made-up data.
       if (state.kind === 'showing') warmUpOnce();
       this.current = pairingView(state);
@@ -53,7 +56,7 @@ export class PairingFlow {
     void pairing.start().then(async (final) => {
       if (this.pairing !== pairing || final.kind !== 'paired') return;
       this.pairing = null;
-      await this.onPaired();
+      await this.onPaired(approvedAt);
     });
   }
 

@@ -1,6 +1,7 @@
 import type { PairingView, SyncView } from '../../../common/contract';
 import type { PairingState } from '../core/pairing/pairing-state';
 import type { SyncProgress } from '../core/sync/sync-progress';
+import type { FirstSyncTimes } from '../core/sync/first-sync-times';
 
 /** The pairing state as the screen needs it: the QR as an image URL, never a key. */
 export function pairingView(state: PairingState): PairingView {
@@ -26,7 +27,11 @@ export function pairingView(state: PairingState): PairingView {
   }
 }
 
-export function syncView(progress: SyncProgress, outboxPending: number): SyncView {
+export function syncView(
+  progress: SyncProgress,
+  outboxPending: number,
+  firstSync: FirstSyncTimes | null = null,
+): SyncView {
   return {
     connection: progress.connection,
     transport: progress.transport,
@@ -38,5 +43,7 @@ export function syncView(progress: SyncProgress, outboxPending: number): SyncVie
     primed: progress.primed,
     lastError: progress.lastError,
     outboxPending,
+    firstChatReadyMs: firstSync?.firstChatReadyMs ?? null,
+    completeMs: firstSync?.completeMs ?? null,
   };
 }

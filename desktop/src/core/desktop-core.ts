@@ -13,6 +13,7 @@ import { DeviceSession, type SessionEndType } from './session/device-session';
 import { LocalStore } from './store/local-store';
 import { DEFAULT_BUDGET, type StorageBudget } from './store/storage-budget';
 import { SyncEngine } from './sync/sync-engine';
+import { FirstSyncClock, type FirstSyncTimes } from './sync/first-sync-times';
 import { MessageActions } from './sync/message-actions';
 import { ServerHistory } from './history/server-history';
 import { ChatReader } from './view/chat-reader';
@@ -84,6 +85,7 @@ export const eraseKeptStore = (dataDir: string): void => DesktopCore.eraseKeptSt
 export class DesktopCore {
   private identity: BoxKeyPair | null = null;
   private openChatId: string | null = null;
+  private readonly firstSync: FirstSyncClock;
 
   private constructor(
     readonly session: DeviceSession,
@@ -102,6 +104,8 @@ export class DesktopCore {
     /** What opening found in the store: this account's history kept (`same`), none, or another's erased. */
     readonly storeClaim: StoreClaim,
   ) {
+    this.firstSync = new FirstSyncClock(store);
+    engine.onProgress((progress) => this.firstSync.observe(progress, Date.now()));
     // A storage budget in the synced settings applies on every desktop of the user, at once.
     settings.onChange((value) => {
       const budget = budgetFromSettings(value);
@@ -327,6 +331,16 @@ export class DesktopCore {
 
   get progress(): SyncProgress {
     return this.engine.progress;
+  }
+
+  /** The phone approved this desktop at `at` (this clock): the first sync's times count from there. */
+  recordApproval(at: number): void {
+    this.firstSync.approved(at);
+  }
+
+  /** Approval → first readable chat and → complete copy, for this desktop's first sync (null: linked before). */
+  firstSyncTimes(): FirstSyncTimes | null {
+    return this.firstSync.times;
   }
 
   /** Messages written here that the server has not taken yet. */

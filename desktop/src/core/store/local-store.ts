@@ -571,6 +571,8 @@ export type SyncStateKey =
   /** The account this store belongs to (relink/store-account.ts: a keyed hash of its master key). */
   | 'account'
   /** What a relinked store holds (HeldHistory JSON), sent with every stream request until the sync is primed. */
-  | 'held_history';
+  | 'held_history'
+  /** The first sync's durations from the approval (sync/first-sync-times.ts). */
+  | 'first_sync';
 
 export type { ChatKeyRow, ChatRow, DraftRow, MessageRow, OutboxRow };

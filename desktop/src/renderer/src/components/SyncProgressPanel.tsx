@@ -23,6 +23,11 @@ export function SyncProgressPanel({ sync }: { sync: SyncView }) {
         {sync.connection === 'connected' && sync.transport === 'polling' ? ' · checking every few seconds' : ''}
         {sync.outboxPending > 0 ? ` · ${sync.outboxPending} queued` : ''}
       </p>
+      {sync.lastError ? (
+        <p className="sync-error" role="alert" aria-label="Sync problem">
+          {sync.lastError}
+        </p>
+      ) : null}
       {done ? (
         <details className="sync-details">
           <summary>Sync details</summary>
@@ -33,11 +38,46 @@ export function SyncProgressPanel({ sync }: { sync: SyncView }) {
             </p>
           ) : null}
           <Phases sync={sync} />
+          <FirstSyncTimes sync={sync} />
         </details>
       ) : (
-        <Phases sync={sync} />
+        <>
+          <Phases sync={sync} />
+          <FirstSyncTimes sync={sync} />
+        </>
       )}
     </section>
+  );
+}
+
+/** "820 ms", "12.3 s", "2 min 5 s". */
+function formatWait(ms: number): string {
+  if (ms < 1_000) return `${Math.round(ms)} ms`;
+  if (ms < 60_000) return `${(ms / 1_000).toFixed(1)} s`;
+  const seconds = Math.round(ms / 1_000);
+  return `${Math.floor(seconds / 60)} min ${seconds % 60} s`;
+}
+
+/** What the user waited for in this desktop's first sync, counted from the phone's approval. */
+function FirstSyncTimes({ sync }: { sync: SyncView }) {
+  const first = sync.firstChatReadyMs ?? null;
+  const complete = sync.completeMs ?? null;
+  if (first === null && complete === null) return null;
+  return (
+    <dl className="sync-times" aria-label="First sync times">
+      {first !== null ? (
+        <div>
+          <dt>First chat readable</dt>
+          <dd>{formatWait(first)} after approval</dd>
+        </div>
+      ) : null}
+      {complete !== null ? (
+        <div>
+          <dt>Complete copy</dt>
+          <dd>{formatWait(complete)} after approval</dd>
+        </div>
+      ) : null}
+    </dl>
   );
 }
 
