@@ -62,6 +62,8 @@ describe('the desktop app relinks with its history, or erases it', () => {
     dirs.push(dir);
     const phone = await signUpPhone(server, name);
     const chats = await seedChats(server, phone.session, { chats: 2, messagesPerChat: () => 5 });
+    // The previous test's app stops first: a running one would go on syncing after the suite ends.
+    await desktopApp?.stop();
     desktopApp = await startDesktopApp(server.url, dir);
     await page.goto(desktopApp.host.url);
     await approveShownQr(desktopApp.app, phone);
