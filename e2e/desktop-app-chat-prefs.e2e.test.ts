@@ -6,10 +6,9 @@ import { initCrypto } from '../common/crypto';
 import type { IncomingMessage } from '../desktop/src/app/app-service';
 import { PhoneSettings } from '../mobile-pairing/src/core/chat-prefs';
 import { sendText } from '../mobile-pairing/src/core/chats';
-import { approvePairing, lookupPairing, parsePairingInput } from '../mobile-pairing/src/core/pairing';
 import { signUpPhone } from '../server/test/support/phone';
 import { startTestServer, type TestServer } from '../server/test/support/test-server';
-import { ensureDesktopBuild, type RunningDesktopApp, startDesktopApp } from './support/desktop-app';
+import { ensureDesktopBuild, type RunningDesktopApp, startDesktopApp, approveFromScreen } from './support/desktop-app';
 import { launchChromium, type PhoneBrowser } from './support/phone-web';
 import { seedChats, type SeededChat } from './support/seed';
 
@@ -57,9 +56,7 @@ describe('the desktop app: archive, mute, delete chat for me (Chromium)', () => 
 
   it('links; archiving a chat moves it under "Archived" here and on the phone', async () => {
     await page.goto(desktop.host.url);
-    const link = await page.getByLabel('Pairing link').inputValue({ timeout: 30_000 });
-    const checkCode = (await page.getByLabel('Check code').textContent())!.trim();
-    await approvePairing(phone.api, phone.session, await lookupPairing(phone.api, parsePairingInput(link)), checkCode);
+    await approveFromScreen(page, phone);
     await mainList()
       .getByRole('button', { name: /^Chat 0/ })
       .click({ timeout: 30_000 });

@@ -6,10 +6,9 @@ import { initCrypto } from '../common/crypto';
 import { openChat, readMeta } from '../common/trust/group-actions';
 import { readMessage } from '../mobile-pairing/src/core/chats';
 import { phoneContacts } from '../mobile-pairing/src/core/contacts';
-import { approvePairing, lookupPairing, parsePairingInput } from '../mobile-pairing/src/core/pairing';
 import { signUpPhone } from '../server/test/support/phone';
 import { startTestServer, type TestServer } from '../server/test/support/test-server';
-import { ensureDesktopBuild, type RunningDesktopApp, startDesktopApp } from './support/desktop-app';
+import { ensureDesktopBuild, type RunningDesktopApp, startDesktopApp, approveFromScreen } from './support/desktop-app';
 import { launchChromium, type PhoneBrowser } from './support/phone-web';
 
 type Phone = Awaited<ReturnType<typeof signUpPhone>>;
@@ -63,9 +62,7 @@ describe('the desktop app: new chat and members (Chromium)', () => {
 
   it('links', async () => {
     await page.goto(desktop.host.url);
-    const link = await page.getByLabel('Pairing link').inputValue({ timeout: 30_000 });
-    const checkCode = (await page.getByLabel('Check code').textContent())!.trim();
-    await approvePairing(me.api, me.session, await lookupPairing(me.api, parsePairingInput(link)), checkCode);
+    await approveFromScreen(page, me);
     await page.getByRole('button', { name: 'New chat' }).waitFor({ timeout: 30_000 });
   }, 90_000);
 

@@ -4,10 +4,9 @@ import path from 'node:path';
 import type { Locator, Page } from 'playwright-core';
 import { initCrypto } from '../common/crypto';
 import { chatKeyFor, sendText } from '../mobile-pairing/src/core/chats';
-import { approvePairing, lookupPairing, parsePairingInput } from '../mobile-pairing/src/core/pairing';
 import { signUpPhone } from '../server/test/support/phone';
 import { startTestServer, type TestServer } from '../server/test/support/test-server';
-import { ensureDesktopBuild, type RunningDesktopApp, startDesktopApp } from './support/desktop-app';
+import { ensureDesktopBuild, type RunningDesktopApp, startDesktopApp, approveFromScreen } from './support/desktop-app';
 import { launchChromium, type PhoneBrowser } from './support/phone-web';
 import { markOpened, seedChats, type SeededChat } from './support/seed';
 
@@ -67,9 +66,7 @@ describe('the desktop app: history beyond the synced set (Chromium)', () => {
 
   it('links, and lists the chats it does not hold under "More chats"', async () => {
     await page.goto(desktop.host.url);
-    const link = await page.getByLabel('Pairing link').inputValue({ timeout: 30_000 });
-    const checkCode = (await page.getByLabel('Check code').textContent())!.trim();
-    await approvePairing(phone.api, phone.session, await lookupPairing(phone.api, parsePairingInput(link)), checkCode);
+    await approveFromScreen(page, phone);
     await page.getByRole('heading', { level: 2, name: 'Chat 2', exact: true }).waitFor({ timeout: 30_000 });
     const list = page.getByRole('list', { name: 'Chats' });
     await list.getByRole('button', { name: /^Chat 0/ }).waitFor({ timeout: 30_000 });

@@ -5,10 +5,9 @@ import type { Page } from 'playwright-core';
 import { readEdit } from '../common/content';
 import { initCrypto } from '../common/crypto';
 import { readMessage } from '../mobile-pairing/src/core/chats';
-import { approvePairing, lookupPairing, parsePairingInput } from '../mobile-pairing/src/core/pairing';
 import { signUpPhone } from '../server/test/support/phone';
 import { startTestServer, type TestServer } from '../server/test/support/test-server';
-import { ensureDesktopBuild, type RunningDesktopApp, startDesktopApp } from './support/desktop-app';
+import { ensureDesktopBuild, type RunningDesktopApp, startDesktopApp, approveFromScreen } from './support/desktop-app';
 import { launchChromium, type PhoneBrowser } from './support/phone-web';
 import { seedChats, type SeededChat } from './support/seed';
 
@@ -48,9 +47,7 @@ describe('the desktop app: message actions (Chromium)', () => {
 
   it('links and opens the chat', async () => {
     await page.goto(desktop.host.url);
-    const link = await page.getByLabel('Pairing link').inputValue({ timeout: 30_000 });
-    const checkCode = (await page.getByLabel('Check code').textContent())!.trim();
-    await approvePairing(phone.api, phone.session, await lookupPairing(phone.api, parsePairingInput(link)), checkCode);
+    await approveFromScreen(page, phone);
     await page
       .getByRole('list', { name: 'Chats' })
       .getByRole('button', { name: /^Chat 0/ })

@@ -4,11 +4,10 @@ import path from 'node:path';
 import type { Page } from 'playwright-core';
 import { initCrypto } from '../common/crypto';
 import { chatKeyFor, sendText, startChat } from '../mobile-pairing/src/core/chats';
-import { approvePairing, lookupPairing, parsePairingInput } from '../mobile-pairing/src/core/pairing';
 import { signUpPhone } from '../server/test/support/phone';
 import { startTestServer, type TestServer } from '../server/test/support/test-server';
 import { ensurePhoneBuild } from './support/build-phone';
-import { ensureDesktopBuild, type RunningDesktopApp, startDesktopApp } from './support/desktop-app';
+import { ensureDesktopBuild, type RunningDesktopApp, startDesktopApp, approveFromScreen } from './support/desktop-app';
 import { until } from './support/desktop';
 import { launchChromium, newPhone, type PhoneBrowser } from './support/phone-web';
 
@@ -100,9 +99,7 @@ describe('receipts in the phone web app and the desktop app (Chromium)', () => {
 
   it("the desktop shows distinct ticks and 'Read by 1 of 2', and who on demand", async () => {
     await desktopPage.goto(desktop.host.url);
-    const link = await desktopPage.getByLabel('Pairing link').inputValue({ timeout: 30_000 });
-    const checkCode = (await desktopPage.getByLabel('Check code').textContent())!.trim();
-    await approvePairing(alice.api, alice.session, await lookupPairing(alice.api, parsePairingInput(link)), checkCode);
+    await approveFromScreen(desktopPage, alice);
     await desktopPage
       .getByRole('list', { name: 'Chats' })
       .getByRole('button', { name: /^Climbing/ })

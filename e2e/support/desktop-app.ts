@@ -1,4 +1,6 @@
 import { mkdirSync } from 'node:fs';
+import type { Page } from 'playwright-core';
+import type { ApiClient } from '../../common/contract';
 import path from 'node:path';
 import { AppService } from '../../desktop/src/app/app-service';
 import { FileKeyVault } from '../../desktop/src/core/keys/file-key-vault';
@@ -6,6 +8,8 @@ import { type HeadlessHost, startHeadlessHost } from '../../desktop/src/headless
 import { BRIDGE_FILE, DESKTOP_DIST, RENDERER_DIR } from '../../desktop/src/headless/paths';
 import { buildWhenChanged, ROOT } from './build-when-changed';
 import type { PolicyUpdates } from './policy-updates';
+import type { PhoneSession } from '../../mobile-pairing/src/core/account';
+import { approvePairing, lookupPairing, parsePairingInput } from '../../mobile-pairing/src/core/pairing';
 
 /**
  * Builds the renderer, the headless bridge and the Electron bundles unless desktop/dist was built from
@@ -61,4 +65,14 @@ export async function startDesktopApp(
       await app.stop();
     },
   };
+}
+
+/**
+ * The phone approves the desktop app on `page` the way a user without a camera does: it reads the pairing
+ * link and the check code the pairing screen shows (waiting for them), and approves with both.
+ */
+export async function approveFromScreen(page: Page, phone: { api: ApiClient; session: PhoneSession }): Promise<void> {
+  const link = await page.getByLabel('Pairing link').inputValue({ timeout: 30_000 });
+  const checkCode = (await page.getByLabel('Check code').textContent())!.trim();
+  await approvePairing(phone.api, phone.session, await lookupPairing(phone.api, parsePairingInput(link)), checkCode);
 }

@@ -1,5 +1,6 @@
 import { usePostgresBeforeMigration } from '../../test/support/pg-database';
 import { laterMigrations, MESSAGE_ACTIONS_MIGRATION } from '../../test/support/migrations-before';
+import { insertOneReadMessage } from '../../test/support/pg-seed-rows';
 import { applyPendingMigrations } from './migrate';
 
 describe('message_actions migration (PostgreSQL)', () => {
@@ -8,18 +9,7 @@ describe('message_actions migration (PostgreSQL)', () => {
 
   it('keeps every message as it was (never edited, not deleted); edits and hides then attach to it', async () => {
     const { url, db } = before();
-    await db.query(
-      `INSERT INTO "User" (id, username, "kdfSalt", "kdfOpsLimit", "kdfMemLimit", "authKeyHash", "wrappedMasterKey", "identityPublicKey", "wrappedIdentitySecretKey")
-         VALUES ('u1', 'alice', 'salt', 2, 8192, 'hash', 'v1.mk', 'idpub', 'v1.idsec')`,
-    );
-    await db.query(
-      `INSERT INTO "Device" (id, "userId", name, platform, kind) VALUES ('d1', 'u1', 'phone', 'ios', 'phone')`,
-    );
-    await db.query(`INSERT INTO "Chat" (id, "createdByUserId", "encryptedMeta") VALUES ('c1', 'u1', 'meta')`);
-    await db.query(
-      `INSERT INTO "Message" (id, "chatId", "senderUserId", "senderDeviceId", "clientKey", ciphertext, size, status)
-         VALUES ('m1', 'c1', 'u1', 'd1', 'k1', 'v1.body', 7, 'read')`,
-    );
+    await insertOneReadMessage(db);
 
     expect(await applyPendingMigrations(url)).toEqual([
       MESSAGE_ACTIONS_MIGRATION,
