@@ -230,6 +230,7 @@ export class DesktopCore {
       reader,
       signingKey: () => signing.get(),
       budget: () => engine.getBudget(),
+      beforeWrite: (chatId) => core!.groups.rotateIfDue(chatId),
     });
     core.attachmentsValue = attachments;
     // Files leave with their chats, then media shrinks to what the budget leaves after the messages.

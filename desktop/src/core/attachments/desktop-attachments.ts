@@ -86,6 +86,8 @@ export interface DesktopAttachmentsDeps {
   readonly signingKey: () => Promise<SigningKeyPair | null>;
   readonly budget: () => StorageBudget;
   readonly fetch?: typeof fetch;
+  /** Before a file message is written: a key rotation a member's leave made due (docs/GROUPS.md). */
+  readonly beforeWrite?: (chatId: string) => Promise<void>;
 }
 
 let localSeq = 0;
@@ -245,6 +247,8 @@ export class DesktopAttachments {
 
   private async sendMessage(context: AttachmentContext, text: string, ref: AttachmentRef): Promise<MessageRecord> {
     const { session, store, keyring } = this.deps;
+    // Nothing new under a key a member who left still holds: the next version first, as text sends do.
+    await this.deps.beforeWrite?.(context.chatId);
     const chat = store.getChat(context.chatId);
     // Written under the chat's current key version, as the outbox writes (docs/GROUPS.md).
     const keyVersion = chat?.key_version ?? 1;
