@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { initCrypto, randomBytes, randomId, toBase64Url } from '../../common/crypto';
+import { type ChatKey, initCrypto, randomBytes, randomId, toBase64Url } from '../../common/crypto';
 import { ATTACHMENTS_PATH } from '../../common/contract';
 import { startChat } from '../../mobile-pairing/src/core/chats';
 import { uploadBlob, AttachmentTransferError } from '../../desktop/src/core/attachments/blob-transfer';
@@ -55,19 +55,15 @@ function idMetadata(id: string): string {
 }
 
 describe('attachments', () => {
+  /** Alice seals, uploads and sends `file` in the chat (the client path every test here starts from). */
+  const aliceSends = (chatId: string, chatKey: ChatKey, file: string) =>
+    sendFileMessage(alice.api, alice.session, { baseUrl: server.url }, chatId, chatKey, file, work);
+
   it('round trip: alice uploads and sends, bob (a member) downloads and opens it; ranges work', async () => {
     const { chat, chatKey } = await chatWithBob();
     const bytes = randomBytes(300_000);
     const file = writeFile(work, 'photo.bin', bytes);
-    const sent = await sendFileMessage(
-      alice.api,
-      alice.session,
-      { baseUrl: server.url },
-      chat.chatId,
-      chatKey,
-      file,
-      work,
-    );
+    const sent = await aliceSends(chat.chatId, chatKey, file);
     const opened = await receiveFile({ baseUrl: server.url, accessToken: token(bob) }, sent, work);
     expect(Buffer.compare(fs.readFileSync(opened), Buffer.from(bytes))).toBe(0);
 
@@ -85,15 +81,7 @@ describe('attachments', () => {
   it("another user's blob answers 404 (not a member of any chat naming it), even with its id", async () => {
     const { chat, chatKey } = await chatWithBob();
     const file = writeFile(work, 'private.bin', randomBytes(5000));
-    const sent = await sendFileMessage(
-      alice.api,
-      alice.session,
-      { baseUrl: server.url },
-      chat.chatId,
-      chatKey,
-      file,
-      work,
-    );
+    const sent = await aliceSends(chat.chatId, chatKey, file);
     const asCarol = await raw(server, 'GET', `${ATTACHMENTS_PATH}/${sent.ref.id}`, {
       token: carol.session.tokens.accessToken,
     });
@@ -164,15 +152,7 @@ describe('attachments', () => {
   it("a message can't name someone else's blob, an unfinished upload or one already sent: 400, nothing stored", async () => {
     const { chat, chatKey } = await chatWithBob();
     const file = writeFile(work, 'x.bin', randomBytes(2000));
-    const sent = await sendFileMessage(
-      alice.api,
-      alice.session,
-      { baseUrl: server.url },
-      chat.chatId,
-      chatKey,
-      file,
-      work,
-    );
+    const sent = await aliceSends(chat.chatId, chatKey, file);
     const unfinished = randomId();
     expect((await create({ 'upload-length': '5000', 'upload-metadata': idMetadata(unfinished) }, bob)).status).toBe(
       201,
@@ -241,15 +221,7 @@ describe('attachments', () => {
     const { chat, chatKey } = await chatWithBob();
     const bytes = randomBytes(2 * 1024 * 1024);
     const file = writeFile(work, 'cut-download.bin', bytes);
-    const sent = await sendFileMessage(
-      alice.api,
-      alice.session,
-      { baseUrl: server.url },
-      chat.chatId,
-      chatKey,
-      file,
-      work,
-    );
+    const sent = await aliceSends(chat.chatId, chatKey, file);
     const proxy = await new CuttingProxy(server.server.port).start();
     try {
       let seen = 0;
@@ -283,15 +255,7 @@ describe('attachments', () => {
     const db = server.server.deps.db;
     const { chat, chatKey } = await chatWithBob();
     const file = writeFile(work, 'gc.bin', randomBytes(3000));
-    const sent = await sendFileMessage(
-      alice.api,
-      alice.session,
-      { baseUrl: server.url },
-      chat.chatId,
-      chatKey,
-      file,
-      work,
-    );
+    const sent = await aliceSends(chat.chatId, chatKey, file);
     const abandoned = randomId();
     expect((await create({ 'upload-length': '5000', 'upload-metadata': idMetadata(abandoned) })).status).toBe(201);
     const unsent = randomId();
@@ -322,15 +286,7 @@ describe('attachments', () => {
   it('the uploader may give up an unsent upload (tus termination), not a sent one', async () => {
     const { chat, chatKey } = await chatWithBob();
     const file = writeFile(work, 'term.bin', randomBytes(1000));
-    const sent = await sendFileMessage(
-      alice.api,
-      alice.session,
-      { baseUrl: server.url },
-      chat.chatId,
-      chatKey,
-      file,
-      work,
-    );
+    const sent = await aliceSends(chat.chatId, chatKey, file);
     const del = (id: string, who = alice) =>
       fetch(`${server.url}${ATTACHMENTS_PATH}/${id}`, {
         method: 'DELETE',
