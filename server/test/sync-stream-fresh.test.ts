@@ -50,6 +50,42 @@ async function freshSync(server: TestServer, account: Account, query = ''): Prom
 }
 
 const planOrder = (plan: SyncPlan) => [...plan.phase1, ...plan.phase2, ...plan.phase3];
+
+/**
+ * The walk of a new plan, written out: the last opened chat whole; then in phase 2, and again in phase 3,
+ * every chat's newest screen first and after them the rest of each. A position's chat index counts these steps.
+ */
+function walkSteps(plan: SyncPlan): Array<{ chatId: string; from: number; until: number }> {
+  const screensFirst = (chats: string[]) => [
+    ...chats.map((chatId) => ({ chatId, from: 0, until: FIRST_SCREEN_MESSAGES })),
+    ...chats.map((chatId) => ({ chatId, from: FIRST_SCREEN_MESSAGES, until: Infinity })),
+  ];
+  return [
+    ...plan.phase1.map((chatId) => ({ chatId, from: 0, until: Infinity })),
+    ...screensFirst(plan.phase2),
+    ...screensFirst(plan.phase3),
+  ];
+}
+
+/** Every message of the plan in the order the walk sends them. */
+function walkOrder(plan: SyncPlan, byId: ReadonlyMap<string, Seeded>): string[] {
+  return walkSteps(plan).flatMap((step) => byId.get(step.chatId)!.newestFirst.slice(step.from, step.until));
+}
+
+/** How many messages the walk has sent when it stands at `position` (the resume point it names). */
+function sentBefore(
+  plan: SyncPlan,
+  byId: ReadonlyMap<string, Seeded>,
+  position: { chatIndex: number; offset: number },
+) {
+  return walkSteps(plan).reduce((n, step, index) => {
+    const size = byId.get(step.chatId)!.newestFirst.length;
+    const end = Math.min(step.until, size);
+    if (index < position.chatIndex) return n + Math.max(0, end - step.from);
+    if (index === position.chatIndex) return n + Math.max(0, Math.min(position.offset, end) - step.from);
+    return n;
+  }, 0);
+}
 const phaseOf = (plan: SyncPlan, chatId: string) =>
   plan.phase1.includes(chatId) ? 1 : plan.phase2.includes(chatId) ? 2 : plan.phase3.includes(chatId) ? 3 : null;
 
@@ -104,8 +140,7 @@ describe('fresh sync: manifest, phases and their order', () => {
   it('streams each planned chat newest first, in plan order, phase by phase, and nothing of the chats beyond the budget', async () => {
     const events = await freshSync(server, account);
     const { plan, snapshotSeq } = payloadOf(events[1]!, 'sync:initial');
-    const expected = planOrder(plan).flatMap((id) => byId.get(id)!.newestFirst);
-    expect(syncedMessages(events).map((m) => m.messageId)).toEqual(expected);
+    expect(syncedMessages(events).map((m) => m.messageId)).toEqual(walkOrder(plan, byId));
 
     const names = events.map((e) => e.event);
     const ready = (name: string) => names.indexOf(name);
@@ -133,9 +168,10 @@ describe('fresh sync: manifest, phases and their order', () => {
         bytes: chats.reduce((n, c) => n + c.newestFirst.length * c.bytes, 0),
       };
     };
+    // (Steps: the last opened chat, then two per chat of phases 2 and 3 — its newest screen, then the rest.)
     expect(events[p1]).toEqual({ event: 'phase_1_last_chat_ready', data: stats(1), id: `h${snapshotSeq}:1:0` });
-    expect(events[p2]).toEqual({ event: 'phase_2_last_10_chats_ready', data: stats(2), id: `h${snapshotSeq}:11:0` });
-    expect(events[p3]).toEqual({ event: 'phase_3_last_100_chats_ready', data: stats(3), id: `h${snapshotSeq}:13:0` });
+    expect(events[p2]).toEqual({ event: 'phase_2_last_10_chats_ready', data: stats(2), id: `h${snapshotSeq}:21:0` });
+    expect(events[p3]).toEqual({ event: 'phase_3_last_100_chats_ready', data: stats(3), id: `h${snapshotSeq}:25:0` });
   });
 
   it("the last opened chat's first batch is its newest screenful alone; the rest of it follows", async () => {
@@ -219,10 +255,11 @@ describe('fresh sync: batches within SYNC_BATCH_MESSAGES and SYNC_BATCH_BYTES', 
     const { plan, snapshotSeq } = payloadOf(events[1]!, 'sync:initial');
     const order = planOrder(plan);
     const byId = new Map(account.chats.map((c) => [c.chatId, c]));
-    expect(syncedMessages(events).map((m) => m.messageId)).toEqual(order.flatMap((id) => byId.get(id)!.newestFirst));
+    expect(syncedMessages(events).map((m) => m.messageId)).toEqual(walkOrder(plan, byId));
 
     const batches = events.filter((e) => e.event === 'message:sync');
     const sent = new Map<string, number>();
+    let sentInAll = 0;
     const completed: string[] = [];
     let previous = { chatIndex: 0, offset: 0 };
     for (const event of batches) {
@@ -235,6 +272,7 @@ describe('fresh sync: batches within SYNC_BATCH_MESSAGES and SYNC_BATCH_BYTES', 
         new Set(batch.messages.length ? [batch.phase] : []),
       );
       for (const m of batch.messages) sent.set(m.chatId, (sent.get(m.chatId) ?? 0) + 1);
+      sentInAll += batch.messages.length;
       // A chat is complete only once all of it was sent.
       for (const id of batch.chatsCompleted) expect(sent.get(id)).toBe(byId.get(id)!.newestFirst.length);
       completed.push(...batch.chatsCompleted);
@@ -244,9 +282,8 @@ describe('fresh sync: batches within SYNC_BATCH_MESSAGES and SYNC_BATCH_BYTES', 
       // Forward only: strictly when the batch carries messages (a batch of completions alone may not move it).
       const step = position.chatIndex - previous.chatIndex || position.offset - previous.offset;
       expect(step).toBeGreaterThanOrEqual(batch.messages.length ? 1 : 0);
-      const last = batch.messages.at(-1);
-      if (last)
-        expect(position).toMatchObject({ chatIndex: order.indexOf(last.chatId), offset: sent.get(last.chatId) });
+      // The id is the position right after the batch's last message: resuming there sends exactly the rest.
+      expect(sentBefore(plan, byId, position)).toBe(sentInAll);
       previous = position;
     }
     expect(completed).toEqual(order);

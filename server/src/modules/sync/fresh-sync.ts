@@ -16,7 +16,7 @@ import { type MessageRow, receiptViews, toMessageRecord } from '../messages/mess
 import { HistoryBatch } from './history-batch';
 import { HistoryPacer } from './history-pacer';
 import type { SseWriter } from './sse-writer';
-import { computeSyncPlan, planOrder } from './sync-plan';
+import { computeSyncPlan, planOrder, planWalk, type StoredPlan, storedPlanText } from './sync-plan';
 
 const PHASE_EVENTS = {
   1: 'phase_1_last_chat_ready',
@@ -61,6 +61,8 @@ export interface PreparedFreshSync {
   readonly maxChats: number;
   readonly snapshotSeq: number;
   readonly plan: SyncPlan;
+  /** The plan with its walk, as stored on the device row (what a resume walks again). */
+  readonly stored: StoredPlan;
   readonly manifest: SyncEventPayload<'sync:initial'>;
   /** The last opened chat's first page (its newest screen), read ahead; null when the plan has no phase 1. */
   readonly firstScreen: { readonly chatId: string; readonly rows: MessageRow[] } | null;
@@ -129,9 +131,10 @@ export async function prepareFreshSync(
     select: { lastSeq: true },
   });
   const plan = await computeSyncPlan(deps.db, userId, maxChats);
+  const stored: StoredPlan = { plan, walk: 'screens-first' };
   await deps.db.device.update({
     where: { id: deviceId },
-    data: { syncPlanSeq: snapshotSeq, syncPlan: JSON.stringify(plan) },
+    data: { syncPlanSeq: snapshotSeq, syncPlan: storedPlanText(stored) },
   });
 
   const inPlan = new Set(planOrder(plan).map((c) => c.chatId));
@@ -143,6 +146,7 @@ export async function prepareFreshSync(
     maxChats,
     snapshotSeq,
     plan,
+    stored,
     manifest: {
       snapshotSeq,
       lastOpenedChatId: lastOpened,
@@ -182,10 +186,11 @@ export interface HistorySummary {
 }
 
 /**
- * Streams the plan's history from `from` on, in `message:sync` batches bounded by count and bytes.
- * A batch may hold several small chats but never crosses a phase boundary. Every batch's id is the
- * position after its last message (chat index, offset within that chat), and each phase-ready event's id
- * is the first position of the next phase — so the desktop's stored Last-Event-ID resumes exactly here.
+ * Streams the plan's history from `from` on, in `message:sync` batches bounded by count and bytes, step by
+ * step of the plan's walk (`planWalk`: chat by chat, or each phase's newest screens first). A batch may
+ * hold several steps but never crosses a phase boundary. Every batch's id is the position after its last
+ * message (step index, offset within that step's chat), and each phase-ready event's id is the first
+ * position of the next phase — so the desktop's stored Last-Event-ID resumes exactly here.
  * On a resume, the ready events of phases already complete are sent again (the desktop treats them
  * idempotently): the event itself may be what was lost.
  */
@@ -193,7 +198,7 @@ export async function streamHistory(
   deps: HistoryStreamDeps,
   writer: SseWriter,
   snapshotSeq: number,
-  plan: SyncPlan,
+  { plan, walk }: StoredPlan,
   from: FreshPosition,
   /** Runs right after each phase-ready event (the settings travel after phase 2). */
   afterPhase: (phase: SyncPhase, id: string) => Promise<void> = async () => {},
@@ -204,13 +209,13 @@ export async function streamHistory(
   /** A relinked desktop's kept chats: only what it lacks of them (the same on every resume of the plan). */
   held: HeldChats = NO_HELD,
 ): Promise<HistorySummary | null> {
-  const order = planOrder(plan);
+  const steps = planWalk(plan, walk);
   const summary: HistorySummary = { messages: 0, bytes: 0, phaseMs: {} };
   const { syncBatchMessages, syncBatchBytes } = deps.config;
   const phases: Array<{ phase: SyncPhase; start: number; end: number }> = [];
   let start = 0;
   for (const phase of [1, 2, 3] as const) {
-    const size = plan[`phase${phase}`].length;
+    const size = steps.filter((step) => step.phase === phase).length;
     phases.push({ phase, start, end: start + size });
     start += size;
   }
@@ -234,8 +239,10 @@ export async function streamHistory(
     };
 
     for (let index = Math.max(first, from.chatIndex); index < end; index++) {
-      const chatId = order[index]!.chatId;
-      let offset = index === from.chatIndex ? from.offset : 0;
+      const step = steps[index]!;
+      const chatId = step.chatId;
+      let offset = index === from.chatIndex ? Math.max(from.offset, step.from) : step.from;
+      if (step.until !== null && offset >= step.until) continue;
       // The last opened chat's first page is one screenful, sent on its own: the desktop can show the
       // conversation the user left while the rest of its history follows.
       let firstScreen = phase === 1 && offset === 0;
@@ -250,7 +257,7 @@ export async function streamHistory(
         if (writer.closed) return null;
         const want = firstScreen
           ? firstScreenSize(deps)
-          : Math.min(HISTORY_PAGE_ROWS, syncBatchMessages - batch.messages);
+          : Math.min(HISTORY_PAGE_ROWS, syncBatchMessages - batch.messages, (step.until ?? Infinity) - offset);
         const readAhead: MessageRow[] | null =
           firstScreen && after === null && prepared?.chatId === chatId ? prepared.rows : null;
         const cursor = after;
@@ -271,10 +278,15 @@ export async function streamHistory(
         const tail = rows.at(-1);
         if (tail) after = { createdAt: tail.createdAt, id: tail.id };
         if (rows.length < want) {
-          batch.completed(chatId);
-          stats.chats++;
+          // Only the step that reads to the oldest row completes the chat (a screen step that found fewer
+          // rows leaves that to the chat's last step, which finds none): each chat completes exactly once.
+          if (step.until === null) {
+            batch.completed(chatId);
+            stats.chats++;
+          }
           break;
         }
+        if (step.until !== null && offset >= step.until) break;
         if (firstScreen || batch.messages >= syncBatchMessages) await flush();
         firstScreen = false;
       }

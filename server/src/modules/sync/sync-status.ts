@@ -4,14 +4,13 @@ import {
   type ParsedEventId,
   type ResponseOf,
   type api,
-  SyncPlan,
 } from '../../../../common/contract';
 import type { Db } from '../../db/client';
 import { AppError, errors } from '../../errors';
 import type { AuthContext } from '../../http/authenticate';
 import type { ServerDeps } from '../../server-deps';
 import { logCovers } from '../changes/log-retention';
-import { planOrder } from './sync-plan';
+import { planWalk, readStoredPlan } from './sync-plan';
 
 type Deps = Pick<ServerDeps, 'db' | 'config'>;
 
@@ -49,19 +48,22 @@ export async function syncStatusOf(db: Db, device: SyncedDevice, lastSeq: number
     if (!(await logCovers(db, device.userId, position.seq, lastSeq))) return { state: 'log_expired', syncedAt };
     return { state: 'behind', changesBehind: behind, syncedAt };
   }
-  const plan = device.syncPlan ? SyncPlan.safeParse(JSON.parse(device.syncPlan)) : null;
-  if (position.snapshotSeq !== device.syncPlanSeq || !plan?.success)
-    return { state: 'first_sync', percent: 0, syncedAt };
-  const order = planOrder(plan.data).map((c) => c.chatId);
-  const rows = await db.chat.findMany({ where: { id: { in: order } }, select: { id: true, messageCount: true } });
+  const stored = readStoredPlan(device.syncPlan);
+  if (position.snapshotSeq !== device.syncPlanSeq || !stored) return { state: 'first_sync', percent: 0, syncedAt };
+  const steps = planWalk(stored.plan, stored.walk);
+  const chatIds = [...new Set(steps.map((step) => step.chatId))];
+  const rows = await db.chat.findMany({ where: { id: { in: chatIds } }, select: { id: true, messageCount: true } });
   const counts = new Map(rows.map((r) => [r.id, r.messageCount]));
   let total = 0;
   let done = 0;
-  order.forEach((chatId, index) => {
-    const count = counts.get(chatId) ?? 0;
-    total += count;
-    if (index < position.chatIndex) done += count;
-    else if (index === position.chatIndex) done += Math.min(position.offset, count);
+  steps.forEach((step, index) => {
+    // The rows of this step: from `from` to `until` (or the chat's end) of the chat's current count.
+    const count = counts.get(step.chatId) ?? 0;
+    const end = Math.min(step.until ?? count, count);
+    const size = Math.max(0, end - step.from);
+    total += size;
+    if (index < position.chatIndex) done += size;
+    else if (index === position.chatIndex) done += Math.max(0, Math.min(position.offset, end) - step.from);
   });
   const percent = total === 0 ? 0 : Math.min(99, Math.floor((done * 100) / total));
   return { state: 'first_sync', percent, syncedAt };
@@ -136,13 +138,13 @@ export async function acknowledge(
     throw invalidPosition(`position ${position.seq} is beyond your latest change (${lastSeq})`);
   }
   if (position.kind === 'fresh') {
-    const plan = device.syncPlan ? SyncPlan.safeParse(JSON.parse(device.syncPlan)) : null;
-    if (position.snapshotSeq !== device.syncPlanSeq || !plan?.success) {
+    const stored = readStoredPlan(device.syncPlan);
+    if (position.snapshotSeq !== device.syncPlanSeq || !stored) {
       throw invalidPosition('that position is not of this device’s sync plan');
     }
-    const chats = planOrder(plan.data).length;
-    if (position.chatIndex > chats || (position.chatIndex === chats && position.offset > 0)) {
-      throw invalidPosition(`that position is beyond this device’s sync plan (${chats} chats)`);
+    const steps = planWalk(stored.plan, stored.walk).length;
+    if (position.chatIndex > steps || (position.chatIndex === steps && position.offset > 0)) {
+      throw invalidPosition(`that position is beyond this device’s sync plan (${steps} steps)`);
     }
   }
   const previous = appliedPosition(device);

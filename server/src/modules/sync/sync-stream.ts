@@ -5,7 +5,6 @@ import {
   parseEventId,
   type SseConnectQuery,
   type SyncPhase,
-  SyncPlan,
 } from '../../../../common/contract';
 import type { AuthContext } from '../../http/authenticate';
 import type { ServerDeps } from '../../server-deps';
@@ -16,6 +15,7 @@ import { loadSettings } from '../settings/settings.use-cases';
 import { LiveStream } from './live-stream';
 import type { SseWriter } from './sse-writer';
 import { recordAppliedPosition } from './sync-status';
+import { readStoredPlan, type StoredPlan } from './sync-plan';
 
 /**
  * `GET /sse/connect` (seed). The desktop sends the id of the last event it *applied* (from its own store,
@@ -110,13 +110,13 @@ export async function openSyncStream(
     }
 
     let snapshotSeq: number;
-    let plan: SyncPlan;
+    let plan: StoredPlan;
     let from = { chatIndex: 0, offset: 0 };
     let firstScreen: PreparedFreshSync['firstScreen'] = null;
-    const storedPlan = device.syncPlan ? SyncPlan.safeParse(JSON.parse(device.syncPlan)) : null;
-    if (lastEventId.kind === 'fresh' && lastEventId.snapshotSeq === device.syncPlanSeq && storedPlan?.success) {
+    const storedPlan = readStoredPlan(device.syncPlan);
+    if (lastEventId.kind === 'fresh' && lastEventId.snapshotSeq === device.syncPlanSeq && storedPlan) {
       snapshotSeq = lastEventId.snapshotSeq;
-      plan = storedPlan.data;
+      plan = storedPlan;
       from = { chatIndex: lastEventId.chatIndex, offset: lastEventId.offset };
       await recordAppliedPosition(deps.db, device.id, formatFreshPosition(lastEventId));
       await writer.send('connected', {
@@ -152,7 +152,7 @@ export async function openSyncStream(
         heartbeatMs: deps.config.sseHeartbeatMs,
       });
       await sendManifest(writer, prepared);
-      ({ snapshotSeq, plan, firstScreen } = prepared);
+      ({ snapshotSeq, stored: plan, firstScreen } = prepared);
     }
     // Subscribe before streaming history, so changes made meanwhile are buffered, not missed.
     const live = new LiveStream(deps, auth.userId, device.id, writer, snapshotSeq);
