@@ -98,7 +98,12 @@ describe('the desktop app: archive, mute, delete chat for me (Chromium)', () => 
     ).toBe(0);
   }, 60_000);
 
-  it('delete chat for me: gone here and on the phone, back with only the new message when someone writes', async () => {
+  it('delete chat for me: gone here and on the phone, its messages out of search, back with only the new message when someone writes', async () => {
+    const search = page.getByRole('searchbox', { name: 'Search chats, messages and drafts' });
+    const results = page.getByRole('region', { name: 'Search results' });
+    await search.fill('nobody hears');
+    await results.getByRole('button', { name: /Chat 1/ }).waitFor({ timeout: 15_000 });
+    await search.fill('');
     await mainList()
       .getByRole('button', { name: /^Chat 1/ })
       .click();
@@ -108,6 +113,12 @@ describe('the desktop app: archive, mute, delete chat for me (Chromium)', () => 
     await row('Chat 1').waitFor({ state: 'detached', timeout: 10_000 });
     await phoneSettings.refresh();
     expect(phoneSettings.prefOf(chats[1]!.chatId)).toMatchObject({ muted: true, deletedAt: expect.any(Number) });
+    // Purged from this desktop: not found by its text nor by the chat's title.
+    await search.fill('nobody hears');
+    await results.getByText('No results for “nobody hears”.').waitFor({ timeout: 10_000 });
+    await search.fill('Chat 1');
+    await results.getByText('No results for “Chat 1”.').waitFor({ timeout: 10_000 });
+    await search.fill('');
 
     await sendText(friend.api, friend.session, chats[1]!.chatId, chats[1]!.key, 'still there?');
     await mainList()
@@ -116,6 +127,11 @@ describe('the desktop app: archive, mute, delete chat for me (Chromium)', () => 
     await page.getByRole('heading', { level: 2, name: 'Chat 1', exact: true }).waitFor();
     await page.getByRole('article').filter({ hasText: 'still there?' }).waitFor();
     expect(await page.getByRole('article').filter({ hasText: 'nobody hears this' }).count()).toBe(0);
+    await search.fill('still there');
+    await results.getByRole('button', { name: /Chat 1/ }).waitFor({ timeout: 10_000 });
+    await search.fill('nobody hears');
+    await results.getByText('No results for “nobody hears”.').waitFor({ timeout: 10_000 });
+    await search.fill('');
     expect(problems).toEqual([]);
   }, 60_000);
 });

@@ -122,4 +122,59 @@ describe('receipts in the phone web app and the desktop app (Chromium)', () => {
     await expect(bubble.locator('.ticks path').count()).resolves.toBe(2);
     await expect(bubble.locator('.ticks rect').count()).resolves.toBe(1);
   }, 120_000);
+
+  it('read receipts off: what one app reads is read in the other — unread marks and "New messages" follow — and Bob never learns it', async () => {
+    const bobKey = await chatKeyFor(bob.api, bob.session, await bob.api.call('getChat', { params: { chatId } }));
+    const readByAlice = async (messageId: string) =>
+      (await bob.api.call('listMessages', { params: { chatId }, query: {} })).messages
+        .find((m) => m.messageId === messageId)
+        ?.readBy?.some((r) => r.userId === alice.session.userId) ?? false;
+    await desktop.app.linked().core.settings.update({ sendReadReceipts: false });
+    // The phone reads its settings again (and stays on the list: nothing is read there).
+    await phonePage.goto(`${server.url}/phone/#/chats`);
+    await phonePage.reload();
+    const phoneRow = phonePage.getByRole('link', { name: /Climbing/ });
+    await phoneRow.waitFor({ timeout: 15_000 });
+
+    // Read on the desktop (the chat is open there): the phone's list shows it read.
+    const first = await sendText(bob.api, bob.session, chatId, bobKey, 'quiet one');
+    await desktopPage.getByRole('article').filter({ hasText: 'quiet one' }).waitFor({ timeout: 15_000 });
+    // Opening the chat reads it (a window in front reads new messages of the open chat by itself).
+    await desktopPage
+      .getByRole('list', { name: 'Chats' })
+      .getByRole('button', { name: /^Climbing/ })
+      .click();
+    await until(
+      () => desktop.app.linked().core.unreadCounts().get(chatId) === undefined,
+      15_000,
+      'read on the desktop',
+    );
+    await phoneRow.getByText('quiet one').waitFor({ timeout: 15_000 });
+    await until(async () => (await phoneRow.getAttribute('data-unread')) === null, 15_000, 'read on the phone too');
+
+    // Read on the phone, with the desktop's window closed: the desktop's unread count goes.
+    await desktopPage.goto('about:blank');
+    const second = await sendText(bob.api, bob.session, chatId, bobKey, 'second quiet one');
+    await phoneRow.getByRole('img', { name: 'Unread' }).waitFor({ timeout: 15_000 });
+    await until(() => desktop.app.linked().core.unreadCounts().get(chatId) === 1, 15_000, 'unread on the desktop');
+    await phoneRow.click();
+    const divider = phonePage.getByRole('separator', { name: 'New messages' });
+    await divider.waitFor({ timeout: 15_000 });
+    await expect(
+      phonePage.locator('.new-messages-marker + li').filter({ hasText: 'second quiet one' }).count(),
+    ).resolves.toBe(1);
+    await until(
+      () => desktop.app.linked().core.unreadCounts().get(chatId) === undefined,
+      15_000,
+      'read on the desktop from the phone',
+    );
+    await desktopPage.goto(desktop.host.url);
+    const desktopRow = desktopPage.getByRole('list', { name: 'Chats' }).getByRole('button', { name: /^Climbing/ });
+    await desktopRow.waitFor({ timeout: 30_000 });
+    expect(await desktopRow.getAttribute('aria-label')).not.toMatch(/unread/);
+
+    expect(await readByAlice(first.messageId)).toBe(false);
+    expect(await readByAlice(second.messageId)).toBe(false);
+    expect(phoneProblems).toEqual([]);
+  }, 120_000);
 });

@@ -15,6 +15,13 @@ export const ChatPref = z.looseObject({
    * not shown on any of their devices; a message after it brings the chat back with only what came later.
    */
   deletedAt: z.int().min(0).optional(),
+  /**
+   * Read up to here on one of my devices (docs/MESSAGES.md "Read state between my devices"): the server time
+   * (ms) and id of the newest message read. Written only while read receipts are off (with them on, read
+   * travels as a receipt); it only moves forward. Inside the settings envelope, so the server can neither
+   * read nor forge it, and other members never see it.
+   */
+  readThrough: z.object({ at: z.int().min(0), id: z.string().min(1).max(64) }).optional(),
 });
 export type ChatPref = z.infer<typeof ChatPref>;
 
@@ -57,4 +64,25 @@ export function deletedForMe(pref: ChatPref, lastActivityMs: number | null): boo
 /** A message the user deleted with the chat (sent at or before the delete) is not shown. */
 export function hiddenByChatDelete(pref: ChatPref, createdAtMs: number): boolean {
   return pref.deletedAt !== undefined && createdAtMs <= pref.deletedAt;
+}
+
+export type ReadPosition = NonNullable<ChatPref['readThrough']>;
+
+/** (time, id) order, the order both apps list a chat's messages in. */
+export function comparePositions(a: ReadPosition, b: ReadPosition): number {
+  return a.at !== b.at ? a.at - b.at : a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
+}
+
+/**
+ * The read marker moved to `position`, or null when the one held is already there or further: a marker
+ * never moves back, so a late write from a device that read less (or a 409 retry on newer settings) keeps
+ * the furthest position any of the user's devices reached.
+ */
+export function advancedReadThrough(pref: ChatPref, position: ReadPosition): ReadPosition | null {
+  return pref.readThrough && comparePositions(pref.readThrough, position) >= 0 ? null : position;
+}
+
+/** A message at (`createdAtMs`, `messageId`) that one of my devices marked read (the read marker covers it). */
+export function readOnAnotherDevice(pref: ChatPref, createdAtMs: number, messageId: string): boolean {
+  return pref.readThrough !== undefined && comparePositions({ at: createdAtMs, id: messageId }, pref.readThrough) <= 0;
 }

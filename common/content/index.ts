@@ -94,5 +94,16 @@ export {
   signMessageBody,
 } from './message-signature';
 export { UserSettings, encryptUserSettings, decryptUserSettings } from './settings';
-export { ChatPref, ChatPrefs, chatPrefOf, deletedForMe, hiddenByChatDelete, withChatPref } from './chat-prefs';
+export {
+  advancedReadThrough,
+  ChatPref,
+  ChatPrefs,
+  chatPrefOf,
+  comparePositions,
+  deletedForMe,
+  hiddenByChatDelete,
+  readOnAnotherDevice,
+  type ReadPosition,
+  withChatPref,
+} from './chat-prefs';
 export { type EditView, readEdit } from './message-view';

@@ -5,6 +5,7 @@ import { EncryptedSearchIndex } from '../core/search/encrypted-search-index';
 import { searchIndexKey } from '../core/search/search-index-key';
 import type { DesktopDrafts } from '../core/drafts/desktop-drafts';
 import { SearchFeeder } from './search-feeder';
+import { hiddenForMe } from './chat-prefs';
 
 /** The on-disk search index beside the store (page-encrypted; docs/SEARCH.md). */
 export const SEARCH_INDEX_FILE = 'symc-search.db';
@@ -31,7 +32,7 @@ export class AppSearch {
   async attach(core: AppCore, drafts: DesktopDrafts, vault: KeyVault): Promise<SearchFeeder> {
     this.detach();
     this.current = EncryptedSearchIndex.open(this.file, await searchIndexKey(vault));
-    this.feeder = new SearchFeeder(core, this.current, drafts);
+    this.feeder = new SearchFeeder(core, this.current, drafts, (chatId) => hiddenForMe(core, chatId));
     return this.feeder;
   }
 

@@ -15,6 +15,14 @@ export function chatPrefsView(core: AppCore, chatId: string, lastMessageAt: numb
   };
 }
 
+/** Deleted for me and nothing came after: out of the lists and out of search (its messages are purged). */
+export function hiddenForMe(core: AppCore, chatId: string): boolean {
+  const pref = chatPrefOf(core.settings.read(), chatId);
+  if (pref.deletedAt === undefined) return false;
+  const last = core.reader.lastMessage(chatId);
+  return deletedForMe(pref, last ? Date.parse(last.createdAt) : null);
+}
+
 export function isMuted(core: AppCore, chatId: string): boolean {
   return chatPrefOf(core.settings.read(), chatId).muted === true;
 }

@@ -94,6 +94,12 @@ export function wireCoreEvents(parts: CoreEventFanOutParts): () => void {
     }),
     core.settings.onChange((settings) => events.emit('preferencesChanged', preferencesOf(settings))),
     followChatPrefs(core, (chatIds) => events.chatsChanged(chatIds)),
+    // Deleted for me: the purged messages, the chat's title and its draft leave the index (a message after
+    // the deletion indexes the chat again).
+    core.chatDeletes.onPurged((chatIds) => {
+      for (const chatId of chatIds) feeder.forgetChat(chatId);
+      events.chatsChanged(chatIds);
+    }),
     core.contacts.onChange(() => events.emit('contactsChanged', {})),
     core.attachments.onChange(({ chatId, messageId, attachmentId, state }) =>
       events.emit('attachmentChanged', { chatId, messageId, attachmentId, ...attachmentStateView(state) }),

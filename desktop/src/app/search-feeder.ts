@@ -36,6 +36,8 @@ export class SearchFeeder {
     private readonly core: AppCore,
     private readonly index: EncryptedSearchIndex,
     private readonly drafts: Pick<DesktopDrafts, 'read'>,
+    /** A chat deleted for me that nothing came back to (app/chat-prefs.ts): nothing of it is indexed. */
+    private readonly hidden: (chatId: string) => boolean = () => false,
   ) {
     this.indexedChats = new Set(index.indexedChats());
     // Built on an earlier run: searchable right away, catching up in the background once build() is called.
@@ -85,10 +87,12 @@ export class SearchFeeder {
     const indexed = this.index.messageCounts();
     const chats = this.core.reader.chatIds();
     const present = new Set(chats);
-    for (const chatId of this.indexedChats) if (!present.has(chatId)) this.forgetChat(chatId);
+    // Gone from the store, or deleted for me (a purge while no feeder listened, e.g. at start): out of the index.
+    for (const chatId of this.indexedChats) if (!present.has(chatId) || this.hidden(chatId)) this.forgetChat(chatId);
     return chats.filter(
       (id) =>
         !visited.has(id) &&
+        !this.hidden(id) &&
         !this.skipped.has(id) &&
         (!this.indexedChats.has(id) || (stored.get(id) ?? 0) !== (indexed.get(id) ?? 0)),
     );
@@ -163,6 +167,7 @@ export class SearchFeeder {
   updateChat(chatId: string): void {
     // During the build, a chat not reached yet is left to it.
     if (this.state === 'idle' || (this.state === 'building' && !this.indexedChats.has(chatId))) return;
+    if (this.hidden(chatId)) return;
     const chat = this.core.reader.chat(chatId);
     const meta = chat ? this.core.reader.meta(chat) : null;
     if (!meta) return;

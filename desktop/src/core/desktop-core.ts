@@ -7,7 +7,10 @@ import { ChatKeyring } from './crypto/chat-keyring';
 import { DesktopDrafts } from './drafts/desktop-drafts';
 import { DesktopGroups } from './groups/desktop-groups';
 import { budgetFromSettings, SettingsSync } from './settings/settings-sync';
-import { readUserSettings } from './store/user-settings';
+import { readUserSettings, storedSettings } from './store/user-settings';
+import { ChatDeletes } from './settings/chat-deletes';
+import { ReadMarkers, withReadThrough } from './settings/read-markers';
+import type { UserSettings } from '../../../common/content';
 import type { KeyVault } from './keys/key-vault';
 import { DeviceSession, type SessionEndType } from './session/device-session';
 import { LocalStore } from './store/local-store';
@@ -86,6 +89,12 @@ export class DesktopCore {
   private identity: BoxKeyPair | null = null;
   private openChatId: string | null = null;
   private readonly firstSync: FirstSyncClock;
+  /** "Delete chat for me" carried out here when it arrives in the settings (docs/MESSAGES.md). */
+  readonly chatDeletes: ChatDeletes;
+  /** Read markers between the user's devices while read receipts are off (docs/MESSAGES.md). */
+  private readonly readMarkers: ReadMarkers;
+  /** The settings as last read (decrypting them for every arriving batch would cost the sync). */
+  private settingsNow: UserSettings = {};
 
   private constructor(
     readonly session: DeviceSession,
@@ -105,6 +114,15 @@ export class DesktopCore {
     readonly storeClaim: StoreClaim,
   ) {
     this.firstSync = new FirstSyncClock(store);
+    this.chatDeletes = new ChatDeletes({ store, drafts, reader, attachments: () => this.attachmentsValue });
+    this.readMarkers = new ReadMarkers(store, session.userId);
+    // Before the app's listeners (registered later): a deletion's purge and a marker's reads are in the
+    // store by the time the views are redrawn.
+    settings.onChange((value) => this.followSettings(value));
+    // Messages arriving after a marker was read here (a fresh sync's later phases) are read already.
+    engine.onMessages(
+      (records) => void this.readMarkers.apply(this.settingsNow, new Set(records.map((r) => r.chatId))),
+    );
     engine.onProgress((progress) => this.firstSync.observe(progress, Date.now()));
     // A storage budget in the synced settings applies on every desktop of the user, at once.
     settings.onChange((value) => {
@@ -233,6 +251,8 @@ export class DesktopCore {
       beforeWrite: (chatId) => core!.groups.rotateIfDue(chatId),
     });
     core.attachmentsValue = attachments;
+    // Deletions and read markers the stored settings hold (a purge cut short by a crash is carried out now).
+    core.followSettings(core.settings.read());
     // Files leave with their chats, then media shrinks to what the budget leaves after the messages.
     engine.onEvicted((chatIds) => void attachments.evicted(chatIds).catch(() => undefined));
     // Small files of live messages are fetched in the background; the history's only when a chat opens.
@@ -267,9 +287,18 @@ export class DesktopCore {
     }
     // Fetched now when the credentials don't hold it, so the first message is signed without a wait.
     void this.signing.get();
+    // A store that never synced reads the settings before its first stream (they would come only between
+    // phases 2 and 3): the messages of a chat deleted for me are then never stored, not even for a moment.
+    if (!this.hasSynced() && storedSettings(this.store) === null) await this.settings.refresh().catch(() => undefined);
     this.drafts.start();
     this.engine.start();
     void this.contacts.start();
+  }
+
+  private followSettings(settings: UserSettings): void {
+    this.settingsNow = settings;
+    this.chatDeletes.apply(settings);
+    this.readMarkers.apply(settings);
   }
 
   private storedIdentity(): BoxKeyPair | null {
@@ -426,6 +455,7 @@ export class DesktopCore {
       keyring: this.keyring,
       // The budget as it stands, with the open chat protected; evicted chats' keys leave memory.
       enforceBudget: () => this.setBudget(this.engine.getBudget()),
+      onStored: (chatId) => void this.readMarkers.apply(this.settingsNow, [chatId]),
     }));
   }
 
@@ -453,11 +483,16 @@ export class DesktopCore {
   async markRead(chatId: string, perCall: number): Promise<number> {
     const ids = this.store.unread.messageIds(chatId, this.session.userId);
     let marked = 0;
-    // Read receipts off (the synced setting): read here only; the senders see "delivered" (docs/MESSAGES.md).
+    // Read receipts off (the synced setting): the senders see "delivered" (docs/MESSAGES.md); the user's
+    // other devices learn it from the read marker in the settings, which only they can open.
     if (this.settings.read().sendReadReceipts === false) {
       this.store.transaction(() => {
         for (const id of ids) if (this.store.setMessageStatus(chatId, id, 'read')) marked++;
       });
+      const position = this.readMarkers.positionOf(chatId, ids[ids.length - 1]);
+      // Offline: not written; the next read of the chat carries a marker at least as far.
+      if (position)
+        await this.settings.update((settings) => withReadThrough(settings, chatId, position)).catch(() => undefined);
       return marked;
     }
     for (let i = 0; i < ids.length; i += perCall) {

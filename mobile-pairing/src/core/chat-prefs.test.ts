@@ -109,4 +109,22 @@ describe('chat prefs (mute, archive, delete for me), synced encrypted across one
     expect(hiddenByChatDelete(pref, 5_000)).toBe(true);
     expect(hiddenByChatDelete(pref, 5_001)).toBe(false);
   });
+
+  it('read markers: two phones of one account racing keep the furthest; the server holds neither chat nor message id', async () => {
+    const { first, second } = await twoDevices();
+    const near = { at: 1_000, id: '0190a0a0-0000-7000-8000-0000000000e1' };
+    const far = { at: 2_000, id: '0190a0a0-0000-7000-8000-0000000000e2' };
+    // Both start from the same version: one write loses with 409 and decides again on the winner's settings.
+    await Promise.all([
+      first.settings.advanceReadThrough(CHAT_A, far),
+      second.settings.advanceReadThrough(CHAT_A, near),
+    ]);
+    await first.settings.refresh();
+    await second.settings.refresh();
+    expect(first.settings.prefOf(CHAT_A)).toEqual({ readThrough: far });
+    expect(second.settings.prefOf(CHAT_A)).toEqual({ readThrough: far });
+    expect(await second.settings.advanceReadThrough(CHAT_A, near)).toBe(false);
+    const row = await server.server.deps.db.userSettings.findUnique({ where: { userId: first.session.userId } });
+    for (const clear of [CHAT_A, far.id, 'readThrough']) expect(row!.ciphertext).not.toContain(clear);
+  });
 });

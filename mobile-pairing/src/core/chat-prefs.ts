@@ -1,6 +1,8 @@
 import { type ApiClient, ApiError, type SettingsRecord } from '../../../common/contract';
 import {
+  advancedReadThrough,
   type ChatPref,
+  type ReadPosition,
   chatPrefOf,
   decryptUserSettings,
   encryptUserSettings,
@@ -64,9 +66,33 @@ export class PhoneSettings {
     return true;
   }
 
-  async setChatPref(chatId: string, patch: Partial<ChatPref>): Promise<ChatPref> {
+  /**
+   * Moves the chat's read marker forward to `position` (docs/MESSAGES.md "Read state between my devices");
+   * nothing is written when the marker is there or further already — also after a lost race, on the
+   * other device's settings. Returns whether it was written.
+   */
+  async advanceReadThrough(chatId: string, position: ReadPosition): Promise<boolean> {
+    let written = false;
+    await this.setChatPref(chatId, (pref) => {
+      const readThrough = advancedReadThrough(pref, position);
+      written = readThrough !== null;
+      return readThrough ? { readThrough } : null;
+    });
+    return written;
+  }
+
+  /**
+   * `patch`, or a function of the chat's prefs as they stand at each attempt (null: nothing to write), so a
+   * change that must not go backwards is decided again on the settings another device wrote.
+   */
+  async setChatPref(
+    chatId: string,
+    patch: Partial<ChatPref> | ((pref: ChatPref) => Partial<ChatPref> | null),
+  ): Promise<ChatPref> {
     for (let attempt = 1; ; attempt++) {
-      const next = withChatPref(this.settings, chatId, patch);
+      const change = typeof patch === 'function' ? patch(this.prefOf(chatId)) : patch;
+      if (change === null) return this.prefOf(chatId);
+      const next = withChatPref(this.settings, chatId, change);
       const ciphertext = encryptUserSettings(this.me.masterKey, this.me.userId, next);
       try {
         const saved = await this.client.call('putSettings', { body: { ciphertext, baseVersion: this.version } });

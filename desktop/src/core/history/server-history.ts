@@ -34,6 +34,8 @@ export interface ServerHistoryDeps {
   readonly keyring: ChatKeyring;
   /** Applies the budget again (the engine's, with its protected chats); returns the evicted chats. */
   readonly enforceBudget: () => string[];
+  /** A page of older messages was stored (the user's read markers cover some of them: core/settings/read-markers.ts). */
+  readonly onStored?: (chatId: string) => void;
 }
 
 type Position = { readonly createdAt: string; readonly id: string };
@@ -118,6 +120,9 @@ export class ServerHistory {
         );
         if (!store.hasChat(chatId)) break; // evicted while the request was out
         const screened = screenOlderPage(chatId, anchor, page.messages, (id) => store.getMessage(chatId, id) !== null);
+        // Reached what the user deleted with the chat (docs/MESSAGES.md): nothing older is shown, none of it
+        // is stored, and the chat's history here is complete.
+        const deletedBefore = screened.accepted.some((m) => store.purge.hides(chatId, m.createdAt));
         refused.push(...screened.refused);
         const event = {
           name: 'message:sync',
@@ -127,7 +132,8 @@ export class ServerHistory {
         const result = store.transaction(() => {
           const applied = applyEvents(store, keyring, [event]);
           // The end of the chat, as this server says it, counts only from an answer with nothing refused.
-          if (page.nextBefore === null && screened.refused.length === 0 && applied.problems.length === 0) {
+          const ended = page.nextBefore === null || deletedBefore;
+          if (ended && screened.refused.length === 0 && applied.problems.length === 0) {
             store.markHistoryComplete([chatId]);
             complete = true;
           }
@@ -135,7 +141,8 @@ export class ServerHistory {
         });
         refused.push(...result.problems.map((p) => p.message));
         stored.push(...result.inserted);
-        if (page.nextBefore === null || result.inserted.length === 0) break;
+        if (result.inserted.length > 0) this.deps.onStored?.(chatId);
+        if (page.nextBefore === null || deletedBefore || result.inserted.length === 0) break;
       }
     } catch (failure) {
       error = (failure as Error).message;

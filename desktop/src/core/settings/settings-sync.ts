@@ -3,7 +3,7 @@ import { encryptUserSettings, type UserSettings } from '../../../../common/conte
 import type { DeviceSession } from '../session/device-session';
 import type { LocalStore } from '../store/local-store';
 import type { StorageBudget } from '../store/storage-budget';
-import { putStoredSettings, readUserSettings, storedSettings } from '../store/user-settings';
+import { putStoredSettings, readUserSettings, rememberOpenedSettings, storedSettings } from '../store/user-settings';
 import type { SyncEngine } from '../sync/sync-engine';
 
 const MB = 1024 * 1024;
@@ -74,6 +74,17 @@ export class SettingsSync {
     }
   }
 
+  /**
+   * Reads the settings from the server now (a new desktop, before its first stream: a chat deleted for me
+   * must be known before its history arrives). Throws ApiError offline.
+   */
+  async refresh(): Promise<void> {
+    const { settings } = await this.session.call('getSettings', {});
+    if (!settings) return;
+    this.store.transaction(() => putStoredSettings(this.store, settings));
+    this.changed();
+  }
+
   onChange(listener: (settings: UserSettings) => void): () => void {
     this.listeners.add(listener);
     return () => this.listeners.delete(listener);
@@ -85,6 +96,7 @@ export class SettingsSync {
   }
 
   private changed(): void {
+    rememberOpenedSettings(this.store, this.session.masterKey, this.session.userId);
     const settings = this.read();
     for (const listener of this.listeners) listener(settings);
   }

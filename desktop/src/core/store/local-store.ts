@@ -26,6 +26,7 @@ import {
   type StoredReceipts,
 } from './rows';
 import { UnreadQueries } from './unread-queries';
+import { ChatPurge } from './chat-purge';
 
 /** Forward-only statuses in SQL: a replayed or late 'sent' never downgrades a 'read'. */
 const RANK = (col: string) =>
@@ -47,6 +48,8 @@ export class LocalStore {
   private readonly stmts;
   readonly unread: UnreadQueries;
   readonly settings: SettingsTable;
+  /** Chats deleted for me: their messages up to the deletion leave the store and never come back. */
+  readonly purge: ChatPurge;
 
   private constructor(
     readonly file: string,
@@ -66,6 +69,7 @@ export class LocalStore {
     migrate(this.db);
     this.unread = new UnreadQueries(this.db);
     this.settings = new SettingsTable(this.db);
+    this.purge = new ChatPurge(this.db);
     this.stmts = {
       upsertChat: this.db.prepare(`
         INSERT INTO chats (id, encrypted_meta, meta_version, wrapped_chat_key, sealed_chat_key, members, created_by,
@@ -209,6 +213,8 @@ export class LocalStore {
     // messages of usually one chat): half the statements of the sync's hottest loop.
     const perChat = new Map<string, { bytes: number; latest: string }>();
     for (const message of messages) {
+      // Deleted for me with its chat (a replay, a fresh sync, an older page): not stored again.
+      if (this.purge.hides(message.chatId, message.createdAt)) continue;
       const size = message.ciphertext.length;
       if (this.insertMessage(message, message.status, size)) {
         const chat = perChat.get(message.chatId);
@@ -573,6 +579,8 @@ export type SyncStateKey =
   /** What a relinked store holds (HeldHistory JSON), sent with every stream request until the sync is primed. */
   | 'held_history'
   /** The first sync's durations from the approval (sync/first-sync-times.ts). */
-  | 'first_sync';
+  | 'first_sync'
+  /** Per chat deleted for me, the deletion time its messages were purged through (settings/chat-deletes.ts). */
+  | 'chat_deletes_purged';
 
 export type { ChatKeyRow, ChatRow, DraftRow, MessageRow, OutboxRow };

@@ -13,15 +13,28 @@ export const UNREAD_IDS_SQL = `SELECT id FROM messages WHERE chat_id = ? AND sen
 export class UnreadQueries {
   private readonly countsStatement: Database.Statement<[string], { chat_id: string; n: number }>;
   private readonly idsStatement: Database.Statement<[string, string], { id: string }>;
+  private readonly throughStatement: Database.Statement<[string, string, string, string, string]>;
 
   constructor(db: Database.Database) {
     this.countsStatement = db.prepare(UNREAD_COUNTS_SQL);
     this.idsStatement = db.prepare(UNREAD_IDS_SQL);
+    this.throughStatement = db.prepare(
+      `UPDATE messages SET status = 'read' WHERE chat_id = ? AND sender_user_id <> ? AND status <> 'read'
+         AND status <> 'queued' AND (created_at < ? OR (created_at = ? AND id <= ?))`,
+    );
   }
 
   /** Per chat, the messages `userId` has not read (chats with none are absent). */
   counts(userId: string): Map<string, number> {
     return new Map(this.countsStatement.all(userId).map((r) => [r.chat_id, r.n]));
+  }
+
+  /**
+   * Marks read the chat's messages from others at or before (`createdAt`, `id`) — where the user's read
+   * marker from another of their devices stands (docs/MESSAGES.md). Returns how many changed.
+   */
+  markReadThrough(chatId: string, userId: string, through: { createdAt: string; id: string }): number {
+    return this.throughStatement.run(chatId, userId, through.createdAt, through.createdAt, through.id).changes;
   }
 
   /** A chat's messages `userId` has not read, oldest first. */

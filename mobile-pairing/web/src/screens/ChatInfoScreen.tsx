@@ -11,6 +11,7 @@ import {
 import { AppBar, Notice, Spinner } from '../components/chrome';
 import { ConfirmDialog } from '../components/ConfirmDialog';
 import { useChats } from '../state/chats';
+import { useDraftSync } from '../drafts';
 import { hrefFor, navigate } from '../state/router';
 import { useSignedIn } from '../state/session';
 import { trustFor, useTrust } from '../state/trust';
@@ -27,6 +28,7 @@ type Confirm =
  */
 export function ChatInfoScreen({ chatId }: { chatId: string }) {
   const { client, session } = useSignedIn();
+  const drafts = useDraftSync();
   const listTitle = useChats((s) => s.list?.find((c) => c.chat.chatId === chatId)?.title);
   const pref = useChats((s) => s.prefs[chatId]) ?? {};
   const contacts = useTrust((s) => s.contacts);
@@ -119,8 +121,11 @@ export function ChatInfoScreen({ chatId }: { chatId: string }) {
       // Up to the newest message this phone knows (server time), so clocks can't hide a later one.
       const last = useChats.getState().list?.find((c) => c.chat.chatId === chatId)?.lastMessage;
       const deletedAt = last ? Date.parse(last.record.createdAt) : Date.now();
-      if (await run(() => useChats.getState().setPref(client, session, chatId, { deletedAt, archived: false }), null))
+      if (await run(() => useChats.getState().setPref(client, session, chatId, { deletedAt, archived: false }), null)) {
+        // The chat's draft goes with it, on every device (an empty draft is a delete); its desktops purge the rest.
+        if (drafts.read(chatId) !== null) drafts.changed(chatId, '');
         navigate({ name: 'chats' }, { replace: true });
+      }
     }
   }
 

@@ -2,6 +2,7 @@ import { useEffect, useState } from 'react';
 import { explainError } from '../../../src/core/explain-error';
 import { type ChatListItem, shownText } from '../../../src/core/conversations';
 import { deletedForMe } from '../../../../common/content';
+import { unreadForMe } from '../../../src/core/read-state';
 import { type DraftSync, useDraftSync } from '../drafts';
 import { AppBar, Avatar, Notice, Spinner } from '../components/chrome';
 import { ChatsIcon, PlusIcon } from '../components/icons';
@@ -25,6 +26,9 @@ export function ChatListScreen() {
         item.lastMessage ? Date.parse(item.lastMessage.record.createdAt) : null,
       ),
   );
+  // Unread: the newest message is from someone else and neither my receipt nor my read marker covers it.
+  const unread = (item: ChatListItem) =>
+    item.lastMessage !== null && unreadForMe(item.lastMessage.record, session, prefs[item.chat.chatId] ?? {});
   const main = visible.filter((item) => !prefs[item.chat.chatId]?.archived);
   const archived = visible.filter((item) => prefs[item.chat.chatId]?.archived);
   const [error, setError] = useState<string | null>(null);
@@ -96,7 +100,12 @@ export function ChatListScreen() {
           <ul className="chat-list" aria-label="Chats">
             {main.map((item) => (
               <li key={item.chat.chatId}>
-                <ChatRow item={item} drafts={drafts} muted={prefs[item.chat.chatId]?.muted === true} />
+                <ChatRow
+                  item={item}
+                  drafts={drafts}
+                  muted={prefs[item.chat.chatId]?.muted === true}
+                  unread={unread(item)}
+                />
               </li>
             ))}
           </ul>
@@ -115,7 +124,12 @@ export function ChatListScreen() {
               <ul className="chat-list" aria-label="Archived chats">
                 {archived.map((item) => (
                   <li key={item.chat.chatId}>
-                    <ChatRow item={item} drafts={drafts} muted={prefs[item.chat.chatId]?.muted === true} />
+                    <ChatRow
+                      item={item}
+                      drafts={drafts}
+                      muted={prefs[item.chat.chatId]?.muted === true}
+                      unread={unread(item)}
+                    />
                   </li>
                 ))}
               </ul>
@@ -127,7 +141,17 @@ export function ChatListScreen() {
   );
 }
 
-function ChatRow({ item, drafts, muted }: { item: ChatListItem; drafts: DraftSync; muted: boolean }) {
+function ChatRow({
+  item,
+  drafts,
+  muted,
+  unread,
+}: {
+  item: ChatListItem;
+  drafts: DraftSync;
+  muted: boolean;
+  unread: boolean;
+}) {
   const title = item.title ?? 'Unreadable chat';
   const last = item.lastMessage;
   const draft = drafts.read(item.chat.chatId);
@@ -141,7 +165,11 @@ function ChatRow({ item, drafts, muted }: { item: ChatListItem; drafts: DraftSyn
     : 'No messages yet';
   const when = last?.record.createdAt ?? item.chat.updatedAt;
   return (
-    <a className="chat-row" href={hrefFor({ name: 'chat', chatId: item.chat.chatId })}>
+    <a
+      className={unread ? 'chat-row unread' : 'chat-row'}
+      href={hrefFor({ name: 'chat', chatId: item.chat.chatId })}
+      data-unread={unread ? 'true' : undefined}
+    >
       <Avatar text={initials(title)} hue={hueFor(item.chat.chatId)} />
       <span className="chat-row-text">
         <span className="chat-row-top">
@@ -151,6 +179,7 @@ function ChatRow({ item, drafts, muted }: { item: ChatListItem; drafts: DraftSyn
               🔕
             </span>
           )}
+          {unread && <span className="chat-row-unread" role="img" aria-label="Unread" title="Unread" />}
           <time dateTime={when}>{listTime(when)}</time>
         </span>
         {draft !== null ? (

@@ -1,4 +1,4 @@
-import { type FormEvent, type KeyboardEvent, useEffect, useLayoutEffect, useRef, useState } from 'react';
+import { type FormEvent, Fragment, type KeyboardEvent, useEffect, useLayoutEffect, useRef, useState } from 'react';
 import { type ShownMessage, shownText } from '../../../src/core/conversations';
 import { hiddenByChatDelete } from '../../../../common/content';
 import { MessageActionSheet, type MessageActionChoice } from '../components/MessageActionSheet';
@@ -18,6 +18,7 @@ import { useTrust } from '../state/trust';
 import { useSettings } from '../state/settings';
 import { type Ticks, ticksFor } from '../../../src/core/receipts';
 import { sendsReadReceipts } from '../../../src/core/settings';
+import { firstUnread } from '../../../src/core/read-state';
 
 export function ChatScreen({ chatId, drafts: given }: { chatId: string; drafts?: DraftSync }) {
   const { client, session } = useSignedIn();
@@ -28,11 +29,20 @@ export function ChatScreen({ chatId, drafts: given }: { chatId: string; drafts?:
   const [error, setError] = useState<string | null>(null);
   const logRef = useRef<HTMLOListElement>(null);
   const stickToBottom = useRef(true);
+  // "New messages" goes above the first message unread when the chat opened (kept while it stays open).
+  const [newFrom, setNewFrom] = useState<{ chatId: string; messageId: string | null } | null>(null);
 
   const refresh = useCoalesced(async () => {
     try {
       await useChats.getState().openConversation(client, session, chatId);
       setError(null);
+      const opened = useChats.getState();
+      const records = (opened.conversations[chatId]?.messages ?? []).map((m) => m.record);
+      setNewFrom((kept) =>
+        kept?.chatId === chatId
+          ? kept
+          : { chatId, messageId: firstUnread(records, session, opened.prefs[chatId] ?? {}) },
+      );
       // Delivered for what reached this phone; read too while the chat is open and visible (unless the user
       // turned read receipts off). Best effort: the next refresh tries again.
       const settings = useSettings.getState().settings ?? (await useSettings.getState().load(client, session));
@@ -41,6 +51,12 @@ export function ChatScreen({ chatId, drafts: given }: { chatId: string; drafts?:
         .getState()
         .acknowledge(client, session, chatId, read)
         .catch(() => undefined);
+      // Receipts off: my other devices still learn it was read, from the marker only they can open.
+      if (document.visibilityState === 'visible' && !sendsReadReceipts(settings))
+        await useChats
+          .getState()
+          .rememberRead(client, session, chatId)
+          .catch(() => undefined);
     } catch (e) {
       setError(explainError(e));
     }
@@ -161,18 +177,24 @@ export function ChatScreen({ chatId, drafts: given }: { chatId: string; drafts?:
           </li>
         )}
         {messages.map((m, i) => (
-          <Bubble
-            key={m.record.messageId}
-            message={m}
-            nameOf={nameOf}
-            onSelect={() => setSelected(m)}
-            ticks={m.mine ? ticksFor(m.record, recipients, showRead) : null}
-            showSender={
-              !m.mine &&
-              (messages[i - 1]?.record.senderUserId !== m.record.senderUserId ||
-                messages[i - 1]?.author.verification !== m.author.verification)
-            }
-          />
+          <Fragment key={m.record.messageId}>
+            {newFrom?.chatId === chatId && newFrom.messageId === m.record.messageId && (
+              <li className="new-messages-marker" role="separator" aria-label="New messages">
+                <span>New messages</span>
+              </li>
+            )}
+            <Bubble
+              message={m}
+              nameOf={nameOf}
+              onSelect={() => setSelected(m)}
+              ticks={m.mine ? ticksFor(m.record, recipients, showRead) : null}
+              showSender={
+                !m.mine &&
+                (messages[i - 1]?.record.senderUserId !== m.record.senderUserId ||
+                  messages[i - 1]?.author.verification !== m.author.verification)
+              }
+            />
+          </Fragment>
         ))}
       </ol>
       <Composer

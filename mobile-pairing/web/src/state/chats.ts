@@ -28,6 +28,7 @@ import type { ChatPref, ChatPrefs } from '../../../../common/content';
 import type { SettingsRecord } from '../../../../common/contract';
 import type { MessageAction } from '../live/live-events';
 import { receiptsDue, sendReceipts } from '../../../src/core/receipts';
+import { readPositionOf } from '../../../src/core/read-state';
 
 export interface Conversation {
   readonly title: string | null;
@@ -62,6 +63,11 @@ interface ChatsStore {
    * (the chat is open and visible, and the user sends read receipts).
    */
   acknowledge(client: ApiClient, me: PhoneSession, chatId: string, read: boolean): Promise<void>;
+  /**
+   * Read receipts off, the chat read here: its read marker moves to the newest loaded message from others, so
+   * the user's other devices show it read too — and no other member learns it (docs/MESSAGES.md).
+   */
+  rememberRead(client: ApiClient, me: PhoneSession, chatId: string): Promise<void>;
   /** Delivered receipts for the newest messages of chats whose last message from others has none yet. */
   deliverListed(client: ApiClient, me: PhoneSession): Promise<void>;
   startChat(client: ApiClient, me: PhoneSession, username: string, title: string): Promise<string>;
@@ -176,6 +182,15 @@ export const useChats = create<ChatsStore>()((set, get) => {
           sent.has(m.record.messageId) ? { ...m, record: { ...m.record, status: kind } } : m,
         ),
       });
+    },
+    async rememberRead(client, me, chatId) {
+      const position = readPositionOf(
+        (get().conversations[chatId]?.messages ?? []).map((m) => m.record),
+        me,
+      );
+      if (!position) return;
+      if (await settingsFor(client, me).advanceReadThrough(chatId, position))
+        set({ prefs: settingsFor(client, me).read().chatPrefs ?? {} });
     },
     async deliverListed(client, me) {
       const waiting = (get().list ?? []).filter(
