@@ -24,7 +24,10 @@ export function createApp(deps: ServerDeps): Express {
   app.set('trust proxy', deps.config.trustProxyHops);
   app.use(requestLog(deps.logger, deps.metrics));
 
-  app.get('/healthz', healthHandler({ db: deps.db, fanout: deps.fanout, databaseUrl: deps.config.databaseUrl }));
+  app.get(
+    '/healthz',
+    healthHandler({ db: deps.db, fanout: deps.fanout, databaseUrl: deps.config.databaseUrl, blobs: deps.blobs }),
+  );
   app.get('/metrics', metricsAuth(deps.config.metricsToken), async (_req, res) => {
     res.type(deps.metrics.registry.contentType).send(await deps.metrics.registry.metrics());
   });

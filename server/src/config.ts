@@ -109,8 +109,19 @@ const EnvSchema = z.object({
     .int()
     .min(1024)
     .default(5 * 1024 * 1024 * 1024),
-  /** Where blobs live: `directory` (DATA_DIR/attachments, one instance) or `database` (chunks in the database: shared). */
-  ATTACHMENT_STORE: z.enum(['directory', 'database']).default('directory'),
+  /**
+   * Where blobs live: `directory` (DATA_DIR/attachments, one instance), `database` (chunks in the database:
+   * shared) or `s3` (an S3-compatible bucket: shared; ATTACHMENT_S3_* below, docs/ATTACHMENTS.md).
+   */
+  ATTACHMENT_STORE: z.enum(['directory', 'database', 's3']).default('directory'),
+  /** The bucket of ATTACHMENT_STORE=s3 (required then); it should hold nothing but Symc's blobs. */
+  ATTACHMENT_S3_BUCKET: z.string().min(3).max(63).optional(),
+  /** Its region; default AWS_REGION, else `us-east-1` when ATTACHMENT_S3_ENDPOINT is set (MinIO ignores it). */
+  ATTACHMENT_S3_REGION: z.string().min(1).optional(),
+  /** An S3-compatible endpoint (MinIO: `http://127.0.0.1:9000`); unset: AWS S3 itself. */
+  ATTACHMENT_S3_ENDPOINT: z.url().optional(),
+  /** `true` for `endpoint/bucket/key` addressing (MinIO and most S3-compatible stores). */
+  ATTACHMENT_S3_FORCE_PATH_STYLE: z.enum(['true', 'false']).default('false'),
   /** An upload unfinished, or finished but sent in no message, for this long is collected. */
   ATTACHMENT_UPLOAD_TTL_SECONDS: z.coerce
     .number()
@@ -157,9 +168,18 @@ export type Config = Readonly<{
   syncAckMinIntervalMs: number;
   maxAttachmentBytes: number;
   attachmentQuotaBytes: number;
-  attachmentStore: 'directory' | 'database';
+  attachmentStore: 'directory' | 'database' | 's3';
+  /** Set when attachmentStore is `s3`. Credentials come from the AWS SDK's own chain (env, profile, role). */
+  attachmentS3: AttachmentS3Config | undefined;
   attachmentUploadTtlMs: number;
   attachmentGcMs: number;
+}>;
+
+export type AttachmentS3Config = Readonly<{
+  bucket: string;
+  region: string;
+  endpoint: string | undefined;
+  forcePathStyle: boolean;
 }>;
 
 export class ConfigError extends Error {
@@ -215,7 +235,29 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     maxAttachmentBytes: e.MAX_ATTACHMENT_BYTES,
     attachmentQuotaBytes: e.ATTACHMENT_QUOTA_BYTES,
     attachmentStore: e.ATTACHMENT_STORE,
+    attachmentS3: e.ATTACHMENT_STORE === 's3' ? attachmentS3Config(e, env) : undefined,
     attachmentUploadTtlMs: e.ATTACHMENT_UPLOAD_TTL_SECONDS * 1000,
     attachmentGcMs: Math.round(e.ATTACHMENT_GC_SECONDS * 1000),
+  };
+}
+
+/** ATTACHMENT_STORE=s3 needs a bucket and a region; a missing one stops the start with one sentence. */
+function attachmentS3Config(e: z.infer<typeof EnvSchema>, env: NodeJS.ProcessEnv): AttachmentS3Config {
+  if (!e.ATTACHMENT_S3_BUCKET) {
+    throw new ConfigError(
+      'Invalid server configuration — ATTACHMENT_STORE=s3 needs ATTACHMENT_S3_BUCKET (the bucket that holds the blobs).',
+    );
+  }
+  const region = e.ATTACHMENT_S3_REGION ?? env.AWS_REGION ?? (e.ATTACHMENT_S3_ENDPOINT ? 'us-east-1' : undefined);
+  if (!region) {
+    throw new ConfigError(
+      'Invalid server configuration — ATTACHMENT_STORE=s3 needs ATTACHMENT_S3_REGION (or AWS_REGION) for AWS S3.',
+    );
+  }
+  return {
+    bucket: e.ATTACHMENT_S3_BUCKET,
+    region,
+    endpoint: e.ATTACHMENT_S3_ENDPOINT,
+    forcePathStyle: e.ATTACHMENT_S3_FORCE_PATH_STYLE === 'true',
   };
 }

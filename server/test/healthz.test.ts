@@ -21,13 +21,14 @@ describe('GET /healthz (embedded SQLite, one instance)', () => {
   });
   afterAll(() => server.stop());
 
-  it('reports the database up, Redis not configured and every migration applied', async () => {
+  it('reports the database up, Redis not configured, every migration applied and the blob directory writable', async () => {
     const { status, report } = await health(server);
     expect(status).toBe(200);
     expect(report.status).toBe('ok');
     expect(report.checks.database).toMatchObject({ status: 'ok', provider: 'sqlite' });
     expect(report.checks.redis).toEqual({ status: 'not_configured' });
     expect(report.checks.migrations).toEqual({ status: 'ok', latest: known.at(-1), pending: [], unknown: [] });
+    expect(report.checks.blobStore).toMatchObject({ status: 'ok', kind: 'directory' });
   });
 
   it('says "ahead" (and still serves) when a newer build migrated the database, "pending" (503) when a migration is missing', async () => {

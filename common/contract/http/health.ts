@@ -35,6 +35,13 @@ export const HealthReport = z.object({
     database: DependencyHealth.extend({ provider: z.enum(['sqlite', 'postgresql']) }),
     redis: DependencyHealth,
     migrations: MigrationHealth,
+    /**
+     * Where attachment blobs live (docs/ATTACHMENTS.md). `down` here does not make the instance unavailable:
+     * messages still flow, attachment requests answer 503 until the store is back, and with a shared store
+     * (S3) every instance would drop out of the balancer at once. Monitor it on its own. Absent from servers
+     * older than the S3 store.
+     */
+    blobStore: DependencyHealth.extend({ kind: z.enum(['directory', 'database', 's3']) }).optional(),
   }),
 });
 export type HealthReport = z.infer<typeof HealthReport>;

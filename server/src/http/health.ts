@@ -4,6 +4,7 @@ import type { DependencyHealth, HealthReport } from '../../../common/contract';
 import type { Db } from '../db/client';
 import { migrationsDirFor } from '../db/migrate';
 import type { Fanout } from '../modules/changes/fanout';
+import type { BlobStore } from '../modules/attachments/blob-store';
 import { providerFromUrl } from '../../../prisma/engine/schema-engine';
 
 /** A probe slower than this counts as down: a balancer must get its answer even when a dependency hangs. */
@@ -13,6 +14,7 @@ interface HealthDeps {
   readonly db: Db;
   readonly fanout: Fanout;
   readonly databaseUrl: string;
+  readonly blobs: BlobStore;
 }
 
 /**
@@ -25,12 +27,16 @@ export function healthHandler(deps: HealthDeps): RequestHandler {
   const provider = providerFromUrl(deps.databaseUrl);
   const known = knownMigrations(migrationsDirFor(provider));
   return async (_req, res) => {
-    const [database, redis, migrations] = await Promise.all([
+    const [database, redis, migrations, blobStore] = await Promise.all([
       probe(async () => {
         await deps.db.$queryRawUnsafe('SELECT 1');
       }),
       bounded(deps.fanout.check(), 'Redis'),
       migrationState(deps.db, known),
+      probe(async () => {
+        const health = await deps.blobs.check();
+        if (health.status === 'down') throw new Error(health.detail);
+      }, 'the attachment store'),
     ]);
     const serving =
       database.status === 'ok' &&
@@ -38,7 +44,13 @@ export function healthHandler(deps: HealthDeps): RequestHandler {
       (migrations.status === 'ok' || migrations.status === 'ahead');
     const report: HealthReport = {
       status: serving ? 'ok' : 'unavailable',
-      checks: { database: { ...database, provider }, redis, migrations },
+      // The blob store is reported, not required (common/contract/http/health.ts says why).
+      checks: {
+        database: { ...database, provider },
+        redis,
+        migrations,
+        blobStore: { ...blobStore, kind: deps.blobs.kind },
+      },
     };
     res.status(serving ? 200 : 503).json(report);
   };
@@ -72,10 +84,10 @@ async function migrationState(db: Db, known: readonly string[]): Promise<HealthR
   }
 }
 
-async function probe(run: () => Promise<void>): Promise<DependencyHealth> {
+async function probe(run: () => Promise<void>, what = 'the database'): Promise<DependencyHealth> {
   const began = performance.now();
   try {
-    await within(run(), 'the database');
+    await within(run(), what);
     return { status: 'ok', latencyMs: Math.round((performance.now() - began) * 10) / 10 };
   } catch (error) {
     return { status: 'down', detail: (error as Error).message };

@@ -52,10 +52,16 @@ export function attachmentsRouter(deps: ServerDeps, blobs: BlobStore): Router {
       return {};
     },
     onResponseError: (_req, error) => {
-      const status = 'status_code' in error ? error.status_code : 500;
-      const message = 'status_code' in error ? error.body.trim() : 'the upload failed on the server';
+      if (!('status_code' in error)) {
+        // Not a protocol error: the store failed (S3 down, bucket missing, disk full). What was stored before
+        // stays; the client resumes from the offset a HEAD reports (tus-js-client retries 5xx by itself).
+        deps.logger.warn({ err: error, store: blobs.kind }, 'attachment upload failed in the blob store');
+        const body = { error: { code: 'internal', message: STORE_FAILED_MESSAGE } };
+        return { status_code: 503, body: JSON.stringify(body) };
+      }
+      const status = error.status_code;
       const code: ErrorCode = TUS_STATUS_CODES[status] ?? (status < 500 ? 'validation_failed' : 'internal');
-      return { status_code: status, body: JSON.stringify({ error: { code, message } }) };
+      return { status_code: status, body: JSON.stringify({ error: { code, message: error.body.trim() } }) };
     },
   });
 
@@ -81,6 +87,17 @@ export function attachmentsRouter(deps: ServerDeps, blobs: BlobStore): Router {
     }
     await db.attachment.create({ data: { id, ownerUserId: auth.userId, size: BigInt(size) } });
     await toTus(req, res);
+    if (res.statusCode >= 400) {
+      // tus refused or the store failed: undo the row (bytes first, as the collector does), so the client
+      // may try the same id again and the quota doesn't count a blob that doesn't exist. If the store can't
+      // be reached now, the row stays and the collector removes both after the upload TTL.
+      await blobs
+        .remove(id)
+        .then(() => db.attachment.deleteMany({ where: { id, status: 'uploading' } }))
+        .catch((error: unknown) =>
+          deps.logger.warn({ err: error, attachmentId: id }, 'could not undo a failed upload'),
+        );
+    }
   });
 
   // Resume (HEAD), append (PATCH): the uploader's own unfinished or finished upload, nobody else's.
@@ -97,7 +114,7 @@ export function attachmentsRouter(deps: ServerDeps, blobs: BlobStore): Router {
     const auth = await authenticate(db, deps.metrics, req, 'device');
     const row = await ownRow(deps, req, auth.userId);
     if (row.boundAt) throw errors.conflict('this attachment belongs to a sent message');
-    await blobs.remove(row.id);
+    await fromStore(deps, blobs, row.id, () => blobs.remove(row.id));
     await db.attachment.deleteMany({ where: { id: row.id, boundAt: null } });
     res.status(204).set('Tus-Resumable', '1.0.0').end();
   });
@@ -112,6 +129,13 @@ export function attachmentsRouter(deps: ServerDeps, blobs: BlobStore): Router {
     if (row.status !== 'complete') throw errors.conflict('this attachment is still being uploaded');
     const size = Number(row.size);
     const range = parseRange(req.get('range'), size);
+    if (range === 'unsatisfiable') {
+      res.set('Content-Range', `bytes */${size}`);
+      throw new AppError('range_not_satisfiable', `the range does not fit a blob of ${size} bytes`, 416);
+    }
+    const span = range ?? { start: 0, end: size - 1 };
+    // The store answers before any header goes out: if it can't, the reader gets a JSON 503, not a cut body.
+    const body = await fromStore(deps, blobs, id, () => blobs.read(id, span.start, span.end));
     res.set({
       'Accept-Ranges': 'bytes',
       'Content-Type': 'application/octet-stream',
@@ -120,20 +144,37 @@ export function attachmentsRouter(deps: ServerDeps, blobs: BlobStore): Router {
       // Blobs never change under an id; only the client that can decrypt them caches them.
       'Cache-Control': 'private, no-transform',
     });
-    if (range === 'unsatisfiable') {
-      res.set('Content-Range', `bytes */${size}`);
-      throw new AppError('range_not_satisfiable', `the range does not fit a blob of ${size} bytes`, 416);
-    }
-    const span = range ?? { start: 0, end: size - 1 };
     if (range) res.status(206).set('Content-Range', `bytes ${span.start}-${span.end}/${size}`);
     res.set('Content-Length', String(span.end - span.start + 1));
-    await pipeline(blobs.read(id, span.start, span.end), res).catch((error: unknown) => {
+    await pipeline(body, res).catch((error: unknown) => {
       // A reader that hangs up mid-download is normal (it resumes with a Range); anything else is logged.
       if (!res.destroyed) deps.logger.warn({ err: error, attachmentId: id }, 'attachment download failed');
     });
   });
 
   return router;
+}
+
+/** A failed upload request: what the store held before it is kept, and the client resumes from there. */
+const STORE_FAILED_MESSAGE =
+  'the attachment store failed; what was stored before is kept — resume from the offset HEAD reports';
+
+/**
+ * Runs a store operation of a request; a store that fails becomes a 503 with our JSON error. The reason
+ * (bucket, endpoint, S3's words) goes to the log only: clients learn nothing about the infrastructure.
+ */
+async function fromStore<T>(
+  deps: Pick<ServerDeps, 'logger'>,
+  blobs: BlobStore,
+  attachmentId: string,
+  operation: () => Promise<T>,
+): Promise<T> {
+  try {
+    return await operation();
+  } catch (error) {
+    deps.logger.warn({ err: error, attachmentId, store: blobs.kind }, 'attachment store failed');
+    throw new AppError('internal', 'the attachment store failed; try again in a moment', 503);
+  }
 }
 
 function attachmentId(req: Request): string {

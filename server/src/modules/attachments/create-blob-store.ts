@@ -4,10 +4,20 @@ import type { Db } from '../../db/client';
 import type { BlobStore } from './blob-store';
 import { DatabaseBlobStore } from './database-blob-store';
 import { DirectoryBlobStore } from './directory-blob-store';
+import { S3BlobStore } from './s3-blob-store';
 
-/** ATTACHMENT_STORE picks the store: `directory` (DATA_DIR/attachments) or `database` (shared by instances). */
+/**
+ * ATTACHMENT_STORE picks the store: `directory` (DATA_DIR/attachments), `database` (shared by instances)
+ * or `s3` (a bucket shared by instances; its settings were checked by loadConfig).
+ */
 export function createBlobStore(config: Config, db: Db): BlobStore {
-  return config.attachmentStore === 'database'
-    ? new DatabaseBlobStore(db)
-    : new DirectoryBlobStore(path.join(config.dataDir, 'attachments'));
+  switch (config.attachmentStore) {
+    case 'database':
+      return new DatabaseBlobStore(db);
+    case 's3':
+      if (!config.attachmentS3) throw new Error('ATTACHMENT_STORE=s3 without its settings (loadConfig makes them)');
+      return new S3BlobStore(config.attachmentS3);
+    case 'directory':
+      return new DirectoryBlobStore(path.join(config.dataDir, 'attachments'));
+  }
 }

@@ -1,7 +1,7 @@
 import { Readable } from 'node:stream';
 import { DataStore, ERRORS, Upload } from '@tus/server';
 import type { Db } from '../../db/client';
-import { type BlobStore, DATABASE_CHUNK_BYTES } from './blob-store';
+import { type BlobStore, type BlobStoreHealth, DATABASE_CHUNK_BYTES } from './blob-store';
 
 /** Rows fetched per query while streaming a download. */
 const ROWS_PER_READ = 4;
@@ -20,7 +20,7 @@ export class DatabaseBlobStore implements BlobStore {
     this.tus = new DatabaseTusStore(db, this);
   }
 
-  read(id: string, start: number, endInclusive: number): Readable {
+  async read(id: string, start: number, endInclusive: number): Promise<Readable> {
     const db = this.db;
     let next = start;
     /** The next few pieces from `next` on, sliced to the asked span. */
@@ -52,6 +52,11 @@ export class DatabaseBlobStore implements BlobStore {
     }
     // One query batch at a time: the stream pulls the next batch only when its reader has taken the last.
     return Readable.from(pieces(), { objectMode: false, highWaterMark: DATABASE_CHUNK_BYTES });
+  }
+
+  /** The blobs are the database's rows: /healthz's database check covers them. */
+  async check(): Promise<BlobStoreHealth> {
+    return { status: 'ok' };
   }
 
   async remove(id: string): Promise<void> {

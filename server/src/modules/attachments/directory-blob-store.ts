@@ -3,7 +3,7 @@ import fsp from 'node:fs/promises';
 import path from 'node:path';
 import type { Readable } from 'node:stream';
 import { FileStore } from '@tus/file-store';
-import type { BlobStore } from './blob-store';
+import type { BlobStore, BlobStoreHealth } from './blob-store';
 
 /**
  * tus's FileStore makes its directory with an asynchronous mkdir whose failure is thrown from a callback
@@ -27,8 +27,19 @@ export class DirectoryBlobStore implements BlobStore {
     this.tus = new FileStoreInMadeDirectory({ directory }) as unknown as FileStore;
   }
 
-  read(id: string, start: number, endInclusive: number): Readable {
-    return fs.createReadStream(this.file(id), { start, end: endInclusive, highWaterMark: 256 * 1024 });
+  async read(id: string, start: number, endInclusive: number): Promise<Readable> {
+    // Opened first: a missing file is an error here, not a cut body.
+    const handle = await fsp.open(this.file(id), 'r');
+    return handle.createReadStream({ start, end: endInclusive, highWaterMark: 256 * 1024 });
+  }
+
+  async check(): Promise<BlobStoreHealth> {
+    try {
+      await fsp.access(this.directory, fs.constants.W_OK);
+      return { status: 'ok' };
+    } catch {
+      return { status: 'down', detail: `the blob directory ${this.directory} is not writable` };
+    }
   }
 
   async remove(id: string): Promise<void> {
