@@ -129,7 +129,8 @@ export async function sendText(
   /** A reply's quote (docs/MESSAGES.md "Reply"): inside the body, covered by the signature. */
   replyTo?: ReplyQuote,
 ): Promise<MessageRecord> {
-  return (await sendTextWithKeys(client, me, chatId, key, text, senderName, replyTo)).record;
+  // One attempt: a stale version is the server's refusal as it is (the app's send path moves instead).
+  return (await sendTextWithKeys(client, me, chatId, key, text, { senderName, replyTo, maxKeyMoves: 0 })).record;
 }
 
 /** How many times one send may move to a newer key version (the desktop's MAX_KEY_MOVES, same reason). */
@@ -150,9 +151,15 @@ export async function sendTextWithKeys(
   chatId: string,
   key: KeyOrKeys,
   text: string,
-  senderName: string = me.username,
-  replyTo?: ReplyQuote,
+  options: {
+    readonly senderName?: string;
+    /** A reply's quote (docs/MESSAGES.md "Reply"): inside the body, covered by the signature. */
+    readonly replyTo?: ReplyQuote | undefined;
+    /** 0: a stale version is thrown as the server's ApiError, nothing is moved. */
+    readonly maxKeyMoves?: number;
+  } = {},
 ): Promise<{ record: MessageRecord; keys: ChatKeys }> {
+  const { senderName = me.username, replyTo, maxKeyMoves = MAX_KEY_MOVES } = options;
   let keys = asChatKeys(chatId, key);
   const messageId = randomId();
   const sentAt = Date.now();
@@ -178,8 +185,8 @@ export async function sendTextWithKeys(
       });
       return { record, keys };
     } catch (error) {
-      if (!(error instanceof ApiError) || error.code !== 'stale_version') throw error;
-      if (moves >= MAX_KEY_MOVES)
+      if (!(error instanceof ApiError) || error.code !== 'stale_version' || maxKeyMoves === 0) throw error;
+      if (moves >= maxKeyMoves)
         throw new KeyMoveRefused(
           `The chat’s key kept changing while this message was sent (${error.message}): try again.`,
         );

@@ -245,7 +245,9 @@ export class Outbox {
       move = await moveToCurrentKey({ store: this.store, keyring: this.keyring, current: this.currentKey }, row);
     } catch (error) {
       if (error instanceof KeyMoveDeferred) return { state: 'queued' };
-      return giveUp(`This message could not be sealed under the chat's new key: ${(error as Error).message}`);
+      return giveUp(
+        `This message could not be sealed under the chat's new key (${refusal}): ${(error as Error).message}`,
+      );
     }
     if (!move.ok) return giveUp(move.reason);
     this.store.moveQueuedToKey(row.message_id, move.ciphertext, move.keyVersion);

@@ -228,7 +228,7 @@ export const useChats = create<ChatsStore>()((set, get) => {
       const quoteText = replyTo ? shownText(replyTo) : null;
       const quote = replyTo && quoteText !== null ? quoteOf(replyTo.record, quoteText) : undefined;
       // Refused as stale (a member changed the chat meanwhile): sealed again under the verified current key.
-      const { record, keys: sentWith } = await sendTextWithKeys(client, me, chatId, key, text, me.username, quote);
+      const { record, keys: sentWith } = await sendTextWithKeys(client, me, chatId, key, text, { replyTo: quote });
       if (sentWith.current !== asChatKeys(chatId, key).current) keys.set(chatId, sentWith);
       const conversation = get().conversations[chatId];
       const book = sendersFor(client, me);
