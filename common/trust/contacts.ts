@@ -47,12 +47,14 @@ export class Contacts implements SenderKeyDirectory {
 
   /**
    * Looks a user up by name (to start a chat with them) and pins or compares their keys. Returns their
-   * user id; the keys to use are the pinned ones (`sealingKeys`).
+   * user id; the keys to use are the pinned ones (`sealingKeys`). `pinNew: false` (New chat's picker,
+   * while the user is still typing): someone never met is not pinned yet — only compared when pinned.
    */
-  async lookup(username: string): Promise<string> {
+  async lookup(username: string, options: { pinNew?: boolean } = {}): Promise<string> {
     const entry = await this.call('lookupUser', { params: { username } });
     const pinnedUnderName = Object.entries(this.book().contacts).find(([, pin]) => pin.username === username);
     if (pinnedUnderName && pinnedUnderName[0] !== entry.userId) throw new ContactMismatchError(username);
+    if (options.pinNew === false && !this.pin(entry.userId)) return entry.userId;
     await this.observe(entry);
     return entry.userId;
   }

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { Id } from '../primitives';
 import { ChatRef } from './core-requests';
 import { Ok, request } from './request-spec';
-import { ChatTrustView, SafetyNumberView } from './trust-views';
+import { ChatTrustView, PickedPersonView, SafetyNumberView } from './trust-views';
 
 const ContactRef = z.strictObject({ userId: Id });
 
@@ -17,4 +17,13 @@ export const trustRequests = {
   acknowledgeKeyChange: request(ContactRef, Ok),
   /** The user refuses the contact's new keys and keeps the pinned ones (the warning goes; that claim is ignored after). */
   keepPinnedKeys: request(ContactRef, Ok),
+  /**
+   * New chat's picker: each typed username looked up and compared with the pins (differing keys become a
+   * pending change, shown `changed`; someone never met is `new` and pinned only when a chat starts). Needs
+   * the server.
+   */
+  lookUpPeople: request(
+    z.strictObject({ usernames: z.array(z.string().max(64)).max(255) }),
+    z.object({ people: z.array(PickedPersonView) }),
+  ),
 };

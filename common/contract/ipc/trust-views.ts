@@ -31,3 +31,18 @@ export const SafetyNumberView = z.object({
   changed: z.boolean(),
 });
 export type SafetyNumberView = z.infer<typeof SafetyNumberView>;
+
+/**
+ * A person typed into New chat, with the state of their keys from this user's pins (common/trust/
+ * people-picker.ts): the server's lookup answer is only compared with the pins, never pinned over them.
+ */
+export const PickedPersonView = z.object({
+  username: z.string(),
+  userId: Id.nullable(),
+  state: z.enum(['verified', 'unverified', 'new', 'changed', 'mismatch', 'not_found', 'invalid']),
+  /** For `changed`: the keys pinned now were verified by the user. */
+  wasVerified: z.boolean(),
+  /** The picker's words for the state (the same on the phone). */
+  label: z.string(),
+});
+export type PickedPersonView = z.infer<typeof PickedPersonView>;

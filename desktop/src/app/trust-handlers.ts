@@ -1,4 +1,12 @@
-import { type ChatTrustView, IpcError, type IpcHandlers, type SafetyNumberView } from '../../../common/contract';
+import {
+  ApiError,
+  type ChatTrustView,
+  IpcError,
+  type IpcHandlers,
+  type SafetyNumberView,
+} from '../../../common/contract';
+import { parseUsernames } from '../../../common/trust/group-input';
+import { lookUpPeople, pickedStateLabel } from '../../../common/trust/people-picker';
 import { safetyNumberQrText } from '../../../common/trust/safety-number';
 import type { DesktopContacts } from '../core/contacts/desktop-contacts';
 import { qrSvg } from '../core/pairing/qr';
@@ -6,7 +14,7 @@ import type { AppService } from './app-service';
 
 type TrustHandlers = Pick<
   IpcHandlers,
-  'getChatTrust' | 'getSafetyNumber' | 'setContactVerified' | 'acknowledgeKeyChange' | 'keepPinnedKeys'
+  'getChatTrust' | 'getSafetyNumber' | 'setContactVerified' | 'acknowledgeKeyChange' | 'keepPinnedKeys' | 'lookUpPeople'
 >;
 
 export function chatTrustView(contacts: DesktopContacts, chatId: string): ChatTrustView {
@@ -74,6 +82,21 @@ export function createTrustHandlers(app: AppService): TrustHandlers {
         throw new IpcError('failed', `The change was not acknowledged: ${(error as Error).message}`);
       }
       return { ok: true };
+    },
+    lookUpPeople: async ({ usernames }) => {
+      const { core } = app.linked();
+      try {
+        const people = await lookUpPeople(
+          core.contacts.contacts,
+          parseUsernames(usernames.join(' ')),
+          core.session.username,
+        );
+        return { people: people.map((person) => ({ ...person, label: pickedStateLabel(person) })) };
+      } catch (error) {
+        if (error instanceof ApiError && error.status === 0)
+          throw new IpcError('unavailable', 'Symc cannot reach the server: people are looked up there.');
+        throw new IpcError('failed', `The lookup failed: ${(error as Error).message}`);
+      }
     },
     keepPinnedKeys: async ({ userId }) => {
       const pin = contacts().pin(userId);

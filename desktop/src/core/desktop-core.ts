@@ -259,6 +259,8 @@ export class DesktopCore {
     engine.onMessages((records) => {
       if (engine.progress.primed || engine.progress.mode === 'live') attachments.autoDownloadRecords(records);
     });
+    // A queued message refused as stale moves to the chat's verified current key version (docs/GROUPS.md).
+    engine.outbox.useKeyMoves((chatId) => core!.groups.verifiedCurrentKey(chatId));
     session.onEvent((event) => core!.wipeLocal(event.type));
     return core;
   }

@@ -1,4 +1,4 @@
-import type { ApiClient, ChatSummary, MessageRecord } from '../../../common/contract';
+import { ApiError, type ApiClient, type ChatSummary, type MessageRecord } from '../../../common/contract';
 import {
   decryptChatMeta,
   encryptChatMeta,
@@ -129,25 +129,84 @@ export async function sendText(
   /** A reply's quote (docs/MESSAGES.md "Reply"): inside the body, covered by the signature. */
   replyTo?: ReplyQuote,
 ): Promise<MessageRecord> {
-  const keys = asChatKeys(chatId, key);
+  // One attempt: a stale version is the server's refusal as it is (the app's send path moves instead).
+  return (await sendTextWithKeys(client, me, chatId, key, text, { senderName, replyTo, maxKeyMoves: 0 })).record;
+}
+
+/** How many times one send may move to a newer key version (the desktop's MAX_KEY_MOVES, same reason). */
+export const MAX_KEY_MOVES = 3;
+
+/**
+ * Sends, and returns the keys the message went out under. When the server refuses the message as written
+ * under a replaced key version (409 `stale_version`: a member changed the chat since these keys were
+ * read), it is sealed again — same message id and client key, so a lost answer never makes a duplicate —
+ * under the chat's current version as `keysForSending` verifies it (signed statements against the pinned
+ * keys; a due rotation made first), exactly as the desktop's outbox does (docs/GROUPS.md). Never a version
+ * older than or equal to the one refused (a server claiming "stale" without a newer signed version is not
+ * believed), at most MAX_KEY_MOVES times; then the refusal is thrown as `KeyMoveRefused`.
+ */
+export async function sendTextWithKeys(
+  client: ApiClient,
+  me: PhoneSession,
+  chatId: string,
+  key: KeyOrKeys,
+  text: string,
+  options: {
+    readonly senderName?: string;
+    /** A reply's quote (docs/MESSAGES.md "Reply"): inside the body, covered by the signature. */
+    readonly replyTo?: ReplyQuote | undefined;
+    /** 0: a stale version is thrown as the server's ApiError, nothing is moved. */
+    readonly maxKeyMoves?: number;
+  } = {},
+): Promise<{ record: MessageRecord; keys: ChatKeys }> {
+  const { senderName = me.username, replyTo, maxKeyMoves = MAX_KEY_MOVES } = options;
+  let keys = asChatKeys(chatId, key);
   const messageId = randomId();
   const sentAt = Date.now();
+  // Seed format: timestamp:localSeq:device.
+  const clientKey = `${sentAt}:${++localSeq}:${me.deviceId}`;
   // Signed inside the envelope by the account's signing key (absent only in a session from before signing
   // that has not fetched its key yet: the message then goes unsigned and recipients show it unverified).
+  // The signature covers chat, message id and author, not the key version: a move keeps it valid.
   const unsigned: MessageBody = { text, senderName, sentAt, ...(replyTo ? { replyTo } : {}) };
   const body = me.signing
     ? signMessageBody(me.signing, { chatId, messageId, senderUserId: me.userId }, unsigned)
     : unsigned;
-  return client.call('sendMessage', {
-    params: { chatId },
-    body: {
-      messageId,
-      // Seed format: timestamp:localSeq:device.
-      clientKey: `${sentAt}:${++localSeq}:${me.deviceId}`,
-      ciphertext: encryptMessageBody(currentKey(keys), chatId, messageId, body, keys.current),
-      ...(keys.current > 1 ? { keyVersion: keys.current } : {}),
-    },
-  });
+  for (let moves = 0; ; moves++) {
+    try {
+      const record = await client.call('sendMessage', {
+        params: { chatId },
+        body: {
+          messageId,
+          clientKey,
+          ciphertext: encryptMessageBody(currentKey(keys), chatId, messageId, body, keys.current),
+          ...(keys.current > 1 ? { keyVersion: keys.current } : {}),
+        },
+      });
+      return { record, keys };
+    } catch (error) {
+      if (!(error instanceof ApiError) || error.code !== 'stale_version' || maxKeyMoves === 0) throw error;
+      if (moves >= maxKeyMoves)
+        throw new KeyMoveRefused(
+          `The chat’s key kept changing while this message was sent (${error.message}): try again.`,
+        );
+      const fresh = (await keysForSending(client, me, await client.call('getChat', { params: { chatId } }))).keys;
+      if (fresh.current <= keys.current || !fresh.byVersion.has(fresh.current))
+        throw new KeyMoveRefused(
+          `The server says this chat’s key changed, but the newest version its members signed is ${fresh.current}, ` +
+            `and this message is already under version ${keys.current}: not sent.`,
+        );
+      keys = fresh;
+    }
+  }
+}
+
+/** A send the server refused as stale that could not move to a newer verified key version. */
+export class KeyMoveRefused extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'KeyMoveRefused';
+  }
 }
 
 /** Opens a message with the key of the version it was written under (a version not held: an error). */

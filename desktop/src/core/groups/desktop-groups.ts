@@ -20,6 +20,7 @@ import type { ChatKeyring } from '../crypto/chat-keyring';
 import type { DeviceSession } from '../session/device-session';
 import type { LocalStore } from '../store/local-store';
 import { ChatKeyVerifier } from './key-verification';
+import { KeyMoveDeferred, type VerifiedCurrentKey } from './stale-key-resend';
 
 export type GroupErrorCode = 'invalid' | 'not_found' | 'refused' | 'conflict' | 'unavailable';
 
@@ -207,6 +208,27 @@ export class DesktopGroups {
       const me = await this.requireMember();
       await this.writable(me, chatId);
     });
+  }
+
+  /**
+   * The chat's current key version as this desktop verifies it — the server's summary, its signed
+   * statements checked against the pinned keys, the key matched to its commitment, a due rotation made
+   * first — and stored. For a queued message the server refused as stale (groups/stale-key-resend.ts).
+   * A passing failure (offline, a 5xx, no keys loaded yet) is `KeyMoveDeferred`.
+   */
+  async verifiedCurrentKey(chatId: string): Promise<VerifiedCurrentKey> {
+    try {
+      const me = await this.requireMember();
+      const { chat, keys } = await this.writable(me, chatId);
+      const key = keys.byVersion.get(keys.current);
+      if (!key) throw new GroupActionError('refused', `No verified key of version ${keys.current} for this chat.`);
+      this.stored(chat, keys);
+      return { keyVersion: keys.current, key };
+    } catch (error) {
+      const explained = explainGroupError(error);
+      if (explained.code === 'unavailable') throw new KeyMoveDeferred(explained.message);
+      throw explained;
+    }
   }
 
   /** The chat's members as the store has them, the unverified ones marked (a fresh check needs the server). */

@@ -448,6 +448,20 @@ export class LocalStore {
       .prepare('UPDATE outbox SET attempts = attempts + 1, last_error = ? WHERE message_id = ?')
       .run(error, messageId);
   }
+  /**
+   * A queued message sealed again under a newer key version (core/groups/stale-key-resend.ts): the outbox
+   * row and the shown message change together, keeping the message id and client key.
+   */
+  moveQueuedToKey(messageId: string, ciphertext: string, keyVersion: number): void {
+    this.transaction(() => {
+      this.db
+        .prepare('UPDATE outbox SET ciphertext = ?, key_version = ?, last_error = NULL WHERE message_id = ?')
+        .run(ciphertext, keyVersion, messageId);
+      this.db
+        .prepare("UPDATE messages SET ciphertext = ?, key_version = ? WHERE id = ? AND status = 'queued'")
+        .run(ciphertext, keyVersion, messageId);
+    });
+  }
   requeueOutbox(messageId: string): void {
     this.db.prepare('UPDATE outbox SET last_error = NULL WHERE message_id = ?').run(messageId);
   }

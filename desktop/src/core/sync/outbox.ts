@@ -7,8 +7,17 @@ import type { LocalStore } from '../store/local-store';
 import type { OutboxRow } from '../store/rows';
 import { type Backoff, backoffDelay } from '../../../../common/retry/backoff';
 import { BACKOFF_JITTER, DEFAULT_BACKOFF } from './backoff';
+import {
+  type CurrentKeySource,
+  type KeyMove,
+  KeyMoveDeferred,
+  MAX_KEY_MOVES,
+  moveToCurrentKey,
+} from '../groups/stale-key-resend';
 
 let localSeq = 0;
+
+type Sendable = Pick<OutboxRow, 'message_id' | 'chat_id' | 'client_key' | 'ciphertext' | 'key_version'>;
 
 /** What became of one attempt to hand a message to the server. */
 export type SendOutcome =
@@ -42,6 +51,8 @@ export class Outbox {
   private retrying: Promise<void> | null = null;
   private closed = false;
   private readonly listeners = new Set<(chatId: string, messageIds: string[]) => void>();
+  /** Where a message refused as stale finds the chat's verified current key (none: it fails). */
+  private currentKey: CurrentKeySource | null = null;
 
   constructor(
     private readonly session: DeviceSession,
@@ -147,6 +158,14 @@ export class Outbox {
     return () => this.listeners.delete(listener);
   }
 
+  /**
+   * A message refused as written under a replaced key version (409 `stale_version`) is sealed again under
+   * the chat's current version, verified by `source`, and sent (groups/stale-key-resend.ts).
+   */
+  useKeyMoves(source: CurrentKeySource): void {
+    this.currentKey = source;
+  }
+
   /** Replays the outbox through hello (call before opening the stream). */
   async flush(cursor: number | null): Promise<void> {
     const items = this.store.listOutbox().filter((row) => row.last_error === null);
@@ -163,11 +182,16 @@ export class Outbox {
         })),
       },
     });
+    let deferred = false;
     for (const result of results) {
       if (result.ok) this.confirm(result.message);
-      else if (!result.retryable)
+      else if (result.code === 'stale_version') {
+        const row = items.find((r) => r.message_id === result.messageId);
+        if (row && (await this.moveKeyAndDeliver(row, result.message, 0)).state === 'queued') deferred = true;
+      } else if (!result.retryable)
         this.fail(items.find((row) => row.message_id === result.messageId)?.chat_id, result.messageId, result.message);
     }
+    if (deferred) this.scheduleRetry();
   }
 
   /** Timers stop (the engine stopped); `open` lets them run again. Queued rows stay for the next hello. */
@@ -180,9 +204,7 @@ export class Outbox {
     this.closed = false;
   }
 
-  private async deliver(
-    row: Pick<OutboxRow, 'message_id' | 'chat_id' | 'client_key' | 'ciphertext' | 'key_version'>,
-  ): Promise<SendOutcome> {
+  private async deliver(row: Sendable, keyMoves = 0): Promise<SendOutcome> {
     try {
       const stored = await this.session.call('sendMessage', {
         params: { chatId: row.chat_id },
@@ -198,9 +220,39 @@ export class Outbox {
       return { state: 'sent' };
     } catch (error) {
       if (!isDefinitiveRefusal(error)) return { state: 'queued' };
+      if (error.code === 'stale_version') return this.moveKeyAndDeliver(row, error.message, keyMoves);
       this.fail(row.chat_id, row.message_id, error.message);
       return { state: 'failed', reason: error.message };
     }
+  }
+
+  /**
+   * The server says the message's key version was replaced: sealed again under the chat's verified current
+   * version (stored before it is sent, so a lost answer is replayed with the same client key and lands
+   * once), then sent. Fails with the reason when there is no newer verified version, or after
+   * MAX_KEY_MOVES moves in one attempt; stays queued when the check can't run now.
+   */
+  private async moveKeyAndDeliver(row: Sendable, refusal: string, keyMoves: number): Promise<SendOutcome> {
+    const giveUp = (reason: string): SendOutcome => {
+      this.fail(row.chat_id, row.message_id, reason);
+      return { state: 'failed', reason };
+    };
+    if (!this.currentKey) return giveUp(refusal);
+    if (keyMoves >= MAX_KEY_MOVES)
+      return giveUp(`The chat's key kept changing while this message was sent (${refusal}): try again.`);
+    let move: KeyMove;
+    try {
+      move = await moveToCurrentKey({ store: this.store, keyring: this.keyring, current: this.currentKey }, row);
+    } catch (error) {
+      if (error instanceof KeyMoveDeferred) return { state: 'queued' };
+      return giveUp(
+        `This message could not be sealed under the chat's new key (${refusal}): ${(error as Error).message}`,
+      );
+    }
+    if (!move.ok) return giveUp(move.reason);
+    this.store.moveQueuedToKey(row.message_id, move.ciphertext, move.keyVersion);
+    this.changed(row.chat_id, [row.message_id]);
+    return this.deliver({ ...row, ciphertext: move.ciphertext, key_version: move.keyVersion }, keyMoves + 1);
   }
 
   /** One timer at a time; each transient failure doubles the wait (reset by any success). */

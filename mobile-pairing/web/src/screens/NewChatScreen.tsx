@@ -1,11 +1,19 @@
-import { type FormEvent, useState } from 'react';
+import { type FormEvent, useEffect, useState } from 'react';
+import { canStartWith, pickedStateLabel, type PickedPerson } from '../../../../common/trust/people-picker';
 import { explainError } from '../../../src/core/explain-error';
+import { answerKeyChange, lookUpForNewChat } from '../../../src/core/people-picker';
 import { AppBar, Notice, Spinner } from '../components/chrome';
 import { useChats } from '../state/chats';
 import { KeyChangeUnacknowledgedError } from '../../../../common/trust/contact-book';
 import { hrefFor, navigate } from '../state/router';
 import { useSignedIn } from '../state/session';
 
+/**
+ * New chat: exact usernames (several start a group). Each typed person is shown with the state of their
+ * keys from this account's pins — verified, not verified, or changed (the server's answer differs from the
+ * pin: maybe a new phone, maybe a lying server). A changed one must be answered here (accept the new safety
+ * number, or keep the old keys) before the chat can start; the core refuses it otherwise.
+ */
 export function NewChatScreen() {
   const { client, session } = useSignedIn();
   const [username, setUsername] = useState('');
@@ -14,6 +22,38 @@ export function NewChatScreen() {
   const [error, setError] = useState<string | null>(null);
   /** Contacts whose keys changed: the chat waits until the user reviewed them. */
   const [changed, setChanged] = useState<KeyChangeUnacknowledgedError['contacts']>([]);
+  const [picked, setPicked] = useState<readonly PickedPerson[]>([]);
+  const [lookups, setLookups] = useState(0);
+
+  useEffect(() => {
+    let current = true;
+    const timer = setTimeout(() => {
+      if (!username.trim()) return setPicked([]);
+      lookUpForNewChat(client, session, username).then(
+        (people) => current && setPicked(people),
+        (e: unknown) => current && setError(explainError(e)),
+      );
+    }, 300);
+    return () => {
+      current = false;
+      clearTimeout(timer);
+    };
+  }, [client, session, username, lookups]);
+
+  async function answer(userId: string, accept: boolean) {
+    setBusy(true);
+    setError(null);
+    try {
+      await answerKeyChange(client, session, userId, accept);
+      setChanged([]);
+    } catch (e) {
+      setError(explainError(e));
+    } finally {
+      setBusy(false);
+      setLookups((n) => n + 1);
+    }
+  }
+  const waitsForAnswer = picked.some((person) => person.state === 'changed');
 
   async function submit(event: FormEvent) {
     event.preventDefault();
@@ -54,6 +94,36 @@ export function NewChatScreen() {
               Exact usernames. Several, separated by spaces or commas, start a group.
             </small>
           </label>
+          {picked.length > 0 && (
+            <ul className="picked-people" aria-label="People in the new chat">
+              {picked.map((person) => (
+                <li key={person.username} className="picked-person" data-state={person.state}>
+                  <strong>{person.username}</strong>{' '}
+                  <span className={canStartWith(person) ? 'muted' : 'picked-warning'}>{pickedStateLabel(person)}</span>
+                  {person.state === 'changed' && person.userId && (
+                    <span className="picked-actions">
+                      <button
+                        type="button"
+                        className="button secondary"
+                        disabled={busy}
+                        onClick={() => void answer(person.userId!, true)}
+                      >
+                        Accept the new safety number
+                      </button>
+                      <button
+                        type="button"
+                        className="button secondary"
+                        disabled={busy}
+                        onClick={() => void answer(person.userId!, false)}
+                      >
+                        Keep the old keys
+                      </button>
+                    </span>
+                  )}
+                </li>
+              ))}
+            </ul>
+          )}
           <div className="field">
             <label htmlFor="chat-title">
               Chat title <span className="muted">(optional for two, needed for a group)</span>
@@ -81,7 +151,7 @@ export function NewChatScreen() {
           {busy ? (
             <Spinner label="Starting the chat…" />
           ) : (
-            <button type="submit" className="button primary block">
+            <button type="submit" className="button primary block" disabled={waitsForAnswer}>
               Start chat
             </button>
           )}

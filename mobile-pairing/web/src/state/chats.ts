@@ -1,7 +1,7 @@
 import { create } from 'zustand';
 import type { ApiClient } from '../../../../common/contract';
 import type { PhoneSession } from '../../../src/core/account';
-import { asChatKeys, keysForSending, readChatMeta, sendText } from '../../../src/core/chats';
+import { asChatKeys, keysForSending, readChatMeta, sendTextWithKeys } from '../../../src/core/chats';
 import {
   type ChatKeyCache,
   type ChatListItem,
@@ -242,12 +242,14 @@ export const useChats = create<ChatsStore>()((set, get) => {
       if (summary.rotationDue) keys.set(chatId, key);
       const quoteText = replyTo ? shownText(replyTo) : null;
       const quote = replyTo && quoteText !== null ? quoteOf(replyTo.record, quoteText) : undefined;
-      const record = await sendText(client, me, chatId, key, text, me.username, quote);
+      // Refused as stale (a member changed the chat meanwhile): sealed again under the verified current key.
+      const { record, keys: sentWith } = await sendTextWithKeys(client, me, chatId, key, text, { replyTo: quote });
+      if (sentWith.current !== asChatKeys(chatId, key).current) keys.set(chatId, sentWith);
       const conversation = get().conversations[chatId];
       const book = sendersFor(client, me);
       await book.load([record.senderUserId]);
       patchConversation(chatId, {
-        messages: mergeMessages(conversation?.messages ?? [], [showMessage(record, key, me, book)]),
+        messages: mergeMessages(conversation?.messages ?? [], [showMessage(record, sentWith, me, book)]),
       });
     },
     async edit(client, me, message, text) {

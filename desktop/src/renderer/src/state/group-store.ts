@@ -5,6 +5,7 @@ import { actions } from './app-store';
 import { trustActions } from './trust-store';
 
 export type MemberView = IpcOutput<'getChatMembers'>['members'][number];
+export type PickedPerson = IpcOutput<'lookUpPeople'>['people'][number];
 
 interface GroupState {
   readonly newChatOpen: boolean;
@@ -13,6 +14,10 @@ interface GroupState {
   readonly members: readonly MemberView[] | null;
   readonly busy: boolean;
   readonly error: string | null;
+  /** New chat's picker: each typed person with the state of their keys from the pins (docs/GROUPS.md). */
+  readonly picked: readonly PickedPerson[];
+  /** Why the picker could not look people up (offline). */
+  readonly pickerError: string | null;
 }
 
 export const useGroups = create<GroupState>(() => ({
@@ -21,11 +26,15 @@ export const useGroups = create<GroupState>(() => ({
   members: null,
   busy: false,
   error: null,
+  picked: [],
+  pickerError: null,
 }));
 const set = useGroups.setState;
 const get = useGroups.getState;
 
 const message = (error: unknown) => (error instanceof Error ? error.message : String(error));
+
+let lookUpSeq = 0;
 
 /** "sam, @kim lee" → ["sam", "@kim", "lee"]: the app service reads each the shared way. */
 export const splitUsernames = (text: string) => text.split(/[\s,]+/).filter(Boolean);
@@ -47,7 +56,31 @@ async function run(action: () => Promise<unknown>): Promise<boolean> {
 /** New chat and the members panel (docs/GROUPS.md). */
 export const groupActions = {
   openNewChat(): void {
-    set({ newChatOpen: true, error: null });
+    set({ newChatOpen: true, error: null, picked: [], pickerError: null });
+  },
+  /** Looks the typed people up (the latest typing wins); an empty field clears the picker. */
+  async lookUp(typed: string): Promise<void> {
+    const usernames = splitUsernames(typed);
+    lookUpSeq++;
+    const seq = lookUpSeq;
+    if (usernames.length === 0) {
+      set({ picked: [], pickerError: null });
+      return;
+    }
+    try {
+      const { people } = await call('lookUpPeople', { usernames });
+      if (seq === lookUpSeq) set({ picked: people, pickerError: null });
+    } catch (error) {
+      if (seq === lookUpSeq) set({ pickerError: message(error) });
+    }
+  },
+  /**
+   * The user's explicit answer to a changed safety number in the picker: `accept` takes the new keys (they
+   * are no longer verified), otherwise the pinned keys stay and that claim is ignored from then on.
+   */
+  async answerKeyChange(userId: string, accept: boolean, typed: string): Promise<void> {
+    await run(() => call(accept ? 'acknowledgeKeyChange' : 'keepPinnedKeys', { userId }));
+    await groupActions.lookUp(typed);
   },
   closeNewChat(): void {
     set({ newChatOpen: false, error: null });
