@@ -10,6 +10,7 @@ import {
 } from '../../../../common/contract';
 import { migrate } from './migrations';
 import { preparePrivateDatabaseFile } from './private-file';
+import { FileOutboxTable } from './file-outbox-table';
 import { SettingsTable } from './settings-table';
 import type { StorageBudget, StorageStats } from './storage-budget';
 import {
@@ -47,6 +48,8 @@ export class LocalStore {
   private readonly stmts;
   readonly unread: UnreadQueries;
   readonly settings: SettingsTable;
+  /** File messages waiting to be sent (core/attachments/file-outbox.ts). */
+  readonly fileOutbox: FileOutboxTable;
 
   private constructor(
     readonly file: string,
@@ -66,6 +69,7 @@ export class LocalStore {
     migrate(this.db);
     this.unread = new UnreadQueries(this.db);
     this.settings = new SettingsTable(this.db);
+    this.fileOutbox = new FileOutboxTable(this.db);
     this.stmts = {
       upsertChat: this.db.prepare(`
         INSERT INTO chats (id, encrypted_meta, meta_version, wrapped_chat_key, sealed_chat_key, members, created_by,
@@ -180,6 +184,7 @@ export class LocalStore {
       this.db.prepare('DELETE FROM messages WHERE chat_id = ?').run(chatId);
       this.db.prepare('DELETE FROM chat_keys WHERE chat_id = ?').run(chatId);
       this.db.prepare('DELETE FROM outbox WHERE chat_id = ?').run(chatId);
+      this.fileOutbox.removeChat(chatId);
       this.db.prepare('DELETE FROM drafts WHERE chat_id = ?').run(chatId);
       this.db.prepare('DELETE FROM chats WHERE id = ?').run(chatId);
       return had;
@@ -469,6 +474,7 @@ export class LocalStore {
     const candidates = this.db
       .prepare(
         `SELECT id FROM chats WHERE pinned = 0 AND id NOT IN (SELECT chat_id FROM outbox)
+           AND id NOT IN (SELECT chat_id FROM file_outbox)
            AND id NOT IN (SELECT chat_id FROM drafts WHERE pending = 1) ORDER BY updated_at ASC, id DESC`,
       )
       .all() as Array<{ id: string }>;
@@ -545,6 +551,7 @@ export class LocalStore {
     const row = this.db
       .prepare(
         `SELECT EXISTS(SELECT 1 FROM chats) OR EXISTS(SELECT 1 FROM drafts) OR EXISTS(SELECT 1 FROM outbox)
+           OR EXISTS(SELECT 1 FROM file_outbox)
            OR EXISTS(SELECT 1 FROM sync_state WHERE key IN ('last_event_id', 'cursor') AND value <> '') AS held`,
       )
       .get() as { held: number };
