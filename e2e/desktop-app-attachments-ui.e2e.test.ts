@@ -3,12 +3,14 @@ import os from 'node:os';
 import path from 'node:path';
 import zlib from 'node:zlib';
 import type { Page } from 'playwright-core';
+import { createApiClient } from '../common/contract';
 import { initCrypto, randomBytes } from '../common/crypto';
 import { readMessage } from '../mobile-pairing/src/core/chats';
 import { receiveFile, sendFileMessage, writeFile } from '../server/test/support/attachment-sender';
 import { signUpPhone } from '../server/test/support/phone';
 import { startTestServer, type TestServer } from '../server/test/support/test-server';
 import { CuttingProxy } from './support/cutting-proxy';
+import { until } from './support/desktop';
 import { ensureDesktopBuild, type RunningDesktopApp, startDesktopApp, approveFromScreen } from './support/desktop-app';
 import { launchChromium, type PhoneBrowser } from './support/phone-web';
 import { seedChats, type SeededChat } from './support/seed';
@@ -84,7 +86,12 @@ describe('the desktop app: attachments (Chromium)', () => {
 
   it('links and opens the chat', async () => {
     await page.goto(desktop.host.url);
-    await approveFromScreen(page, phone);
+    // The pairing link names the address the desktop uses (the proxy): the phone approves through it too.
+    const viaProxy = {
+      session: phone.session,
+      api: createApiClient({ baseUrl: proxy.url, accessToken: () => phone.session.tokens.accessToken }),
+    };
+    await approveFromScreen(page, viaProxy);
     await page
       .getByRole('list', { name: 'Chats' })
       .getByRole('button', { name: /^Chat 0/ })
@@ -107,8 +114,15 @@ describe('the desktop app: attachments (Chromium)', () => {
     await page.waitForFunction('document.querySelector(".image-viewer img")?.naturalWidth === 800');
     await page.getByRole('dialog', { name: 'gradient.png' }).getByRole('button', { name: 'Close' }).click();
 
-    const records = (await phone.api.call('listMessages', { params: { chatId: chat.chatId }, query: { limit: 50 } }))
-      .messages;
+    const list = async () =>
+      (await phone.api.call('listMessages', { params: { chatId: chat.chatId }, query: { limit: 50 } })).messages;
+    // Shown once queued; on the server right after.
+    await until(
+      async () => (await list()).some((m) => readMessage(m, chat.key).attachments?.length),
+      20_000,
+      'the image',
+    );
+    const records = await list();
     const record = records.find((m) => readMessage(m, chat.key).attachments?.length)!;
     const ref = readMessage(record, chat.key).attachments![0]!;
     expect(ref).toMatchObject({ name: 'gradient.png', mime: 'image/png', size: png.length });
@@ -141,10 +155,13 @@ describe('the desktop app: attachments (Chromium)', () => {
     };
     await sendBy('drop', 'dropped.txt');
     await sendBy('paste', 'pasted.txt');
-    const names = (
-      await phone.api.call('listMessages', { params: { chatId: chat.chatId }, query: { limit: 50 } })
-    ).messages.flatMap((m) => readMessage(m, chat.key).attachments?.map((a) => a.name) ?? []);
-    expect(names).toEqual(expect.arrayContaining(['dropped.txt', 'pasted.txt']));
+    // The message shows as soon as it is queued; it reaches the server right after.
+    const names = async () =>
+      (
+        await phone.api.call('listMessages', { params: { chatId: chat.chatId }, query: { limit: 50 } })
+      ).messages.flatMap((m) => readMessage(m, chat.key).attachments?.map((a) => a.name) ?? []);
+    await until(async () => (await names()).includes('pasted.txt'), 20_000, 'the pasted file on the server');
+    expect(await names()).toEqual(expect.arrayContaining(['dropped.txt', 'pasted.txt']));
   }, 60_000);
 
   const phoneMessages = async () =>
@@ -163,9 +180,15 @@ describe('the desktop app: attachments (Chromium)', () => {
     expect(await album.getByRole('listitem').count()).toBe(3);
     expect(await album.getByRole('img').count()).toBe(2);
 
-    const withNotes = (await phoneMessages()).filter((m) => m.body.attachments?.some((a) => a.name === 'notes.txt'));
-    expect(withNotes).toHaveLength(1);
-    expect(withNotes[0]!.body.attachments!.map((a) => a.name)).toEqual(['left.png', 'right.png', 'notes.txt']);
+    const withNotes = async () =>
+      (await phoneMessages()).filter((m) => m.body.attachments?.some((a) => a.name === 'notes.txt'));
+    await until(async () => (await withNotes()).length > 0, 20_000, 'the album on the server');
+    expect(await withNotes()).toHaveLength(1);
+    expect((await withNotes())[0]!.body.attachments!.map((a) => a.name)).toEqual([
+      'left.png',
+      'right.png',
+      'notes.txt',
+    ]);
   }, 60_000);
 
   it('offline, an image shows as waiting to send with its thumbnail, and goes once the network is back', async () => {
@@ -183,8 +206,10 @@ describe('the desktop app: attachments (Chromium)', () => {
 
     proxy.setOffline(false);
     await bubble.getByText('waiting to send', { exact: true }).waitFor({ state: 'detached', timeout: 45_000 });
-    const sent = (await phoneMessages()).filter((m) => m.body.attachments?.some((a) => a.name === 'offline.png'));
-    expect(sent).toHaveLength(1);
+    const sent = async () =>
+      (await phoneMessages()).filter((m) => m.body.attachments?.some((a) => a.name === 'offline.png'));
+    await until(async () => (await sent()).length > 0, 20_000, 'the waiting image on the server');
+    expect(await sent()).toHaveLength(1);
   }, 90_000);
 
   it('a waiting file message can be cancelled: it leaves the chat and never reaches the server', async () => {
