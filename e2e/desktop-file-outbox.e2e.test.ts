@@ -226,6 +226,26 @@ describe('the desktop file outbox', () => {
     expect(outgoingFiles()).toHaveLength(0);
   }, 120_000);
 
+  it('a definitive refusal marks the file message failed with the reason; the user’s retry sends it once', async () => {
+    const refusal = { error: { code: 'forbidden', message: 'you may not write here today' } };
+    proxy.answerRequests({ status: 403, body: refusal, requests: /^POST \/chats\/[^/]+\/messages$/ });
+    const sent = await send([{ name: 'refused.bin', bytes: randomBytes(100_000) }]);
+    expect(sent).toMatchObject({ queued: false, failed: 'you may not write here today' });
+    expect(core.sendFailures(chatId).get(sent.messageId)).toBe('you may not write here today');
+    expect(core.outboxPending()).toBe(0); // refused ones wait for the user, not the backoff
+    const attachmentId = core.store.fileOutbox.get(sent.messageId)!.files[0]!.id;
+    expect(core.store.fileOutbox.get(sent.messageId)!.files[0]!.uploaded).toBe(true);
+    expect(core.attachments.state(attachmentId)).toEqual({ state: 'waiting' });
+
+    proxy.answerRequests(null);
+    const upBefore = proxy.bytesUp;
+    expect(await core.retrySend(chatId, sent.messageId)).toEqual({ state: 'sent' });
+    expect(proxy.bytesUp - upBefore).toBeLessThan(64 * 1024); // the blob was up already: only the message went
+    expect(await onServer(sent.messageId)).toHaveLength(1);
+    expect(core.sendFailures(chatId).size).toBe(0);
+    expect(core.attachments.state(attachmentId)).toEqual({ state: 'cached' });
+  }, 60_000);
+
   it('cancel: the waiting message leaves the chat, its sealed file is deleted and its upload dropped on the server', async () => {
     const content = randomBytes(12 * MB);
     // Uploads start, then every PATCH is answered 503 (a server in trouble): the message waits.
