@@ -3,11 +3,14 @@ import os from 'node:os';
 import path from 'node:path';
 import zlib from 'node:zlib';
 import type { Page } from 'playwright-core';
+import { createApiClient } from '../common/contract';
 import { initCrypto, randomBytes } from '../common/crypto';
 import { readMessage } from '../mobile-pairing/src/core/chats';
 import { receiveFile, sendFileMessage, writeFile } from '../server/test/support/attachment-sender';
 import { signUpPhone } from '../server/test/support/phone';
 import { startTestServer, type TestServer } from '../server/test/support/test-server';
+import { CuttingProxy } from './support/cutting-proxy';
+import { until } from './support/desktop';
 import { ensureDesktopBuild, type RunningDesktopApp, startDesktopApp, approveFromScreen } from './support/desktop-app';
 import { launchChromium, type PhoneBrowser } from './support/phone-web';
 import { seedChats, type SeededChat } from './support/seed';
@@ -38,9 +41,14 @@ function gradientPng(width: number, height: number): Buffer {
   ]);
 }
 
-/** Attach an image, see it inline and full size, and download a phone's file — as a user does (Chromium). */
+/**
+ * Attach an image, see it inline and full size, send several files as one message (an album), see a file
+ * message wait offline and go when back online, and download a phone's file — as a user does (Chromium).
+ * The desktop app reaches the server through a proxy that can cut the network.
+ */
 describe('the desktop app: attachments (Chromium)', () => {
   let server: TestServer;
+  let proxy: CuttingProxy;
   let desktop: RunningDesktopApp;
   let chromium: PhoneBrowser;
   let page: Page;
@@ -58,7 +66,8 @@ describe('the desktop app: attachments (Chromium)', () => {
     chat = (await seedChats(server, phone.session, { chats: 1, messagesPerChat: () => 2 }))[0]!;
     dir = mkdtempSync(path.join(os.tmpdir(), 'symc-app-files-ui-'));
     work = mkdtempSync(path.join(os.tmpdir(), 'symc-app-files-ui-work-'));
-    desktop = await startDesktopApp(server.url, dir);
+    proxy = await new CuttingProxy(server.server.port).start();
+    desktop = await startDesktopApp(proxy.url, dir);
     chromium = await launchChromium();
     const context = await chromium.browser.newContext({
       viewport: { width: 1100, height: 700 },
@@ -70,13 +79,19 @@ describe('the desktop app: attachments (Chromium)', () => {
   afterAll(async () => {
     await chromium?.close();
     await desktop?.stop();
+    await proxy?.stop();
     await server?.stop();
     for (const d of [dir, work]) if (d) rmSync(d, { recursive: true, force: true });
   });
 
   it('links and opens the chat', async () => {
     await page.goto(desktop.host.url);
-    await approveFromScreen(page, phone);
+    // The pairing link names the address the desktop uses (the proxy): the phone approves through it too.
+    const viaProxy = {
+      session: phone.session,
+      api: createApiClient({ baseUrl: proxy.url, accessToken: () => phone.session.tokens.accessToken }),
+    };
+    await approveFromScreen(page, viaProxy);
     await page
       .getByRole('list', { name: 'Chats' })
       .getByRole('button', { name: /^Chat 0/ })
@@ -99,8 +114,15 @@ describe('the desktop app: attachments (Chromium)', () => {
     await page.waitForFunction('document.querySelector(".image-viewer img")?.naturalWidth === 800');
     await page.getByRole('dialog', { name: 'gradient.png' }).getByRole('button', { name: 'Close' }).click();
 
-    const records = (await phone.api.call('listMessages', { params: { chatId: chat.chatId }, query: { limit: 50 } }))
-      .messages;
+    const list = async () =>
+      (await phone.api.call('listMessages', { params: { chatId: chat.chatId }, query: { limit: 50 } })).messages;
+    // Shown once queued; on the server right after.
+    await until(
+      async () => (await list()).some((m) => readMessage(m, chat.key).attachments?.length),
+      20_000,
+      'the image',
+    );
+    const records = await list();
     const record = records.find((m) => readMessage(m, chat.key).attachments?.length)!;
     const ref = readMessage(record, chat.key).attachments![0]!;
     expect(ref).toMatchObject({ name: 'gradient.png', mime: 'image/png', size: png.length });
@@ -133,10 +155,79 @@ describe('the desktop app: attachments (Chromium)', () => {
     };
     await sendBy('drop', 'dropped.txt');
     await sendBy('paste', 'pasted.txt');
-    const names = (
-      await phone.api.call('listMessages', { params: { chatId: chat.chatId }, query: { limit: 50 } })
-    ).messages.flatMap((m) => readMessage(m, chat.key).attachments?.map((a) => a.name) ?? []);
-    expect(names).toEqual(expect.arrayContaining(['dropped.txt', 'pasted.txt']));
+    // The message shows as soon as it is queued; it reaches the server right after.
+    const names = async () =>
+      (
+        await phone.api.call('listMessages', { params: { chatId: chat.chatId }, query: { limit: 50 } })
+      ).messages.flatMap((m) => readMessage(m, chat.key).attachments?.map((a) => a.name) ?? []);
+    await until(async () => (await names()).includes('pasted.txt'), 20_000, 'the pasted file on the server');
+    expect(await names()).toEqual(expect.arrayContaining(['dropped.txt', 'pasted.txt']));
+  }, 60_000);
+
+  const phoneMessages = async () =>
+    (await phone.api.call('listMessages', { params: { chatId: chat.chatId }, query: { limit: 100 } })).messages.map(
+      (m) => ({ messageId: m.messageId, body: readMessage(m, chat.key) }),
+    );
+
+  it('several files picked together go as one message: the images side by side, the phone gets them all', async () => {
+    await page.getByLabel('Files to attach').setInputFiles([
+      { name: 'left.png', mimeType: 'image/png', buffer: gradientPng(320, 240) },
+      { name: 'right.png', mimeType: 'image/png', buffer: gradientPng(240, 320) },
+      { name: 'notes.txt', mimeType: 'text/plain', buffer: Buffer.from('album notes') },
+    ]);
+    const album = page.locator('article ul.attachments.album').filter({ hasText: 'notes.txt' });
+    await album.waitFor({ timeout: 30_000 });
+    expect(await album.getByRole('listitem').count()).toBe(3);
+    expect(await album.getByRole('img').count()).toBe(2);
+
+    const withNotes = async () =>
+      (await phoneMessages()).filter((m) => m.body.attachments?.some((a) => a.name === 'notes.txt'));
+    await until(async () => (await withNotes()).length > 0, 20_000, 'the album on the server');
+    expect(await withNotes()).toHaveLength(1);
+    expect((await withNotes())[0]!.body.attachments!.map((a) => a.name)).toEqual([
+      'left.png',
+      'right.png',
+      'notes.txt',
+    ]);
+  }, 60_000);
+
+  it('offline, an image shows as waiting to send with its thumbnail, and goes once the network is back', async () => {
+    proxy.setOffline(true);
+    await page.getByLabel('Files to attach').setInputFiles({
+      name: 'offline.png',
+      mimeType: 'image/png',
+      buffer: gradientPng(400, 300),
+    });
+    const bubble = page.getByRole('article').filter({ has: page.getByRole('img', { name: 'offline.png' }) });
+    await bubble.getByText('waiting to send', { exact: true }).waitFor({ timeout: 30_000 });
+    await bubble.getByText(/Waiting to send/).waitFor();
+    expect(await bubble.getByRole('img', { name: 'offline.png' }).getAttribute('src')).toMatch(/^data:image\/jpeg/);
+    expect((await phoneMessages()).some((m) => m.body.attachments?.some((a) => a.name === 'offline.png'))).toBe(false);
+
+    proxy.setOffline(false);
+    await bubble.getByText('waiting to send', { exact: true }).waitFor({ state: 'detached', timeout: 45_000 });
+    const sent = async () =>
+      (await phoneMessages()).filter((m) => m.body.attachments?.some((a) => a.name === 'offline.png'));
+    await until(async () => (await sent()).length > 0, 20_000, 'the waiting image on the server');
+    expect(await sent()).toHaveLength(1);
+  }, 90_000);
+
+  it('a waiting file message can be cancelled: it leaves the chat and never reaches the server', async () => {
+    proxy.setOffline(true);
+    await page.getByLabel('Files to attach').setInputFiles({
+      name: 'changed-my-mind.txt',
+      mimeType: 'text/plain',
+      buffer: Buffer.from('never sent'),
+    });
+    const bubble = page.getByRole('article').filter({ hasText: 'changed-my-mind.txt' });
+    await bubble.getByText('waiting to send', { exact: true }).waitFor({ timeout: 30_000 });
+    await bubble.getByRole('button', { name: 'Cancel' }).click();
+    await bubble.waitFor({ state: 'detached', timeout: 15_000 });
+    proxy.setOffline(false);
+    await new Promise((r) => setTimeout(r, 1_000));
+    expect((await phoneMessages()).some((m) => m.body.attachments?.some((a) => a.name === 'changed-my-mind.txt'))).toBe(
+      false,
+    );
   }, 60_000);
 
   it("downloads a phone's file through the browser (no save dialog in the headless app)", async () => {

@@ -1,9 +1,19 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { api, type ChatSummary } from '../common/contract';
 import { decryptMessageBody, encryptMessageBody } from '../common/content';
-import { type ChatKey, chatKeyFromBytes, generateChatKey, initCrypto, randomId, sealBytes } from '../common/crypto';
+import {
+  type ChatKey,
+  chatKeyFromBytes,
+  generateChatKey,
+  initCrypto,
+  randomBytes,
+  randomId,
+  sealBytes,
+} from '../common/crypto';
+import { AttachmentSendError } from '../desktop/src/core/attachments/outgoing-files';
+import { receiveFile } from '../server/test/support/attachment-sender';
 import { changeMembership, openChat, readMeta } from '../common/trust/group-actions';
 import type { DesktopCore } from '../desktop/src/core/desktop-core';
 import { GroupActionError } from '../desktop/src/core/groups/desktop-groups';
@@ -105,6 +115,65 @@ describe('groups on the desktop', () => {
     const keys = await chatKeysFor(alice.api, alice.session, await getChat(alice, chatId));
     expect(page.messages.map((m) => readMessage(m, keys).text)).toContain('from the desktop');
     expect(page.messages.find((m) => readMessage(m, keys).text === 'from the desktop')?.keyVersion).toBe(2);
+  });
+
+  it('sends a file straight through the core API in one piece (through the proxy): it lands under version 2 and the phone opens it', async () => {
+    const chatId = rotatedChatId;
+    const content = randomBytes(300_000);
+    // Misuse is refused with a sentence before anything reaches the server: a piece past the announced size,
+    // a finish before every announced byte arrived.
+    const short = desktop.attachments.beginSend({
+      chatId,
+      name: 'short.bin',
+      mime: 'application/octet-stream',
+      size: 10,
+    });
+    expect(() => desktop.attachments.appendSend(short.uploadId, 0, content)).toThrow(
+      new AttachmentSendError(
+        'invalid',
+        'the file is longer than its announced size (10 bytes): begin it with its real size',
+      ),
+    );
+    desktop.attachments.cancelSend(short.uploadId);
+    const long = desktop.attachments.beginSend({
+      chatId,
+      name: 'long.bin',
+      mime: 'application/octet-stream',
+      size: content.length + 1,
+    });
+    desktop.attachments.appendSend(long.uploadId, 0, content);
+    await expect(desktop.attachments.finishSend([{ uploadId: long.uploadId }], '')).rejects.toThrow(
+      /only 300000 of the announced 300001 bytes arrived/,
+    );
+    desktop.attachments.cancelSend(long.uploadId);
+
+    // The whole file in one piece: the blob's bytes pass the proxy unchanged and the upload is accepted.
+    const { uploadId } = desktop.attachments.beginSend({
+      chatId,
+      name: 'one-piece.bin',
+      mime: 'application/octet-stream',
+      size: content.length,
+    });
+    desktop.attachments.appendSend(uploadId, 0, content);
+    const sent = await desktop.attachments.finishSend([{ uploadId }], 'one piece');
+    expect(sent).toMatchObject({ queued: false, failed: null });
+
+    const page = await alice.api.call('listMessages', { params: { chatId }, query: {} });
+    const keys = await chatKeysFor(alice.api, alice.session, await getChat(alice, chatId));
+    const record = page.messages.find((m) => m.messageId === sent.messageId)!;
+    expect(record.keyVersion).toBe(2);
+    const ref = readMessage(record, keys).attachments![0]!;
+    const work = mkdtempSync(path.join(os.tmpdir(), 'symc-groups-file-'));
+    try {
+      const plain = await receiveFile(
+        { baseUrl: server.url, accessToken: () => alice.session.tokens.accessToken },
+        { ref, context: { chatId, messageId: sent.messageId, attachmentId: ref.id } },
+        work,
+      );
+      expect(Buffer.compare(readFileSync(plain), Buffer.from(content))).toBe(0);
+    } finally {
+      rmSync(work, { recursive: true, force: true });
+    }
   });
 
   it('replays a queued message of version 2 through hello with its version (and the server refuses one without)', async () => {
@@ -383,6 +452,7 @@ describe('groups on the desktop', () => {
         'before',
         'after',
         'from the desktop',
+        'one piece', // the file message: its text, its file named in the body
         'queued under version 2',
       ]);
     } finally {

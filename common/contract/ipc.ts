@@ -27,7 +27,7 @@ import { trustRequests } from './ipc/trust-requests';
 
 export * from './ipc/app-views';
 export * from './ipc/attachment-views';
-export { ATTACHMENT_PIECE_BYTES, MAX_ATTACHMENT_FILE_BYTES } from './ipc/attachment-requests';
+export { ATTACHMENT_PIECE_BYTES, MAX_ATTACHMENT_FILE_BYTES, MAX_FILES_PER_MESSAGE } from './ipc/attachment-requests';
 export * from './ipc/chat-views';
 export * from './ipc/settings-views';
 export * from './ipc/trust-views';

@@ -173,7 +173,10 @@ export class LyingServer {
   private async forward(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
     const chunks: Buffer[] = [];
     for await (const chunk of req) chunks.push(chunk as Buffer);
-    const requestText = Buffer.concat(chunks).toString('utf8');
+    // Bytes are forwarded as they came (a tus PATCH carries a binary blob: decoded as UTF-8 and encoded again,
+    // every invalid sequence would grow to U+FFFD's three bytes); the text is only for parsing JSON.
+    const requestBytes = Buffer.concat(chunks);
+    const requestText = requestBytes.toString('utf8');
     const url = new URL(req.url ?? '/', 'http://proxy');
     const method = req.method ?? 'GET';
     const headers = { ...req.headers };
@@ -198,8 +201,11 @@ export class LyingServer {
       const parts: Buffer[] = [];
       answer.on('data', (chunk: Buffer) => parts.push(chunk));
       answer.on('end', () => {
-        let bodyText = Buffer.concat(parts).toString('utf8');
+        const answerBytes = Buffer.concat(parts);
+        let bodyText = answerBytes.toString('utf8');
         let body = type.includes('application/json') ? parseJson(bodyText) : undefined;
+        // Anything but JSON (a blob download) goes back byte for byte.
+        let out: Buffer = answerBytes;
         if (body !== undefined) {
           for (const { matcher, rewrite } of this.jsonRewrites) {
             const params = matchParams(matcher, method, url.pathname);
@@ -215,13 +221,14 @@ export class LyingServer {
             if (replaced !== undefined) body = replaced;
           }
           bodyText = JSON.stringify(body);
+          out = Buffer.from(bodyText);
         }
         this.requests.push({ method, path: url.pathname, body: parseJson(requestText), status, responseBody: body });
         const outHeaders = { ...answer.headers };
         delete outHeaders['content-length'];
         delete outHeaders['transfer-encoding'];
-        res.writeHead(status, { ...outHeaders, 'content-length': Buffer.byteLength(bodyText) });
-        res.end(bodyText);
+        res.writeHead(status, { ...outHeaders, 'content-length': out.length });
+        res.end(out);
       });
       answer.on('error', () => res.destroy());
     });
@@ -235,7 +242,7 @@ export class LyingServer {
       if (res.writableEnded === false && res.headersSent) upstream.destroy();
     });
     res.on('close', () => upstream.destroy());
-    upstream.end(requestText);
+    upstream.end(requestBytes);
   }
 
   /** Re-frames the stream event by event so rewrites see whole events; heartbeats pass through. */

@@ -17,6 +17,20 @@ const Base64Piece = z
   .string()
   .max(Math.ceil(ATTACHMENT_PIECE_BYTES / 3) * 4)
   .regex(/^[A-Za-z0-9+/]*={0,2}$/, { message: 'must be base64' });
+/** common/content's MAX_ATTACHMENTS_PER_MESSAGE (content imports the contract, not the other way round). */
+export const MAX_FILES_PER_MESSAGE = 10;
+const OutgoingImage = z.strictObject({
+  width: z.int().min(1).max(100_000),
+  height: z.int().min(1).max(100_000),
+  thumbnail: z
+    .string()
+    .regex(/^[A-Za-z0-9_-]*$/)
+    .max(Math.ceil((MAX_THUMBNAIL_BYTES * 4) / 3))
+    .optional(),
+  thumbnailMime: z.enum(['image/jpeg', 'image/png', 'image/webp']).optional(),
+});
+/** A file message handed to the outbox: sent, or queued (goes by itself), or refused (`failed`: the reason). */
+const SendResult = z.object({ messageId: Id, queued: z.boolean(), failed: z.string().nullable() });
 const AttachmentRefInput = z.strictObject({ chatId: Id, messageId: Id, attachmentId: Id });
 const UploadRef = z.strictObject({ uploadId: Id });
 
@@ -27,44 +41,53 @@ const UploadRef = z.strictObject({ uploadId: Id });
  * service as it arrives; no plaintext is written to the data directory.
  */
 export const attachmentRequests = {
-  /** Starts sending one file to a chat (one message per file); then `appendAttachment` its bytes in order. */
+  /**
+   * Starts sending one file to a chat; then `appendAttachment` exactly `size` bytes in order. `messageId`:
+   * the message another file begun in this chat got — the files then go in one message (an album), up to
+   * MAX_ATTACHMENTS_PER_MESSAGE; without it the file starts a message of its own.
+   */
   beginAttachment: request(
     z.strictObject({
       chatId: Id,
       name: z.string().trim().min(1).max(255),
       mime: z.string().max(200),
       size: z.int().min(0).max(MAX_ATTACHMENT_FILE_BYTES),
+      messageId: Id.optional(),
     }),
-    z.object({ uploadId: Id }),
+    z.object({ uploadId: Id, messageId: Id }),
   ),
   appendAttachment: request(
     z.strictObject({ uploadId: Id, offset: z.int().min(0), data: Base64Piece }),
     z.object({ received: z.int() }),
   ),
   /**
-   * Uploads (progress in `attachmentChanged`) and sends the message. `image`: the renderer's measurements
-   * and thumbnail (JPEG/PNG/WebP, at most MAX_THUMBNAIL_BYTES; checked again here).
+   * Queues the message with its one file and makes a first attempt: upload (progress in `attachmentChanged`),
+   * then send. `queued`: not through yet (offline, a server in trouble) — it goes by itself, also after a
+   * restart, and shows as waiting to send meanwhile; `failed`: the server refused it (retry with `retrySend`,
+   * or `cancelFileSend`). `image`: the renderer's measurements and thumbnail (JPEG/PNG/WebP, at most
+   * MAX_THUMBNAIL_BYTES; checked again here).
    */
   finishAttachment: request(
+    z.strictObject({ uploadId: Id, text: z.string().max(MAX_MESSAGE_CHARS), image: OutgoingImage.optional() }),
+    SendResult,
+  ),
+  /** The same for a message of several files (all begun with the same `messageId`), in the order given. */
+  finishAttachments: request(
     z.strictObject({
-      uploadId: Id,
       text: z.string().max(MAX_MESSAGE_CHARS),
-      image: z
-        .strictObject({
-          width: z.int().min(1).max(100_000),
-          height: z.int().min(1).max(100_000),
-          thumbnail: z
-            .string()
-            .regex(/^[A-Za-z0-9_-]*$/)
-            .max(Math.ceil((MAX_THUMBNAIL_BYTES * 4) / 3))
-            .optional(),
-          thumbnailMime: z.enum(['image/jpeg', 'image/png', 'image/webp']).optional(),
-        })
-        .optional(),
+      files: z
+        .array(z.strictObject({ uploadId: Id, image: OutgoingImage.optional() }))
+        .min(1)
+        .max(MAX_FILES_PER_MESSAGE),
     }),
-    z.object({ messageId: Id }),
+    SendResult,
   ),
   cancelAttachment: request(UploadRef, Ok),
+  /**
+   * Gives up on a file message waiting to be sent: it leaves the chat, its sealed files are deleted and its
+   * uploads dropped on the server. `cancelled: false` when it was not waiting (sent meanwhile).
+   */
+  cancelFileSend: request(z.strictObject({ chatId: Id, messageId: Id }), z.object({ cancelled: z.boolean() })),
   attachmentState: request(AttachmentRefInput, AttachmentStateView),
   /** Fetches the file into the encrypted cache (resuming); answers once it is there and checked. */
   downloadAttachment: request(AttachmentRefInput, AttachmentStateView),

@@ -8,7 +8,16 @@ import { Id } from '../primitives';
  * `percent`; `damaged`: the blob failed its check (tampered with or cut) — fetched again on the next try;
  * `unavailable`: the server did not give it (gone, no access, offline).
  */
-export const AttachmentStateName = z.enum(['remote', 'cached', 'uploading', 'downloading', 'damaged', 'unavailable']);
+export const AttachmentStateName = z.enum([
+  'remote',
+  'cached',
+  /** Sealed on this desktop, its message waiting to be sent (offline, or refused: the message's `failure`). */
+  'waiting',
+  'uploading',
+  'downloading',
+  'damaged',
+  'unavailable',
+]);
 
 export const AttachmentStateView = z.object({
   state: AttachmentStateName,

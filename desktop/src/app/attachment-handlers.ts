@@ -1,6 +1,6 @@
 import { IpcError, type IpcHandlers } from '../../../common/contract';
 import { AttachmentError } from '../core/attachments/attachment-cache';
-import { AttachmentSendError } from '../core/attachments/desktop-attachments';
+import { AttachmentSendError, type FinishedFile } from '../core/attachments/desktop-attachments';
 import { ATTACHMENT_PIECE_BYTES } from '../../../common/contract';
 import type { AppService } from './app-service';
 import { attachmentStateView } from './attachment-views';
@@ -11,7 +11,9 @@ type AttachmentHandlers = Pick<
   | 'beginAttachment'
   | 'appendAttachment'
   | 'finishAttachment'
+  | 'finishAttachments'
   | 'cancelAttachment'
+  | 'cancelFileSend'
   | 'attachmentState'
   | 'downloadAttachment'
   | 'openAttachment'
@@ -50,13 +52,25 @@ async function guard<T>(run: () => Promise<T> | T): Promise<T> {
 /** Files (docs/ATTACHMENTS.md): sending in pieces, state, fetching, reading back, saving. */
 export function attachmentHandlers(app: AppService, requireChat: (chatId: string) => unknown): AttachmentHandlers {
   const attachments = () => app.linked().core.attachments;
+  /** Queues the message (it shows at once, waiting or uploading), then answers after the first attempt. */
+  const finish = (files: readonly FinishedFile[], text: string) =>
+    guard(async () => {
+      const queued = attachments().finishSend(files, text, (chatId, messageId) => {
+        app.linked().feeder.addMessages(chatId, [messageId]);
+        app.messagesChanged(chatId, [messageId]);
+        app.chatsChanged([chatId]);
+      });
+      const result = await queued;
+      app.messagesChanged(result.chatId, [result.messageId]);
+      return { messageId: result.messageId, queued: result.queued, failed: result.failed };
+    });
   return {
-    beginAttachment: ({ chatId, name, mime, size }) =>
+    beginAttachment: ({ chatId, name, mime, size, messageId }) =>
       guard(() => {
         requireChat(chatId);
         const paused = sendingPausedMessage(app.linked().core.contacts, chatId);
         if (paused) throw new IpcError('wrong_state', paused);
-        return { uploadId: attachments().beginSend({ chatId, name, mime, size }) };
+        return attachments().beginSend({ chatId, name, mime, size }, messageId);
       }),
     appendAttachment: ({ uploadId, offset, data }) =>
       guard(() => {
@@ -65,19 +79,22 @@ export function attachmentHandlers(app: AppService, requireChat: (chatId: string
           throw new IpcError('invalid_request', `pieces are at most ${ATTACHMENT_PIECE_BYTES} bytes`);
         return { received: attachments().appendSend(uploadId, offset, bytes) };
       }),
-    finishAttachment: ({ uploadId, text, image }) =>
-      guard(async () => {
-        const stored = await attachments().finishSend(uploadId, text, image);
-        const { feeder } = app.linked();
-        feeder.addMessages(stored.chatId, [stored.messageId]);
-        app.messagesChanged(stored.chatId, [stored.messageId]);
-        app.chatsChanged([stored.chatId]);
-        return { messageId: stored.messageId };
-      }),
+    finishAttachment: ({ uploadId, text, image }) => finish([{ uploadId, image }], text),
+    finishAttachments: ({ text, files }) => finish(files, text),
     cancelAttachment: ({ uploadId }) => {
       attachments().cancelSend(uploadId);
       return { ok: true };
     },
+    cancelFileSend: ({ chatId, messageId }) =>
+      guard(async () => {
+        requireChat(chatId);
+        const cancelled = await attachments().outbox.cancel(messageId);
+        if (cancelled) {
+          app.messagesChanged(chatId, [messageId]);
+          app.chatsChanged([chatId]);
+        }
+        return { cancelled };
+      }),
     attachmentState: ({ chatId, messageId, attachmentId }) => {
       if (!attachments().find(chatId, messageId, attachmentId))
         throw new IpcError('not_found', 'This file is not on this desktop.');

@@ -249,12 +249,20 @@ export class DesktopCore {
       signingKey: () => signing.get(),
       budget: () => engine.getBudget(),
       beforeWrite: (chatId) => core!.groups.rotateIfDue(chatId),
+      ...(options.backoff ? { backoff: options.backoff } : {}),
     });
     core.attachmentsValue = attachments;
     // Deletions and read markers the stored settings hold (a purge cut short by a crash is carried out now).
     core.followSettings(core.settings.read());
     // Files leave with their chats, then media shrinks to what the budget leaves after the messages.
     engine.onEvicted((chatIds) => void attachments.evicted(chatIds).catch(() => undefined));
+    // Back online: file messages waiting to be sent go now (the text outbox goes with hello).
+    let wasConnected = false;
+    engine.onProgress((progress) => {
+      const connected = progress.connection === 'connected';
+      if (connected && !wasConnected) attachments.outbox.kick();
+      wasConnected = connected;
+    });
     // Small files of live messages are fetched in the background; the history's only when a chat opens.
     engine.onMessages((records) => {
       if (engine.progress.primed || engine.progress.mode === 'live') attachments.autoDownloadRecords(records);
@@ -295,6 +303,9 @@ export class DesktopCore {
     this.drafts.start();
     this.engine.start();
     void this.contacts.start();
+    // File messages left waiting by an earlier run resume (from the server's offsets) once connected.
+    this.attachments.outbox.open();
+    this.attachments.outbox.kick();
   }
 
   private followSettings(settings: UserSettings): void {
@@ -323,6 +334,7 @@ export class DesktopCore {
   async stop(): Promise<void> {
     await this.drafts.stop();
     await this.engine.stop();
+    await this.attachmentsValue?.outbox.stop();
     this.store.close();
   }
 
@@ -377,7 +389,7 @@ export class DesktopCore {
 
   /** Messages written here that the server has not taken yet. */
   outboxPending(): number {
-    return this.engine.outbox.pending();
+    return this.engine.outbox.pending() + this.attachments.outbox.pending();
   }
 
   onProgress(listener: (progress: SyncProgress) => void): () => void {
@@ -394,7 +406,12 @@ export class DesktopCore {
 
   /** A queued message sent by a retry, or refused for good. */
   onOutboxChange(listener: (chatId: string, messageIds: string[]) => void): () => void {
-    return this.engine.outbox.onChange(listener);
+    const offText = this.engine.outbox.onChange(listener);
+    const offFiles = this.attachments.outbox.onChange(listener);
+    return () => {
+      offText();
+      offFiles();
+    };
   }
 
   /** The server revoked this device or it signed out: the keys and the store are wiped by then. */
@@ -425,7 +442,7 @@ export class DesktopCore {
 
   /** The server's reasons for the chat's queued messages it refused for good, by message id. */
   sendFailures(chatId: string): Map<string, string> {
-    return this.engine.outbox.failures(chatId);
+    return new Map([...this.engine.outbox.failures(chatId), ...this.attachments.outbox.failures(chatId)]);
   }
 
   /** `replyToMessageId`: the message this one answers; its quote travels inside the signed body. */
@@ -462,6 +479,8 @@ export class DesktopCore {
   }
 
   retrySend(chatId: string, messageId: string): Promise<SendOutcome> {
+    // File messages wait in their own outbox (docs/ATTACHMENTS.md); the same retry sends them.
+    if (this.attachments.outbox.has(messageId)) return this.attachments.outbox.retry(messageId);
     return this.engine.outbox.retry(chatId, messageId);
   }
 
@@ -534,7 +553,10 @@ export class DesktopCore {
     return this.openChatId;
   }
 
-  /** `bytes`: the messages; `mediaBytes`: cached attachment blobs (shown apart; together within the budget). */
+  /**
+   * `bytes`: the messages; `mediaBytes`: attachment blobs — cached, and sealed ones waiting to be sent (shown
+   * apart; together within the budget).
+   */
   storageStats(): StorageStats & { readonly mediaBytes: number } {
     return { ...this.store.stats(this.engine.getBudget()), mediaBytes: this.attachments.bytes() };
   }

@@ -40,24 +40,44 @@ function authHeaders(options: TransferOptions): Record<string, string> {
   return token ? { authorization: `Bearer ${token}` } : {};
 }
 
+/** What `uploadBlob` may be told besides where to send. */
+export interface UploadOptions {
+  /** The tus upload URL of an earlier attempt (even from an earlier run): HEAD asks the offset, the rest follows. */
+  readonly resumeUrl?: string | undefined;
+  /** Called once the server created the upload, with its URL (to keep for a resume after a restart). */
+  readonly onUrl?: (url: string) => void;
+  /** Aborts the upload (the request in flight is dropped; the upload on the server stays, for the caller). */
+  readonly signal?: AbortSignal;
+}
+
 /**
  * Uploads the blob file at `blobPath` under `attachmentId` with tus: a dropped connection resumes at the
  * server's offset (HEAD) instead of starting over; only the bytes the server had not stored are sent again.
  * The file is read from disk at any offset, so memory stays at one request's buffer.
+ *
+ * A forged `Location` can't send the blob or the access token elsewhere: an upload URL on another origin
+ * than the server's is refused, and the token goes only to the server's origin.
  */
 export async function uploadBlob(
   options: TransferOptions,
   attachmentId: string,
   blobPath: string,
-  resumeUrl?: string,
+  upload: UploadOptions = {},
 ): Promise<{ readonly url: string }> {
   const size = (await fsp.stat(blobPath)).size;
+  const origin = new URL(options.baseUrl).origin;
   const file = fs.createReadStream(blobPath);
   try {
     return await new Promise((resolve, reject) => {
-      const upload: Upload = new Upload(file, {
+      if (upload.signal?.aborted) return reject(abortError());
+      const onAbort = () => {
+        void tus.abort(false);
+        reject(abortError());
+      };
+      upload.signal?.addEventListener('abort', onAbort, { once: true });
+      const tus: Upload = new Upload(file, {
         endpoint: `${options.baseUrl.replace(/\/$/, '')}${ATTACHMENTS_PATH}`,
-        ...(resumeUrl ? { uploadUrl: resumeUrl } : {}),
+        ...(upload.resumeUrl ? { uploadUrl: upload.resumeUrl } : {}),
         uploadSize: size,
         chunkSize: UPLOAD_CHUNK_BYTES,
         metadata: { [ATTACHMENT_ID_METADATA_KEY]: attachmentId },
@@ -65,7 +85,17 @@ export async function uploadBlob(
         storeFingerprintForResuming: false,
         removeFingerprintOnSuccess: true,
         onBeforeRequest(req) {
+          if (new URL(req.getURL()).origin !== origin) return;
           for (const [name, value] of Object.entries(authHeaders(options))) req.setHeader(name, value);
+        },
+        onUploadUrlAvailable() {
+          const url = tus.url ?? '';
+          if (new URL(url, options.baseUrl).origin !== origin) {
+            void tus.abort(false);
+            reject(new AttachmentTransferError(502, 'internal', 'the server named an upload address elsewhere'));
+            return;
+          }
+          upload.onUrl?.(url);
         },
         // Our refusals (4xx except 409/423 offset races) are final; only network failures and 5xx are retried.
         onShouldRetry(error) {
@@ -76,19 +106,42 @@ export async function uploadBlob(
           options.onProgress?.({ done, total });
         },
         onError(error) {
+          upload.signal?.removeEventListener('abort', onAbort);
           const response = (error as { originalResponse?: { getStatus(): number; getBody(): string } | null })
             .originalResponse;
           if (response) reject(refusal(response.getStatus(), response.getBody()));
           else reject(error);
         },
         onSuccess() {
-          resolve({ url: upload.url ?? attachmentUrl(options.baseUrl, attachmentId) });
+          upload.signal?.removeEventListener('abort', onAbort);
+          resolve({ url: tus.url ?? attachmentUrl(options.baseUrl, attachmentId) });
         },
       });
-      upload.start();
+      tus.start();
     });
   } finally {
     file.destroy();
+  }
+}
+
+function abortError(): Error {
+  return Object.assign(new Error('the upload was cancelled'), { name: 'AbortError' });
+}
+
+/**
+ * Drops an upload the sender abandoned (tus termination). Best effort: offline, or refused (a blob a
+ * message names already), the server's collector removes what no message names after its TTL.
+ */
+export async function terminateUpload(options: TransferOptions, url: string): Promise<boolean> {
+  if (new URL(url, options.baseUrl).origin !== new URL(options.baseUrl).origin) return false;
+  try {
+    const response = await fetch(new URL(url, options.baseUrl), {
+      method: 'DELETE',
+      headers: { ...authHeaders(options), 'tus-resumable': '1.0.0' },
+    });
+    return response.ok;
+  } catch {
+    return false;
   }
 }
 

@@ -1,37 +1,45 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { MessageRecord } from '../../../../common/contract';
-import { type AttachmentRef, encryptMessageBody, signMessageBody } from '../../../../common/content';
+import type { AttachmentRef } from '../../../../common/content';
 import {
   type AttachmentContext,
-  AttachmentEncryptor,
+  decodeAttachmentKey,
   encodeAttachmentKey,
-  generateAttachmentKey,
   randomId,
   type SigningKeyPair,
 } from '../../../../common/crypto';
+import type { Backoff } from '../../../../common/retry/backoff';
 import type { ChatKeyring } from '../crypto/chat-keyring';
 import type { DeviceSession } from '../session/device-session';
 import type { LocalStore } from '../store/local-store';
 import type { StorageBudget } from '../store/storage-budget';
+import type { SendOutcome } from '../sync/outbox';
 import type { ChatReader } from '../view/chat-reader';
 import { AttachmentCache, AttachmentError, type AttachmentProblem } from './attachment-cache';
-import { AttachmentTransferError, type TransferOptions, type TransferProgress, uploadBlob } from './blob-transfer';
+import { openBlobFile } from './blob-files';
+import { AttachmentTransferError, type TransferOptions, type TransferProgress } from './blob-transfer';
+import { FileOutbox } from './file-outbox';
+import { AttachmentSendError, type OutgoingFile, OutgoingFiles, type SealedOutgoing } from './outgoing-files';
 import { PlainReader } from './plain-reader';
 import { thumbnailProblem } from './thumbnail-check';
 
-/** Largest file this desktop sends (the server's default MAX_ATTACHMENT_BYTES; it answers 413 above its own). */
-export const MAX_SEND_BYTES = 100 * 1024 * 1024;
+export { AttachmentSendError, MAX_SEND_BYTES, type OutgoingFile } from './outgoing-files';
+
 /** Files at most this large are fetched as soon as they are seen in an open chat or arrive live. */
 export const DEFAULT_AUTO_DOWNLOAD_BYTES = 8 * 1024 * 1024;
-/** Files being handed over by the renderer at once (each holds an open blob file). */
-const MAX_STAGED = 8;
+/** Files open for reading back at once. */
+const MAX_READERS = 8;
 const AUTO_DOWNLOAD_KEY = 'attachment_auto_download_bytes' as const;
 
-/** What the UI shows for one attachment. `percent` while a transfer runs. */
+/**
+ * What the UI shows for one attachment. `percent` while a transfer runs; `waiting`: sealed on this desktop,
+ * its message waiting to be sent (offline, or refused: the message says which).
+ */
 export type AttachmentState =
   | { readonly state: 'remote' }
   | { readonly state: 'cached' }
+  | { readonly state: 'waiting' }
   | { readonly state: 'downloading' | 'uploading'; readonly percent: number }
   | { readonly state: AttachmentProblem };
 
@@ -42,13 +50,6 @@ export interface AttachmentChange {
   readonly state: AttachmentState;
 }
 
-export interface OutgoingFile {
-  readonly chatId: string;
-  readonly name: string;
-  readonly mime: string;
-  readonly size: number;
-}
-
 export interface OutgoingImage {
   readonly width: number;
   readonly height: number;
@@ -56,25 +57,10 @@ export interface OutgoingImage {
   readonly thumbnailMime?: string | undefined;
 }
 
-/** A user-facing refusal (bad input, wrong state); anything else is a failure. */
-export class AttachmentSendError extends Error {
-  constructor(
-    readonly code: 'invalid' | 'not_found' | 'failed',
-    message: string,
-  ) {
-    super(message);
-    this.name = 'AttachmentSendError';
-  }
-}
-
-interface Staged {
-  readonly file: OutgoingFile;
-  readonly context: AttachmentContext;
-  readonly key: ReturnType<typeof generateAttachmentKey>;
-  readonly encryptor: AttachmentEncryptor;
-  readonly fd: number;
-  readonly blobPath: string;
-  received: number;
+/** One file of a message being finished: its upload and, for an image, the renderer's measurements. */
+export interface FinishedFile {
+  readonly uploadId: string;
+  readonly image?: OutgoingImage | undefined;
 }
 
 export interface DesktopAttachmentsDeps {
@@ -88,20 +74,22 @@ export interface DesktopAttachmentsDeps {
   readonly fetch?: typeof fetch;
   /** Before a file message is written: a key rotation a member's leave made due (docs/GROUPS.md). */
   readonly beforeWrite?: (chatId: string) => Promise<void>;
+  /** Waits between tries of a file message that could not go (default: the outbox's). */
+  readonly backoff?: Backoff;
 }
 
-let localSeq = 0;
-
 /**
- * The desktop's attachments: sending (the renderer hands a file over in pieces; they are encrypted as they
- * arrive, so no plaintext touches the disk; then uploaded and named by a signed message), fetching into the
- * encrypted cache (on open, or automatically below a size set on this desktop — in the background, never
- * part of the phased sync), reading a file back (decrypted as it is read), and keeping the cache inside
- * what the storage budget leaves after the messages.
+ * The desktop's attachments: sending (the renderer hands files over in pieces; they are encrypted as they
+ * arrive, so no plaintext touches the disk; then queued in the file outbox, uploaded and named by one
+ * signed message — also after being offline or a restart), fetching into the encrypted cache (on open, or
+ * automatically below a size set on this desktop — in the background, never part of the phased sync),
+ * reading a file back (decrypted as it is read), and keeping the cache inside what the storage budget
+ * leaves after the messages and the files waiting to be sent.
  */
 export class DesktopAttachments {
   private cache: AttachmentCache;
-  private readonly staged = new Map<string, Staged>();
+  private outgoing: OutgoingFiles;
+  readonly outbox: FileOutbox;
   private readonly transfers = new Map<string, AttachmentState>();
   private readonly problems = new Map<string, AttachmentProblem>();
   private readonly running = new Map<string, Promise<string>>();
@@ -111,19 +99,45 @@ export class DesktopAttachments {
 
   constructor(private readonly deps: DesktopAttachmentsDeps) {
     this.cache = this.openCache();
+    this.outgoing = new OutgoingFiles(deps.dir);
+    this.outbox = new FileOutbox({
+      dir: deps.dir,
+      session: deps.session,
+      store: deps.store,
+      keyring: deps.keyring,
+      signingKey: deps.signingKey,
+      beforeWrite: deps.beforeWrite,
+      backoff: deps.backoff,
+      withToken: (run) => this.withFreshToken(run),
+      onProgress: (context, p) => this.progress(context, 'uploading', p),
+      onSent: async (contexts, blobPaths) => {
+        for (const [i, context] of contexts.entries()) {
+          this.transfers.delete(context.attachmentId);
+          if (fs.existsSync(blobPaths[i]!)) await this.cache.adopt(blobPaths[i]!, context);
+          this.emit(context, this.state(context.attachmentId));
+        }
+      },
+      afterSent: () => this.fit(),
+    });
+    // A message refused or cancelled: its files show as waiting (or go with it).
+    this.outbox.onChange((chatId, messageIds) => {
+      for (const messageId of messageIds)
+        for (const ref of this.deps.reader.message(chatId, messageId)?.attachments ?? []) {
+          this.transfers.delete(ref.id);
+          this.emit({ chatId, messageId, attachmentId: ref.id }, this.state(ref.id));
+        }
+    });
   }
 
   private openCache(): AttachmentCache {
     fs.mkdirSync(this.deps.dir, { recursive: true, mode: 0o700 });
-    // Blobs sealed for a send that never finished (the app closed meanwhile): never uploaded, never named.
-    for (const name of fs.readdirSync(this.deps.dir))
-      if (name.endsWith('.sealing')) fs.rmSync(path.join(this.deps.dir, name), { force: true });
+    OutgoingFiles.sweep(this.deps.dir);
     return new AttachmentCache(this.deps.dir);
   }
 
-  /** Bytes of cached blobs (ciphertext), counted apart from the messages in the storage stats. */
+  /** Bytes of media here (ciphertext): cached blobs and blobs waiting to be sent, apart from the messages. */
   bytes(): number {
-    return this.cache.bytes();
+    return this.cache.bytes() + this.outbox.pendingBytes();
   }
 
   onChange(listener: (change: AttachmentChange) => void): () => void {
@@ -144,145 +158,80 @@ export class DesktopAttachments {
 
   // ---- sending --------------------------------------------------------------------------------------
 
-  /** Starts handing a file over; returns its id (the attachment's, used by `appendSend` / `finishSend`). */
-  beginSend(file: OutgoingFile): string {
+  /**
+   * Starts handing a file over; returns its upload id (for `appendSend` / `finishSend`) and its message's
+   * id. `messageId`: a message another file of this chat began with — the files then go in one message.
+   * `file.size` is the exact plaintext length that will be appended (the blob's length, which the upload
+   * declares to the server, follows from it).
+   */
+  beginSend(file: OutgoingFile, messageId?: string): { uploadId: string; messageId: string } {
     const chat = this.deps.store.getChat(file.chatId);
     if (!chat) throw new AttachmentSendError('not_found', 'This chat is not on this desktop.');
     if (!this.deps.keyring.keyFor(chat))
       throw new AttachmentSendError('failed', 'This desktop has no key for this chat.');
-    if (file.size > MAX_SEND_BYTES)
-      throw new AttachmentSendError('invalid', `Files are limited to ${MAX_SEND_BYTES / (1024 * 1024)} MB.`);
-    if (this.staged.size >= MAX_STAGED)
-      throw new AttachmentSendError('invalid', 'Too many files are being sent at once; wait for one to finish.');
-    const context = { chatId: file.chatId, messageId: randomId(), attachmentId: randomId() };
-    const key = generateAttachmentKey();
-    const blobPath = path.join(this.deps.dir, `${context.attachmentId}.sealing`);
-    const fd = fs.openSync(blobPath, 'w', 0o600);
-    this.staged.set(context.attachmentId, {
-      file,
-      context,
-      key,
-      encryptor: new AttachmentEncryptor(key, context),
-      fd,
-      blobPath,
-      received: 0,
-    });
-    return context.attachmentId;
+    return this.outgoing.begin(file, messageId);
   }
 
   /** The next piece of the file, at `offset` (pieces come in order; each is encrypted and written at once). */
   appendSend(uploadId: string, offset: number, bytes: Uint8Array): number {
-    const staged = this.requireStaged(uploadId);
-    if (offset !== staged.received)
-      throw new AttachmentSendError('invalid', `expected the piece at byte ${staged.received}, not ${offset}`);
-    if (staged.received + bytes.length > staged.file.size)
-      throw new AttachmentSendError('invalid', 'the file is longer than its announced size');
-    for (const sealed of staged.encryptor.push(bytes)) fs.writeSync(staged.fd, sealed);
-    staged.received += bytes.length;
-    return staged.received;
+    return this.outgoing.append(uploadId, offset, bytes);
   }
 
   cancelSend(uploadId: string): void {
-    const staged = this.staged.get(uploadId);
-    if (!staged) return;
-    this.staged.delete(uploadId);
-    fs.closeSync(staged.fd);
-    fs.rmSync(staged.blobPath, { force: true });
+    this.outgoing.cancel(uploadId);
   }
 
   /**
-   * Seals the last chunk, uploads the blob (resuming after dropped connections) and sends the signed
-   * message that carries the attachment's key. The blob then stays in the cache (the sender never
-   * downloads its own file). Returns the stored message.
+   * Seals the files (all of one message), queues the signed message that carries their keys in the file
+   * outbox — from here it survives being offline and restarts — and makes a first attempt: upload (resuming
+   * after dropped connections), then send. Answers after that attempt: `queued` (it goes by itself later) or
+   * `failed` (the server's reason; the user retries or cancels). The blobs then stay in the cache.
    */
-  async finishSend(uploadId: string, text: string, image?: OutgoingImage): Promise<MessageRecord> {
-    const staged = this.requireStaged(uploadId);
-    if (staged.received !== staged.file.size)
-      throw new AttachmentSendError('invalid', `only ${staged.received} of ${staged.file.size} bytes arrived`);
-    if (image?.thumbnail !== undefined) {
-      const problem = thumbnailProblem(image.thumbnail, image.thumbnailMime ?? '');
-      if (problem) throw new AttachmentSendError('invalid', problem);
+  async finishSend(
+    files: readonly FinishedFile[],
+    text: string,
+    /** Called once the message is queued (it shows from then on), before the first attempt. */
+    onQueued?: (chatId: string, messageId: string) => void,
+  ): Promise<{ messageId: string; chatId: string; queued: boolean; failed: string | null }> {
+    if (files.length === 0) throw new AttachmentSendError('invalid', 'A file message needs a file.');
+    const contexts = files.map((f) => this.outgoing.context(f.uploadId));
+    const { chatId, messageId } = contexts[0]!;
+    if (contexts.some((c) => c.messageId !== messageId || c.chatId !== chatId))
+      throw new AttachmentSendError('invalid', 'These files were not begun as one message.');
+    if (new Set(files.map((f) => f.uploadId)).size !== files.length)
+      throw new AttachmentSendError('invalid', 'A file is named twice.');
+    if (this.outgoing.uploadsOf(messageId).length !== files.length)
+      throw new AttachmentSendError('invalid', 'Every file begun for this message must be finished with it.');
+    for (const f of files) {
+      this.outgoing.checkComplete(f.uploadId);
+      if (f.image?.thumbnail !== undefined) {
+        const problem = thumbnailProblem(f.image.thumbnail, f.image.thumbnailMime ?? '');
+        if (problem) throw new AttachmentSendError('invalid', problem);
+      }
     }
-    this.staged.delete(uploadId);
-    const { context, file } = staged;
-    let digest: string;
     try {
-      const end = staged.encryptor.finish();
-      for (const sealed of end.chunks) fs.writeSync(staged.fd, sealed);
-      digest = end.digest;
-    } finally {
-      fs.closeSync(staged.fd);
-    }
-    try {
-      await this.withFreshToken((transfer) =>
-        uploadBlob(
-          { ...transfer, onProgress: (p) => this.progress(context, 'uploading', p) },
-          context.attachmentId,
-          staged.blobPath,
-        ),
-      );
-      const ref: AttachmentRef = {
-        id: context.attachmentId,
-        key: encodeAttachmentKey(staged.key),
-        size: file.size,
-        mime: file.mime,
-        name: file.name,
-        digest,
-        ...(image ? { image: pickImage(image) } : {}),
-      };
-      const stored = await this.sendMessage(context, text, ref);
-      await this.cache.adopt(staged.blobPath, context);
-      await this.fit();
-      return stored;
+      const sealed = files.map((f) => this.outgoing.seal(f.uploadId));
+      const refs = sealed.map((s, i) => refOf(s, files[i]!.image));
+      await this.outbox.queue(chatId, messageId, text, sealed, refs);
     } catch (error) {
-      fs.rmSync(staged.blobPath, { force: true });
-      if (error instanceof AttachmentTransferError)
-        throw new AttachmentSendError('failed', `The server refused the file: ${error.message}`);
+      if (this.outbox.has(messageId)) throw error;
+      // Not queued: nothing of these files stays (sealed, sealing or moved to .outgoing).
+      for (const f of files) {
+        this.outgoing.cancel(f.uploadId);
+        for (const file of [`${f.uploadId}.sealing`, `${f.uploadId}.outgoing`])
+          fs.rmSync(path.join(this.deps.dir, file), { force: true });
+      }
       throw error;
-    } finally {
-      this.transfers.delete(context.attachmentId);
-      this.emit(context, this.state(context.attachmentId));
     }
-  }
-
-  private async sendMessage(context: AttachmentContext, text: string, ref: AttachmentRef): Promise<MessageRecord> {
-    const { session, store, keyring } = this.deps;
-    // Nothing new under a key a member who left still holds: the next version first, as text sends do.
-    await this.deps.beforeWrite?.(context.chatId);
-    const chat = store.getChat(context.chatId);
-    // Written under the chat's current key version, as the outbox writes (docs/GROUPS.md).
-    const keyVersion = chat?.key_version ?? 1;
-    const chatKey = chat ? keyring.keyFor(chat, keyVersion) : null;
-    if (!chatKey) throw new AttachmentSendError('not_found', 'This chat is no longer on this desktop.');
-    const signing = await this.deps.signingKey();
-    const sentAt = Date.now();
-    const unsigned = { text, senderName: session.username, sentAt, attachments: [ref] };
-    const origin = { chatId: context.chatId, messageId: context.messageId, senderUserId: session.userId };
-    const ciphertext = encryptMessageBody(
-      chatKey,
-      context.chatId,
-      context.messageId,
-      signing ? signMessageBody(signing, origin, unsigned) : unsigned,
-      keyVersion,
-    );
-    const stored = await session.call('sendMessage', {
-      params: { chatId: context.chatId },
-      body: {
-        messageId: context.messageId,
-        clientKey: `${sentAt}:${++localSeq}:att:${session.deviceId}`,
-        ciphertext,
-        attachmentIds: [ref.id],
-        ...(keyVersion > 1 ? { keyVersion } : {}),
-      },
-    });
-    store.transaction(() => store.putMessages([stored]));
-    return stored;
-  }
-
-  private requireStaged(uploadId: string): Staged {
-    const staged = this.staged.get(uploadId);
-    if (!staged) throw new AttachmentSendError('not_found', 'This file is not being sent (cancelled or finished).');
-    return staged;
+    onQueued?.(chatId, messageId);
+    const outcome: SendOutcome = await this.outbox.deliver(messageId);
+    if (outcome.state === 'queued') this.outbox.retryLater();
+    return {
+      messageId,
+      chatId,
+      queued: outcome.state === 'queued',
+      failed: outcome.state === 'failed' ? outcome.reason : null,
+    };
   }
 
   // ---- receiving ------------------------------------------------------------------------------------
@@ -302,6 +251,7 @@ export class DesktopAttachments {
     const transfer = this.transfers.get(attachmentId);
     if (transfer) return transfer;
     if (this.cache.has(attachmentId)) return { state: 'cached' };
+    if (this.outbox.blobPath(attachmentId)) return { state: 'waiting' };
     const problem = this.problems.get(attachmentId);
     return problem ? { state: problem } : { state: 'remote' };
   }
@@ -316,6 +266,9 @@ export class DesktopAttachments {
     const running = this.running.get(attachmentId);
     if (running) return running;
     const { ref, context } = found;
+    // Sealed here and waiting to be sent: read from the sealed blob (the server may not have it yet).
+    const waiting = this.outbox.blobPath(attachmentId);
+    if (waiting) return Promise.resolve(waiting);
     const task = (async () => {
       this.problems.delete(attachmentId);
       try {
@@ -374,6 +327,11 @@ export class DesktopAttachments {
   async saveTo(chatId: string, messageId: string, attachmentId: string, destPath: string): Promise<void> {
     await this.download(chatId, messageId, attachmentId);
     const found = this.find(chatId, messageId, attachmentId)!;
+    const waiting = this.outbox.blobPath(attachmentId);
+    if (waiting) {
+      await openBlobFile(waiting, destPath, decodeAttachmentKey(found.ref.key), found.context, found.ref);
+      return;
+    }
     try {
       await this.withFreshToken((transfer) => this.cache.open(found.ref, found.context, transfer, destPath));
     } catch (error) {
@@ -396,7 +354,7 @@ export class DesktopAttachments {
   ): Promise<{ readerId: string; ref: AttachmentRef }> {
     const blob = await this.download(chatId, messageId, attachmentId);
     const found = this.find(chatId, messageId, attachmentId)!;
-    if (this.readers.size >= MAX_STAGED) {
+    if (this.readers.size >= MAX_READERS) {
       const oldest = this.readers.keys().next().value!;
       await this.closeReader(oldest);
     }
@@ -450,22 +408,30 @@ export class DesktopAttachments {
    * just fetched: `keep`).
    */
   async fit(keep?: string): Promise<void> {
-    const room = Math.max(0, this.deps.budget().maxBytes - this.deps.store.stats(this.deps.budget()).bytes);
+    // Blobs waiting to be sent take their room first: they are the only copy of an unsent message.
+    const room = Math.max(
+      0,
+      this.deps.budget().maxBytes - this.deps.store.stats(this.deps.budget()).bytes - this.outbox.pendingBytes(),
+    );
     if (this.cache.bytes() <= room) return;
     const keepEntry = keep ? this.cache.list().find((e) => e.id === keep) : undefined;
     await this.cache.evictTo(keepEntry ? Math.max(room, keepEntry.bytes) : room);
   }
 
-  /** Sign-out / unlink: every blob and every staged file goes. */
+  /** Sign-out / unlink: every blob, every staged file and every sealed file waiting to be sent goes. */
   wipe(): void {
     this.stop();
     fs.rmSync(this.deps.dir, { recursive: true, force: true });
     this.cache = this.openCache();
   }
 
-  /** The session expired and the store is kept (docs/DEVICE-LIFECYCLE.md): sends and reads stop, the cached blobs stay. */
+  /**
+   * The session expired and the store is kept (docs/DEVICE-LIFECYCLE.md): sends and reads stop; the cached
+   * blobs and the file messages waiting to be sent stay (they go after a relink by the same account).
+   */
   stop(): void {
-    for (const id of [...this.staged.keys()]) this.cancelSend(id);
+    this.outbox.close();
+    this.outgoing.cancelAll();
     for (const reader of this.readers.values()) void reader.close();
     this.readers.clear();
     this.transfers.clear();
@@ -505,6 +471,19 @@ export class DesktopAttachments {
     const change = { chatId: context.chatId, messageId: context.messageId, attachmentId: context.attachmentId, state };
     for (const listener of this.listeners) listener(change);
   }
+}
+
+/** What the message body says about a sealed file. */
+function refOf(sealed: SealedOutgoing, image: OutgoingImage | undefined): AttachmentRef {
+  return {
+    id: sealed.context.attachmentId,
+    key: encodeAttachmentKey(sealed.key),
+    size: sealed.file.size,
+    mime: sealed.file.mime,
+    name: sealed.file.name,
+    digest: sealed.digest,
+    ...(image ? { image: pickImage(image) } : {}),
+  };
 }
 
 function pickImage(image: OutgoingImage): NonNullable<AttachmentRef['image']> {

@@ -10,6 +10,7 @@ import {
 } from '../../../../common/contract';
 import { migrate } from './migrations';
 import { preparePrivateDatabaseFile } from './private-file';
+import { FileOutboxTable } from './file-outbox-table';
 import { SettingsTable } from './settings-table';
 import type { StorageBudget, StorageStats } from './storage-budget';
 import {
@@ -50,6 +51,8 @@ export class LocalStore {
   readonly settings: SettingsTable;
   /** Chats deleted for me: their messages up to the deletion leave the store and never come back. */
   readonly purge: ChatPurge;
+  /** File messages waiting to be sent (core/attachments/file-outbox.ts). */
+  readonly fileOutbox: FileOutboxTable;
 
   private constructor(
     readonly file: string,
@@ -70,6 +73,7 @@ export class LocalStore {
     this.unread = new UnreadQueries(this.db);
     this.settings = new SettingsTable(this.db);
     this.purge = new ChatPurge(this.db);
+    this.fileOutbox = new FileOutboxTable(this.db);
     this.stmts = {
       upsertChat: this.db.prepare(`
         INSERT INTO chats (id, encrypted_meta, meta_version, wrapped_chat_key, sealed_chat_key, members, created_by,
@@ -184,6 +188,7 @@ export class LocalStore {
       this.db.prepare('DELETE FROM messages WHERE chat_id = ?').run(chatId);
       this.db.prepare('DELETE FROM chat_keys WHERE chat_id = ?').run(chatId);
       this.db.prepare('DELETE FROM outbox WHERE chat_id = ?').run(chatId);
+      this.fileOutbox.removeChat(chatId);
       this.db.prepare('DELETE FROM drafts WHERE chat_id = ?').run(chatId);
       this.db.prepare('DELETE FROM chats WHERE id = ?').run(chatId);
       return had;
@@ -489,6 +494,7 @@ export class LocalStore {
     const candidates = this.db
       .prepare(
         `SELECT id FROM chats WHERE pinned = 0 AND id NOT IN (SELECT chat_id FROM outbox)
+           AND id NOT IN (SELECT chat_id FROM file_outbox)
            AND id NOT IN (SELECT chat_id FROM drafts WHERE pending = 1) ORDER BY updated_at ASC, id DESC`,
       )
       .all() as Array<{ id: string }>;
@@ -565,6 +571,7 @@ export class LocalStore {
     const row = this.db
       .prepare(
         `SELECT EXISTS(SELECT 1 FROM chats) OR EXISTS(SELECT 1 FROM drafts) OR EXISTS(SELECT 1 FROM outbox)
+           OR EXISTS(SELECT 1 FROM file_outbox)
            OR EXISTS(SELECT 1 FROM sync_state WHERE key IN ('last_event_id', 'cursor') AND value <> '') AS held`,
       )
       .get() as { held: number };

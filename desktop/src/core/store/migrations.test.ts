@@ -170,4 +170,52 @@ describe('local store migrations', () => {
       store.close();
     }
   });
+
+  it('brings a schema-6 store to file sends: its rows and outbox stay, the file outbox starts empty, holds and protects', () => {
+    const file = path.join(dir, 'local.db');
+    const old = new Database(file);
+    for (const step of MIGRATIONS.slice(0, 6)) old.exec(step);
+    old.pragma('user_version = 6');
+    const chat = old.prepare(
+      `INSERT INTO chats (id, encrypted_meta, meta_version, members, created_by, created_at, updated_at, bytes)
+       VALUES (?, 'v1.m', 1, '[]', 'u', ?, ?, 1000)`,
+    );
+    chat.run('chat-a', '2026-01-01T00:00:00.000Z', '2026-01-01T00:00:00.000Z');
+    chat.run('chat-b', '2026-01-02T00:00:00.000Z', '2026-01-02T00:00:00.000Z');
+    old
+      .prepare(
+        "INSERT INTO outbox (message_id, chat_id, client_key, ciphertext, created_at, key_version) VALUES ('m1', 'chat-b', 'k1', 'v1.x.z', '2026-01-01T00:00:02.000Z', 1)",
+      )
+      .run();
+    old.close();
+
+    const store = LocalStore.open(file);
+    try {
+      expect(store.listOutbox().map((r) => r.message_id)).toEqual(['m1']);
+      expect(store.fileOutbox.list()).toEqual([]);
+      const pending = { id: 'a1', blobBytes: 1_041, uploadUrl: null, uploaded: false };
+      store.fileOutbox.put({
+        messageId: 'f1',
+        chatId: 'chat-a',
+        clientKey: 'k2',
+        ciphertext: 'v1.f.1',
+        keyVersion: 1,
+        createdAt: '2026-01-01T00:00:03.000Z',
+        files: [pending],
+      });
+      store.fileOutbox.setFiles('f1', [{ ...pending, uploadUrl: 'http://127.0.0.1/attachments/a1', uploaded: true }]);
+      expect(store.fileOutbox.get('f1')).toMatchObject({
+        chatId: 'chat-a',
+        lastError: null,
+        files: [{ id: 'a1', uploadUrl: 'http://127.0.0.1/attachments/a1', uploaded: true }],
+      });
+      // A chat with a file message waiting is not evicted by the budget (nor one with a text one).
+      expect(store.enforceBudget({ maxChats: 0, maxBytes: 0 }, new Set())).toEqual([]);
+      store.fileOutbox.remove('f1');
+      expect(store.enforceBudget({ maxChats: 0, maxBytes: 0 }, new Set())).toEqual(['chat-a']);
+      expect(store.holdsAnything()).toBe(true);
+    } finally {
+      store.close();
+    }
+  });
 });

@@ -128,6 +128,24 @@ export const MIGRATIONS: readonly string[] = [
   ALTER TABLE messages ADD COLUMN key_version INTEGER NOT NULL DEFAULT 1;
   ALTER TABLE outbox ADD COLUMN key_version INTEGER NOT NULL DEFAULT 1;
   `,
+  // 7: file messages waiting to be sent (docs/ATTACHMENTS.md "Sending offline and across restarts"), apart from
+  // the text outbox: hello never replays them (a body naming blobs must go with its \`attachmentIds\`, once the
+  // blobs are uploaded). \`ciphertext\`: the signed body under the chat key, as in the outbox. \`files\`: JSON
+  // [{id, blobBytes, uploadUrl, uploaded}] — blob ids, sealed lengths and tus upload URLs, nothing of the
+  // content; the sealed blobs themselves are \`<attachmentId>.outgoing\` beside the cache. Older stores had
+  // no such sends (a file went out at once or not at all): the table starts empty.
+  `
+  CREATE TABLE file_outbox (
+    message_id TEXT PRIMARY KEY,
+    chat_id TEXT NOT NULL,
+    client_key TEXT NOT NULL,
+    ciphertext TEXT NOT NULL,
+    key_version INTEGER NOT NULL,
+    created_at TEXT NOT NULL,
+    files TEXT NOT NULL,
+    last_error TEXT
+  );
+  `,
 ];
 
 export function migrate(db: Database.Database): number {

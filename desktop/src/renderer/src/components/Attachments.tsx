@@ -3,15 +3,39 @@ import type { AttachmentView, MessageView } from '../../../../../common/contract
 import { formatBytes } from '../format';
 import { attachmentActions, useAttachments } from '../state/attachments-store';
 
-/** A message's files: images inline from their thumbnail (full size on click), other files with Save. */
+/**
+ * A message's files: images inline from their thumbnail (full size on click; several images side by side
+ * as an album), other files with Save. A file message of this desktop waiting to be sent says so, with Cancel.
+ */
 export function AttachmentList({ message }: { message: MessageView }) {
-  if (!message.attachments?.length) return null;
+  const live = useAttachments((s) => s.live);
+  const files = message.attachments ?? [];
+  if (files.length === 0) return null;
+  const images = files.filter((a) => a.image?.thumbnail).length;
+  const waiting =
+    message.mine &&
+    message.status === 'queued' &&
+    files.some((a) => ['waiting', 'uploading'].includes((live[a.attachmentId] ?? a).state));
   return (
-    <ul className="attachments" aria-label="Attachments">
-      {message.attachments.map((a) => (
-        <Attachment key={a.attachmentId} message={message} view={a} />
-      ))}
-    </ul>
+    <>
+      <ul className={`attachments${images >= 2 ? ' album' : ''}`} aria-label="Attachments">
+        {files.map((a) => (
+          <Attachment key={a.attachmentId} message={message} view={a} />
+        ))}
+      </ul>
+      {waiting && (
+        <div className="file-waiting" role="status">
+          <span className="muted small">{message.failure ? 'Not sent' : 'Waiting to send — goes when online'}</span>
+          <button
+            type="button"
+            className="small-button"
+            onClick={() => void attachmentActions.cancelMessage(message.chatId, message.messageId)}
+          >
+            Cancel
+          </button>
+        </div>
+      )}
+    </>
   );
 }
 
@@ -49,6 +73,11 @@ function Attachment({ message, view }: { message: MessageView; view: AttachmentV
           </span>
         )}
         {state === 'unavailable' && <span className="badge">unavailable</span>}
+        {state === 'waiting' && (
+          <span className="badge" title="Sealed on this desktop; sent once the server can be reached.">
+            waiting to send
+          </span>
+        )}
         {state === 'remote' && !view.image?.thumbnail && (
           <button type="button" className="small-button" onClick={() => void attachmentActions.download(ref)}>
             Download

@@ -4,6 +4,7 @@ import {
   type AttachmentStateView,
   type AttachmentView,
   MAX_ATTACHMENT_FILE_BYTES,
+  MAX_FILES_PER_MESSAGE,
 } from '../../../../../common/contract/ipc';
 import { call, on, SymcError } from '../symc';
 import { useApp } from './app-store';
@@ -90,6 +91,7 @@ function dataUrl(blob: Blob): Promise<string> {
 }
 
 let localSeq = 0;
+type Thumbnail = NonNullable<Awaited<ReturnType<typeof makeThumbnail>>>;
 
 export const attachmentActions = {
   /** Listens to progress and state changes; returns the unsubscribe. */
@@ -104,45 +106,91 @@ export const attachmentActions = {
     return get().live[view.attachmentId] ?? { state: view.state, percent: view.percent };
   },
 
-  /** Sends each file as its own message (button, drop or paste). */
+  /**
+   * Files picked, dropped or pasted together go in one message (an album of images), up to
+   * MAX_FILES_PER_MESSAGE a message; a file over the size limit is left out with a notice.
+   */
   async sendFiles(chatId: string, files: readonly File[]): Promise<void> {
-    for (const file of files) await attachmentActions.sendFile(chatId, file);
+    const fitting = files.filter((file) => {
+      if (file.size <= MAX_ATTACHMENT_FILE_BYTES) return true;
+      report(`“${file.name}” is larger than ${MAX_ATTACHMENT_FILE_BYTES / 1024 / 1024} MB.`);
+      return false;
+    });
+    for (let i = 0; i < fitting.length; i += MAX_FILES_PER_MESSAGE)
+      await attachmentActions.sendMessage(chatId, fitting.slice(i, i + MAX_FILES_PER_MESSAGE));
   },
 
   async sendFile(chatId: string, file: File): Promise<void> {
-    if (file.size > MAX_ATTACHMENT_FILE_BYTES) {
-      report(`“${file.name}” is larger than ${MAX_ATTACHMENT_FILE_BYTES / 1024 / 1024} MB.`);
-      return;
-    }
-    const localId = `local-${++localSeq}`;
-    const name = file.name || 'pasted-file';
-    set({ outgoing: [...get().outgoing, { localId, chatId, name, phase: 'encrypting', percent: 0 }] });
-    let uploadId: string | null = null;
-    let off: () => void = () => undefined;
+    await attachmentActions.sendFiles(chatId, [file]);
+  },
+
+  /**
+   * One message with these files: each is handed over in pieces (encrypted in the app as they arrive), then
+   * the message is queued there and sent — or shown as waiting to send when the server can't be reached.
+   */
+  async sendMessage(chatId: string, files: readonly File[]): Promise<void> {
+    const entries = files.map((file) => ({ file, localId: `local-${++localSeq}`, name: file.name || 'pasted-file' }));
+    set({
+      outgoing: [
+        ...get().outgoing,
+        ...entries.map(({ localId, name }) => ({ localId, chatId, name, phase: 'encrypting' as const, percent: 0 })),
+      ],
+    });
+    const begun: string[] = [];
+    const offs: Array<() => void> = [];
     try {
-      const image = file.type.startsWith('image/') ? await makeThumbnail(file) : null;
-      uploadId = (await call('beginAttachment', { chatId, name, mime: file.type.slice(0, 200), size: file.size }))
-        .uploadId;
-      const id = uploadId;
-      off = on('attachmentChanged', (change) => {
-        if (change.attachmentId === id && change.state === 'uploading')
-          updateOutgoing(localId, { phase: 'uploading', percent: change.percent ?? 0 });
-      });
-      for (let offset = 0; offset < file.size; offset += ATTACHMENT_PIECE_BYTES) {
-        const piece = new Uint8Array(await file.slice(offset, offset + ATTACHMENT_PIECE_BYTES).arrayBuffer());
-        await call('appendAttachment', { uploadId, offset, data: toBase64(piece) });
-        updateOutgoing(localId, { percent: Math.floor(((offset + piece.length) / Math.max(1, file.size)) * 100) });
+      let messageId: string | undefined;
+      const finished: Array<{ uploadId: string; image?: Thumbnail }> = [];
+      for (const { file, localId, name } of entries) {
+        const image = file.type.startsWith('image/') ? await makeThumbnail(file) : null;
+        const started = await call('beginAttachment', {
+          chatId,
+          name,
+          mime: file.type.slice(0, 200),
+          size: file.size,
+          ...(messageId ? { messageId } : {}),
+        });
+        messageId = started.messageId;
+        const uploadId = started.uploadId;
+        begun.push(uploadId);
+        offs.push(
+          on('attachmentChanged', (change) => {
+            if (change.attachmentId === uploadId && change.state === 'uploading')
+              updateOutgoing(localId, { phase: 'uploading', percent: change.percent ?? 0 });
+          }),
+        );
+        for (let offset = 0; offset < file.size; offset += ATTACHMENT_PIECE_BYTES) {
+          const piece = new Uint8Array(await file.slice(offset, offset + ATTACHMENT_PIECE_BYTES).arrayBuffer());
+          await call('appendAttachment', { uploadId, offset, data: toBase64(piece) });
+          updateOutgoing(localId, { percent: Math.floor(((offset + piece.length) / Math.max(1, file.size)) * 100) });
+        }
+        updateOutgoing(localId, { phase: 'uploading', percent: 0 });
+        finished.push({ uploadId, ...(image ? { image } : {}) });
       }
-      updateOutgoing(localId, { phase: 'uploading', percent: 0 });
-      await call('finishAttachment', { uploadId, text: '', ...(image ? { image } : {}) });
-      // The message itself comes with messagesChanged.
+      begun.length = 0; // from here the app owns them: a failure is the message's (shown on it), not a lost file
+      const result = await call('finishAttachments', { text: '', files: finished });
+      if (result.failed) report(`Not sent: ${result.failed}`);
+      // The message itself comes with messagesChanged (waiting to send when it is queued).
     } catch (error) {
-      if (uploadId && !(error instanceof SymcError && error.code === 'not_found'))
-        await call('cancelAttachment', { uploadId }).catch(() => undefined);
-      report(error instanceof Error ? `“${name}” was not sent: ${error.message}` : error);
+      // Files handed over before the failure are dropped in the app (sealed bytes included).
+      for (const uploadId of begun) await call('cancelAttachment', { uploadId }).catch(() => undefined);
+      const names = entries.map((e) => `“${e.name}”`).join(', ');
+      report(
+        error instanceof Error ? `${names} ${entries.length > 1 ? 'were' : 'was'} not sent: ${error.message}` : error,
+      );
     } finally {
-      off();
-      set({ outgoing: get().outgoing.filter((f) => f.localId !== localId) });
+      for (const off of offs) off();
+      const ids = new Set(entries.map((e) => e.localId));
+      set({ outgoing: get().outgoing.filter((f) => !ids.has(f.localId)) });
+    }
+  },
+
+  /** Gives up on a file message still waiting to be sent (its sealed files and uploads go too). */
+  async cancelMessage(chatId: string, messageId: string): Promise<void> {
+    try {
+      await call('cancelFileSend', { chatId, messageId });
+    } catch (error) {
+      report(error);
     }
   },
 
