@@ -72,7 +72,7 @@ export default defineConfig({
     // `vite --config mobile-pairing/vite.config.mts` for UI work: the API is proxied to a local `npm run server`.
     // Pairing links name the server's origin, so link desktops through the built app at :8787/phone/.
     proxy: Object.fromEntries(
-      ['/auth', '/me', '/devices', '/users', '/chats', '/sync', '/sse', '/healthz'].map((p) => [
+      ['/auth', '/me', '/devices', '/users', '/chats', '/sync', '/sse', '/attachments', '/healthz'].map((p) => [
         p,
         'http://127.0.0.1:8787',
       ]),

@@ -21,6 +21,7 @@ export type ChatMeta = z.infer<typeof ChatMeta>;
 import { MessageBody } from './message-body';
 
 export { MessageBody, ReplyQuote, quoteExcerpt } from './message-body';
+export { THUMBNAIL_TYPES, thumbnailProblem } from './thumbnail-check';
 export {
   MessageEditBody,
   checkMessageEdit,

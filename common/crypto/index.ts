@@ -14,3 +14,4 @@ export * from './cpace';
 export * from './pairing-pake';
 export { sha512 } from './hash';
 export * from './attachment-stream';
+export * from './attachment-open';

@@ -88,7 +88,7 @@ const LAYERS = [
   { dir: 'desktop/src/core', reach: ['common'], node: true },
   { dir: 'desktop/src/headless', reach: ['desktop/src/app', 'desktop/src/core', 'common'], node: true },
   { dir: 'desktop/src/cli', reach: ['desktop/src/core', 'common'], node: true },
-  { dir: 'mobile-pairing/src/core', reach: ['common'], node: false, packages: ['zod', 'jsqr'] },
+  { dir: 'mobile-pairing/src/core', reach: ['common'], node: false, packages: ['zod', 'jsqr', 'tus-js-client'] },
   { dir: 'mobile-pairing/src/cli', reach: ['mobile-pairing/src/core', 'common'], node: true },
   {
     dir: 'mobile-pairing/web',

@@ -44,6 +44,13 @@ export function shownText(message: ShownMessage): string | null {
   return message.edit.state === 'verified' ? message.edit.text : message.body.text;
 }
 
+/** What a chat list shows of a message: its text, or its first file's name when it has no text. */
+export function previewText(message: ShownMessage): string | null {
+  const text = shownText(message);
+  const file = message.body?.attachments?.[0];
+  return text === '' && file ? `📎 ${file.name}` : text;
+}
+
 /**
  * Chat keys already opened this session, so each is unwrapped (or re-wrapped from a sealed copy) once. An
  * entry is kept while the chat's key version is the one it was opened at (a membership change makes a new one).

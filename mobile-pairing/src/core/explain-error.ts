@@ -1,5 +1,6 @@
 import { ApiError, PairingLinkError, type PairingStatus } from '../../../common/contract';
 import { CryptoError } from '../../../common/crypto';
+import { AttachmentProblem } from './attachments/attachment-problem';
 import { StartChatRefused } from './conversations';
 import { PairingRefused } from './pairing';
 
@@ -17,7 +18,12 @@ export function asSentence(text: string): string {
  * phone-specific wording.
  */
 export function explainError(error: unknown): string {
-  if (error instanceof PairingLinkError || error instanceof PairingRefused || error instanceof StartChatRefused) {
+  if (
+    error instanceof PairingLinkError ||
+    error instanceof PairingRefused ||
+    error instanceof StartChatRefused ||
+    error instanceof AttachmentProblem
+  ) {
     return error.message;
   }
   if (error instanceof ApiError) {

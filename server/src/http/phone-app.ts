@@ -11,13 +11,15 @@ export const PHONE_APP_DIST = path.resolve(__dirname, '../../../mobile-pairing/d
  * e2e/phone-web: without it the app can't start): `'wasm-unsafe-eval'`, because libsodium compiles its
  * inlined WebAssembly — it allows compiling wasm, still no `eval` of JavaScript. No inline script and no
  * inline <style>: React styles through the CSSOM, which this policy permits. The camera preview is a
- * MediaStream set as `srcObject`, which needs no media-src; the app makes no data:/blob: images.
+ * MediaStream set as `srcObject`, which needs no media-src. Images may also be `blob:` — the app's own
+ * object URLs for attachments it decrypted (thumbnails and full-size images, docs/ATTACHMENTS.md); a
+ * blob: URL can only be made by this origin's script, never fetched from elsewhere. No data: images.
  */
 export const PHONE_APP_CSP = [
   "default-src 'self'",
   "script-src 'self' 'wasm-unsafe-eval'",
   "style-src 'self'",
-  "img-src 'self'",
+  "img-src 'self' blob:",
   "media-src 'self'",
   "connect-src 'self'",
   "worker-src 'self'",

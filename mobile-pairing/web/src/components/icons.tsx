@@ -86,3 +86,8 @@ export const CameraOffIcon = () => (
     <circle cx="12" cy="13" r="3" />
   </Icon>
 );
+export const PaperclipIcon = () => (
+  <Icon>
+    <path d="M20 11.5l-8.1 8.1a5 5 0 0 1-7.1-7.1l8.5-8.5a3.3 3.3 0 0 1 4.7 4.7l-8.5 8.5a1.7 1.7 0 0 1-2.4-2.4l7.8-7.8" />
+  </Icon>
+);

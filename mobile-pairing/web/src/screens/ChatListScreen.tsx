@@ -1,6 +1,6 @@
 import { useEffect, useState } from 'react';
 import { explainError } from '../../../src/core/explain-error';
-import { type ChatListItem, shownText } from '../../../src/core/conversations';
+import { type ChatListItem, previewText } from '../../../src/core/conversations';
 import { deletedForMe } from '../../../../common/content';
 import { unreadForMe } from '../../../src/core/read-state';
 import { type DraftSync, useDraftSync } from '../drafts';
@@ -155,7 +155,7 @@ function ChatRow({
   const title = item.title ?? 'Unreadable chat';
   const last = item.lastMessage;
   const draft = drafts.read(item.chat.chatId);
-  const text = last ? shownText(last) : null;
+  const text = last ? previewText(last) : null;
   const preview = last
     ? last.deleted
       ? 'This message was deleted'

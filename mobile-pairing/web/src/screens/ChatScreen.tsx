@@ -1,14 +1,17 @@
-import { type FormEvent, Fragment, type KeyboardEvent, useEffect, useLayoutEffect, useRef, useState } from 'react';
-import { type ShownMessage, shownText } from '../../../src/core/conversations';
+import { Fragment, useLayoutEffect, useRef, useState } from 'react';
+import type { ShownMessage } from '../../../src/core/conversations';
 import { hiddenByChatDelete } from '../../../../common/content';
 import { MessageActionSheet, type MessageActionChoice } from '../components/MessageActionSheet';
 import { ConfirmDialog } from '../components/ConfirmDialog';
 import { hrefFor } from '../state/router';
 import { explainError } from '../../../src/core/explain-error';
 import { AppBar, Notice, Spinner } from '../components/chrome';
-import { LockIcon, SendIcon } from '../components/icons';
+import { LockIcon } from '../components/icons';
+import { Bubble } from '../components/MessageBubble';
+import { Composer, type Composing } from '../components/Composer';
+import { ImageViewer } from '../components/ImageViewer';
+import { OutgoingFiles } from '../components/OutgoingFiles';
 import { type DraftSync, useDraftSync } from '../drafts';
-import { clockTime } from '../format';
 import { POLL_WHILE_LIVE_MS, useCoalesced, useLive, useLiveChange } from '../live/useLiveEvents';
 import { useChats } from '../state/chats';
 import { useSignedIn } from '../state/session';
@@ -16,7 +19,7 @@ import { usePolling } from '../usePolling';
 import { TrustBanner, useChatMembers } from '../components/TrustBanner';
 import { useTrust } from '../state/trust';
 import { useSettings } from '../state/settings';
-import { type Ticks, ticksFor } from '../../../src/core/receipts';
+import { ticksFor } from '../../../src/core/receipts';
 import { sendsReadReceipts } from '../../../src/core/settings';
 import { firstUnread } from '../../../src/core/read-state';
 
@@ -196,6 +199,7 @@ export function ChatScreen({ chatId, drafts: given }: { chatId: string; drafts?:
             />
           </Fragment>
         ))}
+        <OutgoingFiles chatId={chatId} />
       </ol>
       <Composer
         chatId={chatId}
@@ -206,6 +210,7 @@ export function ChatScreen({ chatId, drafts: given }: { chatId: string; drafts?:
         nameOf={nameOf}
         onDone={() => setComposing(null)}
       />
+      <ImageViewer />
       <MessageActionSheet message={selected} onChoose={choose} onClose={() => setSelected(null)} />
       <ConfirmDialog
         open={confirmDelete !== null}
@@ -223,262 +228,5 @@ export function ChatScreen({ chatId, drafts: given }: { chatId: string; drafts?:
         The message is removed from the server and from every member’s devices. They see that a message was deleted.
       </ConfirmDialog>
     </div>
-  );
-}
-
-/** Replying to a message, or editing one of mine, in the composer. */
-type Composing = { readonly mode: 'reply' | 'edit'; readonly message: ShownMessage };
-
-const TICK_LABELS: Record<Ticks['status'], string> = { sent: 'Sent', delivered: 'Delivered', read: 'Read' };
-
-/** One check, two checks, two checks on a filled disc: sent, delivered, read tell apart without colour. */
-function TickMark({ ticks }: { ticks: Ticks }) {
-  const label =
-    ticks.readBy !== null
-      ? ticks.readBy > 0
-        ? `Read by ${ticks.readBy} of ${ticks.recipients}`
-        : `Delivered to ${ticks.deliveredTo ?? 0} of ${ticks.recipients}`
-      : TICK_LABELS[ticks.status];
-  return (
-    <span
-      className={`bubble-ticks ticks-${ticks.status}`}
-      data-status={ticks.status}
-      role="img"
-      aria-label={label}
-      title={label}
-    >
-      <svg width={18} height={12} viewBox="0 0 30 20" aria-hidden="true">
-        {ticks.status === 'read' && (
-          <rect x="0" y="0" width="30" height="20" rx="10" fill="currentColor" opacity="0.35" />
-        )}
-        <g fill="none" stroke="currentColor" strokeWidth={2.5} strokeLinecap="round" strokeLinejoin="round">
-          {ticks.status === 'sent' ? <path d="M6 10l4 4 8-9" /> : <path d="M4 10l4 4 8-9" />}
-          {ticks.status !== 'sent' && <path d="M13 13l1 1 8-9" />}
-        </g>
-      </svg>
-      {ticks.readBy !== null && <span className="bubble-read-by">{label}</span>}
-    </span>
-  );
-}
-
-function Bubble({
-  message,
-  showSender,
-  nameOf,
-  onSelect,
-  ticks,
-}: {
-  message: ShownMessage;
-  showSender: boolean;
-  nameOf: (userId: string) => string;
-  onSelect: () => void;
-  ticks: Ticks | null;
-}) {
-  if (message.deleted) {
-    return (
-      <li className={message.mine ? 'bubble-row mine' : 'bubble-row'} data-deleted="true">
-        <button type="button" className="bubble deleted" onClick={onSelect} aria-label="Deleted message: actions">
-          <p>This message was deleted</p>
-          <span className="bubble-meta">
-            <time dateTime={message.record.createdAt}>{clockTime(message.record.createdAt)}</time>
-          </span>
-        </button>
-      </li>
-    );
-  }
-  const body = message.body;
-  const { verification, displayName } = message.author;
-  // Unverified: the warning is the sender line, on every such message (it never names anyone).
-  const unverified = body !== null && verification === 'unverified';
-  const quote = body?.replyTo;
-  return (
-    <li
-      className={message.mine ? 'bubble-row mine' : 'bubble-row'}
-      data-verification={verification}
-      data-edit={message.edit.state}
-    >
-      <button
-        type="button"
-        className={!body ? 'bubble unreadable' : unverified ? 'bubble unverified' : 'bubble'}
-        onClick={onSelect}
-        aria-haspopup="dialog"
-      >
-        {unverified ? (
-          <span className="bubble-warning" role="note">
-            ⚠ Unverified sender — not signed by the account the server names. Don’t trust who it says it’s from.
-          </span>
-        ) : (
-          showSender && body && <span className="bubble-sender">{displayName}</span>
-        )}
-        {quote && (
-          <span className="bubble-quote" data-testid="quote">
-            <strong>{nameOf(quote.senderUserId)}</strong>
-            {quote.text}
-          </span>
-        )}
-        <p>{body ? shownText(message) : 'This message can’t be decrypted.'}</p>
-        <span className="bubble-meta">
-          {message.edit.state === 'verified' && <span className="bubble-edited">edited ·</span>}
-          {message.edit.state === 'refused' && (
-            <span
-              className="bubble-legacy"
-              title="An edit arrived that its author did not sign: the original text is shown."
-            >
-              edit refused ·
-            </span>
-          )}
-          {body && verification === 'legacy' && (
-            <span className="bubble-legacy" title="Sent before message signing: the sender can’t be verified.">
-              unsigned ·
-            </span>
-          )}
-          {body && verification === 'pending' && (
-            <span className="bubble-legacy" title="The sender’s key could not be fetched yet.">
-              checking ·
-            </span>
-          )}
-          <time dateTime={message.record.createdAt}>{clockTime(body?.sentAt ?? message.record.createdAt)}</time>
-          {ticks && <TickMark ticks={ticks} />}
-        </span>
-      </button>
-    </li>
-  );
-}
-
-function Composer({
-  chatId,
-  drafts,
-  onError,
-  paused,
-  composing,
-  nameOf,
-  onDone,
-}: {
-  chatId: string;
-  drafts: DraftSync;
-  onError: (message: string | null) => void;
-  /** A verified member's safety number changed: nothing is sent until the user reviews it. */
-  paused: boolean;
-  composing: Composing | null;
-  nameOf: (userId: string) => string;
-  onDone: () => void;
-}) {
-  const { client, session } = useSignedIn();
-  const [text, setText] = useState('');
-  const [sending, setSending] = useState(false);
-  const inputRef = useRef<HTMLTextAreaElement>(null);
-  const draftProblem = useRef<string | null>(null);
-
-  useEffect(() => {
-    let current = true;
-    void drafts
-      .load(chatId)
-      .then((draft) => {
-        if (current && draft) setText((t) => t || draft);
-      })
-      .catch(() => undefined);
-    // A draft written on another device replaces the text — unless this phone has an edit in flight.
-    const off = drafts.onChange(chatId, () => {
-      if (!drafts.isPending(chatId)) setText(drafts.read(chatId) ?? '');
-    });
-    return () => {
-      current = false;
-      off();
-    };
-  }, [chatId, drafts]);
-
-  // Editing: the composer holds the message's text (the draft waits and comes back after).
-  const editing = composing?.mode === 'edit' ? composing.message : null;
-  const [editText, setEditText] = useState('');
-  useEffect(() => {
-    if (editing) {
-      setEditText(shownText(editing) ?? '');
-      inputRef.current?.focus();
-    }
-  }, [editing]);
-  useEffect(() => {
-    if (composing?.mode === 'reply') inputRef.current?.focus();
-  }, [composing]);
-
-  async function send(event?: FormEvent) {
-    event?.preventDefault();
-    const message = (editing ? editText : text).trim();
-    if (!message || sending || paused) return;
-    setSending(true);
-    try {
-      if (editing) {
-        await useChats.getState().edit(client, session, editing, message);
-      } else {
-        const replyTo = composing?.mode === 'reply' ? composing.message : undefined;
-        await useChats.getState().send(client, session, chatId, message, replyTo);
-        setText('');
-        drafts.sent(chatId);
-      }
-      onDone();
-      onError(null);
-    } catch (e) {
-      onError(explainError(e));
-    } finally {
-      setSending(false);
-      inputRef.current?.focus();
-    }
-  }
-
-  function onKeyDown(event: KeyboardEvent<HTMLTextAreaElement>) {
-    // Enter sends; Shift+Enter is a new line (and an IME composition is never interrupted).
-    if (event.key === 'Enter' && !event.shiftKey && !event.nativeEvent.isComposing) void send(event);
-  }
-
-  return (
-    <form className="composer" onSubmit={send} aria-label="Write a message">
-      {paused && (
-        <p className="composer-paused" role="status">
-          Sending is paused until you review the safety number change.
-        </p>
-      )}
-      {composing && (
-        <p className="composer-context" data-testid="composer-context">
-          <span>
-            {composing.mode === 'edit'
-              ? 'Editing your message'
-              : `Replying to ${nameOf(composing.message.record.senderUserId)}: ${shownText(composing.message) ?? ''}`}
-          </span>
-          <button type="button" className="button secondary small" onClick={onDone}>
-            Cancel
-          </button>
-        </p>
-      )}
-      <label className="visually-hidden" htmlFor="composer-input">
-        Message
-      </label>
-      <textarea
-        id="composer-input"
-        ref={inputRef}
-        rows={1}
-        placeholder="Message"
-        value={editing ? editText : text}
-        maxLength={drafts.maxChars}
-        onChange={(e) => {
-          if (editing) {
-            setEditText(e.target.value);
-            return;
-          }
-          setText(e.target.value);
-          // A refused draft (too long) is said once, and the notice goes when the text fits again.
-          const refused = drafts.changed(chatId, e.target.value);
-          if (refused !== draftProblem.current) onError(refused);
-          draftProblem.current = refused;
-        }}
-        onKeyDown={onKeyDown}
-      />
-      <button
-        type="submit"
-        className="send-button"
-        aria-label={editing ? 'Save edit' : 'Send'}
-        disabled={sending || paused || (editing ? editText : text).trim() === ''}
-      >
-        <SendIcon />
-      </button>
-    </form>
   );
 }

@@ -1,7 +1,10 @@
 import { create } from 'zustand';
-import type { ApiClient } from '../../../../common/contract';
+import type { ApiClient, MessageRecord } from '../../../../common/contract';
 import type { PhoneSession } from '../../../src/core/account';
-import { asChatKeys, keysForSending, readChatMeta, sendTextWithKeys } from '../../../src/core/chats';
+import type { BlobTransport } from '../../../src/core/attachments/blob-transport';
+import type { UploadOptions } from '../../../src/core/attachments/blob-upload';
+import { type OutgoingFile, sendFile as sendFileMessage } from '../../../src/core/attachments/file-messages';
+import { asChatKeys, type KeyOrKeys, keysForSending, readChatMeta, sendTextWithKeys } from '../../../src/core/chats';
 import {
   type ChatKeyCache,
   type ChatListItem,
@@ -46,6 +49,15 @@ interface ChatsStore {
   loadEarlier(client: ApiClient, me: PhoneSession, chatId: string): Promise<void>;
   /** `replyTo`: the message this answers (its quote rides inside the encrypted body). */
   send(client: ApiClient, me: PhoneSession, chatId: string, text: string, replyTo?: ShownMessage): Promise<void>;
+  /** A file as its own message (encrypted on the phone, uploaded, then named by the message). */
+  sendFile(
+    client: ApiClient,
+    me: PhoneSession,
+    transport: BlobTransport,
+    chatId: string,
+    outgoing: OutgoingFile,
+    options?: UploadOptions,
+  ): Promise<void>;
   /** The user's own message, re-signed and encrypted as the next version ("edited" on every device). */
   edit(client: ApiClient, me: PhoneSession, message: ShownMessage, text: string): Promise<void>;
   /** `forEveryone`: a tombstone for all members (the author only); otherwise gone from this user's devices. */
@@ -121,6 +133,42 @@ export const useChats = create<ChatsStore>()((set, get) => {
     const conversation = get().conversations[chatId];
     if (!conversation) return;
     patchConversation(chatId, { messages: mergeMessages(conversation.messages, [showMessage(record, key, me, book)]) });
+  }
+
+  /**
+   * The keys to write to a chat with. A verified member's keys changed: nothing goes to the chat until the
+   * user acknowledged it. After a member left, the key is rotated first (docs/GROUPS.md): nothing new goes
+   * under a key they hold.
+   */
+  async function keyForWriting(client: ApiClient, me: PhoneSession, chatId: string): Promise<KeyOrKeys> {
+    const members = (
+      get().list?.find((c) => c.chat.chatId === chatId)?.chat ?? (await client.call('getChat', { params: { chatId } }))
+    ).members;
+    const trust = (await phoneContacts(client, me)).trust(
+      members.map((m) => m.userId).filter((id) => id !== me.userId),
+    );
+    if (trust.sendingPaused) {
+      const names = trust.changed.filter((c) => c.verified).map((c) => c.username);
+      throw new StartChatRefused(
+        `Not sent: ${names.join(', ')}’s safety number changed. Review it before sending to this chat.`,
+      );
+    }
+    const summary = await client.call('getChat', { params: { chatId } });
+    const key = summary.rotationDue
+      ? (await keysForSending(client, me, summary)).keys
+      : await openChatKey(client, me, summary, keys);
+    if (summary.rotationDue) keys.set(chatId, key);
+    return key;
+  }
+
+  /** A message this phone just sent, shown in its conversation (the live stream brings it too: merged by id). */
+  async function showSent(client: ApiClient, me: PhoneSession, record: MessageRecord, key: KeyOrKeys): Promise<void> {
+    const book = sendersFor(client, me);
+    await book.load([record.senderUserId]);
+    const conversation = get().conversations[record.chatId];
+    patchConversation(record.chatId, {
+      messages: mergeMessages(conversation?.messages ?? [], [showMessage(record, key, me, book)]),
+    });
   }
 
   function dropMessage(chatId: string, messageId: string): void {
@@ -220,37 +268,17 @@ export const useChats = create<ChatsStore>()((set, get) => {
       });
     },
     async send(client, me, chatId, text, replyTo) {
-      // A verified member's keys changed: nothing goes to the chat until the user acknowledged it.
-      const members = (
-        get().list?.find((c) => c.chat.chatId === chatId)?.chat ??
-        (await client.call('getChat', { params: { chatId } }))
-      ).members;
-      const trust = (await phoneContacts(client, me)).trust(
-        members.map((m) => m.userId).filter((id) => id !== me.userId),
-      );
-      if (trust.sendingPaused) {
-        const names = trust.changed.filter((c) => c.verified).map((c) => c.username);
-        throw new StartChatRefused(
-          `Not sent: ${names.join(', ')}’s safety number changed. Review it before sending to this chat.`,
-        );
-      }
-      // After a member left, the key is rotated first (docs/GROUPS.md): nothing new goes under a key they hold.
-      const summary = await client.call('getChat', { params: { chatId } });
-      const key = summary.rotationDue
-        ? (await keysForSending(client, me, summary)).keys
-        : await openChatKey(client, me, summary, keys);
-      if (summary.rotationDue) keys.set(chatId, key);
+      const key = await keyForWriting(client, me, chatId);
       const quoteText = replyTo ? shownText(replyTo) : null;
       const quote = replyTo && quoteText !== null ? quoteOf(replyTo.record, quoteText) : undefined;
       // Refused as stale (a member changed the chat meanwhile): sealed again under the verified current key.
       const { record, keys: sentWith } = await sendTextWithKeys(client, me, chatId, key, text, { replyTo: quote });
       if (sentWith.current !== asChatKeys(chatId, key).current) keys.set(chatId, sentWith);
-      const conversation = get().conversations[chatId];
-      const book = sendersFor(client, me);
-      await book.load([record.senderUserId]);
-      patchConversation(chatId, {
-        messages: mergeMessages(conversation?.messages ?? [], [showMessage(record, sentWith, me, book)]),
-      });
+      await showSent(client, me, record, sentWith);
+    },
+    async sendFile(client, me, transport, chatId, outgoing, options) {
+      const key = await keyForWriting(client, me, chatId);
+      await showSent(client, me, await sendFileMessage(client, me, transport, chatId, key, outgoing, options), key);
     },
     async edit(client, me, message, text) {
       const { chatId } = message.record;

@@ -7,6 +7,7 @@ import { ensureSigningKey } from '../../../src/core/signing-key';
 import { openDeviceVault } from '../storage/device-vault';
 import { useSettings } from './settings';
 import { useChats } from './chats';
+import { attachmentActions } from './attachments';
 import { resetTrust } from './trust';
 
 export type SessionState =
@@ -108,6 +109,7 @@ export const useSession = create<SessionStore>()((set, get) => {
       s.session.signing?.secretKey.fill(0);
     }
     useChats.getState().reset();
+    attachmentActions.reset();
     useSettings.getState().reset();
     resetTrust(s.status === 'signed-in' ? s.session : null);
     set({ state: { status: 'signed-out', notice } });

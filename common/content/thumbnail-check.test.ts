@@ -1,4 +1,4 @@
-import { toBase64Url } from '../../../../common/crypto';
+import { toBase64Url } from '../crypto';
 import { thumbnailProblem } from './thumbnail-check';
 
 const png = Uint8Array.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 1, 2, 3]);
