@@ -1,5 +1,5 @@
 import { seededRandom } from '../../../../e2e/support/random';
-import { type SseFrame, SseFramer } from './sse-framing';
+import { type SseFrame, SseEventTooLarge, SseFramer } from './sse-framing';
 
 /** Frames `chunks` as one stream; returns the events in order. */
 function frames(chunks: Uint8Array[]): SseFrame[] {
@@ -78,5 +78,16 @@ describe('SSE framing on bytes', () => {
     expect(frames([new Uint8Array(Buffer.from(text))])).toEqual([
       { name: 'message:new', data: '{"x":"\\nevent: sneaky"} event: sneaky', id: null },
     ]);
+  });
+
+  it('refuses an event that outgrows the limit (a server sending an endless line), whole or in pieces', () => {
+    const framer = new SseFramer(() => undefined, 1_000);
+    framer.push(new Uint8Array(Buffer.from(`event: ok\ndata: ${'y'.repeat(900)}\n\n`)));
+    framer.push(new Uint8Array(Buffer.from(`event: big\ndata: ${'x'.repeat(600)}\n`)));
+    expect(() => framer.push(new Uint8Array(Buffer.from(`data: ${'x'.repeat(600)}`)))).toThrow(SseEventTooLarge);
+    const endless = new SseFramer(() => undefined, 1_000);
+    expect(() => {
+      for (let i = 0; i < 20; i++) endless.push(new Uint8Array(100).fill(120));
+    }).toThrow(SseEventTooLarge);
   });
 });

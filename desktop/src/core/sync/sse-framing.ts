@@ -31,6 +31,19 @@ const EVENT = ascii('event');
 const ID = ascii('id');
 const BOM = [0xef, 0xbb, 0xbf];
 
+/**
+ * The largest event the desktop takes (bytes of its lines so far). Our server's largest is a history batch of
+ * ~1.5 MB; a server that sends an endless line (forged, or broken) would otherwise grow this process's memory
+ * without bound: past this, the framer stops and the connection is dropped.
+ */
+export const MAX_EVENT_BYTES = 32 * 1024 * 1024;
+
+export class SseEventTooLarge extends Error {
+  constructor(limit: number) {
+    super(`the sync stream sent an event larger than ${Math.round(limit / (1024 * 1024))} MB`);
+  }
+}
+
 const same = (bytes: Uint8Array, name: Uint8Array) =>
   bytes.length === name.length && bytes.every((b, i) => b === name[i]);
 
@@ -48,9 +61,15 @@ export class SseFramer {
   /** The last chunk ended with CR: an LF at the start of the next one belongs to the same line end. */
   private skipLf = false;
 
-  constructor(private readonly emit: (frame: SseFrame) => void) {}
+  constructor(
+    private readonly emit: (frame: SseFrame) => void,
+    private readonly maxEventBytes = MAX_EVENT_BYTES,
+  ) {}
 
-  /** Takes the next bytes of the stream; complete events are emitted before it returns. */
+  /**
+   * Takes the next bytes of the stream; complete events are emitted before it returns. Throws
+   * `SseEventTooLarge` once an event outgrows `maxEventBytes` (the stream is unusable after that).
+   */
   push(chunk: Uint8Array): void {
     let pos = 0;
     if (this.skipLf && chunk.length > 0) {
@@ -81,6 +100,7 @@ export class SseFramer {
     if (piece.length === 0) return;
     this.line.push(piece);
     this.lineLength += piece.length;
+    if (this.lineLength + this.dataLength > this.maxEventBytes) throw new SseEventTooLarge(this.maxEventBytes);
   }
 
   private takeLine(): Uint8Array {
