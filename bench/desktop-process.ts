@@ -6,6 +6,7 @@ import { DesktopCore } from '../desktop/src/core/desktop-core';
 import { FileKeyVault } from '../desktop/src/core/keys/file-key-vault';
 import { DesktopPairing } from '../desktop/src/core/pairing/desktop-pairing';
 import { warmUpOnce } from '../desktop/src/core/sync/warm-up';
+import type { SliceSummary } from '../desktop/src/core/sync/slice-meter';
 import type { SyncProgress } from '../desktop/src/core/sync/sync-progress';
 import { cpuMs, nowMs, peakRssMb, serveParent } from './child';
 
@@ -46,6 +47,12 @@ export interface DesktopReport {
   /** The longest and the 99th-percentile event-loop stall of this process from pairing to cache primed. */
   readonly mainThreadMaxBlockMs: number;
   readonly mainThreadP99BlockMs: number;
+  /**
+   * The sync's own synchronous slices of work over the same span, timed inside the engine (`SliceMeter`):
+   * how many, the longest and the 99th percentile, in wall time and in CPU time. The CPU figures don't
+   * count the time the process waited for a core held by others (the bench's server, other work).
+   */
+  readonly syncSlices: SliceSummary;
   /** The newest screen of each of the 10 most recent chats stored (null: the sync ended first — impossible). */
   readonly topChatsReady: number | null;
 }
@@ -118,6 +125,7 @@ serveParent(async (message, reply) => {
   });
   if (!core) throw new Error('the desktop is not linked after pairing');
   const c = core;
+  c.engine.slices.reset();
   const times: Partial<Record<keyof SyncTimes, number>> = { woken, paired, coreOpen: nowMs() };
   let decryptedOnOpen = 0;
   let lastReport = 0;
@@ -184,6 +192,7 @@ serveParent(async (message, reply) => {
     cpuMs: cpuMs() - cpuAtPairing,
     mainThreadMaxBlockMs: stalls.max / 1e6,
     mainThreadP99BlockMs: stalls.percentile(99) / 1e6,
+    syncSlices: c.engine.slices.summary(),
     topChatsReady,
   } satisfies DesktopReport);
 });

@@ -58,6 +58,14 @@ export interface WorkloadResult {
   /** Event-loop stalls of the desktop process from pairing to cache primed (monitorEventLoopDelay). */
   readonly mainThreadMaxBlockMs: number;
   readonly mainThreadP99BlockMs: number;
+  /**
+   * The sync's own longest synchronous slice and its p99, timed inside the engine over the same span, in
+   * CPU time: what the code blocks for, without the CPU starvation a shared machine adds to the stalls
+   * above (the wall-time figures are in `syncSlices`). Absent in reports from before the fields.
+   */
+  readonly syncMaxSliceCpuMs?: number;
+  readonly syncP99SliceCpuMs?: number;
+  readonly syncSlices?: { count: number; maxMs: number; p99Ms: number };
   /** Approval → the newest screen of each of the 10 most recent chats stored. */
   readonly topChatsReadyMs: number | null;
   /** A synced app restarted on its store: → chat list answered, → search ready (index opened from disk). */

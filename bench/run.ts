@@ -212,7 +212,7 @@ async function runWorkload(
     );
     log(`${workload.name}: CPU desktop ${Math.round(report.cpuMs)} ms, server ${Math.round(serverCpuMs)} ms`);
     log(
-      `${workload.name}: main thread during the sync: longest stall ${round1(report.mainThreadMaxBlockMs)} ms, p99 ${round1(report.mainThreadP99BlockMs)} ms; top ${10} chats ready ${report.topChatsReady === null ? '—' : since(report.topChatsReady)} ms`,
+      `${workload.name}: main thread during the sync: longest stall ${round1(report.mainThreadMaxBlockMs)} ms, p99 ${round1(report.mainThreadP99BlockMs)} ms; the sync's own slices (${report.syncSlices.count}): longest ${round1(report.syncSlices.maxCpuMs)} ms CPU (${round1(report.syncSlices.maxMs)} ms wall), p99 ${round1(report.syncSlices.p99CpuMs)} ms CPU (${round1(report.syncSlices.p99Ms)} ms wall); top ${10} chats ready ${report.topChatsReady === null ? '—' : since(report.topChatsReady)} ms`,
     );
     log(
       `${workload.name}: app: search build ${Math.round(app!.searchBuildMs)} ms (${round1(app!.searchIndexMb)} MB on disk), restart → chat list ${round1(app!.restartToChatListMs)} ms, → search ready ${round1(app!.searchReadyAfterRestartMs)} ms, search p50 ${round1(app!.searchP50Ms)} / p99 ${round1(app!.searchP99Ms)} ms, peak RSS ${round1(app!.appPeakRssMb)} MB`,
@@ -288,6 +288,13 @@ async function runWorkload(
       appPeakRssMb: round1(app!.appPeakRssMb),
       mainThreadMaxBlockMs: round1(report.mainThreadMaxBlockMs),
       mainThreadP99BlockMs: round1(report.mainThreadP99BlockMs),
+      syncMaxSliceCpuMs: round1(report.syncSlices.maxCpuMs),
+      syncP99SliceCpuMs: round1(report.syncSlices.p99CpuMs),
+      syncSlices: {
+        count: report.syncSlices.count,
+        maxMs: round1(report.syncSlices.maxMs),
+        p99Ms: round1(report.syncSlices.p99Ms),
+      },
       topChatsReadyMs: report.topChatsReady === null ? null : since(report.topChatsReady),
       restartToChatListMs: round1(app!.restartToChatListMs),
       searchReadyAfterRestartMs: round1(app!.searchReadyAfterRestartMs),

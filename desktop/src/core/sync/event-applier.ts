@@ -1,10 +1,9 @@
 import type { z } from 'zod';
 import { type MessageRecord, type SyncEventName, type SyncEventPayload, SyncEvents } from '../../../../common/contract';
-import type { ChatKey } from '../../../../common/crypto';
 import type { ChatKeyring } from '../crypto/chat-keyring';
 import type { LocalStore } from '../store/local-store';
 import { putStoredSettings } from '../store/user-settings';
-import { messageEnvelopeOpens } from './envelope-check';
+import { ChatKeys, MessageScreen, type ScreenVerdict } from './message-screen';
 import type { RawEvent } from './sse-connection';
 
 export type SyncProblemCode =
@@ -27,32 +26,44 @@ export type ParsedEvent = {
 }[SyncEventName];
 
 /** Parses one raw event against the contract. Anything that doesn't match is a problem, never an exception. */
-export function parseEvent(raw: RawEvent): { ok: true; event: ParsedEvent } | { ok: false; problem: SyncProblem } {
-  const schema = (SyncEvents as Record<string, z.ZodType>)[raw.name];
-  if (!schema)
+export function parseEvent(raw: RawEvent): ParseOutcome {
+  const json = parseJson(raw);
+  return json.ok ? validateEvent(raw, json.value) : json;
+}
+
+export type ParseOutcome = { ok: true; event: ParsedEvent } | { ok: false; problem: SyncProblem };
+
+/** The event's data as JSON (an unknown event name is a problem before any parsing). */
+export function parseJson(raw: RawEvent): { ok: true; value: unknown } | { ok: false; problem: SyncProblem } {
+  if (!(raw.name in SyncEvents))
     return { ok: false, problem: { code: 'unknown_event', event: raw.name, message: `unknown event "${raw.name}"` } };
-  let json: unknown;
   try {
-    json = JSON.parse(raw.data);
+    return { ok: true, value: JSON.parse(raw.data) };
   } catch {
     return {
       ok: false,
       problem: { code: 'malformed_json', event: raw.name, message: `"${raw.name}" carried malformed JSON` },
     };
   }
+}
+
+/** Validates parsed JSON against the event's schema. */
+export function validateEvent(raw: RawEvent, json: unknown): ParseOutcome {
+  const schema = (SyncEvents as Record<string, z.ZodType>)[raw.name]!;
   const parsed = schema.safeParse(json);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    return {
-      ok: false,
-      problem: {
-        code: 'invalid_payload',
-        event: raw.name,
-        message: `"${raw.name}" does not match the contract${issue ? ` (${issue.path.join('.')}: ${issue.message})` : ''}`,
-      },
-    };
-  }
+  if (!parsed.success) return { ok: false, problem: contractProblem(raw.name, parsed.error.issues[0]) };
   return { ok: true, event: { name: raw.name, payload: parsed.data, id: raw.id } as ParsedEvent };
+}
+
+export function contractProblem(
+  event: string,
+  issue: { path: ReadonlyArray<PropertyKey>; message: string } | undefined,
+): SyncProblem {
+  return {
+    code: 'invalid_payload',
+    event,
+    message: `"${event}" does not match the contract${issue ? ` (${issue.path.map(String).join('.')}: ${issue.message})` : ''}`,
+  };
 }
 
 export interface ApplyResult {
@@ -69,56 +80,47 @@ export interface ApplyResult {
 /**
  * Applies parsed events to the store. Call inside one store transaction: the data and the Last-Event-ID
  * that covers it are written together. Messages of a chat whose key this device can't open are skipped
- * and reported; the rest of the batch applies.
+ * and reported; the rest of the batch applies. `screened`: history batches whose envelopes the engine
+ * already checked (`screenHistory`, outside the transaction), so only their inserts run inside it.
  */
-export function applyEvents(store: LocalStore, keyring: ChatKeyring, events: readonly ParsedEvent[]): ApplyResult {
+export function applyEvents(
+  store: LocalStore,
+  keyring: ChatKeyring,
+  events: readonly ParsedEvent[],
+  screened?: ReadonlyMap<ParsedEvent, ScreenVerdict>,
+): ApplyResult {
   const inserted: MessageRecord[] = [];
   const problems: SyncProblem[] = [];
   const missingChats = new Set<string>();
   const actions: Array<{ chatId: string; messageId: string }> = [];
   const removedChats: string[] = [];
-  // Per chat and key version (docs/GROUPS.md): a message opens with the key of the version it was written under.
-  const keys = new Map<string, ChatKey | null>();
-  const keyOf = (chatId: string, keyVersion: number): ChatKey | null | 'missing' => {
-    const slot = `${chatId}/${keyVersion}`;
-    if (!keys.has(slot)) {
-      const chat = store.getChat(chatId);
-      if (!chat) return 'missing';
-      keys.set(slot, keyring.keyFor(chat, keyVersion));
-    }
-    return keys.get(slot)!;
-  };
-  const forgetKeys = (chatId: string) => {
-    for (const slot of keys.keys()) if (slot.startsWith(`${chatId}/`)) keys.delete(slot);
-  };
+  const keys = new ChatKeys(store, keyring);
   const acceptMessages = (event: string, messages: readonly MessageRecord[], live: boolean): MessageRecord[] => {
-    const ok: MessageRecord[] = [];
-    const refused = new Map<string, Set<number>>();
-    for (const message of messages) {
-      const version = message.keyVersion ?? 1;
-      const key = keyOf(message.chatId, version);
-      if (key === 'missing' && live) missingChats.add(message.chatId);
-      else if (key === null || key === 'missing')
-        refused.set(message.chatId, (refused.get(message.chatId) ?? new Set()).add(version));
-      // A tombstone has no envelope to open (delete for everyone: docs/MESSAGES.md).
-      else if (message.deletedAt && message.ciphertext === '') ok.push(message);
-      else if (messageEnvelopeOpens(key, message.chatId, message.messageId, message.ciphertext, version))
-        ok.push(message);
-      else {
-        problems.push({
-          code: 'undecryptable_message',
-          event,
-          message: `skipped message ${message.messageId} of chat ${message.chatId}: its envelope does not open (damaged or not this message's)`,
-        });
-      }
-    }
-    for (const [chatId, versions] of refused) {
+    const screen = new MessageScreen(keys, event, live);
+    screen.add(messages);
+    const verdict = screen.verdict();
+    problems.push(...verdict.problems);
+    for (const chatId of verdict.missingChats) missingChats.add(chatId);
+    return verdict.ok;
+  };
+  // History screened before its transaction (in slices, by the engine): only a chat gone since is left to check.
+  const screenedMessages = (event: ParsedEvent & { name: 'message:sync' }): MessageRecord[] => {
+    const verdict = screened?.get(event);
+    if (!verdict) return acceptMessages(event.name, event.payload.messages, false);
+    problems.push(...verdict.problems);
+    const gone = new Set<string>();
+    const present = new Map<string, boolean>();
+    const ok = verdict.ok.filter((m) => {
+      if (!present.has(m.chatId)) present.set(m.chatId, store.hasChat(m.chatId));
+      if (!present.get(m.chatId)) gone.add(m.chatId);
+      return present.get(m.chatId);
+    });
+    for (const chatId of gone)
       problems.push({
         code: 'undecryptable_chat',
-        event,
-        message: `skipped messages of chat ${chatId}: this device has no key for it (key version ${[...versions].join(', ')})`,
+        event: event.name,
+        message: `skipped messages of chat ${chatId}: it is no longer in this store`,
       });
-    }
     return ok;
   };
 
@@ -131,7 +133,7 @@ export function applyEvents(store: LocalStore, keyring: ChatKeyring, events: rea
         store.setState('last_opened_chat_id', event.payload.lastOpenedChatId ?? '');
         break;
       case 'message:sync':
-        inserted.push(...store.putMessages(acceptMessages(event.name, event.payload.messages, false)));
+        inserted.push(...store.putMessages(screenedMessages(event)));
         store.markHistoryComplete(event.payload.chatsCompleted.filter((id) => store.hasChat(id)));
         break;
       case 'message:new':
@@ -158,11 +160,11 @@ export function applyEvents(store: LocalStore, keyring: ChatKeyring, events: rea
         break;
       case 'chat:update':
         store.upsertChats([event.payload.chat]);
-        forgetKeys(event.payload.chat.chatId);
+        keys.forget(event.payload.chat.chatId);
         break;
       case 'chat:removed':
         // Left or removed (docs/GROUPS.md): nothing of the chat stays on this device.
-        forgetKeys(event.payload.chatId);
+        keys.forget(event.payload.chatId);
         if (store.removeChat(event.payload.chatId)) removedChats.push(event.payload.chatId);
         break;
       case 'draft:update':

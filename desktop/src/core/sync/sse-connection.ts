@@ -1,6 +1,5 @@
-import { EventSource } from 'eventsource';
-import { SYNC_EVENT_NAMES } from '../../../../common/contract';
-import { unknownEventTap } from './unknown-event-tap';
+import type { SliceMeter } from './slice-meter';
+import { SseFramer } from './sse-framing';
 
 export interface RawEvent {
   readonly name: string;
@@ -11,11 +10,11 @@ export interface RawEvent {
 export interface SseConnectionHandlers {
   onOpen(): void;
   onEvent(event: RawEvent): void;
+  /** While this returns a promise, the stream is not read on (the receiver is behind: TCP slows the server). */
+  backlog?(): Promise<void> | undefined;
   /** The stream failed or ended; `status` is the HTTP status when the server refused it. */
   onDown(reason: { status?: number; message: string }): void;
 }
-
-const KNOWN = new Set<string>([...SYNC_EVENT_NAMES, 'message']);
 
 /**
  * A stream that sends nothing for this long is treated as dead, until the server announces its heartbeat
@@ -36,28 +35,29 @@ export interface SseConnection {
 }
 
 /**
- * One attempt at the sync stream, on the `eventsource` package. Reconnection is NOT left to the package:
- * it would resume from the last id it *received*, while only the engine knows the last id it *applied*
- * (stored with the data). So any failure closes this connection and the engine opens the next one.
+ * One attempt at the sync stream: a fetch whose body is framed by `SseFramer` (bytes, not text: see there).
+ * There is no reconnection here: a reconnect must resume from the last id the engine *applied* (stored with
+ * the data), not the last one received, so any failure closes this connection and the engine opens the next.
  *
- * EventSource drops events whose name has no listener; to report unknown events (a newer server, a bug)
- * the response body is tapped on its way in and unknown `event:` names are surfaced as such.
+ * Every named event is handed on, known or not: the engine reports unknown names (a newer server, a bug)
+ * as `unknown_event`. Unnamed events (`message`) are not part of our protocol and are dropped, as before.
  */
 export function openSseConnection(
   url: string,
   headers: () => Record<string, string>,
   handlers: SseConnectionHandlers,
   fetchImpl: typeof fetch = fetch,
-  options: { readonly silenceMs?: number } = {},
+  options: { readonly silenceMs?: number; readonly slices?: SliceMeter } = {},
 ): SseConnection {
   let closed = false;
   let silenceMs = options.silenceMs ?? DEFAULT_SILENCE_MS;
   let watchdog: NodeJS.Timeout | null = null;
+  const abort = new AbortController();
   const down = (reason: { status?: number; message: string }) => {
     if (closed) return;
     closed = true;
     if (watchdog) clearTimeout(watchdog);
-    source.close();
+    abort.abort();
     handlers.onDown(reason);
   };
   // Re-armed by every chunk that arrives (and when the request starts: a server that never answers counts too).
@@ -70,46 +70,45 @@ export function openSseConnection(
     );
     watchdog.unref();
   };
-  const activity = () =>
-    new TransformStream<Uint8Array, Uint8Array>({
-      transform(chunk, controller) {
-        alive();
-        controller.enqueue(chunk);
-      },
-    });
+  const framer = new SseFramer((frame) => {
+    if (closed || frame.name === 'message') return;
+    handlers.onEvent(frame);
+  });
 
-  const source = new EventSource(url, {
-    fetch: async (input, init) => {
-      alive();
-      const response = await fetchImpl(
-        input as string,
-        { ...init, headers: { ...(init?.headers ?? {}), ...headers() } } as RequestInit,
-      );
-      if (!response.body) return response;
-      return new Response(
-        response.body
-          .pipeThrough(activity())
-          .pipeThrough(unknownEventTap(KNOWN, (name, data) => handlers.onEvent({ name, data, id: null }))),
-        {
-          status: response.status,
-          statusText: response.statusText,
-          headers: response.headers,
-        },
-      );
-    },
-  });
-  source.addEventListener('open', () => handlers.onOpen());
-  source.addEventListener('error', (event) => {
-    const { code, message } = event as unknown as { code?: number; message?: string };
-    down({ ...(code ? { status: code } : {}), message: message ?? 'the sync stream was interrupted' });
-  });
-  for (const name of SYNC_EVENT_NAMES) {
-    source.addEventListener(name, (event) => {
-      if (closed) return;
-      const e = event as unknown as { data: string; lastEventId: string };
-      handlers.onEvent({ name, data: e.data, id: e.lastEventId || null });
+  const run = async () => {
+    alive();
+    const response = await fetchImpl(url, {
+      headers: { accept: 'text/event-stream', 'cache-control': 'no-store', ...headers() },
+      signal: abort.signal,
     });
-  }
+    if (closed) return void response.body?.cancel().catch(() => undefined);
+    if (response.status !== 200) {
+      void response.body?.cancel().catch(() => undefined);
+      return down({ status: response.status, message: `Non-200 status code (${response.status})` });
+    }
+    if (!(response.headers.get('content-type') ?? '').startsWith('text/event-stream') || !response.body) {
+      void response.body?.cancel().catch(() => undefined);
+      return down({ message: 'Invalid content type, expected "text/event-stream"' });
+    }
+    handlers.onOpen();
+    const reader = response.body.getReader();
+    for (;;) {
+      const behind = handlers.backlog?.();
+      if (behind) {
+        // Waiting for our own receiver is not the server's silence.
+        if (watchdog) clearTimeout(watchdog);
+        await behind;
+        alive();
+      }
+      const { done, value } = await reader.read();
+      if (closed) return void reader.cancel().catch(() => undefined);
+      if (done) return down({ message: 'the sync stream was interrupted' });
+      alive();
+      if (options.slices) options.slices.time(() => framer.push(value));
+      else framer.push(value);
+    }
+  };
+  run().catch((error: unknown) => down({ message: failureMessage(error) }));
   return {
     close: () => down({ message: 'closed' }),
     setSilenceMs: (ms) => {
@@ -117,4 +116,10 @@ export function openSseConnection(
       alive();
     },
   };
+}
+
+/** A fetch failure with its cause ("fetch failed: connect ECONNREFUSED …"). */
+function failureMessage(error: unknown): string {
+  if (!(error instanceof Error)) return String(error);
+  return error.cause instanceof Error ? `${error.message}: ${failureMessage(error.cause)}` : error.message;
 }

@@ -271,6 +271,55 @@ describe('SyncEngine against a scripted SSE server', () => {
     expect(engine.progress.phases[1].doneAt).toBeGreaterThanOrEqual(readyAt!);
   });
 
+  it('applies a batch larger than a slice in turns of the event loop: timers run in between, and it lands whole, once', async () => {
+    const me = testAccount((id, version) => store.chatKeyCopy(id, version));
+    const chat = testChat(me);
+    const chatId = chat.summary.chatId;
+    const history = Array.from({ length: 1_200 }, (_, i) => testMessage(me, chat, `history ${i}`));
+    const plan = { phase1: [], phase2: [chatId], phase3: [] };
+    server = await scriptServer([
+      frame('connected', { deviceId: me.deviceId, serverTime: new Date().toISOString(), mode: 'fresh', cursor: 3 }),
+      frame(
+        'sync:initial',
+        {
+          snapshotSeq: 3,
+          lastOpenedChatId: null,
+          chats: [chat.summary],
+          plan,
+          totals: { chats: 1, messages: history.length, bytes: 0, chatsOnServer: 1 },
+        },
+        'h3:0:0',
+      ),
+    ]);
+    engine = new SyncEngine({
+      session: await sessionFor(me, server.url),
+      store,
+      keyring: me.keyring,
+      backoff: { initialMs: 20, maxMs: 100 },
+    });
+    const stored: string[] = [];
+    engine.onMessages((records) => stored.push(...records.map((r) => r.messageId)));
+    engine.start();
+    await until(() => store.getState('last_event_id') === 'h3:0:0', 10_000, 'the manifest');
+    engine.slices.reset();
+    // Timers that come due while the batch is handled: with one synchronous block they would all wait for its end.
+    let ticks = 0;
+    let ticksBeforeStored: number | null = null;
+    const ticker = setInterval(() => (ticks += 1), 0);
+    engine.onEvents((events) => {
+      if (events.some((e) => e.name === 'message:sync')) ticksBeforeStored = ticks;
+    });
+    server.push(frame('message:sync', { phase: 2, messages: history, chatsCompleted: [chatId] }, 'h3:1:0'));
+    await until(() => store.getState('last_event_id') === 'h3:1:0', 20_000, 'the batch');
+    clearInterval(ticker);
+    // 1,200 messages: 5 slices of validation, 5 of envelope checks, the transaction, the framing.
+    expect(engine.slices.summary().count).toBeGreaterThanOrEqual(11);
+    expect(ticksBeforeStored).toBeGreaterThanOrEqual(2);
+    expect(stored).toHaveLength(history.length);
+    expect(store.allMessageIds()).toEqual(history.map((m) => m.messageId).sort());
+    expect(store.getChat(chatId)?.history_complete).toBe(1);
+  });
+
   describe('and a stream that goes silent', () => {
     const opening = (me: TestAccount) => [
       frame('connected', {

@@ -17,7 +17,8 @@ import { applyRuns } from './apply-runs';
 import { pollChanges } from './change-poller';
 import { BACKOFF_JITTER, DEFAULT_BACKOFF } from './backoff';
 import { describeStoreFailure } from './store-failure';
-import { applyEvents, type ParsedEvent, parseEvent, type SyncProblem } from './event-applier';
+import { applyEvents, type ParsedEvent, type SyncProblem } from './event-applier';
+import { type Pause, parseEventInSlices, screenHistory } from './history-slices';
 import { Outbox } from './outbox';
 import {
   DEFAULT_SILENCE_MS,
@@ -26,6 +27,7 @@ import {
   type SseConnection,
   silenceAfterHeartbeat,
 } from './sse-connection';
+import { SliceMeter } from './slice-meter';
 import { initialProgress, progressAfter, type SyncProgress } from './sync-progress';
 
 export interface SyncEngineOptions {
@@ -58,6 +60,13 @@ export interface SyncEngineOptions {
 }
 
 export const DEFAULT_STREAM_BLOCKED_MS = 15_000;
+/**
+ * Received events not yet applied, in characters of their data, beyond which the stream isn't read on.
+ * The engine yields between slices, so the stream would otherwise keep reading while it applies, and a
+ * desktop slower than its network would queue the account's history in memory. Two to three history batches:
+ * enough for `applyRuns` to join what queued up.
+ */
+export const RECEIVED_HIGH_WATER = 4 * 1024 * 1024;
 export const DEFAULT_POLL_INTERVAL_MS = 3_000;
 export const DEFAULT_STREAM_RETRY_MS = 60_000;
 
@@ -81,6 +90,9 @@ export class SyncEngine {
   private readonly messageListeners = new Set<Listener<MessageRecord[]>>();
   private readonly eventListeners = new Set<Listener<readonly ParsedEvent[]>>();
   private readonly queue: RawEvent[] = [];
+  /** Characters of received events not yet applied (`RECEIVED_HIGH_WATER`), and the reads waiting for room. */
+  private received = 0;
+  private readonly roomWaiters: Array<() => void> = [];
   private draining: Promise<void> = Promise.resolve();
   private connection: SseConnection | null = null;
   private stopped = true;
@@ -97,6 +109,8 @@ export class SyncEngine {
   /** Chats never evicted while shown. */
   readonly protectedChats = new Set<string>();
   private readonly evictionListeners = new Set<Listener<readonly string[]>>();
+  /** The sync's synchronous slices of work, timed (the bench reads them; docs/BENCHMARKS.md). */
+  readonly slices = new SliceMeter();
 
   constructor(private readonly options: SyncEngineOptions) {
     this.budget = options.budget ?? DEFAULT_BUDGET;
@@ -227,6 +241,7 @@ export class SyncEngine {
       {
         livePosition: () => this.livePosition(),
         apply: async (events) => {
+          for (const event of events) this.received += event.data.length;
           this.queue.push(...events);
           this.draining = this.draining.then(() => this.drain()).catch((error: unknown) => this.storeFailed(error));
           await this.draining;
@@ -302,9 +317,11 @@ export class SyncEngine {
         {
           onOpen: () =>
             this.setProgress({ ...this.progressValue, connection: 'connected', transport: 'stream', lastError: null }),
+          backlog: () => this.backlog(),
           onEvent: (event) => {
             flowed = true;
             if (event.name === 'connected') connected = true;
+            this.received += event.data.length;
             this.queue.push(event);
             // A chain that stays usable after a failed write (a rejected link would skip every later drain).
             this.draining = this.draining.then(() => this.drain()).catch((error: unknown) => this.storeFailed(error));
@@ -327,7 +344,7 @@ export class SyncEngine {
           },
         },
         this.options.fetch,
-        { silenceMs: this.options.silenceMs ?? DEFAULT_SILENCE_MS },
+        { silenceMs: this.options.silenceMs ?? DEFAULT_SILENCE_MS, slices: this.slices },
       );
     });
     return { flowed, blocked };
@@ -338,7 +355,7 @@ export class SyncEngine {
    * each), so drop what is queued and the connection; the reconnect resumes from the stored position.
    */
   private storeFailed(error: unknown): void {
-    this.queue.splice(0);
+    this.release(this.queue.splice(0));
     this.storeFailure = error instanceof KeyVerificationDeferred ? error.message : describeStoreFailure(error);
     this.setProgress({ ...this.progressValue, lastError: this.storeFailure });
     this.connection?.close();
@@ -359,19 +376,58 @@ export class SyncEngine {
     }
   }
 
-  private async drain(): Promise<void> {
-    const raw = this.queue.splice(0);
-    if (raw.length === 0 || this.stopped) return;
-    const parsed: ParsedEvent[] = [];
-    for (const event of raw) {
-      const result = parseEvent(event);
-      if (result.ok) parsed.push(result.event);
-      else this.report(result.problem);
-      if (result.ok && result.event.name === 'connected' && result.event.payload.heartbeatMs) {
-        this.connection?.setSilenceMs(silenceAfterHeartbeat(result.event.payload.heartbeatMs));
-      }
+  /**
+   * A turn of the event loop between slices of the sync's work: this runs on Electron's main process, where
+   * every slice delays IPC answers and window events (docs/BENCHMARKS.md, "The sync on the main thread").
+   */
+  private readonly pause: Pause = async () => {
+    this.slices.end();
+    await new Promise<void>((resolve) => setImmediate(resolve));
+    this.slices.begin();
+  };
+
+  /** Awaits something that isn't the sync's own work (a request, a key check): not part of any slice. */
+  private async outside<T>(work: Promise<T>): Promise<T> {
+    this.slices.end();
+    try {
+      return await work;
+    } finally {
+      this.slices.begin();
     }
-    for (const run of applyRuns(parsed)) await this.applyRun(run);
+  }
+
+  /** A promise while too much is received and not yet applied; resolved as soon as there is room. */
+  private backlog(): Promise<void> | undefined {
+    if (this.received < RECEIVED_HIGH_WATER) return undefined;
+    return new Promise<void>((resolve) => this.roomWaiters.push(resolve));
+  }
+
+  private release(events: readonly RawEvent[]): void {
+    for (const event of events) this.received -= event.data.length;
+    if (this.received < RECEIVED_HIGH_WATER) for (const wake of this.roomWaiters.splice(0)) wake();
+  }
+
+  private async drain(): Promise<void> {
+    // Never in the turn that received the events (the stream's read): each event is parsed in a turn of its
+    // own, a history batch in slices, then applied in runs (`applyRuns`).
+    await this.pause();
+    const raw = this.queue.splice(0);
+    try {
+      if (raw.length === 0 || this.stopped) return;
+      const parsed: ParsedEvent[] = [];
+      for (const event of raw) {
+        const result = await parseEventInSlices(event, this.pause);
+        if (result.ok) parsed.push(result.event);
+        else this.report(result.problem);
+        if (result.ok && result.event.name === 'connected' && result.event.payload.heartbeatMs) {
+          this.connection?.setSilenceMs(silenceAfterHeartbeat(result.event.payload.heartbeatMs));
+        }
+      }
+      for (const run of applyRuns(parsed)) await this.applyRun(run);
+    } finally {
+      this.slices.end();
+      this.release(raw);
+    }
   }
 
   private async applyRun(events: ParsedEvent[]): Promise<void> {
@@ -380,19 +436,24 @@ export class SyncEngine {
     const announced = events.flatMap((e): ChatSummary[] =>
       e.name === 'sync:initial' ? e.payload.chats : e.name === 'chat:update' ? [e.payload.chat] : [],
     );
-    const verified = await this.verifyKeys(announced, events[0]!.name);
+    const verified = await this.outside(this.verifyKeys(announced, events[0]!.name));
+    // History: envelopes opened in slices first, so the transaction (its own turn) holds only the inserts.
+    const history = events[0]!.name === 'message:sync';
+    const screened = history ? await screenHistory(store, keyring, events, this.pause) : undefined;
+    if (history) await this.pause();
+    if (this.stopped) return;
     let result = store.transaction(() => {
       storeVerifiedKeys(store, verified.keys);
-      return applyEvents(store, keyring, events);
+      return applyEvents(store, keyring, events, screened);
     });
     for (const problem of verified.problems) this.report(problem);
     if (result.missingChats.length > 0) {
       const fetched: ChatSummary[] = [];
       for (const chatId of result.missingChats) {
-        const chat = await session.call('getChat', { params: { chatId } }).catch(() => null);
+        const chat = await this.outside(session.call('getChat', { params: { chatId } }).catch(() => null));
         if (chat) fetched.push(chat);
       }
-      const more = await this.verifyKeys(fetched, 'message:new');
+      const more = await this.outside(this.verifyKeys(fetched, 'message:new'));
       for (const problem of more.problems) this.report(problem);
       store.transaction(() => {
         store.upsertChats(fetched);
@@ -422,7 +483,7 @@ export class SyncEngine {
       this.acknowledge(result.inserted, events);
     }
     if (events.some((e) => e.name === 'device:revoked' && e.payload.deviceId === session.deviceId)) {
-      await session.call('me', {}).catch(() => undefined);
+      await this.outside(session.call('me', {}).catch(() => undefined));
     }
   }
 
