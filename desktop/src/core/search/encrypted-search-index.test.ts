@@ -215,6 +215,28 @@ describe('EncryptedSearchIndex', () => {
     again.close();
   });
 
+  it('build slices share one open transaction: searchable at once, a failed slice drops only its own writes, kept on close', () => {
+    const index = open();
+    index.slice(() => index.setChat(chatA, 'Walk'));
+    index.slice(() => index.putMessages([m(chatA, 'first slice words', 2)]));
+    expect(index.search('slice')).toHaveLength(1); // the same connection reads the open transaction
+    expect(() =>
+      index.slice(() => {
+        index.putMessages([m(chatA, 'lost slice words', 3)]);
+        throw new Error('store gone');
+      }),
+    ).toThrow('store gone');
+    expect(index.search('slice')).toHaveLength(1);
+    index.setDraft(chatA, 'a live write commits the open ones first');
+    index.slice(() => index.putMessages([m(chatA, 'third slice words', 4)]));
+    index.close(); // commits the open slices
+
+    const again = open();
+    expect(again.search('slice').map((h) => h.snippet)).toEqual(['third slice words', 'first slice words']);
+    expect(again.search('live')).toHaveLength(1);
+    again.close();
+  });
+
   it('keeps its key in the vault: made once, the same after', async () => {
     const vault = new MemoryKeyVault();
     const first = await searchIndexKey(vault);
