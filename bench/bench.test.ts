@@ -6,6 +6,7 @@ import { decryptChatMeta, decryptMessageBody } from '../common/content';
 import { initCrypto, unwrapChatKey } from '../common/crypto';
 import { signUpPhone } from '../server/test/support/phone';
 import { startTestServer, type TestServer } from '../server/test/support/test-server';
+import { measureFanout } from './fanout-run';
 import { seedFanout } from './fanout-seed';
 import { measureLimits, readMessageRecords, sseBlocks } from './limits';
 import { seededRandom } from '../e2e/support/random';
@@ -125,6 +126,32 @@ describe('npm run bench, in miniature', () => {
     expect(first).toContain('event: connected');
     expect(first).toContain('"mode":"live"');
     await reader.cancel();
+  });
+
+  it('the fan-out measure: listeners spread over several processes each see every counted message once', async () => {
+    const account = seedFanout(server.dbFile, owner.session, 5, 3);
+    let listening = 0;
+    const result = await measureFanout({
+      serverUrl: server.url,
+      listenerUrls: [server.url],
+      ownerToken: owner.session.tokens.accessToken,
+      account,
+      devicesPerProcess: 2,
+      onListening: async () => {
+        listening++;
+      },
+    });
+    expect(result.listenerProcesses).toBe(3);
+    expect(listening).toBe(1);
+    // The first message is the warm-up: 2 counted messages × 5 devices.
+    expect(result.latencies).toHaveLength(10);
+    expect(result.latencies.every((ms) => ms > 0 && ms < 120_000)).toBe(true);
+    expect(result.sendMs).toHaveLength(2);
+    const { messages } = await owner.api.call('listMessages', {
+      params: { chatId: account.chatId },
+      query: { limit: 10 },
+    });
+    expect(messages.map((m) => m.messageId).sort()).toEqual(account.messages.map((m) => m.messageId).sort());
   });
 
   it("writes latest.json in the issue's shape, a table and an SVG chart", () => {

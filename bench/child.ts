@@ -17,8 +17,11 @@ export class Child {
   readonly process: ChildProcess;
   onMessage: ((message: Message) => void) | null = null;
 
-  constructor(script: string, options: { env?: Record<string, string>; profileDir?: string } = {}) {
-    const execArgv = ['--import', 'tsx'];
+  constructor(
+    script: string,
+    options: { env?: Record<string, string>; profileDir?: string; nodeFlags?: readonly string[] } = {},
+  ) {
+    const execArgv = ['--import', 'tsx', ...(options.nodeFlags ?? [])];
     // --cpu-prof writes a .cpuprofile on exit (open it in Chrome DevTools → Performance).
     if (options.profileDir) execArgv.push('--cpu-prof', `--cpu-prof-dir=${options.profileDir}`);
     this.process = fork(path.join(__dirname, script), [], {

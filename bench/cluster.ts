@@ -20,7 +20,7 @@ export class Cluster {
   static async start(
     instances: number,
     env: Record<string, string>,
-    childOptions: { profileDir?: string },
+    childOptions: { profileDir?: string; nodeFlags?: readonly string[] },
   ): Promise<Cluster> {
     const servers: Child[] = [];
     const urls: string[] = [];

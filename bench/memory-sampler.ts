@@ -5,6 +5,9 @@
  * included, while the figure wanted is the peak while one sync (or one batch of syncs) runs.
  */
 export interface MemoryPeaks {
+  /** RSS and heap used when the window began: what the process held before the measured work. */
+  startRssMb: number;
+  startHeapUsedMb: number;
   rssMb: number;
   heapUsedMb: number;
   heapTotalMb: number;
@@ -24,6 +27,8 @@ export class MemorySampler {
   reset(): void {
     this.peaks = MemorySampler.empty();
     this.sample();
+    this.peaks.startRssMb = this.peaks.rssMb;
+    this.peaks.startHeapUsedMb = this.peaks.heapUsedMb;
   }
 
   read(): MemoryPeaks {
@@ -42,6 +47,14 @@ export class MemorySampler {
   }
 
   private static empty(): MemoryPeaks {
-    return { rssMb: 0, heapUsedMb: 0, heapTotalMb: 0, externalMb: 0, arrayBuffersMb: 0 };
+    return {
+      startRssMb: 0,
+      startHeapUsedMb: 0,
+      rssMb: 0,
+      heapUsedMb: 0,
+      heapTotalMb: 0,
+      externalMb: 0,
+      arrayBuffersMb: 0,
+    };
   }
 }

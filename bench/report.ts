@@ -3,6 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type { AttachmentFigure } from './attachments';
 import type { Limits } from './limits';
+import type { MemoryPeaks } from './memory-sampler';
 
 export interface FanoutResult {
   readonly devices: number;
@@ -13,6 +14,10 @@ export interface FanoutResult {
   readonly samples: number;
   /** Server instances the devices were spread over (the sender on one, the listeners on the others). */
   readonly instances: number;
+  /** Processes reading the listeners' streams (fanout-run.ts: one per 2,500 devices). */
+  readonly listenerProcesses?: number;
+  /** Server CPU time a message cost, all instances summed (commit, Redis, every stream's write). */
+  readonly serverCpuMsPerMessage?: number;
 }
 
 /** One workload's figures; the first ten fields are the issue's JSON shape, the rest explain them. */
@@ -27,6 +32,8 @@ export interface WorkloadResult {
   readonly desktopPeakRssMb: number;
   /** The server's peak RSS while this sync ran (approval → cache primed), sampled every 20 ms. */
   readonly serverPeakRssMb: number;
+  /** Where that memory was: RSS and heap at approval, peaks of heap, external and array buffers (MB). */
+  readonly serverMemory?: MemoryPeaks;
   readonly fanout: FanoutResult[];
   readonly messages: number;
   readonly wireBytes: number;
@@ -88,6 +95,8 @@ export interface BenchReport {
   readonly db?: 'sqlite' | 'postgres';
   /** Server processes on that database, fanning out through Redis (`--instances`); absent before: 1. */
   readonly instances?: number;
+  /** Node/V8 flags the server processes ran with (`--server-flags`), when any. */
+  readonly serverFlags?: readonly string[];
   readonly machine: {
     readonly cpus: number;
     readonly cpuModel: string;

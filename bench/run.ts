@@ -12,6 +12,7 @@ import { Child, nowMs } from './child';
 import { Cluster } from './cluster';
 import type { AppMeasures } from './desktop-app-measure';
 import type { DesktopReport } from './desktop-process';
+import { measureFanout } from './fanout-run';
 import { seedFanout } from './fanout-seed';
 import { measureLimits, readMessageRecords } from './limits';
 import {
@@ -38,7 +39,7 @@ import { totalMessages, WARM_UP, type Workload, WORKLOADS } from './workloads';
  * Options: --quick (S and 100 devices), --workloads S,M,L, --fanout 100,1000, --rounds 5, --samples 3 (desktops
  * linked per workload; phase 1 is their median), --batch <n>
  * (the server's SYNC_BATCH_MESSAGES), --profile (CPU profiles of the server and desktop processes into
- * bench/results/profiles), --out <dir>.
+ * bench/results/profiles), --out <dir>, --db postgres, --instances N, --concurrent N, --server-flags '<node flags>'.
  */
 const started = Date.now();
 /** QR on screen → the phone scans it (see pairAndSync). */
@@ -93,13 +94,23 @@ async function pairAndSync(
     await approvePairing(phoneApi, owner, pending, checkCode);
     log(`${label}: approved on the phone; syncing`);
     const report = await synced;
+    // The server's window ends at cache_primed, before the app measures below (the server is idle then).
+    const after = measureServer ? await cluster.peaks() : null;
+    if (after)
+      log(
+        `${label}: server memory over the sync (MB): rss ${after.memory.startRssMb.toFixed(0)} at approval → peak ${after.memory.rssMb.toFixed(0)}, heap used ${after.memory.startHeapUsedMb.toFixed(0)} at approval → peak` +
+          ` ${after.memory.heapUsedMb.toFixed(0)} of ${after.memory.heapTotalMb.toFixed(0)}, external ${after.memory.externalMb.toFixed(0)}, array buffers ${after.memory.arrayBuffersMb.toFixed(0)}; CPU ${Math.round(after.cpuMs - cpuBefore)} ms`,
+      );
     const app = withApp ? await desktop.request<AppMeasures & { type: string }>({ type: 'app' }, 'app') : null;
-    if (!measureServer) return { report, approvedAt, serverCpuMs: 0, serverPeakRssMb: 0, app };
-    const after = await cluster.peaks();
-    log(
-      `${label}: server memory peaks over the sync (MB): rss ${after.memory.rssMb.toFixed(0)}, heap used ${after.memory.heapUsedMb.toFixed(0)} of ${after.memory.heapTotalMb.toFixed(0)}, external ${after.memory.externalMb.toFixed(0)}, array buffers ${after.memory.arrayBuffersMb.toFixed(0)}`,
-    );
-    return { report, approvedAt, serverCpuMs: after.cpuMs - cpuBefore, serverPeakRssMb: after.memory.rssMb, app };
+    if (!after) return { report, approvedAt, serverCpuMs: 0, serverPeakRssMb: 0, serverMemory: null, app };
+    return {
+      report,
+      approvedAt,
+      serverCpuMs: after.cpuMs - cpuBefore,
+      serverPeakRssMb: after.memory.rssMb,
+      serverMemory: after.memory,
+      app,
+    };
   } finally {
     await desktop.stop();
   }
@@ -118,6 +129,7 @@ async function runWorkload(
     db: BenchDb;
     instances: number;
     profileDir?: string;
+    serverFlags: readonly string[];
   },
 ): Promise<WorkloadResult> {
   const dir = mkdtempSync(path.join(os.tmpdir(), `symc-bench-${workload.name}-`));
@@ -140,7 +152,7 @@ async function runWorkload(
         ...(database ? { DATABASE_URL: database.url } : {}),
         ...(options.batch ? { SYNC_BATCH_MESSAGES: String(options.batch) } : {}),
       },
-      childOptions,
+      { ...childOptions, nodeFlags: options.serverFlags },
     );
     const url = cluster.phoneUrl;
     // A server that has served nobody yet compiles every query shape on first use (Prisma's query
@@ -167,7 +179,7 @@ async function runWorkload(
     );
 
     // ---- pairing + phased sync, timed from the phone's approval ----------------------------------
-    const { report, approvedAt, serverCpuMs, serverPeakRssMb, app } = await pairAndSync(
+    const { report, approvedAt, serverCpuMs, serverPeakRssMb, serverMemory, app } = await pairAndSync(
       cluster,
       owner,
       path.join(dir, 'desktop'),
@@ -233,32 +245,35 @@ async function runWorkload(
     // ---- live fan-out on the same server ---------------------------------------------------------
     const fanout: FanoutResult[] = [];
     for (const devices of options.fanout) {
+      const seedStarted = Date.now();
       const account = await seed((file) => seedFanout(file, owner, devices, options.rounds + 1));
-      const clients = new Child('fanout-process.ts');
-      try {
-        log(`${workload.name}: fan-out to ${devices} connected desktops`);
-        const result = await clients.request<{ type: string; latencies: number[]; sendMs: number[] }>(
-          {
-            type: 'run',
-            serverUrl: url,
-            listenerUrls: cluster.listenerUrls,
-            ownerToken: owner.tokens.accessToken,
-            account,
-          },
-          'done',
-        );
-        fanout.push({
-          devices,
-          p50Ms: round1(percentile(result.latencies, 50)),
-          p99Ms: round1(percentile(result.latencies, 99)),
-          sendMs: round1(percentile(result.sendMs, 50)),
-          samples: result.latencies.length,
-          instances: cluster.instances,
-        });
-        log(`${workload.name}: fan-out ${devices}: p50 ${fanout.at(-1)!.p50Ms} ms, p99 ${fanout.at(-1)!.p99Ms} ms`);
-      } finally {
-        await clients.stop();
-      }
+      log(`${workload.name}: fan-out to ${devices} connected desktops (seeded in ${Date.now() - seedStarted} ms)`);
+      // The servers' CPU time over the messages only (the streams connected): what one message costs them.
+      let cpuBefore = 0;
+      const c = cluster;
+      const result = await measureFanout({
+        serverUrl: url,
+        listenerUrls: c.listenerUrls,
+        ownerToken: owner.tokens.accessToken,
+        account,
+        onListening: async () => {
+          cpuBefore = await c.window();
+        },
+      });
+      const serverCpuPerMessage = ((await c.peaks()).cpuMs - cpuBefore) / account.messages.length;
+      fanout.push({
+        devices,
+        p50Ms: round1(percentile(result.latencies, 50)),
+        p99Ms: round1(percentile(result.latencies, 99)),
+        sendMs: round1(percentile(result.sendMs, 50)),
+        samples: result.latencies.length,
+        instances: cluster.instances,
+        listenerProcesses: result.listenerProcesses,
+        serverCpuMsPerMessage: round1(serverCpuPerMessage),
+      });
+      log(
+        `${workload.name}: fan-out ${devices}: p50 ${fanout.at(-1)!.p50Ms} ms, p99 ${fanout.at(-1)!.p99Ms} ms, send ${fanout.at(-1)!.sendMs} ms; server CPU ${round1(serverCpuPerMessage)} ms a message, all instances (${result.listenerProcesses} listener process${result.listenerProcesses > 1 ? 'es' : ''})`,
+      );
     }
 
     return {
@@ -272,6 +287,13 @@ async function runWorkload(
       ratio: Math.round((fullSyncMs / limit.limitMs) * 100) / 100,
       desktopPeakRssMb: round1(report.peakRssMb),
       serverPeakRssMb: round1(serverPeakRssMb),
+      ...(serverMemory
+        ? {
+            serverMemory: Object.fromEntries(
+              Object.entries(serverMemory).map(([k, v]) => [k, round1(v)]),
+            ) as unknown as typeof serverMemory,
+          }
+        : {}),
       fanout,
       messages: report.messages,
       wireBytes: report.wireBytes,
@@ -324,7 +346,7 @@ const CONCURRENT_FANOUT_ROUNDS = 60;
 async function runConcurrent(
   desktops: number,
   workload: Workload,
-  options: { db: BenchDb; instances: number; batch: number | null },
+  options: { db: BenchDb; instances: number; batch: number | null; serverFlags: readonly string[] },
 ): Promise<ConcurrentResult> {
   const dir = mkdtempSync(path.join(os.tmpdir(), `symc-bench-concurrent-`));
   const database = options.db === 'postgres' ? await createBenchDatabase() : null;
@@ -343,7 +365,7 @@ async function runConcurrent(
         ...(database ? { DATABASE_URL: database.url } : {}),
         ...(options.batch ? { SYNC_BATCH_MESSAGES: String(options.batch) } : {}),
       },
-      {},
+      { nodeFlags: options.serverFlags },
     );
     const url = cluster.phoneUrl;
     const warm = await signUp(url, 'warmup');
@@ -362,20 +384,15 @@ async function runConcurrent(
     const live = await seed((file) =>
       seedFanout(file, fanOwner, CONCURRENT_FANOUT_DEVICES, CONCURRENT_FANOUT_ROUNDS + 1),
     );
-    const clients = new Child('fanout-process.ts');
-    try {
+    {
       const cpuBefore = await cluster.window();
       const c = cluster;
-      const fanout = clients.request<{ type: string; latencies: number[] }>(
-        {
-          type: 'run',
-          serverUrl: url,
-          listenerUrls: c.listenerUrls,
-          ownerToken: fanOwner.tokens.accessToken,
-          account: live,
-        },
-        'done',
-      );
+      const fanout = measureFanout({
+        serverUrl: url,
+        listenerUrls: c.listenerUrls,
+        ownerToken: fanOwner.tokens.accessToken,
+        account: live,
+      });
       const syncs = await Promise.all(
         owners.map((owner, i) =>
           pairAndSync(c, owner, path.join(dir, `desktop-${i}`), `concurrent ${i + 1}/${desktops}`, {}, false),
@@ -402,8 +419,6 @@ async function runConcurrent(
         fanoutP50MsDuring: round1(percentile(latencies, 50)),
         fanoutDevices: CONCURRENT_FANOUT_DEVICES,
       };
-    } finally {
-      await clients.stop();
     }
   } finally {
     await cluster?.stop();
@@ -431,6 +446,7 @@ async function main(): Promise<void> {
         db: { type: 'string', default: 'sqlite' },
         instances: { type: 'string', default: '1' },
         concurrent: { type: 'string' },
+        'server-flags': { type: 'string', default: '' },
       },
     });
   } catch (error) {
@@ -471,6 +487,10 @@ async function main(): Promise<void> {
   const concurrent = values.concurrent === undefined ? null : Number(values.concurrent);
   if (concurrent !== null && (!Number.isInteger(concurrent) || concurrent < 1 || concurrent > 20))
     throw new UsageError('--concurrent takes how many desktops link at once, 1 to 20');
+  // V8 flags for the server processes, e.g. --server-flags '--max-semi-space-size=32' (memory experiments).
+  const serverFlags = values['server-flags'].split(' ').filter(Boolean);
+  if (serverFlags.some((f) => !f.startsWith('--')))
+    throw new UsageError("--server-flags takes Node/V8 flags, e.g. '--max-semi-space-size=32'");
   const profileDir = values.profile ? path.join(values.out, 'profiles') : undefined;
   if (profileDir) mkdirSync(profileDir, { recursive: true });
 
@@ -488,6 +508,7 @@ async function main(): Promise<void> {
         samples,
         db,
         instances,
+        serverFlags,
         ...(profileDir ? { profileDir } : {}),
       }),
     );
@@ -496,7 +517,12 @@ async function main(): Promise<void> {
   const concurrentResult =
     concurrent === null
       ? undefined
-      : await runConcurrent(concurrent, values.quick ? WORKLOADS.S : WORKLOADS.M, { db, instances, batch });
+      : await runConcurrent(concurrent, values.quick ? WORKLOADS.S : WORKLOADS.M, {
+          db,
+          instances,
+          batch,
+          serverFlags,
+        });
 
   log('attachments: a 50 MB file sealed + uploaded, downloaded + opened, against loopback + AEAD');
   const attachments = await measureAttachments();
@@ -510,12 +536,14 @@ async function main(): Promise<void> {
     values.fanout !== undefined ||
     batch !== null ||
     db !== 'sqlite' ||
-    instances > 1;
+    instances > 1 ||
+    serverFlags.length > 0;
   const report: BenchReport = {
     generatedAt: new Date().toISOString(),
     mode: custom ? 'custom' : values.quick ? 'quick' : 'full',
     db,
     instances,
+    ...(serverFlags.length > 0 ? { serverFlags } : {}),
     machine: machineInfo(),
     results,
     ...(concurrentResult ? { concurrent: concurrentResult } : {}),

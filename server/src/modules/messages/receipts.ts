@@ -89,7 +89,7 @@ export async function messagesWithoutReceipts(db: Db | Tx, ids: readonly string[
 export async function receiptViews(
   db: Db | Tx,
   viewerId: string,
-  rows: readonly MessageRow[],
+  rows: readonly Pick<MessageRow, 'id' | 'senderUserId' | 'status'>[],
 ): Promise<Map<string, ReceiptView>> {
   const receipts = await loadReceipts(db, viewerId, rows);
   // The legacy fallback matters only for others' messages the viewer has no receipt for and whose stored

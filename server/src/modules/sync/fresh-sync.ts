@@ -9,14 +9,17 @@ import {
 } from '../../../../common/contract';
 import type { Config } from '../../config';
 import type { Db } from '../../db/client';
-import type { Prisma } from '../../db/generated/sqlite/client';
 import type { Metrics } from '../../observability/metrics';
 import { listChatRows, toChatSummary } from '../chats/chat-summary';
-import { type MessageRow, receiptViews, toMessageRecord } from '../messages/message-row';
+import { receiptViews } from '../messages/message-row';
 import { HistoryBatch } from './history-batch';
+import { type HistoryCursor, type HistoryRow, historyRowJson, readHistoryPage } from './history-page';
 import { HistoryPacer } from './history-pacer';
 import type { SseWriter } from './sse-writer';
 import { computeSyncPlan, planOrder, planWalk, type StoredPlan, storedPlanText } from './sync-plan';
+
+/** The raw history page (history-page.ts), for tests that check it against the model query. */
+export { type HistoryCursor, type HistoryRow, historyRowJson, readHistoryPage } from './history-page';
 
 const PHASE_EVENTS = {
   1: 'phase_1_last_chat_ready',
@@ -65,7 +68,7 @@ export interface PreparedFreshSync {
   readonly stored: StoredPlan;
   readonly manifest: SyncEventPayload<'sync:initial'>;
   /** The last opened chat's first page (its newest screen), read ahead; null when the plan has no phase 1. */
-  readonly firstScreen: { readonly chatId: string; readonly rows: MessageRow[] } | null;
+  readonly firstScreen: { readonly chatId: string; readonly rows: HistoryRow[] } | null;
 }
 
 /** The size of the last opened chat's first batch (never more than a batch). */
@@ -76,43 +79,6 @@ function firstScreenSize(deps: FreshSyncDeps): number {
 /** A relinked desktop's kept chats by id (HeldHistory). */
 export type HeldChats = ReadonlyMap<string, HeldChat>;
 const NO_HELD: HeldChats = new Map();
-
-/** One page of a chat's history, newest first, after `after` (keyset) or skipping `skip` newest rows. */
-function historyPage(
-  deps: FreshSyncDeps,
-  userId: string,
-  chatId: string,
-  after: { createdAt: Date; id: string } | null,
-  skip: number,
-  take: number,
-  held: HeldChat | undefined,
-): Promise<MessageRow[]> {
-  // Messages this user deleted for themselves never reach their new devices (docs/MESSAGES.md).
-  const visible = { chatId, hiddenBy: { none: { userId } } };
-  const and: Prisma.MessageWhereInput[] = [];
-  if (after)
-    and.push({ OR: [{ createdAt: { lt: after.createdAt } }, { createdAt: after.createdAt, id: { lt: after.id } }] });
-  if (held) and.push(...heldFilter(held));
-  return deps.db.message.findMany({
-    where: and.length > 0 ? { ...visible, AND: and } : visible,
-    orderBy: [{ createdAt: 'desc' }, { id: 'desc' }],
-    ...(after === null && skip > 0 ? { skip } : {}),
-    take,
-  });
-}
-
-/**
- * A relinked desktop's kept chat (HeldHistory): only what it may lack — created, edited or deleted from
- * `since` on — minus the ids it says it holds. The same filter on every page and every resume of the plan
- * (the desktop sends the same description until the plan completes), so offsets keep their meaning.
- */
-function heldFilter(held: HeldChat): Prisma.MessageWhereInput[] {
-  const since = new Date(held.since);
-  return [
-    { OR: [{ createdAt: { gte: since } }, { editedAt: { gte: since } }, { deletedAt: { gte: since } }] },
-    ...(held.except.length > 0 ? [{ id: { notIn: held.except } }] : []),
-  ];
-}
 
 /**
  * Prepares a fresh sync: snapshot seq, plan (stored on the device for resume), manifest, and the last
@@ -162,7 +128,15 @@ export async function prepareFreshSync(
     firstScreen: lastOpened
       ? {
           chatId: lastOpened,
-          rows: await historyPage(deps, userId, lastOpened, null, 0, firstScreenSize(deps), held.get(lastOpened)),
+          rows: await readHistoryPage(
+            deps.db,
+            userId,
+            lastOpened,
+            null,
+            0,
+            firstScreenSize(deps),
+            held.get(lastOpened),
+          ),
         }
       : null,
   };
@@ -252,31 +226,31 @@ export async function streamHistory(
       // page (a 5,000-message chat cost 10 ever-longer scans). The offset is still counted: it is the
       // resume position in the event id, and a resumed chat starts with one OFFSET query. Messages that
       // arrive meanwhile only shift a resumed offset towards re-sending rows (idempotent), never skipping.
-      let after: { createdAt: Date; id: string } | null = null;
+      let after: HistoryCursor | null = null;
       for (;;) {
         if (writer.closed) return null;
         const want = firstScreen
           ? firstScreenSize(deps)
           : Math.min(HISTORY_PAGE_ROWS, syncBatchMessages - batch.messages, (step.until ?? Infinity) - offset);
-        const readAhead: MessageRow[] | null =
+        const readAhead: HistoryRow[] | null =
           firstScreen && after === null && prepared?.chatId === chatId ? prepared.rows : null;
         const cursor = after;
-        const rows: MessageRow[] =
+        const rows: HistoryRow[] =
           readAhead ??
           (await historyPacer(deps.db).turn(() =>
-            historyPage(deps, userId, chatId, cursor, offset, want, held.get(chatId)),
+            readHistoryPage(deps.db, userId, chatId, cursor, offset, want, held.get(chatId)),
           ));
         // The user's own receipts and those on their messages: a new device shows the same ticks.
         const views = rows.length ? await receiptViews(deps.db, userId, rows) : new Map();
         for (const row of rows) {
-          batch.add(toMessageRecord(row, views.get(row.id)), row.size);
+          batch.addJson(historyRowJson(row, views.get(row.id)), row.size);
           last = { index, offset: ++offset };
           // Bounded by bytes as well, inside a page too: one envelope may be large.
           if (batch.bytes >= syncBatchBytes) await flush();
         }
         last = { index, offset };
         const tail = rows.at(-1);
-        if (tail) after = { createdAt: tail.createdAt, id: tail.id };
+        if (tail) after = { at: tail.at, id: tail.id };
         if (rows.length < want) {
           // Only the step that reads to the oldest row completes the chat (a screen step that found fewer
           // rows leaves that to the chat's last step, which finds none): each chat completes exactly once.
@@ -286,9 +260,9 @@ export async function streamHistory(
           }
           break;
         }
-        if (step.until !== null && offset >= step.until) break;
         if (firstScreen || batch.messages >= syncBatchMessages) await flush();
         firstScreen = false;
+        if (step.until !== null && offset >= step.until) break;
       }
     }
     await flush();

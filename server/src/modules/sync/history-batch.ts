@@ -30,7 +30,12 @@ export class HistoryBatch {
   }
 
   add(record: MessageRecord, ciphertextBytes: number): void {
-    this.parts.push(JSON.stringify(record));
+    this.addJson(JSON.stringify(record), ciphertextBytes);
+  }
+
+  /** A message already in its wire text (`historyRowJson`): one JSON object, no raw newline. */
+  addJson(json: string, ciphertextBytes: number): void {
+    this.parts.push(json);
     this.size += ciphertextBytes;
   }
 
