@@ -283,7 +283,6 @@ describe('node_modules kept out of the package', () => {
       'zod',
       'electron-updater',
       'qrcode',
-      'eventsource',
       'better-sqlite3-multiple-ciphers',
     ]) {
       expect(split.excludedPackages).not.toContain(desktop);

@@ -19,7 +19,6 @@ export const DESKTOP_RUNTIME_DEPENDENCIES: readonly string[] = [
   'better-sqlite3',
   'better-sqlite3-multiple-ciphers',
   'electron-updater',
-  'eventsource',
   'libsodium-wrappers-sumo',
   'qrcode',
   'zod',

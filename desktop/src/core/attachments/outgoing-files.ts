@@ -6,11 +6,17 @@ import {
   AttachmentEncryptor,
   type AttachmentKey,
   generateAttachmentKey,
+  largestAttachmentPlaintext,
   randomId,
 } from '../../../../common/crypto';
+import { DEFAULT_MAX_ATTACHMENT_BYTES } from '../../../../common/contract';
 
-/** Largest file this desktop sends (the server's default MAX_ATTACHMENT_BYTES; it answers 413 above its own). */
-export const MAX_SEND_BYTES = 100 * 1024 * 1024;
+/**
+ * Largest file this desktop sends: the biggest whose sealed blob fits the server's default
+ * MAX_ATTACHMENT_BYTES (the limit counts the blob, ~27 KB longer than the file; the server answers 413 above
+ * its own limit). The same bound as the phone's.
+ */
+export const MAX_SEND_BYTES = largestAttachmentPlaintext(DEFAULT_MAX_ATTACHMENT_BYTES);
 /** Files being handed over by the renderer at once (each holds an open blob file). */
 const MAX_STAGED = 10;
 
@@ -74,7 +80,7 @@ export class OutgoingFiles {
     if (!Number.isSafeInteger(file.size) || file.size < 0)
       throw new AttachmentSendError('invalid', 'The file size must be a whole number of bytes.');
     if (file.size > MAX_SEND_BYTES)
-      throw new AttachmentSendError('invalid', `Files are limited to ${MAX_SEND_BYTES / (1024 * 1024)} MB.`);
+      throw new AttachmentSendError('invalid', `Files are limited to ${DEFAULT_MAX_ATTACHMENT_BYTES / (1024 * 1024)} MB.`);
     if (this.staged.size >= MAX_STAGED)
       throw new AttachmentSendError('invalid', 'Too many files are being sent at once; wait for one to finish.');
     if (

@@ -18,7 +18,7 @@ import { EMPTY_DIRECTORY } from '../../../../common/trust/sender-keys';
 
 /**
  * The engine against a tiny real SSE server on 127.0.0.1 that plays a scripted stream: the real
- * `eventsource` client, the real store and real envelopes — only the server is a script, so it can
+ * stream client (fetch + `sse-framing.ts`), the real store and real envelopes — only the server is a script, so it can
  * send what our server never would.
  */
 type Frame = string;
