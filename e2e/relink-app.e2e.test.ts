@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { Page } from 'playwright-core';
@@ -10,7 +10,8 @@ import { signUpPhone } from '../server/test/support/phone';
 import { startTestServer, type TestServer } from '../server/test/support/test-server';
 import { until } from './support/desktop';
 import { ensureDesktopBuild, type RunningDesktopApp, startDesktopApp } from './support/desktop-app';
-import { launchChromium, type PhoneBrowser } from './support/phone-web';
+import { openDesktopPage, stopInOrder } from './support/app-in-chromium';
+import type { PhoneBrowser } from './support/phone-web';
 import { seedChats, sendSeeded } from './support/seed';
 
 /**
@@ -24,27 +25,19 @@ describe('the desktop app relinks with its history, or erases it', () => {
   let page: Page;
   let desktopApp: RunningDesktopApp | null = null;
   const dirs: string[] = [];
-  const problems: string[] = [];
+  let problems: string[];
 
   beforeAll(async () => {
     ensureDesktopBuild();
     await initCrypto();
     server = await startTestServer({ SSE_HEARTBEAT_SECONDS: '1' });
-    chromium = await launchChromium();
-    const context = await chromium.browser.newContext({ viewport: { width: 1100, height: 760 }, locale: 'en-GB' });
-    page = await context.newPage();
-    page.on('console', (m) => {
-      if (m.type() === 'error' && !/Failed to load resource/.test(m.text())) problems.push(m.text());
-    });
-    page.on('pageerror', (e) => problems.push(e.message));
+    ({ chromium, page, problems } = await openDesktopPage(
+      { viewport: { width: 1100, height: 760 }, locale: 'en-GB' },
+      { ignoreConsole: /Failed to load resource/ },
+    ));
   }, 240_000);
 
-  afterAll(async () => {
-    await chromium?.close();
-    await desktopApp?.stop();
-    await server?.stop();
-    for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
-  });
+  afterAll(() => stopInOrder([chromium, desktopApp, server], dirs));
 
   async function approveShownQr(app: AppService, phone: Awaited<ReturnType<typeof signUpPhone>>): Promise<void> {
     await until(() => app.snapshot().pairing.kind === 'showing', 15_000, 'a QR on screen');

@@ -13,18 +13,19 @@ export interface DesktopPage {
 /**
  * Launches Chromium and opens a desktop-sized page (`context`: viewport, locale, … as the suite needs).
  * Every uncaught error on the page lands in `problems`; console errors too unless `consoleErrors` is false
- * (suites that never counted them keep not counting them: a fold changes no assertion).
+ * (suites that never counted them keep not counting them: a fold changes no assertion); `ignoreConsole` lets
+ * through the console errors a suite expects (a refused request logged as "Failed to load resource").
  */
 export async function openDesktopPage(
   context: BrowserContextOptions,
-  options: { consoleErrors?: boolean } = {},
+  options: { consoleErrors?: boolean; ignoreConsole?: RegExp } = {},
 ): Promise<DesktopPage> {
   const chromium = await launchChromium();
   const page = await (await chromium.browser.newContext(context)).newPage();
   const problems: string[] = [];
   if (options.consoleErrors ?? true) {
     page.on('console', (message) => {
-      if (message.type() === 'error') problems.push(message.text());
+      if (message.type() === 'error' && !options.ignoreConsole?.test(message.text())) problems.push(message.text());
     });
   }
   page.on('pageerror', (error) => problems.push(error.message));
