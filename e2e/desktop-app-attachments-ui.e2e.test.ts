@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import zlib from 'node:zlib';
@@ -12,7 +12,8 @@ import { startTestServer, type TestServer } from '../server/test/support/test-se
 import { CuttingProxy } from './support/cutting-proxy';
 import { until } from './support/desktop';
 import { ensureDesktopBuild, type RunningDesktopApp, startDesktopApp, approveFromScreen } from './support/desktop-app';
-import { launchChromium, type PhoneBrowser } from './support/phone-web';
+import { openDesktopPage, stopInOrder } from './support/app-in-chromium';
+import type { PhoneBrowser } from './support/phone-web';
 import { seedChats, type SeededChat } from './support/seed';
 
 /** A real RGB PNG (a gradient) of the given size, for the browser to decode and thumbnail. */
@@ -56,7 +57,7 @@ describe('the desktop app: attachments (Chromium)', () => {
   let work: string;
   let phone: Awaited<ReturnType<typeof signUpPhone>>;
   let chat: SeededChat;
-  const problems: string[] = [];
+  let problems: string[];
 
   beforeAll(async () => {
     ensureDesktopBuild();
@@ -68,21 +69,12 @@ describe('the desktop app: attachments (Chromium)', () => {
     work = mkdtempSync(path.join(os.tmpdir(), 'symc-app-files-ui-work-'));
     proxy = await new CuttingProxy(server.server.port).start();
     desktop = await startDesktopApp(proxy.url, dir);
-    chromium = await launchChromium();
-    const context = await chromium.browser.newContext({
-      viewport: { width: 1100, height: 700 },
-      acceptDownloads: true,
-    });
-    page = await context.newPage();
-    page.on('pageerror', (error) => problems.push(error.message));
+    ({ chromium, page, problems } = await openDesktopPage(
+      { viewport: { width: 1100, height: 700 }, acceptDownloads: true },
+      { consoleErrors: false },
+    ));
   }, 240_000);
-  afterAll(async () => {
-    await chromium?.close();
-    await desktop?.stop();
-    await proxy?.stop();
-    await server?.stop();
-    for (const d of [dir, work]) if (d) rmSync(d, { recursive: true, force: true });
-  });
+  afterAll(() => stopInOrder([chromium, desktop, proxy, server], [dir, work]));
 
   it('links and opens the chat', async () => {
     await page.goto(desktop.host.url);

@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { Page } from 'playwright-core';
@@ -9,7 +9,8 @@ import { sendText } from '../mobile-pairing/src/core/chats';
 import { signUpPhone } from '../server/test/support/phone';
 import { startTestServer, type TestServer } from '../server/test/support/test-server';
 import { ensureDesktopBuild, type RunningDesktopApp, startDesktopApp, approveFromScreen } from './support/desktop-app';
-import { launchChromium, type PhoneBrowser } from './support/phone-web';
+import { openDesktopPage, stopInOrder } from './support/app-in-chromium';
+import type { PhoneBrowser } from './support/phone-web';
 import { seedChats, type SeededChat } from './support/seed';
 
 /**
@@ -27,7 +28,7 @@ describe('the desktop app: archive, mute, delete chat for me (Chromium)', () => 
   let chats: SeededChat[];
   let phoneSettings: PhoneSettings;
   const notified: IncomingMessage[] = [];
-  const problems: string[] = [];
+  let problems: string[];
 
   beforeAll(async () => {
     ensureDesktopBuild();
@@ -40,16 +41,12 @@ describe('the desktop app: archive, mute, delete chat for me (Chromium)', () => 
     dir = mkdtempSync(path.join(os.tmpdir(), 'symc-app-prefs-'));
     desktop = await startDesktopApp(server.url, dir);
     desktop.app.onIncoming((incoming) => notified.push(incoming));
-    chromium = await launchChromium();
-    page = await (await chromium.browser.newContext({ viewport: { width: 1100, height: 700 } })).newPage();
-    page.on('pageerror', (error) => problems.push(error.message));
+    ({ chromium, page, problems } = await openDesktopPage(
+      { viewport: { width: 1100, height: 700 } },
+      { consoleErrors: false },
+    ));
   }, 240_000);
-  afterAll(async () => {
-    await chromium?.close();
-    await desktop?.stop();
-    await server?.stop();
-    if (dir) rmSync(dir, { recursive: true, force: true });
-  });
+  afterAll(() => stopInOrder([chromium, desktop, server], [dir]));
 
   const mainList = () => page.getByRole('list', { name: 'Chats', exact: true });
   const row = (title: string) => page.getByRole('button', { name: new RegExp(`^${title}\\b`) });

@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { Page } from 'playwright-core';
@@ -9,7 +9,8 @@ import { phoneContacts } from '../mobile-pairing/src/core/contacts';
 import { signUpPhone } from '../server/test/support/phone';
 import { startTestServer, type TestServer } from '../server/test/support/test-server';
 import { ensureDesktopBuild, type RunningDesktopApp, startDesktopApp, approveFromScreen } from './support/desktop-app';
-import { launchChromium, type PhoneBrowser } from './support/phone-web';
+import { openDesktopPage, stopInOrder } from './support/app-in-chromium';
+import type { PhoneBrowser } from './support/phone-web';
 
 type Phone = Awaited<ReturnType<typeof signUpPhone>>;
 
@@ -29,7 +30,7 @@ describe('the desktop app: new chat and members (Chromium)', () => {
   let carol: Phone;
   let dave: Phone;
   let chatId: string;
-  const problems: string[] = [];
+  let problems: string[];
 
   const call = (p: Phone) => ((name: never, input: never) => p.api.call(name, input)) as never;
   const seenBy = async (p: Phone) => {
@@ -49,16 +50,12 @@ describe('the desktop app: new chat and members (Chromium)', () => {
     dave = await signUpPhone(server, 'gudave');
     dir = mkdtempSync(path.join(os.tmpdir(), 'symc-app-groups-'));
     desktop = await startDesktopApp(server.url, dir);
-    chromium = await launchChromium();
-    page = await (await chromium.browser.newContext({ viewport: { width: 1100, height: 800 } })).newPage();
-    page.on('pageerror', (error) => problems.push(error.message));
+    ({ chromium, page, problems } = await openDesktopPage(
+      { viewport: { width: 1100, height: 800 } },
+      { consoleErrors: false },
+    ));
   }, 240_000);
-  afterAll(async () => {
-    await chromium?.close();
-    await desktop?.stop();
-    await server?.stop();
-    if (dir) rmSync(dir, { recursive: true, force: true });
-  });
+  afterAll(() => stopInOrder([chromium, desktop, server], [dir]));
 
   it('links', async () => {
     await page.goto(desktop.host.url);

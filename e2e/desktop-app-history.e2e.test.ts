@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { Locator, Page } from 'playwright-core';
@@ -7,7 +7,8 @@ import { chatKeyFor, sendText } from '../mobile-pairing/src/core/chats';
 import { signUpPhone } from '../server/test/support/phone';
 import { startTestServer, type TestServer } from '../server/test/support/test-server';
 import { ensureDesktopBuild, type RunningDesktopApp, startDesktopApp, approveFromScreen } from './support/desktop-app';
-import { launchChromium, type PhoneBrowser } from './support/phone-web';
+import { openDesktopPage, stopInOrder } from './support/app-in-chromium';
+import type { PhoneBrowser } from './support/phone-web';
 import { markOpened, seedChats, type SeededChat } from './support/seed';
 
 const MB = 1024 * 1024;
@@ -27,7 +28,7 @@ describe('the desktop app: history beyond the synced set (Chromium)', () => {
   let phone: Awaited<ReturnType<typeof signUpPhone>>;
   let friend: Awaited<ReturnType<typeof signUpPhone>>;
   let chats: SeededChat[];
-  const problems: string[] = [];
+  let problems: string[];
 
   beforeAll(async () => {
     ensureDesktopBuild();
@@ -43,19 +44,9 @@ describe('the desktop app: history beyond the synced set (Chromium)', () => {
     await markOpened(server, phone.session, chats[2]!.chatId);
     dir = mkdtempSync(path.join(os.tmpdir(), 'symc-app-history-'));
     desktop = await startDesktopApp(server.url, dir);
-    chromium = await launchChromium();
-    page = await (await chromium.browser.newContext({ viewport: { width: 1100, height: 700 } })).newPage();
-    page.on('pageerror', (error) => problems.push(error.message));
-    page.on('console', (message) => {
-      if (message.type() === 'error') problems.push(message.text());
-    });
+    ({ chromium, page, problems } = await openDesktopPage({ viewport: { width: 1100, height: 700 } }));
   }, 240_000);
-  afterAll(async () => {
-    await chromium?.close();
-    await desktop?.stop();
-    await server?.stop();
-    if (dir) rmSync(dir, { recursive: true, force: true });
-  });
+  afterAll(() => stopInOrder([chromium, desktop, server], [dir]));
 
   const messages = () => page.getByRole('log', { name: 'Messages' });
   const header = () => page.locator('.chat-header .muted');

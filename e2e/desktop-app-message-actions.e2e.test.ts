@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { Page } from 'playwright-core';
@@ -8,7 +8,8 @@ import { readMessage } from '../mobile-pairing/src/core/chats';
 import { signUpPhone } from '../server/test/support/phone';
 import { startTestServer, type TestServer } from '../server/test/support/test-server';
 import { ensureDesktopBuild, type RunningDesktopApp, startDesktopApp, approveFromScreen } from './support/desktop-app';
-import { launchChromium, type PhoneBrowser } from './support/phone-web';
+import { openDesktopPage, stopInOrder } from './support/app-in-chromium';
+import type { PhoneBrowser } from './support/phone-web';
 import { seedChats, type SeededChat } from './support/seed';
 
 /** Reply, edit, delete for everyone and delete for me in the desktop app, as a user does them (Chromium). */
@@ -20,7 +21,7 @@ describe('the desktop app: message actions (Chromium)', () => {
   let dir: string;
   let phone: Awaited<ReturnType<typeof signUpPhone>>;
   let chat: SeededChat;
-  const problems: string[] = [];
+  let problems: string[];
 
   beforeAll(async () => {
     ensureDesktopBuild();
@@ -30,16 +31,12 @@ describe('the desktop app: message actions (Chromium)', () => {
     chat = (await seedChats(server, phone.session, { chats: 1, messagesPerChat: () => 2 }))[0]!;
     dir = mkdtempSync(path.join(os.tmpdir(), 'symc-app-actions-'));
     desktop = await startDesktopApp(server.url, dir);
-    chromium = await launchChromium();
-    page = await (await chromium.browser.newContext({ viewport: { width: 1100, height: 700 } })).newPage();
-    page.on('pageerror', (error) => problems.push(error.message));
+    ({ chromium, page, problems } = await openDesktopPage(
+      { viewport: { width: 1100, height: 700 } },
+      { consoleErrors: false },
+    ));
   }, 240_000);
-  afterAll(async () => {
-    await chromium?.close();
-    await desktop?.stop();
-    await server?.stop();
-    if (dir) rmSync(dir, { recursive: true, force: true });
-  });
+  afterAll(() => stopInOrder([chromium, desktop, server], [dir]));
 
   const onServer = async () =>
     (await phone.api.call('listMessages', { params: { chatId: chat.chatId }, query: { limit: 100 } })).messages;

@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { Page } from 'playwright-core';
@@ -10,7 +10,8 @@ import { signUpPhone } from '../server/test/support/phone';
 import { startTestServer, type TestServer } from '../server/test/support/test-server';
 import { CuttingProxy } from './support/cutting-proxy';
 import { ensureDesktopBuild, type RunningDesktopApp, startDesktopApp } from './support/desktop-app';
-import { launchChromium, type PhoneBrowser } from './support/phone-web';
+import { openDesktopPage, stopInOrder } from './support/app-in-chromium';
+import type { PhoneBrowser } from './support/phone-web';
 import { seedChats, type SeededChat } from './support/seed';
 
 const SENDS = /^POST \/chats\/[^/]+\/messages$/;
@@ -25,7 +26,7 @@ describe('the desktop app: a refused message says so and offers a retry (Chromiu
   let dir: string;
   let phone: Awaited<ReturnType<typeof signUpPhone>>;
   let chat: SeededChat;
-  const problems: string[] = [];
+  let problems: string[];
 
   beforeAll(async () => {
     ensureDesktopBuild();
@@ -36,17 +37,12 @@ describe('the desktop app: a refused message says so and offers a retry (Chromiu
     chat = (await seedChats(server, phone.session, { chats: 1, messagesPerChat: () => 2 }))[0]!;
     dir = mkdtempSync(path.join(os.tmpdir(), 'symc-app-retry-'));
     desktop = await startDesktopApp(proxy.url, dir);
-    chromium = await launchChromium();
-    page = await (await chromium.browser.newContext({ viewport: { width: 1100, height: 700 } })).newPage();
-    page.on('pageerror', (error) => problems.push(error.message));
+    ({ chromium, page, problems } = await openDesktopPage(
+      { viewport: { width: 1100, height: 700 } },
+      { consoleErrors: false },
+    ));
   }, 240_000);
-  afterAll(async () => {
-    await chromium?.close();
-    await desktop?.stop();
-    await proxy?.stop();
-    await server?.stop();
-    if (dir) rmSync(dir, { recursive: true, force: true });
-  });
+  afterAll(() => stopInOrder([chromium, desktop, proxy, server], [dir]));
 
   const copiesOnServer = async (text: string) => {
     const { messages } = await phone.api.call('listMessages', {

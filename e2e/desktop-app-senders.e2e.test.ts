@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { Page } from 'playwright-core';
@@ -10,7 +10,8 @@ import { signUpPhone, signUpPhoneWithoutSigningKey } from '../server/test/suppor
 import { startTestServer, type TestServer } from '../server/test/support/test-server';
 import { ensureDesktopBuild, type RunningDesktopApp, startDesktopApp } from './support/desktop-app';
 import { LyingServer } from './support/lying-server';
-import { launchChromium, type PhoneBrowser } from './support/phone-web';
+import { openDesktopPage, stopInOrder } from './support/app-in-chromium';
+import type { PhoneBrowser } from './support/phone-web';
 
 const ARTIFACTS = path.resolve(__dirname, '../test-artifacts/desktop');
 
@@ -26,7 +27,7 @@ describe('the desktop app and message authors', () => {
   let page: Page;
   let desktop: RunningDesktopApp;
   let dir: string;
-  const problems: string[] = [];
+  let problems: string[];
 
   beforeAll(async () => {
     ensureDesktopBuild();
@@ -35,26 +36,14 @@ describe('the desktop app and message authors', () => {
     server = await startTestServer();
     liar = await new LyingServer(server.url).start();
     dir = mkdtempSync(path.join(os.tmpdir(), 'symc-desktop-senders-'));
-    chromium = await launchChromium();
-    const context = await chromium.browser.newContext({
+    ({ chromium, page, problems } = await openDesktopPage({
       viewport: { width: 1100, height: 700 },
       locale: 'en-GB',
       timezoneId: 'Europe/London',
       colorScheme: 'light',
-    });
-    page = await context.newPage();
-    page.on('console', (message) => {
-      if (message.type() === 'error') problems.push(message.text());
-    });
-    page.on('pageerror', (error) => problems.push(error.message));
+    }));
   }, 240_000);
-  afterAll(async () => {
-    await chromium?.close();
-    await desktop?.stop();
-    await liar?.stop();
-    await server?.stop();
-    if (dir) rmSync(dir, { recursive: true, force: true });
-  });
+  afterAll(() => stopInOrder([chromium, desktop, liar, server], [dir]));
 
   it('verified messages look normal, legacy ones carry a subtle mark, unverified ones a warning that names no one', async () => {
     const alice = await signUpPhone(server, 'dsalice');

@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { Page } from 'playwright-core';
@@ -9,7 +9,8 @@ import { signUpPhone } from '../server/test/support/phone';
 import { startTestServer, type TestServer } from '../server/test/support/test-server';
 import { ensureDesktopBuild, type RunningDesktopApp, startDesktopApp } from './support/desktop-app';
 import { LyingServer } from './support/lying-server';
-import { launchChromium, type PhoneBrowser } from './support/phone-web';
+import { openDesktopPage, stopInOrder } from './support/app-in-chromium';
+import type { PhoneBrowser } from './support/phone-web';
 
 const ARTIFACTS = path.resolve(__dirname, '../test-artifacts/desktop');
 const DURATION = /^\d+ ms after approval$|^\d+\.\d s after approval$|^\d+ min \d+ s after approval$/;
@@ -26,7 +27,7 @@ describe('the desktop app’s sync details', () => {
   let page: Page;
   let desktop: RunningDesktopApp;
   let dir: string;
-  const problems: string[] = [];
+  let problems: string[];
 
   beforeAll(async () => {
     ensureDesktopBuild();
@@ -35,18 +36,12 @@ describe('the desktop app’s sync details', () => {
     server = await startTestServer();
     liar = await new LyingServer(server.url).start();
     dir = mkdtempSync(path.join(os.tmpdir(), 'symc-desktop-sync-details-'));
-    chromium = await launchChromium();
-    const context = await chromium.browser.newContext({ viewport: { width: 1100, height: 700 }, locale: 'en-GB' });
-    page = await context.newPage();
-    page.on('pageerror', (error) => problems.push(error.message));
+    ({ chromium, page, problems } = await openDesktopPage(
+      { viewport: { width: 1100, height: 700 }, locale: 'en-GB' },
+      { consoleErrors: false },
+    ));
   }, 240_000);
-  afterAll(async () => {
-    await chromium?.close();
-    await desktop?.stop();
-    await liar?.stop();
-    await server?.stop();
-    if (dir) rmSync(dir, { recursive: true, force: true });
-  });
+  afterAll(() => stopInOrder([chromium, desktop, liar, server], [dir]));
 
   it('shows the time from approval to the first readable chat and to the complete copy, and a sync error', async () => {
     const ana = await signUpPhone(server, 'sdana');

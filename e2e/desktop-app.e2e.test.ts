@@ -1,8 +1,8 @@
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import jsQR from 'jsqr';
-import type { Browser, Page, Request } from 'playwright-core';
+import type { Page, Request } from 'playwright-core';
 import { PNG } from 'pngjs';
 import { decryptDraft, decryptUserSettings, encryptChatMeta, encryptUserSettings } from '../common/content';
 import { initCrypto } from '../common/crypto';
@@ -19,7 +19,8 @@ import { signUpPhone } from '../server/test/support/phone';
 import { startTestServer, type TestServer } from '../server/test/support/test-server';
 import { until } from './support/desktop';
 import { ensureDesktopBuild, type RunningDesktopApp, startDesktopApp } from './support/desktop-app';
-import { launchChromium, type PhoneBrowser } from './support/phone-web';
+import { openDesktopPage, stopInOrder } from './support/app-in-chromium';
+import type { PhoneBrowser } from './support/phone-web';
 import { PolicyUpdates } from './support/policy-updates';
 import { markOpened, type SeededChat, seedChats } from './support/seed';
 
@@ -89,14 +90,13 @@ const chatHeading = (page: Page, index: number) =>
 describe('the desktop app (headless host + the real renderer in Chromium) against the real server and core', () => {
   let server: TestServer;
   let chromium: PhoneBrowser;
-  let browser: Browser;
   let page: Page;
   let desktop: RunningDesktopApp;
   let dir: string;
   let phone: Awaited<ReturnType<typeof signUpPhone>>;
   let friend: Awaited<ReturnType<typeof signUpPhone>>;
   let chats: SeededChat[];
-  const problems: string[] = [];
+  let problems: string[];
   const updates = new PolicyUpdates();
 
   beforeAll(async () => {
@@ -123,28 +123,16 @@ describe('the desktop app (headless host + the real renderer in Chromium) agains
 
     dir = mkdtempSync(path.join(os.tmpdir(), 'symc-desktop-app-'));
     desktop = await startDesktopApp(server.url, dir, updates);
-    chromium = await launchChromium();
-    browser = chromium.browser;
-    const context = await browser.newContext({
+    ({ chromium, page, problems } = await openDesktopPage({
       viewport: { width: 1280, height: 800 },
       deviceScaleFactor: 1,
       locale: 'en-GB',
       timezoneId: 'Europe/London',
       colorScheme: 'light',
-    });
-    page = await context.newPage();
-    page.on('console', (message) => {
-      if (message.type() === 'error') problems.push(message.text());
-    });
-    page.on('pageerror', (error) => problems.push(error.message));
+    }));
   }, 240_000);
 
-  afterAll(async () => {
-    await chromium?.close();
-    await desktop?.stop();
-    await server?.stop();
-    if (dir) rmSync(dir, { recursive: true, force: true });
-  });
+  afterAll(() => stopInOrder([chromium, desktop, server], [dir]));
 
   it('builds the Electron bundles: main where package.json points, a preload that requires nothing but electron', () => {
     const root = path.resolve(__dirname, '..');

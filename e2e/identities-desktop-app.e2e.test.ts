@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import jsQR from 'jsqr';
@@ -14,7 +14,8 @@ import { startTestServer, type TestServer } from '../server/test/support/test-se
 import { pairDesktop } from './support/desktop';
 import { ensureDesktopBuild, type RunningDesktopApp, startDesktopApp } from './support/desktop-app';
 import { LyingServer } from './support/lying-server';
-import { launchChromium, type PhoneBrowser } from './support/phone-web';
+import { openDesktopPage, stopInOrder } from './support/app-in-chromium';
+import type { PhoneBrowser } from './support/phone-web';
 
 const ARTIFACTS = path.resolve(__dirname, '../test-artifacts/desktop');
 
@@ -38,7 +39,7 @@ describe('identities in the desktop app, against a lying server', () => {
   let alice: Awaited<ReturnType<typeof signUpPhone>>;
   let bob: Awaited<ReturnType<typeof signUpPhone>>;
   let carol: Awaited<ReturnType<typeof signUpPhone>>;
-  const problems: string[] = [];
+  let problems: string[];
   let chatId: string;
 
   beforeAll(async () => {
@@ -65,19 +66,13 @@ describe('identities in the desktop app, against a lying server', () => {
     dir = mkdtempSync(path.join(os.tmpdir(), 'symc-identities-app-'));
     await pairDesktop(liar.url, alice, dir);
     desktop = await startDesktopApp(liar.url, dir);
-    chromium = await launchChromium();
-    const context = await chromium.browser.newContext({ viewport: { width: 1280, height: 800 }, locale: 'en-GB' });
-    page = await context.newPage();
-    page.on('pageerror', (error) => problems.push(error.message));
+    ({ chromium, page, problems } = await openDesktopPage(
+      { viewport: { width: 1280, height: 800 }, locale: 'en-GB' },
+      { consoleErrors: false },
+    ));
   }, 240_000);
 
-  afterAll(async () => {
-    await chromium?.close();
-    await desktop?.stop();
-    await liar?.stop();
-    await server?.stop();
-    if (dir) rmSync(dir, { recursive: true, force: true });
-  });
+  afterAll(() => stopInOrder([chromium, desktop, liar, server], [dir]));
 
   it('shows "Bob\'s safety number changed", pauses sending, shows the real safety number, and resumes once acknowledged', async () => {
     const forged = encodePublicKey(generateBoxKeyPair().publicKey);

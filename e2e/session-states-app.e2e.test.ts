@@ -1,15 +1,19 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { Page } from 'playwright-core';
-import type { AppService } from '../desktop/src/app/app-service';
 import { initCrypto } from '../common/crypto';
-import { approvePairing, lookupPairing, parsePairingInput } from '../mobile-pairing/src/core/pairing';
 import { signUpPhone } from '../server/test/support/phone';
 import { startTestServer, type TestServer } from '../server/test/support/test-server';
-import { until } from './support/desktop';
-import { ensureDesktopBuild, type RunningDesktopApp, startDesktopApp } from './support/desktop-app';
-import { launchChromium, type PhoneBrowser } from './support/phone-web';
+import {
+  approveShownQr,
+  ensureDesktopBuild,
+  expireDeviceSessions,
+  type RunningDesktopApp,
+  startDesktopApp,
+} from './support/desktop-app';
+import { openDesktopPage, stopInOrder } from './support/app-in-chromium';
+import type { PhoneBrowser } from './support/phone-web';
 
 /**
  * The desktop app's renderer (real Chromium over the headless host) shows which state it is in: offline
@@ -22,36 +26,20 @@ describe('the desktop app shows a dead session apart from being offline', () => 
   let page: Page;
   let desktopApp: RunningDesktopApp | null = null;
   let dir: string;
-  const problems: string[] = [];
+  let problems: string[];
 
   beforeAll(async () => {
     ensureDesktopBuild();
     await initCrypto();
     server = await startTestServer({ SSE_HEARTBEAT_SECONDS: '1' });
     dir = mkdtempSync(path.join(os.tmpdir(), 'symc-session-app-'));
-    chromium = await launchChromium();
-    const context = await chromium.browser.newContext({ viewport: { width: 1100, height: 760 }, locale: 'en-GB' });
-    page = await context.newPage();
-    page.on('console', (m) => {
-      if (m.type() === 'error' && !/Failed to load resource/.test(m.text())) problems.push(m.text());
-    });
-    page.on('pageerror', (e) => problems.push(e.message));
+    ({ chromium, page, problems } = await openDesktopPage(
+      { viewport: { width: 1100, height: 760 }, locale: 'en-GB' },
+      { ignoreConsole: /Failed to load resource/ },
+    ));
   }, 240_000);
 
-  afterAll(async () => {
-    await chromium?.close();
-    await desktopApp?.stop();
-    await server?.stop();
-    if (dir) rmSync(dir, { recursive: true, force: true });
-  });
-
-  /** The phone approves whatever QR the app shows now. */
-  async function approveShownQr(app: AppService, phone: Awaited<ReturnType<typeof signUpPhone>>): Promise<void> {
-    await until(() => app.snapshot().pairing.kind === 'showing', 15_000, 'a QR on screen');
-    const shown = app.snapshot().pairing;
-    if (shown.kind !== 'showing') throw new Error('no QR');
-    await approvePairing(phone.api, phone.session, await lookupPairing(phone.api, parsePairingInput(shown.link)));
-  }
+  afterAll(() => stopInOrder([chromium, desktopApp, server], [dir]));
 
   it('offline, then expired after 30 days without use (across a restart), then linked again', async () => {
     const phone = await signUpPhone(server, 'sessionapp');
@@ -76,11 +64,7 @@ describe('the desktop app shows a dead session apart from being offline', () => 
     const deviceId = desktopApp.app.snapshot().account!.deviceId;
     await desktopApp.stop();
     desktopApp = null;
-    const past = new Date(Date.now() - 1000);
-    await server.server.deps.db.session.updateMany({
-      where: { deviceId },
-      data: { accessExpiresAt: past, refreshExpiresAt: past },
-    });
+    await expireDeviceSessions(server, deviceId);
 
     // Next start: the app says what happened and shows the QR to link again, right there.
     desktopApp = await startDesktopApp(server.url, dir);

@@ -10,6 +10,8 @@ import { buildWhenChanged, ROOT } from './build-when-changed';
 import type { PolicyUpdates } from './policy-updates';
 import type { PhoneSession } from '../../mobile-pairing/src/core/account';
 import { approvePairing, lookupPairing, parsePairingInput } from '../../mobile-pairing/src/core/pairing';
+import type { TestServer } from '../../server/test/support/test-server';
+import { until } from './desktop';
 
 /**
  * Builds the renderer, the headless bridge and the Electron bundles unless desktop/dist was built from
@@ -75,4 +77,21 @@ export async function approveFromScreen(page: Page, phone: { api: ApiClient; ses
   const link = await page.getByLabel('Pairing link').inputValue({ timeout: 30_000 });
   const checkCode = (await page.getByLabel('Check code').textContent())!.trim();
   await approvePairing(phone.api, phone.session, await lookupPairing(phone.api, parsePairingInput(link)), checkCode);
+}
+
+/** The phone approves whatever QR the app shows now (read from the app's own state, as a camera would). */
+export async function approveShownQr(app: AppService, phone: { api: ApiClient; session: PhoneSession }): Promise<void> {
+  await until(() => app.snapshot().pairing.kind === 'showing', 15_000, 'a QR on screen');
+  const shown = app.snapshot().pairing;
+  if (shown.kind !== 'showing') throw new Error('no QR');
+  await approvePairing(phone.api, phone.session, await lookupPairing(phone.api, parsePairingInput(shown.link)));
+}
+
+/** 30 days without use, as the server's session rows see it: the device's sessions expire now. */
+export async function expireDeviceSessions(server: TestServer, deviceId: string): Promise<void> {
+  const past = new Date(Date.now() - 1000);
+  await server.server.deps.db.session.updateMany({
+    where: { deviceId },
+    data: { accessExpiresAt: past, refreshExpiresAt: past },
+  });
 }
