@@ -80,7 +80,10 @@ export class OutgoingFiles {
     if (!Number.isSafeInteger(file.size) || file.size < 0)
       throw new AttachmentSendError('invalid', 'The file size must be a whole number of bytes.');
     if (file.size > MAX_SEND_BYTES)
-      throw new AttachmentSendError('invalid', `Files are limited to ${DEFAULT_MAX_ATTACHMENT_BYTES / (1024 * 1024)} MB.`);
+      throw new AttachmentSendError(
+        'invalid',
+        `Files are limited to ${DEFAULT_MAX_ATTACHMENT_BYTES / (1024 * 1024)} MB.`,
+      );
     if (this.staged.size >= MAX_STAGED)
       throw new AttachmentSendError('invalid', 'Too many files are being sent at once; wait for one to finish.');
     if (
