@@ -1,14 +1,8 @@
 import Database from 'better-sqlite3';
 import { checkMessageSignature, encryptMessageEdit, readEdit, signMessageEdit } from '../../common/content';
 import { initCrypto, randomId } from '../../common/crypto';
-import { chatKeyFor, readMessage, sendText, startChat } from '../../mobile-pairing/src/core/chats';
-import {
-  deleteForEveryone,
-  deleteForMe,
-  editText,
-  quoteOf,
-  sendReply,
-} from '../../mobile-pairing/src/core/message-actions';
+import { chatKeyFor, readMessage, sendText, sendTextWithKeys, startChat } from '../../mobile-pairing/src/core/chats';
+import { deleteForEveryone, deleteForMe, editText, quoteOf } from '../../mobile-pairing/src/core/message-actions';
 import { dbSnapshot } from './support/db-snapshot';
 import { raw, signUpPhone } from './support/phone';
 import { startTestServer, type TestServer } from './support/test-server';
@@ -53,14 +47,9 @@ function rows(sql: string, ...params: unknown[]): unknown[] {
 describe('reply', () => {
   it('carries the quote inside the signed, encrypted body', async () => {
     const { chat, message, bobKey } = await groupWithMessage('lunch at noon?');
-    const reply = await sendReply(
-      bob.api,
-      bob.session,
-      chat.chatId,
-      bobKey,
-      'yes!',
-      quoteOf(message, 'lunch at noon?'),
-    );
+    const { record: reply } = await sendTextWithKeys(bob.api, bob.session, chat.chatId, bobKey, 'yes!', {
+      replyTo: quoteOf(message, 'lunch at noon?'),
+    });
     const body = readMessage(reply, bobKey);
     expect(body.replyTo).toEqual({
       messageId: message.messageId,

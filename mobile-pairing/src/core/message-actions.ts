@@ -1,50 +1,17 @@
 import type { ApiClient, MessageEditRecord, MessageRecord } from '../../../common/contract';
-import {
-  encryptMessageBody,
-  encryptMessageEdit,
-  type MessageBody,
-  quoteExcerpt,
-  type ReplyQuote,
-  signMessageBody,
-  signMessageEdit,
-} from '../../../common/content';
-import { type ChatKey, randomId } from '../../../common/crypto';
+import { encryptMessageEdit, quoteExcerpt, type ReplyQuote, signMessageEdit } from '../../../common/content';
+import type { ChatKey } from '../../../common/crypto';
 import type { PhoneSession } from './account';
 
 /**
- * Message actions from the phone (docs/MESSAGES.md): reply, edit, delete for everyone, delete for me.
- * The server checks that only the author edits or deletes; recipients check each edit's signature.
+ * Message actions from the phone (docs/MESSAGES.md): reply (the quote goes with `sendTextWithKeys`, which
+ * seals under the chat's current key version), edit, delete for everyone, delete for me. The server checks
+ * that only the author edits or deletes; recipients check each edit's signature.
  */
-
-let localSeq = 0;
 
 /** The quote a reply carries, made from the message being answered (its text as this user sees it). */
 export function quoteOf(message: Pick<MessageRecord, 'messageId' | 'senderUserId'>, text: string): ReplyQuote {
   return { messageId: message.messageId, senderUserId: message.senderUserId, text: quoteExcerpt(text) };
-}
-
-export async function sendReply(
-  client: ApiClient,
-  me: PhoneSession,
-  chatId: string,
-  chatKey: ChatKey,
-  text: string,
-  replyTo: ReplyQuote,
-): Promise<MessageRecord> {
-  const messageId = randomId();
-  const sentAt = Date.now();
-  const unsigned: MessageBody = { text, senderName: me.username, sentAt, replyTo };
-  const body = me.signing
-    ? signMessageBody(me.signing, { chatId, messageId, senderUserId: me.userId }, unsigned)
-    : unsigned;
-  return client.call('sendMessage', {
-    params: { chatId },
-    body: {
-      messageId,
-      clientKey: `${sentAt}:r${++localSeq}:${me.deviceId}`,
-      ciphertext: encryptMessageBody(chatKey, chatId, messageId, body),
-    },
-  });
 }
 
 export class SigningKeyMissingError extends Error {
