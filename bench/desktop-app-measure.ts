@@ -1,5 +1,4 @@
 import { statSync } from 'node:fs';
-import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { AppService } from '../desktop/src/app/app-service';
 import { createHandlers } from '../desktop/src/app/handlers';
 import { FileKeyVault } from '../desktop/src/core/keys/file-key-vault';
@@ -15,8 +14,6 @@ import { percentile } from './report';
 export interface AppMeasures {
   /** Building the encrypted index from the synced store (first app start after the sync). */
   readonly searchBuildMs: number;
-  /** The longest event-loop stall of the process (the one that answers IPC) while the index builds. */
-  readonly searchBuildMaxBlockMs: number;
   /** A synced app restarted on its store: start → `listChats` answered. */
   readonly restartToChatListMs: number;
   /** The same restart: start → search `ready` (the index opened from disk). */
@@ -60,14 +57,9 @@ export async function measureApp(linked: { serverUrl: string; dir: string; maxBy
   };
 
   const first = await open();
-  // The build's slices run on the process's event loop from the turn after the app started: its stalls (and
-  // those of anything else the app does meanwhile, the live sync included) until it is built.
-  const stalls = monitorEventLoopDelay({ resolution: 1 });
-  stalls.enable();
   const buildStarted = nowMs();
   await until(() => first.app.searchIndex().ready, 600_000, 'the search index build');
   const searchBuildMs = nowMs() - buildStarted;
-  stalls.disable();
   await first.app.stop();
 
   const { app, handlers, started, chatList } = await open();
@@ -85,7 +77,6 @@ export async function measureApp(linked: { serverUrl: string; dir: string; maxBy
   await app.stop();
   return {
     searchBuildMs,
-    searchBuildMaxBlockMs: stalls.max / 1e6,
     restartToChatListMs: chatList,
     searchReadyAfterRestartMs,
     searchP50Ms: percentile(times, 50),

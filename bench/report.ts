@@ -84,8 +84,6 @@ export interface WorkloadResult {
   /** Building the encrypted index from the synced store, and its size on disk. */
   readonly searchBuildMs: number;
   readonly searchIndexMb: number;
-  /** The longest event-loop stall of the app's process while it builds the index (absent in older reports). */
-  readonly searchBuildMaxBlockMs?: number;
 }
 
 export interface BenchReport {

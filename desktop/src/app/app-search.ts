@@ -32,7 +32,7 @@ export class AppSearch {
   async attach(core: AppCore, drafts: DesktopDrafts, vault: KeyVault): Promise<SearchFeeder> {
     this.detach();
     this.current = EncryptedSearchIndex.open(this.file, await searchIndexKey(vault));
-    this.feeder = new SearchFeeder(core, this.current, drafts, { hidden: (chatId) => hiddenForMe(core, chatId) });
+    this.feeder = new SearchFeeder(core, this.current, drafts, (chatId) => hiddenForMe(core, chatId));
     return this.feeder;
   }
 

@@ -6,26 +6,8 @@ import { messageView } from './chat-views';
 import type { DesktopDrafts } from '../core/drafts/desktop-drafts';
 import { searchableText } from './search-text';
 
-/**
- * How the build shares the main thread (the process that answers the window's requests and runs the sync): it
- * reads and decrypts pages of `pageSize` messages until `sliceMs` have gone by, indexes them, and yields to the event
- * loop (setImmediate) before the next slice. At least one page a slice. The slices' writes are committed
- * together every `commitEvery` messages (a commit's cost is mostly per commit: EncryptedSearchIndex.slice).
- */
-export interface FeederPacing {
-  readonly sliceMs: number;
-  readonly pageSize: number;
-  /** Slices are committed together once this many messages are in (EncryptedSearchIndex.slice). */
-  readonly commitEvery: number;
-}
-
-const PACING: FeederPacing = { sliceMs: 3, pageSize: 32, commitEvery: 2048 };
-
-/** Where the build is in the chat it walks: the oldest message indexed so far (it goes newest to oldest). */
-interface ChatCursor {
-  readonly chatId: string;
-  before?: { createdAt: string; id: string };
-}
+/** Everything a chat holds, read back in one go to index it. */
+const ALL = 1_000_000;
 
 /**
  * Keeps the on-disk search index (EncryptedSearchIndex) in step with the store: one full build once history is
@@ -34,10 +16,10 @@ interface ChatCursor {
  * soon as it starts, and it only catches up on the chats whose message count in the store differs from the
  * index's (what arrived between the last write to the index and a crash) and drops chats the store no longer has.
  *
- * Building or catching up runs in slices of a few milliseconds (FeederPacing), never in the turn that asked
- * for it: a chat is walked page by page, newest first. A chat is indexed (its title, its draft, then its pages)
- * from the moment the walk enters it: messages that arrive in it meanwhile are newer than the walk's start and
- * are added as they come; one it has not reached yet is left to it (the store holds what arrived meanwhile).
+ * Building or catching up goes one chat per turn of the event loop: it decrypts and indexes a whole chat, and
+ * it runs on the process that answers the window's requests and runs the sync. While it runs, a chat it has
+ * already indexed is updated like after the build; one it has not reached yet is left to it (the store holds
+ * what arrived meanwhile).
  *
  * Other features hook in through `reindexMessages` (a message edited, or searchable parts added) and
  * `removeMessages` (deleted).
@@ -49,23 +31,14 @@ export class SearchFeeder {
   private readonly skipped = new Set<string>();
   /** A catch-up (not a first build) is running: the index was built before this start. */
   private catchingUp = false;
-  /** The chat the build is walking, page by page. */
-  private cursor: ChatCursor | null = null;
-  private readonly hidden: (chatId: string) => boolean;
-  private readonly pacing: FeederPacing;
 
   constructor(
     private readonly core: AppCore,
     private readonly index: EncryptedSearchIndex,
     private readonly drafts: Pick<DesktopDrafts, 'read'>,
-    options: {
-      /** A chat deleted for me that nothing came back to (app/chat-prefs.ts): nothing of it is indexed. */
-      readonly hidden?: (chatId: string) => boolean;
-      readonly pacing?: FeederPacing;
-    } = {},
+    /** A chat deleted for me that nothing came back to (app/chat-prefs.ts): nothing of it is indexed. */
+    private readonly hidden: (chatId: string) => boolean = () => false,
   ) {
-    this.hidden = options.hidden ?? (() => false);
-    this.pacing = options.pacing ?? PACING;
     this.indexedChats = new Set(index.indexedChats());
     // Built on an earlier run: searchable right away, catching up in the background once build() is called.
     if (index.built) this.state = 'built';
@@ -75,67 +48,37 @@ export class SearchFeeder {
     return this.state === 'built';
   }
 
-  /** Starts the build, or the catch-up of a built index (once); it runs in slices on later turns of the event loop. */
+  /** Starts the build, or the catch-up of a built index (once); it continues on later turns of the event loop. */
   build(): void {
     if (this.state === 'building' || this.catchingUp) return;
     if (this.state === 'built') this.catchingUp = true;
     else this.state = 'building';
     const visited = new Set<string>();
-    let queue: string[] | null = null;
-    let uncommitted = 0;
+    let queue: string[] = [];
     const running = () => this.state === 'building' || (this.state === 'built' && this.catchingUp);
     const step = () => {
       if (!running()) return; // disposed meanwhile
       try {
-        const started = performance.now();
-        let done = false;
-        this.index.slice(() => {
-          // The slice's pages are indexed together, oldest first: FTS5 starts a new segment whenever a rowid
-          // (time) is not above the last one written, and the walk goes back in time page by page.
-          const read: DisplayMessage[] = [];
-          do {
-            if (this.cursor === null) {
-              // The chats as they are when the queue runs dry: ones that arrived since the build began come too.
-              if (queue === null || queue.length === 0) queue = this.behind(visited);
-              const next = queue.shift();
-              if (next === undefined) {
-                done = true;
-                return;
-              }
-              visited.add(next);
-              if (!this.core.reader.hasChat(next) || !this.enterChat(next)) continue; // evicted since it was queued
-              this.cursor = { chatId: next };
-            }
-            read.push(...this.readPage(this.cursor));
-          } while (performance.now() - started < this.pacing.sliceMs);
-          this.put(read);
-          uncommitted += read.length;
-        });
-        if (done || uncommitted >= this.pacing.commitEvery) {
-          this.index.commitSlices();
-          uncommitted = 0;
-        }
-        if (done) {
+        // The chats as they are when the queue runs dry: ones that arrived since the build began come too.
+        if (queue.length === 0) queue = this.behind(visited);
+        const next = queue.shift();
+        if (next === undefined) {
           if (this.state === 'building') this.index.markBuilt();
           this.state = 'built';
           this.catchingUp = false;
           return;
         }
+        visited.add(next);
+        if (this.core.reader.hasChat(next)) this.indexChat(next); // (unless evicted since it was queued)
       } catch {
         // The store or the index went away under it (unlinked meanwhile): nothing left to index.
-        try {
-          this.index.commitSlices();
-        } catch {
-          // closed: nothing to keep
-        }
         if (this.state === 'building') this.state = 'idle';
         this.catchingUp = false;
-        this.cursor = null;
         return;
       }
       setImmediate(step);
     };
-    setImmediate(step);
+    step();
   }
 
   /** Chats of the store the index is missing or behind on (by message count); chats gone from the store leave. */
@@ -159,32 +102,20 @@ export class SearchFeeder {
   dispose(): void {
     if (this.state === 'building') this.state = 'idle';
     this.catchingUp = false;
-    this.cursor = null;
-    this.index.commitSlices();
   }
 
-  /** The walk enters a chat: its title and draft are indexed, and from now on what arrives in it. */
-  private enterChat(chatId: string): boolean {
+  private indexChat(chatId: string): void {
     const row = this.core.reader.chat(chatId);
     const meta = row ? this.core.reader.meta(row) : null;
     if (!row || !meta) {
       this.skipped.add(chatId);
-      return false;
+      return;
     }
     this.index.setChat(chatId, meta.title);
     this.indexedChats.add(chatId);
-    this.updateDraft(chatId);
-    return true;
-  }
-
-  /** The next page of the chat being walked (older than the last), decrypted; the walk leaves the chat after its oldest. */
-  private readPage(cursor: ChatCursor): DisplayMessage[] {
     // The index holds text only: no author is checked for it (the views check when they show a message).
-    const page = this.core.reader.messagesForIndex(cursor.chatId, this.pacing.pageSize, cursor.before);
-    const oldest = page[0];
-    if (page.length < this.pacing.pageSize || !oldest) this.cursor = null;
-    else cursor.before = { createdAt: oldest.createdAt, id: oldest.messageId };
-    return page;
+    this.put(this.core.reader.messagesForIndex(chatId, ALL));
+    this.updateDraft(chatId);
   }
 
   private put(messages: readonly DisplayMessage[]): void {
@@ -260,7 +191,6 @@ export class SearchFeeder {
 
   /** A chat evicted or gone: it, its messages and its draft leave the index. */
   forgetChat(chatId: string): void {
-    if (this.cursor?.chatId === chatId) this.cursor = null;
     this.index.removeChat(chatId);
     this.indexedChats.delete(chatId);
   }

@@ -21,7 +21,7 @@ export async function searchResults(
     hits.flatMap((h) => (h.senderUserId ? [h.senderUserId] : [])),
     SENDER_WAIT_MS,
   );
-  return hits.map(({ senderUserId: _sender, ...hit }) => {
+  return hits.map(({ score: _score, senderUserId: _sender, ...hit }) => {
     const senderName =
       hit.kind === 'message' && hit.messageId
         ? (core.reader.message(hit.chatId, hit.messageId)?.senderName ?? null)

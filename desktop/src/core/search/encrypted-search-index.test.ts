@@ -2,7 +2,6 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import Database from 'better-sqlite3-multiple-ciphers';
 import { MemoryKeyVault } from '../keys/memory-key-vault';
 import { EncryptedSearchIndex, queryWords } from './encrypted-search-index';
 import { searchIndexKey } from './search-index-key';
@@ -131,110 +130,6 @@ describe('EncryptedSearchIndex', () => {
     expect(other.built).toBe(false);
     other.wipe();
     expect(readdirSync(dir)).toEqual([]);
-  });
-
-  it('answers the newest matches first (titles and drafts before them), at most the limit', () => {
-    const index = open();
-    index.setChat(chatA, 'the plans');
-    const base = Date.UTC(2026, 0, 1);
-    // Indexed out of time order (as a build walks chats), some in the same millisecond.
-    const messages = Array.from({ length: 300 }, (_, i) =>
-      m(i % 2 ? chatA : chatB, `the message ${i}`, base + (i % 150)),
-    );
-    index.putMessages(messages.slice(150));
-    index.putMessages(messages.slice(0, 150));
-    index.setDraft(chatB, 'the draft');
-
-    const hits = index.search('the', 50);
-    expect(hits).toHaveLength(50);
-    expect(hits.slice(0, 2).map((h) => h.kind)).toEqual(['draft', 'chat']); // the draft was written last
-    const sent = hits.slice(2).map((h) => h.sentAt!);
-    expect(sent).toEqual([...sent].sort((a, b) => b - a));
-    expect(sent[0]).toBe(base + 149);
-    expect(new Set(hits.slice(2, 4).map((h) => h.sentAt))).toEqual(new Set([base + 149])); // both of that ms
-    // Every match is reachable with a larger limit; an edit keeps a message's place in time.
-    expect(index.search('the', 1000).filter((h) => h.kind === 'message')).toHaveLength(300);
-    const oldest = messages[0]!;
-    index.putMessages([{ ...oldest, text: 'the edited oldest' }]);
-    expect(
-      index
-        .search('the', 1000)
-        .slice(-2)
-        .map((h) => h.messageId),
-    ).toContain(oldest.messageId);
-    index.close();
-  });
-
-  it('indexes forged times: none, negative, far future, and more messages in one millisecond than it has slots', () => {
-    const index = open();
-    index.setChat(chatA, 'Forged');
-    const crowd = Array.from({ length: 1100 }, () => m(chatA, 'crowded', 5));
-    index.putMessages([
-      ...crowd,
-      m(chatA, 'odd nan', Number.NaN),
-      m(chatA, 'odd past', -1e15),
-      m(chatA, 'odd future', 1e20),
-    ]);
-    expect(index.search('crowded', 2000)).toHaveLength(1100);
-    expect(index.search('odd')).toHaveLength(3);
-    expect(index.search('odd')[0]!.snippet).toBe('odd future');
-    expect(index.messageCounts()).toEqual(new Map([[chatA, 1103]]));
-    index.close();
-  });
-
-  it('an index of the previous version (1: bm25 over every match) is dropped and built again, not reused', () => {
-    // Version 1's schema, as the previous release wrote it, built and holding a message.
-    const old = new Database(file);
-    old.pragma("cipher = 'sqlcipher'");
-    old.pragma(`key = "x'${Buffer.from(key).toString('hex')}'"`);
-    old.exec(`
-      CREATE TABLE docs (rowid INTEGER PRIMARY KEY, doc_id TEXT NOT NULL UNIQUE, kind TEXT NOT NULL,
-        chat_id TEXT NOT NULL, message_id TEXT, sender_user_id TEXT, sent_at INTEGER);
-      CREATE INDEX docs_chat ON docs (chat_id);
-      CREATE TABLE chats (chat_id TEXT PRIMARY KEY, title TEXT NOT NULL) WITHOUT ROWID;
-      CREATE TABLE state (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
-      CREATE VIRTUAL TABLE fts USING fts5(text, tokenize = 'unicode61 remove_diacritics 2', prefix = '2 3');
-      INSERT INTO chats VALUES ('${chatA}', 'Old title');
-      INSERT INTO docs VALUES (1, 'message:x', 'message', '${chatA}', 'x', '${sender}', 1);
-      INSERT INTO fts (rowid, text) VALUES (1, 'left from version one');
-      INSERT INTO state VALUES ('built', '1');
-      PRAGMA user_version = 1;
-    `);
-    old.close();
-
-    const index = open();
-    expect(index.built).toBe(false); // the feeder builds it from the store
-    expect(index.search('version')).toEqual([]);
-    expect(index.indexedChats()).toEqual([]);
-    index.setChat(chatA, 'New title');
-    index.putMessages([m(chatA, 'version two words')]);
-    expect(index.search('version').map((h) => h.kind)).toEqual(['message']);
-    index.close();
-    const again = open();
-    expect(again.search('version')).toHaveLength(1);
-    again.close();
-  });
-
-  it('build slices share one open transaction: searchable at once, a failed slice drops only its own writes, kept on close', () => {
-    const index = open();
-    index.slice(() => index.setChat(chatA, 'Walk'));
-    index.slice(() => index.putMessages([m(chatA, 'first slice words', 2)]));
-    expect(index.search('slice')).toHaveLength(1); // the same connection reads the open transaction
-    expect(() =>
-      index.slice(() => {
-        index.putMessages([m(chatA, 'lost slice words', 3)]);
-        throw new Error('store gone');
-      }),
-    ).toThrow('store gone');
-    expect(index.search('slice')).toHaveLength(1);
-    index.setDraft(chatA, 'a live write commits the open ones first');
-    index.slice(() => index.putMessages([m(chatA, 'third slice words', 4)]));
-    index.close(); // commits the open slices
-
-    const again = open();
-    expect(again.search('slice').map((h) => h.snippet)).toEqual(['third slice words', 'first slice words']);
-    expect(again.search('live')).toHaveLength(1);
-    again.close();
   });
 
   it('keeps its key in the vault: made once, the same after', async () => {

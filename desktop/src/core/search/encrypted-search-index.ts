@@ -15,6 +15,7 @@ export interface SearchHit {
   readonly sentAt: number | null;
   /** The author the server named for a message hit (its name and signature are checked when it is shown). */
   readonly senderUserId: string | null;
+  readonly score: number;
 }
 
 export interface IndexedMessage {
@@ -34,19 +35,7 @@ export interface MessageIndex {
   removeMessage(messageId: string): void;
 }
 
-/**
- * 2: rowids follow time (see `messageRowid`), so a query takes the newest matches and stops (no bm25 over every
- * match); per-chat message counts are kept in a table. An index of version 1 is dropped and rebuilt from the store.
- */
-const SCHEMA_VERSION = 2;
-/**
- * Rowids: a message's is `sentAt (ms) × MESSAGE_SLOTS + n` (n: the first free slot of that millisecond), below
- * 2^52; chat titles and drafts take the next rowid above OTHERS_BASE (= 2^52), so they come before every message
- * and the latest written first. Every rowid stays a safe JS integer (< 2^53).
- */
-const MESSAGE_SLOTS = 1024;
-const MAX_MS = 2 ** 42 - 1; // year 2109: a later (or forged) sentAt is clamped
-const OTHERS_BASE = 2 ** 52;
+const SCHEMA_VERSION = 1;
 const MARKERS = new RegExp(`[${MARK_START}${MARK_END}]`, 'g');
 const KEY_BYTES = 32;
 
@@ -71,8 +60,6 @@ export class EncryptedSearchIndex implements MessageIndex {
 
   private readonly db: Database.Database;
   private readonly stmts;
-  /** A build slice's writes are running (they join the open transaction). */
-  private inSlice = false;
 
   private constructor(
     readonly file: string,
@@ -95,10 +82,8 @@ export class EncryptedSearchIndex implements MessageIndex {
     this.stmts = {
       docRowid: this.db.prepare('SELECT rowid FROM docs WHERE doc_id = ?').pluck(),
       insertDoc: this.db.prepare(
-        'INSERT INTO docs (rowid, doc_id, kind, chat_id, message_id, sender_user_id, sent_at) VALUES (?, ?, ?, ?, ?, ?, ?)',
+        'INSERT INTO docs (doc_id, kind, chat_id, message_id, sender_user_id, sent_at) VALUES (?, ?, ?, ?, ?, ?)',
       ),
-      maxRowidIn: this.db.prepare('SELECT max(rowid) FROM docs WHERE rowid BETWEEN ? AND ?').pluck(),
-      minRowid: this.db.prepare('SELECT min(rowid) FROM docs').pluck(),
       deleteDoc: this.db.prepare('DELETE FROM docs WHERE rowid = ?'),
       insertText: this.db.prepare('INSERT INTO fts (rowid, text) VALUES (?, ?)'),
       deleteText: this.db.prepare('DELETE FROM fts WHERE rowid = ?'),
@@ -108,23 +93,19 @@ export class EncryptedSearchIndex implements MessageIndex {
         'INSERT INTO chats (chat_id, title) VALUES (?, ?) ON CONFLICT(chat_id) DO UPDATE SET title = excluded.title',
       ),
       deleteChat: this.db.prepare('DELETE FROM chats WHERE chat_id = ?'),
-      deleteChatCount: this.db.prepare('DELETE FROM chat_counts WHERE chat_id = ?'),
       chatIds: this.db.prepare('SELECT chat_id FROM chats').pluck(),
-      messageCounts: this.db.prepare('SELECT chat_id AS chatId, n FROM chat_counts WHERE n > 0'),
+      messageCounts: this.db.prepare(
+        "SELECT chat_id AS chatId, COUNT(*) AS n FROM docs WHERE kind = 'message' GROUP BY chat_id",
+      ),
       getState: this.db.prepare('SELECT value FROM state WHERE key = ?').pluck(),
       setState: this.db.prepare(
         'INSERT INTO state (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value',
       ),
-      // The newest matches first: FTS5 walks its doclists by rowid, descending, and stops at the LIMIT (a
-      // common word costs the same as a rare one); highlight() runs for those rows only. The LIMIT inside the
-      // subquery keeps SQLite from flattening it into the join (and sorting every match).
       search: this.db.prepare(`
         SELECT d.kind, d.chat_id AS chatId, d.message_id AS messageId, d.sent_at AS sentAt,
-               d.sender_user_id AS senderUserId, hits.marked AS marked, COALESCE(c.title, '') AS title
-        FROM (SELECT rowid AS hit, highlight(fts, 0, char(1), char(2)) AS marked FROM fts
-              WHERE fts MATCH ? ORDER BY rowid DESC LIMIT ?) AS hits
-        JOIN docs d ON d.rowid = hits.hit LEFT JOIN chats c ON c.chat_id = d.chat_id
-        ORDER BY hits.hit DESC`),
+               d.sender_user_id AS senderUserId, highlight(fts, 0, char(1), char(2)) AS marked, fts.rank AS rank, COALESCE(c.title, '') AS title
+        FROM fts JOIN docs d ON d.rowid = fts.rowid LEFT JOIN chats c ON c.chat_id = d.chat_id
+        WHERE fts MATCH ? ORDER BY fts.rank LIMIT ?`),
     };
   }
 
@@ -153,9 +134,7 @@ export class EncryptedSearchIndex implements MessageIndex {
     // Reading the schema is the first access to a page: with a wrong key it throws SQLITE_NOTADB here.
     const version = this.db.pragma('user_version', { simple: true }) as number;
     if (version === SCHEMA_VERSION) return;
-    // Another version (1: rowids in insertion order, bm25 ranking) is derived data: `open` deletes the file and
-    // makes an empty index, not `built`, which the feeder builds again from the store (docs/SEARCH.md).
-    if (version !== 0) throw new Error(`Search index version ${version}, not ${SCHEMA_VERSION}: rebuilt`);
+    if (version !== 0) throw new Error(`Unknown search index version ${version}`);
     this.db.exec(`
       CREATE TABLE docs (
         rowid INTEGER PRIMARY KEY,
@@ -169,15 +148,6 @@ export class EncryptedSearchIndex implements MessageIndex {
       CREATE INDEX docs_chat ON docs (chat_id);
       CREATE TABLE chats (chat_id TEXT PRIMARY KEY, title TEXT NOT NULL) WITHOUT ROWID;
       CREATE TABLE state (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
-      -- Messages recorded per chat, kept by triggers: a restart compares them with the store without a scan.
-      CREATE TABLE chat_counts (chat_id TEXT PRIMARY KEY, n INTEGER NOT NULL) WITHOUT ROWID;
-      CREATE TRIGGER docs_count_in AFTER INSERT ON docs WHEN new.kind = 'message' BEGIN
-        INSERT INTO chat_counts (chat_id, n) VALUES (new.chat_id, 1)
-          ON CONFLICT(chat_id) DO UPDATE SET n = n + 1;
-      END;
-      CREATE TRIGGER docs_count_out AFTER DELETE ON docs WHEN old.kind = 'message' BEGIN
-        UPDATE chat_counts SET n = n - 1 WHERE chat_id = old.chat_id;
-      END;
       CREATE VIRTUAL TABLE fts USING fts5(text, tokenize = 'unicode61 remove_diacritics 2', prefix = '2 3');
       PRAGMA user_version = ${SCHEMA_VERSION};
     `);
@@ -186,69 +156,39 @@ export class EncryptedSearchIndex implements MessageIndex {
   // ---- writes ---------------------------------------------------------------------------------
 
   setChat(chatId: string, title: string): void {
-    this.write(() => {
+    this.db.transaction(() => {
       this.stmts.setTitle.run(chatId, title);
       this.put(`chat:${chatId}`, 'chat', chatId, null, null, null, title);
-    });
+    })();
   }
 
   putMessages(messages: readonly IndexedMessage[]): void {
     if (messages.length === 0) return;
-    this.write(() => {
-      // Oldest first: FTS5 flushes its pending terms (a new segment, merges later) whenever a rowid is not
-      // above the last one written in the transaction, and rowids follow time.
-      for (const m of [...messages].sort((a, b) => a.sentAt - b.sentAt))
+    this.db.transaction(() => {
+      for (const m of messages)
         this.put(`message:${m.messageId}`, 'message', m.chatId, m.messageId, m.senderUserId, m.sentAt, m.text);
-    });
-  }
-
-  /**
-   * A build slice's writes. They join a transaction kept open across slices (turns of the event loop) until
-   * `commitSlices`: a commit costs the FTS5 flush and every page written (encrypted), so it is paid once per
-   * many slices, not per slice. Any other write commits the open slices first, so that it is never held back
-   * by the build (a crash loses build work only, which the build or the catch-up redoes).
-   */
-  slice(writes: () => void): void {
-    if (!this.db.inTransaction) this.db.exec('BEGIN');
-    this.inSlice = true;
-    try {
-      this.db.transaction(writes)(); // a savepoint: a failed slice leaves the earlier ones
-    } finally {
-      this.inSlice = false;
-    }
-  }
-
-  /** Commits the build's open slices (if any). */
-  commitSlices(): void {
-    if (this.db.open && this.db.inTransaction && !this.inSlice) this.db.exec('COMMIT');
-  }
-
-  /** A write of its own (not a build slice's): after the open slices are committed. */
-  private write(writes: () => void): void {
-    if (!this.inSlice) this.commitSlices();
-    this.db.transaction(writes)();
+    })();
   }
 
   removeMessage(messageId: string): void {
-    this.write(() => this.remove(`message:${messageId}`));
+    this.db.transaction(() => this.remove(`message:${messageId}`))();
   }
 
   /** An empty or null draft removes it. */
   setDraft(chatId: string, text: string | null): void {
-    this.write(() => {
+    this.db.transaction(() => {
       if (text === null || text.trim() === '') this.remove(`draft:${chatId}`);
       else this.put(`draft:${chatId}`, 'draft', chatId, null, null, null, text);
-    });
+    })();
   }
 
   /** Evicted or gone: the chat, its messages and its draft leave the index. */
   removeChat(chatId: string): void {
-    this.write(() => {
+    this.db.transaction(() => {
       for (const rowid of this.stmts.chatDocRowids.all(chatId)) this.stmts.deleteText.run(rowid);
       this.stmts.deleteChatDocs.run(chatId);
       this.stmts.deleteChat.run(chatId);
-      this.stmts.deleteChatCount.run(chatId);
-    });
+    })();
   }
 
   private put(
@@ -261,37 +201,9 @@ export class EncryptedSearchIndex implements MessageIndex {
     text: string,
   ): void {
     this.remove(docId);
-    const rowid = kind === 'message' ? this.messageRowid(sentAt ?? 0) : this.otherRowid();
-    this.stmts.insertDoc.run(rowid, docId, kind, chatId, messageId, senderUserId, sentAt);
+    const { lastInsertRowid } = this.stmts.insertDoc.run(docId, kind, chatId, messageId, senderUserId, sentAt);
     // The highlight markers never occur in indexed text, so a hit's ranges are exact.
-    if (text.trim() !== '') this.stmts.insertText.run(rowid, text.replaceAll(MARKERS, ' '));
-  }
-
-  /**
-   * A message's rowid: in its millisecond's slots, after those taken. A millisecond whose slots are all taken
-   * (1024 messages with one sentAt: forged) puts the next after the newest message (or before the oldest):
-   * out of time order for those only, and one lookup each, however many there are.
-   */
-  private messageRowid(sentAt: number): number {
-    const ms = Math.min(Math.max(Math.floor(sentAt) || 0, 0), MAX_MS);
-    const first = ms * MESSAGE_SLOTS;
-    const rowid = this.nextRowid(first, first + MESSAGE_SLOTS - 1) ?? this.nextRowid(first, OTHERS_BASE - 1);
-    if (rowid !== null) return rowid;
-    const lowest = this.stmts.minRowid.get() as number; // a message's: the top one is taken
-    if (lowest > 0) return lowest - 1;
-    throw new Error('The search index has no rowid left for a message.');
-  }
-
-  /** The rowid after the highest taken in [first, last] (first when none is); null when last is taken. */
-  private nextRowid(first: number, last: number): number | null {
-    const taken = this.stmts.maxRowidIn.get(first, last) as number | null;
-    if (taken === null) return first;
-    return taken < last ? taken + 1 : null;
-  }
-
-  /** A chat title's or a draft's rowid: above every message and every earlier title or draft. */
-  private otherRowid(): number {
-    return this.nextRowid(OTHERS_BASE, Number.MAX_SAFE_INTEGER) ?? Number.MAX_SAFE_INTEGER; // 2^52 writes: never
+    if (text.trim() !== '') this.stmts.insertText.run(lastInsertRowid, text.replaceAll(MARKERS, ' '));
   }
 
   private remove(docId: string): void {
@@ -320,7 +232,7 @@ export class EncryptedSearchIndex implements MessageIndex {
   }
 
   markBuilt(): void {
-    this.write(() => this.stmts.setState.run('built', '1'));
+    this.stmts.setState.run('built', '1');
   }
 
   get size(): number {
@@ -329,10 +241,7 @@ export class EncryptedSearchIndex implements MessageIndex {
 
   // ---- queries --------------------------------------------------------------------------------
 
-  /**
-   * Every word of the query must match the start of a word (prefix). Chat titles and drafts first (the latest
-   * written first), then messages, newest first; at most `limit`.
-   */
+  /** Every word of the query must match the start of a word (prefix); best matches first (bm25). */
   search(query: string, limit = 50): SearchHit[] {
     const words = queryWords(query);
     if (words.length === 0) return [];
@@ -344,6 +253,7 @@ export class EncryptedSearchIndex implements MessageIndex {
       sentAt: number | null;
       senderUserId: string | null;
       marked: string;
+      rank: number;
       title: string;
     }>;
     return rows.map((row) => {
@@ -358,12 +268,12 @@ export class EncryptedSearchIndex implements MessageIndex {
         highlights,
         sentAt: row.sentAt,
         senderUserId: row.senderUserId,
+        score: -row.rank,
       };
     });
   }
 
   close(): void {
-    this.commitSlices();
     if (this.db.open) this.db.close();
   }
 

@@ -169,14 +169,11 @@ export class ChatReader {
     return rows.map((row) => this.display(chat, row));
   }
 
-  /**
-   * A chat's messages for the search index, oldest first: the newest `limit` (before `before`, the oldest of the
-   * previous page, when given). Text only, no author check (see ChatReader.display).
-   */
-  messagesForIndex(chatId: string, limit: number, before?: { createdAt: string; id: string }): DisplayMessage[] {
+  /** Every message of a chat for the search index: text only, no author check (see ChatReader.display). */
+  messagesForIndex(chatId: string, limit: number): DisplayMessage[] {
     const chat = this.store.getChat(chatId);
     if (!chat) return [];
-    return this.store.listMessages(chatId, limit, before).map((m) => this.display(chat, m, { checkAuthor: false }));
+    return this.store.listMessages(chatId, limit).map((m) => this.display(chat, m, { checkAuthor: false }));
   }
 
   /** One message for the search index (re-read after an edit): text only, no author check. */
