@@ -5,21 +5,9 @@ import type { LocalStore } from '../store/local-store';
 import { putStoredSettings } from '../store/user-settings';
 import { ChatKeys, MessageScreen, type ScreenVerdict } from './message-screen';
 import type { RawEvent } from './sse-connection';
+import type { SyncProblem } from './sync-problem';
 
-export type SyncProblemCode =
-  | 'malformed_json'
-  | 'invalid_payload'
-  | 'unknown_event'
-  | 'undecryptable_chat'
-  | 'undecryptable_message'
-  /** A chat's newer key versions did not verify against its signed membership (docs/GROUPS.md): dropped. */
-  | 'unverified_keys';
-
-export interface SyncProblem {
-  readonly code: SyncProblemCode;
-  readonly event: string;
-  readonly message: string;
-}
+export type { SyncProblem, SyncProblemCode } from './sync-problem';
 
 export type ParsedEvent = {
   [N in SyncEventName]: { name: N; payload: SyncEventPayload<N>; id: string | null };

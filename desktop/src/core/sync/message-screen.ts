@@ -3,7 +3,7 @@ import type { ChatKey } from '../../../../common/crypto';
 import type { ChatKeyring } from '../crypto/chat-keyring';
 import type { LocalStore } from '../store/local-store';
 import { messageEnvelopeOpens } from './envelope-check';
-import type { SyncProblem } from './event-applier';
+import type { SyncProblem } from './sync-problem';
 
 /** A chat's keys by version, looked up once per batch (docs/GROUPS.md: a message opens with its version's key). */
 export class ChatKeys {
