@@ -181,13 +181,9 @@ describe('the desktop file outbox', () => {
   it('cut mid-upload, server and desktop restarted: resumes at the server’s offset, sends nothing twice, lands once', async () => {
     const content = randomBytes(20 * MB);
     const blobBytes = attachmentCiphertextSize(content.length);
-    const upBefore = proxy.bytesUp;
     // The network goes once more than one 8 MiB request has arrived (the second is cut midway).
-    const cut = until(() => proxy.bytesUp - upBefore > 11 * MB, 30_000, 'the upload to pass 11 MB').then(() =>
-      proxy.setOffline(true),
-    );
+    proxy.onceBytesUp(proxy.bytesUp + 11 * MB, () => proxy.setOffline(true));
     const sent = await send([{ name: 'big.bin', bytes: content }]);
-    await cut;
     expect(sent).toMatchObject({ queued: true, failed: null });
     const attachmentId = core.store.fileOutbox.get(sent.messageId)!.files[0]!.id;
     expect(core.store.fileOutbox.get(sent.messageId)!.files[0]!.uploadUrl).toContain(attachmentId);
@@ -248,14 +244,12 @@ describe('the desktop file outbox', () => {
 
   it('cancel: the waiting message leaves the chat, its sealed file is deleted and its upload dropped on the server', async () => {
     const content = randomBytes(12 * MB);
-    // Uploads start, then every PATCH is answered 503 (a server in trouble): the message waits.
-    const upBefore = proxy.bytesUp;
-    const trouble = until(() => proxy.bytesUp - upBefore > 9 * MB, 30_000, 'the first request').then(() => {
+    // Uploads start, then (9 MB in) every PATCH is answered 503 (a server in trouble): the message waits.
+    proxy.onceBytesUp(proxy.bytesUp + 9 * MB, () => {
       proxy.answerRequests({ status: 503, requests: /^PATCH / });
       proxy.cutAll();
     });
     const sent = await send([{ name: 'abandoned.bin', bytes: content }]);
-    await trouble;
     expect(sent.queued).toBe(true);
     const attachmentId = core.store.fileOutbox.get(sent.messageId)!.files[0]!.id;
     await until(async () => (await serverOffset(attachmentId)) !== null, 10_000, 'the upload on the server');

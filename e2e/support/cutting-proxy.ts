@@ -46,6 +46,11 @@ export class CuttingProxy {
         }
         this.bytesUp += chunk.length;
         upstream.write(chunk);
+        if (this.upTrigger !== null && this.bytesUp >= this.upTrigger.bytes) {
+          const { action } = this.upTrigger;
+          this.upTrigger = null;
+          action();
+        }
       });
       upstream.on('data', (chunk: Buffer) => {
         const cutAt = this.inspect?.(chunk) ?? null;
@@ -84,6 +89,16 @@ export class CuttingProxy {
     this.fault = fault;
   }
   private fault: { status: number; body?: unknown; requests?: RegExp } | null = null;
+
+  /**
+   * Runs `action` (e.g. `setOffline(true)`, or `answerRequests` + `cutAll`) once the clients have sent `bytes` in
+   * all, counted from the proxy's start: at that chunk, whatever the machine's speed — a test polling `bytesUp`
+   * can be too late on a fast machine, and the upload it meant to cut has finished.
+   */
+  onceBytesUp(bytes: number, action: () => void): void {
+    this.upTrigger = { bytes, action };
+  }
+  private upTrigger: { bytes: number; action: () => void } | null = null;
   faultsAnswered = 0;
 
   private answerFor(chunk: Buffer): string | null {
