@@ -40,6 +40,9 @@ export function ChatInfoScreen({ chatId }: { chatId: string }) {
   const [notice, setNotice] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
   const [confirm, setConfirm] = useState<Confirm | null>(null);
+  // A toggle shows the value asked for while it is saved (then what was saved: the asked value, or the old one
+  // with the error); a checkbox that waits for the round trip looks as if the tap was lost.
+  const [pending, setPending] = useState<{ readonly muted?: boolean; readonly archived?: boolean }>({});
 
   const load = useCallback(async () => {
     await trustFor(client, session);
@@ -129,7 +132,8 @@ export function ChatInfoScreen({ chatId }: { chatId: string }) {
     }
   }
 
-  const togglePref = (field: 'muted' | 'archived', value: boolean) =>
+  const togglePref = (field: 'muted' | 'archived', value: boolean) => {
+    setPending((p) => ({ ...p, [field]: value }));
     void run(
       () => useChats.getState().setPref(client, session, chatId, { [field]: value }),
       field === 'muted'
@@ -139,7 +143,13 @@ export function ChatInfoScreen({ chatId }: { chatId: string }) {
         : value
           ? 'Archived on all your devices.'
           : 'Back in your chat list.',
+    ).finally(() =>
+      setPending((p) => {
+        const { [field]: _saved, ...rest } = p;
+        return rest;
+      }),
     );
+  };
 
   return (
     <>
@@ -154,7 +164,7 @@ export function ChatInfoScreen({ chatId }: { chatId: string }) {
             <input
               type="checkbox"
               name="muted"
-              checked={pref.muted === true}
+              checked={pending.muted ?? pref.muted === true}
               disabled={busy}
               onChange={(e) => togglePref('muted', e.target.checked)}
             />
@@ -164,7 +174,7 @@ export function ChatInfoScreen({ chatId }: { chatId: string }) {
             <input
               type="checkbox"
               name="archived"
-              checked={pref.archived === true}
+              checked={pending.archived ?? pref.archived === true}
               disabled={busy}
               onChange={(e) => togglePref('archived', e.target.checked)}
             />
