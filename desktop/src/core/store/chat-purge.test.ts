@@ -1,6 +1,4 @@
-import { mkdtempSync, readFileSync, existsSync, rmSync } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
+import { readFileSync, existsSync } from 'node:fs';
 import { initCrypto, randomId } from '../../../../common/crypto';
 import {
   type TestAccount,
@@ -10,6 +8,7 @@ import {
   testMessage,
 } from '../../../test/support/sync-fixtures';
 import { LocalStore } from './local-store';
+import { closeTestStore, openTestStore } from '../../../test/support/test-store';
 
 /**
  * Delete chat for me in the store (docs/MESSAGES.md): the rows up to the deletion go, their bytes with them
@@ -33,18 +32,13 @@ describe('ChatPurge', () => {
 
   beforeAll(initCrypto);
   beforeEach(() => {
-    dir = mkdtempSync(path.join(os.tmpdir(), 'symc-purge-'));
-    store = LocalStore.open(path.join(dir, 'local.db'));
-    me = testAccount((id, version) => store.chatKeyCopy(id, version));
+    ({ dir, store, me } = openTestStore('symc-purge-'));
     bob = testAccount(() => null);
     chat = testChat(me, { title: 'Deleted' });
     other = testChat(me, { title: 'Kept' });
     store.upsertChats([chat.summary, other.summary]);
   });
-  afterEach(() => {
-    store.close();
-    rmSync(dir, { recursive: true, force: true });
-  });
+  afterEach(() => closeTestStore({ dir, store }));
 
   it('removes the rows up to the deletion and their bytes; later, queued and other chats’ rows stay', () => {
     const old = [1, 2, 3].map((i) => testMessage(bob, chat, `old ${i} `.repeat(50)));

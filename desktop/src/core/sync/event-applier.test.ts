@@ -1,7 +1,4 @@
 import Database from 'better-sqlite3';
-import { mkdtempSync, rmSync } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import type { SyncEventName } from '../../../../common/contract';
 import { encryptMessageBody, encryptUserSettings } from '../../../../common/content';
 import { generateChatKey, initCrypto, randomId, wrapChatKey } from '../../../../common/crypto';
@@ -19,6 +16,7 @@ import {
 } from '../../../test/support/sync-fixtures';
 import { SenderBook } from '../../../../common/trust/message-author';
 import { EMPTY_DIRECTORY } from '../../../../common/trust/sender-keys';
+import { closeTestStore, openTestStore } from '../../../test/support/test-store';
 
 let dir: string;
 let store: LocalStore;
@@ -26,14 +24,9 @@ let me: TestAccount;
 
 beforeAll(() => initCrypto());
 beforeEach(() => {
-  dir = mkdtempSync(path.join(os.tmpdir(), 'symc-applier-'));
-  store = LocalStore.open(path.join(dir, 'local.db'));
-  me = testAccount((id, version) => store.chatKeyCopy(id, version));
+  ({ dir, store, me } = openTestStore('symc-applier-'));
 });
-afterEach(() => {
-  store.close();
-  rmSync(dir, { recursive: true, force: true });
-});
+afterEach(() => closeTestStore({ dir, store }));
 
 /** Parses like the engine does: a raw SSE event in, a contract-checked event (or the problem) out. */
 function parsed(name: SyncEventName, payload: unknown, id: string | null = null): ParsedEvent {

@@ -1,19 +1,10 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import type { MessageRecord } from '../../../../common/contract';
 import { initCrypto } from '../../../../common/crypto';
 import { LocalStore } from '../store/local-store';
 import { applyEvents, type ParsedEvent, parseEvent } from './event-applier';
 import { parseEventInSlices, screenHistory } from './history-slices';
-import {
-  tamper,
-  type TestAccount,
-  testAccount,
-  type TestChat,
-  testChat,
-  testMessage,
-} from '../../../test/support/sync-fixtures';
+import { tamper, type TestAccount, type TestChat, testChat, testMessage } from '../../../test/support/sync-fixtures';
+import { closeTestStore, openTestStore } from '../../../test/support/test-store';
 
 let dir: string;
 let store: LocalStore;
@@ -21,14 +12,9 @@ let me: TestAccount;
 
 beforeAll(() => initCrypto());
 beforeEach(() => {
-  dir = mkdtempSync(path.join(os.tmpdir(), 'symc-slices-'));
-  store = LocalStore.open(path.join(dir, 'local.db'));
-  me = testAccount((id, version) => store.chatKeyCopy(id, version));
+  ({ dir, store, me } = openTestStore('symc-slices-'));
 });
-afterEach(() => {
-  store.close();
-  rmSync(dir, { recursive: true, force: true });
-});
+afterEach(() => closeTestStore({ dir, store }));
 
 function seedChat(options: Parameters<typeof testChat>[1] = {}): TestChat {
   const chat = testChat(me, options);
